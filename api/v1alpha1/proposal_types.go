@@ -1,0 +1,330 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ChangeOp is the kind of change a Proposal makes to its Role.
+// +kubebuilder:validation:Enum=SetProficiency;SetRequired;AddSkill;RemoveSkill;SetFocus;SetTechStack
+type ChangeOp string
+
+// Change operations.
+const (
+	// OpSetProficiency sets the proficiency of the cell skill@level.
+	OpSetProficiency ChangeOp = "SetProficiency"
+	// OpSetRequired sets the required flag of the cell skill@level.
+	OpSetRequired ChangeOp = "SetRequired"
+	// OpAddSkill adds a catalog skill that the Role does not list yet, with its cells.
+	OpAddSkill ChangeOp = "AddSkill"
+	// OpRemoveSkill removes a skill row from the Role.
+	OpRemoveSkill ChangeOp = "RemoveSkill"
+	// OpSetFocus sets the focus text of a level.
+	OpSetFocus ChangeOp = "SetFocus"
+	// OpSetTechStack replaces the tech stack of a level.
+	OpSetTechStack ChangeOp = "SetTechStack"
+)
+
+// ChangeValue is the value a Set operation expects to replace. Exactly the
+// field that matches the op is set.
+type ChangeValue struct {
+	// proficiency expected in the cell, for SetProficiency.
+	// +optional
+	Proficiency ProficiencyID `json:"proficiency,omitempty"`
+
+	// required flag expected in the cell, for SetRequired.
+	// +optional
+	Required *bool `json:"required,omitempty"`
+
+	// focus text expected at the level, for SetFocus.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Focus *string `json:"focus,omitempty"`
+
+	// techStack expected at the level, for SetTechStack.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=40
+	// +kubebuilder:validation:items:MaxLength=128
+	// +optional
+	TechStack []string `json:"techStack,omitempty"`
+}
+
+// Change is one typed change to a Role. Which fields are allowed depends on op.
+// +kubebuilder:validation:XValidation:rule="(self.op in ['SetProficiency', 'SetRequired', 'AddSkill', 'RemoveSkill']) == has(self.skill)",message="skill is required for SetProficiency, SetRequired, AddSkill and RemoveSkill and not allowed for SetFocus and SetTechStack",fieldPath=".skill"
+// +kubebuilder:validation:XValidation:rule="(self.op in ['SetProficiency', 'SetRequired', 'SetFocus', 'SetTechStack']) == has(self.level)",message="level is required for SetProficiency, SetRequired, SetFocus and SetTechStack and not allowed for AddSkill and RemoveSkill",fieldPath=".level"
+// +kubebuilder:validation:XValidation:rule="(self.op == 'SetProficiency') == has(self.proficiency)",message="proficiency is required for SetProficiency and not allowed for other ops",fieldPath=".proficiency"
+// +kubebuilder:validation:XValidation:rule="(self.op == 'SetRequired') == has(self.required)",message="required is required for SetRequired and not allowed for other ops",fieldPath=".required"
+// +kubebuilder:validation:XValidation:rule="(self.op == 'SetFocus') == has(self.focus)",message="focus is required for SetFocus and not allowed for other ops",fieldPath=".focus"
+// +kubebuilder:validation:XValidation:rule="(self.op == 'SetTechStack') == has(self.techStack)",message="techStack is required for SetTechStack and not allowed for other ops",fieldPath=".techStack"
+// +kubebuilder:validation:XValidation:rule="(self.op == 'AddSkill') == has(self.cells)",message="cells are required for AddSkill and not allowed for other ops",fieldPath=".cells"
+// +kubebuilder:validation:XValidation:rule="!has(self.from) || (self.op == 'SetProficiency' && has(self.from.proficiency) && !has(self.from.required) && !has(self.from.focus) && !has(self.from.techStack)) || (self.op == 'SetRequired' && has(self.from.required) && !has(self.from.proficiency) && !has(self.from.focus) && !has(self.from.techStack)) || (self.op == 'SetFocus' && has(self.from.focus) && !has(self.from.proficiency) && !has(self.from.required) && !has(self.from.techStack)) || (self.op == 'SetTechStack' && has(self.from.techStack) && !has(self.from.proficiency) && !has(self.from.required) && !has(self.from.focus))",message="from must set exactly the field the op changes (proficiency, required, focus or techStack) and is not allowed for AddSkill and RemoveSkill",fieldPath=".from"
+type Change struct {
+	// op is the kind of change.
+	// +required
+	Op ChangeOp `json:"op"`
+
+	// skill is the id of the skill the change is about.
+	// +optional
+	Skill ID `json:"skill,omitempty"`
+
+	// level is the id of the level the change is about.
+	// +optional
+	Level ID `json:"level,omitempty"`
+
+	// proficiency is the new proficiency, for SetProficiency.
+	// +optional
+	Proficiency ProficiencyID `json:"proficiency,omitempty"`
+
+	// required is the new required flag, for SetRequired.
+	// +optional
+	Required *bool `json:"required,omitempty"`
+
+	// focus is the new focus text, for SetFocus.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Focus *string `json:"focus,omitempty"`
+
+	// techStack is the new tech stack, for SetTechStack.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=40
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=128
+	// +optional
+	TechStack []string `json:"techStack,omitempty"`
+
+	// cells of the added skill, one per level, for AddSkill.
+	// +listType=map
+	// +listMapKey=level
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=12
+	// +optional
+	Cells []Cell `json:"cells,omitempty"`
+
+	// from is the value the change expects to replace (compare-and-swap). When
+	// the Role no longer holds it, the Proposal becomes Conflicted and nothing
+	// is changed. AddSkill implicitly expects the skill to be absent and
+	// RemoveSkill expects it to be present.
+	// +optional
+	From *ChangeValue `json:"from,omitempty"`
+}
+
+// VoteDecision is a voter's choice.
+// +kubebuilder:validation:Enum=Approve;Reject
+type VoteDecision string
+
+// Vote decisions.
+const (
+	VoteApprove VoteDecision = "Approve"
+	VoteReject  VoteDecision = "Reject"
+)
+
+// Vote is one colleague's vote. The admission policy allows users to add,
+// change or remove only the vote that carries their own username.
+type Vote struct {
+	// voter is the username of the person voting.
+	// +required
+	Voter Username `json:"voter"`
+
+	// decision is Approve or Reject.
+	// +required
+	Decision VoteDecision `json:"decision"`
+
+	// comment explains the vote.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Comment string `json:"comment,omitempty"`
+}
+
+// ReviewDecision is an expert's verdict.
+// +kubebuilder:validation:Enum=Approve;RequestChanges
+type ReviewDecision string
+
+// Review decisions.
+const (
+	ReviewApprove        ReviewDecision = "Approve"
+	ReviewRequestChanges ReviewDecision = "RequestChanges"
+)
+
+// Review is a designated expert's review. Only users that RBAC grants the
+// verb "review" on the Role may add one.
+type Review struct {
+	// reviewer is the username of the expert.
+	// +required
+	Reviewer Username `json:"reviewer"`
+
+	// decision is Approve or RequestChanges.
+	// +required
+	Decision ReviewDecision `json:"decision"`
+
+	// comment explains the review.
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	Comment string `json:"comment,omitempty"`
+}
+
+// ProposalSpec is a change to one Role, with its votes and reviews.
+// +kubebuilder:validation:XValidation:rule="!has(self.votes) || self.votes.all(v, v.voter != self.author)",message="the author cannot vote on their own proposal",fieldPath=".votes"
+// +kubebuilder:validation:XValidation:rule="!has(self.reviews) || self.reviews.all(r, r.reviewer != self.author)",message="the author cannot review their own proposal",fieldPath=".reviews"
+type ProposalSpec struct {
+	// roleRef is the name of the Role in the same namespace. Immutable.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="roleRef is immutable after creation"
+	// +required
+	RoleRef ObjectName `json:"roleRef"`
+
+	// title is a one-line summary of the change.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=200
+	// +required
+	Title string `json:"title"`
+
+	// description explains why the change is right.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// author is the username of the proposer; the admission policy requires it
+	// to be the creating user. Immutable.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="author is immutable after creation"
+	// +required
+	Author Username `json:"author"`
+
+	// changes to apply to the Role, in order. Immutable.
+	// +listType=atomic
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="changes are immutable after creation"
+	// +required
+	Changes []Change `json:"changes"`
+
+	// votes cast by colleagues, one per voter.
+	// +listType=map
+	// +listMapKey=voter
+	// +kubebuilder:validation:MaxItems=500
+	// +optional
+	Votes []Vote `json:"votes,omitempty"`
+
+	// reviews by designated experts, one per reviewer.
+	// +listType=map
+	// +listMapKey=reviewer
+	// +kubebuilder:validation:MaxItems=50
+	// +optional
+	Reviews []Review `json:"reviews,omitempty"`
+}
+
+// ProposalPhase is where a Proposal is in its life.
+// +kubebuilder:validation:Enum=Open;Accepted;Applied;Rejected;Expired;Conflicted;Invalid
+type ProposalPhase string
+
+// Proposal phases. Applied, Rejected, Expired, Conflicted and Invalid are final
+// for a given generation.
+const (
+	PhaseOpen       ProposalPhase = "Open"
+	PhaseAccepted   ProposalPhase = "Accepted"
+	PhaseApplied    ProposalPhase = "Applied"
+	PhaseRejected   ProposalPhase = "Rejected"
+	PhaseExpired    ProposalPhase = "Expired"
+	PhaseConflicted ProposalPhase = "Conflicted"
+	PhaseInvalid    ProposalPhase = "Invalid"
+)
+
+// Tally counts the votes and reviews against the effective policy.
+type Tally struct {
+	Approvals        int32 `json:"approvals"`
+	Rejections       int32 `json:"rejections"`
+	ReviewApprovals  int32 `json:"reviewApprovals"`
+	ChangesRequested int32 `json:"changesRequested"`
+	// minApprovals, approvalRatioPercent and requiredReviews are the effective
+	// policy the tally was measured against.
+	MinApprovals         int32 `json:"minApprovals"`
+	ApprovalRatioPercent int32 `json:"approvalRatioPercent"`
+	RequiredReviews      int32 `json:"requiredReviews"`
+}
+
+// ProposalStatus is the observed state of a Proposal. Only the operator writes it.
+type ProposalStatus struct {
+	// observedGeneration is the generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// phase is Open, Accepted, Applied, Rejected, Expired, Conflicted or Invalid.
+	// +optional
+	Phase ProposalPhase `json:"phase,omitempty"`
+
+	// conditions: Valid, Accepted and Applied.
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=8
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// tally of votes and reviews.
+	// +optional
+	Tally *Tally `json:"tally,omitempty"`
+
+	// deadline is when voting closes.
+	// +optional
+	Deadline *metav1.Time `json:"deadline,omitempty"`
+
+	// message explains the phase, e.g. which change conflicted.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Message string `json:"message,omitempty"`
+
+	// appliedRoleGeneration is the Role generation that carries the change.
+	// +optional
+	AppliedRoleGeneration int64 `json:"appliedRoleGeneration,omitempty"`
+
+	// appliedAt is when the change landed in the Role.
+	// +optional
+	AppliedAt *metav1.Time `json:"appliedAt,omitempty"`
+}
+
+// Proposal is a change to one Role that colleagues vote on and experts
+// review; the operator promotes it into the Role once the rules are met.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=prop;cprop,categories=career
+// +kubebuilder:printcolumn:name="Role",type=string,JSONPath=`.spec.roleRef`
+// +kubebuilder:printcolumn:name="Author",type=string,JSONPath=`.spec.author`,priority=1
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Approvals",type=integer,JSONPath=`.status.tally.approvals`
+// +kubebuilder:printcolumn:name="Rejections",type=integer,JSONPath=`.status.tally.rejections`,priority=1
+// +kubebuilder:printcolumn:name="Reviews",type=integer,JSONPath=`.status.tally.reviewApprovals`
+// +kubebuilder:printcolumn:name="Deadline",type=date,JSONPath=`.status.deadline`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Proposal struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// +required
+	Spec ProposalSpec `json:"spec"`
+
+	// +optional
+	Status ProposalStatus `json:"status,omitzero"`
+}
+
+// +kubebuilder:object:root=true
+
+// ProposalList contains a list of Proposal.
+type ProposalList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitzero"`
+	Items           []Proposal `json:"items"`
+}

@@ -88,6 +88,8 @@ type GovernancePolicy struct {
 
 	// votingPeriod is how long a Proposal stays open after creation, as a Go
 	// duration such as "168h" or "30m". At least one second, at most a year.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('8760h')",message="votingPeriod must be a duration between 1s and 8760h, e.g. 168h"
 	// +optional
 	VotingPeriod *metav1.Duration `json:"votingPeriod,omitempty"`

@@ -59,6 +59,7 @@ type ChangeValue struct {
 	// techStack expected at the level, for SetTechStack.
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=40
+	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=128
 	// +optional
 	TechStack []string `json:"techStack,omitempty"`
@@ -298,7 +299,7 @@ type ProposalStatus struct {
 // review; the operator promotes it into the Role once the rules are met.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=prop;cprop,categories=career
+// +kubebuilder:resource:shortName=cprop,categories=career
 // +kubebuilder:printcolumn:name="Role",type=string,JSONPath=`.spec.roleRef`
 // +kubebuilder:printcolumn:name="Author",type=string,JSONPath=`.spec.author`,priority=1
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`

@@ -150,14 +150,20 @@ type RoleSpec struct {
 
 // RoleSummary holds the figures the rendered matrix shows.
 type RoleSummary struct {
-	Skills       int32 `json:"skills"`
-	Levels       int32 `json:"levels"`
-	Categories   int32 `json:"categories"`
+	// skills is the number of skill rows.
+	Skills int32 `json:"skills"`
+	// levels is the number of levels of the SkillMatrix.
+	Levels int32 `json:"levels"`
+	// categories is the number of categories with at least one of the Role's skills.
+	Categories int32 `json:"categories"`
+	// requirements is the number of cells: skills x levels.
 	Requirements int32 `json:"requirements"`
-	Required     int32 `json:"required"`
+	// required is the number of cells marked required.
+	Required int32 `json:"required"`
 	// keyAreas are the names of the categories with the most required cells.
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:items:MaxLength=128
 	// +optional
 	KeyAreas []string `json:"keyAreas,omitempty"`
 }
@@ -165,8 +171,7 @@ type RoleSummary struct {
 // AppliedProposal records a Proposal that the operator promoted into the Role.
 type AppliedProposal struct {
 	// name of the Proposal.
-	// +kubebuilder:validation:MaxLength=253
-	Name string `json:"name"`
+	Name ObjectName `json:"name"`
 	// uid of the Proposal.
 	// +kubebuilder:validation:MaxLength=64
 	UID string `json:"uid"`

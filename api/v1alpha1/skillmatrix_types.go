@@ -132,8 +132,9 @@ type PublishingSpec struct {
 	// +optional
 	Formats []RenderFormat `json:"formats,omitempty"`
 
-	// configMapSuffix is appended to a Role's name to name its ConfigMap, and
-	// to the SkillMatrix's name for the catalog ConfigMap.
+	// configMapSuffix is appended to a Role's name to name the ConfigMap that
+	// holds its rendered matrix. The catalog ConfigMap of the SkillMatrix is
+	// always named <skillmatrix>-catalog.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^-[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
@@ -225,7 +226,7 @@ type SkillMatrixStatus struct {
 // scale, skill catalog, governance defaults and publishing options.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=skm;skillmatrix,categories=career
+// +kubebuilder:resource:shortName=skm,categories=career
 // +kubebuilder:printcolumn:name="Levels",type=integer,JSONPath=`.status.summary.levels`
 // +kubebuilder:printcolumn:name="Skills",type=integer,JSONPath=`.status.summary.skills`
 // +kubebuilder:printcolumn:name="Roles",type=integer,JSONPath=`.status.summary.roles`

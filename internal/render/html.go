@@ -1,0 +1,217 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package render
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+)
+
+// The page is one html/template so that every piece of user text goes
+// through contextual escaping; nothing is concatenated into markup by hand.
+//
+//go:embed matrix.html.tmpl
+var matrixHTMLSource string
+
+var matrixHTML = template.Must(template.New("matrix.html").Parse(matrixHTMLSource))
+
+// tints is the number of background shades of the heat map; proficiency
+// ranks are spread over them whatever the length of the scale.
+const tints = 5
+
+type htmlView struct {
+	Title, Family, Summary string
+	Matrix, RoleRef        string
+	Schema                 string
+	Figures                []htmlFigure
+	Dimensions             string
+	KeyAreas               []string
+	Scale                  []htmlProficiency
+	ExampleCode            string
+	Levels                 []model.Level
+	HasFocus, HasStack     bool
+	Categories             []htmlCategory
+	CareerPaths            []htmlPath
+	Changelog              []htmlChange
+}
+
+type htmlFigure struct {
+	Value int
+	Label string
+}
+
+type htmlProficiency struct {
+	model.Proficiency
+	Tint string
+}
+
+type htmlCategory struct {
+	Anchor, Name, Description string
+	Skills                    string
+	Required                  int
+	Rows                      []htmlRow
+	HasNotes                  bool
+}
+
+type htmlRow struct {
+	Name, Description string
+	Cells             []htmlCell
+	HasNotes          bool
+}
+
+type htmlCell struct {
+	Level       model.Level
+	Code, Name  string
+	Tint        string
+	Required    bool
+	Description string
+	Examples    []string
+	// HasDetails makes the cell open like the seed's "click a cell".
+	HasDetails bool
+	// End anchors the pop-up to the cell's right edge so it does not run
+	// off the page in the last columns.
+	End bool
+}
+
+type htmlPath struct {
+	Role, FromLevel, Description string
+}
+
+type htmlChange struct {
+	model.ChangelogEntry
+	Date, Datetime string
+}
+
+// HTML renders matrix.html: one self-contained, printable page with inline
+// CSS and no script. Cells with details open in place with <details>, the
+// no-JavaScript equivalent of the seed's "click a cell for details".
+func HTML(m *model.RoleMatrix) ([]byte, error) {
+	if m == nil {
+		m = &model.RoleMatrix{}
+	}
+	var buf bytes.Buffer
+	buf.Grow(64 << 10)
+	if err := matrixHTML.Execute(&buf, htmlViewOf(m)); err != nil {
+		return nil, fmt.Errorf("execute template: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func htmlViewOf(m *model.RoleMatrix) htmlView {
+	lk := newLookup(m.Levels, m.Scale)
+	v := htmlView{
+		Title:   m.DisplayName,
+		Family:  m.Family,
+		Summary: m.Summary,
+		Matrix:  m.MatrixName,
+		RoleRef: roleName(m),
+		Schema:  SchemaVersion,
+		Figures: []htmlFigure{
+			{m.Stats.Skills, "skills"},
+			{m.Stats.Levels, "levels"},
+			{m.Stats.Categories, "categories"},
+			{m.Stats.Required, "required"},
+			{m.Stats.Requirements, "requirements"},
+		},
+		Dimensions:  plural(m.Stats.Skills, "skill", "skills") + " × " + plural(m.Stats.Levels, "level", "levels"),
+		KeyAreas:    m.Stats.KeyAreas,
+		ExampleCode: exampleCode(m.Scale),
+		Levels:      m.Levels,
+	}
+	for _, p := range m.Scale {
+		v.Scale = append(v.Scale, htmlProficiency{Proficiency: p, Tint: tint(p.Rank, len(m.Scale))})
+	}
+	for _, l := range m.Levels {
+		v.HasFocus = v.HasFocus || l.Focus != "" || l.Description != ""
+		v.HasStack = v.HasStack || len(l.TechStack) > 0
+	}
+	for _, c := range m.Categories {
+		hc := htmlCategory{
+			Anchor:      "cat-" + c.ID,
+			Name:        c.Name,
+			Description: c.Description,
+			Skills:      plural(len(c.Skills), "skill", "skills"),
+			Required:    c.Required,
+		}
+		for _, s := range c.Skills {
+			row := htmlRow{Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
+			for i, cell := range s.Cells {
+				hcell := htmlCell{
+					Level:       levelAt(m.Levels, i, cell.Level),
+					Code:        cell.Proficiency,
+					Required:    cell.Required,
+					Description: cell.Description,
+					Examples:    cell.Examples,
+					HasDetails:  cell.Description != "" || len(cell.Examples) > 0,
+					End:         i >= len(s.Cells)-2 && len(s.Cells) > 2,
+				}
+				if p, ok := lk.scale[cell.Proficiency]; ok {
+					hcell.Name = p.Name
+					hcell.Tint = tint(p.Rank, len(m.Scale))
+				} else {
+					hcell.Name = cell.Proficiency
+				}
+				row.HasNotes = row.HasNotes || hcell.HasDetails
+				row.Cells = append(row.Cells, hcell)
+			}
+			hc.HasNotes = hc.HasNotes || row.HasNotes
+			hc.Rows = append(hc.Rows, row)
+		}
+		v.Categories = append(v.Categories, hc)
+	}
+	for _, p := range m.CareerPaths {
+		hp := htmlPath{Role: p.Role, Description: p.Description}
+		if p.FromLevel != "" {
+			hp.FromLevel = lk.levelName(p.FromLevel)
+		}
+		v.CareerPaths = append(v.CareerPaths, hp)
+	}
+	for _, e := range m.Changelog {
+		at := e.AppliedAt.UTC()
+		v.Changelog = append(v.Changelog, htmlChange{
+			ChangelogEntry: e,
+			Date:           at.Format(mdTimeFmt),
+			Datetime:       at.Format("2006-01-02T15:04:05Z07:00"),
+		})
+	}
+	return v
+}
+
+// tint spreads a rank over the heat-map shades, lowest rank lightest.
+func tint(rank, scale int) string {
+	if scale <= 1 {
+		return "t0"
+	}
+	return fmt.Sprintf("t%d", (rank*(tints-1)+(scale-1)/2)/(scale-1))
+}
+
+// exampleCode picks a code from the scale for the legend's "required" example,
+// the second step when there is one, as W is on the seed's scale.
+func exampleCode(scale []model.Proficiency) string {
+	switch len(scale) {
+	case 0:
+		return "W"
+	case 1:
+		return scale[0].ID
+	default:
+		return scale[1].ID
+	}
+}

@@ -1,0 +1,79 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+)
+
+// Options tune the controllers.
+type Options struct {
+	// RoleConcurrency is the number of Roles reconciled at once.
+	RoleConcurrency int
+}
+
+// CacheOptions restricts the ConfigMap informer to the ConfigMaps the operator
+// publishes, so its memory does not grow with every ConfigMap in the cluster.
+func CacheOptions() cache.Options {
+	return cache.Options{
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedByValue})},
+		},
+	}
+}
+
+// SetupWithManager registers the field indexes and every controller.
+func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1.Role{}, matrixRefIndexField, func(obj client.Object) []string {
+		role, ok := obj.(*v1.Role)
+		if !ok || role.Spec.MatrixRef == "" {
+			return nil
+		}
+		return []string{string(role.Spec.MatrixRef)}
+	}); err != nil {
+		return fmt.Errorf("indexing Roles by %s: %w", matrixRefIndexField, err)
+	}
+
+	publisher := configMapPublisher{client: mgr.GetClient(), reader: mgr.GetAPIReader(), scheme: mgr.GetScheme()}
+	if opts.RoleConcurrency <= 0 {
+		opts.RoleConcurrency = 4
+	}
+	if err := (&RoleReconciler{
+		Client:    mgr.GetClient(),
+		Publisher: publisher,
+		Recorder:  mgr.GetEventRecorder("skillmatrix-role"),
+	}).SetupWithManager(mgr, opts.RoleConcurrency); err != nil {
+		return fmt.Errorf("setting up the Role controller: %w", err)
+	}
+	if err := (&SkillMatrixReconciler{
+		Client:    mgr.GetClient(),
+		Publisher: publisher,
+		Recorder:  mgr.GetEventRecorder("skillmatrix-catalog"),
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the SkillMatrix controller: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
+)
+
+// CatalogSuffix names a SkillMatrix's catalog ConfigMap: <skillmatrix>-catalog.
+const CatalogSuffix = "-catalog"
+
+// SkillMatrixReconciler validates each SkillMatrix and publishes its catalog:
+// levels, scale, skills, an index of the Roles that use it and the career
+// paths between them.
+type SkillMatrixReconciler struct {
+	client.Client
+	Publisher configMapPublisher
+	Recorder  events.EventRecorder
+}
+
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=skillmatrices,verbs=get;list;watch
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=skillmatrices/status,verbs=patch
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile validates the SkillMatrix, publishes its catalog and writes status only when it changed.
+func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var matrix v1.SkillMatrix
+	if err := r.Get(ctx, req.NamespacedName, &matrix); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !matrix.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil
+	}
+
+	original := matrix.DeepCopy()
+	conds := newConditionSet(matrix.Generation, &matrix.Status.Conditions)
+	reconcileErr := r.reconcileMatrix(ctx, &matrix, conds)
+	matrix.Status.ObservedGeneration = matrix.Generation
+
+	if !equality.Semantic.DeepEqual(original.Status, matrix.Status) {
+		if err := patchStatus(ctx, r.Client, &matrix, original); err != nil {
+			if apierrors.IsConflict(err) {
+				// Read from a stale cache: retry on fresh data, and do
+				// not announce transitions that did not happen.
+				return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
+			}
+			return ctrl.Result{}, errors.Join(reconcileErr, fmt.Errorf("patching the status of SkillMatrix %s: %w", req, err))
+		}
+	}
+	conds.emit(r.Recorder, &matrix)
+	return ctrl.Result{}, reconcileErr
+}
+
+func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.SkillMatrix, conds *conditionSet) error {
+	var roles v1.RoleList
+	if err := r.List(ctx, &roles, client.InNamespace(matrix.Namespace),
+		client.MatchingFields{matrixRefIndexField: matrix.Name}); err != nil {
+		return fmt.Errorf("listing the Roles of SkillMatrix %s: %w", matrix.Name, err)
+	}
+
+	catalog := model.BuildCatalog(matrix, roles.Items)
+	matrix.Status.Summary = &v1.SkillMatrixSummary{
+		Levels:        int32(len(matrix.Spec.Levels)),
+		Proficiencies: int32(len(matrix.Spec.Proficiencies)),
+		Categories:    int32(len(matrix.Spec.Categories)),
+		Skills:        int32(countSkills(matrix)),
+		Roles:         int32(len(roles.Items)),
+	}
+
+	res := validation.Matrix(&matrix.Spec)
+	if res.HasErrors() {
+		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
+			fmt.Sprintf("%d problems: %s", len(res.Errors()), res.Summary(validation.SeverityError, maxConditionMessage)))
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonInvalidSpec,
+			"the SkillMatrix is invalid; its Roles are not published until it is fixed")
+		return nil
+	}
+	conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, "the SkillMatrix is valid")
+
+	files, err := render.Catalog(catalog)
+	if err != nil {
+		logf.FromContext(ctx).Error(err, "rendering the catalog failed")
+		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonRenderFailed, err.Error())
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonRenderFailed, "the catalog could not be rendered")
+		return nil
+	}
+	payload, err := publish.Build(files, publish.MaxConfigMapBytes)
+	if errors.Is(err, publish.ErrTooLarge) {
+		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonTooLarge, err.Error())
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonTooLarge, "the catalog does not fit in a ConfigMap")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("building the catalog ConfigMap content: %w", err)
+	}
+
+	name := matrix.Name + CatalogSuffix
+	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelSkillMatrix: matrix.Name}
+	if _, err := r.Publisher.publish(ctx, matrix, name, labels, payload); err != nil {
+		reason := ReasonPublishFailed
+		if errors.Is(err, errNotOwned) {
+			reason = ReasonConfigMapConflict
+		}
+		conds.set(v1.ConditionPublished, metav1.ConditionFalse, reason, err.Error())
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, reason, "the catalog could not be published")
+		if reason == ReasonConfigMapConflict {
+			return nil
+		}
+		return err
+	}
+	matrix.Status.ConfigMapName = name
+	conds.set(v1.ConditionPublished, metav1.ConditionTrue, ReasonPublished,
+		fmt.Sprintf("ConfigMap %q holds the catalog and the index of %d Roles", name, len(roles.Items)))
+	conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady, "the SkillMatrix is valid and its catalog is published")
+	return nil
+}
+
+func countSkills(matrix *v1.SkillMatrix) int {
+	n := 0
+	for _, c := range matrix.Spec.Categories {
+		n += len(c.Skills)
+	}
+	return n
+}
+
+// matrixOfRole maps a Role to the SkillMatrix whose catalog indexes it.
+func matrixOfRole(_ context.Context, obj client.Object) []reconcile.Request {
+	role, ok := obj.(*v1.Role)
+	if !ok || role.Spec.MatrixRef == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: role.Namespace, Name: string(role.Spec.MatrixRef)}}}
+}
+
+// roleIndexEntryChanged lets through the Role updates that change the
+// catalog's index: what it points to, its title, summary figures, career
+// paths and readiness.
+var roleIndexEntryChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		oldRole, okOld := e.ObjectOld.(*v1.Role)
+		newRole, okNew := e.ObjectNew.(*v1.Role)
+		if !okOld || !okNew {
+			return true
+		}
+		return oldRole.Spec.MatrixRef != newRole.Spec.MatrixRef ||
+			oldRole.Spec.DisplayName != newRole.Spec.DisplayName ||
+			oldRole.Spec.Family != newRole.Spec.Family ||
+			oldRole.Status.ConfigMapName != newRole.Status.ConfigMapName ||
+			!equality.Semantic.DeepEqual(oldRole.Spec.CareerPaths, newRole.Spec.CareerPaths) ||
+			!equality.Semantic.DeepEqual(oldRole.Status.Summary, newRole.Status.Summary) ||
+			meta.IsStatusConditionTrue(oldRole.Status.Conditions, v1.ConditionReady) !=
+				meta.IsStatusConditionTrue(newRole.Status.Conditions, v1.ConditionReady)
+	},
+}
+
+// roleToMatrix enqueues the SkillMatrix of a Role, and on update both the old
+// and the new one, so a Role that moves to another SkillMatrix leaves the old
+// catalog's index too.
+var roleToMatrix = handler.Funcs{
+	CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		enqueueAll(q, matrixOfRole(ctx, e.Object))
+	},
+	UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		enqueueAll(q, matrixOfRole(ctx, e.ObjectOld))
+		enqueueAll(q, matrixOfRole(ctx, e.ObjectNew))
+	},
+	DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		enqueueAll(q, matrixOfRole(ctx, e.Object))
+	},
+}
+
+func enqueueAll(q workqueue.TypedRateLimitingInterface[reconcile.Request], requests []reconcile.Request) {
+	for _, req := range requests {
+		q.Add(req)
+	}
+}
+
+// SetupWithManager registers the controller and its watches.
+func (r *SkillMatrixReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1.SkillMatrix{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Owns(&corev1.ConfigMap{}).
+		Watches(&v1.Role{}, roleToMatrix, builder.WithPredicates(roleIndexEntryChanged)).
+		Named("skillmatrix").
+		Complete(r)
+}

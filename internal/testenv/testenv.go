@@ -1,0 +1,168 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package testenv helps envtest suites (and the local first run) install what
+// the operator ships besides its CRDs: the ValidatingAdmissionPolicy that
+// enforces Proposal authenticity and the ClusterRoles for users. It has no
+// test framework dependency, so any suite can share it.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+)
+
+// FieldOwner is the server-side apply field manager InstallAdmission uses.
+const FieldOwner = "skillmatrix-testenv"
+
+// PolicyName is the name of the shipped ValidatingAdmissionPolicy (and of its
+// binding) in config/admission, before any kustomize name prefix.
+const PolicyName = "skillmatrix-proposal-authenticity"
+
+// PolicyMessage starts the message with which the policy refuses a Proposal
+// whose spec.author is not the creating user.
+const PolicyMessage = "spec.author must be your own username"
+
+// forgedAuthor is the author of the probe Proposal WaitForPolicy sends. No
+// real client authenticates with this name, so the policy must refuse it.
+const forgedAuthor = "skillmatrix-testenv-forged-author"
+
+// policyTimeout bounds how long WaitForPolicy waits when ctx has no deadline.
+const policyTimeout = 60 * time.Second
+
+// AdmissionManifests returns the files InstallAdmission applies from the
+// repository root: every YAML file in config/admission except its
+// kustomization.yaml, in name order, then config/rbac/user_roles.yaml.
+func AdmissionManifests(root string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(root, "config", "admission", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(f) == "kustomization.yaml" })
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no manifests in %s", filepath.Join(root, "config", "admission"))
+	}
+	slices.Sort(files)
+	return append(files, filepath.Join(root, "config", "rbac", "user_roles.yaml")), nil
+}
+
+// ReadObjects decodes every YAML document of a file into unstructured objects,
+// skipping documents that hold only comments.
+func ReadObjects(path string) ([]*unstructured.Unstructured, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var objs []*unstructured.Unstructured
+	for i, doc := range strings.Split("\n"+string(data), "\n---") {
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", path, i, err)
+		}
+		if len(m) == 0 {
+			continue
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
+			return nil, fmt.Errorf("%s: document %d lacks apiVersion, kind or metadata.name", path, i)
+		}
+		objs = append(objs, u)
+	}
+	return objs, nil
+}
+
+// InstallAdmission applies the admission policy, its binding and the user
+// ClusterRoles found under root (the repository root) with server-side apply,
+// then waits until the API server enforces the policy (see WaitForPolicy).
+// The client must be allowed to write cluster-scoped admission and RBAC
+// objects, as the envtest admin is.
+func InstallAdmission(ctx context.Context, c client.Client, root string) error {
+	files, err := AdmissionManifests(root)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		objs, err := ReadObjects(f)
+		if err != nil {
+			return err
+		}
+		for _, u := range objs {
+			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
+				client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+				return fmt.Errorf("apply %s %s from %s: %w", u.GetKind(), u.GetName(), f, err)
+			}
+		}
+	}
+	return WaitForPolicy(ctx, c)
+}
+
+// WaitForPolicy waits until the API server enforces the Proposal authenticity
+// policy. The API server loads policies and bindings asynchronously, so a
+// freshly applied policy is not in force at once. WaitForPolicy sends, as the
+// client's user, a dry-run create of a Proposal whose author is forged until
+// the API server refuses it with the policy's message. It does not wait for
+// the policy's status (the type check that writes it runs in
+// kube-controller-manager, which envtest does not start).
+//
+// Namespace "default" must exist (kube-apiserver creates it). Without a
+// deadline on ctx, WaitForPolicy gives up after a minute.
+func WaitForPolicy(ctx context.Context, c client.Client) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, policyTimeout)
+		defer cancel()
+	}
+	var last error
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		// Until the CRD is served and the policy loaded, the probe fails in
+		// other ways or succeeds (dry run: nothing is stored); keep polling.
+		last = c.Create(ctx, probeProposal(), client.DryRunAll)
+		return last != nil && strings.Contains(last.Error(), PolicyMessage), nil
+	})
+	if err != nil {
+		return fmt.Errorf("ValidatingAdmissionPolicy %s is not enforced (last probe: %v): %w", PolicyName, last, err)
+	}
+	return nil
+}
+
+// probeProposal is a Proposal that passes the CRD schema but carries a forged
+// author, so only the admission policy refuses it.
+func probeProposal() *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"spec": map[string]any{
+			"roleRef": "skillmatrix-testenv-probe",
+			"title":   "admission policy probe",
+			"author":  forgedAuthor,
+			"changes": []any{map[string]any{"op": "SetFocus", "level": "probe", "focus": "probe"}},
+		},
+	}}
+	u.SetAPIVersion("career.skillmatrix.dev/v1alpha1")
+	u.SetKind("Proposal")
+	u.SetNamespace(metav1.NamespaceDefault)
+	u.SetGenerateName("skillmatrix-testenv-probe-")
+	return u
+}

@@ -99,7 +99,12 @@ var _ = Describe("The MLOps Engineer samples", func() {
 			obj := &unstructured.Unstructured{Object: original}
 			obj = obj.DeepCopy()
 			obj.SetNamespace(ns)
-			Expect(k8sClient.Create(suiteCtx, obj, client.FieldValidation(metav1.FieldValidationStrict))).
+			// The sample Proposal's author is alice: admission lets only her create it.
+			creator := k8sClient
+			if obj.GetKind() == "Proposal" {
+				creator = as(alice)
+			}
+			Expect(creator.Create(suiteCtx, obj, client.FieldValidation(metav1.FieldValidationStrict))).
 				To(Succeed(), "creating %s", name)
 
 			stored := &unstructured.Unstructured{}

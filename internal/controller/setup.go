@@ -33,6 +33,8 @@ import (
 type Options struct {
 	// RoleConcurrency is the number of Roles reconciled at once.
 	RoleConcurrency int
+	// AfterRoleWrite is a test seam: see ProposalReconciler.AfterRoleWrite.
+	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
 }
 
 // CacheOptions restricts the ConfigMap informer to the ConfigMaps the operator
@@ -56,6 +58,15 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}); err != nil {
 		return fmt.Errorf("indexing Roles by %s: %w", matrixRefIndexField, err)
 	}
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1.Proposal{}, roleRefIndexField, func(obj client.Object) []string {
+		proposal, ok := obj.(*v1.Proposal)
+		if !ok || proposal.Spec.RoleRef == "" {
+			return nil
+		}
+		return []string{string(proposal.Spec.RoleRef)}
+	}); err != nil {
+		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
+	}
 
 	publisher := configMapPublisher{client: mgr.GetClient(), reader: mgr.GetAPIReader(), scheme: mgr.GetScheme()}
 	if opts.RoleConcurrency <= 0 {
@@ -74,6 +85,14 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Recorder:  mgr.GetEventRecorder("skillmatrix-catalog"),
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the SkillMatrix controller: %w", err)
+	}
+	if err := (&ProposalReconciler{
+		Client:         mgr.GetClient(),
+		APIReader:      mgr.GetAPIReader(),
+		Recorder:       mgr.GetEventRecorder("skillmatrix-proposal"),
+		AfterRoleWrite: opts.AfterRoleWrite,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -42,6 +43,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // These specs run against a real kube-apiserver and etcd (envtest). The
@@ -87,7 +89,11 @@ var _ = BeforeSuite(func() {
 	k8sClient, err = client.New(cfg, client.Options{Scheme: testScheme})
 	Expect(err).NotTo(HaveOccurred())
 
-	stopMgr = startManager()
+	By("installing the admission policy and the user ClusterRoles, as a platform team would")
+	Expect(testenv.InstallAdmission(suiteCtx, k8sClient, filepath.Join("..", ".."))).To(Succeed())
+	addUsers()
+
+	stopMgr = startManager(Options{})
 })
 
 var _ = AfterSuite(func() {
@@ -111,7 +117,7 @@ func envtestAssets() string {
 // startManager starts a controller manager against the envtest API server and
 // returns the function that stops it. Specs that simulate a crash stop it and
 // start a fresh one.
-func startManager() context.CancelFunc {
+func startManager(opts Options) context.CancelFunc {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 testScheme,
 		Cache:                  CacheOptions(),
@@ -122,7 +128,7 @@ func startManager() context.CancelFunc {
 	Expect(err).NotTo(HaveOccurred())
 
 	ctx, cancel := context.WithCancel(suiteCtx)
-	Expect(SetupWithManager(ctx, mgr, Options{})).To(Succeed())
+	Expect(SetupWithManager(ctx, mgr, opts)).To(Succeed())
 	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
@@ -135,6 +141,45 @@ func startManager() context.CancelFunc {
 		<-done
 	}
 }
+
+// Authenticated users with real RBAC: everyone may propose and vote; carol
+// also holds the verb "review" on Roles; mallory may do nothing.
+const (
+	alice   = "alice"
+	bob     = "bob"
+	dave    = "dave"
+	carol   = "carol"
+	mallory = "mallory"
+)
+
+var userClients = map[string]client.Client{}
+
+func addUsers() {
+	GinkgoHelper()
+	grants := map[string][]string{
+		alice:   {"skillmatrix-proposer", "skillmatrix-voter"},
+		bob:     {"skillmatrix-proposer", "skillmatrix-voter"},
+		dave:    {"skillmatrix-proposer", "skillmatrix-voter"},
+		carol:   {"skillmatrix-proposer", "skillmatrix-voter", "skillmatrix-reviewer"},
+		mallory: nil,
+	}
+	for name, roles := range grants {
+		user, err := testEnv.AddUser(envtest.User{Name: name, Groups: []string{"engineers"}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		userClients[name], err = client.New(user.Config(), client.Options{Scheme: testScheme})
+		Expect(err).NotTo(HaveOccurred())
+		for _, role := range roles {
+			Expect(k8sClient.Create(suiteCtx, &rbacv1.ClusterRoleBinding{
+				ObjectMeta: metav1.ObjectMeta{Name: name + "-" + role},
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+				Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
+			})).To(Succeed())
+		}
+	}
+}
+
+// as returns the client of an authenticated user.
+func as(user string) client.Client { return userClients[user] }
 
 // newNamespace creates a namespace of its own for one spec, so specs do not
 // see each other's objects.

@@ -42,6 +42,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 )
 
@@ -98,6 +99,18 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 				return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
 			}
 			return ctrl.Result{}, errors.Join(reconcileErr, fmt.Errorf("patching the status of Proposal %s: %w", req, err))
+		}
+		// Counted once the status that records them is written.
+		if proposal.Status.Tally != nil {
+			metrics.ObserveTally(original.Status.Tally, proposal.Status.Tally)
+		}
+		if phase := proposal.Status.Phase; phase != original.Status.Phase {
+			switch phase {
+			case v1.PhaseApplied:
+				metrics.Promotions.WithLabelValues("applied").Inc()
+			case v1.PhaseConflicted:
+				metrics.Promotions.WithLabelValues("conflicted").Inc()
+			}
 		}
 	}
 	conds.emit(r.Recorder, &proposal)

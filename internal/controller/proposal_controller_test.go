@@ -54,6 +54,14 @@ func getProposal(ns, name string) *v1.Proposal {
 	return &p
 }
 
+// tallyOf is the Proposal's tally, zero until the operator first wrote it.
+func tallyOf(ns, name string) v1.Tally {
+	if t := getProposal(ns, name).Status.Tally; t != nil {
+		return *t
+	}
+	return v1.Tally{}
+}
+
 func proposalPhase(ns, name string) func() v1.ProposalPhase {
 	return func() v1.ProposalPhase {
 		var p v1.Proposal
@@ -127,7 +135,7 @@ var _ = Describe("Proposal controller", func() {
 
 		castVote(bob, ns, "p", v1.VoteApprove)
 		castReview(carol, ns, "p", v1.ReviewApprove)
-		Eventually(func() int32 { return getProposal(ns, "p").Status.Tally.ReviewApprovals }).Should(BeEquivalentTo(1))
+		Eventually(func() v1.Tally { return tallyOf(ns, "p") }).Should(HaveField("ReviewApprovals", BeEquivalentTo(1)))
 		Expect(getProposal(ns, "p").Status.Phase).To(Equal(v1.PhaseOpen))
 
 		decidingVote := time.Now()
@@ -275,7 +283,7 @@ var _ = Describe("Proposal deadlines", func() {
 	It("expires a proposal without quorum at the deadline, woken by RequeueAfter rather than polling", func() {
 		proposeProficiency(ns, "p", "kubernetes-core", "senior", "E", "V")
 		castVote(bob, ns, "p", v1.VoteApprove)
-		Eventually(func() int32 { return getProposal(ns, "p").Status.Tally.Approvals }).Should(BeEquivalentTo(1))
+		Eventually(func() v1.Tally { return tallyOf(ns, "p") }).Should(HaveField("Approvals", BeEquivalentTo(1)))
 		openVersion := getProposal(ns, "p").ResourceVersion
 		before := reconcilesOf("proposal")
 

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -37,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
@@ -77,6 +79,9 @@ type RoleReconciler struct {
 func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var role v1.Role
 	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
+		if apierrors.IsNotFound(err) {
+			metrics.SetProblems("Role/"+req.String(), validation.Result{})
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !role.DeletionTimestamp.IsZero() {
@@ -126,6 +131,7 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 		return nil
 	}
 	res := validation.Role(&role.Spec, &matrix.Spec)
+	metrics.SetProblems("Role/"+role.Namespace+"/"+role.Name, res)
 	if res.HasErrors() {
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
 			fmt.Sprintf("%d problems against SkillMatrix %q: %s", len(res.Errors()), matrix.Name,
@@ -146,7 +152,11 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 	resolved := model.BuildRole(&matrix, role)
 	role.Status.Summary = roleSummary(resolved.Stats)
 
+	started := time.Now()
 	files, err := render.Role(resolved, matrix.Spec.Publishing.Formats)
+	if err == nil {
+		metrics.ObserveRender(time.Since(started), files)
+	}
 	if err != nil {
 		// Rendering is deterministic: retrying cannot help, a new spec can.
 		log.Error(err, "rendering failed")

@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 )
 
 // Options tune the controllers.
@@ -68,6 +69,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
 	}
 
+	metrics.UseReader(mgr.GetClient())
 	publisher := configMapPublisher{client: mgr.GetClient(), reader: mgr.GetAPIReader(), scheme: mgr.GetScheme()}
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4

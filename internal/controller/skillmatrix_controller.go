@@ -38,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
@@ -66,6 +67,9 @@ type SkillMatrixReconciler struct {
 func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var matrix v1.SkillMatrix
 	if err := r.Get(ctx, req.NamespacedName, &matrix); err != nil {
+		if apierrors.IsNotFound(err) {
+			metrics.SetProblems("SkillMatrix/"+req.String(), validation.Result{})
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !matrix.DeletionTimestamp.IsZero() {
@@ -108,6 +112,7 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 	}
 
 	res := validation.Matrix(&matrix.Spec)
+	metrics.SetProblems("SkillMatrix/"+matrix.Namespace+"/"+matrix.Name, res)
 	if res.HasErrors() {
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
 			fmt.Sprintf("%d problems: %s", len(res.Errors()), res.Summary(validation.SeverityError, maxConditionMessage)))

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,6 +115,21 @@ func envtestAssets() string {
 	return strings.TrimSpace(string(out))
 }
 
+// metricsURL is where the running test manager serves its metrics.
+var metricsURL string
+
+// freeLocalAddress reserves a loopback port for the manager's metrics server
+// and remembers its URL for specs that scrape it.
+func freeLocalAddress() string {
+	GinkgoHelper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	addr := l.Addr().String()
+	Expect(l.Close()).To(Succeed())
+	metricsURL = "http://" + addr + "/metrics"
+	return addr
+}
+
 // startManager starts a controller manager against the envtest API server and
 // returns the function that stops it. Specs that simulate a crash stop it and
 // start a fresh one.
@@ -121,7 +137,7 @@ func startManager(opts Options) context.CancelFunc {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 testScheme,
 		Cache:                  CacheOptions(),
-		Metrics:                metricsserver.Options{BindAddress: "0"},
+		Metrics:                metricsserver.Options{BindAddress: freeLocalAddress()},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: new(true)},
 	})

@@ -1,0 +1,173 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package metrics defines the operator's own Prometheus metrics, registered
+// with controller-runtime's registry so they are served next to its
+// controller_runtime_* metrics on the manager's metrics endpoint.
+// docs/metrics.md lists them with example queries.
+package metrics
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
+)
+
+var (
+	// VotesCounted counts votes as they are tallied, by decision.
+	VotesCounted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skillmatrix_votes_counted_total",
+		Help: "Votes tallied on Proposals, by decision.",
+	}, []string{"decision"})
+	// ReviewsCounted counts expert reviews as they are tallied, by decision.
+	ReviewsCounted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skillmatrix_reviews_counted_total",
+		Help: "Expert reviews tallied on Proposals, by decision.",
+	}, []string{"decision"})
+	// Promotions counts accepted Proposals by outcome: applied or conflicted.
+	Promotions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skillmatrix_promotions_total",
+		Help: "Accepted Proposals by outcome: applied to their Role, or conflicted because a `from` no longer held.",
+	}, []string{"result"})
+	// RenderDuration measures rendering one Role in all its formats.
+	RenderDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "skillmatrix_render_duration_seconds",
+		Help:    "Time to render one Role's matrix in all published formats.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+	// RenderedBytes measures the size of each rendered file.
+	RenderedBytes = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "skillmatrix_rendered_bytes",
+		Help:    "Size of each rendered file before compression, by format.",
+		Buckets: prometheus.ExponentialBuckets(1024, 4, 9),
+	}, []string{"format"})
+	// ValidationProblems is the number of problems the objects have now.
+	ValidationProblems = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "skillmatrix_validation_problems",
+		Help: "Validation problems of the current SkillMatrices and Roles, by kind and severity.",
+	}, []string{"kind", "severity"})
+
+	proposalsByPhase = prometheus.NewDesc("skillmatrix_proposals",
+		"Proposals by namespace and phase.", []string{"namespace", "phase"}, nil)
+)
+
+func init() {
+	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, Promotions,
+		RenderDuration, RenderedBytes, ValidationProblems, &proposalCollector{})
+}
+
+// ObserveRender records one render of a Role.
+func ObserveRender(elapsed time.Duration, files map[string][]byte) {
+	RenderDuration.Observe(elapsed.Seconds())
+	for name, content := range files {
+		RenderedBytes.WithLabelValues(name).Observe(float64(len(content)))
+	}
+}
+
+// ObserveTally counts the votes and reviews a reconcile found beyond those
+// the Proposal's status already held, so restarts do not count twice.
+func ObserveTally(before, after *v1.Tally) {
+	var prev v1.Tally
+	if before != nil {
+		prev = *before
+	}
+	add := func(c *prometheus.CounterVec, label string, now, was int32) {
+		if now > was {
+			c.WithLabelValues(label).Add(float64(now - was))
+		}
+	}
+	add(VotesCounted, string(v1.VoteApprove), after.Approvals, prev.Approvals)
+	add(VotesCounted, string(v1.VoteReject), after.Rejections, prev.Rejections)
+	add(ReviewsCounted, string(v1.ReviewApprove), after.ReviewApprovals, prev.ReviewApprovals)
+	add(ReviewsCounted, string(v1.ReviewRequestChanges), after.ChangesRequested, prev.ChangesRequested)
+}
+
+// problemKey counts problems per object, so the gauge is the sum over the
+// objects that exist now.
+type problemKey struct{ kind, severity string }
+
+var (
+	problemsMu       sync.Mutex
+	problemsByObject = map[string]map[problemKey]int{}
+)
+
+// SetProblems records the current problems of one object ("Role/ns/name"),
+// replacing what was recorded before; an empty result forgets the object.
+func SetProblems(object string, res validation.Result) {
+	problemsMu.Lock()
+	defer problemsMu.Unlock()
+	for k, n := range problemsByObject[object] {
+		ValidationProblems.WithLabelValues(k.kind, k.severity).Sub(float64(n))
+	}
+	delete(problemsByObject, object)
+	if len(res.Problems) == 0 {
+		return
+	}
+	current := map[problemKey]int{}
+	for _, p := range res.Problems {
+		key := problemKey{kind: string(p.Kind), severity: string(p.Severity)}
+		current[key]++
+		ValidationProblems.WithLabelValues(key.kind, key.severity).Inc()
+	}
+	problemsByObject[object] = current
+}
+
+// proposalReader is where the collector lists Proposals: the running
+// manager's cache. It is swapped when a manager starts, since collectors are
+// registered once per process.
+var proposalReader atomic.Pointer[client.Reader]
+
+// UseReader makes the proposals gauge read from r (the manager's cached client).
+func UseReader(r client.Reader) { proposalReader.Store(&r) }
+
+// proposalCollector reports Proposals by phase at scrape time from the
+// cache, so the figures are exact after restarts without bookkeeping.
+type proposalCollector struct{}
+
+func (proposalCollector) Describe(ch chan<- *prometheus.Desc) { ch <- proposalsByPhase }
+
+func (proposalCollector) Collect(ch chan<- prometheus.Metric) {
+	r := proposalReader.Load()
+	if r == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var list v1.ProposalList
+	if err := (*r).List(ctx, &list); err != nil {
+		return
+	}
+	type key struct{ ns, phase string }
+	counts := map[key]int{}
+	for _, p := range list.Items {
+		phase := string(p.Status.Phase)
+		if phase == "" {
+			phase = "Pending"
+		}
+		counts[key{p.Namespace, phase}]++
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(proposalsByPhase, prometheus.GaugeValue, float64(n), k.ns, k.phase)
+	}
+}

@@ -83,6 +83,18 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside t
 test-unit: envtest-assets ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
 
+# Every go test -fuzz target, each for FUZZTIME; seed corpora live in testdata/fuzz.
+FUZZTIME ?= 10s
+FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzzing $$fn in $$pkg for $(FUZZTIME)"; \
+		go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
+
 .PHONY: lint
 lint: golangci-lint ## Run golangci-lint linter
 	"$(GOLANGCI_LINT)" run

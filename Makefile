@@ -61,7 +61,7 @@ vet: ## Run go vet against code.
 
 # Everything CI checks, in the order that fails fastest.
 .PHONY: test
-test: verify-generated fmt-check vet lint test-unit ## Run every check and test (what CI runs).
+test: verify-generated chart-sync-check fmt-check vet lint chart-check test-unit ## Run every check and test (what CI runs).
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files (CRDs, RBAC, deepcopy) differ from what is committed.
@@ -75,12 +75,24 @@ fmt-check: ## Fail if any Go file is not gofmt-formatted.
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+.PHONY: chart-sync
+chart-sync: manifests ## Copy CRDs, generated manager RBAC, admission policy and user ClusterRoles from config/ into the Helm chart.
+	hack/sync-chart.sh
+
+.PHONY: chart-sync-check
+chart-sync-check: ## Fail if the Helm chart's CRDs, manager rules, admission policy or user ClusterRoles differ from config/.
+	hack/sync-chart.sh --check
+
+.PHONY: chart-check
+chart-check: helm kustomize envtest-assets ## Lint and render the Helm chart, refuse bad values (the envtest dry run is in test-unit).
+	CHART_CHECK_SKIP_GO_TEST=true hack/chart-check.sh
+
 .PHONY: envtest-assets
 envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside the clone).
 	@hack/envtest-assets.sh >/dev/null
 
 .PHONY: test-unit
-test-unit: envtest-assets ## Run unit tests and envtest specs.
+test-unit: envtest-assets helm kustomize ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
 
 # Every go test -fuzz target, each for FUZZTIME; seed corpora live in testdata/fuzz.
@@ -188,14 +200,20 @@ $(LOCALBIN):
 ## Tool Binaries
 KUBECTL ?= kubectl
 KUSTOMIZE ?= $(LOCALBIN)/kustomize
+HELM ?= $(LOCALBIN)/helm
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 GOLANGCI_LINT = $(LOCALBIN)/golangci-lint
 
 ## Tool Versions
 KUSTOMIZE_VERSION ?= v5.8.2
+HELM_VERSION ?= v4.3.1
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 
 GOLANGCI_LINT_VERSION ?= v2.15.0
+.PHONY: helm
+helm: $(LOCALBIN) ## Download helm locally if necessary.
+	@HELM_VERSION=$(HELM_VERSION) hack/install-helm.sh >/dev/null
+
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Download kustomize locally if necessary.
 $(KUSTOMIZE): $(LOCALBIN)

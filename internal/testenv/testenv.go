@@ -47,6 +47,10 @@ const PolicyName = "skillmatrix-proposal-authenticity"
 // whose spec.author is not the creating user.
 const PolicyMessage = "spec.author must be your own username"
 
+// userRolesFile holds the ClusterRoles for users, relative to the repository
+// root.
+const userRolesFile = "config/rbac/user/user_roles.yaml"
+
 // forgedAuthor is the author of the probe Proposal WaitForPolicy sends. No
 // real client authenticates with this name, so the policy must refuse it.
 const forgedAuthor = "skillmatrix-testenv-forged-author"
@@ -56,7 +60,7 @@ const policyTimeout = 60 * time.Second
 
 // AdmissionManifests returns the files InstallAdmission applies from the
 // repository root: every YAML file in config/admission except its
-// kustomization.yaml, in name order, then config/rbac/user_roles.yaml.
+// kustomization.yaml, in name order, then config/rbac/user/user_roles.yaml.
 func AdmissionManifests(root string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(root, "config", "admission", "*.yaml"))
 	if err != nil {
@@ -67,7 +71,7 @@ func AdmissionManifests(root string) ([]string, error) {
 		return nil, fmt.Errorf("no manifests in %s", filepath.Join(root, "config", "admission"))
 	}
 	slices.Sort(files)
-	return append(files, filepath.Join(root, "config", "rbac", "user_roles.yaml")), nil
+	return append(files, filepath.Join(root, userRolesFile)), nil
 }
 
 // ReadObjects decodes every YAML document of a file into unstructured objects,

@@ -61,7 +61,7 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 			return false, err
 		}
 		if err := p.client.Create(ctx, &cm); err != nil {
-			return false, fmt.Errorf("creating ConfigMap %s: %w", key, err)
+			return false, fmt.Errorf("creating ConfigMap %s: %w", key, staleIfRace(err))
 		}
 		return true, nil
 	}
@@ -80,7 +80,7 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 	// Update carries the resourceVersion read above, so a concurrent edit makes
 	// this fail and retry instead of being overwritten unseen.
 	if err := p.client.Update(ctx, &cm); err != nil {
-		return false, fmt.Errorf("updating ConfigMap %s: %w", key, err)
+		return false, fmt.Errorf("updating ConfigMap %s: %w", key, staleIfRace(err))
 	}
 	return true, nil
 }

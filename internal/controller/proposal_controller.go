@@ -18,7 +18,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,28 +92,28 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	result, reconcileErr := r.reconcileProposal(ctx, &proposal, conds)
 	proposal.Status.ObservedGeneration = proposal.Generation
 
-	if !equality.Semantic.DeepEqual(original.Status, proposal.Status) {
-		if err := patchStatus(ctx, r.Client, &proposal, original); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
-			}
-			return ctrl.Result{}, errors.Join(reconcileErr, fmt.Errorf("patching the status of Proposal %s: %w", req, err))
-		}
-		// Counted once the status that records them is written.
-		if proposal.Status.Tally != nil {
-			metrics.ObserveTally(original.Status.Tally, proposal.Status.Tally)
-		}
-		if phase := proposal.Status.Phase; phase != original.Status.Phase {
-			switch phase {
-			case v1.PhaseApplied:
-				metrics.Promotions.WithLabelValues("applied").Inc()
-			case v1.PhaseConflicted:
-				metrics.Promotions.WithLabelValues("conflicted").Inc()
-			}
-		}
+	changed := !equality.Semantic.DeepEqual(original.Status, proposal.Status)
+	result, written, err := writeStatus(ctx, r.Client, r.Recorder, &proposal, original, changed, conds, result, reconcileErr)
+	if written {
+		observeProposal(original, &proposal)
 	}
-	conds.emit(r.Recorder, &proposal)
-	return result, reconcileErr
+	return result, err
+}
+
+// observeProposal counts what a written status records for the first time.
+func observeProposal(before, after *v1.Proposal) {
+	if after.Status.Tally != nil {
+		metrics.ObserveTally(before.Status.Tally, after.Status.Tally)
+	}
+	if after.Status.Phase == before.Status.Phase {
+		return
+	}
+	switch after.Status.Phase {
+	case v1.PhaseApplied:
+		metrics.Promotions.WithLabelValues("applied").Inc()
+	case v1.PhaseConflicted:
+		metrics.Promotions.WithLabelValues("conflicted").Inc()
+	}
 }
 
 // isClosed reports the phases after which nothing about a Proposal changes:
@@ -237,7 +236,7 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 	}
 	if apierrors.IsConflict(err) || apierrors.IsInvalid(err) && strings.Contains(err.Error(), "resourceVersion") {
 		// The Role changed since it was read: recompute against the new one.
-		return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
+		return ctrl.Result{}, fmt.Errorf("promoting into Role %s: %w", roleKey, errStale)
 	}
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("promoting Proposal %s into Role %s: %w", p.Name, roleKey, err)
@@ -275,10 +274,7 @@ func (r *ProposalReconciler) recordApplied(ctx context.Context, p *v1.Proposal, 
 			role.Status.History = role.Status.History[n-v1.MaxHistory:]
 		}
 		if err := patchStatus(ctx, r.Client, &role, original); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
-			}
-			return ctrl.Result{}, fmt.Errorf("recording Proposal %s in the history of Role %s: %w", p.Name, roleKey, err)
+			return ctrl.Result{}, fmt.Errorf("recording Proposal %s in the history of Role %s: %w", p.Name, roleKey, staleIfRace(err))
 		}
 		i = len(role.Status.History) - 1
 	}

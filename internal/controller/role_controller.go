@@ -94,18 +94,9 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	reconcileErr := r.reconcileRole(ctx, &role, conds)
 	role.Status.ObservedGeneration = role.Generation
 
-	if !equality.Semantic.DeepEqual(original.Status, role.Status) {
-		if err := patchStatus(ctx, r.Client, &role, original); err != nil {
-			if apierrors.IsConflict(err) {
-				// Read from a stale cache: retry on fresh data, and do
-				// not announce transitions that did not happen.
-				return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
-			}
-			return ctrl.Result{}, errors.Join(reconcileErr, fmt.Errorf("patching the status of Role %s: %w", req, err))
-		}
-	}
-	conds.emit(r.Recorder, &role)
-	return ctrl.Result{}, reconcileErr
+	changed := !equality.Semantic.DeepEqual(original.Status, role.Status)
+	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, changed, conds, ctrl.Result{}, reconcileErr)
+	return result, err
 }
 
 func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds *conditionSet) error {
@@ -178,6 +169,9 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 	name := role.Name + configMapSuffix(&matrix)
 	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelRole: role.Name, LabelSkillMatrix: matrix.Name}
 	wrote, err := r.Publisher.publish(ctx, role, name, labels, payload)
+	if errors.Is(err, errStale) {
+		return err
+	}
 	if errors.Is(err, errNotOwned) {
 		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonConfigMapConflict, err.Error())
 		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonConfigMapConflict, "the ConfigMap name is taken")

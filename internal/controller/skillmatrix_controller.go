@@ -81,18 +81,9 @@ func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	reconcileErr := r.reconcileMatrix(ctx, &matrix, conds)
 	matrix.Status.ObservedGeneration = matrix.Generation
 
-	if !equality.Semantic.DeepEqual(original.Status, matrix.Status) {
-		if err := patchStatus(ctx, r.Client, &matrix, original); err != nil {
-			if apierrors.IsConflict(err) {
-				// Read from a stale cache: retry on fresh data, and do
-				// not announce transitions that did not happen.
-				return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
-			}
-			return ctrl.Result{}, errors.Join(reconcileErr, fmt.Errorf("patching the status of SkillMatrix %s: %w", req, err))
-		}
-	}
-	conds.emit(r.Recorder, &matrix)
-	return ctrl.Result{}, reconcileErr
+	changed := !equality.Semantic.DeepEqual(original.Status, matrix.Status)
+	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &matrix, original, changed, conds, ctrl.Result{}, reconcileErr)
+	return result, err
 }
 
 func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.SkillMatrix, conds *conditionSet) error {
@@ -142,6 +133,9 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 	name := matrix.Name + CatalogSuffix
 	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelSkillMatrix: matrix.Name}
 	if _, err := r.Publisher.publish(ctx, matrix, name, labels, payload); err != nil {
+		if errors.Is(err, errStale) {
+			return err
+		}
 		reason := ReasonPublishFailed
 		if errors.Is(err, errNotOwned) {
 			reason = ReasonConfigMapConflict

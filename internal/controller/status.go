@@ -18,15 +18,20 @@ package controller
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Labels and annotations the operator puts on what it publishes.
@@ -86,6 +91,42 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 		}
 		recorder.Eventf(obj, nil, eventType, cond.Reason, cond.Type, "%s", truncate(cond.Message, 1000))
 	}
+}
+
+// errStale wraps a write that lost an optimistic-concurrency race because the
+// reconcile worked from a cache that had not yet seen a newer object. It is
+// no failure to report: the reconcile runs again on fresh data.
+var errStale = errors.New("the object changed since it was read")
+
+// staleIfRace marks create and update races as errStale.
+func staleIfRace(err error) error {
+	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("%w: %w", errStale, err)
+	}
+	return err
+}
+
+// writeStatus ends a reconcile: it writes the status when it changed, then
+// announces the condition transitions. A lost race, in the status write or in
+// the work before it, becomes a quick retry instead of an error, and its
+// transitions are not announced because they may not have happened.
+func writeStatus(ctx context.Context, c client.Client, recorder events.EventRecorder, obj, original client.Object,
+	changed bool, conds *conditionSet, result ctrl.Result, reconcileErr error) (ctrl.Result, bool, error) {
+	if changed {
+		if err := patchStatus(ctx, c, obj, original); err != nil {
+			if apierrors.IsConflict(err) {
+				return ctrl.Result{RequeueAfter: conflictRetryDelay}, false, nil
+			}
+			return ctrl.Result{}, false, errors.Join(reconcileErr,
+				fmt.Errorf("patching the status of %s: %w", client.ObjectKeyFromObject(obj), err))
+		}
+	}
+	if errors.Is(reconcileErr, errStale) {
+		logf.FromContext(ctx).V(1).Info("retrying on fresh data", "reason", reconcileErr.Error())
+		return ctrl.Result{RequeueAfter: conflictRetryDelay}, changed, nil
+	}
+	conds.emit(recorder, obj)
+	return result, changed, reconcileErr
 }
 
 // conflictRetryDelay is how soon a reconcile that lost an optimistic-lock race

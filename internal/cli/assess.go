@@ -1,0 +1,248 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
+)
+
+type assessOptions struct {
+	ratings, format string
+	matrixFiles     []string
+	roleFiles       []string
+	threshold       int
+}
+
+func newAssessCommand(o *options) *cobra.Command {
+	opts := &assessOptions{}
+	cmd := &cobra.Command{
+		Use:   "assess ROLE -f RATINGS.yaml|csv [-o table|json|md] [--threshold PERCENT] [--matrix FILE --role FILE]",
+		Short: "The level calculator: a person's current level, readiness and gaps",
+		Long: `Measure a person's proficiency per skill against a career Role and say:
+
+  - the current level: the highest level L such that every level up to L is
+    met. A level is met when all its required cells are met and at least
+    --threshold percent (default 70) of its other cells are. A cell is met
+    when the person's proficiency ranks at least as high on the SkillMatrix's
+    scale as the cell expects.
+  - readiness for the next level, in percent: the share of the next level's
+    cells that are met, with required cells counting double:
+        floor(100 * (2*required met + other met) / (2*required + other))
+    100 at the top level.
+  - the gaps to the next level: every cell of it that is not met (category,
+    skill, expected, actual, required or not), in the matrix's order.
+
+Ratings are a YAML map of skill id to proficiency, or a CSV with the columns
+skill and proficiency. A skill left out is rated none. Proficiencies are ids of
+the scale (A, W, V, E), in any case, or their names (Advanced). A skill the
+Role does not have is an error (unless the SkillMatrix's catalog has it: then
+it is ignored), and so is a proficiency the scale does not have.
+
+The Role and SkillMatrix come from the cluster, or offline from --matrix and
+--role files (or one multi-document file). Nothing is ever written.`,
+		Example: `  # Assess a sample engineer against the MLOps Engineer Role in the cluster
+  kubectl skillmatrix assess mlops-engineer -f docs/examples/mlops-engineer-ratings.yaml
+
+  # Offline, as JSON, with a stricter threshold
+  kubectl skillmatrix assess -f ratings.csv --threshold 80 -o json \
+    --matrix config/samples/career_v1alpha1_skillmatrix.yaml --role config/samples/career_v1alpha1_role.yaml
+
+  # A Markdown report for a development plan
+  kubectl skillmatrix assess mlops-engineer -f ratings.yaml -o md > plan.md`,
+		Args: args(0, 1, "ROLE"),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if err := checkOutput(opts.format, "table", "json", "md", "markdown"); err != nil {
+				return err
+			}
+			if opts.ratings == "" {
+				return usageErrorf("missing -f RATINGS: a YAML map or CSV of skill id to proficiency")
+			}
+			if opts.threshold < 0 || opts.threshold > 100 {
+				return usageErrorf("--threshold %d is out of range: want 0 to 100", opts.threshold)
+			}
+			data, err := o.readFile(opts.ratings)
+			if err != nil {
+				return err
+			}
+			ratings, err := assess.ParseRatings(opts.ratings, data)
+			if err != nil {
+				return err
+			}
+			matrix, role, err := o.loadRole(cmd.Context(), first(a), append(slices.Clone(opts.matrixFiles), opts.roleFiles...))
+			if err != nil {
+				return err
+			}
+			var catalog []string
+			for _, c := range matrix.Spec.Categories {
+				for _, s := range c.Skills {
+					catalog = append(catalog, string(s.ID))
+				}
+			}
+			res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
+			if err != nil {
+				return fmt.Errorf("%s: %w", opts.ratings, err)
+			}
+			p := &printer{w: o.streams.Out}
+			switch opts.format {
+			case formatJSON:
+				return writeJSON(o.streams.Out, res)
+			case "md", formatMarkdown:
+				printAssessMarkdown(p, res)
+			default:
+				printAssessTable(p, res)
+			}
+			return p.err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.ratings, "filename", "f", "", "the person's ratings: YAML (skill-id: proficiency) or CSV (skill,proficiency); - for stdin")
+	f.StringVarP(&opts.format, "output", "o", "table", "format: table, json or md")
+	f.IntVar(&opts.threshold, "threshold", assess.DefaultThresholdPercent, "percent of a level's non-required cells that must be met")
+	f.StringArrayVar(&opts.matrixFiles, "matrix", nil, "read the SkillMatrix from this YAML file instead of the cluster")
+	f.StringArrayVar(&opts.roleFiles, "role", nil, "read the Role from this YAML file instead of the cluster")
+	return cmd
+}
+
+func levelLabel(l *assess.LevelRef) string {
+	if l.ShortName != "" && l.ShortName != l.Name {
+		return l.Name + " (" + l.ShortName + ")"
+	}
+	return l.Name
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// verdict is the current and next level in words.
+func verdict(r *assess.Result) (current, next string) {
+	if r.Current == nil {
+		current = fmt.Sprintf("none: below %s, the first level", r.Next.Name)
+	} else {
+		current = r.Current.Name
+	}
+	if r.Next == nil {
+		next = fmt.Sprintf("none: %s is the top level", r.Current.Name)
+	} else {
+		next = fmt.Sprintf("%s, %d%% ready (required cells count double)", r.Next.Name, r.ReadinessPercent)
+	}
+	return current, next
+}
+
+func requiredCount(gaps []assess.Gap) int {
+	n := 0
+	for _, g := range gaps {
+		if g.Required {
+			n++
+		}
+	}
+	return n
+}
+
+func printAssessTable(p *printer, r *assess.Result) {
+	p.f("%s (%s), SkillMatrix %s\n", r.RoleDisplayName, r.Role, r.Matrix)
+	p.f("A level is met when all its required cells and at least %d%% of its other cells are met.\n\n", r.ThresholdPercent)
+	tw := p.table()
+	tw.ln("LEVEL\tREQUIRED MET\tOTHER MET\tREADY\tMET")
+	for _, l := range r.Levels {
+		tw.f("%s\t%d/%d\t%d/%d (%d%%)\t%d%%\t%s\n", levelLabel(&l.LevelRef),
+			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, yesNo(l.Met))
+	}
+	p.flush(tw)
+	current, next := verdict(r)
+	p.f("\nCurrent level: %s\nNext level:    %s\n", current, next)
+	if len(r.Ignored) > 0 {
+		p.f("Ignored:       %s (in the SkillMatrix, not in this Role)\n", strings.Join(r.Ignored, ", "))
+	}
+	if r.Next == nil {
+		p.ln("\nNo gaps: every level is met.")
+		return
+	}
+	p.f("\nGaps to %s: %d %s, %d required\n", r.Next.Name, len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
+	if len(r.Gaps) == 0 {
+		return
+	}
+	tw = p.table()
+	tw.ln("  CATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
+	for _, g := range r.Gaps {
+		tw.f("  %s\t%s (%s)\t%s\t%s\t%s\n", g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), yesNo(g.Required))
+	}
+	p.flush(tw)
+}
+
+// mdEscaper escapes the Markdown metacharacters that could break a table.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "|", `\|`, "~", `\~`, "\n", "<br>")
+
+func md(s string) string { return mdEscaper.Replace(s) }
+
+func printAssessMarkdown(p *printer, r *assess.Result) {
+	current, next := verdict(r)
+	p.f("# Level assessment: %s\n\n", md(r.RoleDisplayName))
+	p.f("- **Role:** %s (`%s`), SkillMatrix `%s`\n", md(r.RoleDisplayName), r.Role, r.Matrix)
+	p.f("- **Current level:** %s\n", md(current))
+	p.f("- **Next level:** %s\n", md(next))
+	if len(r.Ignored) > 0 {
+		p.f("- **Ignored ratings:** %s (in the SkillMatrix, not in this Role)\n", md(strings.Join(r.Ignored, ", ")))
+	}
+	p.f("\nA level is met when all its required cells and at least %d%% of its other cells are met. "+
+		"Readiness is the share of a level's cells met, required cells counting double.\n\n", r.ThresholdPercent)
+	p.ln("## Levels")
+	p.ln()
+	p.ln("| Level | Required met | Other met | Ready | Met |")
+	p.ln("| --- | --: | --: | --: | :-: |")
+	for _, l := range r.Levels {
+		p.f("| %s | %d/%d | %d/%d (%d%%) | %d%% | %s |\n", md(levelLabel(&l.LevelRef)),
+			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, yesNo(l.Met))
+	}
+	if r.Next == nil {
+		p.ln("\nNo gaps: every level is met.")
+		return
+	}
+	p.f("\n## Gaps to %s\n\n", md(r.Next.Name))
+	if len(r.Gaps) == 0 {
+		p.ln("None.")
+		return
+	}
+	p.f("%d %s, %d required.\n\n", len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
+	p.ln("| Category | Skill | Expected | Actual | Required |")
+	p.ln("| --- | --- | :-: | :-: | :-: |")
+	for _, g := range r.Gaps {
+		actual := "—"
+		if g.Actual != "" {
+			actual = fmt.Sprintf("%s (%s)", g.Actual, md(g.ActualName))
+		}
+		p.f("| %s | %s | %s (%s) | %s | %s |\n", md(g.CategoryName), md(g.SkillName),
+			g.Expected, md(g.ExpectedName), actual, yesNo(g.Required))
+	}
+}

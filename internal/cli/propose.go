@@ -1,0 +1,386 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/yaml"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+)
+
+type proposeOptions struct {
+	set, require, unrequire, focus, techStack, addSkill, removeSkill []string
+	title, description, name                                         string
+	dryRun                                                           bool
+}
+
+func newProposeCommand(o *options) *cobra.Command {
+	opts := &proposeOptions{}
+	cmd := &cobra.Command{
+		Use:   "propose ROLE --title TEXT [--set SKILL@LEVEL=PROFICIENCY ...] [--require SKILL@LEVEL ...] [flags]",
+		Short: "Propose a change to a Role, as yourself",
+		Long: `Create a Proposal to change a career Role. Colleagues then vote on it, experts
+review it, and the operator applies it once the governance rules are met.
+
+The Proposal is created as you: its author is the username the API server
+reports for your credentials (a SelfSubjectReview), which the admission
+policy checks. Each change records the value the Role holds now (from), so
+the Proposal conflicts instead of overwriting if someone changes the same
+cell first.
+
+Changes, in the order they are applied:
+  --add-skill SKILL=P1,P2,...   add a catalog skill, one proficiency per level
+                                in the SkillMatrix's order; a trailing * marks
+                                the cell required (A,W*,V*,E*,E*)
+  --set SKILL@LEVEL=P           set the expected proficiency of a cell
+  --require SKILL@LEVEL         make a cell required
+  --unrequire SKILL@LEVEL       make a cell optional
+  --focus LEVEL=TEXT            set the focus text of a level
+  --tech-stack LEVEL=A,B,C      replace the tech stack of a level
+  --remove-skill SKILL          remove a skill row
+Every flag can be repeated. The changes are checked against the Role and its
+SkillMatrix before anything is sent (unknown ids get a "did you mean").
+
+The name is --name, or derived from the Role and the title. With --dry-run
+the Proposal is printed as YAML and not created.`,
+		Example: `  # Raise Kubernetes Core to Advanced at Senior and require it there
+  kubectl skillmatrix propose mlops-engineer \
+    --set kubernetes-core@senior=V --require kubernetes-core@junior \
+    --title "Raise Kubernetes Core to Advanced at Senior" \
+    --description "Seniors run GPU scheduling and custom operators."
+
+  # Add LLM serving to the Principal tech stack; look before sending
+  kubectl skillmatrix propose mlops-engineer --dry-run --title "LLM serving at Principal" \
+    --tech-stack "principal=Enterprise MLOps,Multi-cloud ML,LLM infrastructure (vLLM, TGI),Cost optimization at scale"`,
+		Args: args(1, 1, "ROLE"),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			return o.propose(cmd.Context(), a[0], opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.set, "set", nil, "SKILL@LEVEL=PROFICIENCY: set a cell's expected proficiency")
+	f.StringArrayVar(&opts.require, "require", nil, "SKILL@LEVEL: make a cell required")
+	f.StringArrayVar(&opts.unrequire, "unrequire", nil, "SKILL@LEVEL: make a cell optional")
+	f.StringArrayVar(&opts.focus, "focus", nil, "LEVEL=TEXT: set a level's focus")
+	f.StringArrayVar(&opts.techStack, "tech-stack", nil, "LEVEL=A,B,C: replace a level's tech stack")
+	f.StringArrayVar(&opts.addSkill, "add-skill", nil, "SKILL=P1,P2,...: add a skill, one proficiency per level, * for required")
+	f.StringArrayVar(&opts.removeSkill, "remove-skill", nil, "SKILL: remove a skill from the Role")
+	f.StringVar(&opts.title, "title", "", "one-line summary of the change (required)")
+	f.StringVar(&opts.description, "description", "", "why the change is right")
+	f.StringVar(&opts.name, "name", "", "name of the Proposal (default: derived from the Role and the title)")
+	f.BoolVar(&opts.dryRun, "dry-run", false, "print the Proposal as YAML instead of creating it")
+	return cmd
+}
+
+func (o *options) propose(ctx context.Context, roleName string, opts *proposeOptions) error {
+	if strings.TrimSpace(opts.title) == "" {
+		return usageErrorf("missing --title: say in one line what the Proposal changes")
+	}
+	s, err := o.connect()
+	if err != nil {
+		return err
+	}
+	matrix, role, err := s.getRole(ctx, roleName)
+	if err != nil {
+		return err
+	}
+	changes, origins, err := buildChanges(opts, &role.Spec, &matrix.Spec)
+	if err != nil {
+		return err
+	}
+	if problems := governance.Validate(changes, &role.Spec, &matrix.Spec); len(problems) > 0 {
+		msgs := make([]string, 0, len(problems))
+		for _, p := range problems {
+			where := p.Field
+			if p.Index >= 0 && p.Index < len(origins) {
+				where = origins[p.Index]
+			}
+			msgs = append(msgs, where+": "+p.Message)
+		}
+		return fmt.Errorf("the changes do not fit career Role %q (nothing was sent):\n  %s", roleName, strings.Join(msgs, "\n  "))
+	}
+
+	me, err := s.whoami(ctx)
+	if err != nil {
+		if !opts.dryRun {
+			return err
+		}
+		o.warnf("warning: cannot tell who you are (%v); the author is a placeholder\n", err)
+		me = "YOUR-USERNAME"
+	}
+	p := &v1.Proposal{
+		Spec: v1.ProposalSpec{
+			RoleRef:     v1.ObjectName(roleName),
+			Title:       opts.title,
+			Description: opts.description,
+			Author:      v1.Username(me),
+			Changes:     changes,
+		},
+	}
+	p.APIVersion, p.Kind = v1.GroupVersion.String(), kindProposal
+	p.Namespace = s.ns
+	p.Name = opts.name
+	if p.Name == "" {
+		p.Name = proposalName(roleName, opts.title)
+	}
+	if opts.dryRun {
+		data, err := yaml.Marshal(p)
+		if err != nil {
+			return err
+		}
+		_, err = o.streams.Out.Write(data)
+		o.warnf("dry run: the Proposal was not created\n")
+		return err
+	}
+
+	base := p.Name
+	for attempt := 2; ; attempt++ {
+		err = s.c.Create(ctx, p)
+		// A derived name may be taken by an earlier Proposal with the same
+		// title: number it rather than fail.
+		if err == nil || opts.name != "" || !apierrors.IsAlreadyExists(err) || attempt > 20 {
+			break
+		}
+		p.Name = fmt.Sprintf("%s-%d", base, attempt)
+		p.ResourceVersion = ""
+	}
+	if err != nil {
+		if apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("a Proposal named %q already exists in namespace %q: choose another --name", p.Name, s.ns)
+		}
+		return s.explain(err, "create", resProposals, p.Name)
+	}
+	out := &printer{w: o.streams.Out}
+	out.f("proposal.career.skillmatrix.dev/%s created in namespace %s\n", p.Name, s.ns)
+	out.f("%s by %s, %d %s to career Role %s:\n", quoted(p.Spec.Title), me, len(changes), pluralWord(len(changes), "change", "changes"), roleName)
+	printChanges(out, changes)
+	out.f("\nVote:    kubectl skillmatrix vote %s approve|reject\n", p.Name)
+	out.f("Review:  kubectl skillmatrix review %s approve|request-changes\n", p.Name)
+	out.f("Follow:  kubectl skillmatrix status %s\n", p.Name)
+	return out.err
+}
+
+// buildChanges turns the flags into changes with `from` filled from the
+// Role as it is; origins[i] is the flag that produced changes[i].
+func buildChanges(opts *proposeOptions, role *v1.RoleSpec, matrix *v1.SkillMatrixSpec) ([]v1.Change, []string, error) {
+	var (
+		changes []v1.Change
+		origins []string
+	)
+	add := func(origin string, c v1.Change) {
+		changes = append(changes, c)
+		origins = append(origins, origin)
+	}
+	for _, arg := range opts.addSkill {
+		origin := "--add-skill " + arg
+		skill, spec, ok := strings.Cut(arg, "=")
+		if !ok || skill == "" || spec == "" {
+			return nil, nil, usageErrorf("%s: want SKILL=P1,P2,... with one proficiency per level", origin)
+		}
+		profs := strings.Split(spec, ",")
+		if len(profs) != len(matrix.Levels) {
+			ids := make([]string, len(matrix.Levels))
+			for i, l := range matrix.Levels {
+				ids[i] = string(l.ID)
+			}
+			return nil, nil, usageErrorf("%s: want %d proficiencies, one per level (%s), got %d",
+				origin, len(matrix.Levels), strings.Join(ids, ", "), len(profs))
+		}
+		c := v1.Change{Op: v1.OpAddSkill, Skill: v1.ID(skill)}
+		for i, p := range profs {
+			p = strings.TrimSpace(p)
+			req := strings.HasSuffix(p, "*")
+			c.Cells = append(c.Cells, v1.Cell{Level: matrix.Levels[i].ID, Proficiency: v1.ProficiencyID(strings.TrimSuffix(p, "*")), Required: req})
+		}
+		add(origin, c)
+	}
+	for _, arg := range opts.set {
+		origin := "--set " + arg
+		target, prof, ok := strings.Cut(arg, "=")
+		skill, level, err := parseCell(target)
+		if !ok || err != nil || prof == "" {
+			return nil, nil, usageErrorf("%s: want SKILL@LEVEL=PROFICIENCY, e.g. kubernetes-core@senior=V", origin)
+		}
+		c := v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: v1.ProficiencyID(prof)}
+		if cur := roleCell(role, skill, level); cur != nil {
+			c.From = &v1.ChangeValue{Proficiency: cur.Proficiency}
+		}
+		add(origin, c)
+	}
+	for _, group := range []struct {
+		flag     string
+		args     []string
+		required bool
+	}{{"--require", opts.require, true}, {"--unrequire", opts.unrequire, false}} {
+		for _, arg := range group.args {
+			origin := group.flag + " " + arg
+			skill, level, err := parseCell(arg)
+			if err != nil {
+				return nil, nil, usageErrorf("%s: want SKILL@LEVEL, e.g. kubernetes-core@junior", origin)
+			}
+			c := v1.Change{Op: v1.OpSetRequired, Skill: skill, Level: level, Required: new(group.required)}
+			if cur := roleCell(role, skill, level); cur != nil {
+				c.From = &v1.ChangeValue{Required: new(cur.Required)}
+			}
+			add(origin, c)
+		}
+	}
+	for _, arg := range opts.focus {
+		origin := "--focus " + arg
+		level, text, ok := strings.Cut(arg, "=")
+		if !ok || level == "" {
+			return nil, nil, usageErrorf("%s: want LEVEL=TEXT", origin)
+		}
+		c := v1.Change{Op: v1.OpSetFocus, Level: v1.ID(level), Focus: new(text)}
+		c.From = &v1.ChangeValue{Focus: new(levelOf(role, level).Focus)}
+		add(origin, c)
+	}
+	for _, arg := range opts.techStack {
+		origin := "--tech-stack " + arg
+		level, list, ok := strings.Cut(arg, "=")
+		if !ok || level == "" {
+			return nil, nil, usageErrorf("%s: want LEVEL=A,B,C", origin)
+		}
+		var stack []string
+		for item := range strings.SplitSeq(list, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				stack = append(stack, item)
+			}
+		}
+		if len(stack) == 0 {
+			return nil, nil, usageErrorf("%s: the tech stack is empty; name at least one technology", origin)
+		}
+		c := v1.Change{Op: v1.OpSetTechStack, Level: v1.ID(level), TechStack: stack}
+		// An empty list cannot be sent as `from` (it would be dropped), so a
+		// level without a tech stack is not compare-and-swapped.
+		if cur := levelOf(role, level).TechStack; len(cur) > 0 {
+			c.From = &v1.ChangeValue{TechStack: cur}
+		}
+		add(origin, c)
+	}
+	for _, skill := range opts.removeSkill {
+		add("--remove-skill "+skill, v1.Change{Op: v1.OpRemoveSkill, Skill: v1.ID(skill)})
+	}
+	if len(changes) == 0 {
+		return nil, nil, usageErrorf("no changes: give at least one of --set, --require, --unrequire, --focus, --tech-stack, --add-skill, --remove-skill")
+	}
+	return changes, origins, nil
+}
+
+func parseCell(s string) (v1.ID, v1.ID, error) {
+	skill, level, ok := strings.Cut(s, "@")
+	if !ok || skill == "" || level == "" {
+		return "", "", errors.New("want SKILL@LEVEL")
+	}
+	return v1.ID(skill), v1.ID(level), nil
+}
+
+func roleCell(role *v1.RoleSpec, skill, level v1.ID) *v1.Cell {
+	for i := range role.Skills {
+		if role.Skills[i].ID != skill {
+			continue
+		}
+		for j := range role.Skills[i].Cells {
+			if role.Skills[i].Cells[j].Level == level {
+				return &role.Skills[i].Cells[j]
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+func levelOf(role *v1.RoleSpec, level string) v1.RoleLevel {
+	for _, l := range role.Levels {
+		if string(l.Level) == level {
+			return l
+		}
+	}
+	return v1.RoleLevel{}
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// proposalName derives a readable name from the Role and the title, at most
+// 63 characters so it also fits in a label.
+func proposalName(role, title string) string {
+	name := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(role+"-"+title), "-"), "-")
+	const maxLen = 63
+	if len(name) > maxLen {
+		name = strings.TrimRight(name[:maxLen], "-")
+	}
+	return name
+}
+
+// printChanges lists changes one per line, with the value each replaces.
+func printChanges(p *printer, changes []v1.Change) {
+	for _, c := range changes {
+		p.f("  - %s\n", describeChange(&c))
+	}
+}
+
+func describeChange(c *v1.Change) string {
+	from := func(s string) string {
+		if c.From == nil {
+			return ""
+		}
+		return s + " → "
+	}
+	switch c.Op {
+	case v1.OpSetProficiency:
+		old := ""
+		if c.From != nil {
+			old = string(c.From.Proficiency)
+		}
+		return fmt.Sprintf("set %s@%s to %s%s", c.Skill, c.Level, from(old), c.Proficiency)
+	case v1.OpSetRequired:
+		verb := "make %s@%s optional"
+		if c.Required != nil && *c.Required {
+			verb = "make %s@%s required"
+		}
+		return fmt.Sprintf(verb, c.Skill, c.Level)
+	case v1.OpSetFocus:
+		return fmt.Sprintf("set the focus of %s to %s", c.Level, quoted(deref(c.Focus)))
+	case v1.OpSetTechStack:
+		return fmt.Sprintf("set the tech stack of %s to %s", c.Level, strings.Join(c.TechStack, ", "))
+	case v1.OpAddSkill:
+		cells := make([]string, 0, len(c.Cells))
+		for _, cell := range c.Cells {
+			cells = append(cells, fmt.Sprintf("%s %s", cell.Level, cellValue{string(cell.Proficiency), cell.Required}))
+		}
+		return fmt.Sprintf("add skill %s: %s", c.Skill, strings.Join(cells, ", "))
+	case v1.OpRemoveSkill:
+		return fmt.Sprintf("remove skill %s", c.Skill)
+	}
+	return string(c.Op)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

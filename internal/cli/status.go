@@ -1,0 +1,275 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package cli
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+)
+
+func newStatusCommand(o *options) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status [PROPOSAL] [-o text|json]",
+		Short: "Show a Proposal's tally, what it still needs and its deadline",
+		Long: `Show where a Proposal stands: its changes, the votes and reviews cast, the
+tally against the effective governance policy (the Role's, else the
+SkillMatrix's, else the built-in defaults), what is still missing for
+acceptance and the deadline. The tally is computed from the votes and reviews
+as they are now, with the same rules the operator applies (a vote the operator
+has not processed yet already counts); the phase is the operator's.
+
+Without PROPOSAL, list the Proposals of the namespace.`,
+		Example: `  kubectl skillmatrix status -n career
+  kubectl skillmatrix status mlops-engineer-raise-kubernetes-core
+  kubectl skillmatrix status mlops-engineer-raise-kubernetes-core -o json | jq .missing`,
+		Args: args(0, 1, "PROPOSAL"),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if err := checkOutput(format, "text", "json"); err != nil {
+				return err
+			}
+			s, err := o.connect()
+			if err != nil {
+				return err
+			}
+			if len(a) == 0 {
+				return o.listProposals(cmd.Context(), s, format)
+			}
+			p, err := s.getProposal(cmd.Context(), a[0])
+			if err != nil {
+				return err
+			}
+			st := s.standing(cmd.Context(), p, map[string]*governance.Policy{}, time.Now())
+			if format == formatJSON {
+				return writeJSON(o.streams.Out, st)
+			}
+			out := &printer{w: o.streams.Out}
+			printStanding(out, st)
+			return out.err
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "format: text or json")
+	return cmd
+}
+
+// standing is where a Proposal stands, for status.
+type standing struct {
+	Name      string      `json:"name"`
+	Namespace string      `json:"namespace"`
+	Title     string      `json:"title"`
+	Role      string      `json:"role"`
+	Author    string      `json:"author"`
+	Created   time.Time   `json:"created"`
+	Phase     string      `json:"phase"`
+	Message   string      `json:"message"`
+	Changes   []string    `json:"changes"`
+	Votes     []v1.Vote   `json:"votes"`
+	Reviews   []v1.Review `json:"reviews"`
+	Tally     tally       `json:"tally"`
+	Policy    policy      `json:"policy"`
+	Deadline  time.Time   `json:"deadline"`
+	// Missing is what acceptance still needs (governance.Decide), while the
+	// Proposal is open.
+	Missing []string `json:"missing"`
+	// Outlook is the phase the rules give now: Open, Accepted, Rejected or
+	// Expired; the operator's Phase follows it.
+	Outlook string `json:"outlook"`
+	now     time.Time
+}
+
+type tally struct {
+	Approvals        int32 `json:"approvals"`
+	Rejections       int32 `json:"rejections"`
+	ReviewApprovals  int32 `json:"reviewApprovals"`
+	ChangesRequested int32 `json:"changesRequested"`
+}
+
+type policy struct {
+	MinApprovals         int32  `json:"minApprovals"`
+	ApprovalRatioPercent int32  `json:"approvalRatioPercent"`
+	RequiredReviews      int32  `json:"requiredReviews"`
+	VotingPeriod         string `json:"votingPeriod"`
+	// Source says where the policy came from: "role and matrix", "status"
+	// (the operator's last tally, when the Role cannot be read) or "defaults".
+	Source string `json:"source"`
+}
+
+// policyFor is the effective policy of a Proposal's Role; policies caches it
+// per Role for the list.
+func (s *session) policyFor(ctx context.Context, p *v1.Proposal, policies map[string]*governance.Policy) (governance.Policy, string) {
+	role := string(p.Spec.RoleRef)
+	if cached, ok := policies[role]; ok {
+		if cached != nil {
+			return *cached, "role and matrix"
+		}
+	} else {
+		matrix, r, err := s.getRole(ctx, role)
+		if err == nil {
+			pol := governance.Effective(matrix.Spec.Governance, r.Spec.Governance)
+			policies[role] = &pol
+			return pol, "role and matrix"
+		}
+		policies[role] = nil
+	}
+	if t := p.Status.Tally; t != nil {
+		pol := governance.Defaults
+		pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews = t.MinApprovals, t.ApprovalRatioPercent, t.RequiredReviews
+		return pol, "status"
+	}
+	return governance.Defaults, "defaults"
+}
+
+func (s *session) standing(ctx context.Context, p *v1.Proposal, policies map[string]*governance.Policy, now time.Time) *standing {
+	pol, source := s.policyFor(ctx, p, policies)
+	t := governance.Count(&p.Spec)
+	created := p.CreationTimestamp.UTC()
+	deadline := governance.Deadline(created, pol)
+	if p.Status.Deadline != nil {
+		deadline = p.Status.Deadline.UTC()
+	}
+	decision := governance.Decide(t, pol, deadline, now)
+	st := &standing{
+		Name: p.Name, Namespace: p.Namespace, Title: p.Spec.Title, Role: string(p.Spec.RoleRef),
+		Author: string(p.Spec.Author), Created: created,
+		Phase: string(p.Status.Phase), Message: p.Status.Message,
+		Changes: []string{}, Votes: slices.Clone(p.Spec.Votes), Reviews: slices.Clone(p.Spec.Reviews),
+		Tally:    tally{t.Approvals, t.Rejections, t.ReviewApprovals, t.ChangesRequested},
+		Policy:   policy{pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews, pol.VotingPeriod.String(), source},
+		Deadline: deadline, Missing: []string{}, Outlook: string(decision.Phase), now: now,
+	}
+	for i := range p.Spec.Changes {
+		st.Changes = append(st.Changes, describeChange(&p.Spec.Changes[i]))
+	}
+	if st.Votes == nil {
+		st.Votes = []v1.Vote{}
+	}
+	if st.Reviews == nil {
+		st.Reviews = []v1.Review{}
+	}
+	if st.open() && decision.Missing != nil {
+		st.Missing = decision.Missing
+	}
+	return st
+}
+
+// open says whether votes can still change the outcome.
+func (st *standing) open() bool {
+	switch v1.ProposalPhase(st.Phase) {
+	case v1.PhaseOpen, "":
+		return true
+	}
+	return false
+}
+
+// until is the time to or since the deadline in words.
+func (st *standing) until() string {
+	d := st.Deadline.Sub(st.now)
+	if d >= 0 {
+		return "in " + duration.HumanDuration(d)
+	}
+	return duration.HumanDuration(-d) + " ago"
+}
+
+func printStanding(p *printer, st *standing) {
+	tw := p.table()
+	phase := st.Phase
+	if phase == "" {
+		phase = "(not yet seen by the operator)"
+	}
+	tw.f("Proposal:\t%s (namespace %s)\n", st.Name, st.Namespace)
+	tw.f("Title:\t%s\n", st.Title)
+	tw.f("Role:\t%s\n", st.Role)
+	tw.f("Author:\t%s\n", st.Author)
+	tw.f("Phase:\t%s\n", phase)
+	if st.Message != "" {
+		tw.f("Message:\t%s\n", st.Message)
+	}
+	tw.f("Deadline:\t%s (%s)\n", st.Deadline.Format(time.RFC3339), st.until())
+	p.flush(tw)
+	p.f("\nChanges (%d):\n", len(st.Changes))
+	for _, c := range st.Changes {
+		p.f("  - %s\n", c)
+	}
+	pol, t := st.Policy, st.Tally
+	p.f("\nVotes: %d approving, %d rejecting (needs %d approving and %d%% approval)\n",
+		t.Approvals, t.Rejections, pol.MinApprovals, pol.ApprovalRatioPercent)
+	tw = p.table()
+	for _, v := range st.Votes {
+		tw.f("  %s\t%s\t%s\n", v.Voter, v.Decision, v.Comment)
+	}
+	p.flush(tw)
+	p.f("Reviews: %d approving, %d requesting changes (needs %d approving)\n",
+		t.ReviewApprovals, t.ChangesRequested, pol.RequiredReviews)
+	tw = p.table()
+	for _, r := range st.Reviews {
+		tw.f("  %s\t%s\t%s\n", r.Reviewer, r.Decision, r.Comment)
+	}
+	p.flush(tw)
+	switch {
+	case !st.open():
+		p.f("\nClosed: the Proposal is %s.\n", st.Phase)
+	case len(st.Missing) > 0:
+		p.f("\nMissing for acceptance: %s.\n", strings.Join(st.Missing, "; "))
+	case st.Outlook == string(v1.PhaseAccepted):
+		p.ln("\nNothing is missing: the rules are met and the operator applies the changes.")
+	default:
+		p.f("\nThe rules say %s.\n", st.Outlook)
+	}
+}
+
+func (o *options) listProposals(ctx context.Context, s *session, format string) error {
+	var list v1.ProposalList
+	if err := s.c.List(ctx, &list, client.InNamespace(s.ns)); err != nil {
+		return s.explain(err, "list", resProposals, "")
+	}
+	slices.SortFunc(list.Items, func(a, b v1.Proposal) int { return strings.Compare(a.Name, b.Name) })
+	now := time.Now()
+	policies := map[string]*governance.Policy{}
+	out := make([]*standing, 0, len(list.Items))
+	for i := range list.Items {
+		out = append(out, s.standing(ctx, &list.Items[i], policies, now))
+	}
+	if format == formatJSON {
+		return writeJSON(o.streams.Out, out)
+	}
+	if len(out) == 0 {
+		o.warnf("No Proposals in namespace %s.\n", s.ns)
+		return nil
+	}
+	p := &printer{w: o.streams.Out}
+	tw := p.table()
+	tw.ln("NAME\tROLE\tAUTHOR\tPHASE\tVOTES\tREVIEWS\tDEADLINE\tMISSING")
+	for _, st := range out {
+		missing := strings.Join(st.Missing, "; ")
+		if missing == "" {
+			missing = "-"
+		}
+		tw.f("%s\t%s\t%s\t%s\t+%d/-%d\t%d/%d\t%s\t%s\n", st.Name, st.Role, st.Author, orDash(st.Phase),
+			st.Tally.Approvals, st.Tally.Rejections, st.Tally.ReviewApprovals, st.Policy.RequiredReviews, st.until(), missing)
+	}
+	p.flush(tw)
+	return p.err
+}

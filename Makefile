@@ -119,11 +119,30 @@ lint-fix: golangci-lint ## Run golangci-lint linter and perform fixes
 lint-config: golangci-lint ## Verify golangci-lint linter configuration
 	"$(GOLANGCI_LINT)" config verify
 
+##@ Demo
+
+.PHONY: manager
+manager: ## Build the manager binary (bin/manager) without regenerating code.
+	go build -o bin/manager ./cmd
+
+.PHONY: demo
+demo: manager envtest-assets ## Run the operator on a local kube-apiserver + etcd with the MLOps Engineer sample (docs/demo.md); Ctrl-C stops it.
+	go build -o bin/skillmatrix-demo ./hack/demo
+	bin/skillmatrix-demo -skip-build
+
+.PHONY: demo-check
+demo-check: manager envtest-assets ## Run the demo and its printed next steps unattended; prints PASS (CI).
+	go run ./hack/demo -skip-build -check
+
 ##@ Build
 
 .PHONY: build
 build: manifests generate fmt vet ## Build manager binary.
 	go build -o bin/manager cmd/main.go
+
+.PHONY: build-plugin
+build-plugin: ## Build the kubectl plugin (bin/kubectl-skillmatrix); put bin/ on PATH to use `kubectl skillmatrix`.
+	go build -o bin/kubectl-skillmatrix ./cmd/kubectl-skillmatrix
 
 .PHONY: run
 run: manifests generate fmt vet ## Run a controller from your host.

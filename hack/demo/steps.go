@@ -1,0 +1,418 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+)
+
+// jsonPatchOp is one operation of an RFC 6902 JSON patch.
+type jsonPatchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value"`
+}
+
+// jsonPatch renders a one-operation "add" JSON patch.
+func jsonPatch(path string, value any) string {
+	b, err := json.Marshal([]jsonPatchOp{{Op: "add", Path: path, Value: value}})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// JSON patches cannot create a list and append to it in one form: "add" at
+// /spec/votes/- fails while spec.votes does not exist (422, "the server
+// rejected our request due to an error in our request"), and "add" at
+// /spec/votes replaces the whole list. So the first vote
+// (and the first review) sets the list to a list of one, and later ones
+// append. The first form never overwrites anyone: if someone voted in the
+// meantime, it would remove their vote, which the admission policy refuses.
+
+// firstVote is the JSON patch that casts the first vote of a Proposal.
+func firstVote(voter string, decision careerv1alpha1.VoteDecision) string {
+	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{{Voter: careerv1alpha1.Username(voter), Decision: decision}})
+}
+
+// appendVote is the JSON patch that adds a vote to a Proposal that has votes.
+func appendVote(voter string, decision careerv1alpha1.VoteDecision) string {
+	return jsonPatch("/spec/votes/-", careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision})
+}
+
+// firstReview is the JSON patch that adds the first review of a Proposal.
+func firstReview(reviewer string, decision careerv1alpha1.ReviewDecision) string {
+	return jsonPatch("/spec/reviews",
+		[]careerv1alpha1.Review{{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision}})
+}
+
+// The patches of the next steps: printed as kubectl commands and, in check
+// mode, sent as they are through the Go client.
+var (
+	bobVotes    = firstVote("bob", careerv1alpha1.VoteApprove)
+	daveVotes   = appendVote("dave", careerv1alpha1.VoteApprove)
+	carolReview = firstReview("carol", careerv1alpha1.ReviewApprove)
+	// daveForges is dave casting a vote in bob's name, which admission refuses.
+	daveForges = firstVote("bob", careerv1alpha1.VoteReject)
+)
+
+// kubeconfig is a user's kubeconfig ("" is the admin) as printed.
+func (d *demo) kubeconfig(user string) string {
+	if user == "" {
+		return filepath.Join(d.relDir, adminKubeconfig)
+	}
+	return filepath.Join(d.relDir, user+".kubeconfig")
+}
+
+// kubectl prints a kubectl command run as user.
+func (d *demo) kubectl(user, args string) string {
+	return "KUBECONFIG=" + d.kubeconfig(user) + " kubectl " + args
+}
+
+// patchCommand prints the kubectl command that sends patch as user.
+func (d *demo) patchCommand(user, patch string) string {
+	return d.kubectl(user, "patch proposals.career.skillmatrix.dev "+d.proposal+" -n "+namespace+
+		" --type=json -p '"+patch+"'")
+}
+
+// proposeCommand prints alice's command that creates the sample Proposal.
+func (d *demo) proposeCommand() string {
+	return d.kubectl("alice", "apply -n "+namespace+" -f "+sampleProposal)
+}
+
+// matrixRowCommand prints the command that shows the Kubernetes Core row of
+// the rendered Markdown matrix.
+func (d *demo) matrixRowCommand() string {
+	get := "get cm " + d.configMap + " -n " + namespace + ` -o jsonpath='{.data.matrix\.md}'`
+	if d.compressed {
+		get = "get cm " + d.configMap + " -n " + namespace + ` -o jsonpath='{.binaryData.matrix\.md\.gz}'` +
+			" | base64 -d | gunzip"
+	}
+	return d.kubectl("", get) + " | grep 'Kubernetes Core |'"
+}
+
+// printNextSteps prints what to try while the demo runs.
+func (d *demo) printNextSteps() {
+	p := func(format string, a ...any) { fmt.Printf(format+"\n", a...) }
+	p("")
+	p("==> Try it. From %s, in another terminal:", d.root)
+	p("")
+	p("  The cluster as admin. The kubeconfigs work with any Kubernetes client (kubectl, k9s, Lens, client-go...);")
+	p("  the demo itself does not need kubectl.")
+	p("    %s", d.kubectl("", "get career -n "+namespace))
+	p("    %s", d.kubectl("", "get roles.career.skillmatrix.dev -n "+namespace))
+	p("")
+	p("  The rendered matrix in a browser (the demo rewrites the file whenever the matrix changes):")
+	p("    open %s        # Linux: xdg-open %s", filepath.Join(d.relDir, htmlFile), filepath.Join(d.relDir, htmlFile))
+	p("")
+	p("  Watch the proposal (leave it running in a terminal of its own):")
+	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	p("")
+	p("  1. alice proposes Kubernetes Core at Advanced (V) for Senior, and required at Junior:")
+	p("    %s", d.proposeCommand())
+	p("  2. dave tries to cast a Reject in bob's name; the API server refuses it (Forbidden):")
+	p("    %s", d.patchCommand("dave", daveForges))
+	p("  3. bob approves. The first vote creates the list spec.votes:")
+	p("    %s", d.patchCommand("bob", bobVotes))
+	p("  4. dave approves. Later votes append to it (/spec/votes/-):")
+	p("    %s", d.patchCommand("dave", daveVotes))
+	p("  5. carol, the expert, approves. The first review creates spec.reviews:")
+	p("    %s", d.patchCommand("carol", carolReview))
+	p("  6. Two approvals and one expert review: the proposal becomes Accepted, then Applied to the Role,")
+	p("     and the operator re-renders the matrix (Kubernetes Core: Senior A -> V, Junior A -> A*):")
+	p("    %s", d.matrixRowCommand())
+	p("")
+	p("  A JSON patch cannot append to a list that does not exist yet: before the first vote, step 4's form")
+	p("  fails with 'The request is invalid: the server rejected our request due to an error in our request'.")
+	p("  Use step 3's form for the first vote. It never overwrites: if someone voted meanwhile, it would remove")
+	p("  their vote, which the admission policy refuses. Reviews work the same way. Rules: docs/governance.md.")
+	p("")
+	p("  Users (RoleBindings in namespace %s): alice skillmatrix-proposer, bob and dave skillmatrix-voter,", namespace)
+	p("  carol skillmatrix-reviewer. Manager log: %s", filepath.Join(d.relDir, managerLog))
+	if _, port, err := net.SplitHostPort(d.opts.metricsAddr); err == nil && port != "0" {
+		p("  Metrics: http://%s/metrics", d.opts.metricsAddr)
+	}
+	if _, port, err := net.SplitHostPort(d.opts.probeAddr); err == nil && port != "0" {
+		p("  Health: http://%s/healthz and /readyz", d.opts.probeAddr)
+	}
+	p("")
+}
+
+// serve prints the next steps and then, until interrupted, reports changes to
+// Proposals and to the matrix (rewriting matrix.html). It fails when the
+// manager exits or the API server stops answering.
+func (d *demo) serve(ctx context.Context) error {
+	d.printNextSteps()
+	fmt.Println("Running. Press Ctrl-C to stop the manager, kube-apiserver and etcd.")
+	phases := map[string]string{}
+	failures := 0
+	var lastErr error
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.manager.exited:
+			return d.manager.died()
+		case <-tick.C:
+		}
+		if err := d.report(ctx, phases); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			failures++
+			lastErr = err
+			if failures >= 15 {
+				return fmt.Errorf("the API server has not answered for 15s (logs in %s): %w", d.relDir, lastErr)
+			}
+			continue
+		}
+		failures = 0
+	}
+}
+
+// report prints Proposal phase changes and matrix changes since the last call.
+func (d *demo) report(ctx context.Context, phases map[string]string) error {
+	var list careerv1alpha1.ProposalList
+	if err := d.admin.List(ctx, &list, client.InNamespace(namespace)); err != nil {
+		return err
+	}
+	for _, p := range list.Items {
+		line := proposalLine(&p)
+		if phases[p.Name] != line {
+			phases[p.Name] = line
+			fmt.Printf("[%s] proposal %s: %s\n", time.Now().Format(time.TimeOnly), p.Name, line)
+		}
+	}
+	m, err := d.readMatrix(ctx, d.configMap)
+	if err != nil {
+		return err
+	}
+	if m.resourceVersion == d.lastMatrix.resourceVersion {
+		return nil
+	}
+	changed := changedLines(string(d.lastMatrix.markdown), string(m.markdown))
+	d.lastMatrix = m
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := os.WriteFile(filepath.Join(d.dir, htmlFile), m.html, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("[%s] matrix re-rendered, %s rewritten; changed lines of %s:\n",
+		time.Now().Format(time.TimeOnly), filepath.Join(d.relDir, htmlFile), keyMarkdown)
+	for _, l := range changed {
+		fmt.Println("    " + l)
+	}
+	return nil
+}
+
+// proposalLine summarises a Proposal's status.
+func proposalLine(p *careerv1alpha1.Proposal) string {
+	phase := string(p.Status.Phase)
+	if phase == "" {
+		phase = "(not reconciled yet)"
+	}
+	s := phase
+	if t := p.Status.Tally; t != nil {
+		s += fmt.Sprintf(", approvals %d/%d, rejections %d, expert reviews %d/%d",
+			t.Approvals, t.MinApprovals, t.Rejections, t.ReviewApprovals, t.RequiredReviews)
+	}
+	if p.Status.Message != "" {
+		s += ": " + p.Status.Message
+	}
+	return s
+}
+
+// changedLines lists the lines only in before ("- ") and only in after
+// ("+ "), at most 12 of each.
+func changedLines(before, after string) []string {
+	b, a := strings.Split(before, "\n"), strings.Split(after, "\n")
+	var out []string
+	for _, side := range []struct {
+		sign       string
+		from, than []string
+	}{{"- ", b, a}, {"+ ", a, b}} {
+		n := 0
+		for _, l := range side.from {
+			if strings.TrimSpace(l) != "" && !slices.Contains(side.than, l) && n < 12 {
+				out = append(out, side.sign+l)
+				n++
+			}
+		}
+	}
+	return out
+}
+
+// runCheck runs the printed next steps as the demo users, with the printed
+// patch bodies, and verifies that the Proposal is Applied and the matrix
+// shows the change.
+func (d *demo) runCheck(ctx context.Context) error {
+	d.printNextSteps()
+	step("Check: running the next steps as alice, dave, bob and carol")
+	t := time.Now()
+	before := string(d.lastMatrix.markdown)
+	beforeRow, ok := markdownRow(before, "Kubernetes Core")
+	if !ok {
+		return errors.New("the rendered matrix has no Kubernetes Core row")
+	}
+
+	obj, err := d.sampleProposalObject()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("$ %s\n", d.proposeCommand())
+	if err := d.users["alice"].Create(ctx, obj); err != nil {
+		return fmt.Errorf("alice could not create the Proposal: %w", err)
+	}
+	fmt.Printf("    created proposal %s/%s as alice\n", namespace, obj.GetName())
+
+	if err := d.expectRefused(ctx, "step 2, refused by the admission policy",
+		"dave", daveForges, apierrors.IsForbidden, "only their own vote"); err != nil {
+		return err
+	}
+	if err := d.expectRefused(ctx, "the note: step 4's form before the first vote fails",
+		"dave", daveVotes, apierrors.IsInvalid, "rejected our request"); err != nil {
+		return err
+	}
+	for _, s := range []struct{ user, patch string }{{"bob", bobVotes}, {"dave", daveVotes}} {
+		if err := d.patchAs(ctx, s.user, s.patch); err != nil {
+			return err
+		}
+	}
+	if err := d.expectRefused(ctx, "the note: step 3's form never overwrites others' votes",
+		"bob", bobVotes, apierrors.IsForbidden, `not the vote of "dave"`); err != nil {
+		return err
+	}
+	if err := d.patchAs(ctx, "carol", carolReview); err != nil {
+		return err
+	}
+
+	fmt.Printf("$ %s\n", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	proposal := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
+	last := ""
+	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+		if err := d.admin.Get(ctx, client.ObjectKeyFromObject(proposal), proposal); err != nil {
+			return false, nil //nolint:nilerr // transient: keep polling
+		}
+		if line := proposalLine(proposal); line != last {
+			last = line
+			fmt.Printf("    %s\n", line)
+		}
+		switch proposal.Status.Phase {
+		case careerv1alpha1.PhaseApplied:
+			return true, nil
+		case careerv1alpha1.PhaseRejected, careerv1alpha1.PhaseExpired,
+			careerv1alpha1.PhaseConflicted, careerv1alpha1.PhaseInvalid:
+			return false, fmt.Errorf("the proposal ended %s, not Applied: %s", proposal.Status.Phase, proposal.Status.Message)
+		}
+		return false, nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last, d.manager.tail())
+	}
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("$ %s\n", d.matrixRowCommand())
+	var afterRow string
+	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+		m, err := d.readMatrix(ctx, d.configMap)
+		if err != nil {
+			return false, nil //nolint:nilerr // transient: keep polling
+		}
+		afterRow, _ = markdownRow(string(m.markdown), "Kubernetes Core")
+		return kubernetesCoreChanged(afterRow), nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the matrix did not show the change within %s: before %q, now %q%s",
+			d.opts.timeout, beforeRow, afterRow, d.manager.tail())
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
+	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
+	return nil
+}
+
+// patchAs sends a JSON patch to the demo Proposal as user, printing the
+// kubectl command it stands for.
+func (d *demo) patchAs(ctx context.Context, user, patch string) error {
+	fmt.Printf("$ %s\n", d.patchCommand(user, patch))
+	p := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
+	if err := d.users[user].Patch(ctx, p, client.RawPatch(types.JSONPatchType, []byte(patch))); err != nil {
+		return fmt.Errorf("%s's patch %s was refused: %w", user, patch, err)
+	}
+	fmt.Printf("    patched as %s\n", user)
+	return nil
+}
+
+// expectRefused sends a patch as user that the API server must refuse with
+// an error matching is and containing want; what says why.
+func (d *demo) expectRefused(ctx context.Context, what, user, patch string, is func(error) bool, want string) error {
+	fmt.Printf("$ %s    # %s\n", d.patchCommand(user, patch), what)
+	p := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
+	err := d.users[user].Patch(ctx, p, client.RawPatch(types.JSONPatchType, []byte(patch)))
+	if err == nil {
+		return fmt.Errorf("%s's patch %s was accepted; it must be refused (%s)", user, patch, what)
+	}
+	if !is(err) || !strings.Contains(err.Error(), want) {
+		return fmt.Errorf("%s's patch %s was refused, but not with %q: %w", user, patch, want, err)
+	}
+	fmt.Printf("    refused, as it must be (%s): %v\n", apierrors.ReasonForError(err), err)
+	return nil
+}
+
+// markdownRow returns the table row of matrix.md whose first cell is name.
+func markdownRow(md, name string) (string, bool) {
+	for l := range strings.SplitSeq(md, "\n") {
+		if strings.HasPrefix(l, "| "+name+" |") {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// kubernetesCoreChanged reports whether the Kubernetes Core row shows the
+// sample Proposal's changes: required at Junior (a bold code with an
+// asterisk) and Advanced (V) at Senior, the first and third level columns.
+func kubernetesCoreChanged(row string) bool {
+	cells := strings.Split(strings.Trim(row, "| "), " | ")
+	if len(cells) < 4 {
+		return false
+	}
+	return strings.HasSuffix(cells[1], `\*`) && strings.Trim(cells[3], `*\`) == "V"
+}

@@ -306,7 +306,7 @@ type ProposalStatus struct {
 // +kubebuilder:printcolumn:name="Approvals",type=integer,JSONPath=`.status.tally.approvals`
 // +kubebuilder:printcolumn:name="Rejections",type=integer,JSONPath=`.status.tally.rejections`,priority=1
 // +kubebuilder:printcolumn:name="Reviews",type=integer,JSONPath=`.status.tally.reviewApprovals`
-// +kubebuilder:printcolumn:name="Deadline",type=date,JSONPath=`.status.deadline`,priority=1
+// +kubebuilder:printcolumn:name="Deadline",type=string,JSONPath=`.status.deadline`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Proposal struct {
 	metav1.TypeMeta `json:",inline"`

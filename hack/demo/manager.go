@@ -27,9 +27,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 const (
@@ -43,24 +44,11 @@ const (
 	logTailLines = 40
 )
 
-// envtestAssets returns the directory holding kube-apiserver and etcd, from
-// KUBEBUILDER_ASSETS or hack/envtest-assets.sh, exactly as the test suites
-// find them. The script reports progress on stderr, which the user sees: the
-// first run may build both binaries from source.
+// envtestAssets returns the directory holding kube-apiserver and etcd, found
+// exactly as the test suites find them. The script's progress goes to the
+// user's terminal: the first run may build both binaries from source.
 func envtestAssets(ctx context.Context, root string) (string, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "hack", "envtest-assets.sh"))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("hack/envtest-assets.sh could not provide kube-apiserver and etcd: %w", err)
-	}
-	dir := strings.TrimSpace(string(out))
-	for _, bin := range []string{apiserverBin, etcdBin} {
-		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
-			return "", fmt.Errorf("hack/envtest-assets.sh printed %q, which lacks %s", dir, bin)
-		}
-	}
-	return dir, nil
+	return testenv.AssetsDir(ctx, root, os.Stderr)
 }
 
 // buildManager builds the manager binary from ./cmd.

@@ -26,7 +26,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -78,14 +77,12 @@ func (b *lockedBuffer) String() string {
 }
 
 func envtestAssets(t *testing.T) string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	out, err := exec.Command(filepath.Join(repoRoot, "hack", "envtest-assets.sh")).Output()
+	t.Helper()
+	dir, err := testenv.AssetsDir(t.Context(), repoRoot, nil)
 	if err != nil {
-		t.Fatalf("hack/envtest-assets.sh could not provide kube-apiserver and etcd: %v", err)
+		t.Fatal(err)
 	}
-	return strings.TrimSpace(string(out))
+	return dir
 }
 
 // cluster is the test's control plane, operator and users.
@@ -152,7 +149,7 @@ func startCluster(t *testing.T) *cluster {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1.AddToScheme(scheme))
 	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(repoRoot, "config", "crd", "bases")},
+		CRDDirectoryPaths:     []string{testenv.CRDDirectory(repoRoot)},
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: envtestAssets(t),
 	}

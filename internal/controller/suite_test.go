@@ -19,10 +19,7 @@ package controller
 import (
 	"context"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +48,9 @@ import (
 // binaries come from hack/envtest-assets.sh, which `make test` calls; a plain
 // `go test ./...` calls it too when KUBEBUILDER_ASSETS is unset.
 
+// repoRoot is the repository root, seen from this package.
+var repoRoot = filepath.Join("..", "..")
+
 var (
 	testEnv    *envtest.Environment
 	cfg        *rest.Config
@@ -78,11 +78,12 @@ var _ = BeforeSuite(func() {
 	utilruntime.Must(careerv1alpha1.AddToScheme(testScheme))
 
 	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		CRDDirectoryPaths:     []string{testenv.CRDDirectory(repoRoot)},
 		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: envtestAssets(),
 	}
 	var err error
+	testEnv.BinaryAssetsDirectory, err = testenv.AssetsDir(suiteCtx, repoRoot, GinkgoWriter)
+	Expect(err).NotTo(HaveOccurred())
 	cfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())
 	Expect(cfg).NotTo(BeNil())
@@ -91,7 +92,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 
 	By("installing the admission policy and the user ClusterRoles, as a platform team would")
-	Expect(testenv.InstallAdmission(suiteCtx, k8sClient, filepath.Join("..", ".."))).To(Succeed())
+	Expect(testenv.InstallAdmission(suiteCtx, k8sClient, repoRoot)).To(Succeed())
 	addUsers()
 
 	stopMgr = startManager(Options{})
@@ -104,16 +105,6 @@ var _ = AfterSuite(func() {
 	stopSuite()
 	Expect(testEnv.Stop()).To(Succeed())
 })
-
-// envtestAssets returns the directory holding kube-apiserver and etcd.
-func envtestAssets() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	out, err := exec.Command(filepath.Join("..", "..", "hack", "envtest-assets.sh")).Output()
-	Expect(err).NotTo(HaveOccurred(), "hack/envtest-assets.sh could not provide kube-apiserver and etcd")
-	return strings.TrimSpace(string(out))
-}
 
 // metricsURL is where the running test manager serves its metrics.
 var metricsURL string

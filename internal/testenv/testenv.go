@@ -23,7 +23,9 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -169,4 +171,39 @@ func probeProposal() *unstructured.Unstructured {
 	u.SetNamespace(metav1.NamespaceDefault)
 	u.SetGenerateName("skillmatrix-testenv-probe-")
 	return u
+}
+
+// CRDDirectory is where the operator's generated CRDs are, below the repository root.
+func CRDDirectory(root string) string {
+	return filepath.Join(root, "config", "crd", "bases")
+}
+
+// AssetsDir returns the directory holding kube-apiserver and etcd: an
+// existing KUBEBUILDER_ASSETS that holds both, else whatever
+// hack/envtest-assets.sh provides (cached, downloaded or built from source;
+// its progress goes to progress when that is not nil).
+func AssetsDir(ctx context.Context, root string, progress io.Writer) (string, error) {
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" && hasControlPlane(dir) {
+		return dir, nil
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "hack", "envtest-assets.sh"))
+	cmd.Stderr = progress
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("hack/envtest-assets.sh could not provide kube-apiserver and etcd: %w", err)
+	}
+	dir := strings.TrimSpace(string(out))
+	if !hasControlPlane(dir) {
+		return "", fmt.Errorf("hack/envtest-assets.sh printed %q, which lacks kube-apiserver or etcd", dir)
+	}
+	return dir, nil
+}
+
+func hasControlPlane(dir string) bool {
+	for _, bin := range []string{"kube-apiserver", "etcd"} {
+		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -22,10 +22,7 @@ package admission
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -84,10 +81,12 @@ var _ = BeforeSuite(func() {
 	utilruntime.Must(careerv1alpha1.AddToScheme(testScheme))
 
 	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(repoRoot, "config", "crd", "bases")},
+		CRDDirectoryPaths:     []string{testenv.CRDDirectory(repoRoot)},
 		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: envtestAssets(),
 	}
+	assets, err := testenv.AssetsDir(suiteCtx, repoRoot, GinkgoWriter)
+	Expect(err).NotTo(HaveOccurred())
+	testEnv.BinaryAssetsDirectory = assets
 	cfg, err := testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())
 
@@ -113,13 +112,3 @@ var _ = AfterSuite(func() {
 		Expect(testEnv.Stop()).To(Succeed())
 	}
 })
-
-// envtestAssets returns the directory holding kube-apiserver and etcd.
-func envtestAssets() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	out, err := exec.Command(filepath.Join(repoRoot, "hack", "envtest-assets.sh")).Output()
-	Expect(err).NotTo(HaveOccurred(), "hack/envtest-assets.sh could not provide kube-apiserver and etcd")
-	return strings.TrimSpace(string(out))
-}

@@ -18,14 +18,13 @@ package chart
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -97,7 +96,7 @@ func TestServerSideDryRun(t *testing.T) {
 
 	env := &envtest.Environment{
 		CRDDirectoryPaths: []string{
-			filepath.Join(repoRoot, "config", "crd", "bases"),
+			testenv.CRDDirectory(repoRoot),
 			filepath.Join("testdata", "monitoring.coreos.com_servicemonitors.yaml"),
 		},
 		ErrorIfCRDPathMissing: true,
@@ -228,12 +227,9 @@ func containsAny(msgs []string, sub string) bool {
 // envtestAssets returns the directory holding kube-apiserver and etcd.
 func envtestAssets(t *testing.T) string {
 	t.Helper()
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	out, err := exec.Command(filepath.Join(repoRoot, "hack", "envtest-assets.sh")).Output()
+	dir, err := testenv.AssetsDir(t.Context(), repoRoot, nil)
 	if err != nil {
-		t.Fatalf("hack/envtest-assets.sh could not provide kube-apiserver and etcd: %v", err)
+		t.Fatal(err)
 	}
-	return strings.TrimSpace(string(out))
+	return dir
 }

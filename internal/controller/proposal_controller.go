@@ -23,7 +23,6 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -92,8 +91,7 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	result, reconcileErr := r.reconcileProposal(ctx, &proposal, conds)
 	proposal.Status.ObservedGeneration = proposal.Generation
 
-	changed := !equality.Semantic.DeepEqual(original.Status, proposal.Status)
-	result, written, err := writeStatus(ctx, r.Client, r.Recorder, &proposal, original, changed, conds, result, reconcileErr)
+	result, written, err := writeStatus(ctx, r.Client, r.Recorder, &proposal, original, conds, result, reconcileErr)
 	if written {
 		observeProposal(original, &proposal)
 	}

@@ -58,7 +58,6 @@ const (
 	ReasonConfigMapConflict = "ConfigMapConflict"
 	ReasonRenderFailed      = "RenderFailed"
 	ReasonPublishFailed     = "PublishFailed"
-	ReasonNotPublished      = "NotPublished"
 )
 
 // RoleReconciler validates each Role against its SkillMatrix and publishes the
@@ -94,8 +93,7 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	reconcileErr := r.reconcileRole(ctx, &role, conds)
 	role.Status.ObservedGeneration = role.Generation
 
-	changed := !equality.Semantic.DeepEqual(original.Status, role.Status)
-	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, changed, conds, ctrl.Result{}, reconcileErr)
+	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, conds, ctrl.Result{}, reconcileErr)
 	return result, err
 }
 

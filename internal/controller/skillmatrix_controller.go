@@ -81,8 +81,7 @@ func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	reconcileErr := r.reconcileMatrix(ctx, &matrix, conds)
 	matrix.Status.ObservedGeneration = matrix.Generation
 
-	changed := !equality.Semantic.DeepEqual(original.Status, matrix.Status)
-	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &matrix, original, changed, conds, ctrl.Result{}, reconcileErr)
+	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &matrix, original, conds, ctrl.Result{}, reconcileErr)
 	return result, err
 }
 

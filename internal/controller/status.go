@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -106,12 +107,14 @@ func staleIfRace(err error) error {
 	return err
 }
 
-// writeStatus ends a reconcile: it writes the status when it changed, then
-// announces the condition transitions. A lost race, in the status write or in
-// the work before it, becomes a quick retry instead of an error, and its
-// transitions are not announced because they may not have happened.
+// writeStatus ends a reconcile: it writes the status when the reconcile
+// changed it (the reconcile changes nothing else on obj), then announces the
+// condition transitions, and reports whether it wrote. A lost race, in the
+// status write or in the work before it, becomes a quick retry instead of an
+// error, and its transitions are not announced: they may not have happened.
 func writeStatus(ctx context.Context, c client.Client, recorder events.EventRecorder, obj, original client.Object,
-	changed bool, conds *conditionSet, result ctrl.Result, reconcileErr error) (ctrl.Result, bool, error) {
+	conds *conditionSet, result ctrl.Result, reconcileErr error) (ctrl.Result, bool, error) {
+	changed := !equality.Semantic.DeepEqual(original, obj)
 	if changed {
 		if err := patchStatus(ctx, c, obj, original); err != nil {
 			if apierrors.IsConflict(err) {

@@ -95,6 +95,14 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside t
 test-unit: envtest-assets helm kustomize ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
 
+.PHONY: bench
+bench: manager envtest-assets ## Measure convergence, steady state, governance latency and memory on envtest; rewrites docs/performance.md (about 30 minutes).
+	go run ./hack/bench -n 100,500,1000 -out docs/performance.md
+
+.PHONY: test-resilience-long
+test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100 Role edits, 10 manager restarts.
+	CHAOS_LONG=1 KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./test/resilience/ -count=1 -timeout 60m
+
 # Every go test -fuzz target, each for FUZZTIME; seed corpora live in testdata/fuzz.
 FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply

@@ -1,0 +1,265 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The built-in variants.
+const (
+	variantShipped = "shipped"
+	variantTuned   = "tuned"
+)
+
+// variant is one way of running the manager that the harness measures.
+type variant struct {
+	// Name is "shipped" (the binary built from ./cmd with its default
+	// flags) or "tuned" (this harness re-executed in manager mode with the
+	// options under evaluation).
+	Name string
+	// Options describes the variant for the report.
+	Options string
+	// Env is added to the process's environment.
+	Env  []string
+	bin  string
+	args []string
+}
+
+// managerProc is the manager running as a process of its own against the
+// control plane, as it runs in a cluster.
+type managerProc struct {
+	cmd        *exec.Cmd
+	metricsURL string
+	logPath    string
+	exited     chan struct{}
+	err        error
+
+	mu        sync.Mutex
+	peakHeap  float64
+	stopWatch context.CancelFunc
+	sampled   chan struct{}
+}
+
+// startManager starts v against kubeconfig with plain-HTTP metrics on a
+// free loopback port and waits until its readiness probe answers.
+func startManager(ctx context.Context, v variant, kubeconfig, logPath string) (*managerProc, error) {
+	metricsAddr, err := freeAddress()
+	if err != nil {
+		return nil, err
+	}
+	probeAddr, err := freeAddress()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	args := append(append([]string{}, v.args...),
+		"--kubeconfig="+kubeconfig,
+		"--metrics-bind-address="+metricsAddr,
+		"--metrics-secure=false",
+		"--health-probe-bind-address="+probeAddr,
+	)
+	cmd := exec.Command(v.bin, args...)
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig), v.Env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	m := &managerProc{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", logPath: logPath,
+		exited: make(chan struct{}), sampled: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return nil, fmt.Errorf("starting %s: %w", v.bin, err)
+	}
+	go func() {
+		defer close(m.exited)
+		defer func() { _ = logFile.Close() }()
+		m.err = cmd.Wait()
+	}()
+	if err := m.waitReady(ctx, "http://"+probeAddr+"/readyz", time.Minute); err != nil {
+		_ = m.stop()
+		return nil, err
+	}
+	sampleCtx, cancel := context.WithCancel(ctx)
+	m.stopWatch = cancel
+	go m.sampleHeap(sampleCtx)
+	return m, nil
+}
+
+func freeAddress() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := l.Addr().String()
+	return addr, l.Close()
+}
+
+func (m *managerProc) pid() int { return m.cmd.Process.Pid }
+
+func (m *managerProc) waitReady(ctx context.Context, url string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-m.exited:
+			return fmt.Errorf("the manager exited (%v); see %s", m.err, m.logPath)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the manager was not ready within %s; see %s", timeout, m.logPath)
+}
+
+// sampleHeap keeps the highest go_memstats_heap_alloc_bytes seen, every
+// 200ms: the Go heap in use by live and not yet collected objects.
+func (m *managerProc) sampleHeap(ctx context.Context) {
+	defer close(m.sampled)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if text, err := m.scrape(ctx); err == nil {
+			if s := parseMetrics(text, "go_memstats_heap_alloc_bytes"); len(s) > 0 {
+				m.mu.Lock()
+				m.peakHeap = max(m.peakHeap, s[0].value)
+				m.mu.Unlock()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (m *managerProc) scrape(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.metricsURL, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	return string(body), err
+}
+
+// memory is the manager's memory at one moment.
+type memory struct {
+	// PeakRSS is VmHWM: the most resident memory the process ever had.
+	PeakRSS float64
+	// RSS is VmRSS now.
+	RSS float64
+	// PeakHeap is the highest Go heap (heap_alloc) sampled.
+	PeakHeap float64
+	// Heap is the Go heap now.
+	Heap float64
+}
+
+func (m *managerProc) memory(ctx context.Context) memory {
+	var out memory
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.pid())); err == nil {
+		for line := range strings.SplitSeq(string(data), "\n") {
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			switch k {
+			case "VmHWM":
+				out.PeakRSS = kb * 1024
+			case "VmRSS":
+				out.RSS = kb * 1024
+			}
+		}
+	}
+	if text, err := m.scrape(ctx); err == nil {
+		if s := parseMetrics(text, "go_memstats_heap_alloc_bytes"); len(s) > 0 {
+			out.Heap = s[0].value
+		}
+	}
+	m.mu.Lock()
+	out.PeakHeap = max(m.peakHeap, out.Heap)
+	m.mu.Unlock()
+	return out
+}
+
+// reconciles returns controller_runtime_reconcile_total summed over
+// results, by controller.
+func (m *managerProc) reconciles(ctx context.Context) (map[string]float64, error) {
+	text, err := m.scrape(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, s := range parseMetrics(text, "controller_runtime_reconcile_total") {
+		out[s.labels["controller"]] += s.value
+	}
+	return out, nil
+}
+
+// stop ends the manager with SIGTERM, as the kubelet does, and SIGKILL
+// after 20 seconds.
+func (m *managerProc) stop() error {
+	if m.stopWatch != nil {
+		m.stopWatch()
+		<-m.sampled
+	}
+	select {
+	case <-m.exited:
+		return nil
+	default:
+	}
+	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	select {
+	case <-m.exited:
+		return nil
+	case <-time.After(20 * time.Second):
+		_ = m.cmd.Process.Kill()
+		<-m.exited
+		return errors.New("the manager did not stop within 20s and was killed")
+	}
+}

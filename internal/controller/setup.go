@@ -39,9 +39,14 @@ type Options struct {
 }
 
 // CacheOptions restricts the ConfigMap informer to the ConfigMaps the operator
-// publishes, so its memory does not grow with every ConfigMap in the cluster.
+// publishes, so its memory does not grow with every ConfigMap in the cluster,
+// and drops managedFields from cached objects: a Role applied by kubectl or
+// ArgoCD carries an entry as large as its spec, and nothing reads it from the
+// cache (promotion reads the Role live). docs/performance.md measured peak RSS
+// at 1000 Roles going from 884 to 640 MiB with it.
 func CacheOptions() cache.Options {
 	return cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedByValue})},
 		},

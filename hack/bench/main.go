@@ -135,7 +135,8 @@ func parseFlags() (settings, error) {
 	flag.StringVar(&c.raw, "raw", "", "also write the measurements as JSON to this file")
 	flag.StringVar(&c.rerender, "rerender", "", "render -out from a -raw JSON file instead of measuring")
 	flag.StringVar(&c.logDir, "logs", "", "directory for manager logs (default: a temporary directory)")
-	flag.BoolVar(&stripManagedFlds, "tuned-strip-managed-fields", true, "tuned: cache transform dropping managedFields")
+	flag.BoolVar(&stripManagedFlds, "tuned-strip-managed-fields", false,
+		"tuned: cache transform dropping managedFields (shipped in CacheOptions since it was measured here)")
 	flag.IntVar(&maxConcurrent, "tuned-max-concurrent-reconciles", 4,
 		"tuned: MaxConcurrentReconciles of the Proposal and SkillMatrix controllers")
 	flag.IntVar(&roleConcurrency, "tuned-role-concurrency", 4, "tuned: Role controller concurrency")
@@ -330,8 +331,9 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 				return nil, fmt.Errorf("building the manager: %w", err)
 			}
 			out = append(out, variant{Name: name, bin: bin, Env: c.env[name],
-				Options: "cmd/main.go as built: Role concurrency 4, other controllers 1, " +
-					"no cache transform, no client-side rate limit"})
+				Options: "cmd/main.go as built, with its default flags: the cache drops managedFields " +
+					"(internal/controller.CacheOptions), Role concurrency 4, other controllers 1, " +
+					"no client-side rate limit"})
 		case variantTuned:
 			self, err := os.Executable()
 			if err != nil {

@@ -51,7 +51,7 @@ func init() {
 
 func main() {
 	var (
-		metricsAddr, probeAddr                           string
+		metricsAddr, probeAddr, pprofAddr                string
 		metricsCertPath, metricsCertName, metricsCertKey string
 		enableLeaderElection, secureMetrics, enableHTTP2 bool
 		controllerOpts                                   controller.Options
@@ -68,6 +68,8 @@ func main() {
 	flag.StringVar(&metricsCertName, "metrics-cert-name", "tls.crt", "The name of the metrics server certificate file.")
 	flag.StringVar(&metricsCertKey, "metrics-cert-key", "tls.key", "The name of the metrics server key file.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server.")
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "",
+		"The address a net/http/pprof endpoint binds to, for profiling; empty disables it.")
 	flag.IntVar(&controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -100,6 +102,7 @@ func main() {
 		Cache:                  controller.CacheOptions(),
 		Metrics:                metricsServerOptions,
 		HealthProbeBindAddress: probeAddr,
+		PprofBindAddress:       pprofAddr,
 		LeaderElection:         enableLeaderElection,
 		LeaderElectionID:       "skillmatrix-operator.career.skillmatrix.dev",
 		// The process exits as soon as the manager stops, so releasing the

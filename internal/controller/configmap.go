@@ -21,13 +21,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
@@ -37,12 +41,61 @@ import (
 var errNotOwned = errors.New("exists and is not owned by this object")
 
 // configMapPublisher creates or repairs the one ConfigMap an object owns.
+//
+// The cache holds only the metadata of the ConfigMaps the operator publishes:
+// their content is the bulk of the operator's memory otherwise (docs/
+// performance.md). The content is read live instead, and only when the cached
+// version is not one this process wrote or already compared.
 type configMapPublisher struct {
+	// client reads ConfigMaps from the cache as metav1.PartialObjectMetadata.
 	client client.Client
 	// reader reads past the cache, which only holds ConfigMaps labelled as
 	// ours: one whose label was edited away is still found and repaired.
-	reader client.Reader
-	scheme *runtime.Scheme
+	reader   client.Reader
+	scheme   *runtime.Scheme
+	versions *knownVersions
+}
+
+func newConfigMapPublisher(c client.Client, reader client.Reader, scheme *runtime.Scheme) configMapPublisher {
+	return configMapPublisher{client: c, reader: reader, scheme: scheme, versions: &knownVersions{}}
+}
+
+// knownVersions remembers, per ConfigMap, the resourceVersion whose content
+// this process wrote or compared with what it renders. The API server changes
+// the resourceVersion on every write, so a ConfigMap still at that version
+// still holds that content; any other version (a hand edit, a restart of the
+// operator) is read and compared once.
+type knownVersions struct {
+	mu       sync.Mutex
+	versions map[types.NamespacedName]string
+}
+
+func (k *knownVersions) remember(key types.NamespacedName, resourceVersion string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.versions == nil {
+		k.versions = map[types.NamespacedName]string{}
+	}
+	k.versions[key] = resourceVersion
+}
+
+func (k *knownVersions) known(key types.NamespacedName, resourceVersion string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.versions[key]
+	return ok && v == resourceVersion
+}
+
+func (k *knownVersions) forget(key types.NamespacedName) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.versions, key)
+}
+
+func configMapMetadata() *metav1.PartialObjectMetadata {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
+	return m
 }
 
 // publish makes the ConfigMap name hold exactly payload, with labels and the
@@ -50,11 +103,22 @@ type configMapPublisher struct {
 // reports whether it wrote.
 func (p configMapPublisher) publish(ctx context.Context, owner client.Object, name string, labels map[string]string, payload publish.Payload) (bool, error) {
 	key := client.ObjectKey{Namespace: owner.GetNamespace(), Name: name}
-	var cm corev1.ConfigMap
-	err := p.client.Get(ctx, key, &cm)
-	if apierrors.IsNotFound(err) {
-		err = p.reader.Get(ctx, key, &cm)
+	cached := configMapMetadata()
+	err := p.client.Get(ctx, key, cached)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return false, fmt.Errorf("getting ConfigMap %s: %w", key, err)
 	}
+	if err == nil {
+		if !metav1.IsControlledBy(cached, owner) {
+			return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
+		}
+		if metadataUpToDate(cached, labels, payload) && p.versions.known(key, cached.ResourceVersion) {
+			return false, nil
+		}
+	}
+
+	var cm corev1.ConfigMap
+	err = p.reader.Get(ctx, key, &cm)
 	if apierrors.IsNotFound(err) {
 		cm = corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
 		if err := p.fill(&cm, owner, labels, payload); err != nil {
@@ -63,15 +127,17 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		if err := p.client.Create(ctx, &cm); err != nil {
 			return false, fmt.Errorf("creating ConfigMap %s: %w", key, staleIfRace(err))
 		}
+		p.versions.remember(key, cm.ResourceVersion)
 		return true, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("getting ConfigMap %s: %w", key, err)
+		return false, fmt.Errorf("reading ConfigMap %s: %w", key, err)
 	}
 	if !metav1.IsControlledBy(&cm, owner) {
 		return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
 	}
-	if upToDate(&cm, labels, payload) {
+	if metadataUpToDate(&cm, labels, payload) && payload.Equal(cm.Data, cm.BinaryData) {
+		p.versions.remember(key, cm.ResourceVersion)
 		return false, nil
 	}
 	if err := p.fill(&cm, owner, labels, payload); err != nil {
@@ -82,6 +148,7 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 	if err := p.client.Update(ctx, &cm); err != nil {
 		return false, fmt.Errorf("updating ConfigMap %s: %w", key, staleIfRace(err))
 	}
+	p.versions.remember(key, cm.ResourceVersion)
 	return true, nil
 }
 
@@ -107,11 +174,12 @@ func (p configMapPublisher) fill(cm *corev1.ConfigMap, owner client.Object, labe
 	return nil
 }
 
-// upToDate compares the content itself, not only the hash annotation, so a
-// hand edit of the data is repaired even when the annotation was left alone.
-func upToDate(cm *corev1.ConfigMap, labels map[string]string, payload publish.Payload) bool {
+// metadataUpToDate reports whether the labels and annotations describe
+// payload. The content itself is compared by the caller: a hand edit of the
+// data may have left the hash annotation alone.
+func metadataUpToDate(cm metav1.Object, labels map[string]string, payload publish.Payload) bool {
 	for k, v := range labels {
-		if cm.Labels[k] != v {
+		if cm.GetLabels()[k] != v {
 			return false
 		}
 	}
@@ -119,24 +187,42 @@ func upToDate(cm *corev1.ConfigMap, labels map[string]string, payload publish.Pa
 	if payload.Compressed() {
 		wantEncoding = EncodingGzip
 	}
-	return cm.Annotations[AnnotationHash] == payload.Hash &&
-		cm.Annotations[AnnotationEncoding] == wantEncoding &&
-		payload.Equal(cm.Data, cm.BinaryData)
+	annotations := cm.GetAnnotations()
+	return annotations[AnnotationHash] == payload.Hash && annotations[AnnotationEncoding] == wantEncoding
 }
 
 // deleteOwned removes a ConfigMap the owner no longer publishes to (after a
 // rename of the suffix), leaving it alone if it belongs to anyone else.
 func (p configMapPublisher) deleteOwned(ctx context.Context, owner client.Object, name string) error {
-	var cm corev1.ConfigMap
+	cm := configMapMetadata()
 	key := client.ObjectKey{Namespace: owner.GetNamespace(), Name: name}
-	if err := p.client.Get(ctx, key, &cm); err != nil {
+	if err := p.client.Get(ctx, key, cm); err != nil {
 		return client.IgnoreNotFound(err)
 	}
-	if !metav1.IsControlledBy(&cm, owner) {
+	if !metav1.IsControlledBy(cm, owner) {
 		return nil
 	}
-	if err := p.client.Delete(ctx, &cm, client.Preconditions{UID: &cm.UID}); client.IgnoreNotFound(err) != nil {
+	if err := p.client.Delete(ctx, cm, client.Preconditions{UID: &cm.UID}); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("deleting the former ConfigMap %s: %w", key, err)
 	}
+	p.versions.forget(key)
 	return nil
+}
+
+// changedByOthers filters the events of the ConfigMaps a controller owns down
+// to those it must react to: updates it did not write itself and deletions.
+// Creations are its own (a Role or SkillMatrix is reconciled anyway when the
+// manager starts), and reconciling again after its own write would only
+// render the same content once more.
+func (p configMapPublisher) changedByOthers() predicate.Funcs {
+	return predicate.Funcs{
+		CreateFunc: func(event.CreateEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return !p.versions.known(client.ObjectKeyFromObject(e.ObjectNew), e.ObjectNew.GetResourceVersion())
+		},
+		DeleteFunc: func(e event.DeleteEvent) bool {
+			p.versions.forget(client.ObjectKeyFromObject(e.Object))
+			return true
+		},
+	}
 }

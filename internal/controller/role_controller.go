@@ -225,7 +225,7 @@ func roleSummary(s model.Summary) *v1.RoleSummary {
 func (r *RoleReconciler) rolesForMatrix(ctx context.Context, obj client.Object) []reconcile.Request {
 	var roles v1.RoleList
 	if err := r.List(ctx, &roles, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{matrixRefIndexField: obj.GetName()}); err != nil {
+		client.MatchingFields{matrixRefIndexField: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Roles of a SkillMatrix", "skillMatrix", client.ObjectKeyFromObject(obj))
 		return nil
 	}
@@ -251,13 +251,21 @@ var roleOutputsChanged = predicate.Funcs{
 	},
 }
 
+// notInInitialList drops the creation events a starting manager's initial
+// List produces: the Roles themselves are all reconciled from their own, and
+// waking every Role of a SkillMatrix a second time only repeats that work.
+// A SkillMatrix created later still wakes the Roles waiting for it.
+var notInInitialList = predicate.Funcs{
+	CreateFunc: func(e event.CreateEvent) bool { return !e.IsInInitialList },
+}
+
 // SetupWithManager registers the controller and its watches.
 func (r *RoleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Role{}, builder.WithPredicates(roleOutputsChanged)).
-		Owns(&corev1.ConfigMap{}).
+		Owns(&corev1.ConfigMap{}, builder.OnlyMetadata, builder.WithPredicates(r.Publisher.changedByOthers())).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.rolesForMatrix),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(predicate.GenerationChangedPredicate{}, notInInitialList)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("role").
 		Complete(r)

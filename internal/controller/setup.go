@@ -75,7 +75,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}
 
 	metrics.UseReader(mgr.GetClient())
-	publisher := configMapPublisher{client: mgr.GetClient(), reader: mgr.GetAPIReader(), scheme: mgr.GetScheme()}
+	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4
 	}

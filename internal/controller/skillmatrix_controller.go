@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -86,9 +87,11 @@ func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 }
 
 func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.SkillMatrix, conds *conditionSet) error {
+	// The catalog only reads the Roles: sharing the cached objects instead of
+	// copying a thousand of them per rebuild keeps this reconcile cheap.
 	var roles v1.RoleList
 	if err := r.List(ctx, &roles, client.InNamespace(matrix.Namespace),
-		client.MatchingFields{matrixRefIndexField: matrix.Name}); err != nil {
+		client.MatchingFields{matrixRefIndexField: matrix.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("listing the Roles of SkillMatrix %s: %w", matrix.Name, err)
 	}
 
@@ -207,9 +210,15 @@ var roleToMatrix = handler.Funcs{
 	},
 }
 
+// catalogRebuildDelay coalesces the Role changes that reach a catalog: while
+// Roles are created or become Ready by the hundred (a manager starting, a
+// SkillMatrix edit), the catalog is rebuilt about once per delay instead of
+// once per Role. The queue keeps the earliest pending time of an item.
+const catalogRebuildDelay = time.Second
+
 func enqueueAll(q workqueue.TypedRateLimitingInterface[reconcile.Request], requests []reconcile.Request) {
 	for _, req := range requests {
-		q.Add(req)
+		q.AddAfter(req, catalogRebuildDelay)
 	}
 }
 
@@ -217,7 +226,7 @@ func enqueueAll(q workqueue.TypedRateLimitingInterface[reconcile.Request], reque
 func (r *SkillMatrixReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.SkillMatrix{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Owns(&corev1.ConfigMap{}).
+		Owns(&corev1.ConfigMap{}, builder.OnlyMetadata, builder.WithPredicates(r.Publisher.changedByOthers())).
 		Watches(&v1.Role{}, roleToMatrix, builder.WithPredicates(roleIndexEntryChanged)).
 		Named("skillmatrix").
 		Complete(r)

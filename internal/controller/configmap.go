@@ -112,8 +112,14 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		if !metav1.IsControlledBy(cached, owner) {
 			return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
 		}
-		if metadataUpToDate(cached, labels, payload) && p.versions.known(key, cached.ResourceVersion) {
-			return false, nil
+		if p.versions.known(key, cached.ResourceVersion) {
+			if metadataUpToDate(cached, labels, payload) {
+				return false, nil
+			}
+			// The content at this version is what this process wrote: no
+			// need to read it back before replacing it.
+			cm := corev1.ConfigMap{ObjectMeta: *cached.ObjectMeta.DeepCopy()}
+			return p.replace(ctx, &cm, owner, labels, payload)
 		}
 	}
 
@@ -140,15 +146,20 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		p.versions.remember(key, cm.ResourceVersion)
 		return false, nil
 	}
-	if err := p.fill(&cm, owner, labels, payload); err != nil {
+	return p.replace(ctx, &cm, owner, labels, payload)
+}
+
+// replace writes payload into cm, whose metadata was read at the
+// resourceVersion it carries. The update is guarded by that version, so a
+// concurrent edit makes it fail and retry instead of being overwritten unseen.
+func (p configMapPublisher) replace(ctx context.Context, cm *corev1.ConfigMap, owner client.Object, labels map[string]string, payload publish.Payload) (bool, error) {
+	if err := p.fill(cm, owner, labels, payload); err != nil {
 		return false, err
 	}
-	// Update carries the resourceVersion read above, so a concurrent edit makes
-	// this fail and retry instead of being overwritten unseen.
-	if err := p.client.Update(ctx, &cm); err != nil {
-		return false, fmt.Errorf("updating ConfigMap %s: %w", key, staleIfRace(err))
+	if err := p.client.Update(ctx, cm); err != nil {
+		return false, fmt.Errorf("updating ConfigMap %s/%s: %w", cm.Namespace, cm.Name, staleIfRace(err))
 	}
-	p.versions.remember(key, cm.ResourceVersion)
+	p.versions.remember(client.ObjectKeyFromObject(cm), cm.ResourceVersion)
 	return true, nil
 }
 

@@ -286,6 +286,16 @@ var _ = Describe("Role controller", func() {
 		}).Should(Equal(want))
 	})
 
+	It("keeps kubectl's last-applied annotation, which its cache drops, through status writes", func() {
+		Expect(k8sClient.Create(suiteCtx, fixtureMatrix(ns, "m"))).To(Succeed())
+		role := fixtureRole(ns, "r", "m")
+		role.Annotations = map[string]string{corev1.LastAppliedConfigAnnotation: `{"kind":"Role"}`}
+		Expect(k8sClient.Create(suiteCtx, role)).To(Succeed())
+		eventuallyReady(ns, "r")
+		Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(role), role)).To(Succeed())
+		Expect(role.Annotations).To(HaveKeyWithValue(corev1.LastAppliedConfigAnnotation, `{"kind":"Role"}`))
+	})
+
 	It("writes nothing more once converged", func() {
 		Expect(k8sClient.Create(suiteCtx, sampleMatrix(ns))).To(Succeed())
 		Expect(k8sClient.Create(suiteCtx, sampleRole(ns))).To(Succeed())

@@ -1,0 +1,70 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"maps"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+)
+
+func TestStripUnreadMetadata(t *testing.T) {
+	tests := []struct {
+		name            string
+		annotations     map[string]string
+		managedFields   []metav1.ManagedFieldsEntry
+		wantAnnotations map[string]string
+	}{
+		{
+			name:            "drops managedFields and the last-applied annotation, keeps the rest",
+			annotations:     map[string]string{corev1.LastAppliedConfigAnnotation: `{"spec":{}}`, "career.skillmatrix.dev/applied-proposals": "a,b"},
+			managedFields:   []metav1.ManagedFieldsEntry{{Manager: "kubectl"}},
+			wantAnnotations: map[string]string{"career.skillmatrix.dev/applied-proposals": "a,b"},
+		},
+		{
+			name:            "leaves an object without either as it was",
+			annotations:     map[string]string{"note": "x"},
+			wantAnnotations: map[string]string{"note": "x"},
+		},
+		{
+			name: "handles no annotations at all",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			role := &v1.Role{ObjectMeta: metav1.ObjectMeta{Annotations: maps.Clone(tt.annotations), ManagedFields: tt.managedFields}}
+			out, err := stripUnreadMetadata(role)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := out.(*v1.Role)
+			if got.ManagedFields != nil {
+				t.Errorf("managedFields = %v, want none", got.ManagedFields)
+			}
+			if !maps.Equal(got.Annotations, tt.wantAnnotations) {
+				t.Errorf("annotations = %v, want %v", got.Annotations, tt.wantAnnotations)
+			}
+		})
+	}
+	if _, err := stripUnreadMetadata("not an object"); err != nil {
+		t.Errorf("a non-object must pass through, got %v", err)
+	}
+}

@@ -37,6 +37,7 @@ import (
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
 )
 
 var (
@@ -76,6 +77,10 @@ func main() {
 	flag.Parse()
 
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	if limit := memlimit.Set(); limit > 0 {
+		setupLog.Info("Soft memory limit set from the container's memory limit",
+			"bytes", limit, "fraction", memlimit.Fraction)
+	}
 
 	var tlsOpts []func(*tls.Config)
 	if !enableHTTP2 {

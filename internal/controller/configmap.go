@@ -108,7 +108,14 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 	if err != nil && !apierrors.IsNotFound(err) {
 		return false, fmt.Errorf("getting ConfigMap %s: %w", key, err)
 	}
-	if err == nil {
+	if apierrors.IsNotFound(err) {
+		created, err := p.create(ctx, key, owner, labels, payload)
+		if !apierrors.IsAlreadyExists(err) {
+			return created, err
+		}
+		// It exists but the cache does not show it: its label was edited
+		// away, or the cache is behind. Read it live and repair it below.
+	} else {
 		if !metav1.IsControlledBy(cached, owner) {
 			return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
 		}
@@ -126,15 +133,8 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 	var cm corev1.ConfigMap
 	err = p.reader.Get(ctx, key, &cm)
 	if apierrors.IsNotFound(err) {
-		cm = corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
-		if err := p.fill(&cm, owner, labels, payload); err != nil {
-			return false, err
-		}
-		if err := p.client.Create(ctx, &cm); err != nil {
-			return false, fmt.Errorf("creating ConfigMap %s: %w", key, staleIfRace(err))
-		}
-		p.versions.remember(key, cm.ResourceVersion)
-		return true, nil
+		created, err := p.create(ctx, key, owner, labels, payload)
+		return created, staleIfRace(err)
 	}
 	if err != nil {
 		return false, fmt.Errorf("reading ConfigMap %s: %w", key, err)
@@ -147,6 +147,20 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		return false, nil
 	}
 	return p.replace(ctx, &cm, owner, labels, payload)
+}
+
+// create makes the ConfigMap. It returns the API server's error as it is, so
+// the caller can tell AlreadyExists apart.
+func (p configMapPublisher) create(ctx context.Context, key client.ObjectKey, owner client.Object, labels map[string]string, payload publish.Payload) (bool, error) {
+	cm := corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+	if err := p.fill(&cm, owner, labels, payload); err != nil {
+		return false, err
+	}
+	if err := p.client.Create(ctx, &cm); err != nil {
+		return false, fmt.Errorf("creating ConfigMap %s: %w", key, err)
+	}
+	p.versions.remember(key, cm.ResourceVersion)
+	return true, nil
 }
 
 // replace writes payload into cm, whose metadata was read at the

@@ -18,18 +18,22 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 	"unicode/utf8"
 
+	jsonpatch "github.com/evanphx/json-patch/v5"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -137,7 +141,7 @@ func staleIfRace(err error) error {
 // error, and its transitions are not announced: they may not have happened.
 func writeStatus(ctx context.Context, c client.Client, recorder events.EventRecorder, obj, original client.Object,
 	conds *conditionSet, result ctrl.Result, reconcileErr error) (ctrl.Result, bool, error) {
-	changed := !equality.Semantic.DeepEqual(original, obj)
+	changed := !equality.Semantic.DeepEqual(statusOf(original), statusOf(obj))
 	if changed {
 		if err := patchStatus(ctx, c, obj, original); err != nil {
 			if apierrors.IsConflict(err) {
@@ -161,9 +165,35 @@ const conflictRetryDelay = 200 * time.Millisecond
 
 // patchStatus writes the status as a merge patch guarded by the
 // resourceVersion the reconcile read, so a reconcile that worked from a stale
-// cache loses instead of overwriting a newer status.
+// cache loses instead of overwriting a newer status. The patch is computed
+// from the status alone: a Role's spec is many times its status, and
+// serialising it twice per write was a tenth of the manager's CPU at scale.
 func patchStatus(ctx context.Context, c client.Client, obj, original client.Object) error {
-	return c.Status().Patch(ctx, obj, client.MergeFromWithOptions(original, client.MergeFromWithOptimisticLock{}))
+	before, err := json.Marshal(statusOf(original))
+	if err != nil {
+		return fmt.Errorf("encoding the previous status: %w", err)
+	}
+	after, err := json.Marshal(statusOf(obj))
+	if err != nil {
+		return fmt.Errorf("encoding the status: %w", err)
+	}
+	statusPatch, err := jsonpatch.CreateMergePatch(before, after)
+	if err != nil {
+		return fmt.Errorf("computing the status patch: %w", err)
+	}
+	body, err := json.Marshal(map[string]any{
+		"metadata": map[string]string{"resourceVersion": original.GetResourceVersion()},
+		"status":   json.RawMessage(statusPatch),
+	})
+	if err != nil {
+		return fmt.Errorf("encoding the status patch: %w", err)
+	}
+	return c.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, body))
+}
+
+// statusOf returns the Status field of one of the operator's API types.
+func statusOf(obj client.Object) any {
+	return reflect.ValueOf(obj).Elem().FieldByName("Status").Interface()
 }
 
 // truncate shortens s to at most n bytes without splitting a UTF-8 sequence.

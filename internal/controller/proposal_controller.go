@@ -227,7 +227,7 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 		}
 	} else {
 		var cfg *unstructured.Unstructured
-		if cfg, err = promotion.ApplyConfiguration(live, newSpec, p.Spec.Changes, string(p.UID)); err == nil {
+		if cfg, err = promotion.ApplyConfiguration(live, newSpec, p.Spec.Changes, []string{string(p.UID)}); err == nil {
 			err = r.Apply(ctx, client.ApplyConfigurationFromUnstructured(cfg),
 				client.FieldOwner(promotion.FieldManager), client.ForceOwnership)
 		}

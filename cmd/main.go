@@ -69,6 +69,8 @@ func main() {
 	flag.StringVar(&metricsCertKey, "metrics-cert-key", "tls.key", "The name of the metrics server key file.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server.")
 	flag.IntVar(&controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
+	flag.IntVar(&controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
+		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()

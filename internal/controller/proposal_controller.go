@@ -34,6 +34,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -583,14 +584,16 @@ func (l *roleLocks) lock(ctx context.Context, key client.ObjectKey) (func(), err
 	}
 }
 
-// SetupWithManager registers the controller and its watches.
-func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager) error {
+// SetupWithManager registers the controller and its watches; concurrency
+// Proposals are reconciled at once.
+func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Proposal{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.Role{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForRole),
 			builder.WithPredicates(roleSpecOrMarkersChanged)).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("proposal").
 		Complete(r)
 }

@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -413,33 +414,42 @@ func (r *ProposalReconciler) recordApplied(ctx context.Context, p *v1.Proposal, 
 // history, in batch order, in one status write, and returns the Role as
 // written. Each entry names the Role's generation now: the one that carried
 // the changes, or a later one after a crash or a concurrent edit.
+//
+// The Role controller writes the status too, right after a promotion, so a
+// lost race is retried here on a fresh read: giving up would leave each
+// Proposal of the batch to record itself, one write each, in whatever order
+// their reconciles run.
 func (r *ProposalReconciler) recordHistory(ctx context.Context, roleKey client.ObjectKey, batch []*v1.Proposal) (*v1.Role, error) {
 	var role v1.Role
-	if err := r.APIReader.Get(ctx, roleKey, &role); err != nil {
-		return nil, fmt.Errorf("reading Role %s after promotion: %w", roleKey, err)
-	}
-	original := role.DeepCopy()
-	appliedAt := metav1.NewTime(r.now())
-	for _, q := range batch {
-		if slices.ContainsFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(q.UID) }) {
-			continue
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		role = v1.Role{}
+		if err := r.APIReader.Get(ctx, roleKey, &role); err != nil {
+			return fmt.Errorf("reading Role %s after promotion: %w", roleKey, err)
 		}
-		role.Status.History = append(role.Status.History, v1.AppliedProposal{
-			Name:       v1.ObjectName(q.Name),
-			UID:        string(q.UID),
-			Title:      truncate(q.Spec.Title, 200),
-			Author:     q.Spec.Author,
-			AppliedAt:  appliedAt,
-			Generation: role.Generation,
-		})
-	}
-	if len(role.Status.History) == len(original.Status.History) {
-		return &role, nil
-	}
-	if n := len(role.Status.History); n > v1.MaxHistory {
-		role.Status.History = role.Status.History[n-v1.MaxHistory:]
-	}
-	if err := patchStatus(ctx, r.Client, &role, original); err != nil {
+		original := role.DeepCopy()
+		appliedAt := metav1.NewTime(r.now())
+		for _, q := range batch {
+			if slices.ContainsFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(q.UID) }) {
+				continue
+			}
+			role.Status.History = append(role.Status.History, v1.AppliedProposal{
+				Name:       v1.ObjectName(q.Name),
+				UID:        string(q.UID),
+				Title:      truncate(q.Spec.Title, 200),
+				Author:     q.Spec.Author,
+				AppliedAt:  appliedAt,
+				Generation: role.Generation,
+			})
+		}
+		if len(role.Status.History) == len(original.Status.History) {
+			return nil
+		}
+		if n := len(role.Status.History); n > v1.MaxHistory {
+			role.Status.History = role.Status.History[n-v1.MaxHistory:]
+		}
+		return patchStatus(ctx, r.Client, &role, original)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("recording %s in the history of Role %s: %w",
 			strings.Join(namesOf(batch), ", "), roleKey, staleIfRace(err))
 	}

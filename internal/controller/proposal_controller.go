@@ -364,7 +364,7 @@ func (r *ProposalReconciler) batchFor(ctx context.Context, p *v1.Proposal, role 
 		candidates = append(candidates, q)
 	}
 	slices.SortFunc(candidates, func(a, b *v1.Proposal) int {
-		return cmp.Or(a.CreationTimestamp.Time.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
+		return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
 	})
 
 	spec := &role.Spec

@@ -72,6 +72,8 @@ func main() {
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "",
 		"The address a net/http/pprof endpoint binds to, for profiling; empty disables it.")
 	flag.IntVar(&controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
+	flag.IntVar(&controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
+		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()

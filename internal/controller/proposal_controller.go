@@ -17,10 +17,12 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -29,9 +31,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -65,8 +69,12 @@ type ProposalReconciler struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// AfterRoleWrite, when set, runs between the promotion write and the
-	// status writes. Tests use it to simulate a crash at the worst moment.
+	// status writes, once per write with the Proposal whose reconcile made
+	// it (a batch may promote others too). Tests use it to simulate a crash
+	// at the worst moment.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
+
+	roleLocks roleLocks
 }
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=proposals,verbs=get;list;watch
@@ -134,10 +142,16 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 		return ctrl.Result{}, nil
 	}
 
-	// Crash recovery: the promotion landed, its record did not. The marker
-	// came with the change in one write, so the change is there exactly once.
+	// Crash recovery, or a batch promoted by another Proposal's reconcile:
+	// the promotion landed, its record may not have. The marker came with
+	// the change in one write, so the change is there exactly once.
 	if promotion.HasMarker(role.Annotations, string(p.UID)) {
-		return r.recordApplied(ctx, p, conds)
+		unlock, err := r.roleLocks.lock(ctx, roleKey)
+		if err != nil {
+			return ctrl.Result{}, fmt.Errorf("waiting for the turn of Role %s: %w", roleKey, err)
+		}
+		defer unlock()
+		return r.recordApplied(ctx, p, conds, []*v1.Proposal{p})
 	}
 
 	var matrix v1.SkillMatrix
@@ -151,33 +165,32 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 		return ctrl.Result{}, nil
 	}
 
-	policy := governance.Effective(matrix.Spec.Governance, role.Spec.Governance)
-	deadline := governance.Deadline(p.CreationTimestamp.Time, policy).Truncate(time.Second)
-	tally := governance.Count(&p.Spec)
-	p.Status.Deadline = &metav1.Time{Time: deadline}
+	now := r.now()
+	v := judge(p, &role.Spec, &matrix, now)
+	p.Status.Deadline = &metav1.Time{Time: v.deadline}
 	p.Status.Tally = &v1.Tally{
-		Approvals: tally.Approvals, Rejections: tally.Rejections,
-		ReviewApprovals: tally.ReviewApprovals, ChangesRequested: tally.ChangesRequested,
-		MinApprovals: policy.MinApprovals, ApprovalRatioPercent: policy.ApprovalRatioPercent,
-		RequiredReviews: policy.RequiredReviews,
+		Approvals: v.tally.Approvals, Rejections: v.tally.Rejections,
+		ReviewApprovals: v.tally.ReviewApprovals, ChangesRequested: v.tally.ChangesRequested,
+		MinApprovals: v.policy.MinApprovals, ApprovalRatioPercent: v.policy.ApprovalRatioPercent,
+		RequiredReviews: v.policy.RequiredReviews,
 	}
 
 	// A `from` that no longer holds can never hold again for this Proposal:
 	// say so now rather than after everyone has voted.
-	if _, conflicts := governance.Apply(&role.Spec, p.Spec.Changes); hasFromConflict(conflicts) {
-		r.markConflicted(p, conds, conflicts)
+	if hasFromConflict(v.conflicts) {
+		r.markConflicted(p, conds, v.conflicts)
 		return ctrl.Result{}, nil
 	}
-	if problems := governance.Validate(p.Spec.Changes, &role.Spec, &matrix.Spec); len(problems) > 0 {
+	if len(v.problems) > 0 {
 		p.Status.Phase = v1.PhaseInvalid
-		p.Status.Message = joinProblems(problems)
+		p.Status.Message = joinProblems(v.problems)
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidChanges, p.Status.Message)
 		conds.set(v1.ConditionAccepted, metav1.ConditionFalse, ReasonInvalidChanges, "an invalid proposal cannot be accepted")
 		return ctrl.Result{}, nil
 	}
 	conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, fmt.Sprintf("the changes fit Role %q", role.Name))
 
-	decision := governance.Decide(tally, policy, deadline, r.now())
+	decision := v.decision
 	p.Status.Phase = decision.Phase
 	p.Status.Message = decision.Message
 	switch decision.Phase {
@@ -185,10 +198,10 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 		conds.set(v1.ConditionAccepted, metav1.ConditionFalse, decision.Reason, decision.Message)
 		conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonNotAccepted, "waiting for acceptance")
 		// Wake exactly at the deadline; votes and reviews wake it sooner.
-		return ctrl.Result{RequeueAfter: max(deadline.Sub(r.now()), 0) + time.Second}, nil
+		return ctrl.Result{RequeueAfter: max(v.deadline.Sub(now), 0) + time.Second}, nil
 	case v1.PhaseAccepted:
 		conds.set(v1.ConditionAccepted, metav1.ConditionTrue, decision.Reason, decision.Message)
-		return r.promote(ctx, p, conds)
+		return r.promote(ctx, p, conds, &matrix, now)
 	default:
 		conds.set(v1.ConditionAccepted, metav1.ConditionFalse, decision.Reason, decision.Message)
 		conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonNotAccepted, "the proposal was not accepted")
@@ -196,12 +209,70 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 	}
 }
 
-// promote writes the changes to the Role in one write that also carries the
-// Proposal's marker, then records the result.
-func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds *conditionSet) (ctrl.Result, error) {
+// verdict is what the governance rules say of a Proposal against one Role
+// spec.
+type verdict struct {
+	policy   governance.Policy
+	deadline time.Time
+	tally    governance.Tally
+	// newSpec is the Role spec with the changes applied, nil when they
+	// conflict.
+	newSpec   *v1.RoleSpec
+	conflicts []governance.Conflict
+	// problems and decision are left empty once an earlier check settled
+	// the Proposal, in the order the reconcile reports them.
+	problems []governance.Problem
+	decision governance.Decision
+}
+
+// judge applies the governance rules to a Proposal and a Role spec at a
+// moment. A Proposal's own reconcile and the batching of its Role's other
+// Proposals both use it, so a Proposal joins a batch exactly when its own
+// reconcile would promote it against the same spec.
+func judge(p *v1.Proposal, roleSpec *v1.RoleSpec, matrix *v1.SkillMatrix, now time.Time) verdict {
+	v := verdict{policy: governance.Effective(matrix.Spec.Governance, roleSpec.Governance)}
+	v.deadline = governance.Deadline(p.CreationTimestamp.Time, v.policy).Truncate(time.Second)
+	v.tally = governance.Count(&p.Spec)
+	v.newSpec, v.conflicts = governance.Apply(roleSpec, p.Spec.Changes)
+	if hasFromConflict(v.conflicts) {
+		return v
+	}
+	if v.problems = governance.Validate(p.Spec.Changes, roleSpec, &matrix.Spec); len(v.problems) > 0 {
+		return v
+	}
+	v.decision = governance.Decide(v.tally, v.policy, v.deadline, now)
+	return v
+}
+
+// promotable reports whether the Proposal is accepted and its changes apply
+// cleanly to the spec it was judged against.
+func (v verdict) promotable() bool {
+	return len(v.conflicts) == 0 && len(v.problems) == 0 && v.decision.Phase == v1.PhaseAccepted
+}
+
+// maxBatch bounds how many Proposals one write promotes. The uids of a batch
+// must stay in the bounded marker list until each Proposal has recorded
+// itself Applied, and a batch pushes out as many old markers as it adds;
+// keeping batches far below promotion.MaxMarkers keeps that margin.
+const maxBatch = promotion.MaxMarkers / 5
+
+// promote writes accepted changes to the Role in one write that also carries
+// a marker per promoted Proposal, then records the result. Server-side apply
+// promotes p together with the Role's other accepted Proposals (see
+// batchFor); a JSON patch promotes p alone. The Role's lock is held from the
+// live read through the history write, so concurrent workers take turns
+// instead of failing each other's resourceVersion guard.
+func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds *conditionSet,
+	matrix *v1.SkillMatrix, now time.Time) (ctrl.Result, error) {
+	roleKey := client.ObjectKey{Namespace: p.Namespace, Name: string(p.Spec.RoleRef)}
+	unlock, err := r.roleLocks.lock(ctx, roleKey)
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("waiting for the turn of Role %s: %w", roleKey, err)
+	}
+	defer unlock()
+
 	live := &unstructured.Unstructured{}
 	live.SetGroupVersionKind(v1.GroupVersion.WithKind("Role"))
-	roleKey := client.ObjectKey{Namespace: p.Namespace, Name: string(p.Spec.RoleRef)}
 	if err := r.APIReader.Get(ctx, roleKey, live); err != nil {
 		return ctrl.Result{}, fmt.Errorf("reading Role %s before promotion: %w", roleKey, err)
 	}
@@ -209,8 +280,10 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(live.Object, &role); err != nil {
 		return ctrl.Result{}, fmt.Errorf("decoding Role %s: %w", roleKey, err)
 	}
+	// A worker that waited for the lock usually finds its Proposal promoted
+	// by the batch it waited for.
 	if promotion.HasMarker(role.Annotations, string(p.UID)) {
-		return r.recordApplied(ctx, p, conds)
+		return r.recordApplied(ctx, p, conds, []*v1.Proposal{p})
 	}
 
 	newSpec, conflicts := governance.Apply(&role.Spec, p.Spec.Changes)
@@ -219,15 +292,22 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 		return ctrl.Result{}, nil
 	}
 
-	var err error
+	batch, changes := []*v1.Proposal{p}, p.Spec.Changes
 	if promotion.NeedsPatch(p.Spec.Changes) {
 		var patch []byte
 		if patch, err = promotion.Patch(&role, newSpec, string(p.UID)); err == nil {
 			err = r.Patch(ctx, &role, client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(promotion.FieldManager))
 		}
 	} else {
+		if batch, newSpec, changes, err = r.batchFor(ctx, p, &role, matrix, now); err != nil {
+			return ctrl.Result{}, err
+		}
+		if len(batch) == 0 {
+			// p fits the live Role but is no longer accepted against it.
+			return ctrl.Result{}, fmt.Errorf("judging Proposal %s against the live Role %s: %w", p.Name, roleKey, errStale)
+		}
 		var cfg *unstructured.Unstructured
-		if cfg, err = promotion.ApplyConfiguration(live, newSpec, p.Spec.Changes, string(p.UID)); err == nil {
+		if cfg, err = promotion.ApplyConfiguration(live, newSpec, changes, uidsOf(batch)); err == nil {
 			err = r.Apply(ctx, client.ApplyConfigurationFromUnstructured(cfg),
 				client.FieldOwner(promotion.FieldManager), client.ForceOwnership)
 		}
@@ -237,44 +317,87 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 		return ctrl.Result{}, fmt.Errorf("promoting into Role %s: %w", roleKey, errStale)
 	}
 	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("promoting Proposal %s into Role %s: %w", p.Name, roleKey, err)
+		return ctrl.Result{}, fmt.Errorf("promoting %s into Role %s: %w", strings.Join(namesOf(batch), ", "), roleKey, err)
 	}
-	logf.FromContext(ctx).Info("promoted the proposal into its Role", "role", roleKey.Name, "changes", len(p.Spec.Changes))
+	logf.FromContext(ctx).Info("promoted proposals into their Role", "role", roleKey.Name,
+		"proposals", namesOf(batch), "changes", len(changes))
 
 	if r.AfterRoleWrite != nil {
 		if err := r.AfterRoleWrite(ctx, p); err != nil {
 			return ctrl.Result{}, err
 		}
 	}
-	return r.recordApplied(ctx, p, conds)
+	if !slices.Contains(batch, p) {
+		// p was left out: it no longer fits after the Proposals created
+		// before it, or the batch was full. Its next reconcile sees the new
+		// Role and decides again.
+		if _, err := r.recordHistory(ctx, roleKey, batch); err != nil {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{}, fmt.Errorf("the Proposals promoted before %s changed Role %s: %w", p.Name, roleKey, errStale)
+	}
+	return r.recordApplied(ctx, p, conds, batch)
 }
 
-// recordApplied adds the Proposal to the Role's history, once, and marks it
-// Applied. It runs after the promotion write and again after a crash.
-func (r *ProposalReconciler) recordApplied(ctx context.Context, p *v1.Proposal, conds *conditionSet) (ctrl.Result, error) {
-	var role v1.Role
+// batchFor returns the Proposals of role to promote with p in one write, in
+// creation order (then by name), with the spec they leave and their changes
+// in that order: every open Proposal that its own reconcile would promote
+// after the ones before it (see judge), p included, up to maxBatch. Whatever
+// is left out (p too) keeps its own reconcile: one that conflicts with the
+// Proposals before it sees the new Role there and is marked Conflicted, as
+// when Proposals are promoted one at a time in that order. A Proposal that
+// removes a skill needs a JSON patch and is never batched.
+func (r *ProposalReconciler) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
+	now time.Time) ([]*v1.Proposal, *v1.RoleSpec, []v1.Change, error) {
+	var siblings v1.ProposalList
+	if err := r.List(ctx, &siblings, client.InNamespace(p.Namespace),
+		client.MatchingFields{roleRefIndexField: string(p.Spec.RoleRef)}); err != nil {
+		return nil, nil, nil, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
+	}
+	candidates := []*v1.Proposal{p}
+	for i := range siblings.Items {
+		q := &siblings.Items[i]
+		if q.UID == p.UID || isClosed(q.Status.Phase) || !q.DeletionTimestamp.IsZero() ||
+			promotion.HasMarker(role.Annotations, string(q.UID)) || promotion.NeedsPatch(q.Spec.Changes) {
+			continue
+		}
+		candidates = append(candidates, q)
+	}
+	slices.SortFunc(candidates, func(a, b *v1.Proposal) int {
+		return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
+	})
+
+	spec := &role.Spec
+	var batch []*v1.Proposal
+	var changes []v1.Change
+	for _, q := range candidates {
+		if len(batch) == maxBatch {
+			break
+		}
+		v := judge(q, spec, matrix, now)
+		if !v.promotable() {
+			continue
+		}
+		batch = append(batch, q)
+		changes = append(changes, q.Spec.Changes...)
+		spec = v.newSpec
+	}
+	return batch, spec, changes, nil
+}
+
+// recordApplied adds the batch to the Role's history, each Proposal once, and
+// marks p, one of the batch, Applied. It runs after the promotion write, and
+// again for each Proposal of a batch or after a crash.
+func (r *ProposalReconciler) recordApplied(ctx context.Context, p *v1.Proposal, conds *conditionSet,
+	batch []*v1.Proposal) (ctrl.Result, error) {
 	roleKey := client.ObjectKey{Namespace: p.Namespace, Name: string(p.Spec.RoleRef)}
-	if err := r.APIReader.Get(ctx, roleKey, &role); err != nil {
-		return ctrl.Result{}, fmt.Errorf("reading Role %s after promotion: %w", roleKey, err)
+	role, err := r.recordHistory(ctx, roleKey, batch)
+	if err != nil {
+		return ctrl.Result{}, err
 	}
 	i := slices.IndexFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(p.UID) })
 	if i < 0 {
-		original := role.DeepCopy()
-		role.Status.History = append(role.Status.History, v1.AppliedProposal{
-			Name:       v1.ObjectName(p.Name),
-			UID:        string(p.UID),
-			Title:      truncate(p.Spec.Title, 200),
-			Author:     p.Spec.Author,
-			AppliedAt:  metav1.NewTime(r.now()),
-			Generation: role.Generation,
-		})
-		if n := len(role.Status.History); n > v1.MaxHistory {
-			role.Status.History = role.Status.History[n-v1.MaxHistory:]
-		}
-		if err := patchStatus(ctx, r.Client, &role, original); err != nil {
-			return ctrl.Result{}, fmt.Errorf("recording Proposal %s in the history of Role %s: %w", p.Name, roleKey, staleIfRace(err))
-		}
-		i = len(role.Status.History) - 1
+		return ctrl.Result{}, fmt.Errorf("the history of Role %s does not record Proposal %s", roleKey, p.Name)
 	}
 	entry := role.Status.History[i]
 
@@ -285,6 +408,68 @@ func (r *ProposalReconciler) recordApplied(ctx context.Context, p *v1.Proposal, 
 	conds.set(v1.ConditionAccepted, metav1.ConditionTrue, governance.ReasonAccepted, "the proposal met its governance rules")
 	conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
 	return ctrl.Result{}, nil
+}
+
+// recordHistory appends the Proposals of a batch missing from the Role's
+// history, in batch order, in one status write, and returns the Role as
+// written. Each entry names the Role's generation now: the one that carried
+// the changes, or a later one after a crash or a concurrent edit.
+//
+// The Role controller writes the status too, right after a promotion, so a
+// lost race is retried here on a fresh read: giving up would leave each
+// Proposal of the batch to record itself, one write each, in whatever order
+// their reconciles run.
+func (r *ProposalReconciler) recordHistory(ctx context.Context, roleKey client.ObjectKey, batch []*v1.Proposal) (*v1.Role, error) {
+	var role v1.Role
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		role = v1.Role{}
+		if err := r.APIReader.Get(ctx, roleKey, &role); err != nil {
+			return fmt.Errorf("reading Role %s after promotion: %w", roleKey, err)
+		}
+		original := role.DeepCopy()
+		appliedAt := metav1.NewTime(r.now())
+		for _, q := range batch {
+			if slices.ContainsFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(q.UID) }) {
+				continue
+			}
+			role.Status.History = append(role.Status.History, v1.AppliedProposal{
+				Name:       v1.ObjectName(q.Name),
+				UID:        string(q.UID),
+				Title:      truncate(q.Spec.Title, 200),
+				Author:     q.Spec.Author,
+				AppliedAt:  appliedAt,
+				Generation: role.Generation,
+			})
+		}
+		if len(role.Status.History) == len(original.Status.History) {
+			return nil
+		}
+		if n := len(role.Status.History); n > v1.MaxHistory {
+			role.Status.History = role.Status.History[n-v1.MaxHistory:]
+		}
+		return patchStatus(ctx, r.Client, &role, original)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording %s in the history of Role %s: %w",
+			strings.Join(namesOf(batch), ", "), roleKey, staleIfRace(err))
+	}
+	return &role, nil
+}
+
+func uidsOf(proposals []*v1.Proposal) []string {
+	uids := make([]string, len(proposals))
+	for i, p := range proposals {
+		uids[i] = string(p.UID)
+	}
+	return uids
+}
+
+func namesOf(proposals []*v1.Proposal) []string {
+	names := make([]string, len(proposals))
+	for i, p := range proposals {
+		names[i] = p.Name
+	}
+	return names
 }
 
 func (r *ProposalReconciler) markConflicted(p *v1.Proposal, conds *conditionSet, conflicts []governance.Conflict) {
@@ -359,14 +544,66 @@ var roleSpecOrMarkersChanged = predicate.Funcs{
 	},
 }
 
-// SetupWithManager registers the controller and its watches.
-func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager) error {
+// roleLocks serializes promotions into each Role within the process. Workers
+// promoting into one Role at once would otherwise fail each other's
+// resourceVersion guard and retry; the one that waited instead re-reads the
+// Role and usually finds itself promoted by the batch it waited for. The zero
+// value is ready to use.
+type roleLocks struct {
+	mu    sync.Mutex
+	locks map[client.ObjectKey]*roleLock
+}
+
+// roleLock is held by whoever put the token in; users counts the holder and
+// the waiters, so the entry goes away when nobody needs it.
+type roleLock struct {
+	token chan struct{}
+	users int
+}
+
+// lock waits for the Role's turn, or for ctx to end, and returns the unlock.
+func (l *roleLocks) lock(ctx context.Context, key client.ObjectKey) (func(), error) {
+	l.mu.Lock()
+	if l.locks == nil {
+		l.locks = map[client.ObjectKey]*roleLock{}
+	}
+	rl := l.locks[key]
+	if rl == nil {
+		rl = &roleLock{token: make(chan struct{}, 1)}
+		l.locks[key] = rl
+	}
+	rl.users++
+	l.mu.Unlock()
+
+	leave := func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if rl.users--; rl.users == 0 {
+			delete(l.locks, key)
+		}
+	}
+	select {
+	case rl.token <- struct{}{}:
+		return func() {
+			<-rl.token
+			leave()
+		}, nil
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
+}
+
+// SetupWithManager registers the controller and its watches; concurrency
+// Proposals are reconciled at once.
+func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1.Proposal{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.Role{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForRole),
 			builder.WithPredicates(roleSpecOrMarkersChanged)).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("proposal").
 		Complete(r)
 }

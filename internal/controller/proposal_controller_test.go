@@ -19,7 +19,10 @@ package controller
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -348,3 +351,113 @@ var _ = Describe("Promotion crash safety", Ordered, func() {
 		}).Should(Equal(1))
 	})
 })
+
+var _ = Describe("Promotion batching", Ordered, func() {
+	It("promotes the accepted Proposals of one Role in fewer writes, each exactly once, and leaves a conflicting one Conflicted", func() {
+		ns := newNamespace()
+		Expect(k8sClient.Create(suiteCtx, fixtureMatrix(ns, "m"))).To(Succeed())
+		Expect(k8sClient.Create(suiteCtx, fixtureRole(ns, "r", "m"))).To(Succeed())
+		eventuallyReady(ns, "r")
+
+		By("deciding every Proposal while no manager runs, so they are all accepted at once")
+		stopMgr()
+		type cellChange struct {
+			name         string
+			skill, level v1.ID
+			from, to     v1.ProficiencyID
+		}
+		// Names sort in creation order: a batch is ordered by creation, then
+		// name, so "p7-conflict" comes after "p6-k8s-senior" it conflicts with.
+		applied := []cellChange{
+			{"p1-docker-junior", "docker", "junior", "A", "W"},
+			{"p2-docker-middle", "docker", "middle", "W", "V"},
+			{"p3-docker-senior", "docker", "senior", "V", "E"},
+			{"p4-k8s-junior", "kubernetes-core", "junior", "A", "W"},
+			{"p5-k8s-middle", "kubernetes-core", "middle", "W", "V"},
+			{"p6-k8s-senior", "kubernetes-core", "senior", "E", "V"},
+		}
+		conflicting := cellChange{"p7-conflict", "kubernetes-core", "senior", "E", "W"}
+		for _, c := range append(slices.Clone(applied), conflicting) {
+			proposeProficiency(ns, c.name, c.skill, c.level, c.from, c.to)
+			castVote(bob, ns, c.name, v1.VoteApprove)
+			castReview(carol, ns, c.name, v1.ReviewApprove)
+			castVote(dave, ns, c.name, v1.VoteApprove)
+		}
+		// One vote short of acceptance, on a field no other Proposal
+		// touches: it must not ride along.
+		open := fixtureProposal(ns, "p8-open", "r")
+		open.Spec.Changes = []v1.Change{{Op: v1.OpSetFocus, Level: "middle", Focus: new("Running production."),
+			From: &v1.ChangeValue{Focus: new("Owning services.")}}}
+		Expect(as(alice).Create(suiteCtx, open)).To(Succeed())
+		castVote(bob, ns, "p8-open", v1.VoteApprove)
+
+		var roleWrites atomic.Int32
+		stopMgr = startManager(Options{AfterRoleWrite: func(_ context.Context, p *v1.Proposal) error {
+			if p.Namespace == ns {
+				roleWrites.Add(1)
+			}
+			return nil
+		}})
+
+		for _, c := range applied {
+			Eventually(proposalPhase(ns, c.name)).Should(Equal(v1.PhaseApplied), c.name)
+		}
+		Eventually(proposalPhase(ns, conflicting.name)).Should(Equal(v1.PhaseConflicted))
+		Eventually(proposalPhase(ns, "p8-open")).Should(Equal(v1.PhaseOpen))
+
+		role := getRole(ns, "r")
+		markers := promotion.Markers(role.Annotations)
+		historyUIDs := make([]string, 0, len(role.Status.History))
+		for _, h := range role.Status.History {
+			historyUIDs = append(historyUIDs, h.UID)
+		}
+		generations := map[int64]bool{}
+		for _, c := range applied {
+			p := getProposal(ns, c.name)
+			uid := string(p.UID)
+			Expect(cellOf(role, c.skill, c.level).Proficiency).To(Equal(c.to), c.name)
+			Expect(countOf(markers, uid)).To(Equal(1), "%s in the markers", c.name)
+			Expect(countOf(historyUIDs, uid)).To(Equal(1), "%s in the history", c.name)
+			entry := role.Status.History[slices.Index(historyUIDs, uid)]
+			Expect(p.Status.AppliedRoleGeneration).To(Equal(entry.Generation), c.name)
+			Expect(condition(p.Status.Conditions, v1.ConditionApplied)).To(Equal("True/Applied"), c.name)
+			generations[p.Status.AppliedRoleGeneration] = true
+		}
+		Expect(historyUIDs).To(Equal(markers), "the history records the Proposals in the order they were written")
+
+		lost := getProposal(ns, conflicting.name)
+		Expect(lost.Status.Message).To(ContainSubstring("nothing was changed"))
+		Expect(promotion.HasMarker(role.Annotations, string(lost.UID))).To(BeFalse())
+		Expect(countOf(historyUIDs, string(lost.UID))).To(BeZero())
+		Expect(promotion.HasMarker(role.Annotations, string(getProposal(ns, "p8-open").UID))).To(BeFalse())
+
+		By("having batched the promotions")
+		AddReportEntry("Role writes for the batch", fmt.Sprintf("%d writes, %d generations, %d Proposals",
+			roleWrites.Load(), len(generations), len(applied)))
+		Expect(int(roleWrites.Load())).To(BeNumerically("<", len(applied)))
+		Expect(len(generations)).To(BeNumerically("<", len(applied)))
+
+		By("publishing each Applied Proposal once in the changelog")
+		Eventually(func() []int {
+			cm, err := getConfigMap(ns, "r-matrix")
+			if err != nil {
+				return nil
+			}
+			counts := make([]int, 0, len(applied))
+			for _, c := range applied {
+				counts = append(counts, strings.Count(cm.Data["matrix.md"], getProposal(ns, c.name).Spec.Title))
+			}
+			return counts
+		}).Should(HaveEach(1))
+	})
+})
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}

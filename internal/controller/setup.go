@@ -36,6 +36,9 @@ import (
 type Options struct {
 	// RoleConcurrency is the number of Roles reconciled at once.
 	RoleConcurrency int
+	// ProposalConcurrency is the number of Proposals reconciled at once;
+	// promotions into one Role still take turns.
+	ProposalConcurrency int
 	// AfterRoleWrite is a test seam: see ProposalReconciler.AfterRoleWrite.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
 }
@@ -117,12 +120,15 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the SkillMatrix controller: %w", err)
 	}
+	if opts.ProposalConcurrency <= 0 {
+		opts.ProposalConcurrency = 4
+	}
 	if err := (&ProposalReconciler{
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),
 		Recorder:       mgr.GetEventRecorder("skillmatrix-proposal"),
 		AfterRoleWrite: opts.AfterRoleWrite,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
 	return nil

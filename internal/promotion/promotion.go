@@ -14,9 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package promotion builds the single write that promotes an accepted
-// Proposal into its Role: the changed fields plus a marker naming the
-// Proposal, so the change and the record of it land atomically. It has no
+// Package promotion builds the single write that promotes accepted Proposals
+// into their Role: the changed fields plus a marker naming each Proposal, so
+// the changes and the record of them land atomically. One server-side apply
+// may carry a batch of Proposals; a JSON patch carries one. It has no
 // Kubernetes client; the controller sends what it builds.
 //
 // The write is a server-side apply under the field manager FieldManager, so
@@ -74,9 +75,10 @@ func HasMarker(annotations map[string]string, uid string) bool {
 	return slices.Contains(Markers(annotations), uid)
 }
 
-// withMarker returns the annotation value with uid appended, bounded.
-func withMarker(annotations map[string]string, uid string) string {
-	markers := append(Markers(annotations), uid)
+// withMarkers returns the annotation value with uids appended in order,
+// bounded.
+func withMarkers(annotations map[string]string, uids ...string) string {
+	markers := append(Markers(annotations), uids...)
 	if len(markers) > MaxMarkers {
 		markers = markers[len(markers)-MaxMarkers:]
 	}
@@ -91,8 +93,22 @@ func NeedsPatch(changes []v1.Change) bool {
 
 // ApplyConfiguration builds the server-side apply body for live (the Role as
 // read from the API server, with managedFields) that sets the changed fields
-// to their values in newSpec and records uid in the marker annotation.
-func ApplyConfiguration(live *unstructured.Unstructured, newSpec *v1.RoleSpec, changes []v1.Change, uid string) (*unstructured.Unstructured, error) {
+// to their values in newSpec and records uids, in order, in the marker
+// annotation.
+//
+// For a batch, changes is the union of the Proposals' changes in batch order
+// and newSpec the result of applying them all; every changed field takes its
+// final value from newSpec, so the write equals the Proposals applied one
+// after the other. The batch is refused when its markers would not all fit
+// in the bounded list: a marker pushed out by its own write would let its
+// Proposal be promoted again.
+func ApplyConfiguration(live *unstructured.Unstructured, newSpec *v1.RoleSpec, changes []v1.Change, uids []string) (*unstructured.Unstructured, error) {
+	if len(uids) == 0 {
+		return nil, fmt.Errorf("a promotion must name at least one Proposal")
+	}
+	if len(uids) > MaxMarkers {
+		return nil, fmt.Errorf("a promotion of %d Proposals cannot record them all in the %d markers kept", len(uids), MaxMarkers)
+	}
 	owned, err := ownedFields(live.GetManagedFields())
 	if err != nil {
 		return nil, err
@@ -119,7 +135,7 @@ func ApplyConfiguration(live *unstructured.Unstructured, newSpec *v1.RoleSpec, c
 	if annotations == nil {
 		annotations = map[string]string{}
 	}
-	annotations[AnnotationAppliedProposals] = withMarker(live.GetAnnotations(), uid)
+	annotations[AnnotationAppliedProposals] = withMarkers(live.GetAnnotations(), uids...)
 	cfg.SetAnnotations(annotations)
 	// Ownership is recorded by the server; sending it back is refused.
 	unstructured.RemoveNestedField(cfg.Object, "metadata", "managedFields")
@@ -354,7 +370,7 @@ func Patch(live *v1.Role, newSpec *v1.RoleSpec, uid string) ([]byte, error) {
 		{Op: opAdd, Path: "/spec/skills", Value: orEmpty(newSpec.Skills)},
 		{Op: opAdd, Path: "/spec/levels", Value: orEmpty(newSpec.Levels)},
 	}
-	marker := withMarker(live.Annotations, uid)
+	marker := withMarkers(live.Annotations, uid)
 	if live.Annotations == nil {
 		ops = append(ops, patchOp{Op: opAdd, Path: "/metadata/annotations",
 			Value: map[string]string{AnnotationAppliedProposals: marker}})

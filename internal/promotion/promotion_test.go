@@ -77,7 +77,10 @@ func TestApplyConfiguration(t *testing.T) {
 		owned   string
 		changes []v1.Change
 		mutate  func(*v1.RoleSpec)
-		want    string
+		// uids defaults to one Proposal, "new-uid".
+		uids       []string
+		want       string
+		wantMarker string
 	}{
 		{
 			name:    "first promotion carries only the changed cell",
@@ -110,13 +113,68 @@ func TestApplyConfiguration(t *testing.T) {
 			},
 			want: `{"skills":[{"cells":[{"level":"junior","proficiency":"A"}],"id":"terraform"}]}`,
 		},
+		{
+			name: "a batch carries the union of its changes and every marker, in order",
+			changes: []v1.Change{
+				{Op: v1.OpSetProficiency, Skill: "docker", Level: "junior", Proficiency: "W"},
+				{Op: v1.OpSetFocus, Level: "junior", Focus: new("Shipping.")},
+			},
+			mutate: func(s *v1.RoleSpec) {
+				s.Skills[0].Cells[0].Proficiency = "W"
+				s.Levels[0].Focus = "Shipping."
+			},
+			uids:       []string{"u1", "u2"},
+			want:       `{"levels":[{"focus":"Shipping.","level":"junior"}],"skills":[{"cells":[{"level":"junior","proficiency":"W"}],"id":"docker"}]}`,
+			wantMarker: "old-uid,u1,u2",
+		},
+		{
+			name: "a cell two Proposals of a batch set is sent once, with the last value",
+			changes: []v1.Change{
+				{Op: v1.OpSetProficiency, Skill: "docker", Level: "junior", Proficiency: "W"},
+				{Op: v1.OpSetProficiency, Skill: "docker", Level: "junior", Proficiency: "V"},
+			},
+			mutate:     func(s *v1.RoleSpec) { s.Skills[0].Cells[0].Proficiency = "V" },
+			uids:       []string{"u1", "u2"},
+			want:       `{"skills":[{"cells":[{"level":"junior","proficiency":"V"}],"id":"docker"}]}`,
+			wantMarker: "old-uid,u1,u2",
+		},
+		{
+			name: "a skill added by one Proposal of a batch and changed by a later one is sent once, as it ends",
+			changes: []v1.Change{
+				{Op: v1.OpAddSkill, Skill: "terraform"},
+				{Op: v1.OpSetProficiency, Skill: "terraform", Level: "junior", Proficiency: "W"},
+			},
+			mutate: func(s *v1.RoleSpec) {
+				s.Skills = append(s.Skills, v1.SkillRequirement{ID: "terraform", Cells: []v1.Cell{{Level: "junior", Proficiency: "W"}}})
+			},
+			uids:       []string{"u1", "u2"},
+			want:       `{"skills":[{"cells":[{"level":"junior","proficiency":"W"}],"id":"terraform"}]}`,
+			wantMarker: "old-uid,u1,u2",
+		},
+		{
+			name:    "a batch keeps earlier owned fields too",
+			owned:   previouslyOwned,
+			changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: "helm", Level: "senior", Proficiency: "E"}, {Op: v1.OpSetRequired, Skill: "docker", Level: "senior", Required: new(false)}},
+			mutate: func(s *v1.RoleSpec) {
+				s.Skills[1].Cells[1].Proficiency = "E"
+				s.Skills[0].Cells[1].Required = false
+			},
+			uids: []string{"u1", "u2"},
+			want: `{"skills":[{"cells":[{"level":"senior","proficiency":"E"}],"id":"helm"},` +
+				`{"cells":[{"level":"senior","required":false}],"id":"docker"}]}`,
+			wantMarker: "old-uid,u1,u2",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			live := liveRole(t, spec(), map[string]string{AnnotationAppliedProposals: "old-uid"}, tt.owned)
 			newSpec := spec()
 			tt.mutate(&newSpec)
-			cfg, err := ApplyConfiguration(live, &newSpec, tt.changes, "new-uid")
+			uids, wantMarker := tt.uids, tt.wantMarker
+			if uids == nil {
+				uids, wantMarker = []string{"new-uid"}, "old-uid,new-uid"
+			}
+			cfg, err := ApplyConfiguration(live, &newSpec, tt.changes, uids)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,8 +184,8 @@ func TestApplyConfiguration(t *testing.T) {
 			if cfg.GetResourceVersion() != "42" {
 				t.Fatalf("the apply must be guarded by the resourceVersion read, got %q", cfg.GetResourceVersion())
 			}
-			if got := cfg.GetAnnotations()[AnnotationAppliedProposals]; got != "old-uid,new-uid" {
-				t.Fatalf("marker = %q", got)
+			if got := cfg.GetAnnotations()[AnnotationAppliedProposals]; got != wantMarker {
+				t.Fatalf("marker = %q, want %q", got, wantMarker)
 			}
 			if cfg.GetManagedFields() != nil {
 				t.Fatal("managedFields must not be sent")
@@ -139,11 +197,62 @@ func TestApplyConfiguration(t *testing.T) {
 func TestApplyConfigurationRefusesRemoval(t *testing.T) {
 	live := liveRole(t, spec(), nil, "")
 	s := spec()
-	if _, err := ApplyConfiguration(live, &s, []v1.Change{{Op: v1.OpRemoveSkill, Skill: "helm"}}, "u"); err == nil {
+	if _, err := ApplyConfiguration(live, &s, []v1.Change{{Op: v1.OpRemoveSkill, Skill: "helm"}}, []string{"u"}); err == nil {
 		t.Fatal("RemoveSkill cannot be applied with server-side apply; want an error")
 	}
 	if !NeedsPatch([]v1.Change{{Op: v1.OpSetFocus}, {Op: v1.OpRemoveSkill}}) || NeedsPatch([]v1.Change{{Op: v1.OpSetFocus}}) {
 		t.Fatal("NeedsPatch must be true exactly when a skill is removed")
+	}
+}
+
+func TestApplyConfigurationBatchBounds(t *testing.T) {
+	s := spec()
+	s.Skills[0].Cells[0].Proficiency = "W"
+	changes := []v1.Change{{Op: v1.OpSetProficiency, Skill: "docker", Level: "junior", Proficiency: "W"}}
+	uidsOf := func(prefix string, n int) []string {
+		uids := make([]string, n)
+		for i := range uids {
+			uids[i] = fmt.Sprintf("%s-%d", prefix, i)
+		}
+		return uids
+	}
+	tests := []struct {
+		name       string
+		markers    []string
+		uids       []string
+		wantErr    bool
+		wantMarker []string
+	}{
+		{name: "no Proposal", uids: nil, wantErr: true},
+		{name: "more Proposals than markers kept", uids: uidsOf("u", MaxMarkers+1), wantErr: true},
+		{name: "exactly the markers kept", uids: uidsOf("u", MaxMarkers), wantMarker: uidsOf("u", MaxMarkers)},
+		{
+			name:       "older markers make room for a batch, which keeps its order",
+			markers:    uidsOf("old", MaxMarkers-1),
+			uids:       []string{"u1", "u2", "u3"},
+			wantMarker: append(uidsOf("old", MaxMarkers-1)[2:], "u1", "u2", "u3"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var annotations map[string]string
+			if tt.markers != nil {
+				annotations = map[string]string{AnnotationAppliedProposals: strings.Join(tt.markers, ",")}
+			}
+			cfg, err := ApplyConfiguration(liveRole(t, spec(), annotations, ""), &s, changes, tt.uids)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("want an error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Markers(cfg.GetAnnotations()); !reflect.DeepEqual(got, tt.wantMarker) {
+				t.Fatalf("markers = %v, want %v", got, tt.wantMarker)
+			}
+		})
 	}
 }
 
@@ -182,7 +291,7 @@ func TestPatch(t *testing.T) {
 func TestMarkersAreBounded(t *testing.T) {
 	annotations := map[string]string{}
 	for i := range MaxMarkers + 5 {
-		annotations[AnnotationAppliedProposals] = withMarker(annotations, fmt.Sprintf("uid-%d", i))
+		annotations[AnnotationAppliedProposals] = withMarkers(annotations, fmt.Sprintf("uid-%d", i))
 	}
 	got := Markers(annotations)
 	if len(got) != MaxMarkers || got[0] != "uid-5" || got[len(got)-1] != fmt.Sprintf("uid-%d", MaxMarkers+4) {

@@ -38,14 +38,18 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/api/resource"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
 
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
@@ -330,10 +334,14 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 			if err := cmd.Run(); err != nil {
 				return nil, fmt.Errorf("building the manager: %w", err)
 			}
-			out = append(out, variant{Name: name, bin: bin, Env: c.env[name],
-				Options: "cmd/main.go as built, with its default flags: the cache drops managedFields " +
-					"(internal/controller.CacheOptions), Role concurrency 4, other controllers 1, " +
-					"no client-side rate limit"})
+			env, err := podMemoryEnv(root, c.env[name])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, variant{Name: name, bin: bin, Env: env,
+				Options: "cmd/main.go as built, with its default flags (Role and Proposal concurrency 4, " +
+					"SkillMatrix 1, no client-side rate limit) and the soft memory limit it sets itself in a Pod " +
+					"with the chart's default memory limit"})
 		case variantTuned:
 			self, err := os.Executable()
 			if err != nil {
@@ -358,6 +366,34 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 		return nil, errors.New("no variant to measure")
 	}
 	return out, nil
+}
+
+// podMemoryEnv returns env plus the GOMEMLIMIT the manager gives itself
+// (internal/memlimit) in a Pod with the chart's default memory limit: the
+// harness runs it outside any cgroup, so it passes the same value explicitly.
+// An explicit GOMEMLIMIT in env wins, as it does in a Pod.
+func podMemoryEnv(root string, env []string) ([]string, error) {
+	if slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") }) {
+		return env, nil
+	}
+	data, err := os.ReadFile(filepath.Join(root, "charts", "skillmatrix-operator", "values.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var values struct {
+		Resources struct {
+			Limits map[string]string `json:"limits"`
+		} `json:"resources"`
+	}
+	if err := yaml.Unmarshal(data, &values); err != nil {
+		return nil, fmt.Errorf("reading the chart's values: %w", err)
+	}
+	limit, err := resource.ParseQuantity(values.Resources.Limits["memory"])
+	if err != nil {
+		return nil, fmt.Errorf("the chart's resources.limits.memory: %w", err)
+	}
+	soft := int64(float64(limit.Value()) * memlimit.Fraction)
+	return append(slices.Clone(env), fmt.Sprintf("GOMEMLIMIT=%d", soft)), nil
 }
 
 // machine describes where the figures come from.

@@ -97,7 +97,7 @@ test-unit: envtest-assets helm kustomize ## Run unit tests and envtest specs.
 
 .PHONY: bench
 bench: manager envtest-assets ## Measure convergence, steady state, governance latency and memory on envtest; rewrites docs/performance.md (about 30 minutes).
-	go run ./hack/bench -n 100,500,1000 -out docs/performance.md
+	go run ./hack/bench -n 100,500,1000 -variants shipped -binary no-soft-limit=bin/manager -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw bin/bench-raw.json -out docs/performance.md
 
 .PHONY: test-resilience-long
 test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100 Role edits, 10 manager restarts.

@@ -128,7 +128,7 @@ func parseFlags() (settings, error) {
 	flag.StringVar(&c.root, "root", ".", "repository root")
 	flag.StringVar(&sizes, "n", "100,500,1000", "numbers of Roles for cold convergence, comma-separated")
 	flag.StringVar(&c.out, "out", "docs/performance.md", "report to write; empty for none")
-	flag.StringVar(&variants, "variants", "shipped,tuned", "managers to measure: shipped (./cmd as built), tuned")
+	flag.StringVar(&variants, "variants", "shipped", "managers to measure: shipped (./cmd as built), tuned")
 	flag.DurationVar(&c.steady, "steady", 60*time.Second, "steady-state window with nothing changing; 0 skips it")
 	flag.IntVar(&c.govProposals, "gov-proposals", 200, "open Proposals decided at once; 0 skips governance")
 	flag.IntVar(&c.govRoles, "gov-roles", 50, "Roles the Proposals are spread over")

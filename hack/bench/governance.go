@@ -55,7 +55,11 @@ type governanceResult struct {
 	Max           time.Duration
 	// Solo are the latencies of single deciding votes cast one at a time
 	// on an otherwise idle operator, before the burst.
-	Solo       []time.Duration
+	Solo []time.Duration
+	// Acks, sorted: from sending each deciding vote to the API server's
+	// answer. No operator can act on a vote before it is stored, so these
+	// are the floor under Latencies in a burst.
+	Acks       []time.Duration
 	Writes     writeCounts
 	Reconciles map[string]float64
 	Requests   map[string]requestMean
@@ -63,11 +67,13 @@ type governanceResult struct {
 }
 
 // latencies tracks, per Proposal uid, when its deciding vote was sent and
-// when its Role's ConfigMap first carried it.
+// when the API server stored it, and when its Role's ConfigMap first
+// carried it.
 type latencies struct {
 	mu     sync.Mutex
 	byRole map[string][]string
 	sent   map[string]time.Time
+	acked  map[string]time.Time
 	seen   map[string]time.Time
 	total  int
 	all    chan struct{}
@@ -146,7 +152,7 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if err != nil {
 		return res, err
 	}
-	track := &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, seen: map[string]time.Time{},
+	track := &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, seen: map[string]time.Time{}, acked: map[string]time.Time{},
 		total: b.cfg.govProposals + soloVotes, all: make(chan struct{})}
 	obs, err := startObserver(ctx, cp.cfg, ns, track.configMap)
 	if err != nil {
@@ -226,6 +232,9 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 				v1.Vote{Voter: dave, Decision: v1.VoteApprove}); err != nil {
 				voteErrs.Store(p.Name, err)
 			}
+			track.mu.Lock()
+			track.acked[string(p.UID)] = time.Now()
+			track.mu.Unlock()
 		})
 	}
 	close(start)
@@ -247,9 +256,11 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	for _, p := range proposals {
 		uid := string(p.UID)
 		res.Latencies = append(res.Latencies, track.seen[uid].Sub(track.sent[uid]))
+		res.Acks = append(res.Acks, track.acked[uid].Sub(track.sent[uid]))
 	}
 	track.mu.Unlock()
 	slices.Sort(res.Latencies)
+	slices.Sort(res.Acks)
 	res.P50, res.P95, res.P99 = percentile(res.Latencies, 0.50), percentile(res.Latencies, 0.95),
 		percentile(res.Latencies, 0.99)
 	res.Max = res.Latencies[len(res.Latencies)-1]

@@ -169,6 +169,19 @@ func (r *results) writeGovernance(w writer) {
 			millis(g.P95), millis(g.P99), millis(g.Max), formatWrites(g.Writes, operatorResources...))
 	}
 	w("")
+	w("The votes themselves, from sending each to the API server's answer (admission policy, schema")
+	w("validation and storage; nothing of the operator's): no reconcile can start before its vote is stored.")
+	w("")
+	w("| variant | p50 | p95 | max |")
+	w("|---|---|---|---|")
+	for _, g := range r.Governance {
+		if len(g.Acks) == 0 {
+			continue
+		}
+		w("| %s | %s | %s | %s |", g.Variant, millis(percentile(g.Acks, 0.5)), millis(percentile(g.Acks, 0.95)),
+			millis(g.Acks[len(g.Acks)-1]))
+	}
+	w("")
 	w("Single deciding votes, cast one at a time on an idle operator before the burst (%d each):", soloVotes)
 	w("")
 	w("| variant | min | median | max |")

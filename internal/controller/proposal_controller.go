@@ -146,6 +146,15 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 	// the promotion landed, its record may not have. The marker came with
 	// the change in one write, so the change is there exactly once.
 	if promotion.HasMarker(role.Annotations, string(p.UID)) {
+		if err := r.recordTally(ctx, p, &role); err != nil {
+			return ctrl.Result{}, err
+		}
+		// The usual case for the rest of a batch: the Proposal that promoted
+		// it recorded the history too, and the cache already shows it.
+		if entry := historyEntry(&role, p.UID); entry != nil {
+			r.markApplied(p, conds, role.Name, *entry)
+			return ctrl.Result{}, nil
+		}
 		unlock, err := r.roleLocks.lock(ctx, roleKey)
 		if err != nil {
 			return ctrl.Result{}, fmt.Errorf("waiting for the turn of Role %s: %w", roleKey, err)
@@ -168,12 +177,7 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 	now := r.now()
 	v := judge(p, &role.Spec, &matrix, now)
 	p.Status.Deadline = &metav1.Time{Time: v.deadline}
-	p.Status.Tally = &v1.Tally{
-		Approvals: v.tally.Approvals, Rejections: v.tally.Rejections,
-		ReviewApprovals: v.tally.ReviewApprovals, ChangesRequested: v.tally.ChangesRequested,
-		MinApprovals: v.policy.MinApprovals, ApprovalRatioPercent: v.policy.ApprovalRatioPercent,
-		RequiredReviews: v.policy.RequiredReviews,
-	}
+	p.Status.Tally = tallyStatus(v.tally, v.policy)
 
 	// A `from` that no longer holds can never hold again for this Proposal:
 	// say so now rather than after everyone has voted.
@@ -231,7 +235,7 @@ type verdict struct {
 // reconcile would promote it against the same spec.
 func judge(p *v1.Proposal, roleSpec *v1.RoleSpec, matrix *v1.SkillMatrix, now time.Time) verdict {
 	v := verdict{policy: governance.Effective(matrix.Spec.Governance, roleSpec.Governance)}
-	v.deadline = governance.Deadline(p.CreationTimestamp.Time, v.policy).Truncate(time.Second)
+	v.deadline = proposalDeadline(p, v.policy)
 	v.tally = governance.Count(&p.Spec)
 	v.newSpec, v.conflicts = governance.Apply(roleSpec, p.Spec.Changes)
 	if hasFromConflict(v.conflicts) {
@@ -395,19 +399,63 @@ func (r *ProposalReconciler) recordApplied(ctx context.Context, p *v1.Proposal, 
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	i := slices.IndexFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(p.UID) })
-	if i < 0 {
+	entry := historyEntry(role, p.UID)
+	if entry == nil {
 		return ctrl.Result{}, fmt.Errorf("the history of Role %s does not record Proposal %s", roleKey, p.Name)
 	}
-	entry := role.Status.History[i]
+	r.markApplied(p, conds, role.Name, *entry)
+	return ctrl.Result{}, nil
+}
 
+// recordTally brings the tally and deadline in p's status up to date for a
+// Proposal promoted by another's reconcile (its batch), which decided it
+// from the same votes.
+func (r *ProposalReconciler) recordTally(ctx context.Context, p *v1.Proposal, role *v1.Role) error {
+	var matrix v1.SkillMatrix
+	matrixKey := client.ObjectKey{Namespace: p.Namespace, Name: string(role.Spec.MatrixRef)}
+	if err := r.Get(ctx, matrixKey, &matrix); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil // the record of the promotion matters more than the figures
+		}
+		return fmt.Errorf("getting SkillMatrix %s: %w", matrixKey, err)
+	}
+	policy := governance.Effective(matrix.Spec.Governance, role.Spec.Governance)
+	p.Status.Deadline = &metav1.Time{Time: proposalDeadline(p, policy)}
+	p.Status.Tally = tallyStatus(governance.Count(&p.Spec), policy)
+	return nil
+}
+
+// proposalDeadline is shown and stored to the second.
+func proposalDeadline(p *v1.Proposal, policy governance.Policy) time.Time {
+	return governance.Deadline(p.CreationTimestamp.Time, policy).Truncate(time.Second)
+}
+
+func tallyStatus(t governance.Tally, policy governance.Policy) *v1.Tally {
+	return &v1.Tally{
+		Approvals: t.Approvals, Rejections: t.Rejections,
+		ReviewApprovals: t.ReviewApprovals, ChangesRequested: t.ChangesRequested,
+		MinApprovals: policy.MinApprovals, ApprovalRatioPercent: policy.ApprovalRatioPercent,
+		RequiredReviews: policy.RequiredReviews,
+	}
+}
+
+// historyEntry returns the Role's history entry of the Proposal uid, if any.
+func historyEntry(role *v1.Role, uid types.UID) *v1.AppliedProposal {
+	i := slices.IndexFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(uid) })
+	if i < 0 {
+		return nil
+	}
+	return &role.Status.History[i]
+}
+
+// markApplied records in p's status what the Role's history says of it.
+func (r *ProposalReconciler) markApplied(p *v1.Proposal, conds *conditionSet, roleName string, entry v1.AppliedProposal) {
 	p.Status.Phase = v1.PhaseApplied
 	p.Status.AppliedRoleGeneration = entry.Generation
 	p.Status.AppliedAt = entry.AppliedAt.DeepCopy()
-	p.Status.Message = fmt.Sprintf("applied to Role %q at generation %d", role.Name, entry.Generation)
+	p.Status.Message = fmt.Sprintf("applied to Role %q at generation %d", roleName, entry.Generation)
 	conds.set(v1.ConditionAccepted, metav1.ConditionTrue, governance.ReasonAccepted, "the proposal met its governance rules")
 	conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
-	return ctrl.Result{}, nil
 }
 
 // recordHistory appends the Proposals of a batch missing from the Role's

@@ -20,12 +20,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -40,6 +42,7 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
@@ -66,6 +69,10 @@ type RoleReconciler struct {
 	client.Client
 	Publisher configMapPublisher
 	Recorder  events.EventRecorder
+
+	// pendingRecords remembers, per Role, since when its newest promotion
+	// marker has waited for its history entry (see recordPending).
+	pendingRecords sync.Map
 }
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles,verbs=get;list;watch
@@ -80,12 +87,16 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
 		if apierrors.IsNotFound(err) {
 			metrics.SetProblems("Role/"+req.String(), validation.Result{})
+			r.pendingRecords.Delete(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !role.DeletionTimestamp.IsZero() {
 		// The ConfigMap goes with the Role through its owner reference.
 		return ctrl.Result{}, nil
+	}
+	if wait := r.recordPending(req.NamespacedName, &role, time.Now()); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 
 	original := role.DeepCopy()
@@ -200,6 +211,41 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 	conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
 	return nil
+}
+
+// historyGrace bounds how long a Role waits for the history entry of its
+// newest promotion before it is published without it.
+const historyGrace = 5 * time.Second
+
+// recordPending reports how long to wait before publishing a Role whose
+// newest promotion has landed in the spec but not yet in status.history. The
+// Proposal controller writes the history right after the spec, and the
+// changelog shows it: publishing in between costs a ConfigMap and a status
+// write that the history write makes stale a moment later, and the status
+// write races it. The history write wakes the Role (roleOutputsChanged); the
+// grace only matters when it never comes (a crash, then the Proposal
+// deleted before it was recovered).
+func (r *RoleReconciler) recordPending(key types.NamespacedName, role *v1.Role, now time.Time) time.Duration {
+	markers := promotion.Markers(role.Annotations)
+	if len(markers) == 0 || historyEntry(role, types.UID(markers[len(markers)-1])) != nil {
+		r.pendingRecords.Delete(key)
+		return 0
+	}
+	newest := markers[len(markers)-1]
+	seen, _ := r.pendingRecords.LoadOrStore(key, pendingRecord{marker: newest, since: now})
+	record := seen.(pendingRecord)
+	if record.marker != newest {
+		record = pendingRecord{marker: newest, since: now}
+		r.pendingRecords.Store(key, record)
+	}
+	// Past the grace the record stays, so later reconciles do not wait again
+	// for the same missing entry.
+	return max(historyGrace-now.Sub(record.since), 0)
+}
+
+type pendingRecord struct {
+	marker string
+	since  time.Time
 }
 
 func configMapSuffix(matrix *v1.SkillMatrix) string {

@@ -19,6 +19,7 @@ package controller
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,6 +98,12 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	original := proposal.DeepCopy()
 	conds := newConditionSet(proposal.Generation, &proposal.Status.Conditions)
 	result, reconcileErr := r.reconcileProposal(ctx, &proposal, conds)
+	if errors.Is(reconcileErr, errRoleBusy) {
+		// Nothing is written meanwhile, not even the Accepted phase: the
+		// batch in progress usually promotes this Proposal too, and its
+		// marker wakes it again; the retry covers the case where it does not.
+		return ctrl.Result{RequeueAfter: roleBusyRetry}, nil
+	}
 	proposal.Status.ObservedGeneration = proposal.Generation
 
 	result, written, err := writeStatus(ctx, r.Client, r.Recorder, &proposal, original, conds, result, reconcileErr)
@@ -155,9 +162,9 @@ func (r *ProposalReconciler) reconcileProposal(ctx context.Context, p *v1.Propos
 			r.markApplied(p, conds, role.Name, *entry)
 			return ctrl.Result{}, nil
 		}
-		unlock, err := r.roleLocks.lock(ctx, roleKey)
-		if err != nil {
-			return ctrl.Result{}, fmt.Errorf("waiting for the turn of Role %s: %w", roleKey, err)
+		unlock, ok := r.roleLocks.tryLock(roleKey)
+		if !ok {
+			return ctrl.Result{}, errRoleBusy
 		}
 		defer unlock()
 		return r.recordApplied(ctx, p, conds, []*v1.Proposal{p})
@@ -264,14 +271,15 @@ const maxBatch = promotion.MaxMarkers / 5
 // a marker per promoted Proposal, then records the result. Server-side apply
 // promotes p together with the Role's other accepted Proposals (see
 // batchFor); a JSON patch promotes p alone. The Role's lock is held from the
-// live read through the history write, so concurrent workers take turns
-// instead of failing each other's resourceVersion guard.
+// live read through the history write, so concurrent workers do not fail
+// each other's resourceVersion guard; one that finds it taken gives its
+// worker back (errRoleBusy) rather than wait.
 func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds *conditionSet,
 	matrix *v1.SkillMatrix, now time.Time) (ctrl.Result, error) {
 	roleKey := client.ObjectKey{Namespace: p.Namespace, Name: string(p.Spec.RoleRef)}
-	unlock, err := r.roleLocks.lock(ctx, roleKey)
-	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("waiting for the turn of Role %s: %w", roleKey, err)
+	unlock, ok := r.roleLocks.tryLock(roleKey)
+	if !ok {
+		return ctrl.Result{}, errRoleBusy
 	}
 	defer unlock()
 
@@ -296,6 +304,7 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 		return ctrl.Result{}, nil
 	}
 
+	var err error
 	batch, changes := []*v1.Proposal{p}, p.Spec.Changes
 	if promotion.NeedsPatch(p.Spec.Changes) {
 		var patch []byte
@@ -583,63 +592,59 @@ func (r *ProposalReconciler) proposalsForMatrix(ctx context.Context, obj client.
 }
 
 // roleSpecOrMarkersChanged lets through the Role updates a Proposal cares
-// about: its spec (what `from` and validation compare with) and its markers.
+// about: its spec (what `from` and validation compare with), its markers, and
+// its newest history entry (the record the rest of a batch marks itself
+// Applied from).
 var roleSpecOrMarkersChanged = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
 		return e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
 			e.ObjectOld.GetAnnotations()[promotion.AnnotationAppliedProposals] !=
-				e.ObjectNew.GetAnnotations()[promotion.AnnotationAppliedProposals]
+				e.ObjectNew.GetAnnotations()[promotion.AnnotationAppliedProposals] ||
+			newestHistoryUID(e.ObjectOld) != newestHistoryUID(e.ObjectNew)
 	},
 }
 
+func newestHistoryUID(obj client.Object) string {
+	role, ok := obj.(*v1.Role)
+	if !ok || len(role.Status.History) == 0 {
+		return ""
+	}
+	return role.Status.History[len(role.Status.History)-1].UID
+}
+
+// errRoleBusy means another worker is promoting into the Proposal's Role.
+var errRoleBusy = errors.New("another promotion into the Role is in progress")
+
+// roleBusyRetry is how soon a Proposal that found its Role busy is
+// reconciled again if the promotion in progress does not wake it first.
+const roleBusyRetry = time.Second
+
 // roleLocks serializes promotions into each Role within the process. Workers
 // promoting into one Role at once would otherwise fail each other's
-// resourceVersion guard and retry; the one that waited instead re-reads the
-// Role and usually finds itself promoted by the batch it waited for. The zero
-// value is ready to use.
+// resourceVersion guard and retry; and a worker that waited for the lock
+// would sit idle while the batch it waits for usually promotes its Proposal
+// anyway. The zero value is ready to use.
 type roleLocks struct {
-	mu    sync.Mutex
-	locks map[client.ObjectKey]*roleLock
+	mu     sync.Mutex
+	locked map[client.ObjectKey]bool
 }
 
-// roleLock is held by whoever put the token in; users counts the holder and
-// the waiters, so the entry goes away when nobody needs it.
-type roleLock struct {
-	token chan struct{}
-	users int
-}
-
-// lock waits for the Role's turn, or for ctx to end, and returns the unlock.
-func (l *roleLocks) lock(ctx context.Context, key client.ObjectKey) (func(), error) {
+// tryLock takes the Role's lock if it is free.
+func (l *roleLocks) tryLock(key client.ObjectKey) (unlock func(), ok bool) {
 	l.mu.Lock()
-	if l.locks == nil {
-		l.locks = map[client.ObjectKey]*roleLock{}
+	defer l.mu.Unlock()
+	if l.locked[key] {
+		return nil, false
 	}
-	rl := l.locks[key]
-	if rl == nil {
-		rl = &roleLock{token: make(chan struct{}, 1)}
-		l.locks[key] = rl
+	if l.locked == nil {
+		l.locked = map[client.ObjectKey]bool{}
 	}
-	rl.users++
-	l.mu.Unlock()
-
-	leave := func() {
+	l.locked[key] = true
+	return func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		if rl.users--; rl.users == 0 {
-			delete(l.locks, key)
-		}
-	}
-	select {
-	case rl.token <- struct{}{}:
-		return func() {
-			<-rl.token
-			leave()
-		}, nil
-	case <-ctx.Done():
-		leave()
-		return nil, ctx.Err()
-	}
+		delete(l.locked, key)
+	}, true
 }
 
 // SetupWithManager registers the controller and its watches; concurrency

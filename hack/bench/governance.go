@@ -59,7 +59,10 @@ type governanceResult struct {
 	// Acks, sorted: from sending each deciding vote to the API server's
 	// answer. No operator can act on a vote before it is stored, so these
 	// are the floor under Latencies in a burst.
-	Acks       []time.Duration
+	Acks []time.Duration
+	// CPU is what kube-apiserver, etcd and the manager used from the votes
+	// until the last ConfigMap carried its Proposal.
+	CPU        map[string]time.Duration
 	Writes     writeCounts
 	Reconciles map[string]float64
 	Requests   map[string]requestMean
@@ -219,6 +222,7 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 		return res, err
 	}
 	logln("  casting %d deciding votes at once", len(proposals))
+	cpu := newCPUMeter(mgr.pid())
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	var voteErrs sync.Map
@@ -252,6 +256,7 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	}); err != nil {
 		return res, err
 	}
+	res.CPU = cpu.since()
 	track.mu.Lock()
 	for _, p := range proposals {
 		uid := string(p.UID)

@@ -182,6 +182,15 @@ func (r *results) writeGovernance(w writer) {
 			millis(g.Acks[len(g.Acks)-1]))
 	}
 	w("")
+	w("CPU time from the votes until the last ConfigMap carried its Proposal:")
+	w("")
+	w("| variant | burst | CPU kube-apiserver | CPU etcd | CPU manager |")
+	w("|---|---|---|---|---|")
+	for _, g := range r.Governance {
+		w("| %s | %s | %s | %s | %s |", g.Variant, secs(g.Max), secs(g.CPU["kube-apiserver"]), secs(g.CPU["etcd"]),
+			secs(g.CPU["manager"]))
+	}
+	w("")
 	w("Single deciding votes, cast one at a time on an idle operator before the burst (%d each):", soloVotes)
 	w("")
 	w("| variant | min | median | max |")

@@ -32,7 +32,7 @@ import (
 // about 45 MiB of the resident set at 1000 Roles in docs/performance.md) and
 // for a live heap that outgrows the soft limit: then the collector runs
 // more often, and only past the hard limit does the kernel kill the process.
-const Fraction = 0.6
+const Fraction = 0.5
 
 // cgroupFiles hold the container's memory limit: cgroup v2, then v1.
 var cgroupFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}

@@ -65,9 +65,14 @@ func newConfigMapPublisher(c client.Client, reader client.Reader, scheme *runtim
 // the resourceVersion on every write, so a ConfigMap still at that version
 // still holds that content; any other version (a hand edit, a restart of the
 // operator) is read and compared once.
+//
+// It also remembers the content hash of an update in flight: the watch event
+// of an update can arrive before the update's response, and telling it apart
+// as the operator's own spares a reconcile per republished ConfigMap.
 type knownVersions struct {
 	mu       sync.Mutex
 	versions map[types.NamespacedName]string
+	writing  map[types.NamespacedName]string
 }
 
 func (k *knownVersions) remember(key types.NamespacedName, resourceVersion string) {
@@ -77,6 +82,36 @@ func (k *knownVersions) remember(key types.NamespacedName, resourceVersion strin
 		k.versions = map[types.NamespacedName]string{}
 	}
 	k.versions[key] = resourceVersion
+	delete(k.writing, key)
+}
+
+// beginWrite records that content with hash is being written to key; a
+// remember or endWrite ends it.
+func (k *knownVersions) beginWrite(key types.NamespacedName, hash string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.writing == nil {
+		k.writing = map[types.NamespacedName]string{}
+	}
+	k.writing[key] = hash
+}
+
+func (k *knownVersions) endWrite(key types.NamespacedName) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.writing, key)
+}
+
+// own reports whether a version of key with the given content hash is the
+// operator's own write: one it remembers, or the one in flight.
+func (k *knownVersions) own(key types.NamespacedName, resourceVersion, hash string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := k.versions[key]; ok && v == resourceVersion {
+		return true
+	}
+	w, ok := k.writing[key]
+	return ok && hash != "" && w == hash
 }
 
 func (k *knownVersions) known(key types.NamespacedName, resourceVersion string) bool {
@@ -170,10 +205,13 @@ func (p configMapPublisher) replace(ctx context.Context, cm *corev1.ConfigMap, o
 	if err := p.fill(cm, owner, labels, payload); err != nil {
 		return false, err
 	}
+	key := client.ObjectKeyFromObject(cm)
+	p.versions.beginWrite(key, payload.Hash)
 	if err := p.client.Update(ctx, cm); err != nil {
-		return false, fmt.Errorf("updating ConfigMap %s/%s: %w", cm.Namespace, cm.Name, staleIfRace(err))
+		p.versions.endWrite(key)
+		return false, fmt.Errorf("updating ConfigMap %s: %w", key, staleIfRace(err))
 	}
-	p.versions.remember(client.ObjectKeyFromObject(cm), cm.ResourceVersion)
+	p.versions.remember(key, cm.ResourceVersion)
 	return true, nil
 }
 
@@ -243,7 +281,8 @@ func (p configMapPublisher) changedByOthers() predicate.Funcs {
 	return predicate.Funcs{
 		CreateFunc: func(event.CreateEvent) bool { return false },
 		UpdateFunc: func(e event.UpdateEvent) bool {
-			return !p.versions.known(client.ObjectKeyFromObject(e.ObjectNew), e.ObjectNew.GetResourceVersion())
+			return !p.versions.own(client.ObjectKeyFromObject(e.ObjectNew), e.ObjectNew.GetResourceVersion(),
+				e.ObjectNew.GetAnnotations()[AnnotationHash])
 		},
 		DeleteFunc: func(e event.DeleteEvent) bool {
 			p.versions.forget(client.ObjectKeyFromObject(e.Object))

@@ -292,8 +292,7 @@ func (r *ProposalReconciler) promote(ctx context.Context, p *v1.Proposal, conds 
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(live.Object, &role); err != nil {
 		return ctrl.Result{}, fmt.Errorf("decoding Role %s: %w", roleKey, err)
 	}
-	// A worker that waited for the lock usually finds its Proposal promoted
-	// by the batch it waited for.
+	// The cache can be behind a batch that already promoted this Proposal.
 	if promotion.HasMarker(role.Annotations, string(p.UID)) {
 		return r.recordApplied(ctx, p, conds, []*v1.Proposal{p})
 	}

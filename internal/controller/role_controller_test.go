@@ -317,14 +317,15 @@ var _ = Describe("Role controller", func() {
 			Expect(err).NotTo(HaveOccurred())
 			return []string{role.ResourceVersion, matrix.ResourceVersion, cm.ResourceVersion, catalog.ResourceVersion}
 		}
-		// Let the last status write and the catalog's reaction to it settle.
+		// Let the last status write and the catalog's reaction to it settle;
+		// the catalog coalesces Role changes for catalogRebuildDelay.
 		var settled []string
 		Eventually(func() bool {
 			now := versions()
 			stable := slices.Equal(now, settled)
 			settled = now
 			return stable
-		}).WithPolling(2 * time.Second).WithTimeout(30 * time.Second).Should(BeTrue())
+		}).WithPolling(catalogRebuildDelay + time.Second).WithTimeout(30 * time.Second).Should(BeTrue())
 		Consistently(versions).WithTimeout(10 * time.Second).WithPolling(time.Second).Should(Equal(settled))
 	})
 

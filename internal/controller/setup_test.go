@@ -22,6 +22,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
@@ -66,5 +67,37 @@ func TestStripUnreadMetadata(t *testing.T) {
 	}
 	if _, err := stripUnreadMetadata("not an object"); err != nil {
 		t.Errorf("a non-object must pass through, got %v", err)
+	}
+}
+
+func TestKnownVersionsOwn(t *testing.T) {
+	key := types.NamespacedName{Namespace: "ns", Name: "r-matrix"}
+	var k knownVersions
+	if k.own(key, "1", "sha256:a") {
+		t.Error("an unknown ConfigMap counts as own")
+	}
+	k.remember(key, "5")
+	k.beginWrite(key, "sha256:b")
+	for _, tc := range []struct {
+		rv, hash string
+		want     bool
+	}{
+		{"5", "sha256:a", true},  // the version written before
+		{"6", "sha256:b", true},  // the update in flight, seen before its response
+		{"6", "sha256:x", false}, // someone else's edit meanwhile
+		{"6", "", false},         // no hash annotation at all
+	} {
+		if got := k.own(key, tc.rv, tc.hash); got != tc.want {
+			t.Errorf("own(%s, %s) = %v, want %v", tc.rv, tc.hash, got, tc.want)
+		}
+	}
+	k.remember(key, "6")
+	if k.own(key, "7", "sha256:b") {
+		t.Error("a later version with the same hash counts as own after the write finished")
+	}
+	k.beginWrite(key, "sha256:c")
+	k.endWrite(key)
+	if k.own(key, "8", "sha256:c") {
+		t.Error("a failed write still counts as in flight")
 	}
 }

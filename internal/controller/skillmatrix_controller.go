@@ -213,8 +213,10 @@ var roleToMatrix = handler.Funcs{
 // catalogRebuildDelay coalesces the Role changes that reach a catalog: while
 // Roles are created or become Ready by the hundred (a manager starting, a
 // SkillMatrix edit), the catalog is rebuilt about once per delay instead of
-// once per Role. The queue keeps the earliest pending time of an item.
-const catalogRebuildDelay = time.Second
+// once per Role (a rebuild indexes every Role: tens of milliseconds of CPU at
+// a thousand). The index lags by at most the delay. The queue keeps the
+// earliest pending time of an item.
+const catalogRebuildDelay = 3 * time.Second
 
 func enqueueAll(q workqueue.TypedRateLimitingInterface[reconcile.Request], requests []reconcile.Request) {
 	for _, req := range requests {

@@ -395,53 +395,58 @@ func (r *results) analyseMemory(w writer) {
 	w("decoding a whole Role. Without a soft limit the collector lets the heap reach twice the live heap")
 	w("before collecting; with the limit the manager sets itself in a Pod it collects earlier. The")
 	w("previous version of this page measured 884 MiB peak RSS at N=1000 with every ConfigMap's content")
-	w("and every managedFields entry in the cache. The chart's default memory limit is 256Mi: about")
-	w("100Mi per 1000 Roles of this size on top of 128Mi keeps the soft limit above the live heap.")
+	w("and every managedFields entry in the cache. The chart's default memory limit, 256Mi, gives a")
+	w("128 MiB soft limit, above the live heap of 1000 Roles of this size (the Go heap at the end of")
+	w("the run); allow about 200Mi more per further 1000 Roles.")
 	w("")
 }
 
 func (r *results) analyseGovernance(w writer) {
-	for _, g := range r.Governance {
+	for i, g := range r.Governance {
 		promotions := float64(len(g.Latencies))
 		verdict := "meets the goal"
 		if g.P95 >= goalP95 {
 			verdict = fmt.Sprintf("misses the goal of 1 s (%.1fx)", g.P95.Seconds()/goalP95.Seconds())
 		}
-		w("**Governance, %s: p95 %s, %s.** A burst of %d decisions at once is bounded by", g.Variant,
-			millis(g.P95), verdict, len(g.Latencies))
-		w("throughput, not latency: the last change reached its ConfigMap %s after the votes (%.1f",
-			secs(g.Max), promotions/g.Max.Seconds())
-		w("Proposals per second), so the 95th percentile waits for most of the burst.")
-		if len(g.Acks) > 0 {
-			w("The votes alone took %s at p95 to be stored (admission policy and schema on 200 concurrent",
-				millis(percentile(g.Acks, 0.95)))
-			w("requests), before any reconcile could start.")
+		w("**Governance, %s: p95 %s, %s.** The last change reached its ConfigMap %s after", g.Variant,
+			millis(g.P95), verdict, secs(g.Max))
+		w("the votes (%.1f Proposals per second); kube-apiserver used %s of CPU in that time, etcd %s and",
+			promotions/g.Max.Seconds(), secs(g.CPU["kube-apiserver"]), secs(g.CPU["etcd"]))
+		w("the manager %s.", secs(g.CPU["manager"]))
+		if i > 0 {
+			w("")
+			continue
 		}
-		w("Over the burst kube-apiserver used %s of CPU, etcd %s and the manager %s: the API server is",
-			secs(g.CPU["kube-apiserver"]), secs(g.CPU["etcd"]), secs(g.CPU["manager"]))
-		w("the bottleneck. For %d Proposals over %d Roles the operator made %.0f server-side applies of",
-			g.Proposals, g.Roles, g.Writes.total("roles"))
-		w("Roles, %.0f Role status writes, %.0f ConfigMap writes and %.0f Proposal status writes (%.0f",
-			g.Writes.total("roles/status"), g.Writes.total("configmaps"), g.Writes.total("proposals/status"),
-			g.Writes.conflicts())
-		w("requests refused with 409 Conflict). The minimum this design allows is one apply, two Role")
-		w("status writes (the history, then the new content hash) and one ConfigMap per Role, and one")
-		w("status per Proposal. Each write of a 280-cell Role costs the API server tens of milliseconds of")
-		w("CPU for field management alone (server-side apply merges and the managedFields of every")
-		w("update), so on 2 shared cores the burst cannot finish in a second.")
+		w("A burst of %d decisions at once is bounded by throughput, not latency, so the 95th", len(g.Latencies))
+		w("percentile waits for most of the burst, and the API server is the bottleneck: it kept %.1f of",
+			g.CPU["kube-apiserver"].Seconds()/g.Max.Seconds())
+		w("the 2 cores busy for the whole burst, the manager %.2f.", g.CPU["manager"].Seconds()/g.Max.Seconds())
+		if len(g.Acks) > 0 {
+			w("The %d votes alone took %s at p95 to be stored (admission policy and schema validation on",
+				len(g.Acks), millis(percentile(g.Acks, 0.95)))
+			w("concurrent requests), before any reconcile could start.")
+		}
+		w("For %d Proposals over %d Roles the operator made %.0f server-side applies of Roles, %.0f Role",
+			g.Proposals, g.Roles, g.Writes.total("roles"), g.Writes.total("roles/status"))
+		w("status writes, %.0f ConfigMap writes and %.0f Proposal status writes, %.0f of them refused with",
+			g.Writes.total("configmaps"), g.Writes.total("proposals/status"), g.Writes.conflicts())
+		w("409 Conflict. That is the minimum this design allows: per batch of a Role's Proposals one")
+		w("apply, one status write for the history and one for the new content hash, one ConfigMap; one")
+		w("status per Proposal. In the mean request times above, the writes of 280-cell Roles (apply,")
+		w("status) take about twice as long as a ConfigMap write, and the votes longest of all.")
 		if len(g.Solo) > 0 {
-			w("One decision on an idle operator takes %s (median of %d), which is the latency a voter",
+			w("One decision on an idle operator takes %s (median of %d): the latency a voter sees outside",
 				millis(percentile(g.Solo, 0.5)), len(g.Solo))
-			w("sees outside a burst.")
+			w("a burst.")
 		}
 		w("")
 	}
 	if len(r.Governance) > 0 {
-		w("The previous version of this page measured p95 35 s: promotions one at a time, two Role writes,")
-		w("two ConfigMap writes and a history write each, and a stream of 409 retries. Going further would")
-		w("mean fewer or cheaper Role writes: recording the history and the content hash in one status")
-		w("write (the Proposal controller would have to render), or a Role split so that a promotion")
-		w("rewrites less than 280 cells.")
+		w("The previous version of this page measured p95 35 s: promotions one at a time, each with its")
+		w("own apply, two history and status writes and two ConfigMap writes, and a stream of 409 retries.")
+		w("Going further needs fewer or cheaper Role writes, for instance recording the history and the")
+		w("content hash in one status write (the Proposal controller would have to render), or a Role")
+		w("layout whose promotion rewrites less than 280 cells.")
 		w("")
 	}
 }

@@ -155,7 +155,8 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if err != nil {
 		return res, err
 	}
-	track := &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, seen: map[string]time.Time{}, acked: map[string]time.Time{},
+	track := &latencies{byRole: map[string][]string{},
+		sent: map[string]time.Time{}, seen: map[string]time.Time{}, acked: map[string]time.Time{},
 		total: b.cfg.govProposals + soloVotes, all: make(chan struct{})}
 	obs, err := startObserver(ctx, cp.cfg, ns, track.configMap)
 	if err != nil {

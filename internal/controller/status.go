@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -112,13 +113,14 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 	if lead < 0 {
 		lead = len(normal) - 1 // the furthest along: Applied after Accepted after Valid
 	}
-	note := normal[lead].Message
+	var note strings.Builder
+	note.WriteString(normal[lead].Message)
 	for i, cond := range normal {
 		if i != lead {
-			note += "; " + cond.Type + ": " + cond.Message
+			note.WriteString("; " + cond.Type + ": " + cond.Message)
 		}
 	}
-	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", truncate(note, 1000))
+	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", truncate(note.String(), 1000))
 }
 
 // errStale wraps a write that lost an optimistic-concurrency race because the

@@ -185,7 +185,8 @@ func testAllOptions(t *testing.T) {
 	}
 	assertArgs(t, objs, "career-operator",
 		"--metrics-bind-address=:9443", "--metrics-cert-path=/tmp/k8s-metrics-server/metrics-certs",
-		"--role-concurrency=8", "--proposal-concurrency=6", "--zap-log-level=debug", "--zap-encoder=console", "--enable-http2")
+		"--role-concurrency=8", "--proposal-concurrency=6",
+		"--zap-log-level=debug", "--zap-encoder=console", "--enable-http2")
 }
 
 // assertArgs checks that the manager container of the named Deployment has

@@ -388,9 +388,12 @@ var _ = Describe("SkillMatrix controller", func() {
 			return cm.Data["catalog.json"]
 		}).Should(And(ContainSubstring(`"mlops-engineer"`), MatchRegexp(`"ready":\s*true`)))
 
+		// The catalog is written before the status that describes it.
 		var m v1.SkillMatrix
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "engineering"}, &m)).To(Succeed())
-		Expect(m.Status.Summary).To(Equal(&v1.SkillMatrixSummary{Levels: 5, Proficiencies: 4, Categories: 13, Skills: 56, Roles: 1}))
+		Eventually(func() *v1.SkillMatrixSummary {
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "engineering"}, &m)).To(Succeed())
+			return m.Status.Summary
+		}).Should(Equal(&v1.SkillMatrixSummary{Levels: 5, Proficiencies: 4, Categories: 13, Skills: 56, Roles: 1}))
 		Expect(m.Status.ConfigMapName).To(Equal("engineering-catalog"))
 		cm, err := getConfigMap(ns, "engineering-catalog")
 		Expect(err).NotTo(HaveOccurred())

@@ -16,7 +16,13 @@ limitations under the License.
 
 package memlimit
 
-import "testing"
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -44,5 +50,32 @@ func TestSetLeavesAnExplicitGOMEMLIMIT(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "100MiB")
 	if got := Set(); got != 0 {
 		t.Errorf("Set() = %d with GOMEMLIMIT set, want 0", got)
+	}
+}
+
+func TestSetFromCgroup(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	dir := t.TempDir()
+	limitFile := filepath.Join(dir, "memory.max")
+	if err := os.WriteFile(limitFile, []byte("268435456\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	saved := cgroupFiles
+	t.Cleanup(func() {
+		cgroupFiles = saved
+		debug.SetMemoryLimit(math.MaxInt64)
+	})
+
+	cgroupFiles = []string{filepath.Join(dir, "missing"), limitFile}
+	if got, want := Set(), int64(134217728); got != want {
+		t.Errorf("Set() = %d, want %d", got, want)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 134217728 {
+		t.Errorf("runtime soft limit = %d, want 134217728", got)
+	}
+
+	cgroupFiles = []string{filepath.Join(dir, "missing")}
+	if got := Set(); got != 0 {
+		t.Errorf("Set() without a cgroup limit = %d, want 0", got)
 	}
 }

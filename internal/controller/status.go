@@ -89,11 +89,10 @@ func (c *conditionSet) set(condType string, status metav1.ConditionStatus, reaso
 
 // emit announces the condition transitions: one Warning per condition that
 // turned False, each actionable on its own, and one Normal Event for all the
-// others together, named after Ready when it is among them, else after
-// the last (the furthest along). A Role that
-// becomes valid, published and ready at once gets one Event, not three: on a
-// cold start with a thousand Roles the Events were half of the operator's
-// writes (docs/performance.md).
+// others together, named after Ready when it is among them, else after the
+// last (the furthest along). A Role that becomes valid, published and ready
+// at once gets one Event, not three: on a cold start with a thousand Roles
+// the Events were half of the operator's writes (docs/performance.md).
 func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 	if recorder == nil {
 		return
@@ -193,7 +192,8 @@ func patchStatus(ctx context.Context, c client.Client, obj, original client.Obje
 	return c.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, body))
 }
 
-// statusOf returns the Status field of one of the operator's API types.
+// statusOf returns the Status field of one of the operator's API types (it
+// panics for a type without one: a programming error).
 func statusOf(obj client.Object) any {
 	return reflect.ValueOf(obj).Elem().FieldByName("Status").Interface()
 }

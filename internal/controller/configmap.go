@@ -107,7 +107,7 @@ func (k *knownVersions) endWrite(key types.NamespacedName) {
 func (k *knownVersions) own(key types.NamespacedName, resourceVersion, hash string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if v, ok := k.versions[key]; ok && v == resourceVersion {
+	if k.knownLocked(key, resourceVersion) {
 		return true
 	}
 	w, ok := k.writing[key]
@@ -117,6 +117,10 @@ func (k *knownVersions) own(key types.NamespacedName, resourceVersion, hash stri
 func (k *knownVersions) known(key types.NamespacedName, resourceVersion string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	return k.knownLocked(key, resourceVersion)
+}
+
+func (k *knownVersions) knownLocked(key types.NamespacedName, resourceVersion string) bool {
 	v, ok := k.versions[key]
 	return ok && v == resourceVersion
 }

@@ -76,15 +76,6 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-func envtestAssets(t *testing.T) string {
-	t.Helper()
-	dir, err := testenv.AssetsDir(t.Context(), repoRoot, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // cluster is the test's control plane, operator and users.
 type cluster struct {
 	t          *testing.T
@@ -148,10 +139,9 @@ func startCluster(t *testing.T) *cluster {
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1.AddToScheme(scheme))
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{testenv.CRDDirectory(repoRoot)},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: envtestAssets(t),
+	env, err := testenv.Environment(t.Context(), repoRoot, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	cfg, err := env.Start()
 	if err != nil {

@@ -35,6 +35,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -176,6 +177,21 @@ func probeProposal() *unstructured.Unstructured {
 // CRDDirectory is where the operator's generated CRDs are, below the repository root.
 func CRDDirectory(root string) string {
 	return filepath.Join(root, "config", "crd", "bases")
+}
+
+// Environment returns an envtest environment that installs the operator's
+// CRDs, and any further CRD files or directories, and runs the control plane
+// AssetsDir finds.
+func Environment(ctx context.Context, root string, progress io.Writer, extraCRDPaths ...string) (*envtest.Environment, error) {
+	assets, err := AssetsDir(ctx, root, progress)
+	if err != nil {
+		return nil, err
+	}
+	return &envtest.Environment{
+		CRDDirectoryPaths:     append([]string{CRDDirectory(root)}, extraCRDPaths...),
+		ErrorIfCRDPathMissing: true,
+		BinaryAssetsDirectory: assets,
+	}, nil
 }
 
 // AssetsDir returns the directory holding kube-apiserver and etcd: an

@@ -80,13 +80,9 @@ var _ = BeforeSuite(func() {
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
 	utilruntime.Must(careerv1alpha1.AddToScheme(testScheme))
 
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{testenv.CRDDirectory(repoRoot)},
-		ErrorIfCRDPathMissing: true,
-	}
-	assets, err := testenv.AssetsDir(suiteCtx, repoRoot, GinkgoWriter)
+	var err error
+	testEnv, err = testenv.Environment(suiteCtx, repoRoot, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
-	testEnv.BinaryAssetsDirectory = assets
 	cfg, err := testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())
 

@@ -31,7 +31,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // fieldOwner is the server-side apply field manager of the dry runs.
@@ -94,13 +93,10 @@ func TestServerSideDryRun(t *testing.T) {
 			objs: kustomizeBuild(t, "default")},
 	}
 
-	env := &envtest.Environment{
-		CRDDirectoryPaths: []string{
-			testenv.CRDDirectory(repoRoot),
-			filepath.Join("testdata", "monitoring.coreos.com_servicemonitors.yaml"),
-		},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: envtestAssets(t),
+	env, err := testenv.Environment(t.Context(), repoRoot, nil,
+		filepath.Join("testdata", "monitoring.coreos.com_servicemonitors.yaml"))
+	if err != nil {
+		t.Fatalf("find the envtest binaries: %v", err)
 	}
 	cfg, err := env.Start()
 	if err != nil {
@@ -222,14 +218,4 @@ func containsAny(msgs []string, sub string) bool {
 		}
 	}
 	return false
-}
-
-// envtestAssets returns the directory holding kube-apiserver and etcd.
-func envtestAssets(t *testing.T) string {
-	t.Helper()
-	dir, err := testenv.AssetsDir(t.Context(), repoRoot, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }

@@ -77,12 +77,8 @@ var _ = BeforeSuite(func() {
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
 	utilruntime.Must(v1.AddToScheme(testScheme))
 
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{testenv.CRDDirectory(repoRoot)},
-		ErrorIfCRDPathMissing: true,
-	}
 	var err error
-	testEnv.BinaryAssetsDirectory, err = testenv.AssetsDir(suiteCtx, repoRoot, GinkgoWriter)
+	testEnv, err = testenv.Environment(suiteCtx, repoRoot, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
 	cfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())

@@ -192,30 +192,43 @@ var mutatingVerbs = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "A
 // write request, including no-op updates (which do not change a
 // resourceVersion) and requests refused with a conflict.
 func (cp *controlPlane) apiserverWrites(ctx context.Context) (writeCounts, error) {
-	cs, err := kubernetes.NewForConfig(cp.cfg)
+	raw, err := cp.scrapeMetrics(ctx)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("scraping kube-apiserver /metrics: %w", err)
-	}
 	out := writeCounts{}
-	for _, s := range parseMetrics(string(raw), "apiserver_request_total") {
+	for _, s := range parseMetrics(raw, "apiserver_request_total") {
 		if !mutatingVerbs[s.labels["verb"]] || s.labels["dry_run"] != "" {
 			continue
 		}
-		res := s.labels["resource"]
-		if sub := s.labels["subresource"]; sub != "" {
-			res += "/" + sub
-		}
-		key := s.labels["verb"] + " " + res
+		key := s.labels["verb"] + " " + requestResource(s.labels)
 		out[key] += s.value
 		if s.labels["code"] == "409" {
 			out[conflictPrefix+key] += s.value
 		}
 	}
 	return out, nil
+}
+
+// scrapeMetrics reads kube-apiserver's /metrics as the admin.
+func (cp *controlPlane) scrapeMetrics(ctx context.Context) (string, error) {
+	cs, err := kubernetes.NewForConfig(cp.cfg)
+	if err != nil {
+		return "", err
+	}
+	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	if err != nil {
+		return "", fmt.Errorf("scraping kube-apiserver /metrics: %w", err)
+	}
+	return string(raw), nil
+}
+
+// requestResource names a request's target as "resource[/subresource]".
+func requestResource(labels map[string]string) string {
+	if sub := labels["subresource"]; sub != "" {
+		return labels["resource"] + "/" + sub
+	}
+	return labels["resource"]
 }
 
 // conflictPrefix marks the counts of requests refused with 409 Conflict
@@ -230,21 +243,14 @@ type requestTimes struct {
 }
 
 func (cp *controlPlane) apiserverTimes(ctx context.Context) (requestTimes, error) {
-	cs, err := kubernetes.NewForConfig(cp.cfg)
+	raw, err := cp.scrapeMetrics(ctx)
 	if err != nil {
 		return requestTimes{}, err
 	}
-	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
-	if err != nil {
-		return requestTimes{}, fmt.Errorf("scraping kube-apiserver /metrics: %w", err)
-	}
 	out := requestTimes{sum: map[string]float64{}, count: map[string]float64{}}
 	for suffix, into := range map[string]map[string]float64{"_sum": out.sum, "_count": out.count} {
-		for _, s := range parseMetrics(string(raw), "apiserver_request_duration_seconds"+suffix) {
-			res := s.labels["resource"]
-			if sub := s.labels["subresource"]; sub != "" {
-				res += "/" + sub
-			}
+		for _, s := range parseMetrics(raw, "apiserver_request_duration_seconds"+suffix) {
+			res := requestResource(s.labels)
 			if !slices.Contains(operatorResources, res) || s.labels["verb"] == "WATCH" {
 				continue
 			}

@@ -558,10 +558,12 @@ func (r *ProposalReconciler) now() time.Time {
 }
 
 // proposalsForRole maps a Role to its Proposals that may still change phase.
+// Like every map function here it only reads what it lists, so it lists
+// without copying the cached objects.
 func (r *ProposalReconciler) proposalsForRole(ctx context.Context, obj client.Object) []reconcile.Request {
 	var proposals v1.ProposalList
 	if err := r.List(ctx, &proposals, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{roleRefIndexField: obj.GetName()}); err != nil {
+		client.MatchingFields{roleRefIndexField: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Proposals of a Role", "role", client.ObjectKeyFromObject(obj))
 		return nil
 	}
@@ -579,7 +581,7 @@ func (r *ProposalReconciler) proposalsForRole(ctx context.Context, obj client.Ob
 func (r *ProposalReconciler) proposalsForMatrix(ctx context.Context, obj client.Object) []reconcile.Request {
 	var roles v1.RoleList
 	if err := r.List(ctx, &roles, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{matrixRefIndexField: obj.GetName()}); err != nil {
+		client.MatchingFields{matrixRefIndexField: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Roles of a SkillMatrix", "skillMatrix", client.ObjectKeyFromObject(obj))
 		return nil
 	}

@@ -22,6 +22,7 @@ import (
 	"strconv"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // roleState is a Role being changed one Change at a time. Validate and Apply
@@ -216,7 +217,7 @@ func (s *roleState) step(c *v1alpha1.Change, checkFrom bool) *miss {
 	case v1alpha1.OpSetTechStack:
 		cur := s.techStack(c.Level)
 		if checkFrom && c.From != nil && !sameStack(c.From.TechStack, cur) {
-			return &miss{kind: missFrom, field: "from.techStack", expected: quoteList(c.From.TechStack), actual: quoteList(cur)}
+			return &miss{kind: missFrom, field: "from.techStack", expected: text.QuoteList(c.From.TechStack), actual: text.QuoteList(cur)}
 		}
 		// Cloned so the Role never shares memory with the Proposal; empty is
 		// stored as absent, which is what an empty list means.
@@ -275,7 +276,7 @@ func malformed(c *v1alpha1.Change) []issue {
 		out = append(out, issue{field: field, message: fmt.Sprintf(format, args...)})
 	}
 	if !slices.Contains(knownOps, c.Op) {
-		add("op", "op %s is not one of %s%s", quote(c.Op), oneOf(knownOps), didYouMean(string(c.Op), knownOps))
+		add("op", "op %s is not one of %s%s", text.Quote(c.Op), text.OneOf(knownOps), text.Hint(string(c.Op), knownOps))
 		return out
 	}
 	if usesSkill(c.Op) && c.Skill == "" {
@@ -327,7 +328,7 @@ func usesLevel(op v1alpha1.ChangeOp) bool {
 
 func malformedCells(c *v1alpha1.Change) []issue {
 	if len(c.Cells) == 0 {
-		return []issue{{field: "cells", message: fmt.Sprintf("AddSkill of %s needs its cells, one per level", quote(c.Skill))}}
+		return []issue{{field: "cells", message: fmt.Sprintf("AddSkill of %s needs its cells, one per level", text.Quote(c.Skill))}}
 	}
 	var out []issue
 	for j, cell := range c.Cells {
@@ -336,7 +337,7 @@ func malformedCells(c *v1alpha1.Change) []issue {
 			out = append(out, issue{field: field + ".level", message: "the cell has no level"})
 		} else if prev := slices.IndexFunc(c.Cells[:j], func(o v1alpha1.Cell) bool { return o.Level == cell.Level }); prev >= 0 {
 			out = append(out, issue{field: field + ".level", message: fmt.Sprintf(
-				"skill %s has two cells for level %s (cells[%d] and cells[%d])", quote(c.Skill), quote(cell.Level), prev, j)})
+				"skill %s has two cells for level %s (cells[%d] and cells[%d])", text.Quote(c.Skill), text.Quote(cell.Level), prev, j)})
 		}
 		if cell.Proficiency == "" {
 			out = append(out, issue{field: field + ".proficiency", message: "the cell has no proficiency"})

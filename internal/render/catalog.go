@@ -25,6 +25,7 @@ import (
 	"unicode"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type catalogDoc struct {
@@ -205,11 +206,11 @@ func catalogMarkdown(c *model.Catalog) []byte {
 	}
 	s := catalogSummary(c)
 	w.line("**", strings.Join([]string{
-		plural(s.Levels, "level", "levels"),
-		plural(s.Proficiencies, "proficiency", "proficiencies"),
-		plural(s.Categories, "category", "categories"),
-		plural(s.Skills, "skill", "skills"),
-		plural(s.Roles, "role", "roles"),
+		text.Plural(s.Levels, "level", "levels"),
+		text.Plural(s.Proficiencies, "proficiency", "proficiencies"),
+		text.Plural(s.Categories, "category", "categories"),
+		text.Plural(s.Skills, "skill", "skills"),
+		text.Plural(s.Roles, "role", "roles"),
 		fmt.Sprintf("%d ready", s.ReadyRoles),
 	}, " · "), "**")
 	w.blank()
@@ -268,7 +269,7 @@ func catalogMarkdown(c *model.Catalog) []byte {
 	w.line("## Skill catalog")
 	w.blank()
 	for _, cat := range c.Categories {
-		w.line("### ", mdInline(cat.Name, " "), " · ", plural(len(cat.Skills), "skill", "skills"))
+		w.line("### ", mdInline(cat.Name, " "), " · ", text.Plural(len(cat.Skills), "skill", "skills"))
 		w.blank()
 		if cat.Description != "" {
 			w.line(mdProse(cat.Description))

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Markers used in matrix.md; the legend explains them.
@@ -60,11 +61,11 @@ func Markdown(m *model.RoleMatrix) []byte {
 	}
 	s := m.Stats
 	w.line("**", strings.Join([]string{
-		plural(s.Skills, "skill", "skills"),
-		plural(s.Levels, "level", "levels"),
-		plural(s.Categories, "category", "categories"),
+		text.Plural(s.Skills, "skill", "skills"),
+		text.Plural(s.Levels, "level", "levels"),
+		text.Plural(s.Categories, "category", "categories"),
 		fmt.Sprintf("%d required", s.Required),
-		plural(s.Requirements, "requirement", "requirements"),
+		text.Plural(s.Requirements, "requirement", "requirements"),
 	}, " · "), "**")
 	w.blank()
 	if len(s.KeyAreas) > 0 {
@@ -77,7 +78,7 @@ func Markdown(m *model.RoleMatrix) []byte {
 
 	w.line("## Skill matrix")
 	w.blank()
-	w.line(plural(s.Skills, "skill", "skills"), " × ", plural(s.Levels, "level", "levels"),
+	w.line(text.Plural(s.Skills, "skill", "skills"), " × ", text.Plural(s.Levels, "level", "levels"),
 		". The list under each table gives what the skill covers and, where the Role says so, what a cell means.")
 	w.blank()
 	if len(m.Categories) == 0 {
@@ -176,7 +177,7 @@ func mdLevels(w *mdWriter, levels []model.Level) {
 }
 
 func mdCategory(w *mdWriter, c model.Category, levels []model.Level, lk lookup) {
-	w.line("### ", mdInline(c.Name, " "), " · ", plural(len(c.Skills), "skill", "skills"),
+	w.line("### ", mdInline(c.Name, " "), " · ", text.Plural(len(c.Skills), "skill", "skills"),
 		" · ", fmt.Sprint(c.Required), " required")
 	w.blank()
 	if c.Description != "" {

@@ -141,10 +141,3 @@ func roleName(m *model.RoleMatrix) string {
 	}
 	return m.Namespace + "/" + m.Name
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}

@@ -20,7 +20,10 @@ limitations under the License.
 // in one pass so a user fixes a spec in one round trip, not one per error.
 //
 // It is plain Go over the API types and never talks to the API server, so the
-// controllers, the CLI and the tests all get the same verdict.
+// controllers, the CLI and the tests all get the same verdict. It imports the
+// API types and internal/text only: never a Kubernetes client,
+// controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 package validation
 
 import (

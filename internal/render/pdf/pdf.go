@@ -24,6 +24,10 @@ limitations under the License.
 //
 // Text is set in the PDF core fonts (Helvetica), which cover Windows-1252:
 // Latin scripts, dashes and quotes. Other characters print as a dot.
+//
+// It imports fpdf, internal/model, internal/render and internal/text, never a
+// Kubernetes client, controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 package pdf
 
 import (

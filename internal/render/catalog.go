@@ -264,17 +264,7 @@ func catalogPaths(w *mdWriter, c *model.Catalog, lk lookup) {
 		return
 	}
 	for _, p := range c.Paths {
-		item := "- " + mdCode(p.From) + " → " + mdCode(p.To)
-		if p.FromLevel != "" {
-			item += ", from " + mdInline(lk.levelName(p.FromLevel), " ")
-		}
-		if p.Missing {
-			item += " *(no such Role)*"
-		}
-		if p.Description != "" {
-			item += ": " + mdInline(p.Description, "<br>")
-		}
-		w.line(item)
+		w.line("- ", mdCode(p.From), " → ", mdCode(p.To), mdPathDetails(lk, p.FromLevel, p.Missing, p.Description))
 	}
 	w.blank()
 	mermaid(w, c, lk)

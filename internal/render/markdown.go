@@ -110,16 +110,25 @@ func mdCareerPaths(w *mdWriter, paths []model.CareerPath, lk lookup) {
 	w.line("## Career paths")
 	w.blank()
 	for _, p := range paths {
-		item := "- **" + mdInline(p.Role, " ") + "**"
-		if p.FromLevel != "" {
-			item += ", from " + mdInline(lk.levelName(p.FromLevel), " ")
-		}
-		if p.Description != "" {
-			item += ": " + mdInline(p.Description, "<br>")
-		}
-		w.line(item)
+		w.line("- **", mdInline(p.Role, " "), "**", mdPathDetails(lk, p.FromLevel, false, p.Description))
 	}
 	w.blank()
+}
+
+// mdPathDetails is what follows a career path's roles in a list item: the
+// level it starts from, a mark for a Role that does not exist, the description.
+func mdPathDetails(lk lookup, fromLevel string, missing bool, description string) string {
+	var b strings.Builder
+	if fromLevel != "" {
+		b.WriteString(", from " + mdInline(lk.levelName(fromLevel), " "))
+	}
+	if missing {
+		b.WriteString(" *(no such Role)*")
+	}
+	if description != "" {
+		b.WriteString(": " + mdInline(description, "<br>"))
+	}
+	return b.String()
 }
 
 func mdChangelog(w *mdWriter, changelog []model.ChangelogEntry) {

@@ -105,7 +105,8 @@ test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100
 
 # Every go test -fuzz target, each for FUZZTIME; seed corpora live in testdata/fuzz.
 FUZZTIME ?= 10s
-FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply
+FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
+	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

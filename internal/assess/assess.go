@@ -55,7 +55,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/suggest"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // DefaultThresholdPercent is the share of a level's non-required cells that
@@ -301,13 +301,13 @@ func resolve(m *model.RoleMatrix, ratings Ratings, catalog []string) (map[string
 			continue
 		default:
 			problems = append(problems, fmt.Sprintf("skill %q is not a skill of Role %q%s",
-				skill, m.Name, suggest.Hint(skill, append(slices.Clone(roleSkills), catalog...))))
+				skill, m.Name, text.Hint(skill, append(slices.Clone(roleSkills), catalog...))))
 			continue
 		}
 		id, ok := proficiency(m.Scale, value)
 		if !ok {
 			problems = append(problems, fmt.Sprintf("proficiency %q of skill %q is not on the scale of SkillMatrix %q (want one of %s, or none)%s",
-				value, skill, m.MatrixName, strings.Join(scaleIDs, ", "), suggest.Hint(value, scaleIDs)))
+				value, skill, m.MatrixName, strings.Join(scaleIDs, ", "), text.Hint(value, scaleIDs)))
 			continue
 		}
 		out[skill] = id

@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type assessOptions struct {
@@ -188,7 +189,7 @@ func printAssessTable(p *printer, r *assess.Result) {
 		p.ln("\nNo gaps: every level is met.")
 		return
 	}
-	p.f("\nGaps to %s: %d %s, %d required\n", r.Next.Name, len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
+	p.f("\nGaps to %s: %s, %d required\n", r.Next.Name, text.Plural(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
 	if len(r.Gaps) == 0 {
 		return
 	}
@@ -234,7 +235,7 @@ func printAssessMarkdown(p *printer, r *assess.Result) {
 		p.ln("None.")
 		return
 	}
-	p.f("%d %s, %d required.\n\n", len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
+	p.f("%s, %d required.\n\n", text.Plural(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
 	p.ln("| Category | Skill | Expected | Actual | Required |")
 	p.ln("| --- | --- | :-: | :-: | :-: |")
 	for _, g := range r.Gaps {

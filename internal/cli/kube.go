@@ -32,7 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/suggest"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 var scheme = runtime.NewScheme()
@@ -223,7 +223,7 @@ func (s *session) unknown(ctx context.Context, resource, name string, list clien
 				names = append(names, p.Name)
 			}
 		}
-		msg += suggest.Hint(name, names)
+		msg += text.Hint(name, names)
 	}
 	return errors.New(msg)
 }

@@ -21,7 +21,9 @@ limitations under the License.
 //
 // It is plain Go over the API types and never talks to the API server, so the
 // Proposal controller, the CLI and the tests all reach the same verdict from
-// the same inputs.
+// the same inputs. It imports the API types and internal/text only: never a
+// Kubernetes client, controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 package governance
 
 import (

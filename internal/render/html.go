@@ -23,6 +23,7 @@ import (
 	"html/template"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // The page is one html/template so that every piece of user text goes
@@ -131,7 +132,7 @@ func htmlViewOf(m *model.RoleMatrix) htmlView {
 			{m.Stats.Required, "required"},
 			{m.Stats.Requirements, "requirements"},
 		},
-		Dimensions:  plural(m.Stats.Skills, "skill", "skills") + " × " + plural(m.Stats.Levels, "level", "levels"),
+		Dimensions:  text.Plural(m.Stats.Skills, "skill", "skills") + " × " + text.Plural(m.Stats.Levels, "level", "levels"),
 		KeyAreas:    m.Stats.KeyAreas,
 		ExampleCode: exampleCode(m.Scale),
 		Levels:      m.Levels,
@@ -148,7 +149,7 @@ func htmlViewOf(m *model.RoleMatrix) htmlView {
 			Anchor:      "cat-" + c.ID,
 			Name:        c.Name,
 			Description: c.Description,
-			Skills:      plural(len(c.Skills), "skill", "skills"),
+			Skills:      text.Plural(len(c.Skills), "skill", "skills"),
 			Required:    c.Required,
 		}
 		for _, s := range c.Skills {

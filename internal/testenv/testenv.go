@@ -17,7 +17,9 @@ limitations under the License.
 // Package testenv helps envtest suites (and the local first run) install what
 // the operator ships besides its CRDs: the ValidatingAdmissionPolicy that
 // enforces Proposal authenticity and the ClusterRoles for users. It has no
-// test framework dependency, so any suite can share it.
+// test framework dependency, so any suite can share it. It may use envtest
+// and a client, but must not import internal/controller or internal/cli: the
+// suites that test them import it.
 package testenv
 
 import (

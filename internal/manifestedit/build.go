@@ -47,7 +47,7 @@ type layout struct {
 
 func cellValue(c v1alpha1.Cell, l layout) value {
 	m := value{flow: l.flowCells, entries: []entry{
-		{"level", strValue(string(c.Level))},
+		{keyLevel, strValue(string(c.Level))},
 		{"proficiency", strValue(string(c.Proficiency))},
 	}}
 	if c.Required {

@@ -63,6 +63,12 @@ func isDocumentStart(line []byte) bool {
 	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
 }
 
+// Keys and tags the editor looks for.
+const (
+	keyLevel = "level"
+	tagNull  = "!!null"
+)
+
 // parsed is a document's syntax tree; root is nil for a document with no
 // content (only comments).
 type parsed struct {

@@ -109,7 +109,7 @@ func TestEditIndentationStyles(t *testing.T) {
 		"2 indented crlf": strings.ReplaceAll("spec:\n  matrixRef: m\n  displayName: R\n  skills:\n    - id: go\n      cells:\n        - level: junior\n          proficiency: A\n", "\n", "\r\n"),
 	}
 	changes := []v1alpha1.Change{
-		{Op: v1alpha1.OpSetRequired, Skill: "go", Level: "junior", Required: ptr(true)},
+		{Op: v1alpha1.OpSetRequired, Skill: "go", Level: "junior", Required: new(true)},
 		{Op: v1alpha1.OpAddSkill, Skill: "rust", Cells: []v1alpha1.Cell{{Level: "junior", Proficiency: "A", Examples: []string{"a CLI"}}}},
 		{Op: v1alpha1.OpSetTechStack, Level: "junior", TechStack: []string{"Go", "Rust"}},
 	}

@@ -47,7 +47,7 @@ func (e *editor) setCell(c *v1alpha1.Change) (splice, error) {
 	skills := mapValue(e.spec, "skills")
 	_, row := item(skills, "id", string(c.Skill))
 	cells := mapValue(row, "cells")
-	_, cell := item(cells, "level", string(c.Level))
+	_, cell := item(cells, keyLevel, string(c.Level))
 	if cell == nil || cell.Kind != yaml.MappingNode {
 		return splice{}, notPlain(e.spec.Line, "cannot find the cell of %s", describe(c))
 	}
@@ -62,17 +62,17 @@ func (e *editor) setCell(c *v1alpha1.Change) (splice, error) {
 // spec.levels) when the file has none, as governance.Apply does.
 func (e *editor) setLevel(c *v1alpha1.Change, key string, v value, empty bool) (splice, error) {
 	levels := mapValue(e.spec, "levels")
-	_, lv := item(levels, "level", string(c.Level))
+	_, lv := item(levels, keyLevel, string(c.Level))
 	if lv == nil {
 		if empty {
 			return splice{}, nil
 		}
-		return e.appendItem(e.spec, "levels", value{entries: []entry{{"level", strValue(string(c.Level))}, {key, v}}})
+		return e.appendItem(e.spec, "levels", value{entries: []entry{{keyLevel, strValue(string(c.Level))}, {key, v}}})
 	}
 	if lv.Kind != yaml.MappingNode {
 		return splice{}, notPlain(lv.Line, "a level entry that is not a mapping")
 	}
-	after := "level"
+	after := keyLevel
 	if key == "techStack" && mapValue(lv, "focus") != nil {
 		after = "focus"
 	}
@@ -152,7 +152,7 @@ func (e *editor) replaceValue(k, cur *yaml.Node, flow bool, v value) (splice, er
 		s, err := l.renderBlockItems(e.reuseItems(cur, v.list), dashCol)
 		return replace(start, end, s), err
 	}
-	if v.isList || cur.Kind != yaml.ScalarNode || (cur.Tag == "!!null" && cur.Value == "") {
+	if v.isList || cur.Kind != yaml.ScalarNode || (cur.Tag == tagNull && cur.Value == "") {
 		from, err := e.afterColon(k)
 		if err != nil {
 			return splice{}, err

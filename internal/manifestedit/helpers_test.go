@@ -2,6 +2,7 @@ package manifestedit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ func lineDiff(a, b string) string {
 	for i := range lcs {
 		lcs[i] = make([]int, len(y)+1)
 	}
-	for i := len(x) - 1; i >= 0; i-- {
+	for i := range slices.Backward(x) {
 		for j := len(y) - 1; j >= 0; j-- {
 			if x[i] == y[j] {
 				lcs[i][j] = lcs[i+1][j+1] + 1
@@ -39,5 +40,3 @@ func lineDiff(a, b string) string {
 	}
 	return out.String()
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -17,7 +17,7 @@ func (e *editor) appendItem(parent *yaml.Node, key string, it value) (splice, er
 	if seq == nil {
 		return e.insertEntry(parent, "", key, value{isList: true, list: []value{it}})
 	}
-	if seq.Kind == yaml.ScalarNode && seq.Tag == "!!null" {
+	if seq.Kind == yaml.ScalarNode && seq.Tag == tagNull {
 		return e.replaceValue(k, seq, false, value{isList: true, list: []value{it}})
 	}
 	if seq.Kind != yaml.SequenceNode {

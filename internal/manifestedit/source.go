@@ -140,11 +140,11 @@ func (t *text) flowEnd(n *yaml.Node) (int, error) {
 		from = e
 	}
 	for i := from; i < len(t.b); i++ {
-		switch c := t.b[i]; {
-		case c == closing:
+		switch t.b[i] {
+		case closing:
 			return i + 1, nil
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',':
-		case c == '#':
+		case ' ', '\t', '\n', '\r', ',':
+		case '#':
 			i = t.lineEnd(i)
 		default:
 			return 0, notPlain(t.lineOf(i), "cannot find the end of a flow collection")
@@ -164,7 +164,7 @@ func (t *text) scalarEnd(n *yaml.Node, parentIndent int) (int, error) {
 		return t.quotedEnd(s, '\'')
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		return t.blockScalarEnd(n, s, parentIndent)
-	case n.Tag == "!!null" && n.Value == "":
+	case n.Tag == tagNull && n.Value == "":
 		return s, nil
 	}
 	if strings.HasPrefix(string(t.b[s:]), n.Value) && !strings.Contains(n.Value, "\n") {

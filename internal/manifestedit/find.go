@@ -16,10 +16,11 @@ type File struct {
 	Content []byte
 }
 
-// IsManifestPath says whether Find reads a file: YAML by its extension.
+// IsManifestPath says whether Find reads a file: YAML by its extension, and
+// kustomization files.
 func IsManifestPath(p string) bool {
 	ext := strings.ToLower(path.Ext(p))
-	return ext == ".yaml" || ext == ".yml"
+	return ext == ".yaml" || ext == ".yml" || isKustomization(p)
 }
 
 // Find returns the path of the one file whose document is the target. The

@@ -3,6 +3,7 @@ package gitwrite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +269,42 @@ func TestWriteManifestMissingOrTwice(t *testing.T) {
 	}
 	if log := f.log(t); len(log) != 2 || slices.ContainsFunc(log, func(c string) bool { return strings.Contains(c, "Proposal-UID") }) {
 		t.Errorf("log %q: nothing should be committed", log)
+	}
+}
+
+func TestWriteGivesUpAfterBoundedRetries(t *testing.T) {
+	f := newFixture(t)
+	f.w.opts.MaxAttempts = 3
+	n := 0
+	f.w.beforePush = func() {
+		n++
+		if err := f.srv.Commit("roles", "main", map[string]string{"career/other.txt": fmt.Sprint(n)}, "busy"); err != nil {
+			t.Error(err)
+		}
+	}
+	_, err := f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
+	if !errors.Is(err, ErrNonFastForward) || n != 3 {
+		t.Fatalf("got %v after %d attempts, want ErrNonFastForward after 3", err, n)
+	}
+	if log := f.log(t); len(log) != 4 || strings.Contains(strings.Join(log, "\n"), "Proposal-UID") {
+		t.Errorf("log %q: only the human commits", log)
+	}
+}
+
+// BenchmarkWrite is one commit and push against the loopback server, with a
+// warm cache (an incremental fetch per write).
+func BenchmarkWrite(b *testing.B) {
+	srv := gitserver.Start(b)
+	if err := srv.CreateRepo("roles", "main", map[string]string{rolePath: roleFile}); err != nil {
+		b.Fatal(err)
+	}
+	w := NewWriter(b.TempDir(), Options{})
+	cfg := Config{URL: srv.URL("roles"), Branch: "main", Credentials: Credentials{gitserver.User, gitserver.InitialPassword}}
+	profs := []v1alpha1.ProficiencyID{"V", "W"}
+	for i := 0; b.Loop(); i++ {
+		p := proposal(fmt.Sprint("uid-", i), setK8sSenior(profs[(i+1)%2], profs[i%2]))
+		if res, err := w.Write(context.Background(), cfg, []Proposal{p}); err != nil || res[0].Err != nil {
+			b.Fatal(err, res)
+		}
 	}
 }

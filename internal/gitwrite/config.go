@@ -65,11 +65,15 @@ func CredentialsFromSecret(data map[string][]byte) (Credentials, error) {
 	return c, nil
 }
 
-// auth is the transport's AuthMethod for the URL: basic auth over HTTP(S).
+// auth checks the URL and the branch and returns the transport's AuthMethod:
+// basic auth over HTTP(S), or none without a password.
 func (c Config) auth() (transport.AuthMethod, error) {
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, &Error{Op: "check URL", Kind: ErrConfig, Err: fmt.Errorf("%q is not an HTTPS repository URL (SSH comes later)", c.URL)}
+	}
+	if c.Branch == "" || strings.ContainsAny(c.Branch, " ~^:?*[\\") || strings.Contains(c.Branch, "..") {
+		return nil, &Error{Op: "check branch", Kind: ErrConfig, Err: fmt.Errorf("%q is not a branch name", c.Branch)}
 	}
 	if u.User != nil {
 		return nil, &Error{Op: "check URL", Kind: ErrConfig, Err: fmt.Errorf("the URL must not carry credentials; put them in the Secret")}

@@ -99,9 +99,14 @@ func TestClassifyPushErrors(t *testing.T) {
 	}
 }
 
-func TestConfigRefusesNonHTTPSURLs(t *testing.T) {
+func TestConfigRefusesNonHTTPSURLsAndBadBranches(t *testing.T) {
+	for _, b := range []string{"", "a b", "a..b", "x:y"} {
+		if _, err := (Config{URL: "https://h/r.git", Branch: b}).auth(); !errors.Is(err, ErrConfig) {
+			t.Errorf("branch %q: %v", b, err)
+		}
+	}
 	for _, u := range []string{"git@github.com:org/roles.git", "ssh://git@host/roles.git", "https://user:pw@host/roles.git", "file:///tmp/x"} {
-		if _, err := (Config{URL: u}).auth(); !errors.Is(err, ErrConfig) {
+		if _, err := (Config{URL: u, Branch: "main"}).auth(); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", u, err)
 		}
 	}

@@ -2,7 +2,9 @@ package manifestedit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -24,8 +26,7 @@ func Edit(src []byte, t Target, changes []v1alpha1.Change) ([]byte, error) {
 	}
 	out, err := editDocument(src[doc.start:doc.end], changes)
 	if err != nil {
-		var np *NotPlainError
-		if asNotPlain(err, &np) && np.Line > 0 {
+		if np, ok := errors.AsType[*NotPlainError](err); ok && np.Line > 0 {
 			np.Line += doc.firstLine - 1
 		}
 		return nil, err
@@ -75,10 +76,12 @@ func editDocument(b []byte, changes []v1alpha1.Change) ([]byte, error) {
 		return nil, &ConflictError{Conflicts: conflicts}
 	}
 	cur := b
-	for i := range changes {
-		if cur, err = applyChange(cur, &changes[i]); err != nil {
+	for i := 0; i < len(changes); {
+		var n int
+		if cur, n, err = applyBatch(cur, changes[i:]); err != nil {
 			return nil, err
 		}
+		i += n
 	}
 	if err := verify(b, cur, want); err != nil {
 		return nil, err
@@ -110,33 +113,85 @@ func refuseUnplain(b []byte, p *parsed) error {
 	return nil
 }
 
-// applyChange splices one change into the document. Each change parses the
-// document again, so positions always describe the current text.
-func applyChange(b []byte, c *v1alpha1.Change) ([]byte, error) {
+// applyBatch splices the longest run of leading changes that can share one
+// parse of the document, and says how many it applied. Parsing is most of
+// the cost, and changes to different rows or levels do not move each
+// other's nodes, so they are computed on the same tree and spliced from
+// the end of the text backwards. A change that adds a row or a level, or
+// touches a row or level the run already changed, waits for a new parse.
+func applyBatch(b []byte, changes []v1alpha1.Change) ([]byte, int, error) {
 	p, err := parseDocument(b)
 	if err != nil || p.root == nil {
-		return nil, notPlain(0, "an edit left the document unparsable: %v", err)
+		return nil, 0, notPlain(0, "an edit left the document unparsable: %v", err)
 	}
 	e := newEditor(p)
-	var s splice
+	touched := map[string]bool{}
+	var splices []splice
+	var first splice
+	n := 0
+	for n < len(changes) {
+		c := &changes[n]
+		key, independent := e.batchKey(c)
+		if n > 0 && (!independent || touched[key]) {
+			break
+		}
+		s, err := e.splice(c)
+		if err != nil {
+			return nil, 0, err
+		}
+		touched[key] = true
+		if n == 0 {
+			first = s
+		}
+		n++
+		if s.set {
+			splices = append(splices, s)
+		}
+		if !independent {
+			break
+		}
+	}
+	slices.SortFunc(splices, func(x, y splice) int { return y.start - x.start })
+	for i := 1; i < len(splices); i++ {
+		if splices[i].end >= splices[i-1].start {
+			// Overlapping or touching splices (not expected): one change per parse.
+			return first.apply(b), 1, nil
+		}
+	}
+	for _, s := range splices {
+		b = s.apply(b)
+	}
+	return b, n, nil
+}
+
+// batchKey names the row or level a change edits; independent says its
+// splice stays inside what that row or level already holds.
+func (e *editor) batchKey(c *v1alpha1.Change) (string, bool) {
+	switch c.Op {
+	case v1alpha1.OpSetProficiency, v1alpha1.OpSetRequired, v1alpha1.OpRemoveSkill:
+		return "skill/" + string(c.Skill), true
+	case v1alpha1.OpSetFocus, v1alpha1.OpSetTechStack:
+		_, lv := item(mapValue(e.spec, "levels"), keyLevel, string(c.Level))
+		return "level/" + string(c.Level), lv != nil
+	}
+	return "", false
+}
+
+// splice is the edit for one change on the current tree.
+func (e *editor) splice(c *v1alpha1.Change) (splice, error) {
 	switch c.Op {
 	case v1alpha1.OpSetProficiency, v1alpha1.OpSetRequired:
-		s, err = e.setCell(c)
+		return e.setCell(c)
 	case v1alpha1.OpSetFocus:
-		s, err = e.setLevel(c, "focus", strValue(*c.Focus), *c.Focus == "")
+		return e.setLevel(c, "focus", strValue(*c.Focus), *c.Focus == "")
 	case v1alpha1.OpSetTechStack:
-		s, err = e.setLevel(c, "techStack", listValue(c.TechStack), len(c.TechStack) == 0)
+		return e.setLevel(c, "techStack", listValue(c.TechStack), len(c.TechStack) == 0)
 	case v1alpha1.OpAddSkill:
-		s, err = e.appendItem(e.spec, "skills", rowValue(c.Skill, c.Cells, e.layout))
+		return e.appendItem(e.spec, "skills", rowValue(c.Skill, c.Cells, e.layout))
 	case v1alpha1.OpRemoveSkill:
-		s, err = e.removeSkill(c.Skill)
-	default:
-		err = fmt.Errorf("unknown op %q", c.Op)
+		return e.removeSkill(c.Skill)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.apply(b), nil
+	return splice{}, fmt.Errorf("unknown op %q", c.Op)
 }
 
 // splice replaces b[start:end] with text; the zero splice changes nothing.
@@ -161,14 +216,6 @@ func replace(start, end int, text string) splice {
 }
 
 func insert(at int, text string) splice { return replace(at, at, text) }
-
-func asNotPlain(err error, target **NotPlainError) bool {
-	np, ok := err.(*NotPlainError)
-	if ok {
-		*target = np
-	}
-	return ok
-}
 
 // describe names a change for an error message.
 func describe(c *v1alpha1.Change) string {

@@ -164,7 +164,7 @@ func writeCell(b *strings.Builder, r *rand.Rand, c v1alpha1.Cell, st style, pad 
 }
 
 func genChanges(r *rand.Rand, spec v1alpha1.RoleSpec) []v1alpha1.Change {
-	n := 1 + r.IntN(4)
+	n := 1 + r.IntN(8)
 	out := make([]v1alpha1.Change, 0, n)
 	for range n {
 		out = append(out, genChange(r, spec))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"text/template"
 	"time"
@@ -46,7 +47,8 @@ type Writer struct {
 	beforePush func()
 }
 
-// NewWriter keeps its clones under cacheDir (created if missing).
+// NewWriter keeps its clones under cacheDir (created if missing). One Writer
+// per directory: writes take turns inside a Writer, not across processes.
 func NewWriter(cacheDir string, opts Options) *Writer {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
@@ -132,7 +134,7 @@ func (w *Writer) open(url string) (*git.Repository, error) {
 	sum := sha256.Sum256([]byte(url))
 	dir := filepath.Join(w.dir, hex.EncodeToString(sum[:8]))
 	if repo, err := git.PlainOpen(dir); err == nil {
-		if r, err := repo.Remote(git.DefaultRemoteName); err == nil && r.Config().URLs[0] == url {
+		if r, err := repo.Remote(git.DefaultRemoteName); err == nil && slices.Equal(r.Config().URLs, []string{url}) {
 			return repo, nil
 		}
 	}

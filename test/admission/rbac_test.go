@@ -37,7 +37,8 @@ func readRBAC(file string) ([]*unstructured.Unstructured, error) {
 // make its holders reviewers and moderators.
 func TestNoWildcardVerbs(t *testing.T) {
 	var files []string
-	for _, pattern := range []string{"config/rbac/*.yaml", "config/rbac/user/*.yaml", "charts/skillmatrix-operator/files/*.yaml"} {
+	patterns := []string{"config/rbac/*.yaml", "config/rbac/user/*.yaml", "charts/skillmatrix-operator/files/*.yaml"}
+	for _, pattern := range patterns {
 		matches, err := filepath.Glob(filepath.Join(repoRoot, pattern))
 		if err != nil {
 			t.Fatal(err)

@@ -28,7 +28,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -148,18 +147,21 @@ var _ = Describe("The promotion record (issue 13, case 1)", func() {
 	})
 
 	It("refuses even a cluster admin, and a Role created with a record", func() {
-		expectRefused(setRecord("admin", reviewedRole, openUID), recordPolicy, `user "admin" may not add the promotion record`)
+		expectRefused(setRecord("admin", reviewedRole, openUID), recordPolicy,
+			`user "admin" may not add the promotion record`)
 		r := newRole(otherRole)
 		r.Annotations = map[string]string{promotion.AnnotationAppliedProposals: openUID}
 		expectRefused(as[mallory].Create(suiteCtx, r), recordPolicy,
-			`user "mallory" may not add the promotion record (annotation career.skillmatrix.dev/applied-proposals) of Role "data-engineer"`)
+			`user "mallory" may not add the promotion record (annotation career.skillmatrix.dev/applied-proposals) `+
+				`of Role "data-engineer"`)
 	})
 
 	It("lets only the operator add, change and remove it", func() {
 		Expect(setRecord(operatorUser, reviewedRole, "uid-1")).To(Succeed())
 		expectRefused(setRecord(mallory, reviewedRole, "uid-1,"+openUID), recordPolicy,
 			`user "mallory" may not change the promotion record`)
-		expectRefused(setRecord(mallory, reviewedRole, ""), recordPolicy, `user "mallory" may not remove the promotion record`)
+		expectRefused(setRecord(mallory, reviewedRole, ""), recordPolicy,
+			`user "mallory" may not remove the promotion record`)
 		Expect(setRecord(operatorUser, reviewedRole, "uid-1,uid-2")).To(Succeed())
 		Expect(getRole(reviewedRole).Annotations).To(HaveKeyWithValue(promotion.AnnotationAppliedProposals, "uid-1,uid-2"))
 		Expect(setRecord(operatorUser, reviewedRole, "")).To(Succeed())
@@ -210,7 +212,7 @@ func publishedConfigMap(role *careerv1alpha1.Role) *corev1.ConfigMap {
 			Labels: map[string]string{managedByLabel: managedByValue, "career.skillmatrix.dev/role": role.Name},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: careerv1alpha1.GroupVersion.String(), Kind: "Role", Name: role.Name, UID: role.UID,
-				Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
+				Controller: new(true), BlockOwnerDeletion: new(true),
 			}},
 		},
 		Data: map[string]string{"matrix.md": "# MLOps Engineer\n"},
@@ -254,7 +256,8 @@ var _ = Describe("The published ConfigMaps (issue 13, case 3)", func() {
 			cm.Data["matrix.md"] = "# MLOps Engineer\nEveryone is Expert.\n"
 		}), configMapPolicy,
 			`user "mallory" may not change ConfigMap "mlops-engineer-matrix" in namespace "`+ns+`": `+
-				`ConfigMaps labeled app.kubernetes.io/managed-by=skillmatrix-operator are published by the operator, and only the operator writes them`)
+				`ConfigMaps labeled app.kubernetes.io/managed-by=skillmatrix-operator are published by the operator, `+
+				`and only the operator writes them`)
 		Expect(getConfigMap(cmName).Data).To(HaveKeyWithValue("matrix.md", "# MLOps Engineer\n"))
 	})
 
@@ -280,7 +283,9 @@ var _ = Describe("The published ConfigMaps (issue 13, case 3)", func() {
 	})
 
 	It("lets the operator change and delete it", func() {
-		Expect(updateConfigMap(operatorUser, cmName, func(cm *corev1.ConfigMap) { cm.Data["matrix.md"] = "# v2\n" })).To(Succeed())
+		Expect(updateConfigMap(operatorUser, cmName, func(cm *corev1.ConfigMap) {
+			cm.Data["matrix.md"] = "# v2\n"
+		})).To(Succeed())
 		Expect(as[operatorUser].Delete(suiteCtx, getConfigMap(cmName))).To(Succeed())
 	})
 
@@ -308,8 +313,9 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 		Expect(create(alice, newProposal(proposalName, alice, reviewedRole))).To(Succeed())
 	})
 
-	metadataRule := `may not change the labels, annotations, finalizers or ownerReferences of proposal "raise-kubernetes-core": ` +
-		`only its author "alice", the operator, the garbage collector and holders of the verb "moderate" on proposals.career.skillmatrix.dev may`
+	metadataRule := `may not change the labels, annotations, finalizers or ownerReferences ` +
+		`of proposal "raise-kubernetes-core": only its author "alice", the operator, the garbage collector ` +
+		`and holders of the verb "moderate" on proposals.career.skillmatrix.dev may`
 
 	DescribeTable("a voter may not touch another person's Proposal",
 		func(attempt func() error, message string) {
@@ -338,7 +344,9 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 		}, `user "bob" `+metadataRule),
 		Entry("adding an ownerReference, so the garbage collector would delete it", func() error {
 			return editMeta(bob, func(m *metav1.ObjectMeta) {
-				m.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: "gone", UID: "0a0a0a0a-0000-0000-0000-000000000000"}}
+				m.OwnerReferences = []metav1.OwnerReference{{
+					APIVersion: "v1", Kind: "ConfigMap", Name: "gone", UID: "0a0a0a0a-0000-0000-0000-000000000000",
+				}}
 			})
 		}, `user "bob" `+metadataRule),
 		Entry("adding annotations", func() error {
@@ -346,7 +354,8 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 		}, `user "bob" `+metadataRule),
 		Entry("adding a label with a merge patch", func() error {
 			p := get(bob, proposalName)
-			return as[bob].Patch(suiteCtx, p, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"labels":{"team":"x"}}}`)))
+			return as[bob].Patch(suiteCtx, p,
+				client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"labels":{"team":"x"}}}`)))
 		}, `user "bob" `+metadataRule),
 		Entry("a reviewer adding a finalizer", func() error {
 			return editMeta(carol, func(m *metav1.ObjectMeta) { m.Finalizers = []string{"example.com/hold"} })
@@ -354,7 +363,9 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 	)
 
 	It("freezes the author's own text once a vote or review arrives", func() {
-		Expect(update(alice, proposalName, func(p *careerv1alpha1.Proposal) { p.Spec.Description = "Seniors run clusters." })).To(Succeed())
+		Expect(update(alice, proposalName, func(p *careerv1alpha1.Proposal) {
+			p.Spec.Description = "Seniors run clusters."
+		})).To(Succeed())
 		Expect(update(bob, proposalName, setVote(bob, careerv1alpha1.VoteApprove))).To(Succeed())
 		err := update(alice, proposalName, func(p *careerv1alpha1.Proposal) { p.Spec.Title = "Raise it to Expert instead" })
 		Expect(err).To(MatchError(ContainSubstring(
@@ -386,7 +397,8 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 			m.Annotations = map[string]string{"example.com/blob": strings.Repeat("x", 250*1024)}
 		})
 		Expect(err).To(MatchError(ContainSubstring(
-			`the labels and annotations of proposal "raise-kubernetes-core" total 256016 characters, more than the 8192 allowed`)))
+			`the labels and annotations of proposal "raise-kubernetes-core" total 256016 characters, ` +
+				`more than the 8192 allowed`)))
 		Expect(editMeta(alice, func(m *metav1.ObjectMeta) {
 			m.Annotations = map[string]string{"example.com/note": strings.Repeat("x", 4000)}
 		})).To(Succeed())
@@ -394,7 +406,8 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 			m.Annotations[corev1.LastAppliedConfigAnnotation] = strings.Repeat("x", 70000)
 		})
 		Expect(err).To(MatchError(ContainSubstring(
-			`the annotation kubectl.kubernetes.io/last-applied-configuration of proposal "raise-kubernetes-core" holds 70000 characters, more than the 65536 allowed`)))
+			`the annotation kubectl.kubernetes.io/last-applied-configuration of proposal "raise-kubernetes-core" ` +
+				`holds 70000 characters, more than the 65536 allowed`)))
 	})
 })
 
@@ -460,11 +473,12 @@ var _ = Describe("Bounded Proposals (issue 13, case 4)", func() {
 		out := make([]careerv1alpha1.Change, n)
 		for i := range out {
 			out[i] = careerv1alpha1.Change{Op: careerv1alpha1.OpSetFocus, Level: careerv1alpha1.ID(fmt.Sprintf("level-%d", i)),
-				Focus: ptr.To(strings.Repeat("f", size))}
+				Focus: new(strings.Repeat("f", size))}
 		}
 		return out
 	}
-	const tooLong = "proposal text too long: title, description, comments and the text of the changes may total at most 32768 characters"
+	const tooLong = "proposal text too long: title, description, comments and the text of the changes " +
+		"may total at most 32768 characters"
 
 	It("refuses a Proposal whose text exceeds the cap, and accepts one just inside it", func() {
 		p := newProposal("huge", alice, reviewedRole)
@@ -477,12 +491,13 @@ var _ = Describe("Bounded Proposals (issue 13, case 4)", func() {
 		fits := newProposal("fits", alice, reviewedRole)
 		fits.Spec.Title = "t"
 		fits.Spec.Changes = focusChanges(8, 4096)
-		fits.Spec.Changes[0].Focus = ptr.To(strings.Repeat("f", 4096-1))
+		fits.Spec.Changes[0].Focus = new(strings.Repeat("f", 4096-1))
 		Expect(create(alice, fits)).To(Succeed())
 
 		By("a vote with a comment that no longer fits, and one without")
 		err = update(bob, "fits", func(p *careerv1alpha1.Proposal) {
-			p.Spec.Votes = append(p.Spec.Votes, careerv1alpha1.Vote{Voter: bob, Decision: careerv1alpha1.VoteApprove, Comment: "yes!"})
+			p.Spec.Votes = append(p.Spec.Votes,
+				careerv1alpha1.Vote{Voter: bob, Decision: careerv1alpha1.VoteApprove, Comment: "yes!"})
 		})
 		Expect(err).To(MatchError(ContainSubstring(tooLong)))
 		Expect(update(bob, "fits", setVote(bob, careerv1alpha1.VoteApprove))).To(Succeed())
@@ -494,7 +509,8 @@ var _ = Describe("The ClusterRoles we ship (issue 13, case 5)", func() {
 		ns = newNamespace()
 	})
 
-	It("grant no custom verb by wildcard: role-admin-role does not grant review, proposal-admin-role grants moderate by name", func() {
+	It("grant no custom verb by wildcard: role-admin-role does not grant review, "+
+		"proposal-admin-role grants moderate by name", func() {
 		for _, file := range []string{"role_admin_role.yaml", "proposal_admin_role.yaml"} {
 			objs, err := readRBAC(file)
 			Expect(err).NotTo(HaveOccurred())

@@ -359,6 +359,9 @@ func TestCLIAgainstAPIServer(t *testing.T) {
 			t.Errorf("proposals = %d (%v), want 1", len(list.Items), err)
 		}
 	})
+
+	t.Run("status gives the operator's outlook: Invalid and Conflicted, not what the votes alone say",
+		func(t *testing.T) { checkStatusAgreement(t, c) })
 }
 
 // votesOf maps voter to "Decision:comment".

@@ -62,7 +62,7 @@ Without PROPOSAL, list the Proposals of the namespace.`,
 			if err != nil {
 				return err
 			}
-			st := s.standing(cmd.Context(), p, map[string]*governance.Policy{}, time.Now())
+			st := s.standing(cmd.Context(), p, map[string]*roleContext{}, time.Now())
 			if format == formatJSON {
 				return writeJSON(o.streams.Out, st)
 			}
@@ -94,10 +94,15 @@ type standing struct {
 	// Missing is what acceptance still needs (governance.Decide), while the
 	// Proposal is open.
 	Missing []string `json:"missing"`
-	// Outlook is the phase the rules give now: Open, Accepted, Rejected or
-	// Expired; the operator's Phase follows it.
+	// Outlook is the phase governance.Judge gives now, as the operator
+	// does: Open, Accepted, Rejected, Expired, Conflicted (a `from` no longer
+	// holds) or Invalid; the phase itself once the Proposal is closed;
+	// Unknown when the Role or its SkillMatrix cannot be read. The
+	// operator's Phase follows it.
 	Outlook string `json:"outlook"`
-	now     time.Time
+	// Blockers say why the changes cannot be applied (Conflicted, Invalid).
+	Blockers []string `json:"blockers,omitempty"`
+	now      time.Time
 }
 
 type tally struct {
@@ -117,40 +122,68 @@ type policy struct {
 	Source string `json:"source"`
 }
 
-// policyFor is the effective policy of a Proposal's Role; policies caches it
-// per Role for the list.
-func (s *session) policyFor(ctx context.Context, p *v1.Proposal, policies map[string]*governance.Policy) (governance.Policy, string) {
-	role := string(p.Spec.RoleRef)
-	if cached, ok := policies[role]; ok {
-		if cached != nil {
-			return *cached, "role and matrix"
-		}
-	} else {
-		matrix, r, err := s.getRole(ctx, role)
-		if err == nil {
-			pol := governance.Effective(matrix.Spec.Governance, r.Spec.Governance)
-			policies[role] = &pol
-			return pol, "role and matrix"
-		}
-		policies[role] = nil
-	}
-	if t := p.Status.Tally; t != nil {
-		pol := governance.Defaults
-		pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews = t.MinApprovals, t.ApprovalRatioPercent, t.RequiredReviews
-		return pol, "status"
-	}
-	return governance.Defaults, "defaults"
+// roleContext is a Proposal's Role and SkillMatrix as the CLI could read
+// them; nil when it could not.
+type roleContext struct {
+	matrix *v1.SkillMatrix
+	role   *v1.Role
 }
 
-func (s *session) standing(ctx context.Context, p *v1.Proposal, policies map[string]*governance.Policy, now time.Time) *standing {
-	pol, source := s.policyFor(ctx, p, policies)
-	t := governance.Count(&p.Spec)
+// roleContextFor reads the Proposal's Role and SkillMatrix once per Role for
+// a list (roles caches them).
+func (s *session) roleContextFor(ctx context.Context, p *v1.Proposal, roles map[string]*roleContext) *roleContext {
+	name := string(p.Spec.RoleRef)
+	if cached, ok := roles[name]; ok {
+		return cached
+	}
+	var rc *roleContext
+	if matrix, role, err := s.getRole(ctx, name); err == nil {
+		rc = &roleContext{matrix: matrix, role: role}
+	}
+	roles[name] = rc
+	return rc
+}
+
+// outlookUnknown is the outlook when the Role or its SkillMatrix cannot be
+// read: whether the changes still apply decides the phase as much as the
+// votes do.
+const outlookUnknown = "Unknown"
+
+// standing judges the Proposal with governance.Judge, exactly as the
+// operator does, so the outlook is the phase the operator will give it.
+func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string]*roleContext, now time.Time) *standing {
 	created := p.CreationTimestamp.UTC()
-	deadline := governance.Deadline(created, pol)
+	var (
+		pol      governance.Policy
+		source   string
+		t        governance.Tally
+		deadline time.Time
+		outlook  string
+		missing  []string
+		blockers []string
+	)
+	if rc := s.roleContextFor(ctx, p, roles); rc != nil {
+		v := governance.Judge(governance.Input{Proposal: &p.Spec, Created: created, Role: &rc.role.Spec,
+			Matrix: &rc.matrix.Spec, Now: now})
+		pol, source, t, deadline, outlook, missing = v.Policy, "role and matrix", v.Tally, v.Deadline, string(v.Outcome), v.Decision.Missing
+		for _, c := range v.Conflicts {
+			blockers = append(blockers, c.String())
+		}
+		for _, pr := range v.Problems {
+			blockers = append(blockers, pr.String())
+		}
+	} else {
+		pol, source = governance.Defaults, "defaults"
+		if st := p.Status.Tally; st != nil {
+			pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews = st.MinApprovals, st.ApprovalRatioPercent, st.RequiredReviews
+			source = "status"
+		}
+		t, deadline, outlook = governance.Count(&p.Spec), governance.Deadline(created, pol), outlookUnknown
+		missing = governance.Decide(t, pol, deadline, now).Missing
+	}
 	if p.Status.Deadline != nil {
 		deadline = p.Status.Deadline.UTC()
 	}
-	decision := governance.Decide(t, pol, deadline, now)
 	st := &standing{
 		Name: p.Name, Namespace: p.Namespace, Title: p.Spec.Title, Role: string(p.Spec.RoleRef),
 		Author: string(p.Spec.Author), Created: created,
@@ -158,7 +191,15 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, policies map[str
 		Changes: []string{}, Votes: slices.Clone(p.Spec.Votes), Reviews: slices.Clone(p.Spec.Reviews),
 		Tally:    tally{t.Approvals, t.Rejections, t.ReviewApprovals, t.ChangesRequested},
 		Policy:   policy{pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews, pol.VotingPeriod.String(), source},
-		Deadline: deadline, Missing: []string{}, Outlook: string(decision.Phase), now: now,
+		Deadline: deadline, Missing: []string{}, Outlook: outlook, now: now,
+	}
+	switch {
+	case st.final():
+		// Its changes are in the Role or never will be: judging them again
+		// against today's Role says nothing.
+		st.Outlook = st.Phase
+	case outlook == string(v1.PhaseConflicted) || outlook == string(v1.PhaseInvalid):
+		st.Blockers = blockers
 	}
 	for i := range p.Spec.Changes {
 		st.Changes = append(st.Changes, describeChange(&p.Spec.Changes[i]))
@@ -169,8 +210,8 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, policies map[str
 	if st.Reviews == nil {
 		st.Reviews = []v1.Review{}
 	}
-	if st.open() && decision.Missing != nil {
-		st.Missing = decision.Missing
+	if st.open() && missing != nil {
+		st.Missing = missing
 	}
 	return st
 }
@@ -179,6 +220,15 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, policies map[str
 func (st *standing) open() bool {
 	switch v1.ProposalPhase(st.Phase) {
 	case v1.PhaseOpen, "":
+		return true
+	}
+	return false
+}
+
+// final says whether the operator has settled the Proposal for good.
+func (st *standing) final() bool {
+	switch v1.ProposalPhase(st.Phase) {
+	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted:
 		return true
 	}
 	return false
@@ -229,6 +279,8 @@ func printStanding(p *printer, st *standing) {
 	}
 	p.flush(tw)
 	switch {
+	case len(st.Blockers) > 0:
+		p.f("\nThe rules say %s: %s.\n", st.Outlook, strings.Join(st.Blockers, "; "))
 	case !st.open():
 		p.f("\nClosed: the Proposal is %s.\n", st.Phase)
 	case len(st.Missing) > 0:
@@ -247,10 +299,10 @@ func (o *options) listProposals(ctx context.Context, s *session, format string) 
 	}
 	slices.SortFunc(list.Items, func(a, b v1.Proposal) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
-	policies := map[string]*governance.Policy{}
+	roles := map[string]*roleContext{}
 	out := make([]*standing, 0, len(list.Items))
 	for i := range list.Items {
-		out = append(out, s.standing(ctx, &list.Items[i], policies, now))
+		out = append(out, s.standing(ctx, &list.Items[i], roles, now))
 	}
 	if format == formatJSON {
 		return writeJSON(o.streams.Out, out)

@@ -329,7 +329,9 @@ var _ = Describe("Promotion crash safety", Ordered, func() {
 		p := getProposal(ns, "p")
 		Expect(cellOf(role, "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("V"))
 		Expect(promotion.HasMarker(role.Annotations, string(p.UID))).To(BeTrue())
-		Expect(role.Status.History).To(BeEmpty())
+		// The Role controller records the promotion from the marker, and may
+		// have done so before the crash; the Proposal's own record may not.
+		Expect(len(role.Status.History)).To(BeNumerically("<=", 1))
 		Expect(p.Status.Phase).NotTo(Equal(v1.PhaseApplied))
 		generationAfterWrite := role.Generation
 

@@ -18,9 +18,7 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -43,51 +41,46 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
-// Condition reasons of a Role.
-const (
-	ReasonReady             = "Ready"
-	ReasonValid             = "Valid"
-	ReasonValidWithWarnings = "ValidWithWarnings"
-	ReasonInvalidSpec       = "InvalidSpec"
-	ReasonMatrixNotFound    = "MatrixNotFound"
-	ReasonMatrixInvalid     = "MatrixInvalid"
-	ReasonPublished         = "Published"
-	ReasonTooLarge          = "TooLarge"
-	ReasonConfigMapConflict = "ConfigMapConflict"
-	ReasonRenderFailed      = "RenderFailed"
-	ReasonPublishFailed     = "PublishFailed"
-)
-
 // RoleReconciler validates each Role against its SkillMatrix and publishes the
-// rendered matrix to one ConfigMap the Role owns.
+// rendered matrix to one ConfigMap the Role owns. It is the only writer of a
+// Role's status, the history of applied Proposals included: it records each
+// promotion from the marker the promotion wrote with the change.
 type RoleReconciler struct {
 	client.Client
 	Publisher configMapPublisher
 	Recorder  events.EventRecorder
-
-	// pendingRecords remembers, per Role, since when its newest promotion
-	// marker has waited for its history entry (see recordPending).
-	pendingRecords sync.Map
+	// Now is the clock; tests replace it.
+	Now func() time.Time
 }
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles,verbs=get;list;watch
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles/status,verbs=patch
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=skillmatrices,verbs=get;list;watch
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=proposals,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile computes the Role's outputs and status and writes only what changed.
+// roleScope is what one reconcile of a Role works on: its phases fill it in
+// order and the status is written once at the end.
+type roleScope struct {
+	role   *v1.Role
+	conds  *conditionSet
+	matrix *v1.SkillMatrix
+}
+
+type roleStep func(ctx context.Context, s *roleScope) (done bool, err error)
+
+// Reconcile records the Role's promotions, validates it, publishes its
+// matrix and writes the status once, only when it changed.
 func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var role v1.Role
 	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
 		if apierrors.IsNotFound(err) {
 			metrics.SetProblems("Role/"+req.String(), validation.Result{})
-			r.pendingRecords.Delete(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -95,40 +88,100 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 		// The ConfigMap goes with the Role through its owner reference.
 		return ctrl.Result{}, nil
 	}
-	if wait := r.recordPending(req.NamespacedName, &role, time.Now()); wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}, nil
-	}
 
 	original := role.DeepCopy()
-	conds := newConditionSet(role.Generation, &role.Status.Conditions)
-	reconcileErr := r.reconcileRole(ctx, &role, conds)
+	s := &roleScope{role: &role, conds: newConditionSet(role.Generation, &role.Status.Conditions)}
+	var reconcileErr error
+	for _, phase := range []roleStep{r.recordPromotions, r.fetchMatrix, r.validate, r.publish} {
+		done, err := phase(ctx, s)
+		if err != nil {
+			reconcileErr = err
+			break
+		}
+		if done {
+			break
+		}
+	}
 	role.Status.ObservedGeneration = role.Generation
 
-	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, conds, ctrl.Result{}, reconcileErr)
+	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, s.conds, ctrl.Result{}, reconcileErr)
 	return result, err
 }
 
-func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds *conditionSet) error {
-	log := logf.FromContext(ctx)
+// recordPromotions appends to the history the promotions whose markers it
+// lacks, whatever else is wrong with the Role: the record matters most. Each
+// entry names the Role's generation now, the one that carries the change
+// (or a later one, when the Role changed again before this reconcile).
+func (r *RoleReconciler) recordPromotions(ctx context.Context, s *roleScope) (bool, error) {
+	role := s.role
+	uids := promotion.Unrecorded(promotion.Markers(role.Annotations), func(uid string) bool {
+		return historyEntry(role, types.UID(uid)) != nil
+	})
+	if len(uids) == 0 {
+		return false, nil
+	}
+	var proposals v1.ProposalList
+	if err := r.List(ctx, &proposals, client.InNamespace(role.Namespace),
+		client.MatchingFields{roleRefIndexField: role.Name}, client.UnsafeDisableDeepCopy); err != nil {
+		return true, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
+	}
+	byUID := make(map[string]*v1.Proposal, len(proposals.Items))
+	for i := range proposals.Items {
+		byUID[string(proposals.Items[i].UID)] = &proposals.Items[i]
+	}
+	appliedAt := metav1.NewTime(r.now())
+	for _, uid := range uids {
+		role.Status.History = append(role.Status.History, historyRecord(byUID[uid], uid, appliedAt, role.Generation))
+	}
+	if n := len(role.Status.History); n > v1.MaxHistory {
+		role.Status.History = role.Status.History[n-v1.MaxHistory:]
+	}
+	return false, nil
+}
 
+// deletedProposalName stands for a Proposal deleted between its promotion
+// and the record of it (a crash in between): the change stays recorded.
+const deletedProposalName = "unknown"
+
+func historyRecord(p *v1.Proposal, uid string, appliedAt metav1.Time, generation int64) v1.AppliedProposal {
+	if p == nil {
+		return v1.AppliedProposal{Name: deletedProposalName, UID: uid, AppliedAt: appliedAt, Generation: generation,
+			Title: "(the Proposal was deleted before its promotion was recorded)"}
+	}
+	return v1.AppliedProposal{
+		Name:       v1.ObjectName(p.Name),
+		UID:        uid,
+		Title:      truncate(p.Spec.Title, 200),
+		Author:     p.Spec.Author,
+		AppliedAt:  appliedAt,
+		Generation: generation,
+	}
+}
+
+func (r *RoleReconciler) fetchMatrix(ctx context.Context, s *roleScope) (bool, error) {
 	var matrix v1.SkillMatrix
-	matrixKey := client.ObjectKey{Namespace: role.Namespace, Name: string(role.Spec.MatrixRef)}
-	if err := r.Get(ctx, matrixKey, &matrix); err != nil {
+	key := client.ObjectKey{Namespace: s.role.Namespace, Name: string(s.role.Spec.MatrixRef)}
+	if err := r.Get(ctx, key, &matrix); err != nil {
 		if !apierrors.IsNotFound(err) {
-			return fmt.Errorf("getting SkillMatrix %s: %w", matrixKey, err)
+			return true, fmt.Errorf("getting SkillMatrix %s: %w", key, err)
 		}
 		// No requeue: the SkillMatrix watch wakes this Role when it appears.
-		msg := fmt.Sprintf("SkillMatrix %q does not exist in namespace %q", matrixKey.Name, matrixKey.Namespace)
-		conds.set(v1.ConditionValid, metav1.ConditionUnknown, ReasonMatrixNotFound, msg)
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonMatrixNotFound, msg)
-		return nil
+		msg := fmt.Sprintf("SkillMatrix %q does not exist in namespace %q", key.Name, key.Namespace)
+		s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, ReasonMatrixNotFound, msg)
+		s.conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonMatrixNotFound, msg)
+		return true, nil
 	}
+	s.matrix = &matrix
+	return false, nil
+}
 
+func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error) {
+	role, matrix, conds := s.role, s.matrix, s.conds
 	if res := validation.Matrix(&matrix.Spec); res.HasErrors() {
 		msg := fmt.Sprintf("SkillMatrix %q is invalid: %s", matrix.Name, res.Summary(validation.SeverityError, maxConditionMessage))
 		conds.set(v1.ConditionValid, metav1.ConditionUnknown, ReasonMatrixInvalid, msg)
 		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonMatrixInvalid, msg)
-		return nil
+		return true, nil
 	}
 	res := validation.Role(&role.Spec, &matrix.Spec)
 	metrics.SetProblems("Role/"+role.Namespace+"/"+role.Name, res)
@@ -138,7 +191,7 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 				res.Summary(validation.SeverityError, maxConditionMessage)))
 		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonInvalidSpec,
 			"the Role is invalid; the matrix published before, if any, is left as it was")
-		return nil
+		return true, nil
 	}
 	if warnings := res.Warnings(); len(warnings) > 0 {
 		conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValidWithWarnings,
@@ -148,104 +201,55 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 		conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid,
 			fmt.Sprintf("valid against SkillMatrix %q", matrix.Name))
 	}
+	return false, nil
+}
 
-	resolved := model.BuildRole(&matrix, role)
+// roleTexts are the Ready messages of a Role's publication.
+var roleTexts = publicationTexts{
+	renderFailed: "the matrix could not be rendered",
+	tooLarge:     "the rendered matrix does not fit in a ConfigMap",
+	conflict:     "the ConfigMap name is taken",
+	failed:       "the matrix could not be published",
+	keptNote:     "; the ConfigMap published before, if any, is left as it was",
+}
+
+func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error) {
+	role, matrix := s.role, s.matrix
+	resolved := model.BuildRole(matrix, role)
 	role.Status.Summary = roleSummary(resolved.Stats)
 
 	started := time.Now()
-	files, err := render.Role(resolved, matrix.Spec.Publishing.Formats)
-	if err == nil {
+	files, renderErr := render.Role(resolved, matrix.Spec.Publishing.Formats)
+	if renderErr == nil {
 		metrics.ObserveRender(time.Since(started), files)
 	}
-	if err != nil {
-		// Rendering is deterministic: retrying cannot help, a new spec can.
-		log.Error(err, "rendering failed")
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonRenderFailed, err.Error())
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonRenderFailed, "the matrix could not be rendered")
-		return nil
-	}
-	payload, err := publish.Build(files, publish.MaxConfigMapBytes)
-	if errors.Is(err, publish.ErrTooLarge) {
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonTooLarge,
-			err.Error()+"; the ConfigMap published before, if any, is left as it was")
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonTooLarge, "the rendered matrix does not fit in a ConfigMap")
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("building the ConfigMap content: %w", err)
-	}
-
-	name := role.Name + configMapSuffix(&matrix)
+	name := role.Name + configMapSuffix(matrix)
 	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelRole: role.Name, LabelSkillMatrix: matrix.Name}
-	wrote, err := r.Publisher.publish(ctx, role, name, labels, payload)
-	if errors.Is(err, errStale) {
-		return err
-	}
-	if errors.Is(err, errNotOwned) {
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonConfigMapConflict, err.Error())
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonConfigMapConflict, "the ConfigMap name is taken")
-		return nil
-	}
-	if err != nil {
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonPublishFailed, err.Error())
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonPublishFailed, "the matrix could not be published")
-		return err
-	}
-	if wrote {
-		log.Info("published the rendered matrix", "configMap", name, "bytes", payload.Size, "compressed", payload.Compressed())
+	payload, ok, err := r.Publisher.publishRendered(ctx, s.conds, publication{
+		owner: role, name: name, labels: labels, files: files, renderErr: renderErr, texts: roleTexts,
+	})
+	if !ok || err != nil {
+		return true, err
 	}
 	if previous := role.Status.ConfigMapName; previous != "" && previous != name {
 		if err := r.Publisher.deleteOwned(ctx, role, previous); err != nil {
-			return err
+			return true, err
 		}
 	}
 	role.Status.ConfigMapName = name
 	role.Status.ContentHash = payload.Hash
-
-	encoding := "plain text"
-	if payload.Compressed() {
-		encoding = "gzip-compressed binaryData"
-	}
-	conds.set(v1.ConditionPublished, metav1.ConditionTrue, ReasonPublished,
-		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, len(files), encoding))
-	conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady,
+	s.conds.set(v1.ConditionPublished, metav1.ConditionTrue, ReasonPublished,
+		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, len(files), encodingOf(payload)))
+	s.conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
-	return nil
+	return false, nil
 }
 
-// historyGrace bounds how long a Role waits for the history entry of its
-// newest promotion before it is published without it.
-const historyGrace = 5 * time.Second
-
-// recordPending reports how long to wait before publishing a Role whose
-// newest promotion has landed in the spec but not yet in status.history. The
-// Proposal controller writes the history right after the spec, and the
-// changelog shows it: publishing in between costs a ConfigMap and a status
-// write that the history write makes stale a moment later, and the status
-// write races it. The history write wakes the Role (roleOutputsChanged); the
-// grace only matters when it never comes (a crash, then the Proposal
-// deleted before it was recovered).
-func (r *RoleReconciler) recordPending(key types.NamespacedName, role *v1.Role, now time.Time) time.Duration {
-	markers := promotion.Markers(role.Annotations)
-	if len(markers) == 0 || historyEntry(role, types.UID(markers[len(markers)-1])) != nil {
-		r.pendingRecords.Delete(key)
-		return 0
+func (r *RoleReconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
 	}
-	newest := markers[len(markers)-1]
-	seen, _ := r.pendingRecords.LoadOrStore(key, pendingRecord{marker: newest, since: now})
-	record := seen.(pendingRecord)
-	if record.marker != newest {
-		record = pendingRecord{marker: newest, since: now}
-		r.pendingRecords.Store(key, record)
-	}
-	// Past the grace the record stays, so later reconciles do not wait again
-	// for the same missing entry.
-	return max(historyGrace-now.Sub(record.since), 0)
-}
-
-type pendingRecord struct {
-	marker string
-	since  time.Time
+	return time.Now()
 }
 
 func configMapSuffix(matrix *v1.SkillMatrix) string {
@@ -283,8 +287,9 @@ func (r *RoleReconciler) rolesForMatrix(ctx context.Context, obj client.Object) 
 }
 
 // roleOutputsChanged lets through the Role updates that change what is
-// rendered: the spec (generation) and the applied-proposal history, which
-// the changelog shows. The controller's own status writes are filtered out.
+// rendered or recorded: the spec (generation), the promotion markers (the
+// history records them) and the history itself, which the changelog shows.
+// The controller's own status writes are filtered out.
 var roleOutputsChanged = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
 		oldRole, okOld := e.ObjectOld.(*v1.Role)
@@ -293,6 +298,7 @@ var roleOutputsChanged = predicate.Funcs{
 			return true
 		}
 		return oldRole.Generation != newRole.Generation ||
+			oldRole.Annotations[promotion.AnnotationAppliedProposals] != newRole.Annotations[promotion.AnnotationAppliedProposals] ||
 			!equality.Semantic.DeepEqual(oldRole.Status.History, newRole.Status.History)
 	},
 }

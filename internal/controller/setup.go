@@ -39,7 +39,9 @@ type Options struct {
 	// ProposalConcurrency is the number of Proposals reconciled at once;
 	// promotions into one Role still take turns.
 	ProposalConcurrency int
-	// AfterRoleWrite is a test seam: see ProposalReconciler.AfterRoleWrite.
+	// AfterRoleWrite is a test seam: it runs right after each promotion
+	// write, with the Proposal whose reconcile made it (a batch may promote
+	// others too), before that reconcile ends; tests crash there.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
 }
 
@@ -123,12 +125,8 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if opts.ProposalConcurrency <= 0 {
 		opts.ProposalConcurrency = 4
 	}
-	if err := (&ProposalReconciler{
-		Client:         mgr.GetClient(),
-		APIReader:      mgr.GetAPIReader(),
-		Recorder:       mgr.GetEventRecorder("skillmatrix-proposal"),
-		AfterRoleWrite: opts.AfterRoleWrite,
-	}).SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
+	if err := NewProposalReconciler(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetEventRecorder("skillmatrix-proposal"),
+		opts.AfterRoleWrite).SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
 	return nil

@@ -18,7 +18,6 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,14 +33,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
@@ -115,38 +112,12 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 	}
 	conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, "the SkillMatrix is valid")
 
-	files, err := render.Catalog(catalog)
-	if err != nil {
-		logf.FromContext(ctx).Error(err, "rendering the catalog failed")
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonRenderFailed, err.Error())
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonRenderFailed, "the catalog could not be rendered")
-		return nil
-	}
-	payload, err := publish.Build(files, publish.MaxConfigMapBytes)
-	if errors.Is(err, publish.ErrTooLarge) {
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, ReasonTooLarge, err.Error())
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonTooLarge, "the catalog does not fit in a ConfigMap")
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("building the catalog ConfigMap content: %w", err)
-	}
-
+	files, renderErr := render.Catalog(catalog)
 	name := matrix.Name + CatalogSuffix
 	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelSkillMatrix: matrix.Name}
-	if _, err := r.Publisher.publish(ctx, matrix, name, labels, payload); err != nil {
-		if errors.Is(err, errStale) {
-			return err
-		}
-		reason := ReasonPublishFailed
-		if errors.Is(err, errNotOwned) {
-			reason = ReasonConfigMapConflict
-		}
-		conds.set(v1.ConditionPublished, metav1.ConditionFalse, reason, err.Error())
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, reason, "the catalog could not be published")
-		if reason == ReasonConfigMapConflict {
-			return nil
-		}
+	if _, ok, err := r.Publisher.publishRendered(ctx, conds, publication{
+		owner: matrix, name: name, labels: labels, files: files, renderErr: renderErr, texts: catalogTexts,
+	}); !ok || err != nil {
 		return err
 	}
 	matrix.Status.ConfigMapName = name
@@ -154,6 +125,14 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 		fmt.Sprintf("ConfigMap %q holds the catalog and the index of %d Roles", name, len(roles.Items)))
 	conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady, "the SkillMatrix is valid and its catalog is published")
 	return nil
+}
+
+// catalogTexts are the Ready messages of a SkillMatrix's catalog publication.
+var catalogTexts = publicationTexts{
+	renderFailed: "the catalog could not be rendered",
+	tooLarge:     "the catalog does not fit in a ConfigMap",
+	conflict:     "the catalog could not be published",
+	failed:       "the catalog could not be published",
 }
 
 func countSkills(matrix *v1.SkillMatrix) int {

@@ -22,8 +22,25 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
 
+// ConflictKind says why a change does not apply.
+type ConflictKind int
+
+const (
+	// ConflictMalformed: the change's shape is one the schema forbids.
+	ConflictMalformed ConflictKind = iota + 1
+	// ConflictStaleFrom: the change's `from` no longer matches the Role.
+	ConflictStaleFrom
+	// ConflictMissingTarget: the skill or cell is not there (or, for
+	// AddSkill, already is).
+	ConflictMissingTarget
+	// ConflictNoRole: there is no Role to apply the changes to.
+	ConflictNoRole
+)
+
 // Conflict is a change whose expectation no longer holds on the Role.
 type Conflict struct {
+	// Kind is why; ConflictStaleFrom is the one no vote can mend.
+	Kind ConflictKind
 	// Index is the change's position in spec.changes (-1: the whole Proposal).
 	Index int
 	// Field is the path of what did not match, e.g. "spec.changes[0].from.proficiency".
@@ -59,19 +76,20 @@ func (c Conflict) String() string { return c.Field + ": " + c.Message }
 // means); AddSkill appends its row. The renderers order both by the matrix.
 func Apply(role *v1alpha1.RoleSpec, changes []v1alpha1.Change) (*v1alpha1.RoleSpec, []Conflict) {
 	if role == nil {
-		return nil, []Conflict{{Index: -1, Field: fieldRoleRef, Message: "there is no Role spec to apply the changes to"}}
+		return nil, []Conflict{{Kind: ConflictNoRole, Index: -1, Field: fieldRoleRef, Message: "there is no Role spec to apply the changes to"}}
 	}
 	s := newState(role.DeepCopy(), true)
 	var conflicts []Conflict
 	for i := range changes {
 		c := &changes[i]
 		if issues := malformed(c); len(issues) > 0 {
-			conflicts = append(conflicts, Conflict{Index: i, Field: changeField(i, issues[0].field), Message: issues[0].message})
+			conflicts = append(conflicts, Conflict{Kind: ConflictMalformed, Index: i,
+				Field: changeField(i, issues[0].field), Message: issues[0].message})
 			continue
 		}
 		if m := s.step(c, true); m != nil {
 			conflicts = append(conflicts, Conflict{
-				Index: i, Field: changeField(i, m.field), Expected: m.expected, Actual: m.actual,
+				Kind: m.conflictKind(), Index: i, Field: changeField(i, m.field), Expected: m.expected, Actual: m.actual,
 				Message: conflictMessage(c, m),
 			})
 		}

@@ -157,6 +157,13 @@ type miss struct {
 	expected, actual string
 }
 
+func (m *miss) conflictKind() ConflictKind {
+	if m.kind == missFrom {
+		return ConflictStaleFrom
+	}
+	return ConflictMissingTarget
+}
+
 func skillMiss(kind missKind) *miss {
 	if kind == missSkillPresent {
 		return &miss{kind: kind, field: "skill", expected: absent, actual: present}

@@ -75,6 +75,19 @@ func HasMarker(annotations map[string]string, uid string) bool {
 	return slices.Contains(Markers(annotations), uid)
 }
 
+// Unrecorded returns the markers newer than the newest one that recorded
+// reports, oldest first: the promotions a Role's history still lacks. Older
+// markers missing from the history were trimmed from it (it is bounded too),
+// not lost, so they are not recorded again.
+func Unrecorded(markers []string, recorded func(uid string) bool) []string {
+	for i, uid := range slices.Backward(markers) {
+		if recorded(uid) {
+			return markers[i+1:]
+		}
+	}
+	return markers
+}
+
 // withMarkers returns the annotation value with uids appended in order,
 // bounded.
 func withMarkers(annotations map[string]string, uids ...string) string {

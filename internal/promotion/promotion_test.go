@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -302,5 +303,30 @@ func TestMarkersAreBounded(t *testing.T) {
 	}
 	if !reflect.DeepEqual(Markers(map[string]string{AnnotationAppliedProposals: " "}), []string(nil)) {
 		t.Fatal("a blank annotation holds no markers")
+	}
+}
+
+func TestUnrecorded(t *testing.T) {
+	tests := []struct {
+		name     string
+		markers  []string
+		recorded []string
+		want     []string
+	}{
+		{"no promotion", nil, nil, nil},
+		{"nothing recorded yet", []string{"a", "b"}, nil, []string{"a", "b"}},
+		{"all recorded", []string{"a", "b"}, []string{"a", "b"}, []string{}},
+		{"the newest is missing", []string{"a", "b", "c"}, []string{"a", "b"}, []string{"c"}},
+		{"a batch is missing", []string{"a", "b", "c", "d"}, []string{"a", "b"}, []string{"c", "d"}},
+		{"an older marker trimmed from the history is not recorded again", []string{"x", "b", "c"}, []string{"b"}, []string{"c"}},
+		{"the history went past the markers' bound", []string{"y", "z"}, []string{"w", "y", "z"}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Unrecorded(tt.markers, func(uid string) bool { return slices.Contains(tt.recorded, uid) })
+			if len(got) != len(tt.want) || len(got) > 0 && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Unrecorded = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -1,0 +1,33 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package controller holds the three reconcilers and what they share: the
+// watches, the cache options, the ConfigMap publisher, the condition
+// bookkeeping and the status write. Each reconciler runs a list of phase
+// functions over a scope and writes the status once, only when it changed.
+//
+// One writer per field: the SkillMatrix reconciler writes SkillMatrix status
+// and its catalog ConfigMap; the Role reconciler writes Role status (the
+// history of applied Proposals included, recorded from the markers each
+// promotion writes with its change) and the matrix ConfigMap; the Proposal
+// reconciler writes Proposal status and, through its promoter, the promoted
+// fields of a Role's spec under the field manager skillmatrix-proposals.
+//
+// Every decision is the domain packages' (governance, validation, model,
+// render, publish, promotion); this package only fetches, calls them and
+// writes what changed. It must not be imported by the domain packages, the
+// CLI or the portal.
+package controller

@@ -1,0 +1,99 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
+)
+
+// publicationTexts are the Ready messages of one kind of publication (a
+// Role's matrix, a SkillMatrix's catalog). Health checks and people read
+// them: they are part of the observable interface.
+type publicationTexts struct {
+	renderFailed, tooLarge, conflict, failed string
+	// keptNote follows the TooLarge message of Published.
+	keptNote string
+}
+
+// publication is rendered content on its way to the ConfigMap its owner owns.
+type publication struct {
+	owner  client.Object
+	name   string
+	labels map[string]string
+	files  map[string][]byte
+	// renderErr is why the content could not be rendered, if it could not.
+	renderErr error
+	texts     publicationTexts
+}
+
+// publishRendered is the one step from rendered files to a published
+// ConfigMap that both publishing controllers share: build the payload,
+// publish it, and say why not in the Published and Ready conditions. It
+// reports ok once published, leaving the True conditions to the caller,
+// whose message says what was published; err is for what a retry can mend.
+func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditionSet, pub publication) (publish.Payload, bool, error) {
+	fail := func(reason, published, ready string) {
+		conds.set(v1.ConditionPublished, metav1.ConditionFalse, reason, published)
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, reason, ready)
+	}
+	if pub.renderErr != nil {
+		// Rendering is deterministic: retrying cannot help, a new spec can.
+		logf.FromContext(ctx).Error(pub.renderErr, "rendering failed", "configMap", pub.name)
+		fail(ReasonRenderFailed, pub.renderErr.Error(), pub.texts.renderFailed)
+		return publish.Payload{}, false, nil
+	}
+	payload, err := publish.Build(pub.files, publish.MaxConfigMapBytes)
+	if errors.Is(err, publish.ErrTooLarge) {
+		fail(ReasonTooLarge, err.Error()+pub.texts.keptNote, pub.texts.tooLarge)
+		return publish.Payload{}, false, nil
+	}
+	if err != nil {
+		return publish.Payload{}, false, fmt.Errorf("building the content of ConfigMap %s: %w", pub.name, err)
+	}
+	wrote, err := p.publish(ctx, pub.owner, pub.name, pub.labels, payload)
+	switch {
+	case errors.Is(err, errStale):
+		return publish.Payload{}, false, err
+	case errors.Is(err, errNotOwned):
+		fail(ReasonConfigMapConflict, err.Error(), pub.texts.conflict)
+		return publish.Payload{}, false, nil
+	case err != nil:
+		fail(ReasonPublishFailed, err.Error(), pub.texts.failed)
+		return publish.Payload{}, false, err
+	}
+	if wrote {
+		logf.FromContext(ctx).Info("published", "configMap", pub.name, "bytes", payload.Size, "compressed", payload.Compressed())
+	}
+	return payload, true, nil
+}
+
+// encodingOf says how a payload is stored, for a condition message.
+func encodingOf(payload publish.Payload) string {
+	if payload.Compressed() {
+		return "gzip-compressed binaryData"
+	}
+	return "plain text"
+}

@@ -1,0 +1,46 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import "github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+
+// Condition reasons the controllers set, beyond the governance decision's
+// (governance.Reason*). They are part of the observable interface
+// (conditions, Events, the Argo CD health checks, docs): never rename one.
+const (
+	// Shared by the three kinds.
+	ReasonReady             = "Ready"
+	ReasonValid             = "Valid"
+	ReasonInvalidSpec       = "InvalidSpec"
+	ReasonMatrixNotFound    = "MatrixNotFound"
+	ReasonPublished         = "Published"
+	ReasonTooLarge          = "TooLarge"
+	ReasonConfigMapConflict = "ConfigMapConflict"
+	ReasonRenderFailed      = "RenderFailed"
+	ReasonPublishFailed     = "PublishFailed"
+
+	// A Role's.
+	ReasonValidWithWarnings = "ValidWithWarnings"
+	ReasonMatrixInvalid     = "MatrixInvalid"
+
+	// A Proposal's.
+	ReasonRoleNotFound   = "RoleNotFound"
+	ReasonInvalidChanges = governance.ReasonInvalidChanges
+	ReasonConflict       = governance.ReasonConflict
+	ReasonNotAccepted    = "NotAccepted"
+	ReasonApplied        = "Applied"
+)

@@ -1,0 +1,158 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package governance
+
+import (
+	"slices"
+	"time"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+)
+
+// Condition reasons of a verdict that are not a Decision's.
+const (
+	// ReasonInvalidChanges: the changes do not make sense against the Role
+	// and its SkillMatrix.
+	ReasonInvalidChanges = "InvalidChanges"
+	// ReasonConflict: a change's `from` no longer matches the Role.
+	ReasonConflict = "Conflict"
+)
+
+// BallotKind tells a vote from an expert review.
+type BallotKind string
+
+// The two kinds of ballot.
+const (
+	BallotVote   BallotKind = "vote"
+	BallotReview BallotKind = "review"
+)
+
+// Revocation is a vote or review that no longer counts, because a re-check
+// of its author's authority at decision time failed (their RBAC binding was
+// removed, their groups no longer qualify). The caller makes the check;
+// Judge only leaves the ballot out.
+type Revocation struct {
+	Kind BallotKind
+	User v1alpha1.Username
+	// Reason is one sentence for the Proposal's status.
+	Reason string
+}
+
+// Input is everything the rules judge a Proposal by. Role and Matrix are
+// required: without them nothing can be judged.
+type Input struct {
+	Proposal *v1alpha1.ProposalSpec
+	// Created is the Proposal's creation time; the deadline derives from it.
+	Created time.Time
+	Role    *v1alpha1.RoleSpec
+	Matrix  *v1alpha1.SkillMatrixSpec
+	Now     time.Time
+	// Revoked lists the ballots that no longer count.
+	Revoked []Revocation
+}
+
+// Verdict is what the rules say of a Proposal against one Role spec at one
+// moment. The Proposal controller writes it to the status, the promotion
+// batches Proposals by it, and the CLI's status shows it, so all three agree.
+type Verdict struct {
+	Policy   Policy
+	Deadline time.Time
+	Tally    Tally
+	// Outcome is the phase the Proposal belongs in: Conflicted (a `from` no
+	// longer holds, which no vote can mend), Invalid (the changes do not fit
+	// the Role or its SkillMatrix), else the Decision's phase.
+	Outcome v1alpha1.ProposalPhase
+	// Reason is the condition reason for Outcome.
+	Reason string
+	// NewSpec is the Role spec with the changes applied; nil when they
+	// conflict.
+	NewSpec *v1alpha1.RoleSpec
+	// Conflicts are the changes that do not apply to the Role as it is.
+	Conflicts []Conflict
+	// Problems are set once the changes apply; Decision once they are valid.
+	Problems []Problem
+	Decision Decision
+	// Revoked echoes the ballots left out of the tally.
+	Revoked []Revocation
+}
+
+// Judge applies the governance rules to a Proposal, in the order the
+// Proposal's status reports them: a stale `from` first (Conflicted), then
+// changes that do not fit (Invalid), then the votes and reviews (Decide).
+func Judge(in Input) Verdict {
+	v := Verdict{Revoked: in.Revoked}
+	var matrixPolicy *v1alpha1.GovernancePolicy
+	if in.Matrix != nil {
+		matrixPolicy = in.Matrix.Governance
+	}
+	var rolePolicy *v1alpha1.GovernancePolicy
+	if in.Role != nil {
+		rolePolicy = in.Role.Governance
+	}
+	v.Policy = Effective(matrixPolicy, rolePolicy)
+	// Shown and stored to the second.
+	v.Deadline = Deadline(in.Created, v.Policy).Truncate(time.Second)
+	v.Tally = countEligible(in.Proposal, in.Revoked)
+
+	var changes []v1alpha1.Change
+	if in.Proposal != nil {
+		changes = in.Proposal.Changes
+	}
+	v.NewSpec, v.Conflicts = Apply(in.Role, changes)
+	if HasStaleFrom(v.Conflicts) {
+		v.Outcome, v.Reason = v1alpha1.PhaseConflicted, ReasonConflict
+		return v
+	}
+	if v.Problems = Validate(changes, in.Role, in.Matrix); len(v.Problems) > 0 {
+		v.Outcome, v.Reason = v1alpha1.PhaseInvalid, ReasonInvalidChanges
+		return v
+	}
+	v.Decision = Decide(v.Tally, v.Policy, v.Deadline, in.Now)
+	v.Outcome, v.Reason = v.Decision.Phase, v.Decision.Reason
+	return v
+}
+
+// Promotable reports whether the Proposal is accepted and its changes apply
+// cleanly to the spec it was judged against.
+func (v Verdict) Promotable() bool {
+	return v.Outcome == v1alpha1.PhaseAccepted && len(v.Conflicts) == 0
+}
+
+// HasStaleFrom reports whether a conflict is a `from` that no longer holds:
+// one that can never hold again for the same Proposal.
+func HasStaleFrom(conflicts []Conflict) bool {
+	return slices.ContainsFunc(conflicts, func(c Conflict) bool { return c.Kind == ConflictStaleFrom })
+}
+
+// countEligible is Count without the revoked ballots.
+func countEligible(spec *v1alpha1.ProposalSpec, revoked []Revocation) Tally {
+	if spec == nil || len(revoked) == 0 {
+		return Count(spec)
+	}
+	out := *spec
+	out.Votes = slices.DeleteFunc(slices.Clone(spec.Votes), func(b v1alpha1.Vote) bool {
+		return isRevoked(revoked, BallotVote, b.Voter)
+	})
+	out.Reviews = slices.DeleteFunc(slices.Clone(spec.Reviews), func(b v1alpha1.Review) bool {
+		return isRevoked(revoked, BallotReview, b.Reviewer)
+	})
+	return Count(&out)
+}
+
+func isRevoked(revoked []Revocation, kind BallotKind, user v1alpha1.Username) bool {
+	return slices.ContainsFunc(revoked, func(r Revocation) bool { return r.Kind == kind && r.User == user })
+}

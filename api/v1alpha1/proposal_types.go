@@ -178,9 +178,26 @@ type Review struct {
 	Comment string `json:"comment,omitempty"`
 }
 
+// MaxProposalText bounds the text a Proposal carries, in characters: its
+// title, description, vote and review comments, and the text of its changes
+// (focus, tech stack, cell descriptions and examples, and their from values).
+// Each field has its own limit too; this one bounds their sum, so that a
+// namespace full of Proposals stays small in etcd and in the operator's
+// cache (docs/governance.md, "Bounded resources"). A vote or review without a
+// comment always fits.
+const MaxProposalText = 32768
+
+// The ProposalSpec rule that enforces MaxProposalText sums, in characters:
+//
+//	size(title) + size(description) + Σ votes[].comment + Σ reviews[].comment +
+//	Σ changes[]: focus + techStack + cells[].description + cells[].examples +
+//	             from.focus + from.techStack
+
 // ProposalSpec is a change to one Role, with its votes and reviews.
 // +kubebuilder:validation:XValidation:rule="!has(self.votes) || self.votes.all(v, v.voter != self.author)",message="the author cannot vote on their own proposal",fieldPath=".votes"
 // +kubebuilder:validation:XValidation:rule="!has(self.reviews) || self.reviews.all(r, r.reviewer != self.author)",message="the author cannot review their own proposal",fieldPath=".reviews"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.withdrawn) || !oldSelf.withdrawn || (has(self.withdrawn) && self.withdrawn)",message="a withdrawn proposal stays withdrawn: spec.withdrawn cannot be unset",fieldPath=".withdrawn"
+// +kubebuilder:validation:XValidation:rule="size(self.title) + (has(self.description) ? size(self.description) : 0) + (has(self.votes) ? self.votes.map(v, has(v.comment) ? size(v.comment) : 0).sum() : 0) + (has(self.reviews) ? self.reviews.map(r, has(r.comment) ? size(r.comment) : 0).sum() : 0) + self.changes.map(c, (has(c.focus) ? size(c.focus) : 0) + (has(c.techStack) ? c.techStack.map(t, size(t)).sum() : 0) + (has(c.cells) ? c.cells.map(x, (has(x.description) ? size(x.description) : 0) + (has(x.examples) ? x.examples.map(e, size(e)).sum() : 0)).sum() : 0) + (has(c.from) ? (has(c.from.focus) ? size(c.from.focus) : 0) + (has(c.from.techStack) ? c.from.techStack.map(t, size(t)).sum() : 0) : 0)).sum() <= 32768",message="proposal text too long: title, description, comments and the text of the changes may total at most 32768 characters (MaxProposalText); shorten a comment or vote without one"
 type ProposalSpec struct {
 	// roleRef is the name of the Role in the same namespace. Immutable.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="roleRef is immutable after creation"
@@ -225,14 +242,21 @@ type ProposalSpec struct {
 	// +kubebuilder:validation:MaxItems=50
 	// +optional
 	Reviews []Review `json:"reviews,omitempty"`
+
+	// withdrawn is set by the author to take the Proposal back while it is
+	// open; the operator then closes it as Withdrawn and never promotes it.
+	// Once set it cannot be unset; the admission policy lets only the author
+	// set it, and only before the Proposal is Accepted or closed.
+	// +optional
+	Withdrawn bool `json:"withdrawn,omitempty"`
 }
 
 // ProposalPhase is where a Proposal is in its life.
-// +kubebuilder:validation:Enum=Open;Accepted;Applied;Rejected;Expired;Conflicted;Invalid
+// +kubebuilder:validation:Enum=Open;Accepted;Applied;Rejected;Expired;Conflicted;Invalid;Withdrawn
 type ProposalPhase string
 
 // Proposal phases. Applied, Rejected, Expired, Conflicted and Invalid are final
-// for a given generation.
+// for a given generation; Withdrawn is final.
 const (
 	PhaseOpen       ProposalPhase = "Open"
 	PhaseAccepted   ProposalPhase = "Accepted"
@@ -241,6 +265,9 @@ const (
 	PhaseExpired    ProposalPhase = "Expired"
 	PhaseConflicted ProposalPhase = "Conflicted"
 	PhaseInvalid    ProposalPhase = "Invalid"
+	// PhaseWithdrawn: the author withdrew the Proposal (spec.withdrawn)
+	// before it was accepted; it is never promoted.
+	PhaseWithdrawn ProposalPhase = "Withdrawn"
 )
 
 // Tally counts the votes and reviews against the effective policy.
@@ -262,7 +289,8 @@ type ProposalStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// phase is Open, Accepted, Applied, Rejected, Expired, Conflicted or Invalid.
+	// phase is Open, Accepted, Applied, Rejected, Expired, Conflicted, Invalid
+	// or Withdrawn.
 	// +optional
 	Phase ProposalPhase `json:"phase,omitempty"`
 

@@ -84,7 +84,7 @@ func startControlPlane(ctx context.Context, root, assets string) (*controlPlane,
 	if cp.admin, err = client.NewWithWatch(cp.cfg, client.Options{Scheme: scheme}); err != nil {
 		return nil, cp.stopWith(err)
 	}
-	if err := testenv.InstallAdmission(ctx, cp.admin, root); err != nil {
+	if err := testenv.InstallAdmission(ctx, cp.admin, root, operatorUser); err != nil {
 		return nil, cp.stopWith(err)
 	}
 	if err := cp.installOperatorRBAC(ctx, root); err != nil {

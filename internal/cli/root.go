@@ -92,12 +92,12 @@ func NewRootCommand(streams genericiooptions.IOStreams) *cobra.Command {
 skillmatrix operator (career.skillmatrix.dev).
 
 Read a Role:      render, diff, export, assess
-Change a Role:    propose, vote, review, status
+Change a Role:    propose, vote, review, withdraw, status
 Spreadsheets:     export -o csv, import
 
 Commands that read a Role work against the cluster (the current kubeconfig
 context and namespace, or --kubeconfig, --context, -n) or offline from YAML
-files with -f. Nothing but propose, vote and review ever writes to the cluster.
+files with -f. Nothing but propose, vote, review and withdraw ever writes to the cluster.
 
 Exit codes: 0 success, 1 failure or not found, 2 wrong usage.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: commandName},
@@ -120,6 +120,7 @@ Exit codes: 0 success, 1 failure or not found, 2 wrong usage.`,
 		newVoteCommand(o),
 		newReviewCommand(o),
 		newStatusCommand(o),
+		newWithdrawCommand(o),
 	)
 	return root
 }

@@ -59,7 +59,8 @@ func CacheOptions() cache.Options {
 }
 
 // stripUnreadMetadata drops managedFields and kubectl's last-applied
-// annotation from cached objects. A Role applied by kubectl or ArgoCD carries
+// annotation from cached objects, and the prose of Proposals (see
+// stripUnreadProposalText). A Role applied by kubectl or ArgoCD carries
 // each as large as its spec, and nothing reads them from the cache: promotion
 // reads the Role live, and status patches are computed between two cached
 // copies, so the annotation is neither sent nor lost. docs/performance.md
@@ -79,7 +80,29 @@ func stripUnreadMetadata(in any) (any, error) {
 		delete(trimmed, corev1.LastAppliedConfigAnnotation)
 		obj.SetAnnotations(trimmed)
 	}
+	if proposal, ok := in.(*v1.Proposal); ok {
+		stripUnreadProposalText(proposal)
+	}
 	return in, nil
+}
+
+// stripUnreadProposalText drops the prose of a cached Proposal: its
+// description and the comments of its votes and reviews. The controllers
+// judge a Proposal by its changes, votes and reviews and record its title in
+// the Role's history, but never read these; they are most of what a large
+// Proposal holds (up to api/v1alpha1.MaxProposalText characters in all). The
+// operator never writes a Proposal's spec, and its status patches are diffs
+// of the status alone, so nothing cut here is ever written back. Readers
+// that show the prose (the CLI, a portal) read Proposals from the API server,
+// not from this cache.
+func stripUnreadProposalText(p *v1.Proposal) {
+	p.Spec.Description = ""
+	for i := range p.Spec.Votes {
+		p.Spec.Votes[i].Comment = ""
+	}
+	for i := range p.Spec.Reviews {
+		p.Spec.Reviews[i].Comment = ""
+	}
 }
 
 // SetupWithManager registers the field indexes and every controller.

@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -30,6 +31,8 @@ const (
 	ReasonInvalidChanges = "InvalidChanges"
 	// ReasonConflict: a change's `from` no longer matches the Role.
 	ReasonConflict = "Conflict"
+	// ReasonWithdrawn: the author withdrew the Proposal (spec.withdrawn).
+	ReasonWithdrawn = "Withdrawn"
 )
 
 // BallotKind tells a vote from an expert review.
@@ -72,7 +75,8 @@ type Verdict struct {
 	Policy   Policy
 	Deadline time.Time
 	Tally    Tally
-	// Outcome is the phase the Proposal belongs in: Conflicted (a `from` no
+	// Outcome is the phase the Proposal belongs in: Withdrawn (its author
+	// took it back, which outranks everything else), Conflicted (a `from` no
 	// longer holds, which no vote can mend), Invalid (the changes do not fit
 	// the Role or its SkillMatrix), else the Decision's phase.
 	Outcome v1alpha1.ProposalPhase
@@ -91,8 +95,10 @@ type Verdict struct {
 }
 
 // Judge applies the governance rules to a Proposal, in the order the
-// Proposal's status reports them: a stale `from` first (Conflicted), then
-// changes that do not fit (Invalid), then the votes and reviews (Decide).
+// Proposal's status reports them: a withdrawal first (Withdrawn, with a
+// Decision of that phase, so the status reads like any other closing
+// decision), a stale `from` next (Conflicted), then changes that do not fit
+// (Invalid), then the votes and reviews (Decide).
 func Judge(in Input) Verdict {
 	v := Verdict{Revoked: in.Revoked}
 	var matrixPolicy *v1alpha1.GovernancePolicy
@@ -107,6 +113,14 @@ func Judge(in Input) Verdict {
 	// Shown and stored to the second.
 	v.Deadline = Deadline(in.Created, v.Policy).Truncate(time.Second)
 	v.Tally = countEligible(in.Proposal, in.Revoked)
+
+	if in.Proposal != nil && in.Proposal.Withdrawn {
+		v.Decision = Decision{Phase: v1alpha1.PhaseWithdrawn, Reason: ReasonWithdrawn,
+			Message: fmt.Sprintf("withdrawn by its author %q before it was accepted; it will not be promoted",
+				in.Proposal.Author)}
+		v.Outcome, v.Reason = v.Decision.Phase, v.Decision.Reason
+		return v
+	}
 
 	var changes []v1alpha1.Change
 	if in.Proposal != nil {

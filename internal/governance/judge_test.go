@@ -40,6 +40,10 @@ func TestJudge(t *testing.T) {
 		p.Votes = p.Votes[:1]
 		return p
 	}
+	withdrawn := func(p *v1alpha1.ProposalSpec) *v1alpha1.ProposalSpec {
+		p.Withdrawn = true
+		return p
+	}
 	raise := setProf("docker", "senior", "E")
 	staleRaise := withFrom(raise, v1alpha1.ChangeValue{Proficiency: "W"}) // the Role holds V
 	unknownSkill := setProf("dockr", "senior", "E")
@@ -86,6 +90,12 @@ func TestJudge(t *testing.T) {
 			revoked: []governance.Revocation{{Kind: governance.BallotReview, User: "carol"}, {Kind: governance.BallotVote, User: "carol"}},
 			want:    v1alpha1.PhaseOpen, wantReason: governance.ReasonAwaitingVotes,
 			wantTally: governance.Tally{Approvals: 2}, wantNewSpec: true},
+		{name: "withdrawn by its author: Withdrawn, however many votes", proposal: withdrawn(approved(raise)), now: before,
+			want: v1alpha1.PhaseWithdrawn, wantReason: governance.ReasonWithdrawn,
+			wantTally: governance.Tally{Approvals: 2, ReviewApprovals: 1}},
+		{name: "a withdrawal outranks a stale from and the deadline", proposal: withdrawn(openSpec(staleRaise)), now: after,
+			want: v1alpha1.PhaseWithdrawn, wantReason: governance.ReasonWithdrawn,
+			wantTally: governance.Tally{Approvals: 1, ReviewApprovals: 1}},
 		{name: "the Role's policy overrides the matrix's", proposal: openSpec(raise), now: before,
 			role: func() *v1alpha1.RoleSpec {
 				r := testRole()

@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package testenv helps envtest suites (and the local first run) install what
-// the operator ships besides its CRDs: the ValidatingAdmissionPolicy that
-// enforces Proposal authenticity and the ClusterRoles for users. It has no
+// the operator ships besides its CRDs: the ValidatingAdmissionPolicies (with
+// their parameters) that enforce Proposal authenticity, the promotion record
+// and the published ConfigMaps, and the ClusterRoles for users. It has no
 // test framework dependency, so any suite can share it. It may use envtest
 // and a client, but must not import internal/controller or internal/cli: the
 // suites that test them import it.
@@ -33,6 +34,9 @@ import (
 	"strings"
 	"time"
 
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -55,6 +59,14 @@ const PolicyMessage = "spec.author must be your own username"
 // userRolesFile holds the ClusterRoles for users, relative to the repository
 // root.
 const userRolesFile = "config/rbac/user/user_roles.yaml"
+
+// ParamsFile holds the admission policies' parameters (a ConfigMap in the
+// operator's namespace), relative to the repository root.
+const ParamsFile = "config/admission/params/admission_params.yaml"
+
+// OperatorsKey is the key of the parameters that lists the operator's
+// usernames, one per line.
+const OperatorsKey = "operators"
 
 // forgedAuthor is the author of the probe Proposal WaitForPolicy sends. No
 // real client authenticates with this name, so the policy must refuse it.
@@ -104,12 +116,34 @@ func ReadObjects(path string) ([]*unstructured.Unstructured, error) {
 	return objs, nil
 }
 
-// InstallAdmission applies the admission policy, its binding and the user
-// ClusterRoles found under root (the repository root) with server-side apply,
-// then waits until the API server enforces the policy (see WaitForPolicy).
-// The client must be allowed to write cluster-scoped admission and RBAC
-// objects, as the envtest admin is.
-func InstallAdmission(ctx context.Context, c client.Client, root string) error {
+// InstallAdmission applies the admission policies' parameters, the policies,
+// their bindings and the user ClusterRoles found under root (the repository
+// root) with server-side apply, then waits until the API server enforces the
+// policy (see WaitForPolicy). The parameters name, besides the usernames the
+// shipped file lists, the operators given, or when none are given the user
+// the client authenticates as (in envtest suites the manager runs with the
+// installer's credentials). The client must be allowed to write
+// cluster-scoped admission and RBAC objects, namespaces and ConfigMaps, as
+// the envtest admin is.
+func InstallAdmission(ctx context.Context, c client.Client, root string, operators ...string) error {
+	if len(operators) == 0 {
+		self, err := whoAmI(ctx, c)
+		if err != nil {
+			return err
+		}
+		operators = []string{self}
+	}
+	params, err := operatorParams(root, operators)
+	if err != nil {
+		return err
+	}
+	if err := ensureNamespace(ctx, c, params.GetNamespace()); err != nil {
+		return err
+	}
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(params),
+		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return fmt.Errorf("apply the admission parameters from %s: %w", ParamsFile, err)
+	}
 	files, err := AdmissionManifests(root)
 	if err != nil {
 		return err
@@ -127,6 +161,43 @@ func InstallAdmission(ctx context.Context, c client.Client, root string) error {
 		}
 	}
 	return WaitForPolicy(ctx, c)
+}
+
+// operatorParams reads the shipped parameters and adds operators to the
+// usernames they list.
+func operatorParams(root string, operators []string) (*unstructured.Unstructured, error) {
+	objs, err := ReadObjects(filepath.Join(root, ParamsFile))
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) != 1 || objs[0].GetKind() != "ConfigMap" {
+		return nil, fmt.Errorf("%s must hold exactly one ConfigMap", ParamsFile)
+	}
+	params := objs[0]
+	listed, _, _ := unstructured.NestedString(params.Object, "data", OperatorsKey)
+	all := strings.TrimRight(listed, "\n") + "\n" + strings.Join(operators, "\n") + "\n"
+	if err := unstructured.SetNestedField(params.Object, all, "data", OperatorsKey); err != nil {
+		return nil, err
+	}
+	return params, nil
+}
+
+// whoAmI returns the username the client authenticates as.
+func whoAmI(ctx context.Context, c client.Client) (string, error) {
+	review := &authenticationv1.SelfSubjectReview{}
+	if err := c.Create(ctx, review); err != nil {
+		return "", fmt.Errorf("asking the API server who the installer is: %w", err)
+	}
+	return review.Status.UserInfo.Username, nil
+}
+
+// ensureNamespace creates the namespace unless it exists.
+func ensureNamespace(ctx context.Context, c client.Client, name string) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating namespace %s for the admission parameters: %w", name, err)
+	}
+	return nil
 }
 
 // WaitForPolicy waits until the API server enforces the Proposal authenticity

@@ -258,13 +258,17 @@ var _ = Describe("Proposal authenticity", func() {
 		Expect(update(carol, proposalName, removeReview(carol))).To(Succeed())
 	})
 
+	// Changed with issue 13: alice edits her title before the first vote (the
+	// text is frozen once votes arrive), and the label edit by merge patch is
+	// maude's, a moderator's: bob, a voter, may no longer label alice's
+	// Proposal.
 	It("lets requests that leave votes and reviews alone through, also on a closed proposal", func() {
-		Expect(update(bob, proposalName, setVote(bob, careerv1alpha1.VoteApprove))).To(Succeed())
-
 		By("alice editing the title")
 		Expect(update(alice, proposalName, func(p *careerv1alpha1.Proposal) {
 			p.Spec.Title = "Raise Kubernetes Core to Advanced at Senior"
 		})).To(Succeed())
+
+		Expect(update(bob, proposalName, setVote(bob, careerv1alpha1.VoteApprove))).To(Succeed())
 
 		By("the operator writing the status: the policy does not match proposals/status")
 		setPhase(proposalName, careerv1alpha1.PhaseApplied)
@@ -275,11 +279,11 @@ var _ = Describe("Proposal authenticity", func() {
 			p.Finalizers = []string{"example.com/hold"}
 		})).To(Succeed())
 
-		By("bob editing a label with a merge patch")
-		p := get(bob, proposalName)
+		By("maude, a moderator, editing a label with a merge patch")
+		p := get(maude, proposalName)
 		patch := client.MergeFrom(p.DeepCopy())
 		p.Labels["reviewed-in"] = "q3"
-		Expect(as[bob].Patch(suiteCtx, p, patch)).To(Succeed())
+		Expect(as[maude].Patch(suiteCtx, p, patch)).To(Succeed())
 
 		By("the admin deleting it, and the finalizer being removed")
 		Expect(admin.Delete(suiteCtx, p)).To(Succeed())
@@ -303,7 +307,7 @@ var _ = Describe("Proposal authenticity", func() {
 		Expect(admin.Delete(suiteCtx, &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: testenv.PolicyName},
 		})).To(Succeed())
-		DeferCleanup(func() { Expect(testenv.InstallAdmission(suiteCtx, admin, repoRoot)).To(Succeed()) })
+		DeferCleanup(installAdmission)
 		Eventually(func() error {
 			return admin.Create(suiteCtx, newProposal("forged", alice, reviewedRole), client.DryRunAll)
 		}).Should(Succeed())
@@ -314,7 +318,7 @@ var _ = Describe("Proposal authenticity", func() {
 				setVote(fmt.Sprintf("voter-%d", i), careerv1alpha1.VoteApprove)(p)
 			}
 		})).To(Succeed())
-		Expect(testenv.InstallAdmission(suiteCtx, admin, repoRoot)).To(Succeed())
+		installAdmission()
 
 		By("bob casting the 500th vote, changing it and a forger being refused")
 		Expect(update(bob, proposalName, setVote(bob, careerv1alpha1.VoteApprove))).To(Succeed())
@@ -359,6 +363,20 @@ func grantUserRoles() {
 		Subjects:   []rbacv1.Subject{userSubject(erin)},
 	})).To(Succeed())
 
+	Expect(admin.Create(suiteCtx, &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "proposal-moderator"},
+		Rules: []rbacv1.PolicyRule{{
+			APIGroups: []string{careerv1alpha1.GroupVersion.Group},
+			Resources: []string{"proposals"},
+			Verbs:     []string{"moderate"},
+		}},
+	})).To(Succeed())
+	Expect(admin.Create(suiteCtx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "proposal-moderators"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "proposal-moderator"},
+		Subjects:   []rbacv1.Subject{userSubject(maude)},
+	})).To(Succeed())
+
 	for _, name := range people {
 		eventuallyAllowed(name, "create", "proposals", "", true)
 		eventuallyAllowed(name, "update", "proposals", "", true)
@@ -367,6 +385,8 @@ func grantUserRoles() {
 	eventuallyAllowed(erin, "review", "roles", reviewedRole, true)
 	eventuallyAllowed(erin, "review", "roles", otherRole, false)
 	eventuallyAllowed(mallory, "review", "roles", reviewedRole, false)
+	eventuallyAllowed(maude, "moderate", "proposals", proposalName, true)
+	eventuallyAllowed(bob, "moderate", "proposals", proposalName, false)
 }
 
 func userSubject(name string) rbacv1.Subject {

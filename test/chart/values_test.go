@@ -46,12 +46,20 @@ func TestChartValues(t *testing.T) {
 	}, {
 		name:   "admission policy off",
 		sets:   []string{"admissionPolicy.enabled=false"},
-		absent: []string{kindPolicy, kindBinding},
+		absent: []string{kindPolicy, kindBinding, "ConfigMap/skillmatrix-admission-params"},
 		count:  map[string]int{kindClusterRole: 7},
 	}, {
 		name:  "user roles off",
 		sets:  []string{"userRoles.enabled=false"},
-		count: map[string]int{kindClusterRole: 3, kindPolicy: 1},
+		count: map[string]int{kindClusterRole: 3, kindPolicy: 3},
+	}, {
+		name:   "no proposal quota by default",
+		absent: []string{"ResourceQuota"},
+		count:  map[string]int{"ConfigMap": 1},
+	}, {
+		name:  "a proposal quota per namespace",
+		sets:  []string{"proposalQuota.enabled=true", "proposalQuota.namespaces={career,data}"},
+		count: map[string]int{"ResourceQuota": 2},
 	}, {
 		name: "metrics off",
 		sets: []string{"metrics.enabled=false"},

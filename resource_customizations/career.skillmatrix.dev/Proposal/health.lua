@@ -3,9 +3,11 @@
 -- the standard libraries unless useOpenLibs is set.
 --
 -- Open and Accepted are on their way (Progressing); Applied, Rejected and
--- Expired are closed as the rules decided, which is a correct outcome, not a
--- fault (Healthy); Conflicted and Invalid can never be applied and need a
--- person to act, e.g. propose again (Degraded).
+-- Expired are closed as the rules decided, and Withdrawn as its author
+-- decided, which are correct outcomes, not faults (Healthy); Conflicted and
+-- Invalid can never be applied and need a person to act, e.g. propose again
+-- (Degraded). A withdrawal the operator has not seen yet is a new generation,
+-- so it waits for the operator like any other edit.
 local hs = {}
 
 local function condition(conditionType)
@@ -65,7 +67,7 @@ end
 local phase = text(obj.status.phase)
 local valid = condition("Valid")
 
-if phase == "Applied" or phase == "Rejected" or phase == "Expired" then
+if phase == "Applied" or phase == "Rejected" or phase == "Expired" or phase == "Withdrawn" then
   return say("Healthy", phase, obj.status.message)
 end
 if phase == "Conflicted" then

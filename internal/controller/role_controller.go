@@ -42,6 +42,7 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -151,7 +152,7 @@ func historyRecord(p *v1.Proposal, uid string, appliedAt metav1.Time, generation
 	return v1.AppliedProposal{
 		Name:       v1.ObjectName(p.Name),
 		UID:        uid,
-		Title:      truncate(p.Spec.Title, 200),
+		Title:      text.Truncate(p.Spec.Title, 200),
 		Author:     p.Spec.Author,
 		AppliedAt:  appliedAt,
 		Generation: generation,

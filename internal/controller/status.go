@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +40,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Labels and annotations the operator puts on what it publishes.
@@ -79,7 +79,7 @@ func (c *conditionSet) set(condType string, status metav1.ConditionStatus, reaso
 		Type:               condType,
 		Status:             status,
 		Reason:             reason,
-		Message:            truncate(message, 4096),
+		Message:            text.Truncate(message, 4096),
 		ObservedGeneration: c.generation,
 	})
 	if transition {
@@ -100,7 +100,7 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 	var normal []metav1.Condition
 	for _, cond := range c.changed {
 		if cond.Status == metav1.ConditionFalse {
-			recorder.Eventf(obj, nil, corev1.EventTypeWarning, cond.Reason, cond.Type, "%s", truncate(cond.Message, 1000))
+			recorder.Eventf(obj, nil, corev1.EventTypeWarning, cond.Reason, cond.Type, "%s", text.Truncate(cond.Message, 1000))
 			continue
 		}
 		normal = append(normal, cond)
@@ -119,7 +119,7 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 			note.WriteString("; " + cond.Type + ": " + cond.Message)
 		}
 	}
-	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", truncate(note.String(), 1000))
+	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", text.Truncate(note.String(), 1000))
 }
 
 // errStale wraps a write that lost an optimistic-concurrency race because the
@@ -196,16 +196,4 @@ func patchStatus(ctx context.Context, c client.Client, obj, original client.Obje
 // panics for a type without one: a programming error).
 func statusOf(obj client.Object) any {
 	return reflect.ValueOf(obj).Elem().FieldByName("Status").Interface()
-}
-
-// truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("...")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }

@@ -68,13 +68,29 @@ var (
 		Help: "Validation problems of the current SkillMatrices and Roles, by kind and severity.",
 	}, []string{"kind", "severity"})
 
+	// AdmissionEnforced is 1 while the admission policies are in force as
+	// shipped, 0 while promotions are held because they are not.
+	AdmissionEnforced = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "skillmatrix_admission_policy_enforced",
+		Help: "1 when the shipped admission policies and bindings are installed unchanged and in Deny mode; 0 while promotions are held.",
+	})
+
 	proposalsByPhase = prometheus.NewDesc("skillmatrix_proposals",
 		"Proposals by namespace and phase.", []string{"namespace", "phase"}, nil)
 )
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, Promotions,
-		RenderDuration, RenderedBytes, ValidationProblems, &proposalCollector{})
+		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced, &proposalCollector{})
+}
+
+// SetAdmissionEnforced records whether the admission policies are in force.
+func SetAdmissionEnforced(enforced bool) {
+	if enforced {
+		AdmissionEnforced.Set(1)
+		return
+	}
+	AdmissionEnforced.Set(0)
 }
 
 // ObserveRender records one render of a Role.

@@ -50,13 +50,19 @@ func newAssessCommand(o *options) *cobra.Command {
         floor(100 * (2*required met + other met) / (2*required + other))
     100 at the top level.
   - the gaps to the next level: every cell of it that is not met (category,
-    skill, expected, actual, required or not), in the matrix's order.
+    skill, expected, actual, required or not), required ones first.
+  - the unmet cells at the current level and below: what the threshold let
+    pass in the levels already held.
+  - warnings where the Role expects less at a higher level than at a lower
+    one (a drop makes the higher level easier to meet in those skills).
 
-Ratings are a YAML map of skill id to proficiency, or a CSV with the columns
-skill and proficiency. A skill left out is rated none. Proficiencies are ids of
-the scale (A, W, V, E), in any case, or their names (Advanced). A skill the
-Role does not have is an error (unless the SkillMatrix's catalog has it: then
-it is ignored), and so is a proficiency the scale does not have.
+Ratings are a YAML (or JSON) map of skill id to proficiency, or a CSV with the
+columns skill and proficiency; matrix.html exports them as JSON. A skill left
+out is rated none. Proficiencies are ids of the scale (A, W, V, E), in any
+case, or their names (Advanced). A skill the Role does not have is an error
+(unless the SkillMatrix's catalog has it: then it is ignored), and so is a
+proficiency the scale does not have, a file that rates nothing (empty, only
+comments, only a CSV header) and a file that is not a map.
 
 The Role and SkillMatrix come from the cluster, or offline from --matrix and
 --role files (or one multi-document file). Nothing is ever written.`,
@@ -184,18 +190,43 @@ func printAssessTable(p *printer, r *assess.Result) {
 	if len(r.Ignored) > 0 {
 		p.f("Ignored:       %s (in the SkillMatrix, not in this Role)\n", strings.Join(r.Ignored, ", "))
 	}
+	for _, w := range r.Warnings {
+		p.f("\nWarning: %s.\n", w.Message)
+	}
 	if r.Next == nil {
 		p.ln("\nNo gaps: every level is met.")
+	} else {
+		p.f("\nGaps to %s: %d %s, %d required\n", r.Next.Name, len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
+		printGapTable(p, r.Gaps, false)
+	}
+	if r.Current == nil {
 		return
 	}
-	p.f("\nGaps to %s: %d %s, %d required\n", r.Next.Name, len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
-	if len(r.Gaps) == 0 {
+	p.f("\nUnmet at %s and below: %d %s, %d required (the threshold let them pass)\n",
+		r.Current.Name, len(r.Unmet), pluralWord(len(r.Unmet), "cell", "cells"), requiredCount(r.Unmet))
+	printGapTable(p, r.Unmet, true)
+}
+
+// printGapTable prints cells the person does not meet, with their level when
+// withLevel is set.
+func printGapTable(p *printer, gaps []assess.Gap, withLevel bool) {
+	if len(gaps) == 0 {
 		return
 	}
-	tw = p.table()
-	tw.ln("  CATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
-	for _, g := range r.Gaps {
-		tw.f("  %s\t%s (%s)\t%s\t%s\t%s\n", g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), yesNo(g.Required))
+	level := func(g assess.Gap) string {
+		if withLevel {
+			return g.LevelName + "\t"
+		}
+		return ""
+	}
+	tw := p.table()
+	if withLevel {
+		tw.ln("  LEVEL\tCATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
+	} else {
+		tw.ln("  CATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
+	}
+	for _, g := range gaps {
+		tw.f("  %s%s\t%s (%s)\t%s\t%s\t%s\n", level(g), g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), yesNo(g.Required))
 	}
 	p.flush(tw)
 }
@@ -225,24 +256,48 @@ func printAssessMarkdown(p *printer, r *assess.Result) {
 		p.f("| %s | %d/%d | %d/%d (%d%%) | %d%% | %s |\n", md(levelLabel(&l.LevelRef)),
 			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, yesNo(l.Met))
 	}
+	if len(r.Warnings) > 0 {
+		p.ln("\n## Warnings")
+		p.ln()
+		for _, w := range r.Warnings {
+			p.f("- %s.\n", md(w.Message))
+		}
+	}
 	if r.Next == nil {
 		p.ln("\nNo gaps: every level is met.")
-		return
+	} else {
+		p.f("\n## Gaps to %s\n\n", md(r.Next.Name))
+		printGapMarkdown(p, r.Gaps, false)
 	}
-	p.f("\n## Gaps to %s\n\n", md(r.Next.Name))
-	if len(r.Gaps) == 0 {
+	if r.Current != nil {
+		p.f("\n## Unmet at %s and below\n\n", md(r.Current.Name))
+		printGapMarkdown(p, r.Unmet, true)
+	}
+}
+
+func printGapMarkdown(p *printer, gaps []assess.Gap, withLevel bool) {
+	if len(gaps) == 0 {
 		p.ln("None.")
 		return
 	}
-	p.f("%d %s, %d required.\n\n", len(r.Gaps), pluralWord(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
-	p.ln("| Category | Skill | Expected | Actual | Required |")
-	p.ln("| --- | --- | :-: | :-: | :-: |")
-	for _, g := range r.Gaps {
+	p.f("%d %s, %d required.\n\n", len(gaps), pluralWord(len(gaps), "cell", "cells"), requiredCount(gaps))
+	if withLevel {
+		p.ln("| Level | Category | Skill | Expected | Actual | Required |")
+		p.ln("| --- | --- | --- | :-: | :-: | :-: |")
+	} else {
+		p.ln("| Category | Skill | Expected | Actual | Required |")
+		p.ln("| --- | --- | :-: | :-: | :-: |")
+	}
+	for _, g := range gaps {
 		actual := "—"
 		if g.Actual != "" {
 			actual = fmt.Sprintf("%s (%s)", g.Actual, md(g.ActualName))
 		}
-		p.f("| %s | %s | %s (%s) | %s | %s |\n", md(g.CategoryName), md(g.SkillName),
+		level := ""
+		if withLevel {
+			level = " " + md(g.LevelName) + " |"
+		}
+		p.f("|%s %s | %s | %s (%s) | %s | %s |\n", level, md(g.CategoryName), md(g.SkillName),
 			g.Expected, md(g.ExpectedName), actual, yesNo(g.Required))
 	}
 }

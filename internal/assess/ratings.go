@@ -164,7 +164,7 @@ func parseCSV(name string, data []byte) (Ratings, error) {
 		line, _ := r.FieldPos(0)
 		skill := strings.Trim(rec[0], asciiSpace)
 		if first {
-			if h := strings.ToLower(skill); h == "skill" || h == "skill_id" || h == "skill id" {
+			if h := asciiLower(skill); h == "skill" || h == "skill_id" || h == "skill id" {
 				continue
 			}
 		}

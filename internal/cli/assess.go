@@ -76,49 +76,7 @@ The Role and SkillMatrix come from the cluster, or offline from --matrix and
   # A Markdown report for a development plan
   kubectl skillmatrix assess mlops-engineer -f ratings.yaml -o md > plan.md`,
 		Args: args(0, 1, "ROLE"),
-		RunE: func(cmd *cobra.Command, a []string) error {
-			if err := checkOutput(opts.format, "table", "json", "md", "markdown"); err != nil {
-				return err
-			}
-			if opts.ratings == "" {
-				return usageErrorf("missing -f RATINGS: a YAML map or CSV of skill id to proficiency")
-			}
-			if opts.threshold < 0 || opts.threshold > 100 {
-				return usageErrorf("--threshold %d is out of range: want 0 to 100", opts.threshold)
-			}
-			data, err := o.readFile(opts.ratings)
-			if err != nil {
-				return err
-			}
-			ratings, err := assess.ParseRatings(opts.ratings, data)
-			if err != nil {
-				return err
-			}
-			matrix, role, err := o.loadRole(cmd.Context(), first(a), append(slices.Clone(opts.matrixFiles), opts.roleFiles...))
-			if err != nil {
-				return err
-			}
-			var catalog []string
-			for _, c := range matrix.Spec.Categories {
-				for _, s := range c.Skills {
-					catalog = append(catalog, string(s.ID))
-				}
-			}
-			res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
-			if err != nil {
-				return fmt.Errorf("%s: %w", opts.ratings, err)
-			}
-			p := &printer{w: o.streams.Out}
-			switch opts.format {
-			case formatJSON:
-				return writeJSON(o.streams.Out, res)
-			case "md", formatMarkdown:
-				printAssessMarkdown(p, res)
-			default:
-				printAssessTable(p, res)
-			}
-			return p.err
-		},
+		RunE: func(cmd *cobra.Command, a []string) error { return o.runAssess(cmd, a, opts) },
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.ratings, "filename", "f", "", "the person's ratings: YAML (skill-id: proficiency) or CSV (skill,proficiency); - for stdin")
@@ -127,6 +85,51 @@ The Role and SkillMatrix come from the cluster, or offline from --matrix and
 	f.StringArrayVar(&opts.matrixFiles, "matrix", nil, "read the SkillMatrix from this YAML file instead of the cluster")
 	f.StringArrayVar(&opts.roleFiles, "role", nil, "read the Role from this YAML file instead of the cluster")
 	return cmd
+}
+
+// runAssess is the assess command once its flags are parsed.
+func (o *options) runAssess(cmd *cobra.Command, a []string, opts *assessOptions) error {
+	if err := checkOutput(opts.format, "table", "json", "md", "markdown"); err != nil {
+		return err
+	}
+	if opts.ratings == "" {
+		return usageErrorf("missing -f RATINGS: a YAML map or CSV of skill id to proficiency")
+	}
+	if opts.threshold < 0 || opts.threshold > 100 {
+		return usageErrorf("--threshold %d is out of range: want 0 to 100", opts.threshold)
+	}
+	data, err := o.readFile(opts.ratings)
+	if err != nil {
+		return err
+	}
+	ratings, err := assess.ParseRatings(opts.ratings, data)
+	if err != nil {
+		return err
+	}
+	matrix, role, err := o.loadRole(cmd.Context(), first(a), append(slices.Clone(opts.matrixFiles), opts.roleFiles...))
+	if err != nil {
+		return err
+	}
+	var catalog []string
+	for _, c := range matrix.Spec.Categories {
+		for _, s := range c.Skills {
+			catalog = append(catalog, string(s.ID))
+		}
+	}
+	res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.ratings, err)
+	}
+	p := &printer{w: o.streams.Out}
+	switch opts.format {
+	case formatJSON:
+		return writeJSON(o.streams.Out, res)
+	case "md", formatMarkdown:
+		printAssessMarkdown(p, res)
+	default:
+		printAssessTable(p, res)
+	}
+	return p.err
 }
 
 func levelLabel(l *assess.LevelRef) string {

@@ -7,8 +7,15 @@
 "use strict";
 var SkillMatrixCalculator = (function () {
   // Table: {threshold, weight, levels: [[id, name, shortName]], scale: [[id, name]],
-  // categories: [name], skills: [[id, name, category, cells]]}; a cell is
-  // rank*2 + (1 if required), -1 where nothing counts. A rank of -1 is none.
+  // categories: [name], skills: [[id, name, category, cells]], text}; a cell
+  // is rank*2 + (1 if required), -1 where nothing counts. A rank of -1 is
+  // none. text holds every sentence the page shows, with {0}, {1}... for
+  // the values: the script has no words of its own.
+
+  function say(t, key) {
+    var args = arguments;
+    return t.text[key].replace(/\{(\d+)\}/g, function (m, i) { return String(args[Number(i) + 2]); });
+  }
 
   function percent(n, d) {
     return d === 0 ? 100 : Math.floor((n * 100) / d);
@@ -80,8 +87,7 @@ var SkillMatrixCalculator = (function () {
     Object.keys(ratings).sort().forEach(function (id) {
       var k = index[id], r = rankOf(t, ratings[id]);
       if (k === undefined) out.ignored.push(id);
-      else if (r === undefined) out.problems.push("proficiency \"" + ratings[id] + "\" of skill \"" + id + "\" is not on the scale (want one of " +
-        t.scale.map(function (p) { return p[0]; }).join(", ") + ", or none)");
+      else if (r === undefined) out.problems.push(say(t, "offScale", ratings[id], id, t.scale.map(function (p) { return p[0]; }).join(", ")));
       else out.ranks[k] = r;
     });
     return out;
@@ -98,23 +104,23 @@ var SkillMatrixCalculator = (function () {
 
   // parseJSON reads an exported file: a map of skill id to text (or null for
   // none, a number for a numeric scale); a key twice is refused, as by assess.
-  function parseJSON(text) {
+  function parseJSON(t, text) {
     var v = JSON.parse(text), seen = Object.create(null), depth = 0, m;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("a ratings file is a map of skill id to proficiency, such as {\"docker\": \"W\"}");
+    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error(say(t, "notAMap"));
     var tokens = /"(?:[^"\\]|\\.)*"(\s*:)?|[{}[\]]/g;
     while ((m = tokens.exec(text))) {
       if (m[0] === "{" || m[0] === "[") depth++;
       else if (m[0] === "}" || m[0] === "]") depth--;
       else if (depth === 1 && m[1]) {
         var key = JSON.parse(m[0].slice(0, m[0].length - m[1].length));
-        if (seen[key]) throw new Error("skill \"" + key + "\" is rated twice");
+        if (seen[key]) throw new Error(say(t, "twice", key));
         seen[key] = true;
       }
     }
     var out = Object.create(null);
     Object.keys(v).forEach(function (k) {
       var x = v[k];
-      if (x !== null && typeof x === "object") throw new Error("skill \"" + k + "\": want one proficiency such as W, not a list or map");
+      if (x !== null && typeof x === "object") throw new Error(say(t, "notOne", k));
       out[k] = x === null ? "" : String(x);
     });
     return out;
@@ -123,7 +129,7 @@ var SkillMatrixCalculator = (function () {
   // parseCSV reads the CSV assess takes (Go's encoding/csv with # comments and
   // leading space trimmed): skill,proficiency rows, an optional header.
   var LEADING = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
-  function csvRecords(text) {
+  function csvRecords(t, text) {
     var s = text.replace(/\r\n/g, "\n").replace(/\r$/, ""), pos = 0, records = [];
     while (pos < s.length) {
       if (s[pos] === "\n" || s[pos] === "#") { // an empty line or a comment
@@ -139,18 +145,18 @@ var SkillMatrixCalculator = (function () {
         if (s[pos] === "\"") {
           for (pos++; ;) {
             var q = s.indexOf("\"", pos);
-            if (q < 0) throw new Error("not valid CSV: a quoted field does not end");
+            if (q < 0) throw new Error(say(t, "csvOpenQuote"));
             field += s.slice(pos, q);
             pos = q + 1;
             if (s[pos] === "\"") { field += "\""; pos++; continue; }
-            if (pos < s.length && s[pos] !== "," && s[pos] !== "\n") throw new Error("not valid CSV: extraneous or missing \" in quoted field");
+            if (pos < s.length && s[pos] !== "," && s[pos] !== "\n") throw new Error(say(t, "csvQuote"));
             break;
           }
         } else {
           var end = pos;
           while (end < s.length && s[end] !== "," && s[end] !== "\n") end++;
           field = s.slice(pos, end);
-          if (field.indexOf("\"") >= 0) throw new Error("not valid CSV: bare \" in non-quoted field");
+          if (field.indexOf("\"") >= 0) throw new Error(say(t, "csvBareQuote"));
           pos = end;
         }
         rec.push(field);
@@ -163,26 +169,26 @@ var SkillMatrixCalculator = (function () {
     return records;
   }
 
-  function parseCSV(text) {
+  function parseCSV(t, text) {
     var out = Object.create(null), n = 0;
-    csvRecords(text).forEach(function (rec, i) {
+    csvRecords(t, text).forEach(function (rec, i) {
       var skill = rec[0].replace(SPACE, "");
       if (i === 0 && /^(skill|skill_id|skill id)$/.test(lower(skill))) return;
-      if (rec.slice(2).join("").replace(SPACE, "") !== "") throw new Error("want two columns, skill and proficiency, got " + rec.length);
-      if (skill === "") throw new Error("the skill column is empty");
-      if (skill in out) throw new Error("skill \"" + skill + "\" is rated twice");
+      if (rec.slice(2).join("").replace(SPACE, "") !== "") throw new Error(say(t, "columns", rec.length));
+      if (skill === "") throw new Error(say(t, "noSkill"));
+      if (skill in out) throw new Error(say(t, "twice", skill));
       out[skill] = rec.length > 1 ? rec[1].replace(SPACE, "") : "";
       n++;
     });
-    if (n === 0) throw new Error("the ratings file rates no skill");
+    if (n === 0) throw new Error(say(t, "nothing"));
     return out;
   }
 
   // parse reads CSV when csv is true, else JSON; text that starts with "{"
   // is JSON when csv is undefined (pasted text).
-  function parse(text, csv) {
+  function parse(t, text, csv) {
     if (csv === undefined) csv = !/^\s*\{/.test(text);
-    return csv ? parseCSV(text) : parseJSON(text);
+    return csv ? parseCSV(t, text) : parseJSON(t, text);
   }
 
   // The fragment keeps the ratings: #r=skill:ID;skill:ID, each part URI-encoded.
@@ -208,7 +214,7 @@ var SkillMatrixCalculator = (function () {
   }
 
   return {
-    evaluate: evaluate, rankOf: rankOf, toRanks: toRanks, parse: parse, exportJSON: exportJSON,
+    say: say, evaluate: evaluate, rankOf: rankOf, toRanks: toRanks, parse: parse, exportJSON: exportJSON,
     toFragment: toFragment, fromFragment: fromFragment
   };
 })();
@@ -229,7 +235,7 @@ var SkillMatrixCalculator = (function () {
 
   // One radio group per skill row, in a "You" column.
   document.querySelectorAll("table.matrix thead tr").forEach(function (tr) {
-    tr.appendChild(el("th", "You", "you")).scope = "col";
+    tr.appendChild(el("th", C.say(t, "you"), "you")).scope = "col";
   });
   var rowOf = Object.create(null);
   document.querySelectorAll("table.matrix tbody tr[data-skill]").forEach(function (tr) {
@@ -241,8 +247,8 @@ var SkillMatrixCalculator = (function () {
     rows[k] = tr;
     var td = tr.appendChild(el("td", undefined, "you")), group = td.appendChild(el("div", undefined, "pick"));
     group.setAttribute("role", "radiogroup");
-    group.setAttribute("aria-label", "Your proficiency: " + s[1]);
-    [["—", "none"]].concat(t.scale).forEach(function (p, r) {
+    group.setAttribute("aria-label", C.say(t, "pick", s[1]));
+    [[C.say(t, "noneMark"), C.say(t, "none")]].concat(t.scale).forEach(function (p, r) {
       var label = group.appendChild(el("label")), input = label.appendChild(el("input"));
       input.type = "radio";
       input.name = "calc-" + k;
@@ -256,7 +262,7 @@ var SkillMatrixCalculator = (function () {
   });
 
   function levelName(i) { return i < 0 ? "" : t.levels[i][1]; }
-  function profName(r) { return r < 0 ? "none" : t.scale[r][0] + " " + t.scale[r][1]; }
+  function profName(r) { return r < 0 ? C.say(t, "none") : t.scale[r][0] + " " + t.scale[r][1]; }
 
   // cellList fills ul with cells [skill, level], their expectation and details.
   function cellList(ul, cells, withLevel) {
@@ -265,12 +271,12 @@ var SkillMatrixCalculator = (function () {
       var s = t.skills[c[0]], cell = s[3][c[1]], li = ul.appendChild(el("li"));
       if (withLevel) li.appendChild(el("span", levelName(c[1]) + " · ", "lvl"));
       li.appendChild(el("strong", s[1]));
-      li.appendChild(el("span", " (" + t.categories[s[2]] + "): expected " + profName(cell >> 1) + ", yours " + profName(ranks[c[0]])));
-      if (cell & 1) li.appendChild(el("span", " · required", "reqtag"));
+      li.appendChild(el("span", C.say(t, "cell", t.categories[s[2]], profName(cell >> 1), profName(ranks[c[0]]))));
+      if (cell & 1) li.appendChild(el("span", C.say(t, "required"), "reqtag"));
       var pop = rows[c[0]] && rows[c[0]].cells[c[1] + 1].querySelector(".pop");
       if (pop) {
         var d = li.appendChild(el("details")), body = d.appendChild(el("div", undefined, "cell"));
-        d.insertBefore(el("summary", "What it means"), body);
+        d.insertBefore(el("summary", C.say(t, "details")), body);
         Array.prototype.forEach.call(pop.children, function (n) {
           if (!n.classList.contains("head")) body.appendChild(n.cloneNode(true));
         });
@@ -280,18 +286,17 @@ var SkillMatrixCalculator = (function () {
 
   function update() {
     var res = C.evaluate(t, ranks), frag = C.toFragment(t, ranks);
-    byId("calc-current").textContent = res.current < 0 ? "none yet: below " + levelName(0) : levelName(res.current);
-    byId("calc-next").textContent = res.next < 0 ? "none: " + levelName(res.current) + " is the top level" : levelName(res.next);
+    var required = res.gaps.filter(function (g) { return t.skills[g[0]][3][g[1]] & 1; }).length;
+    byId("calc-current").textContent = res.current < 0 ? C.say(t, "below", levelName(0)) : levelName(res.current);
+    byId("calc-next").textContent = res.next < 0 ? C.say(t, "top", levelName(res.current)) : levelName(res.next);
     byId("calc-meter").value = res.readiness;
-    byId("calc-ready").textContent = res.readiness + "% ready";
-    byId("calc-gaps-head").textContent = res.next < 0 ? "No gaps: every level is met" :
-      "Gaps to " + levelName(res.next) + ": " + res.gaps.length + " (" + res.gaps.filter(function (g) { return t.skills[g[0]][3][g[1]] & 1; }).length + " required)";
+    byId("calc-ready").textContent = C.say(t, "ready", res.readiness);
+    byId("calc-gaps-head").textContent = res.next < 0 ? C.say(t, "noGaps") : C.say(t, "gaps", levelName(res.next), res.gaps.length, required);
     cellList(byId("calc-gaps"), res.gaps, false);
-    byId("calc-unmet-head").textContent = res.current < 0 ? "" :
-      "Unmet at " + levelName(res.current) + " and below: " + res.unmet.length;
+    byId("calc-unmet-head").textContent = res.current < 0 ? "" : C.say(t, "unmet", levelName(res.current), res.unmet.length);
     cellList(byId("calc-unmet"), res.unmet, true);
-    byId("calc-summary").textContent = "Current level: " + byId("calc-current").textContent + ". Next: " +
-      byId("calc-next").textContent + (res.next < 0 ? "." : ", " + res.readiness + "% ready, " + res.gaps.length + " gaps.");
+    byId("calc-summary").textContent = C.say(t, res.next < 0 ? "summaryTop" : "summary",
+      byId("calc-current").textContent, byId("calc-next").textContent, res.readiness, res.gaps.length);
     rows.forEach(function (tr, k) {
       t.skills[k][3].forEach(function (c, i) {
         tr.cells[i + 1].classList.toggle("ok", c >= 0 && ranks[k] >= c >> 1);
@@ -319,19 +324,19 @@ var SkillMatrixCalculator = (function () {
     }
     ranks = r.ranks;
     rows.forEach(function (tr, k) { tr.querySelectorAll("input")[ranks[k] + 1].checked = true; });
-    msg.textContent = r.ignored.length ? from + ": ignored " + r.ignored.join(", ") + " (not skills of this Role)" : "";
+    msg.textContent = r.ignored.length ? C.say(t, "ignored", from, r.ignored.join(", ")) : "";
     update();
   }
 
   function loadText(text, from, csv) {
     try {
-      load(C.parse(text, csv), from);
+      load(C.parse(t, text, csv), from);
     } catch (e) {
       byId("calc-msg").textContent = from + ": " + e.message;
     }
   }
 
-  byId("calc-import").addEventListener("click", function () { loadText(byId("calc-text").value, "pasted ratings"); });
+  byId("calc-import").addEventListener("click", function () { loadText(byId("calc-text").value, C.say(t, "pasted")); });
   byId("calc-file").addEventListener("change", function (e) {
     var f = e.target.files[0];
     if (!f) return;
@@ -344,16 +349,16 @@ var SkillMatrixCalculator = (function () {
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 0);
   });
-  byId("calc-clear").addEventListener("click", function () { load({}, "cleared"); });
+  byId("calc-clear").addEventListener("click", function () { load({}, ""); });
   window.addEventListener("hashchange", function () {
     var r = C.fromFragment(location.hash);
-    if (r) load(r, "link");
+    if (r) load(r, C.say(t, "link"));
   });
 
   panel.hidden = false;
   document.documentElement.classList.add("calc");
   var initial = C.fromFragment(location.hash);
-  if (initial) load(initial, "link");
+  if (initial) load(initial, C.say(t, "link"));
   else update();
   C.state = function () { return { ranks: ranks.slice(), result: C.evaluate(t, ranks) }; };
 })(SkillMatrixCalculator);

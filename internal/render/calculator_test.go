@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -102,8 +103,8 @@ function check(dataText, ratingsText, threshold) {
   return JSON.stringify({ranks: r.ranks, ignored: r.ignored, result: C.evaluate(d, r.ranks),
     exported: C.exportJSON(d, r.ranks), fragmentRanks: back});
 }
-function parseRatings(text, csv) {
-  try { return JSON.stringify({ratings: SkillMatrixCalculator.parse(text, csv)}); }
+function parseRatings(dataText, text, csv) {
+  try { return JSON.stringify({ratings: SkillMatrixCalculator.parse(JSON.parse(dataText), text, csv)}); }
   catch (e) { return JSON.stringify({error: String(e.message)}); }
 }`
 
@@ -408,7 +409,8 @@ func TestCalculatorImportParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEngine(t, parsePage(t, out).script)
+	p := parsePage(t, out)
+	e := newEngine(t, p.script)
 	type input struct {
 		text string
 		csv  bool
@@ -462,7 +464,7 @@ func TestCalculatorImportParity(t *testing.T) {
 			Ratings map[string]string `json:"ratings"`
 			Error   string            `json:"error"`
 		}
-		if err := json.Unmarshal([]byte(e.call(t, "parseRatings", in.text, in.csv)), &got); err != nil {
+		if err := json.Unmarshal([]byte(e.call(t, "parseRatings", p.data, in.text, in.csv)), &got); err != nil {
 			t.Fatal(err)
 		}
 		switch {
@@ -572,5 +574,31 @@ func TestCalculatorAbsentWithoutSkills(t *testing.T) {
 	}
 	if p := parsePage(t, out); p.data != "" || strings.Contains(string(out), `id="calculator"`) {
 		t.Error("an empty Role's page has a calculator")
+	}
+}
+
+// Every sentence the script shows comes from the page's data.
+func TestCalculatorTextComplete(t *testing.T) {
+	out, err := render.HTML(sampleModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parsePage(t, out)
+	var data struct {
+		Text map[string]string `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(p.data), &data); err != nil {
+		t.Fatal(err)
+	}
+	used := regexp.MustCompile(`say\(t, (?:[^"]*\? )?"(\w+)"(?: : "(\w+)")?`).FindAllStringSubmatch(p.script, -1)
+	if len(used) < 20 {
+		t.Fatalf("found %d uses of say in the script", len(used))
+	}
+	for _, u := range used {
+		for _, key := range u[1:] {
+			if _, ok := data.Text[key]; key != "" && !ok {
+				t.Errorf("the script says %q, which the page's text lacks", key)
+			}
+		}
 	}
 }

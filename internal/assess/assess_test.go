@@ -345,6 +345,7 @@ func TestParseRatings(t *testing.T) {
 		{file: "unquoted-dash.yaml", line: -1, err: `write "-" in quotes`},
 		{file: "list-key.yaml", line: 1, err: "a skill id must be plain text, not a list"},
 		{file: "bad-quote.csv", line: -1, err: "not valid CSV"},
+		{file: "latin1.yaml", line: -1, err: "not UTF-8 text"},
 		{file: "duplicate.csv", line: 2, err: `skill "s01" is rated twice`},
 		{file: "three-columns.csv", line: 1, err: "want two columns, skill and proficiency, got 3"},
 		{file: "numeric.yaml", want: Ratings{"s01": "3", "s02": "4", "s03": "-", "s04": "", "s05": ""}},

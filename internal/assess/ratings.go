@@ -24,6 +24,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -67,10 +68,13 @@ const ratingsShape = "a ratings file is a map of skill id to proficiency, one pe
 // Values are read as text, so a numeric scale (docker: 3) works. CSV has two
 // columns, skill and proficiency, with an optional header row whose first
 // field is "skill" or "skill_id"; empty lines and lines starting with # are
-// skipped. A skill listed twice is an error in both formats, and so is a file
-// that rates nothing (ErrNoRatings). Problems with the file's shape are
+// skipped. A skill listed twice is an error in both formats, and so are a
+// file that rates nothing (ErrNoRatings) and one that is not UTF-8. Problems with the file's shape are
 // *FileError values naming the line.
 func ParseRatings(name string, data []byte) (Ratings, error) {
+	if !utf8.Valid(data) {
+		return nil, &FileError{File: name, Problem: "not UTF-8 text: " + ratingsShape}
+	}
 	if strings.EqualFold(filepath.Ext(name), ".csv") {
 		return parseCSV(name, data)
 	}

@@ -28,7 +28,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	"golang.org/x/net/html"
@@ -601,4 +603,44 @@ func TestCalculatorTextComplete(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCalculatorCSV: the page's CSV import reads what assess reads, and
+// refuses what assess refuses.
+func FuzzCalculatorCSV(f *testing.F) {
+	for _, seed := range []string{
+		"skill,proficiency\ndocker,V\n# c\n\nhelm,\n", "docker, V\r\nhelm,\"W\"\r\n", "\"doc\nker\",V\n",
+		"docker,\"V\"x\n", "  docker  ,  \"V\"  \n", "\u00a0docker,\u3000V\r", ",V\n", "a,b,\"\"\n",
+	} {
+		f.Add(seed)
+	}
+	out, err := render.HTML(sampleModel(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	p := parsePage(f, out)
+	e := newEngine(f, p.script)
+	var mu sync.Mutex
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return // a browser reads a file as UTF-8, replacing what is not
+		}
+		want, wantErr := assess.ParseRatings("r.csv", []byte(text))
+		mu.Lock()
+		answer := e.call(t, "parseRatings", p.data, text, true)
+		mu.Unlock()
+		var got struct {
+			Ratings map[string]string `json:"ratings"`
+			Error   string            `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(answer), &got); err != nil {
+			t.Fatal(err)
+		}
+		if (wantErr != nil) != (got.Error != "") {
+			t.Fatalf("%q: assess says %v, the page says %q", text, wantErr, got.Error)
+		}
+		if wantErr == nil && !reflect.DeepEqual(map[string]string(want), got.Ratings) {
+			t.Fatalf("%q: assess reads %q, the page %q", text, want, got.Ratings)
+		}
+	})
 }

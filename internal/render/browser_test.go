@@ -30,6 +30,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
@@ -419,4 +420,44 @@ func TestCalculatorHostileInBrowser(t *testing.T) {
 	if b, _ := json.Marshal(got); t.Failed() {
 		t.Logf("panel: %s", b)
 	}
+}
+
+// Without JavaScript the page is the full matrix, as before the calculator:
+// the calculator stays hidden and no table gains a column.
+func TestCalculatorWithoutJavaScriptInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is not short")
+	}
+	ctx := browser(t)
+	m := sampleModel(t)
+	out, err := render.HTML(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := watch(ctx)
+	url := serve(t, out, tr)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	type view struct {
+		Hidden            bool
+		Rows, Cells, Heads int
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[view](`({Hidden: document.getElementById("calculator").offsetParent === null,
+		Rows: document.querySelectorAll("table.matrix tbody tr").length,
+		Cells: document.querySelectorAll("table.matrix tbody td").length,
+		Heads: document.querySelectorAll("table.matrix thead th").length})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := len(m.Levels)
+	want := view{Hidden: true, Rows: m.Stats.Skills, Cells: m.Stats.Skills * levels, Heads: m.Stats.Categories * (levels + 1)}
+	if got != want {
+		t.Errorf("without JavaScript: %+v, want %+v", got, want)
+	}
+	screenshot(t, ctx, "sample-no-javascript.png", chromedp.CaptureScreenshot())
+	checkTraffic(t, tr, url)
 }

@@ -443,7 +443,7 @@ func TestCalculatorWithoutJavaScriptInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	type view struct {
-		Hidden            bool
+		Hidden             bool
 		Rows, Cells, Heads int
 	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[view](`({Hidden: document.getElementById("calculator").offsetParent === null,

@@ -334,6 +334,13 @@ func checkLink(t *testing.T, ctx context.Context, url string, got panel) {
 	if !slices.Equal(reloaded.Ranks, got.Ranks) || reloaded.Current != got.Current || reloaded.Ready != got.Ready {
 		t.Errorf("after a reload from the link: %+v, want %+v", reloaded, got)
 	}
+	// A link to an anchor of the page keeps its anchor.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url+"#matrix"), chromedp.WaitVisible(chromedp.ID("calculator"))); err != nil {
+		t.Fatal(err)
+	}
+	if hash, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.hash")); err != nil || hash != "#matrix" {
+		t.Errorf("location.hash = %q, %v after opening #matrix; want it kept", hash, err)
+	}
 
 }
 

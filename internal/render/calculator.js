@@ -304,15 +304,24 @@ var SkillMatrixCalculator = (function () {
     });
     byId("calc-link").href = frag;
     byId("calc-text").value = C.exportJSON(t, ranks);
-    var want = frag === "#r=" ? "" : frag;
-    if (location.hash !== want) {
-      try {
-        history.replaceState(null, "", want || location.href.split("#")[0]);
-      } catch (e) {
-        // Some file:// set-ups refuse; the link above still carries the ratings.
-      }
-    }
+    syncAddress();
     return res;
+  }
+
+  // syncAddress keeps the ratings in the address without a history entry.
+  // Browsers throttle rapid rewrites (and some file:// set-ups refuse them):
+  // then it tries again a little later; the link above has them meanwhile.
+  var retry = 0;
+  function syncAddress() {
+    var frag = C.toFragment(t, ranks), want = frag === "#r=" ? "" : frag;
+    clearTimeout(retry);
+    // Nothing rated: an anchor such as #matrix stays; only old ratings go.
+    if (location.hash === want || (want === "" && location.hash.indexOf("#r=") !== 0)) return;
+    try {
+      history.replaceState(null, "", want || location.href.split("#")[0]);
+    } catch (e) {
+      retry = setTimeout(syncAddress, 1000);
+    }
   }
 
   // load applies ratings (a map), reporting ignored skills and problems.

@@ -315,7 +315,57 @@ func TestCalculatorInBrowser(t *testing.T) {
 
 	checkLink(t, ctx, url, got)
 	checkPastedCSV(t, ctx, m)
+	checkFileImport(t, ctx, m)
 	checkTraffic(t, tr, url)
+}
+
+// checkFileImport imports files through the page's file input: a JSON
+// ratings file gives assess's answer for it, a CSV that assess refuses is
+// refused with a message and changes nothing.
+func checkFileImport(t *testing.T, ctx context.Context, m *model.RoleMatrix) {
+	t.Helper()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "ratings.json")
+	if err := os.WriteFile(good, []byte("{\"docker\": \"V\", \"helm\": \"working\", \"python-web-frameworks\": null}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "ratings.csv")
+	if err := os.WriteFile(bad, []byte("docker,V\ndocker,W\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("calc-clear")), chromedp.SetUploadFiles(chromedp.ID("calc-file"), []string{good})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`SkillMatrixCalculator.state().ranks.some(r => r >= 0)`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[panel](readPanel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ratings, err := assess.ParseRatings(good, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := wantPanel(t, m, ratings)
+	if got.Current != want.Current || got.Ready != want.Ready || !slices.Equal(got.Gaps, want.Gaps) {
+		t.Errorf("after importing %s: %+v, want %+v", good, got, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("calc-file"), []string{bad})); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Poll[string](`document.getElementById("calc-msg").textContent`))
+	if err != nil || msg != `ratings.csv: skill "docker" is rated twice` {
+		t.Errorf("importing a CSV that rates a skill twice: message %q, %v", msg, err)
+	}
+	after, err := chromedp.Run(ctx, chromedp.Evaluate[panel](readPanel))
+	if err != nil || !slices.Equal(after.Ranks, got.Ranks) {
+		t.Errorf("a refused import changed the ratings: %v, %v", after.Ranks, err)
+	}
 }
 
 // checkLink loads the page afresh from the link the ratings made.
@@ -414,6 +464,11 @@ func TestCalculatorHostileInBrowser(t *testing.T) {
 	want, _ := wantPanel(t, m, assess.Ratings{"skill-a": "A"})
 	if !slices.Equal(got.Gaps, want.Gaps) || got.Current != want.Current {
 		t.Errorf("the panel shows %+v, want %+v", got, want)
+	}
+	// The cell details under a gap are the matrix's own, copied as nodes.
+	details, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#calc-gaps li details .cell").textContent`))
+	if err != nil || !strings.Contains(details, hostile[1]) || !strings.Contains(details, "plain") {
+		t.Errorf("first gap's details = %q, %v; want the cell's description and examples", details, err)
 	}
 	injected, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("img, svg, iframe, b, script:not(#calc-data)").length`))
 	if err != nil {

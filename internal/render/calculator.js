@@ -365,9 +365,9 @@ var SkillMatrixCalculator = (function () {
   });
 
   panel.hidden = false;
-  document.documentElement.classList.add("calc");
   var initial = C.fromFragment(location.hash);
   if (initial) load(initial, C.say(t, "link"));
   else update();
+  // state reads the ratings and the answer, for the browser test and the console.
   C.state = function () { return { ranks: ranks.slice(), result: C.evaluate(t, ranks) }; };
 })(SkillMatrixCalculator);

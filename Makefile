@@ -91,8 +91,17 @@ chart-check: helm kustomize envtest-assets ## Lint and render the Helm chart, re
 envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside the clone).
 	@hack/envtest-assets.sh >/dev/null
 
+# Debian packages the tests need, as commands or package names (see
+# hack/ensure-packages.sh): Chromium for the level calculator's browser test
+# in internal/render, and a CJK font for its screenshots.
+TEST_PACKAGES ?= chromium fonts-droid-fallback
+
+.PHONY: test-deps
+test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).
+	@hack/ensure-packages.sh $(TEST_PACKAGES)
+
 .PHONY: test-unit
-test-unit: envtest-assets helm kustomize ## Run unit tests and envtest specs.
+test-unit: test-deps envtest-assets helm kustomize ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
 
 .PHONY: bench

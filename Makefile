@@ -94,7 +94,7 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside t
 # Debian packages the tests need, as commands or package names (see
 # hack/ensure-packages.sh): Chromium for the level calculator's browser test
 # in internal/render, and a CJK font for its screenshots.
-TEST_PACKAGES ?= chromium fonts-droid-fallback
+TEST_PACKAGES ?= git chromium fonts-droid-fallback
 
 .PHONY: test-deps
 test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).
@@ -115,7 +115,8 @@ test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100
 # Every go test -fuzz target, each for FUZZTIME; seed corpora live in testdata/fuzz.
 FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
-	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate
+	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
+	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

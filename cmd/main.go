@@ -74,6 +74,8 @@ func main() {
 	flag.IntVar(&controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
 	flag.IntVar(&controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
 		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
+	flag.StringVar(&controllerOpts.GitCacheDir, "git-cache-dir", "",
+		"Where Git write-back keeps its cached bare clones (an emptyDir in the chart); empty uses a directory under the system temp dir.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()

@@ -269,14 +269,18 @@ type ProposalSpec struct {
 }
 
 // ProposalPhase is where a Proposal is in its life.
-// +kubebuilder:validation:Enum=Open;Accepted;Applied;Rejected;Expired;Conflicted;Invalid;Withdrawn
+// +kubebuilder:validation:Enum=Open;Accepted;Committed;Applied;Rejected;Expired;Conflicted;Invalid;Withdrawn
 type ProposalPhase string
 
 // Proposal phases. Applied, Rejected, Expired, Conflicted and Invalid are final
 // for a given generation; Withdrawn is final.
 const (
-	PhaseOpen       ProposalPhase = "Open"
-	PhaseAccepted   ProposalPhase = "Accepted"
+	PhaseOpen     ProposalPhase = "Open"
+	PhaseAccepted ProposalPhase = "Accepted"
+	// PhaseCommitted: with Git write-back, the change is committed and
+	// pushed (status.gitCommit) and waits for Argo CD or Flux to sync it
+	// into the Role; it turns Applied once the Role carries it.
+	PhaseCommitted  ProposalPhase = "Committed"
 	PhaseApplied    ProposalPhase = "Applied"
 	PhaseRejected   ProposalPhase = "Rejected"
 	PhaseExpired    ProposalPhase = "Expired"
@@ -306,12 +310,14 @@ type ProposalStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// phase is Open, Accepted, Applied, Rejected, Expired, Conflicted, Invalid
-	// or Withdrawn.
+	// phase is Open, Accepted, Committed (Git write-back: pushed, waiting
+	// for the sync), Applied, Rejected, Expired, Conflicted, Invalid or
+	// Withdrawn.
 	// +optional
 	Phase ProposalPhase `json:"phase,omitempty"`
 
-	// conditions: Valid, Accepted and Applied.
+	// conditions: Valid, Accepted, Applied and, with Git write-back,
+	// Committed.
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=8
@@ -339,6 +345,10 @@ type ProposalStatus struct {
 	// +optional
 	AppliedAt *metav1.Time `json:"appliedAt,omitempty"`
 
+	// gitCommit is the commit that carries the change, with Git write-back.
+	// +optional
+	GitCommit *GitCommitRecord `json:"gitCommit,omitempty"`
+
 	// uncounted are the votes and reviews that no longer count: a re-check
 	// of their author's authority at decision time failed (RBAC binding
 	// removed, no longer in an eligible group, a system identity).
@@ -346,6 +356,31 @@ type ProposalStatus struct {
 	// +listType=atomic
 	// +optional
 	Uncounted []UncountedBallot `json:"uncounted,omitempty"`
+}
+
+// GitCommitRecord is the commit a Proposal was written back to Git as.
+type GitCommitRecord struct {
+	// sha of the commit.
+	// +kubebuilder:validation:MaxLength=64
+	SHA string `json:"sha"`
+	// file is the manifest the commit changed, from the repository root.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	File string `json:"file,omitempty"`
+	// gitWriteBack names the GitWriteBack it was pushed through.
+	// +optional
+	GitWriteBack ObjectName `json:"gitWriteBack,omitempty"`
+	// url of the repository.
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	URL string `json:"url,omitempty"`
+	// branch it was pushed to.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Branch string `json:"branch,omitempty"`
+	// committedAt is when the operator recorded the push; the wait for the
+	// sync counts from here.
+	CommittedAt metav1.Time `json:"committedAt"`
 }
 
 // UncountedBallot is a vote or review left out of the tally.
@@ -372,6 +407,7 @@ type UncountedBallot struct {
 // +kubebuilder:printcolumn:name="Rejections",type=integer,JSONPath=`.status.tally.rejections`,priority=1
 // +kubebuilder:printcolumn:name="Reviews",type=integer,JSONPath=`.status.tally.reviewApprovals`
 // +kubebuilder:printcolumn:name="Deadline",type=string,JSONPath=`.status.deadline`,priority=1
+// +kubebuilder:printcolumn:name="Commit",type=string,JSONPath=`.status.gitCommit.sha`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Proposal struct {
 	metav1.TypeMeta `json:",inline"`

@@ -194,7 +194,7 @@ type RoleStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Valid, Published and Ready.
+	// conditions: Valid, Published, Ready and, with Git write-back, WriteBack.
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=8

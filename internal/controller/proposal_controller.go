@@ -60,6 +60,9 @@ type ProposalReconciler struct {
 	promoter  *promoter
 	authority *authority
 	guard     *admissionGuard
+	// writeBack commits accepted Proposals of Roles a GitWriteBack selects
+	// (writeback.go); nil turns Git write-back off.
+	writeBack *gitWriteBacks
 }
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=proposals,verbs=get;list;watch
@@ -86,6 +89,9 @@ type proposalScope struct {
 	// history to record it; the history write wakes it, and writing the
 	// status meanwhile would only be overwritten a moment later.
 	awaitingRecord bool
+	// writeBack is the GitWriteBack that selects the Role; nil promotes in
+	// the cluster.
+	writeBack *writeBackTarget
 }
 
 // proposalStep is one step of a reconcile; done ends the reconcile early.
@@ -106,7 +112,7 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	original := proposal.DeepCopy()
 	s := &proposalScope{proposal: &proposal, conds: newConditionSet(proposal.Generation, &proposal.Status.Conditions), now: r.now()}
 	var reconcileErr error
-	for _, phase := range []proposalStep{r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.requireMatrix,
+	for _, phase := range []proposalStep{r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.recogniseWriteBack, r.requireMatrix,
 		r.judge, r.recordVerdict, r.holdUnlessEnforced, r.promote} {
 		done, err := phase(ctx, s)
 		if err != nil {
@@ -341,8 +347,12 @@ func withUncounted(message string, revoked []governance.Revocation) string {
 	return text.Truncate(message+"; no longer counted: "+strings.Join(names, ", "), 4096)
 }
 
-// promote writes the accepted changes into the Role (see promoter).
+// promote writes the accepted changes into the Role (see promoter), or
+// commits them to Git when write-back is on for the Role.
 func (r *ProposalReconciler) promote(ctx context.Context, s *proposalScope) (bool, error) {
+	if s.writeBack != nil {
+		return r.commitToGit(ctx, s)
+	}
 	conflicts, err := r.promoter.promote(ctx, s.proposal, s.matrix, s.now)
 	switch {
 	case err != nil:
@@ -501,6 +511,8 @@ func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int)
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&admissionregistrationv1.ValidatingAdmissionPolicy{}, handler.EnqueueRequestsFromMapFunc(r.heldProposals)).
 		Watches(&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, handler.EnqueueRequestsFromMapFunc(r.heldProposals)).
+		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForWriteBack),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("proposal").
 		Complete(r)

@@ -93,7 +93,7 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	original := role.DeepCopy()
 	s := &roleScope{role: &role, conds: newConditionSet(role.Generation, &role.Status.Conditions)}
 	var reconcileErr error
-	for _, phase := range []roleStep{r.recordPromotions, r.fetchMatrix, r.validate, r.publish} {
+	for _, phase := range []roleStep{r.recordPromotions, r.recordWriteBacks, r.fetchMatrix, r.validate, r.publish} {
 		done, err := phase(ctx, s)
 		if err != nil {
 			reconcileErr = err
@@ -319,6 +319,7 @@ func (r *RoleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) err
 		Owns(&corev1.ConfigMap{}, builder.OnlyMetadata, builder.WithPredicates(r.Publisher.changedByOthers())).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.rolesForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}, notInInitialList)).
+		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(roleOfProposal), builder.WithPredicates(writeBackStatusChanged)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("role").
 		Complete(r)

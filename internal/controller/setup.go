@@ -20,6 +20,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -31,6 +33,7 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 )
 
@@ -54,6 +57,15 @@ type Options struct {
 	// write, with the Proposal whose reconcile made it (a batch may promote
 	// others too), before that reconcile ends; tests crash there.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
+	// GitCacheDir holds the cached clones of Git write-back (default: a
+	// directory under os.TempDir()). The chart mounts an emptyDir there.
+	GitCacheDir string
+	// GitWrite tunes the Git writer (retries, history searched; tests set
+	// its BeforePush seam).
+	GitWrite gitwrite.Options
+	// AfterGitPush is a test seam: it runs right after a write-back push,
+	// before the Proposal's status records the commit; tests crash there.
+	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
 }
 
 // CacheOptions restricts the ConfigMap informer to the ConfigMaps the operator
@@ -193,6 +205,12 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options) (*ProposalReconciler,
 		guard: &admissionGuard{reader: mgr.GetClient(), shipped: shipped, paramsNamespace: ns,
 			external: opts.AdmissionEnforcedExternally},
 	}
+	cacheDir := opts.GitCacheDir
+	if cacheDir == "" {
+		cacheDir = filepath.Join(os.TempDir(), "skillmatrix-operator-git")
+	}
+	r.writeBack = &gitWriteBacks{client: mgr.GetClient(), live: mgr.GetAPIReader(),
+		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: opts.AfterGitPush}
 	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: opts.AfterRoleWrite, verdict: r.verdict}
 	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
 		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)

@@ -29,6 +29,9 @@ type Options struct {
 	HistoryLimit int
 	// Now stamps the commits (default time.Now).
 	Now func() time.Time
+	// BeforePush is a test seam: it runs after the commits are made and
+	// before they are pushed (tests push a human commit there).
+	BeforePush func()
 }
 
 // Writer commits Proposals to Git. It keeps one bare clone per repository
@@ -59,7 +62,7 @@ func NewWriter(cacheDir string, opts Options) *Writer {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Writer{dir: cacheDir, opts: opts, repos: map[string]*sync.Mutex{}}
+	return &Writer{dir: cacheDir, opts: opts, repos: map[string]*sync.Mutex{}, beforePush: opts.BeforePush}
 }
 
 // Result is what became of one Proposal.

@@ -75,13 +75,27 @@ var (
 		Help: "1 when the shipped admission policies and bindings are installed unchanged and in Deny mode; 0 while promotions are held.",
 	})
 
+	// GitWrites counts Git write-back attempts by result: committed, existing
+	// (found by its trailer after a crash), conflicted, or the reason of the
+	// failure (e.g. GitAuthenticationFailed, ManifestNotFound).
+	GitWrites = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skillmatrix_git_writes_total",
+		Help: "Git write-back attempts for accepted Proposals, by result: committed, existing, conflicted, or the failure's reason.",
+	}, []string{"result"})
+	// GitWriteDuration measures one write-back: fetch, edit, commit, push.
+	GitWriteDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "skillmatrix_git_write_duration_seconds",
+		Help:    "Time of one Git write-back: fetch, manifest edit, commit and push.",
+		Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
+	})
+
 	proposalsByPhase = prometheus.NewDesc("skillmatrix_proposals",
 		"Proposals by namespace and phase.", []string{"namespace", "phase"}, nil)
 )
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, Promotions,
-		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced, &proposalCollector{})
+		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced, GitWrites, GitWriteDuration, &proposalCollector{})
 }
 
 // SetAdmissionEnforced records whether the admission policies are in force.

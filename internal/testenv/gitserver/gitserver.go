@@ -34,7 +34,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 )
 
 // User is the account the server accepts, with the password it starts with.
@@ -53,9 +52,19 @@ type Server struct {
 	srv      *http.Server
 }
 
+// TB is the part of testing.TB the server needs, so Ginkgo specs can pass
+// GinkgoT() too.
+type TB interface {
+	Helper()
+	TempDir() string
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
 // RequireGit returns the git binary, skipping the test when it is missing,
 // or failing it under CI=true: CI must install the Debian package git.
-func RequireGit(tb testing.TB) string {
+func RequireGit(tb TB) string {
 	tb.Helper()
 	path, err := exec.LookPath("git")
 	if err == nil {
@@ -70,7 +79,7 @@ func RequireGit(tb testing.TB) string {
 
 // Start serves repositories from a new temporary directory on 127.0.0.1:0
 // and stops when the test ends.
-func Start(tb testing.TB) *Server {
+func Start(tb TB) *Server {
 	tb.Helper()
 	s := &Server{root: tb.TempDir(), git: RequireGit(tb), addr: "127.0.0.1:0", password: InitialPassword}
 	if err := s.Restart(); err != nil {

@@ -2,7 +2,8 @@
 -- Only the Lua base library is used: Argo CD runs argocd-cm scripts without
 -- the standard libraries unless useOpenLibs is set.
 --
--- Open and Accepted are on their way (Progressing); Applied, Rejected and
+-- Open, Accepted and Committed (Git write-back: pushed, waiting for the
+-- sync to bring the change into the Role) are on their way (Progressing); Applied, Rejected and
 -- Expired are closed as the rules decided, and Withdrawn as its author
 -- decided, which are correct outcomes, not faults (Healthy); Conflicted and
 -- Invalid can never be applied and need a person to act, e.g. propose again
@@ -90,7 +91,13 @@ if valid ~= nil and valid.status == "Unknown" and text(valid.message) ~= "" then
   end
   return say("Progressing", phase, valid.message)
 end
-if phase == "Open" or phase == "Accepted" then
+-- Accepted while its Git write-back fails (credentials, server, manifest):
+-- still on its way, retried, with the reason in view.
+local committed = condition("Committed")
+if phase == "Accepted" and committed ~= nil and committed.status == "False" then
+  return say("Progressing", "Accepted, not committed (" .. text(committed.reason) .. ")", committed.message)
+end
+if phase == "Open" or phase == "Accepted" or phase == "Committed" then
   return say("Progressing", phase, obj.status.message)
 end
 if phase == "" then

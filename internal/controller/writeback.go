@@ -1,0 +1,425 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/manifestedit"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
+)
+
+// Git write-back: a Proposal of a Role that a GitWriteBack selects is never
+// promoted in the cluster. Once accepted (and that decision written), its
+// change is committed and pushed through internal/gitwrite; the Proposal
+// turns Committed and records the commit; the sync (Argo CD, Flux) brings
+// the change into the Role; the Role controller records it in the history
+// once the Role's spec carries it (recordWriteBacks); and the Proposal turns
+// Applied from that record, as a cluster promotion does from its marker.
+
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=gitwritebacks,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+
+// Condition reasons of Git write-back. Part of the observable interface.
+const (
+	// ReasonCommitted: the change is committed and pushed.
+	ReasonCommitted = "Committed"
+	// ReasonCommitting: accepted; the commit follows in the next reconcile,
+	// after the decision is written.
+	ReasonCommitting = "Committing"
+	// ReasonAwaitingSync: committed, the Role does not carry it yet.
+	ReasonAwaitingSync = "AwaitingSync"
+	// ReasonSynced: every committed Proposal of the Role is in it.
+	ReasonSynced = "Synced"
+
+	ReasonWriteBackAmbiguous     = "WriteBackAmbiguous"
+	ReasonWriteBackSuspended     = "WriteBackSuspended"
+	ReasonWriteBackConfigInvalid = "WriteBackConfigInvalid"
+	ReasonSecretNotFound         = "SecretNotFound"
+	ReasonSecretForbidden        = "SecretForbidden"
+	ReasonGitAuthenticationFail  = "GitAuthenticationFailed"
+	ReasonGitUnreachable         = "GitUnreachable"
+	ReasonGitRepositoryNotFound  = "GitRepositoryNotFound"
+	ReasonGitBranchNotFound      = "GitBranchNotFound"
+	ReasonGitPushRaced           = "GitPushRaced"
+	ReasonManifestNotFound       = "ManifestNotFound"
+	ReasonManifestAmbiguous      = "ManifestAmbiguous"
+	ReasonManifestNotPlain       = "ManifestNotPlain"
+)
+
+// Retries of a failed write-back wait as long as the failure has lasted, so
+// the delay doubles from writeBackMinRetry up to writeBackMaxRetry.
+const (
+	writeBackMinRetry = 2 * time.Second
+	writeBackMaxRetry = 5 * time.Minute
+)
+
+// errWriteBackAmbiguous: more than one GitWriteBack selects the Role.
+var errWriteBackAmbiguous = errors.New("more than one GitWriteBack selects the Role")
+
+// errSecretNotFound: the GitWriteBack's Secret does not exist.
+var errSecretNotFound = errors.New("the GitWriteBack's Secret does not exist")
+
+// errSecretForbidden: RBAC does not let the operator get the Secret.
+var errSecretForbidden = errors.New("the operator may not read the GitWriteBack's Secret")
+
+// writeBackTarget is the GitWriteBack that selects a Role and where the
+// Role's manifest is looked for.
+type writeBackTarget struct {
+	config *v1.GitWriteBack
+	path   string
+	// problem is set instead of config when the selection is ambiguous.
+	problem error
+	// wasAccepted: the Proposal's written phase is Accepted, so the
+	// decision is on record before anything is pushed.
+	wasAccepted bool
+}
+
+// selectWriteBack returns the GitWriteBack that selects role (nil when none
+// does): one whose roles[] enables it, or whose matrixRef is the Role's
+// SkillMatrix and whose roles[] does not disable it. Two make a target
+// with a problem: nothing is committed for an ambiguous Role.
+func selectWriteBack(role *v1.Role, configs []v1.GitWriteBack) *writeBackTarget {
+	var found []*writeBackTarget
+	for i := range configs {
+		c := &configs[i]
+		if !c.DeletionTimestamp.IsZero() {
+			continue
+		}
+		path := c.Spec.Path
+		selected := c.Spec.MatrixRef != "" && c.Spec.MatrixRef == role.Spec.MatrixRef
+		if j := slices.IndexFunc(c.Spec.Roles, func(o v1.GitWriteBackRole) bool { return string(o.Name) == role.Name }); j >= 0 {
+			selected = c.Spec.Roles[j].Mode == v1.GitWriteBackEnabled
+			if c.Spec.Roles[j].Path != "" {
+				path = c.Spec.Roles[j].Path
+			}
+		}
+		if selected {
+			found = append(found, &writeBackTarget{config: c, path: path})
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		return found[0]
+	}
+	names := make([]string, len(found))
+	for i, t := range found {
+		names[i] = t.config.Name
+	}
+	slices.Sort(names)
+	return &writeBackTarget{problem: fmt.Errorf("%w %q: %s; nothing is committed until one remains",
+		errWriteBackAmbiguous, role.Name, strings.Join(names, ", "))}
+}
+
+// gitWriteBacks is what the Proposal reconciler needs to write back: the
+// cached GitWriteBacks, a reader past the cache for Secrets (get only; no
+// Secret is ever watched or cached) and for the Proposal's prose, which the
+// cache strips, and one Writer for the process.
+type gitWriteBacks struct {
+	client client.Reader
+	live   client.Reader
+	writer *gitwrite.Writer
+	// afterPush, when set (tests), runs after a push and before the status
+	// records it; tests crash there.
+	afterPush func(ctx context.Context, proposal *v1.Proposal) error
+}
+
+func (g *gitWriteBacks) targetFor(ctx context.Context, role *v1.Role) (*writeBackTarget, error) {
+	var list v1.GitWriteBackList
+	if err := g.client.List(ctx, &list, client.InNamespace(role.Namespace)); err != nil {
+		return nil, fmt.Errorf("listing the GitWriteBacks of namespace %s: %w", role.Namespace, err)
+	}
+	return selectWriteBack(role, list.Items), nil
+}
+
+// config reads the Secret with the API reader, in the GitWriteBack's own
+// namespace, and builds the gitwrite configuration.
+func (g *gitWriteBacks) config(ctx context.Context, t *writeBackTarget) (gitwrite.Config, error) {
+	wb := t.config
+	key := client.ObjectKey{Namespace: wb.Namespace, Name: string(wb.Spec.SecretRef.Name)}
+	var secret corev1.Secret
+	if err := g.live.Get(ctx, key, &secret); err != nil {
+		switch {
+		case apierrors.IsNotFound(err):
+			return gitwrite.Config{}, fmt.Errorf("Secret %s of GitWriteBack %s: %w", key, wb.Name, errSecretNotFound)
+		case apierrors.IsForbidden(err):
+			return gitwrite.Config{}, fmt.Errorf("Secret %s of GitWriteBack %s: %w: %w", key, wb.Name, errSecretForbidden, err)
+		}
+		return gitwrite.Config{}, fmt.Errorf("reading Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
+	}
+	creds, err := gitwrite.CredentialsFromSecret(secret.Data)
+	if err != nil {
+		return gitwrite.Config{}, fmt.Errorf("Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
+	}
+	cfg := gitwrite.Config{
+		URL: wb.Spec.URL, Branch: wb.Spec.Branch, Path: t.path, Credentials: creds,
+		MessageTemplate: wb.Spec.MessageTemplate,
+	}
+	if cfg.Branch == "" {
+		cfg.Branch = "main"
+	}
+	if a := wb.Spec.Author; a != nil {
+		cfg.Author = gitwrite.Identity{Name: a.Name, Email: a.Email}
+	}
+	return cfg, nil
+}
+
+// recogniseWriteBack follows a committed Proposal to Applied, and finds
+// whether the Role is written back to Git at all (s.writeBack).
+func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposalScope) (bool, error) {
+	p := s.proposal
+	if p.Status.GitCommit != nil {
+		r.followCommit(s)
+		return true, nil
+	}
+	if r.writeBack == nil {
+		return false, nil
+	}
+	target, err := r.writeBack.targetFor(ctx, s.role)
+	if err != nil || target == nil {
+		return err != nil, err
+	}
+	target.wasAccepted = p.Status.Phase == v1.PhaseAccepted
+	s.writeBack = target
+	if !target.wasAccepted || target.problem != nil || !changesCarried(&s.role.Spec, p.Spec.Changes) {
+		return false, nil
+	}
+	// Accepted and on record, and the Role already carries the change: its
+	// commit was pushed and synced before the status recorded it (a crash),
+	// or someone else made the same change. Judging it against the Role
+	// again would call the synced change a conflict; the write finds the
+	// commit by its Proposal-UID trailer instead, or Git's file conflicts.
+	if done, err := r.holdUnlessEnforced(ctx, s); done || err != nil {
+		return true, err
+	}
+	return r.commitToGit(ctx, s)
+}
+
+// followCommit turns a committed Proposal Applied once the Role's history
+// records it; the Role controller records it once the Role's spec carries
+// every change (the sync), and that record wakes the Proposal. Until then
+// nothing is written: the status already says which commit it waits for.
+func (r *ProposalReconciler) followCommit(s *proposalScope) {
+	p := s.proposal
+	if entry := historyEntry(s.role, p.UID); entry != nil {
+		markApplied(p, s.conds, s.role.Name, *entry)
+		p.Status.Message = text.Truncate(fmt.Sprintf("%s, synced from commit %s", p.Status.Message, p.Status.GitCommit.SHA), 4096)
+		s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
+		return
+	}
+	s.awaitingRecord = true
+}
+
+// commitToGit writes an accepted Proposal back to Git instead of promoting
+// it in the cluster.
+func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) (bool, error) {
+	t, p := s.writeBack, s.proposal
+	switch {
+	case t.problem != nil:
+		return r.writeBackFailed(s, ReasonWriteBackAmbiguous, t.problem.Error())
+	case !t.wasAccepted:
+		// Record the decision before pushing: a crash after the push then
+		// finds the Proposal Accepted, and recogniseWriteBack knows the
+		// change in the Role is its own.
+		msg := fmt.Sprintf("accepted; committing to %s (GitWriteBack %s)", t.config.Spec.URL, t.config.Name)
+		s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, ReasonCommitting, msg)
+		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonCommitting, msg)
+		s.result = ctrl.Result{RequeueAfter: time.Millisecond}
+		return true, nil
+	case t.config.Spec.Suspend:
+		// The GitWriteBack watch wakes it when the suspension ends.
+		msg := fmt.Sprintf("accepted, not committed: GitWriteBack %s is suspended", t.config.Name)
+		s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
+		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
+		return true, nil
+	}
+	cfg, err := r.writeBack.config(ctx, t)
+	if err != nil {
+		return r.writeBackError(s, err)
+	}
+	gp, err := r.writeBack.gitProposal(ctx, p, s.verdict)
+	if err != nil {
+		return true, err
+	}
+	started := time.Now()
+	results, err := r.writeBack.writer.Write(ctx, cfg, []gitwrite.Proposal{gp})
+	metrics.GitWriteDuration.Observe(time.Since(started).Seconds())
+	if err != nil {
+		return r.writeBackError(s, err)
+	}
+	res := results[0]
+	if res.Err != nil {
+		if conflict, ok := errors.AsType[*manifestedit.ConflictError](res.Err); ok {
+			metrics.GitWrites.WithLabelValues("conflicted").Inc()
+			markConflicted(p, s.conds, conflict.Conflicts)
+			p.Status.Message = text.Truncate("in Git: "+p.Status.Message, 4096)
+			s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonConflict, p.Status.Message)
+			s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, ReasonConflict, "nothing was committed: "+p.Status.Message)
+			return true, nil
+		}
+		return r.writeBackError(s, res.Err)
+	}
+	if r.writeBack.afterPush != nil {
+		if err := r.writeBack.afterPush(ctx, p); err != nil {
+			return true, err
+		}
+	}
+	recordCommit(s, t, res, s.now)
+	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Commit, "file", res.Path, "existing", res.Existing)
+	return true, nil
+}
+
+// recordCommit says which commit the Proposal waits for, and since when.
+func recordCommit(s *proposalScope, t *writeBackTarget, res gitwrite.Result, now time.Time) {
+	p := s.proposal
+	result := "committed"
+	if res.Existing {
+		result = "existing"
+	}
+	metrics.GitWrites.WithLabelValues(result).Inc()
+	p.Status.GitCommit = &v1.GitCommitRecord{
+		SHA: res.Commit, File: res.Path, GitWriteBack: v1.ObjectName(t.config.Name),
+		URL: t.config.Spec.URL, Branch: t.config.Spec.Branch, CommittedAt: metav1.NewTime(now),
+	}
+	p.Status.Phase = v1.PhaseCommitted
+	p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s; waiting since %s for the sync to bring it into Role %q",
+		res.Commit, res.Path, t.config.Spec.Branch, now.UTC().Format(time.RFC3339), s.role.Name), 4096)
+	s.conds.set(v1.ConditionCommitted, metav1.ConditionTrue, ReasonCommitted, p.Status.Message)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonAwaitingSync, p.Status.Message)
+}
+
+// writeBackError reports a failed write that a retry may mend (credentials
+// rotated, server back, manifest fixed); other errors end the reconcile.
+func (r *ProposalReconciler) writeBackError(s *proposalScope, err error) (bool, error) {
+	reason := writeBackReason(err)
+	if reason == "" {
+		return true, err
+	}
+	return r.writeBackFailed(s, reason, err.Error())
+}
+
+// writeBackFailed keeps the accepted change pending and retries it with a
+// growing delay: as long as the failure has lasted, so no hot loop, and
+// the status is written only when the failure changes.
+func (r *ProposalReconciler) writeBackFailed(s *proposalScope, reason, message string) (bool, error) {
+	metrics.GitWrites.WithLabelValues(reason).Inc()
+	msg := text.Truncate("accepted, not yet committed to Git: "+message, 4096)
+	s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, reason, msg)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, reason, msg)
+	delay := writeBackMinRetry
+	for _, c := range s.proposal.Status.Conditions {
+		if c.Type == v1.ConditionCommitted {
+			delay = min(max(s.now.Sub(c.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
+		}
+	}
+	s.result = ctrl.Result{RequeueAfter: delay}
+	return true, nil
+}
+
+// writeBackReasons maps what a write-back can fail with to its reason.
+var writeBackReasons = []struct {
+	err    error
+	reason string
+}{
+	{errSecretNotFound, ReasonSecretNotFound},
+	{errSecretForbidden, ReasonSecretForbidden},
+	{gitwrite.ErrAuthentication, ReasonGitAuthenticationFail},
+	{gitwrite.ErrUnreachable, ReasonGitUnreachable},
+	{gitwrite.ErrRepositoryNotFound, ReasonGitRepositoryNotFound},
+	{gitwrite.ErrBranchNotFound, ReasonGitBranchNotFound},
+	{gitwrite.ErrNonFastForward, ReasonGitPushRaced},
+	{gitwrite.ErrConfig, ReasonWriteBackConfigInvalid},
+	{manifestedit.ErrNotFound, ReasonManifestNotFound},
+	{manifestedit.ErrAmbiguous, ReasonManifestAmbiguous},
+	{manifestedit.ErrNotPlain, ReasonManifestNotPlain},
+}
+
+// writeBackReason is the condition reason of a write-back failure, "" for
+// an error that is not one (e.g. the context ended).
+func writeBackReason(err error) string {
+	for _, m := range writeBackReasons {
+		if errors.Is(err, m.err) {
+			return m.reason
+		}
+	}
+	return ""
+}
+
+// gitProposal is what the commit carries: the Proposal's text, read live
+// (the cache strips its description), and who decided it, as counted.
+func (g *gitWriteBacks) gitProposal(ctx context.Context, p *v1.Proposal, v governance.Verdict) (gitwrite.Proposal, error) {
+	var live v1.Proposal
+	if err := g.live.Get(ctx, client.ObjectKeyFromObject(p), &live); err != nil {
+		return gitwrite.Proposal{}, fmt.Errorf("reading Proposal %s for its commit message: %w", p.Name, err)
+	}
+	gp := gitwrite.Proposal{
+		Namespace: p.Namespace, Name: p.Name, UID: string(p.UID), Title: p.Spec.Title,
+		Description: live.Spec.Description, Author: string(p.Spec.Author), Role: string(p.Spec.RoleRef),
+		Changes: p.Spec.Changes,
+	}
+	revoked := func(kind governance.BallotKind, user v1.Username) bool {
+		return slices.ContainsFunc(v.Revoked, func(rv governance.Revocation) bool { return rv.Kind == kind && rv.User == user })
+	}
+	for _, vote := range p.Spec.Votes {
+		if vote.Decision == v1.VoteApprove && !revoked(governance.BallotVote, vote.Voter) {
+			gp.ApprovedBy = append(gp.ApprovedBy, string(vote.Voter))
+		}
+	}
+	for _, review := range p.Spec.Reviews {
+		if review.Decision == v1.ReviewApprove && !revoked(governance.BallotReview, review.Reviewer) {
+			gp.ReviewedBy = append(gp.ReviewedBy, string(review.Reviewer))
+		}
+	}
+	return gp, nil
+}
+
+// proposalsForWriteBack maps a GitWriteBack to the accepted Proposals of
+// its namespace: a new, changed or resumed configuration may let them be
+// committed, and a deleted one leaves them waiting on the next selection.
+func (r *ProposalReconciler) proposalsForWriteBack(ctx context.Context, obj client.Object) []reconcile.Request {
+	var proposals v1.ProposalList
+	if err := r.List(ctx, &proposals, client.InNamespace(obj.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
+		logf.FromContext(ctx).Error(err, "listing the Proposals a GitWriteBack may commit", "gitWriteBack", client.ObjectKeyFromObject(obj))
+		return nil
+	}
+	var requests []reconcile.Request
+	for i := range proposals.Items {
+		if proposals.Items[i].Status.Phase == v1.PhaseAccepted {
+			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&proposals.Items[i])})
+		}
+	}
+	return requests
+}

@@ -50,6 +50,40 @@ func init() {
 	utilruntime.Must(careerv1alpha1.AddToScheme(scheme))
 }
 
+// metricsOptions serves metrics as the flags say.
+func metricsOptions(addr string, secure, http2 bool, certPath, certName, certKey string) metricsserver.Options {
+	var tlsOpts []func(*tls.Config)
+	if !http2 {
+		// HTTP/2 stays off by default: Stream Cancellation and Rapid Reset CVEs.
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+	metricsServerOptions := metricsserver.Options{
+		BindAddress:   addr,
+		SecureServing: secure,
+		TLSOpts:       tlsOpts,
+	}
+	if secure {
+		// Only callers that RBAC allows to get /metrics may scrape.
+		metricsServerOptions.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	if certPath != "" {
+		metricsServerOptions.CertDir = certPath
+		metricsServerOptions.CertName = certName
+		metricsServerOptions.KeyName = certKey
+	}
+	return metricsServerOptions
+}
+
+// bindControllerFlags binds the flags that tune the controllers.
+func bindControllerFlags(opts *controller.Options) {
+	flag.IntVar(&opts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
+	flag.IntVar(&opts.ProposalConcurrency, "proposal-concurrency", 4,
+		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
+	flag.StringVar(&opts.GitCacheDir, "git-cache-dir", "",
+		"Where Git write-back keeps its cached bare clones (an emptyDir in the chart); "+
+			"empty uses a directory under the system temp dir.")
+}
+
 func main() {
 	var (
 		metricsAddr, probeAddr, pprofAddr                string
@@ -71,11 +105,7 @@ func main() {
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server.")
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "",
 		"The address a net/http/pprof endpoint binds to, for profiling; empty disables it.")
-	flag.IntVar(&controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
-	flag.IntVar(&controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
-		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
-	flag.StringVar(&controllerOpts.GitCacheDir, "git-cache-dir", "",
-		"Where Git write-back keeps its cached bare clones (an emptyDir in the chart); empty uses a directory under the system temp dir.")
+	bindControllerFlags(&controllerOpts)
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -86,25 +116,8 @@ func main() {
 			"bytes", limit, "fraction", memlimit.Fraction)
 	}
 
-	var tlsOpts []func(*tls.Config)
-	if !enableHTTP2 {
-		// HTTP/2 stays off by default: Stream Cancellation and Rapid Reset CVEs.
-		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
-	}
-	metricsServerOptions := metricsserver.Options{
-		BindAddress:   metricsAddr,
-		SecureServing: secureMetrics,
-		TLSOpts:       tlsOpts,
-	}
-	if secureMetrics {
-		// Only callers that RBAC allows to get /metrics may scrape.
-		metricsServerOptions.FilterProvider = filters.WithAuthenticationAndAuthorization
-	}
-	if metricsCertPath != "" {
-		metricsServerOptions.CertDir = metricsCertPath
-		metricsServerOptions.CertName = metricsCertName
-		metricsServerOptions.KeyName = metricsCertKey
-	}
+	metricsServerOptions := metricsOptions(metricsAddr, secureMetrics, enableHTTP2,
+		metricsCertPath, metricsCertName, metricsCertKey)
 
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,

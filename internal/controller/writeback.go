@@ -174,15 +174,15 @@ func (g *gitWriteBacks) config(ctx context.Context, t *writeBackTarget) (gitwrit
 	if err := g.live.Get(ctx, key, &secret); err != nil {
 		switch {
 		case apierrors.IsNotFound(err):
-			return gitwrite.Config{}, fmt.Errorf("Secret %s of GitWriteBack %s: %w", key, wb.Name, errSecretNotFound)
+			return gitwrite.Config{}, fmt.Errorf("reading the Secret %s of GitWriteBack %s: %w", key, wb.Name, errSecretNotFound)
 		case apierrors.IsForbidden(err):
-			return gitwrite.Config{}, fmt.Errorf("Secret %s of GitWriteBack %s: %w: %w", key, wb.Name, errSecretForbidden, err)
+			return gitwrite.Config{}, fmt.Errorf("reading the Secret %s of GitWriteBack %s: %w: %w", key, wb.Name, errSecretForbidden, err)
 		}
 		return gitwrite.Config{}, fmt.Errorf("reading Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
 	}
 	creds, err := gitwrite.CredentialsFromSecret(secret.Data)
 	if err != nil {
-		return gitwrite.Config{}, fmt.Errorf("Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
+		return gitwrite.Config{}, fmt.Errorf("the Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
 	}
 	cfg := gitwrite.Config{
 		URL: wb.Spec.URL, Branch: wb.Spec.Branch, Path: t.path, Credentials: creds,
@@ -262,6 +262,7 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 	case t.config.Spec.Suspend:
 		// The GitWriteBack watch wakes it when the suspension ends.
 		msg := fmt.Sprintf("accepted, not committed: GitWriteBack %s is suspended", t.config.Name)
+		p.Status.Message = msg
 		s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
 		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
 		return true, nil
@@ -337,6 +338,7 @@ func (r *ProposalReconciler) writeBackError(s *proposalScope, err error) (bool, 
 func (r *ProposalReconciler) writeBackFailed(s *proposalScope, reason, message string) (bool, error) {
 	metrics.GitWrites.WithLabelValues(reason).Inc()
 	msg := text.Truncate("accepted, not yet committed to Git: "+message, 4096)
+	s.proposal.Status.Message = msg
 	s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, reason, msg)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, reason, msg)
 	delay := writeBackMinRetry

@@ -378,9 +378,10 @@ type GitCommitRecord struct {
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Branch string `json:"branch,omitempty"`
-	// committedAt is when the operator recorded the push; the wait for the
-	// sync counts from here.
-	CommittedAt metav1.Time `json:"committedAt"`
+	// committedAt is when the push returned, in microseconds: the wait for
+	// the sync counts from here, and it orders the commits of one Role (a
+	// field a newer commit set again is superseded).
+	CommittedAt metav1.MicroTime `json:"committedAt"`
 }
 
 // UncountedBallot is a vote or review left out of the tally.

@@ -58,22 +58,38 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 	var failing, waiting *v1.Proposal
 	committed := 0
 	appliedAt := metav1.NewTime(r.now())
+	var newestFirst []*v1.Proposal
 	for _, p := range proposals {
-		if p.Status.GitCommit == nil {
-			if c := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionCommitted); failing == nil &&
-				p.Status.Phase == v1.PhaseAccepted && c != nil && c.Status == metav1.ConditionFalse {
-				failing = p
-			}
+		if p.Status.GitCommit != nil {
+			newestFirst = append(newestFirst, p)
 			continue
 		}
+		if c := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionCommitted); failing == nil &&
+			p.Status.Phase == v1.PhaseAccepted && c != nil && c.Status == metav1.ConditionFalse {
+			failing = p
+		}
+	}
+	slices.SortStableFunc(newestFirst, func(a, b *v1.Proposal) int {
+		return b.Status.GitCommit.CommittedAt.Compare(a.Status.GitCommit.CommittedAt.Time)
+	})
+	// A field a newer commit set again is superseded: a sync that brought
+	// both commits at once shows only the newer value.
+	superseded := map[string]bool{}
+	for _, p := range newestFirst {
 		committed++
-		if p.Status.Phase != v1.PhaseCommitted || historyEntry(role, p.UID) != nil {
-			continue
-		}
-		if changesCarried(&role.Spec, p.Spec.Changes) {
+		recorded := historyEntry(role, p.UID) != nil
+		switch {
+		case recorded || p.Status.Phase != v1.PhaseCommitted:
+		case changesCarriedOrSuperseded(&role.Spec, p.Spec.Changes, superseded):
 			role.Status.History = append(role.Status.History, historyRecord(p, string(p.UID), appliedAt, role.Generation))
-		} else if waiting == nil {
+			recorded = true
+		default:
 			waiting = p
+		}
+		if recorded || p.Status.Phase == v1.PhaseApplied {
+			for i := range p.Spec.Changes {
+				superseded[changedField(&p.Spec.Changes[i])] = true
+			}
 		}
 	}
 	if n := len(role.Status.History); n > v1.MaxHistory {

@@ -298,7 +298,7 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 			return true, err
 		}
 	}
-	recordCommit(s, t, res, s.now)
+	recordCommit(s, t, res, time.Now())
 	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Commit, "file", res.Path, "existing", res.Existing)
 	return true, nil
 }
@@ -313,7 +313,7 @@ func recordCommit(s *proposalScope, t *writeBackTarget, res gitwrite.Result, now
 	metrics.GitWrites.WithLabelValues(result).Inc()
 	p.Status.GitCommit = &v1.GitCommitRecord{
 		SHA: res.Commit, File: res.Path, GitWriteBack: v1.ObjectName(t.config.Name),
-		URL: t.config.Spec.URL, Branch: t.config.Spec.Branch, CommittedAt: metav1.NewTime(now),
+		URL: t.config.Spec.URL, Branch: t.config.Spec.Branch, CommittedAt: metav1.NewMicroTime(now),
 	}
 	p.Status.Phase = v1.PhaseCommitted
 	p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s; waiting since %s for the sync to bring it into Role %q",

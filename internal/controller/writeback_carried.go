@@ -62,3 +62,31 @@ func changeCarried(spec *v1.RoleSpec, c *v1.Change) bool {
 	applied, conflicts := governance.Apply(spec, []v1.Change{again})
 	return len(conflicts) == 0 && equality.Semantic.DeepEqual(applied, spec)
 }
+
+// changesCarriedOrSuperseded is changesCarried, where a change to a field a
+// newer carried commit set again (superseded, by changedField) counts as
+// carried too.
+func changesCarriedOrSuperseded(spec *v1.RoleSpec, changes []v1.Change, superseded map[string]bool) bool {
+	for i := range changes {
+		c := &changes[i]
+		if superseded[changedField(c)] || superseded[rowField(c.Skill)] || changeCarried(spec, c) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// changedField names the field a change sets: a cell's proficiency or
+// required flag, a skill's row, a level's focus or tech stack.
+func changedField(c *v1.Change) string {
+	switch c.Op {
+	case v1.OpSetProficiency, v1.OpSetRequired:
+		return string(c.Op) + " " + string(c.Skill) + "@" + string(c.Level)
+	case v1.OpAddSkill, v1.OpRemoveSkill:
+		return rowField(c.Skill)
+	}
+	return string(c.Op) + " " + string(c.Level)
+}
+
+func rowField(skill v1.ID) string { return "row " + string(skill) }

@@ -461,6 +461,25 @@ var _ = Describe("Git write-back", func() {
 		Expect(g.commits()).To(HaveLen(4))
 	})
 
+	It("records both of two commits to one cell that a single sync brings in", func() {
+		propose(ns, "first", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
+		decide(ns, "first")
+		Eventually(proposalPhase(ns, "first")).Should(Equal(v1.PhaseCommitted))
+		second := v1.Change{Op: v1.OpSetProficiency, Skill: "kubernetes-core", Level: "senior", Proficiency: "W"}
+		propose(ns, "second", "r1", "Seniors work with Kubernetes", second)
+		decide(ns, "second")
+		Eventually(proposalPhase(ns, "second")).Should(Equal(v1.PhaseCommitted))
+		Expect(g.commits()).To(HaveLen(3))
+
+		g.sync(serverSideApply)
+		Eventually(proposalPhase(ns, "first")).Should(Equal(v1.PhaseApplied))
+		Eventually(proposalPhase(ns, "second")).Should(Equal(v1.PhaseApplied))
+		Expect(cellOf(getRole(ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("W"))
+		Expect(getRole(ns, "r1").Status.History).To(HaveLen(2))
+		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("True/Synced"))
+		g.expectAgreement(platformPath, "r1")
+	})
+
 	It("keeps a human commit pushed between the operator's fetch and push, and commits on top of it", func() {
 		var once sync.Once
 		restartManager(Options{GitWrite: gitwrite.Options{BeforePush: func() {

@@ -25,7 +25,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -49,6 +51,7 @@ import (
 // Applied from that record, as a cluster promotion does from its marker.
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=gitwritebacks,verbs=get;list;watch
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=gitwritebacks/status,verbs=patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 
 // Condition reasons of Git write-back. Part of the observable interface.
@@ -149,7 +152,7 @@ func selectWriteBack(role *v1.Role, configs []v1.GitWriteBack) *writeBackTarget 
 // Secret is ever watched or cached) and for the Proposal's prose, which the
 // cache strips, and one Writer for the process.
 type gitWriteBacks struct {
-	client client.Reader
+	client client.Client
 	live   client.Reader
 	writer *gitwrite.Writer
 	// afterPush, when set (tests), runs after a push and before the status
@@ -269,6 +272,7 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err != nil {
+		r.writeBack.report(ctx, t.config, err, "")
 		return r.writeBackError(s, err)
 	}
 	gp, err := r.writeBack.gitProposal(ctx, p, s.verdict)
@@ -279,9 +283,15 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 	results, err := r.writeBack.writer.Write(ctx, cfg, []gitwrite.Proposal{gp})
 	metrics.GitWriteDuration.Observe(time.Since(started).Seconds())
 	if err != nil {
+		r.writeBack.report(ctx, t.config, err, "")
 		return r.writeBackError(s, err)
 	}
 	res := results[0]
+	if res.Existing {
+		r.writeBack.report(ctx, t.config, nil, "")
+	} else {
+		r.writeBack.report(ctx, t.config, nil, res.Commit)
+	}
 	if res.Err != nil {
 		if conflict, ok := errors.AsType[*manifestedit.ConflictError](res.Err); ok {
 			metrics.GitWrites.WithLabelValues("conflicted").Inc()
@@ -301,6 +311,36 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 	recordCommit(s, t, res, time.Now())
 	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Commit, "file", res.Path, "existing", res.Existing)
 	return true, nil
+}
+
+// report writes a GitWriteBack's status from the outcome of a write: Ready
+// False with the reason while the repository cannot be written (Secret,
+// credentials, server, URL, branch), True once a fetch and push work; and
+// the last commit pushed. The Proposal reconciler is its only writer; its
+// workers patch without a resourceVersion guard, so the newest outcome
+// wins. A failed status write is logged, never fails the Proposal.
+func (g *gitWriteBacks) report(ctx context.Context, wb *v1.GitWriteBack, writeErr error, pushed string) {
+	updated := wb.DeepCopy()
+	ready := metav1.Condition{Type: v1.ConditionReady, Status: metav1.ConditionTrue, Reason: ReasonReady,
+		Message: "the Secret is readable, and fetch and push work", ObservedGeneration: wb.Generation}
+	if writeErr != nil {
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, writeBackReason(writeErr), text.Truncate(writeErr.Error(), 4096)
+		if ready.Reason == "" {
+			return
+		}
+	}
+	meta.SetStatusCondition(&updated.Status.Conditions, ready)
+	updated.Status.ObservedGeneration = wb.Generation
+	if pushed != "" {
+		updated.Status.LastCommit = pushed
+		updated.Status.LastPushTime = &metav1.Time{Time: time.Now()}
+	}
+	if equality.Semantic.DeepEqual(updated.Status, wb.Status) {
+		return
+	}
+	if err := g.client.Status().Patch(ctx, updated, client.MergeFrom(wb)); err != nil {
+		logf.FromContext(ctx).Error(err, "writing the status of a GitWriteBack", "gitWriteBack", wb.Name)
+	}
 }
 
 // recordCommit says which commit the Proposal waits for, and since when.

@@ -344,6 +344,17 @@ func warningsAbout(ns, kind, name string) func() []string {
 	}
 }
 
+// writeBackReady is "Status/Reason" of the spec's GitWriteBack's Ready.
+func writeBackReady(ns string) func() string {
+	return func() string {
+		var wb v1.GitWriteBack
+		if err := k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb); err != nil {
+			return err.Error()
+		}
+		return condition(wb.Status.Conditions, v1.ConditionReady)
+	}
+}
+
 // restartManager replaces the suite's manager with one run with opts, and
 // puts a default one back when the spec ends.
 func restartManager(opts Options) {
@@ -568,6 +579,7 @@ var _ = Describe("Git write-back", func() {
 		Expect(getProposal(ns, "p").Status.Phase).To(Equal(v1.PhaseAccepted))
 		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + ReasonGitAuthenticationFail))
 		Eventually(warningsAbout(ns, "Proposal", "p")).Should(ContainElement(ReasonGitAuthenticationFail))
+		Eventually(writeBackReady(ns)).Should(Equal("False/" + ReasonGitAuthenticationFail))
 		Expect(gitWrites(ReasonGitAuthenticationFail)).To(BeNumerically(">", before))
 		Expect(g.commits()).To(HaveLen(1))
 
@@ -579,6 +591,11 @@ var _ = Describe("Git write-back", func() {
 		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("True/Synced"))
 		g.expectAgreement(platformPath, "r1")
 		Expect(g.commits()).To(HaveLen(2))
+		Expect(writeBackReady(ns)()).To(Equal("True/Ready"))
+		var wb v1.GitWriteBack
+		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
+		Expect(wb.Status.LastCommit).To(Equal(getProposal(ns, "p").Status.GitCommit.SHA))
+		Expect(wb.Status.LastPushTime).NotTo(BeNil())
 	})
 
 	It("reports the server down and commits once it is back", func() {

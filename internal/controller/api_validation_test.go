@@ -225,11 +225,11 @@ var _ = Describe("API schema validation", func() {
 		Entry("no changes", proposalWith(func(p *v1.Proposal) {
 			p.Spec.Changes = []v1.Change{}
 		}), "spec.changes", "at least 1 items"),
-		Entry("more than 100 changes", proposalWith(func(p *v1.Proposal) {
-			for range 100 {
+		Entry("more than 50 changes", proposalWith(func(p *v1.Proposal) {
+			for range v1.MaxChanges {
 				p.Spec.Changes = append(p.Spec.Changes, p.Spec.Changes[0])
 			}
-		}), "spec.changes", "must have at most 100 items"),
+		}), "spec.changes", "must have at most 50 items"),
 		Entry("unknown vote decision", proposalWith(func(p *v1.Proposal) {
 			p.Spec.Votes = []v1.Vote{{Voter: "bob", Decision: "Maybe"}}
 		}), "spec.votes[0].decision", "Unsupported value"),

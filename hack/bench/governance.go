@@ -17,12 +17,9 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"slices"
@@ -36,7 +33,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 )
@@ -83,7 +79,7 @@ type latencies struct {
 }
 
 func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
-	role := cm.Labels[controller.LabelRole]
+	role := cm.Labels[publish.LabelRole]
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	uids := l.byRole[role]
@@ -104,20 +100,10 @@ func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 	}
 }
 
-// matrixJSON returns matrix.json from a published ConfigMap, plain or gzip.
+// matrixJSON returns matrix.json from a published ConfigMap, plain or gzip;
+// one it cannot read counts as not yet showing any Proposal.
 func matrixJSON(cm *corev1.ConfigMap) string {
-	if s, ok := cm.Data[render.KeyJSON]; ok {
-		return s
-	}
-	gz, ok := cm.BinaryData[render.KeyJSON+publish.GzipSuffix]
-	if !ok {
-		return ""
-	}
-	r, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return ""
-	}
-	data, err := io.ReadAll(r)
+	data, err := publish.ReadFile(cm.Data, cm.BinaryData, render.KeyJSON)
 	if err != nil {
 		return ""
 	}

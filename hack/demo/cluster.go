@@ -17,12 +17,9 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,21 +177,11 @@ func (d *demo) readMatrix(ctx context.Context, name string) (*matrix, error) {
 	}
 	m := &matrix{resourceVersion: cm.ResourceVersion, compressed: len(cm.BinaryData) > 0}
 	for key, dst := range map[string]*[]byte{keyMarkdown: &m.markdown, keyHTML: &m.html} {
-		if s, ok := cm.Data[key]; ok {
-			*dst = []byte(s)
-			continue
-		}
-		gz, ok := cm.BinaryData[key+publish.GzipSuffix]
-		if !ok {
-			return nil, fmt.Errorf("ConfigMap %s/%s has no %s", namespace, name, key)
-		}
-		r, err := gzip.NewReader(bytes.NewReader(gz))
+		file, err := publish.ReadFile(cm.Data, cm.BinaryData, key)
 		if err != nil {
-			return nil, fmt.Errorf("ConfigMap %s/%s, %s%s: %w", namespace, name, key, publish.GzipSuffix, err)
+			return nil, fmt.Errorf("ConfigMap %s/%s: %w", namespace, name, err)
 		}
-		if *dst, err = io.ReadAll(r); err != nil {
-			return nil, err
-		}
+		*dst = file
 	}
 	return m, nil
 }

@@ -175,8 +175,8 @@ func (r *RoleReconciler) reconcileRole(ctx context.Context, role *v1.Role, conds
 		return fmt.Errorf("building the ConfigMap content: %w", err)
 	}
 
-	name := role.Name + configMapSuffix(&matrix)
-	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelRole: role.Name, LabelSkillMatrix: matrix.Name}
+	name := publish.MatrixConfigMapName(role.Name, matrix.Spec.Publishing.ConfigMapSuffix)
+	labels := publish.MatrixLabels(role.Name, matrix.Name)
 	wrote, err := r.Publisher.publish(ctx, role, name, labels, payload)
 	if errors.Is(err, errStale) {
 		return err
@@ -246,13 +246,6 @@ func (r *RoleReconciler) recordPending(key types.NamespacedName, role *v1.Role, 
 type pendingRecord struct {
 	marker string
 	since  time.Time
-}
-
-func configMapSuffix(matrix *v1.SkillMatrix) string {
-	if s := matrix.Spec.Publishing.ConfigMapSuffix; s != "" {
-		return s
-	}
-	return "-matrix"
 }
 
 func roleSummary(s model.Summary) *v1.RoleSummary {

@@ -30,6 +30,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
 // Options tune the controllers.
@@ -51,7 +52,7 @@ func CacheOptions() cache.Options {
 	return cache.Options{
 		DefaultTransform: stripUnreadMetadata,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedByValue})},
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	}
 }

@@ -46,9 +46,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
-// CatalogSuffix names a SkillMatrix's catalog ConfigMap: <skillmatrix>-catalog.
-const CatalogSuffix = "-catalog"
-
 // SkillMatrixReconciler validates each SkillMatrix and publishes its catalog:
 // levels, scale, skills, an index of the Roles that use it and the career
 // paths between them.
@@ -132,8 +129,8 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 		return fmt.Errorf("building the catalog ConfigMap content: %w", err)
 	}
 
-	name := matrix.Name + CatalogSuffix
-	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelSkillMatrix: matrix.Name}
+	name := publish.CatalogConfigMapName(matrix.Name)
+	labels := publish.CatalogLabels(matrix.Name)
 	if _, err := r.Publisher.publish(ctx, matrix, name, labels, payload); err != nil {
 		if errors.Is(err, errStale) {
 			return err

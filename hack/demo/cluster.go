@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
@@ -134,7 +135,7 @@ func (d *demo) applySamples(ctx context.Context) (*careerv1alpha1.Role, error) {
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, fmt.Errorf("the Role %s/%s did not become Ready within %s.\nIts conditions:\n%s%s",
-			namespace, role.Name, d.opts.timeout, conditions(role.Status.Conditions), d.manager.tail())
+			namespace, role.Name, d.opts.timeout, conditions(role.Status.Conditions), d.manager.Tail(managerproc.TailLines))
 	}
 	return role, err
 }
@@ -214,8 +215,8 @@ func (d *demo) waitFor(ctx context.Context, cond func(context.Context) (bool, er
 			return err
 		}
 		select {
-		case <-d.manager.exited:
-			return d.manager.died()
+		case <-d.manager.Exited():
+			return d.manager.Died()
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:

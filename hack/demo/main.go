@@ -40,6 +40,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,6 +55,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
@@ -85,6 +87,9 @@ type options struct {
 }
 
 func main() {
+	// Run as one of the control-plane links (sys_linux.go), this becomes
+	// kube-apiserver or etcd and does not return.
+	execControlPlaneBinary()
 	var o options
 	flag.BoolVar(&o.check, "check", envBool("DEMO_CHECK"),
 		"Run the printed next steps as the demo users, print PASS and exit (also DEMO_CHECK=1).")
@@ -93,8 +98,10 @@ func main() {
 			"It is wiped at start.")
 	flag.StringVar(&o.manager, "manager", filepath.Join("bin", "manager"), "The manager binary to run.")
 	flag.BoolVar(&o.skipBuild, "skip-build", false, "Do not run 'go build -o <manager> ./cmd' first.")
-	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "127.0.0.1:8080", "The manager's (plain HTTP) metrics address.")
-	flag.StringVar(&o.probeAddr, "health-probe-bind-address", "127.0.0.1:8081", "The manager's health probe address.")
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "127.0.0.1:0",
+		"The manager's (plain HTTP) metrics address; port 0 picks a free port, printed at start. 0 disables metrics.")
+	flag.StringVar(&o.probeAddr, "health-probe-bind-address", "127.0.0.1:0",
+		"The manager's health probe address, which the demo polls until the manager is ready; port 0 picks a free port.")
 	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute,
 		"How long to wait for each step: the manager, the Role to become Ready, the Proposal to be Applied.")
 	flag.Parse()
@@ -120,7 +127,7 @@ type demo struct {
 	env     *envtest.Environment
 	admin   client.Client
 	users   map[string]client.Client
-	manager *managerProcess
+	manager *managerproc.Process
 	started time.Time
 
 	// proposal is the sample Proposal's name; configMap the Role's rendered
@@ -191,7 +198,13 @@ func (d *demo) setUp(ctx context.Context) error {
 	if err := d.prepareDir(); err != nil {
 		return err
 	}
-	if err := checkPortsFree(d.opts.metricsAddr, d.opts.probeAddr); err != nil {
+	if d.opts.check {
+		// CI runs the check: prove the demo needs none of the ports a
+		// manager listens on by default.
+		release := holdDefaultPorts(d.opts.metricsAddr, d.opts.probeAddr)
+		defer release()
+	}
+	if err := d.choosePorts(); err != nil {
 		return err
 	}
 
@@ -242,14 +255,12 @@ func (d *demo) setUp(ctx context.Context) error {
 	if err := <-build; err != nil {
 		return err
 	}
-	if d.manager, err = startManager(d.opts.manager, d.dir, d.opts.metricsAddr, d.opts.probeAddr); err != nil {
-		return err
-	}
-	if err := d.manager.waitReady(ctx, d.opts.probeAddr, d.opts.timeout); err != nil {
+	if d.manager, err = startManager(ctx, d.opts.manager, d.dir, d.opts.metricsAddr, d.opts.probeAddr,
+		d.opts.timeout); err != nil {
 		return err
 	}
 	fmt.Printf("    %s (pid %d) is ready: log %s (%s)\n",
-		d.opts.manager, d.manager.cmd.Process.Pid, filepath.Join(d.relDir, managerLog), since(t))
+		d.opts.manager, d.manager.Pid(), filepath.Join(d.relDir, managerLog), since(t))
 
 	step("Applying the MLOps Engineer samples (SkillMatrix and Role)")
 	t = time.Now()
@@ -317,6 +328,13 @@ func (d *demo) startControlPlane(assets string) error {
 		return err
 	}
 
+	// On Linux these are links that give both a parent-death signal
+	// (sys_linux.go), so they die with the demo however it ends.
+	etcdPath, apiserverPath, restoreEnv, err := controlPlanePaths(d.dir, assets)
+	if err != nil {
+		return err
+	}
+	defer restoreEnv()
 	d.env = &envtest.Environment{
 		CRDDirectoryPaths:     []string{filepath.Join(d.root, "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
@@ -325,9 +343,9 @@ func (d *demo) startControlPlane(assets string) error {
 		ControlPlaneStartTimeout: time.Minute,
 		ControlPlaneStopTimeout:  20 * time.Second,
 		ControlPlane: envtest.ControlPlane{
-			Etcd: &envtest.Etcd{DataDir: filepath.Join(d.dir, etcdBin), Out: etcdLog, Err: etcdLog},
+			Etcd: &envtest.Etcd{Path: etcdPath, DataDir: filepath.Join(d.dir, etcdBin), Out: etcdLog, Err: etcdLog},
 			APIServer: &envtest.APIServer{
-				CertDir: filepath.Join(d.dir, apiserverBin), Out: apiLog, Err: apiLog,
+				Path: apiserverPath, CertDir: filepath.Join(d.dir, apiserverBin), Out: apiLog, Err: apiLog,
 			},
 		},
 	}
@@ -359,7 +377,7 @@ func (d *demo) stop() error {
 	var stopped []string
 	var errs []error
 	if d.manager != nil {
-		if err := d.manager.stop(); err != nil {
+		if err := d.manager.Stop(managerStopTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("manager: %w", err))
 		}
 		stopped = append(stopped, "manager")
@@ -408,24 +426,69 @@ func findRoot() (string, error) {
 	}
 }
 
-// checkPortsFree fails early, with the flag to change, when an address the
-// manager must bind is taken.
-func checkPortsFree(metricsAddr, probeAddr string) error {
-	for _, a := range []struct{ flag, addr string }{
-		{"-metrics-bind-address", metricsAddr},
-		{"-health-probe-bind-address", probeAddr},
+// choosePorts gives the manager's addresses whose port is 0 a free port,
+// and fails early, naming the flag to change, when an explicit address is
+// taken.
+func (d *demo) choosePorts() error {
+	for _, a := range []struct {
+		flag string
+		addr *string
+	}{
+		{"-metrics-bind-address", &d.opts.metricsAddr},
+		{"-health-probe-bind-address", &d.opts.probeAddr},
 	} {
-		if a.addr == "0" || a.addr == "" {
+		if *a.addr == "0" && a.flag == "-metrics-bind-address" {
+			continue // metrics off
+		}
+		free, err := managerproc.FreeAddress(*a.addr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.flag, err)
+		}
+		if free != *a.addr {
+			*a.addr = free
 			continue
 		}
-		l, err := net.Listen("tcp", a.addr)
+		l, err := net.Listen("tcp", free)
 		if err != nil {
-			return fmt.Errorf("the manager cannot listen on %s (%v): free it or pass %s=127.0.0.1:<port>",
-				a.addr, err, a.flag)
+			return fmt.Errorf("the manager cannot listen on %s (%v): free it, or pass %s=127.0.0.1:0 for a free port",
+				free, err, a.flag)
 		}
 		_ = l.Close()
 	}
 	return nil
+}
+
+// defaultManagerPorts are the ports cmd/main.go and kubebuilder's scaffold
+// use by default for metrics (HTTP) and health probes, where other local
+// operators or dev servers are often listening.
+var defaultManagerPorts = []string{"8080", "8081"}
+
+// holdDefaultPorts listens on 127.0.0.1 on each of defaultManagerPorts that
+// is free and not named by the addresses the demo was given, until release
+// is called: a check run then fails if anything in it still needs them.
+func holdDefaultPorts(addrs ...string) (release func()) {
+	var held []net.Listener
+	var shown []string
+	for _, port := range defaultManagerPorts {
+		if slices.ContainsFunc(addrs, func(a string) bool { _, p, _ := net.SplitHostPort(a); return p == port }) {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+		if err != nil {
+			shown = append(shown, port+" (already in use)")
+			continue
+		}
+		held = append(held, l)
+		shown = append(shown, port)
+	}
+	if len(shown) > 0 {
+		fmt.Printf("    ports %s are busy during the check: the demo must not need them\n", strings.Join(shown, ", "))
+	}
+	return func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}
 }
 
 // step prints the heading of a set-up step.

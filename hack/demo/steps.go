@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 )
 
 // jsonPatchOp is one operation of an RFC 6902 JSON patch.
@@ -183,8 +184,8 @@ func (d *demo) serve(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-d.manager.exited:
-			return d.manager.died()
+		case <-d.manager.Exited():
+			return d.manager.Died()
 		case <-tick.C:
 		}
 		if err := d.report(ctx, phases); err != nil {
@@ -340,7 +341,8 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return false, nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last, d.manager.tail())
+		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last,
+			d.manager.Tail(managerproc.TailLines))
 	}
 	if err != nil {
 		return err
@@ -358,7 +360,7 @@ func (d *demo) runCheck(ctx context.Context) error {
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("the matrix did not show the change within %s: before %q, now %q%s",
-			d.opts.timeout, beforeRow, afterRow, d.manager.tail())
+			d.opts.timeout, beforeRow, afterRow, d.manager.Tail(managerproc.TailLines))
 	}
 	if err != nil {
 		return err

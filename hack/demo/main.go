@@ -146,6 +146,12 @@ func run(o options) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
 
+	if o.check {
+		// CI runs the check: prove the demo needs none of the ports a
+		// manager listens on by default.
+		release := holdDefaultPorts(o.metricsAddr, o.probeAddr)
+		defer release()
+	}
 	d := &demo{opts: o, started: time.Now(), users: map[string]client.Client{}}
 	err := d.setUp(ctx)
 	if err == nil {
@@ -180,29 +186,11 @@ func run(o options) int {
 // setUp brings up the control plane, installs what the operator ships, starts
 // the manager and applies the samples, then prints the matrix.
 func (d *demo) setUp(ctx context.Context) error {
-	var err error
-	if d.root, err = findRoot(); err != nil {
+	if err := d.locate(); err != nil {
 		return err
-	}
-	if err := os.Chdir(d.root); err != nil {
-		return err
-	}
-	d.dir = d.opts.dir
-	if !filepath.IsAbs(d.dir) {
-		d.dir = filepath.Join(d.root, d.dir)
-	}
-	d.relDir = d.dir
-	if rel, err := filepath.Rel(d.root, d.dir); err == nil && !strings.HasPrefix(rel, "..") {
-		d.relDir = rel
 	}
 	if err := d.prepareDir(); err != nil {
 		return err
-	}
-	if d.opts.check {
-		// CI runs the check: prove the demo needs none of the ports a
-		// manager listens on by default.
-		release := holdDefaultPorts(d.opts.metricsAddr, d.opts.probeAddr)
-		defer release()
 	}
 	if err := d.choosePorts(); err != nil {
 		return err
@@ -262,8 +250,35 @@ func (d *demo) setUp(ctx context.Context) error {
 	fmt.Printf("    %s (pid %d) is ready: log %s (%s)\n",
 		d.opts.manager, d.manager.Pid(), filepath.Join(d.relDir, managerLog), since(t))
 
+	if err := d.showSamples(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("\nUp in %s.\n", since(d.started))
+	return nil
+}
+
+// locate finds the repository root, makes it the working directory, and
+// resolves the demo directory against it.
+func (d *demo) locate() error {
+	var err error
+	if d.root, err = findRoot(); err != nil {
+		return err
+	}
+	if err := os.Chdir(d.root); err != nil {
+		return err
+	}
+	d.dir = d.opts.dir
+	if !filepath.IsAbs(d.dir) {
+		d.dir = filepath.Join(d.root, d.dir)
+	}
+	d.relDir = rel(d.root, d.dir)
+	return nil
+}
+
+// showSamples applies the samples, waits for the Role's matrix and prints it.
+func (d *demo) showSamples(ctx context.Context) error {
 	step("Applying the MLOps Engineer samples (SkillMatrix and Role)")
-	t = time.Now()
+	t := time.Now()
 	proposal, err := d.sampleProposalObject()
 	if err != nil {
 		return err
@@ -283,7 +298,6 @@ func (d *demo) setUp(ctx context.Context) error {
 	fmt.Println()
 	fmt.Println(md)
 	fmt.Printf("    Wrote %s\n", filepath.Join(d.relDir, htmlFile))
-	fmt.Printf("\nUp in %s.\n", since(d.started))
 	return nil
 }
 

@@ -320,31 +320,7 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return err
 	}
 
-	fmt.Printf("$ %s\n", d.kubectl("", "get cprop -n "+namespace+" -w"))
-	proposal := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
-	last := ""
-	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
-		if err := d.admin.Get(ctx, client.ObjectKeyFromObject(proposal), proposal); err != nil {
-			return false, nil //nolint:nilerr // transient: keep polling
-		}
-		if line := proposalLine(proposal); line != last {
-			last = line
-			fmt.Printf("    %s\n", line)
-		}
-		switch proposal.Status.Phase {
-		case careerv1alpha1.PhaseApplied:
-			return true, nil
-		case careerv1alpha1.PhaseRejected, careerv1alpha1.PhaseExpired,
-			careerv1alpha1.PhaseConflicted, careerv1alpha1.PhaseInvalid:
-			return false, fmt.Errorf("the proposal ended %s, not Applied: %s", proposal.Status.Phase, proposal.Status.Message)
-		}
-		return false, nil
-	})
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last,
-			d.manager.Tail(managerproc.TailLines))
-	}
-	if err != nil {
+	if err := d.waitApplied(ctx); err != nil {
 		return err
 	}
 
@@ -368,6 +344,36 @@ func (d *demo) runCheck(ctx context.Context) error {
 	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
 	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
 	return nil
+}
+
+// waitApplied follows the sample Proposal, printing each change of its
+// phase and tally, until it is Applied; any other final phase fails.
+func (d *demo) waitApplied(ctx context.Context) error {
+	fmt.Printf("$ %s\n", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	proposal := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
+	last := ""
+	err := d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+		if err := d.admin.Get(ctx, client.ObjectKeyFromObject(proposal), proposal); err != nil {
+			return false, nil //nolint:nilerr // transient: keep polling
+		}
+		if line := proposalLine(proposal); line != last {
+			last = line
+			fmt.Printf("    %s\n", line)
+		}
+		switch proposal.Status.Phase {
+		case careerv1alpha1.PhaseApplied:
+			return true, nil
+		case careerv1alpha1.PhaseRejected, careerv1alpha1.PhaseExpired,
+			careerv1alpha1.PhaseConflicted, careerv1alpha1.PhaseInvalid:
+			return false, fmt.Errorf("the proposal ended %s, not Applied: %s", proposal.Status.Phase, proposal.Status.Message)
+		}
+		return false, nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last,
+			d.manager.Tail(managerproc.TailLines))
+	}
+	return err
 }
 
 // patchAs sends a JSON patch to the demo Proposal as user, printing the

@@ -21,8 +21,8 @@ limitations under the License.
 //
 // It holds no client: a metric computed from the cluster (ProposalsByPhase)
 // is built with the manager's client at setup and registered for the
-// manager's lifetime (WhileLeading). It imports no internal package but the
-// API types and validation's result, whose problems it counts.
+// manager's lifetime (WhileLeading). Of the operator it imports only the API
+// types and internal/validation, whose problems it counts; no controller code.
 package metrics
 
 import (

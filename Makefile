@@ -101,10 +101,12 @@ test-unit: envtest-assets helm kustomize ## Run unit tests and envtest specs.
 BENCH_N ?= 100,500,1000
 BENCH_ARGS ?=
 BENCH_OUT ?= docs/performance.md
+# The report quotes its command line: paths inside the clone stay relative.
+BENCH_BIN = $(patsubst $(CURDIR)/%,%,$(LOCALBIN))
 
 .PHONY: bench
 bench: manager envtest-assets ## Measure convergence, steady state, governance latency and memory on envtest; rewrites docs/performance.md (about 30 minutes).
-	go run ./hack/bench -n $(BENCH_N) -variants shipped -binary no-soft-limit="$(LOCALBIN)/manager" -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw "$(LOCALBIN)/bench-raw.json" -out "$(BENCH_OUT)" $(BENCH_ARGS)
+	go run ./hack/bench -n $(BENCH_N) -variants shipped -binary no-soft-limit="$(BENCH_BIN)/manager" -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw "$(BENCH_BIN)/bench-raw.json" -out "$(BENCH_OUT)" $(BENCH_ARGS)
 
 .PHONY: test-resilience-long
 test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100 Role edits, 10 manager restarts.

@@ -27,11 +27,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
 // Options tune the controllers.
@@ -64,7 +66,7 @@ func CacheOptions() cache.Options {
 	return cache.Options{
 		DefaultTransform: stripUnreadMetadata,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedByValue})},
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	}
 }
@@ -137,7 +139,9 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
 	}
 
-	metrics.UseReader(mgr.GetClient())
+	if err := mgr.Add(metrics.WhileLeading(ctrlmetrics.Registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
+		return fmt.Errorf("adding the Proposal metrics: %w", err)
+	}
 	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4

@@ -24,7 +24,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -140,7 +139,7 @@ var _ = Describe("Category owners", func() {
 			{ID: "containers", Name: "Containers", Skills: cat.Skills[:1]},
 			{ID: "orchestration", Name: "Orchestration", Skills: cat.Skills[1:]},
 		}
-		m.Spec.Governance.RequireCategoryOwners = ptr.To(true)
+		m.Spec.Governance.RequireCategoryOwners = new(true)
 		Expect(k8sClient.Create(suiteCtx, m)).To(Succeed())
 		Expect(k8sClient.Create(suiteCtx, fixtureRole(ns, "r", "m"))).To(Succeed())
 		eventuallyReady(ns, "r")

@@ -26,20 +26,8 @@ import (
 	"github.com/spf13/cobra"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/suggest"
-)
-
-// Proficiency changes between two levels.
-const (
-	changeRises   = "rises"
-	changeFalls   = "falls"
-	changeStays   = "stays"
-	changeStated  = "stated"   // no proficiency at the lower level, one at the higher
-	changeDropped = "unstated" // the other way round
-
-	reqNewly    = "newly required"
-	reqNoLonger = "no longer required"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/diff"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type diffOptions struct {
@@ -110,154 +98,21 @@ command exits with 1 when there are differences, like git diff.`,
 	return cmd
 }
 
-// levelDiff is what changes between two levels of a Role.
-type levelDiff struct {
-	Role        string            `json:"role"`
-	DisplayName string            `json:"displayName"`
-	From        levelName         `json:"from"`
-	To          levelName         `json:"to"`
-	Summary     levelDiffSummary  `json:"summary"`
-	Categories  []levelDiffSkills `json:"categories"`
-}
-
-type levelName struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	ShortName string `json:"shortName"`
-}
-
-type levelDiffSummary struct {
-	Rises            int `json:"rises"`
-	Falls            int `json:"falls"`
-	Stays            int `json:"stays"`
-	NewlyRequired    int `json:"newlyRequired"`
-	NoLongerRequired int `json:"noLongerRequired"`
-}
-
-type levelDiffSkills struct {
-	ID     string          `json:"id"`
-	Name   string          `json:"name"`
-	Skills []levelDiffCell `json:"skills"`
-}
-
-type cellValue struct {
-	Proficiency string `json:"proficiency"`
-	Required    bool   `json:"required"`
-}
-
-func (c cellValue) String() string {
-	switch {
-	case c.Proficiency == "":
-		return "—"
-	case c.Required:
-		return c.Proficiency + "*"
-	}
-	return c.Proficiency
-}
-
-type levelDiffCell struct {
-	ID   string    `json:"id"`
-	Name string    `json:"name"`
-	From cellValue `json:"from"`
-	To   cellValue `json:"to"`
-	// Change is rises, falls, stays, stated or unstated.
-	Change string `json:"change"`
-	// Required is "newly required", "no longer required" or "".
-	Required string `json:"required"`
-}
-
-// findLevel resolves a level given by id, short name or name.
-func findLevel(m *model.RoleMatrix, s string) (int, error) {
-	for i, l := range m.Levels {
-		if l.ID == s {
-			return i, nil
-		}
-	}
-	for i, l := range m.Levels {
-		if strings.EqualFold(l.ID, s) || strings.EqualFold(l.ShortName, s) || strings.EqualFold(l.Name, s) {
-			return i, nil
-		}
-	}
-	ids := make([]string, len(m.Levels))
-	for i, l := range m.Levels {
-		ids[i] = l.ID
-	}
-	return 0, fmt.Errorf("level %q is not a level of SkillMatrix %q (want one of %s)%s",
-		s, m.MatrixName, strings.Join(ids, ", "), suggest.Hint(strings.ToLower(s), ids))
-}
-
-// compareLevels computes the level diff; ranks come from the matrix's scale.
-func compareLevels(m *model.RoleMatrix, from, to int) *levelDiff {
-	rank := map[string]int{}
-	for _, p := range m.Scale {
-		rank[p.ID] = p.Rank
-	}
-	ref := func(i int) levelName {
-		l := m.Levels[i]
-		return levelName{ID: l.ID, Name: l.Name, ShortName: l.ShortName}
-	}
-	d := &levelDiff{Role: m.Name, DisplayName: m.DisplayName, From: ref(from), To: ref(to), Categories: []levelDiffSkills{}}
-	for _, c := range m.Categories {
-		cat := levelDiffSkills{ID: c.ID, Name: c.Name}
-		for _, s := range c.Skills {
-			var a, b model.Cell
-			if from < len(s.Cells) {
-				a = s.Cells[from]
-			}
-			if to < len(s.Cells) {
-				b = s.Cells[to]
-			}
-			cell := levelDiffCell{
-				ID: s.ID, Name: s.Name,
-				From: cellValue{a.Proficiency, a.Required}, To: cellValue{b.Proficiency, b.Required},
-			}
-			ra, okA := rank[a.Proficiency]
-			rb, okB := rank[b.Proficiency]
-			switch {
-			case !okA && okB:
-				cell.Change = changeStated
-			case okA && !okB:
-				cell.Change = changeDropped
-			case rb > ra:
-				cell.Change = changeRises
-				d.Summary.Rises++
-			case rb < ra:
-				cell.Change = changeFalls
-				d.Summary.Falls++
-			default:
-				cell.Change = changeStays
-				d.Summary.Stays++
-			}
-			switch {
-			case b.Required && !a.Required:
-				cell.Required = reqNewly
-				d.Summary.NewlyRequired++
-			case a.Required && !b.Required:
-				cell.Required = reqNoLonger
-				d.Summary.NoLongerRequired++
-			}
-			cat.Skills = append(cat.Skills, cell)
-		}
-		d.Categories = append(d.Categories, cat)
-	}
-	return d
-}
-
 func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions) error {
 	matrix, r, err := o.loadRole(cmd.Context(), role, opts.files)
 	if err != nil {
 		return err
 	}
 	m := o.resolve(matrix, r)
-	from, err := findLevel(m, opts.from)
+	from, err := diff.FindLevel(m, opts.from)
 	if err != nil {
 		return err
 	}
-	to, err := findLevel(m, opts.to)
+	to, err := diff.FindLevel(m, opts.to)
 	if err != nil {
 		return err
 	}
-	d := compareLevels(m, from, to)
+	d := diff.Levels(m, from, to)
 	if opts.format == formatJSON {
 		if err := writeJSON(o.streams.Out, d); err != nil {
 			return err
@@ -268,22 +123,21 @@ func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions)
 			return p.err
 		}
 	}
-	s := d.Summary
-	if opts.exitCode && (s.Rises+s.Falls+s.NewlyRequired+s.NoLongerRequired > 0) {
+	if opts.exitCode && d.Changed() {
 		return &exitCodeError{code: ExitFailure}
 	}
 	return nil
 }
 
-func printLevelDiff(p *printer, d *levelDiff, staying bool) {
+func printLevelDiff(p *printer, d *diff.LevelDiff, staying bool) {
 	s := d.Summary
 	p.f("%s (%s): %s → %s\n", d.DisplayName, d.Role, d.From.Name, d.To.Name)
 	p.f("Proficiency: %d %s, %d %s, %d %s. Required: %d newly, %d no longer.\n",
-		s.Rises, changeRises, s.Falls, changeFalls, s.Stays, changeStays, s.NewlyRequired, s.NoLongerRequired)
+		s.Rises, diff.Rises, s.Falls, diff.Falls, s.Stays, diff.Stays, s.NewlyRequired, s.NoLongerRequired)
 	p.ln("(* marks a required cell)")
 	for _, c := range d.Categories {
-		rows := slices.DeleteFunc(slices.Clone(c.Skills), func(x levelDiffCell) bool {
-			return !staying && x.Change == changeStays && x.Required == ""
+		rows := slices.DeleteFunc(slices.Clone(c.Skills), func(x diff.SkillShift) bool {
+			return !staying && x.Change == diff.Stays && x.Required == ""
 		})
 		if len(rows) == 0 {
 			continue
@@ -307,61 +161,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// roleDiff is a cell-by-cell diff of two versions of a Role.
-type roleDiff struct {
-	Old           string        `json:"old"`
-	New           string        `json:"new"`
-	Fields        []fieldChange `json:"fields"`
-	Levels        []levelChange `json:"levels"`
-	SkillsAdded   []skillRow    `json:"skillsAdded"`
-	SkillsRemoved []skillRow    `json:"skillsRemoved"`
-	Cells         []cellChange  `json:"cells"`
-}
-
-type fieldChange struct {
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
-}
-
-type levelChange struct {
-	Level string `json:"level"`
-	// Field is focus or techStack.
-	Field   string   `json:"field"`
-	Old     string   `json:"old,omitempty"`
-	New     string   `json:"new,omitempty"`
-	Added   []string `json:"added,omitempty"`
-	Removed []string `json:"removed,omitempty"`
-}
-
-type skillRow struct {
-	ID       string `json:"id"`
-	Name     string `json:"name,omitempty"`
-	Category string `json:"category,omitempty"`
-	// NotInCatalog is set when the SkillMatrix is known and lacks the skill.
-	NotInCatalog bool        `json:"notInCatalog,omitempty"`
-	Cells        []levelCell `json:"cells"`
-}
-
-type levelCell struct {
-	Level string `json:"level"`
-	cellValue
-}
-
-type cellChange struct {
-	Skill string `json:"skill"`
-	Level string `json:"level"`
-	// Field is proficiency, required, description, examples or cell (the
-	// whole cell was added or removed).
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
-}
-
-func (d *roleDiff) empty() bool {
-	return len(d.Fields)+len(d.Levels)+len(d.SkillsAdded)+len(d.SkillsRemoved)+len(d.Cells) == 0
-}
-
 func (o *options) diffFiles(opts *diffOptions) error {
 	b, err := o.readFiles(opts.files)
 	if err != nil {
@@ -377,7 +176,7 @@ func (o *options) diffFiles(opts *diffOptions) error {
 			matrix = &b.matrices[i]
 		}
 	}
-	d := compareRoles(old, cur, matrix)
+	d := diff.Roles(old, cur, matrix)
 	if opts.format == formatJSON {
 		if err := writeJSON(o.streams.Out, d); err != nil {
 			return err
@@ -388,199 +187,22 @@ func (o *options) diffFiles(opts *diffOptions) error {
 			return p.err
 		}
 	}
-	if opts.exitCode && !d.empty() {
+	if opts.exitCode && !d.Empty() {
 		return &exitCodeError{code: ExitFailure}
 	}
 	return nil
 }
 
-// order lists ids: the matrix's order first, then the rest as met.
-type order struct {
-	ids  []string
-	seen map[string]bool
-}
-
-func (o *order) add(id string) {
-	if o.seen == nil {
-		o.seen = map[string]bool{}
-	}
-	if !o.seen[id] {
-		o.seen[id] = true
-		o.ids = append(o.ids, id)
-	}
-}
-
-func compareRoles(old, cur *v1.Role, matrix *v1.SkillMatrix) *roleDiff {
-	d := &roleDiff{
-		Old: old.Name, New: cur.Name,
-		Fields: []fieldChange{}, Levels: []levelChange{}, SkillsAdded: []skillRow{}, SkillsRemoved: []skillRow{}, Cells: []cellChange{},
-	}
-	names, categories := map[string]string{}, map[string]string{}
-	var levels, skills order
-	if matrix != nil {
-		for _, l := range matrix.Spec.Levels {
-			levels.add(string(l.ID))
-		}
-		for _, c := range matrix.Spec.Categories {
-			for _, s := range c.Skills {
-				skills.add(string(s.ID))
-				names[string(s.ID)], categories[string(s.ID)] = s.Name, c.Name
-			}
-		}
-	}
-	for _, r := range []*v1.Role{cur, old} {
-		for _, l := range r.Spec.Levels {
-			levels.add(string(l.Level))
-		}
-		for _, s := range r.Spec.Skills {
-			skills.add(string(s.ID))
-			for _, c := range s.Cells {
-				levels.add(string(c.Level))
-			}
-		}
-	}
-
-	field := func(name, a, b string) {
-		if a != b {
-			d.Fields = append(d.Fields, fieldChange{Field: name, Old: a, New: b})
-		}
-	}
-	field("metadata.name", old.Name, cur.Name)
-	field("spec.matrixRef", string(old.Spec.MatrixRef), string(cur.Spec.MatrixRef))
-	field("spec.displayName", old.Spec.DisplayName, cur.Spec.DisplayName)
-	field("spec.family", old.Spec.Family, cur.Spec.Family)
-	field("spec.summary", old.Spec.Summary, cur.Spec.Summary)
-	field("spec.governance", compact(old.Spec.Governance), compact(cur.Spec.Governance))
-	field("spec.careerPaths", compact(old.Spec.CareerPaths), compact(cur.Spec.CareerPaths))
-
-	for _, l := range levels.ids {
-		a, b := roleLevel(old, l), roleLevel(cur, l)
-		if a.Focus != b.Focus {
-			d.Levels = append(d.Levels, levelChange{Level: l, Field: "focus", Old: a.Focus, New: b.Focus})
-		}
-		if !slices.Equal(a.TechStack, b.TechStack) {
-			lc := levelChange{Level: l, Field: "techStack", Old: strings.Join(a.TechStack, ", "), New: strings.Join(b.TechStack, ", ")}
-			for _, t := range b.TechStack {
-				if !slices.Contains(a.TechStack, t) {
-					lc.Added = append(lc.Added, t)
-				}
-			}
-			for _, t := range a.TechStack {
-				if !slices.Contains(b.TechStack, t) {
-					lc.Removed = append(lc.Removed, t)
-				}
-			}
-			d.Levels = append(d.Levels, lc)
-		}
-	}
-
-	for _, id := range skills.ids {
-		a, b := roleRow(old, id), roleRow(cur, id)
-		switch {
-		case a == nil && b == nil:
-			continue
-		case a == nil:
-			r := row(b, names[id], categories[id], levels.ids)
-			_, known := names[id]
-			r.NotInCatalog = matrix != nil && !known
-			d.SkillsAdded = append(d.SkillsAdded, r)
-			continue
-		case b == nil:
-			d.SkillsRemoved = append(d.SkillsRemoved, row(a, names[id], categories[id], levels.ids))
-			continue
-		}
-		for _, l := range levels.ids {
-			d.Cells = append(d.Cells, compareCells(id, l, cell(a, l), cell(b, l))...)
-		}
-	}
-	return d
-}
-
-func compareCells(skill, level string, a, b *v1.Cell) []cellChange {
-	change := func(f, x, y string) cellChange {
-		return cellChange{Skill: skill, Level: level, Field: f, Old: x, New: y}
-	}
-	switch {
-	case a == nil && b == nil:
-		return nil
-	case a == nil:
-		return []cellChange{change("cell", "", cellValue{string(b.Proficiency), b.Required}.String())}
-	case b == nil:
-		return []cellChange{change("cell", cellValue{string(a.Proficiency), a.Required}.String(), "")}
-	}
-	var out []cellChange
-	if a.Proficiency != b.Proficiency {
-		out = append(out, change("proficiency", string(a.Proficiency), string(b.Proficiency)))
-	}
-	if a.Required != b.Required {
-		out = append(out, change("required", fmt.Sprint(a.Required), fmt.Sprint(b.Required)))
-	}
-	if a.Description != b.Description {
-		out = append(out, change("description", a.Description, b.Description))
-	}
-	if !slices.Equal(a.Examples, b.Examples) {
-		out = append(out, change("examples", strings.Join(a.Examples, "; "), strings.Join(b.Examples, "; ")))
-	}
-	return out
-}
-
-func roleLevel(r *v1.Role, level string) v1.RoleLevel {
-	for _, l := range r.Spec.Levels {
-		if string(l.Level) == level {
-			return l
-		}
-	}
-	return v1.RoleLevel{}
-}
-
-func roleRow(r *v1.Role, id string) *v1.SkillRequirement {
-	for i := range r.Spec.Skills {
-		if string(r.Spec.Skills[i].ID) == id {
-			return &r.Spec.Skills[i]
-		}
-	}
-	return nil
-}
-
-func cell(r *v1.SkillRequirement, level string) *v1.Cell {
-	for i := range r.Cells {
-		if string(r.Cells[i].Level) == level {
-			return &r.Cells[i]
-		}
-	}
-	return nil
-}
-
-func row(r *v1.SkillRequirement, name, category string, levels []string) skillRow {
-	out := skillRow{ID: string(r.ID), Name: name, Category: category, Cells: []levelCell{}}
-	for _, l := range levels {
-		if c := cell(r, l); c != nil {
-			out.Cells = append(out.Cells, levelCell{Level: l, cellValue: cellValue{string(c.Proficiency), c.Required}})
-		}
-	}
-	return out
-}
-
-// compact is a value as one line of JSON, "" for nothing.
-func compact(v any) string {
-	data, err := json.Marshal(v)
-	if err != nil || string(data) == "null" || string(data) == "[]" {
-		return ""
-	}
-	return string(data)
-}
-
-func printRoleDiff(p *printer, d *roleDiff) {
+func printRoleDiff(p *printer, d *diff.RoleDiff) {
 	title := d.New
 	if d.Old != d.New {
 		title = d.Old + " → " + d.New
 	}
-	if d.empty() {
+	if d.Empty() {
 		p.f("career Role %s: no differences\n", title)
 		return
 	}
-	n := len(d.Fields) + len(d.Levels) + len(d.SkillsAdded) + len(d.SkillsRemoved) + len(d.Cells)
-	p.f("career Role %s: %d %s\n", title, n, pluralWord(n, "difference", "differences"))
+	p.f("career Role %s: %s\n", title, text.Plural(d.Count(), "difference", "differences"))
 	if len(d.Fields) > 0 {
 		p.ln("\nFields:")
 		for _, f := range d.Fields {
@@ -607,7 +229,7 @@ func printRoleDiff(p *printer, d *roleDiff) {
 			p.f("  ~ %s tech stack: %s\n", l.Level, strings.Join(parts, ", "))
 		}
 	}
-	printRows := func(title, mark string, rows []skillRow) {
+	printRows := func(title, mark string, rows []diff.SkillRow) {
 		if len(rows) == 0 {
 			return
 		}
@@ -655,12 +277,9 @@ func printText(p *printer, label, old, cur string) {
 	p.f("  ~ %s:\n      - %q\n      + %q\n", label, old, cur)
 }
 
+// quoted shows a user's text in a line of output, at most 80 runes of it.
 func quoted(s string) string {
-	const maxLen = 80
-	if r := []rune(s); len(r) > maxLen {
-		s = string(r[:maxLen]) + "..."
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%q", text.TruncateRunes(s, 80))
 }
 
 func orNone(s string) string {
@@ -668,11 +287,4 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

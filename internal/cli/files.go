@@ -30,7 +30,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/suggest"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // bundle is what a set of YAML files holds, in file and document order.
@@ -156,7 +156,7 @@ func (b *bundle) role(name string, paths []string) (*v1.SkillMatrix, *v1.Role, e
 		return nil, nil, usageErrorf("%s hold %d Roles (%s): name the one you mean", files, len(b.roles), strings.Join(names, ", "))
 	case role == nil:
 		return nil, nil, fmt.Errorf("career Role %q not found in %s (it has %s)%s",
-			name, files, strings.Join(names, ", "), suggest.Hint(name, names))
+			name, files, strings.Join(names, ", "), text.Hint(name, names))
 	}
 	matrix, err := b.matrix(string(role.Spec.MatrixRef), files)
 	if err != nil {

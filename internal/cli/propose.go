@@ -28,7 +28,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/diff"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type proposeOptions struct {
@@ -111,16 +113,8 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 	if err != nil {
 		return err
 	}
-	if problems := governance.Validate(changes, &role.Spec, &matrix.Spec); len(problems) > 0 {
-		msgs := make([]string, 0, len(problems))
-		for _, p := range problems {
-			where := p.Field
-			if p.Index >= 0 && p.Index < len(origins) {
-				where = origins[p.Index]
-			}
-			msgs = append(msgs, where+": "+p.Message)
-		}
-		return fmt.Errorf("the changes do not fit career Role %q (nothing was sent):\n  %s", roleName, strings.Join(msgs, "\n  "))
+	if err := checkChanges(changes, origins, role, matrix); err != nil {
+		return err
 	}
 
 	me, err := s.whoami(ctx)
@@ -156,26 +150,12 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 		return err
 	}
 
-	base := p.Name
-	for attempt := 2; ; attempt++ {
-		err = s.c.Create(ctx, p)
-		// A derived name may be taken by an earlier Proposal with the same
-		// title: number it rather than fail.
-		if err == nil || opts.name != "" || !apierrors.IsAlreadyExists(err) || attempt > 20 {
-			break
-		}
-		p.Name = fmt.Sprintf("%s-%d", base, attempt)
-		p.ResourceVersion = ""
-	}
-	if err != nil {
-		if apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("a Proposal named %q already exists in namespace %q: choose another --name", p.Name, s.ns)
-		}
-		return s.explain(err, "create", resProposals, p.Name)
+	if err := s.createProposal(ctx, p, opts.name == ""); err != nil {
+		return err
 	}
 	out := &printer{w: o.streams.Out}
 	out.f("proposal.career.skillmatrix.dev/%s created in namespace %s\n", p.Name, s.ns)
-	out.f("%s by %s, %d %s to career Role %s:\n", quoted(p.Spec.Title), me, len(changes), pluralWord(len(changes), "change", "changes"), roleName)
+	out.f("%s by %s, %s to career Role %s:\n", quoted(p.Spec.Title), me, text.Plural(len(changes), "change", "changes"), roleName)
 	printChanges(out, changes)
 	out.f("\nVote:    kubectl skillmatrix vote %s approve|reject\n", p.Name)
 	out.f("Review:  kubectl skillmatrix review %s approve|request-changes\n", p.Name)
@@ -183,111 +163,207 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 	return out.err
 }
 
+// checkChanges validates the changes against the Role and its SkillMatrix
+// before anything is sent, naming the flag behind each problem.
+func checkChanges(changes []v1.Change, origins []string, role *v1.Role, matrix *v1.SkillMatrix) error {
+	problems := governance.Validate(changes, &role.Spec, &matrix.Spec)
+	if len(problems) == 0 {
+		return nil
+	}
+	msgs := make([]string, 0, len(problems))
+	for _, p := range problems {
+		where := p.Field
+		if p.Index >= 0 && p.Index < len(origins) {
+			where = origins[p.Index]
+		}
+		msgs = append(msgs, where+": "+p.Message)
+	}
+	return fmt.Errorf("the changes do not fit career Role %q (nothing was sent):\n  %s", role.Name, strings.Join(msgs, "\n  "))
+}
+
+// createProposal creates p. A derived name (renumber) may be taken by an
+// earlier Proposal with the same title: it is numbered rather than fail.
+func (s *session) createProposal(ctx context.Context, p *v1.Proposal, renumber bool) error {
+	base := p.Name
+	var err error
+	for attempt := 2; ; attempt++ {
+		err = s.c.Create(ctx, p)
+		if err == nil || !renumber || !apierrors.IsAlreadyExists(err) || attempt > 20 {
+			break
+		}
+		p.Name = fmt.Sprintf("%s-%d", base, attempt)
+		p.ResourceVersion = ""
+	}
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsAlreadyExists(err):
+		return fmt.Errorf("a Proposal named %q already exists in namespace %q: choose another --name", p.Name, s.ns)
+	}
+	return s.explain(err, "create", resProposals, p.Name)
+}
+
 // buildChanges turns the flags into changes with `from` filled from the
 // Role as it is; origins[i] is the flag that produced changes[i].
 func buildChanges(opts *proposeOptions, role *v1.RoleSpec, matrix *v1.SkillMatrixSpec) ([]v1.Change, []string, error) {
+	levels := make([]v1.ID, len(matrix.Levels))
+	for i, l := range matrix.Levels {
+		levels[i] = l.ID
+	}
+	changes, origins, err := parseChanges(opts, levels)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range changes {
+		expectCurrent(&changes[i], role)
+	}
+	return changes, origins, nil
+}
+
+// changeFlag is one repeatable change flag and how one of its arguments
+// becomes a change. parse reads only the argument (and the matrix's levels):
+// what the Role holds now is filled in afterwards, by expectCurrent.
+type changeFlag struct {
+	name  string
+	args  []string
+	parse func(arg string) (v1.Change, error)
+}
+
+// changeFlags lists the change flags in the order their changes are applied.
+func (opts *proposeOptions) changeFlags(levels []v1.ID) []changeFlag {
+	return []changeFlag{
+		{"--add-skill", opts.addSkill, func(arg string) (v1.Change, error) { return parseAddSkill(arg, levels) }},
+		{"--set", opts.set, parseSet},
+		{"--require", opts.require, parseRequired(true)},
+		{"--unrequire", opts.unrequire, parseRequired(false)},
+		{"--focus", opts.focus, parseFocus},
+		{"--tech-stack", opts.techStack, parseTechStack},
+		{"--remove-skill", opts.removeSkill, parseRemoveSkill},
+	}
+}
+
+// parseChanges turns the flags into changes without `from`; origins[i] is
+// the flag that produced changes[i]. levels are the matrix's, in order.
+func parseChanges(opts *proposeOptions, levels []v1.ID) ([]v1.Change, []string, error) {
 	var (
 		changes []v1.Change
 		origins []string
 	)
-	add := func(origin string, c v1.Change) {
-		changes = append(changes, c)
-		origins = append(origins, origin)
-	}
-	for _, arg := range opts.addSkill {
-		origin := "--add-skill " + arg
-		skill, spec, ok := strings.Cut(arg, "=")
-		if !ok || skill == "" || spec == "" {
-			return nil, nil, usageErrorf("%s: want SKILL=P1,P2,... with one proficiency per level", origin)
-		}
-		profs := strings.Split(spec, ",")
-		if len(profs) != len(matrix.Levels) {
-			ids := make([]string, len(matrix.Levels))
-			for i, l := range matrix.Levels {
-				ids[i] = string(l.ID)
-			}
-			return nil, nil, usageErrorf("%s: want %d proficiencies, one per level (%s), got %d",
-				origin, len(matrix.Levels), strings.Join(ids, ", "), len(profs))
-		}
-		c := v1.Change{Op: v1.OpAddSkill, Skill: v1.ID(skill)}
-		for i, p := range profs {
-			p = strings.TrimSpace(p)
-			req := strings.HasSuffix(p, "*")
-			c.Cells = append(c.Cells, v1.Cell{Level: matrix.Levels[i].ID, Proficiency: v1.ProficiencyID(strings.TrimSuffix(p, "*")), Required: req})
-		}
-		add(origin, c)
-	}
-	for _, arg := range opts.set {
-		origin := "--set " + arg
-		target, prof, ok := strings.Cut(arg, "=")
-		skill, level, err := parseCell(target)
-		if !ok || err != nil || prof == "" {
-			return nil, nil, usageErrorf("%s: want SKILL@LEVEL=PROFICIENCY, e.g. kubernetes-core@senior=V", origin)
-		}
-		c := v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: v1.ProficiencyID(prof)}
-		if cur := roleCell(role, skill, level); cur != nil {
-			c.From = &v1.ChangeValue{Proficiency: cur.Proficiency}
-		}
-		add(origin, c)
-	}
-	for _, group := range []struct {
-		flag     string
-		args     []string
-		required bool
-	}{{"--require", opts.require, true}, {"--unrequire", opts.unrequire, false}} {
-		for _, arg := range group.args {
-			origin := group.flag + " " + arg
-			skill, level, err := parseCell(arg)
+	for _, flag := range opts.changeFlags(levels) {
+		for _, arg := range flag.args {
+			origin := flag.name + " " + arg
+			c, err := flag.parse(arg)
 			if err != nil {
-				return nil, nil, usageErrorf("%s: want SKILL@LEVEL, e.g. kubernetes-core@junior", origin)
+				return nil, nil, usageErrorf("%s: %w", origin, err)
 			}
-			c := v1.Change{Op: v1.OpSetRequired, Skill: skill, Level: level, Required: new(group.required)}
-			if cur := roleCell(role, skill, level); cur != nil {
-				c.From = &v1.ChangeValue{Required: new(cur.Required)}
-			}
-			add(origin, c)
+			changes = append(changes, c)
+			origins = append(origins, origin)
 		}
-	}
-	for _, arg := range opts.focus {
-		origin := "--focus " + arg
-		level, text, ok := strings.Cut(arg, "=")
-		if !ok || level == "" {
-			return nil, nil, usageErrorf("%s: want LEVEL=TEXT", origin)
-		}
-		c := v1.Change{Op: v1.OpSetFocus, Level: v1.ID(level), Focus: new(text)}
-		c.From = &v1.ChangeValue{Focus: new(levelOf(role, level).Focus)}
-		add(origin, c)
-	}
-	for _, arg := range opts.techStack {
-		origin := "--tech-stack " + arg
-		level, list, ok := strings.Cut(arg, "=")
-		if !ok || level == "" {
-			return nil, nil, usageErrorf("%s: want LEVEL=A,B,C", origin)
-		}
-		var stack []string
-		for item := range strings.SplitSeq(list, ",") {
-			if item = strings.TrimSpace(item); item != "" {
-				stack = append(stack, item)
-			}
-		}
-		if len(stack) == 0 {
-			return nil, nil, usageErrorf("%s: the tech stack is empty; name at least one technology", origin)
-		}
-		c := v1.Change{Op: v1.OpSetTechStack, Level: v1.ID(level), TechStack: stack}
-		// An empty list cannot be sent as `from` (it would be dropped), so a
-		// level without a tech stack is not compare-and-swapped.
-		if cur := levelOf(role, level).TechStack; len(cur) > 0 {
-			c.From = &v1.ChangeValue{TechStack: cur}
-		}
-		add(origin, c)
-	}
-	for _, skill := range opts.removeSkill {
-		add("--remove-skill "+skill, v1.Change{Op: v1.OpRemoveSkill, Skill: v1.ID(skill)})
 	}
 	if len(changes) == 0 {
 		return nil, nil, usageErrorf("no changes: give at least one of --set, --require, --unrequire, --focus, --tech-stack, --add-skill, --remove-skill")
 	}
 	return changes, origins, nil
+}
+
+// parseAddSkill reads SKILL=P1,P2,..., one proficiency per level, a
+// trailing * for a required cell.
+func parseAddSkill(arg string, levels []v1.ID) (v1.Change, error) {
+	skill, spec, ok := strings.Cut(arg, "=")
+	if !ok || skill == "" || spec == "" {
+		return v1.Change{}, errors.New("want SKILL=P1,P2,... with one proficiency per level")
+	}
+	profs := strings.Split(spec, ",")
+	if len(profs) != len(levels) {
+		ids := make([]string, len(levels))
+		for i, l := range levels {
+			ids[i] = string(l)
+		}
+		return v1.Change{}, fmt.Errorf("want %d proficiencies, one per level (%s), got %d",
+			len(levels), strings.Join(ids, ", "), len(profs))
+	}
+	c := v1.Change{Op: v1.OpAddSkill, Skill: v1.ID(skill)}
+	for i, p := range profs {
+		p = strings.TrimSpace(p)
+		req := strings.HasSuffix(p, "*")
+		c.Cells = append(c.Cells, v1.Cell{Level: levels[i], Proficiency: v1.ProficiencyID(strings.TrimSuffix(p, "*")), Required: req})
+	}
+	return c, nil
+}
+
+// parseSet reads SKILL@LEVEL=PROFICIENCY.
+func parseSet(arg string) (v1.Change, error) {
+	target, prof, ok := strings.Cut(arg, "=")
+	skill, level, err := parseCell(target)
+	if !ok || err != nil || prof == "" {
+		return v1.Change{}, errors.New("want SKILL@LEVEL=PROFICIENCY, e.g. kubernetes-core@senior=V")
+	}
+	return v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: v1.ProficiencyID(prof)}, nil
+}
+
+// parseRequired reads SKILL@LEVEL for --require (true) or --unrequire (false).
+func parseRequired(required bool) func(string) (v1.Change, error) {
+	return func(arg string) (v1.Change, error) {
+		skill, level, err := parseCell(arg)
+		if err != nil {
+			return v1.Change{}, errors.New("want SKILL@LEVEL, e.g. kubernetes-core@junior")
+		}
+		return v1.Change{Op: v1.OpSetRequired, Skill: skill, Level: level, Required: new(required)}, nil
+	}
+}
+
+// parseFocus reads LEVEL=TEXT; the text may be empty.
+func parseFocus(arg string) (v1.Change, error) {
+	level, focus, ok := strings.Cut(arg, "=")
+	if !ok || level == "" {
+		return v1.Change{}, errors.New("want LEVEL=TEXT")
+	}
+	return v1.Change{Op: v1.OpSetFocus, Level: v1.ID(level), Focus: new(focus)}, nil
+}
+
+// parseTechStack reads LEVEL=A,B,C, dropping empty items.
+func parseTechStack(arg string) (v1.Change, error) {
+	level, list, ok := strings.Cut(arg, "=")
+	if !ok || level == "" {
+		return v1.Change{}, errors.New("want LEVEL=A,B,C")
+	}
+	var stack []string
+	for item := range strings.SplitSeq(list, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			stack = append(stack, item)
+		}
+	}
+	if len(stack) == 0 {
+		return v1.Change{}, errors.New("the tech stack is empty; name at least one technology")
+	}
+	return v1.Change{Op: v1.OpSetTechStack, Level: v1.ID(level), TechStack: stack}, nil
+}
+
+func parseRemoveSkill(arg string) (v1.Change, error) {
+	return v1.Change{Op: v1.OpRemoveSkill, Skill: v1.ID(arg)}, nil
+}
+
+// expectCurrent sets c.From to what the Role holds now, so the Proposal
+// conflicts instead of overwriting if someone changes the same thing first.
+func expectCurrent(c *v1.Change, role *v1.RoleSpec) {
+	switch c.Op {
+	case v1.OpSetProficiency:
+		if cur := roleCell(role, c.Skill, c.Level); cur != nil {
+			c.From = &v1.ChangeValue{Proficiency: cur.Proficiency}
+		}
+	case v1.OpSetRequired:
+		if cur := roleCell(role, c.Skill, c.Level); cur != nil {
+			c.From = &v1.ChangeValue{Required: new(cur.Required)}
+		}
+	case v1.OpSetFocus:
+		c.From = &v1.ChangeValue{Focus: new(levelOf(role, string(c.Level)).Focus)}
+	case v1.OpSetTechStack:
+		// An empty list cannot be sent as `from` (it would be dropped), so a
+		// level without a tech stack is not compare-and-swapped.
+		if cur := levelOf(role, string(c.Level)).TechStack; len(cur) > 0 {
+			c.From = &v1.ChangeValue{TechStack: cur}
+		}
+	}
 }
 
 func parseCell(s string) (v1.ID, v1.ID, error) {
@@ -369,7 +445,7 @@ func describeChange(c *v1.Change) string {
 	case v1.OpAddSkill:
 		cells := make([]string, 0, len(c.Cells))
 		for _, cell := range c.Cells {
-			cells = append(cells, fmt.Sprintf("%s %s", cell.Level, cellValue{string(cell.Proficiency), cell.Required}))
+			cells = append(cells, fmt.Sprintf("%s %s", cell.Level, diff.CellValue{Proficiency: string(cell.Proficiency), Required: cell.Required}))
 		}
 		return fmt.Sprintf("add skill %s: %s", c.Skill, strings.Join(cells, ", "))
 	case v1.OpRemoveSkill:

@@ -19,8 +19,13 @@ limitations under the License.
 // import and export. Every command is a cobra command built by
 // NewRootCommand; the logic lives in the domain packages the operator uses
 // too (internal/model, internal/render, internal/validation,
-// internal/governance, internal/assess), so the CLI and the operator never
-// disagree. docs/cli.md is the user's guide.
+// internal/governance, internal/assess, internal/diff, internal/text), so the
+// CLI and the operator never disagree: a command parses its flags, reads or
+// writes the cluster and prints. docs/cli.md is the user's guide.
+//
+// It is the one package besides the controllers that holds a Kubernetes
+// client. It must not import internal/controller (the operator's
+// reconcilers), and no domain package may import it.
 package cli
 
 import (

@@ -139,10 +139,11 @@ func (o *options) cast(ctx context.Context, e entry, name, decision, comment str
 	if err != nil {
 		return err
 	}
-	me, err := s.whoami(ctx)
+	info, err := s.userInfo(ctx)
 	if err != nil {
 		return err
 	}
+	me := info.Username
 	p, err := s.getProposal(ctx, name)
 	if err != nil {
 		return err
@@ -168,6 +169,13 @@ func (o *options) cast(ctx context.Context, e entry, name, decision, comment str
 		item := map[string]any{e.key: me, "decision": value}
 		if comment != "" {
 			item["comment"] = comment
+		}
+		if len(info.Groups) > 0 {
+			groups := make([]any, len(info.Groups))
+			for i, g := range info.Groups {
+				groups[i] = g
+			}
+			item["groups"] = groups
 		}
 		u.Object["spec"] = map[string]any{e.field: []any{item}}
 	}

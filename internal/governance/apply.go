@@ -20,6 +20,7 @@ import (
 	"fmt"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // ConflictKind says why a change does not apply.
@@ -114,22 +115,22 @@ func changeField(i int, field string) string {
 func conflictMessage(c *v1alpha1.Change, m *miss) string {
 	switch m.kind {
 	case missSkillPresent:
-		return fmt.Sprintf("%s: skill %s is already in the Role", c.Op, quote(c.Skill))
+		return fmt.Sprintf("%s: skill %s is already in the Role", c.Op, text.Quote(c.Skill))
 	case missSkillAbsent:
-		return fmt.Sprintf("%s: the Role has no skill %s", c.Op, quote(c.Skill))
+		return fmt.Sprintf("%s: the Role has no skill %s", c.Op, text.Quote(c.Skill))
 	case missCellAbsent:
-		return fmt.Sprintf("%s: skill %s has no cell for level %s in the Role", c.Op, quote(c.Skill), quote(c.Level))
+		return fmt.Sprintf("%s: skill %s has no cell for level %s in the Role", c.Op, text.Quote(c.Skill), text.Quote(c.Level))
 	}
 	switch c.Op {
 	case v1alpha1.OpSetProficiency:
 		return fmt.Sprintf("skill %s at level %s has proficiency %s, not the expected %s",
-			quote(c.Skill), quote(c.Level), quote(m.actual), quote(m.expected))
+			text.Quote(c.Skill), text.Quote(c.Level), text.Quote(m.actual), text.Quote(m.expected))
 	case v1alpha1.OpSetRequired:
 		return fmt.Sprintf("skill %s at level %s has required %s, not the expected %s",
-			quote(c.Skill), quote(c.Level), m.actual, m.expected)
+			text.Quote(c.Skill), text.Quote(c.Level), m.actual, m.expected)
 	case v1alpha1.OpSetFocus:
-		return fmt.Sprintf("level %s has focus %s, not the expected %s", quote(c.Level), quote(m.actual), quote(m.expected))
+		return fmt.Sprintf("level %s has focus %s, not the expected %s", text.Quote(c.Level), text.Quote(m.actual), text.Quote(m.expected))
 	default:
-		return fmt.Sprintf("level %s has tech stack %s, not the expected %s", quote(c.Level), m.actual, m.expected)
+		return fmt.Sprintf("level %s has tech stack %s, not the expected %s", text.Quote(c.Level), m.actual, m.expected)
 	}
 }

@@ -18,10 +18,10 @@ package governance
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Condition reasons of a Decision. They are part of the observable interface
@@ -126,7 +126,7 @@ func Decide(t Tally, p Policy, deadline, now time.Time) Decision {
 	missing := g.needs()
 	msg := "voting closed at the deadline before the proposal was accepted"
 	if len(missing) > 0 {
-		msg = "voting closed at the deadline without quorum: it needed " + join(missing)
+		msg = "voting closed at the deadline without quorum: it needed " + text.Join(missing)
 	}
 	return Decision{Phase: v1alpha1.PhaseExpired, Reason: ReasonDeadlinePassed, Message: msg, Missing: missing}
 }
@@ -200,14 +200,14 @@ func (g gaps) needs() []string {
 		votes = max(votes, g.ratioGap)
 	}
 	if votes > 0 {
-		item := plural(votes, "more approving vote", "more approving votes")
+		item := text.Plural(votes, "more approving vote", "more approving votes")
 		if !g.ratioMet && g.ratioGap > g.minGap {
 			item += fmt.Sprintf(" to reach the %d%% approval ratio (%s so far)", g.p.ApprovalRatioPercent, g.votesCast())
 		}
 		out = append(out, item)
 	}
 	if g.reviewGap > 0 {
-		out = append(out, plural(g.reviewGap, "more expert approval", "more expert approvals"))
+		out = append(out, text.Plural(g.reviewGap, "more expert approval", "more expert approvals"))
 	}
 	return out
 }
@@ -216,7 +216,7 @@ func (g gaps) open() Decision {
 	needs := g.needs()
 	d := Decision{Phase: v1alpha1.PhaseOpen, Reason: ReasonAwaitingVotes, Missing: needs}
 	if len(needs) > 0 {
-		d.Message = "needs " + join(needs)
+		d.Message = "needs " + text.Join(needs)
 	}
 	if g.t.ChangesRequested > 0 {
 		// It outranks missing votes as the reason: more votes cannot get the
@@ -236,7 +236,7 @@ func (g gaps) open() Decision {
 func (g gaps) acceptedMessage() string {
 	return fmt.Sprintf("the rules are met: %s (at least %d approvals and %d%% needed), %s (%d needed), no RequestChanges review",
 		g.votesCast(), g.p.MinApprovals, g.p.ApprovalRatioPercent,
-		plural(int64(g.t.ReviewApprovals), "expert approval", "expert approvals"), g.p.RequiredReviews)
+		text.Plural(g.t.ReviewApprovals, "expert approval", "expert approvals"), g.p.RequiredReviews)
 }
 
 // votesCast reads "2 approving and 1 rejecting votes", which stays
@@ -250,19 +250,4 @@ func standing(n int32) string {
 		return "a RequestChanges review stands"
 	}
 	return fmt.Sprintf("%d RequestChanges reviews stand", n)
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// join lists items as a sentence: "a", "a and b", "a, b and c".
-func join(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

@@ -21,7 +21,9 @@ limitations under the License.
 //
 // It is plain Go over the API types and never talks to the API server, so the
 // Proposal controller, the CLI and the tests all reach the same verdict from
-// the same inputs.
+// the same inputs. It imports the API types and internal/text only: never a
+// Kubernetes client, controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 package governance
 
 import (
@@ -34,6 +36,9 @@ import (
 type Policy struct {
 	MinApprovals, ApprovalRatioPercent, RequiredReviews int32
 	VotingPeriod                                        time.Duration
+	// RequireCategoryOwners: every touched category needs an approving
+	// review by one of its owners.
+	RequireCategoryOwners bool
 }
 
 // Defaults are the built-in values. They are not schema defaults: the API
@@ -61,6 +66,9 @@ func Effective(matrix, role *v1alpha1.GovernancePolicy) Policy {
 		}
 		if layer.VotingPeriod != nil {
 			p.VotingPeriod = layer.VotingPeriod.Duration
+		}
+		if layer.RequireCategoryOwners != nil {
+			p.RequireCategoryOwners = *layer.RequireCategoryOwners
 		}
 	}
 	return p

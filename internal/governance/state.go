@@ -22,6 +22,7 @@ import (
 	"strconv"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // roleState is a Role being changed one Change at a time. Validate and Apply
@@ -180,60 +181,80 @@ func (s *roleState) step(c *v1alpha1.Change, checkFrom bool) *miss {
 	case v1alpha1.OpSetProficiency, v1alpha1.OpSetRequired:
 		return s.stepCell(c, checkFrom)
 	case v1alpha1.OpAddSkill:
-		if s.hasSkill(c.Skill) {
-			return skillMiss(missSkillPresent)
-		}
-		row := v1alpha1.SkillRequirement{ID: c.Skill, Cells: make([]v1alpha1.Cell, len(c.Cells))}
-		for j := range c.Cells {
-			c.Cells[j].DeepCopyInto(&row.Cells[j])
-		}
-		s.skillAt[c.Skill] = len(s.spec.Skills)
-		s.spec.Skills = append(s.spec.Skills, row)
-		if !s.owned {
-			s.ownRows[c.Skill] = true
-		}
+		return s.stepAddSkill(c)
 	case v1alpha1.OpRemoveSkill:
-		k, ok := s.skillAt[c.Skill]
-		if !ok {
-			return skillMiss(missSkillAbsent)
-		}
-		s.spec.Skills = slices.Delete(s.spec.Skills, k, k+1)
-		// Shifting the index in place costs a fraction of rebuilding it,
-		// which showed in the 500-skill benchmark.
-		delete(s.skillAt, c.Skill)
-		for id, at := range s.skillAt {
-			if at > k {
-				s.skillAt[id] = at - 1
-			}
-		}
-		// A repeated id (invalid input) surfaces its next row, which is
-		// still the caller's.
-		delete(s.ownRows, c.Skill)
-		if j := slices.IndexFunc(s.spec.Skills, func(r v1alpha1.SkillRequirement) bool { return r.ID == c.Skill }); j >= 0 {
-			s.skillAt[c.Skill] = j
-		}
+		return s.stepRemoveSkill(c)
 	case v1alpha1.OpSetFocus:
-		cur := s.focus(c.Level)
-		if checkFrom && c.From != nil && *c.From.Focus != cur {
-			return &miss{kind: missFrom, field: "from.focus", expected: *c.From.Focus, actual: cur}
-		}
-		if _, listed := s.levelAt[c.Level]; listed || *c.Focus != "" {
-			s.levelEntry(c.Level).Focus = *c.Focus
-		}
+		return s.stepFocus(c, checkFrom)
 	case v1alpha1.OpSetTechStack:
-		cur := s.techStack(c.Level)
-		if checkFrom && c.From != nil && !sameStack(c.From.TechStack, cur) {
-			return &miss{kind: missFrom, field: "from.techStack", expected: quoteList(c.From.TechStack), actual: quoteList(cur)}
+		return s.stepTechStack(c, checkFrom)
+	}
+	return nil
+}
+
+func (s *roleState) stepAddSkill(c *v1alpha1.Change) *miss {
+	if s.hasSkill(c.Skill) {
+		return skillMiss(missSkillPresent)
+	}
+	row := v1alpha1.SkillRequirement{ID: c.Skill, Cells: make([]v1alpha1.Cell, len(c.Cells))}
+	for j := range c.Cells {
+		c.Cells[j].DeepCopyInto(&row.Cells[j])
+	}
+	s.skillAt[c.Skill] = len(s.spec.Skills)
+	s.spec.Skills = append(s.spec.Skills, row)
+	if !s.owned {
+		s.ownRows[c.Skill] = true
+	}
+	return nil
+}
+
+func (s *roleState) stepRemoveSkill(c *v1alpha1.Change) *miss {
+	k, ok := s.skillAt[c.Skill]
+	if !ok {
+		return skillMiss(missSkillAbsent)
+	}
+	s.spec.Skills = slices.Delete(s.spec.Skills, k, k+1)
+	// Shifting the index in place costs a fraction of rebuilding it,
+	// which showed in the 500-skill benchmark.
+	delete(s.skillAt, c.Skill)
+	for id, at := range s.skillAt {
+		if at > k {
+			s.skillAt[id] = at - 1
 		}
-		// Cloned so the Role never shares memory with the Proposal; empty is
-		// stored as absent, which is what an empty list means.
-		var stack []string
-		if len(c.TechStack) > 0 {
-			stack = slices.Clone(c.TechStack)
-		}
-		if _, listed := s.levelAt[c.Level]; listed || stack != nil {
-			s.levelEntry(c.Level).TechStack = stack
-		}
+	}
+	// A repeated id (invalid input) surfaces its next row, which is
+	// still the caller's.
+	delete(s.ownRows, c.Skill)
+	if j := slices.IndexFunc(s.spec.Skills, func(r v1alpha1.SkillRequirement) bool { return r.ID == c.Skill }); j >= 0 {
+		s.skillAt[c.Skill] = j
+	}
+	return nil
+}
+
+func (s *roleState) stepFocus(c *v1alpha1.Change, checkFrom bool) *miss {
+	cur := s.focus(c.Level)
+	if checkFrom && c.From != nil && *c.From.Focus != cur {
+		return &miss{kind: missFrom, field: "from.focus", expected: *c.From.Focus, actual: cur}
+	}
+	if _, listed := s.levelAt[c.Level]; listed || *c.Focus != "" {
+		s.levelEntry(c.Level).Focus = *c.Focus
+	}
+	return nil
+}
+
+func (s *roleState) stepTechStack(c *v1alpha1.Change, checkFrom bool) *miss {
+	cur := s.techStack(c.Level)
+	if checkFrom && c.From != nil && !sameStack(c.From.TechStack, cur) {
+		return &miss{kind: missFrom, field: "from.techStack", expected: text.QuoteList(c.From.TechStack), actual: text.QuoteList(cur)}
+	}
+	// Cloned so the Role never shares memory with the Proposal; empty is
+	// stored as absent, which is what an empty list means.
+	var stack []string
+	if len(c.TechStack) > 0 {
+		stack = slices.Clone(c.TechStack)
+	}
+	if _, listed := s.levelAt[c.Level]; listed || stack != nil {
+		s.levelEntry(c.Level).TechStack = stack
 	}
 	return nil
 }
@@ -282,7 +303,7 @@ func malformed(c *v1alpha1.Change) []issue {
 		out = append(out, issue{field: field, message: fmt.Sprintf(format, args...)})
 	}
 	if !slices.Contains(knownOps, c.Op) {
-		add("op", "op %s is not one of %s%s", quote(c.Op), oneOf(knownOps), didYouMean(string(c.Op), knownOps))
+		add("op", "op %s is not one of %s%s", text.Quote(c.Op), text.OneOf(knownOps), text.Hint(string(c.Op), knownOps))
 		return out
 	}
 	if usesSkill(c.Op) && c.Skill == "" {
@@ -291,32 +312,30 @@ func malformed(c *v1alpha1.Change) []issue {
 	if usesLevel(c.Op) && c.Level == "" {
 		add("level", "%s needs a level", c.Op)
 	}
+	return append(out, malformedValues(c)...)
+}
+
+// malformedValues reports a change without its op's new value, a `from`
+// without the value it expects, and an AddSkill's bad cells.
+func malformedValues(c *v1alpha1.Change) []issue {
+	var out []issue
+	check := func(bad bool, field, message string) {
+		if bad {
+			out = append(out, issue{field: field, message: message})
+		}
+	}
 	switch c.Op {
 	case v1alpha1.OpSetProficiency:
-		if c.Proficiency == "" {
-			add("proficiency", "SetProficiency needs the new proficiency")
-		}
-		if c.From != nil && c.From.Proficiency == "" {
-			add("from.proficiency", "from must give the proficiency SetProficiency expects to replace")
-		}
+		check(c.Proficiency == "", "proficiency", "SetProficiency needs the new proficiency")
+		check(c.From != nil && c.From.Proficiency == "", "from.proficiency", "from must give the proficiency SetProficiency expects to replace")
 	case v1alpha1.OpSetRequired:
-		if c.Required == nil {
-			add("required", "SetRequired needs the new required flag")
-		}
-		if c.From != nil && c.From.Required == nil {
-			add("from.required", "from must give the required flag SetRequired expects to replace")
-		}
+		check(c.Required == nil, "required", "SetRequired needs the new required flag")
+		check(c.From != nil && c.From.Required == nil, "from.required", "from must give the required flag SetRequired expects to replace")
 	case v1alpha1.OpSetFocus:
-		if c.Focus == nil {
-			add("focus", "SetFocus needs the new focus text (\"\" clears it)")
-		}
-		if c.From != nil && c.From.Focus == nil {
-			add("from.focus", "from must give the focus text SetFocus expects to replace")
-		}
+		check(c.Focus == nil, "focus", "SetFocus needs the new focus text (\"\" clears it)")
+		check(c.From != nil && c.From.Focus == nil, "from.focus", "from must give the focus text SetFocus expects to replace")
 	case v1alpha1.OpAddSkill, v1alpha1.OpRemoveSkill:
-		if c.From != nil {
-			add("from", "%s takes no from: the skill's presence is what it expects", c.Op)
-		}
+		check(c.From != nil, "from", string(c.Op)+" takes no from: the skill's presence is what it expects")
 		if c.Op == v1alpha1.OpAddSkill {
 			out = append(out, malformedCells(c)...)
 		}
@@ -334,7 +353,7 @@ func usesLevel(op v1alpha1.ChangeOp) bool {
 
 func malformedCells(c *v1alpha1.Change) []issue {
 	if len(c.Cells) == 0 {
-		return []issue{{field: "cells", message: fmt.Sprintf("AddSkill of %s needs its cells, one per level", quote(c.Skill))}}
+		return []issue{{field: "cells", message: fmt.Sprintf("AddSkill of %s needs its cells, one per level", text.Quote(c.Skill))}}
 	}
 	var out []issue
 	for j, cell := range c.Cells {
@@ -343,7 +362,7 @@ func malformedCells(c *v1alpha1.Change) []issue {
 			out = append(out, issue{field: field + ".level", message: "the cell has no level"})
 		} else if prev := slices.IndexFunc(c.Cells[:j], func(o v1alpha1.Cell) bool { return o.Level == cell.Level }); prev >= 0 {
 			out = append(out, issue{field: field + ".level", message: fmt.Sprintf(
-				"skill %s has two cells for level %s (cells[%d] and cells[%d])", quote(c.Skill), quote(cell.Level), prev, j)})
+				"skill %s has two cells for level %s (cells[%d] and cells[%d])", text.Quote(c.Skill), text.Quote(cell.Level), prev, j)})
 		}
 		if cell.Proficiency == "" {
 			out = append(out, issue{field: field + ".proficiency", message: "the cell has no proficiency"})

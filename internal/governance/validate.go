@@ -21,6 +21,7 @@ import (
 	"slices"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Problem is one reason a Proposal's changes are Invalid against the Role and SkillMatrix.
@@ -175,26 +176,26 @@ func (v *validator) check(i int, c *v1alpha1.Change) {
 	case m.kind == missSkillAbsent && !unknownSkill:
 		hint := "; add it with an AddSkill change before this one"
 		if c.Op == v1alpha1.OpRemoveSkill {
-			hint = didYouMean(string(c.Skill), v.roleSkills())
+			hint = text.Hint(string(c.Skill), v.roleSkills())
 		}
-		v.report(i, m.field, "the Role has no skill %s%s", quote(c.Skill), hint)
+		v.report(i, m.field, "the Role has no skill %s%s", text.Quote(c.Skill), hint)
 	case m.kind == missSkillPresent && !unknownSkill:
-		v.report(i, m.field, "skill %s is already in the Role; change its cells with SetProficiency and SetRequired", quote(c.Skill))
+		v.report(i, m.field, "skill %s is already in the Role; change its cells with SetProficiency and SetRequired", text.Quote(c.Skill))
 	case m.kind == missCellAbsent && !unknownLevel:
-		v.report(i, m.field, "skill %s has no cell for level %s in the Role", quote(c.Skill), quote(c.Level))
+		v.report(i, m.field, "skill %s has no cell for level %s in the Role", text.Quote(c.Skill), text.Quote(c.Level))
 	}
 }
 
 func describe(t target) string {
 	switch t.op {
 	case v1alpha1.OpAddSkill:
-		return fmt.Sprintf("skill %s", quote(t.skill))
+		return fmt.Sprintf("skill %s", text.Quote(t.skill))
 	case v1alpha1.OpSetFocus:
-		return fmt.Sprintf("focus of level %s", quote(t.level))
+		return fmt.Sprintf("focus of level %s", text.Quote(t.level))
 	case v1alpha1.OpSetTechStack:
-		return fmt.Sprintf("tech stack of level %s", quote(t.level))
+		return fmt.Sprintf("tech stack of level %s", text.Quote(t.level))
 	}
-	return fmt.Sprintf("cell %s at level %s", quote(t.skill), quote(t.level))
+	return fmt.Sprintf("cell %s at level %s", text.Quote(t.skill), text.Quote(t.level))
 }
 
 // checkIDs reports ids and values the matrix does not define. Empty ones are
@@ -206,7 +207,7 @@ func (v *validator) checkIDs(i int, c *v1alpha1.Change) (unknownSkill, unknownLe
 	}
 	if usesSkill(c.Op) && c.Skill != "" && c.Op != v1alpha1.OpRemoveSkill && !v.m.hasSkill(c.Skill) {
 		unknownSkill = true
-		v.report(i, "skill", "skill %s is not in the SkillMatrix's catalog%s", quote(c.Skill), didYouMean(string(c.Skill), v.m.skills))
+		v.report(i, "skill", "skill %s is not in the SkillMatrix's catalog%s", text.Quote(c.Skill), text.Hint(string(c.Skill), v.m.skills))
 	}
 	if usesLevel(c.Op) && c.Level != "" && !v.m.hasLevel(c.Level) {
 		unknownLevel = true
@@ -223,13 +224,13 @@ func (v *validator) checkIDs(i int, c *v1alpha1.Change) (unknownSkill, unknownLe
 
 func (v *validator) reportLevel(i int, field string, level v1alpha1.ID) {
 	v.report(i, field, "level %s is not a level of the SkillMatrix (want one of %s)%s",
-		quote(level), oneOf(v.m.levels), didYouMean(string(level), v.m.levels))
+		text.Quote(level), text.OneOf(v.m.levels), text.Hint(string(level), v.m.levels))
 }
 
 func (v *validator) checkProficiency(i int, field string, p v1alpha1.ProficiencyID) {
 	if p != "" && !slices.Contains(v.m.profs, p) {
 		v.report(i, field, "proficiency %s is not on the SkillMatrix's scale (want one of %s)%s",
-			quote(p), oneOf(v.m.profs), didYouMean(string(p), v.m.profs))
+			text.Quote(p), text.OneOf(v.m.profs), text.Hint(string(p), v.m.profs))
 	}
 }
 
@@ -256,7 +257,7 @@ func (v *validator) checkCells(i int, c *v1alpha1.Change) {
 	}
 	if len(missing) > 0 {
 		v.report(i, "cells", "AddSkill of %s has no cell for level %s; it needs one cell for each level of the SkillMatrix (%s)",
-			quote(c.Skill), oneOf(missing), oneOf(v.m.levels))
+			text.Quote(c.Skill), text.OneOf(missing), text.OneOf(v.m.levels))
 	}
 }
 
@@ -268,20 +269,20 @@ func (v *validator) checkNoOp(i int, c *v1alpha1.Change) {
 	case v1alpha1.OpSetProficiency:
 		if cell := v.s.cell(c.Skill, c.Level); cell != nil && cell.Proficiency == c.Proficiency {
 			v.report(i, "proficiency", "changes nothing: skill %s at level %s already has proficiency %s",
-				quote(c.Skill), quote(c.Level), quote(c.Proficiency))
+				text.Quote(c.Skill), text.Quote(c.Level), text.Quote(c.Proficiency))
 		}
 	case v1alpha1.OpSetRequired:
 		if cell := v.s.cell(c.Skill, c.Level); cell != nil && cell.Required == *c.Required {
 			v.report(i, "required", "changes nothing: skill %s at level %s already has required %t",
-				quote(c.Skill), quote(c.Level), cell.Required)
+				text.Quote(c.Skill), text.Quote(c.Level), cell.Required)
 		}
 	case v1alpha1.OpSetFocus:
 		if v.s.focus(c.Level) == *c.Focus {
-			v.report(i, "focus", "changes nothing: level %s already has focus %s", quote(c.Level), quote(*c.Focus))
+			v.report(i, "focus", "changes nothing: level %s already has focus %s", text.Quote(c.Level), text.Quote(*c.Focus))
 		}
 	case v1alpha1.OpSetTechStack:
 		if cur := v.s.techStack(c.Level); sameStack(cur, c.TechStack) {
-			v.report(i, "techStack", "changes nothing: level %s already has tech stack %s", quote(c.Level), quoteList(cur))
+			v.report(i, "techStack", "changes nothing: level %s already has tech stack %s", text.Quote(c.Level), text.QuoteList(cur))
 		}
 	}
 }

@@ -17,7 +17,8 @@ limitations under the License.
 // Package memlimit gives the Go runtime a soft memory limit below the
 // container's hard one. Without it the garbage collector lets the heap grow
 // to twice the live data before collecting, and the kernel kills a manager
-// whose live data fits the limit easily (docs/performance.md).
+// whose live data fits the limit easily (docs/performance.md). It imports
+// only the standard library, so cmd/ can call it before anything else starts.
 package memlimit
 
 import (

@@ -18,6 +18,10 @@ limitations under the License.
 // values that renderers, the controllers and the CLI share. It does no I/O and
 // does not validate: validation reports problems, the model renders whatever
 // can be resolved so a half-broken Role still shows something useful.
+//
+// It imports only the API types: never a Kubernetes client,
+// controller-runtime, another internal package above it, internal/controller
+// or internal/cli (internal/archtest checks).
 package model
 
 import (

@@ -18,7 +18,9 @@ limitations under the License.
 // into their Role: the changed fields plus a marker naming each Proposal, so
 // the changes and the record of them land atomically. One server-side apply
 // may carry a batch of Proposals; a JSON patch carries one. It has no
-// Kubernetes client; the controller sends what it builds.
+// Kubernetes client; the controller sends what it builds. It must not import
+// client-go, controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 //
 // The write is a server-side apply under the field manager FieldManager, so
 // GitOps tools can ignore exactly the promoted fields. Server-side apply

@@ -25,6 +25,7 @@ import (
 	"unicode"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type catalogDoc struct {
@@ -205,55 +206,17 @@ func catalogMarkdown(c *model.Catalog) []byte {
 	}
 	s := catalogSummary(c)
 	w.line("**", strings.Join([]string{
-		plural(s.Levels, "level", "levels"),
-		plural(s.Proficiencies, "proficiency", "proficiencies"),
-		plural(s.Categories, "category", "categories"),
-		plural(s.Skills, "skill", "skills"),
-		plural(s.Roles, "role", "roles"),
+		text.Plural(s.Levels, "level", "levels"),
+		text.Plural(s.Proficiencies, "proficiency", "proficiencies"),
+		text.Plural(s.Categories, "category", "categories"),
+		text.Plural(s.Skills, "skill", "skills"),
+		text.Plural(s.Roles, "role", "roles"),
 		fmt.Sprintf("%d ready", s.ReadyRoles),
 	}, " · "), "**")
 	w.blank()
 
-	w.line("## Roles")
-	w.blank()
-	if len(c.Roles) == 0 {
-		w.line("No Roles use this matrix yet.")
-	} else {
-		w.line("| Role | Title | Family | Skills | Required | Ready | ConfigMap |")
-		w.line("|---|---|---|--:|--:|:-:|---|")
-		for _, r := range c.Roles {
-			ready := "no"
-			if r.Ready {
-				ready = "yes"
-			}
-			w.row(mdCode(r.Name), mdCell(r.DisplayName), orDash(mdCell(r.Family)),
-				strconv.Itoa(r.Skills), strconv.Itoa(r.Required), ready, mdCode(r.ConfigMap))
-		}
-	}
-	w.blank()
-
-	w.line("## Career paths")
-	w.blank()
-	if len(c.Paths) == 0 {
-		w.line("No career paths defined.")
-		w.blank()
-	} else {
-		for _, p := range c.Paths {
-			item := "- " + mdCode(p.From) + " → " + mdCode(p.To)
-			if p.FromLevel != "" {
-				item += ", from " + mdInline(lk.levelName(p.FromLevel), " ")
-			}
-			if p.Missing {
-				item += " *(no such Role)*"
-			}
-			if p.Description != "" {
-				item += ": " + mdInline(p.Description, "<br>")
-			}
-			w.line(item)
-		}
-		w.blank()
-		mermaid(w, c, lk)
-	}
+	catalogRoles(w, c.Roles)
+	catalogPaths(w, c, lk)
 
 	w.line("## Levels")
 	w.blank()
@@ -265,10 +228,53 @@ func catalogMarkdown(c *model.Catalog) []byte {
 	w.blank()
 	mdScale(w, c.Scale, exampleCode(c.Scale))
 
+	catalogSkills(w, c.Categories)
+	w.line("---")
+	w.blank()
+	w.line("*Rendered by skillmatrix-operator from SkillMatrix ", mdCode(c.Name), " (schema ", CatalogSchemaVersion, ").*")
+	return w.Bytes()
+}
+
+func catalogRoles(w *mdWriter, roles []model.CatalogRole) {
+	w.line("## Roles")
+	w.blank()
+	if len(roles) == 0 {
+		w.line("No Roles use this matrix yet.")
+	} else {
+		w.line("| Role | Title | Family | Skills | Required | Ready | ConfigMap |")
+		w.line("|---|---|---|--:|--:|:-:|---|")
+		for _, r := range roles {
+			ready := "no"
+			if r.Ready {
+				ready = "yes"
+			}
+			w.row(mdCode(r.Name), mdCell(r.DisplayName), orDash(mdCell(r.Family)),
+				strconv.Itoa(r.Skills), strconv.Itoa(r.Required), ready, mdCode(r.ConfigMap))
+		}
+	}
+	w.blank()
+}
+
+func catalogPaths(w *mdWriter, c *model.Catalog, lk lookup) {
+	w.line("## Career paths")
+	w.blank()
+	if len(c.Paths) == 0 {
+		w.line("No career paths defined.")
+		w.blank()
+		return
+	}
+	for _, p := range c.Paths {
+		w.line("- ", mdCode(p.From), " → ", mdCode(p.To), mdPathDetails(lk, p.FromLevel, p.Missing, p.Description))
+	}
+	w.blank()
+	mermaid(w, c, lk)
+}
+
+func catalogSkills(w *mdWriter, categories []model.Category) {
 	w.line("## Skill catalog")
 	w.blank()
-	for _, cat := range c.Categories {
-		w.line("### ", mdInline(cat.Name, " "), " · ", plural(len(cat.Skills), "skill", "skills"))
+	for _, cat := range categories {
+		w.line("### ", mdInline(cat.Name, " "), " · ", text.Plural(len(cat.Skills), "skill", "skills"))
 		w.blank()
 		if cat.Description != "" {
 			w.line(mdProse(cat.Description))
@@ -281,10 +287,6 @@ func catalogMarkdown(c *model.Catalog) []byte {
 		}
 		w.blank()
 	}
-	w.line("---")
-	w.blank()
-	w.line("*Rendered by skillmatrix-operator from SkillMatrix ", mdCode(c.Name), " (schema ", CatalogSchemaVersion, ").*")
-	return w.Bytes()
 }
 
 // mermaid draws the career paths as a left-to-right graph. Node ids are

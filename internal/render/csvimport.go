@@ -99,36 +99,45 @@ func ParseCSV(data []byte) (*ImportedCSV, error) {
 		seen[id] = line
 		row := v1alpha1.SkillRequirement{ID: v1alpha1.ID(id)}
 		for _, l := range cols.levels {
-			lc := cols.perLevel[l]
-			cell := v1alpha1.Cell{
-				Level:       l,
-				Proficiency: v1alpha1.ProficiencyID(strings.TrimSpace(field(lc.proficiency))),
-				Description: field(lc.description),
+			cell, err := parseCSVCell(id, l, cols.perLevel[l], field)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
 			}
-			switch req := strings.TrimSpace(field(lc.required)); {
-			case req == "" || strings.EqualFold(req, "false"):
-			case strings.EqualFold(req, "true"):
-				cell.Required = true
-			default:
-				return nil, fmt.Errorf("line %d: column %s of skill %q is %q: want true, false or empty", line, string(l)+CSVSuffixRequired, id, req)
+			if cell.Proficiency != "" {
+				row.Cells = append(row.Cells, cell)
 			}
-			for ex := range strings.SplitSeq(field(lc.examples), "\n") {
-				if strings.TrimSpace(ex) != "" {
-					cell.Examples = append(cell.Examples, ex)
-				}
-			}
-			if cell.Proficiency == "" {
-				if cell.Required || cell.Description != "" || len(cell.Examples) > 0 {
-					return nil, fmt.Errorf("line %d: skill %q at level %q has a required flag, description or examples but no proficiency in column %s",
-						line, id, l, l)
-				}
-				continue
-			}
-			row.Cells = append(row.Cells, cell)
 		}
 		out.Skills = append(out.Skills, row)
 	}
 	return out, nil
+}
+
+// parseCSVCell reads skill's cell at level l from a row's fields. A cell
+// without a proficiency comes back with none, and is an error if it holds
+// anything else.
+func parseCSVCell(skill string, l v1alpha1.ID, lc *levelColumns, field func(int) string) (v1alpha1.Cell, error) {
+	cell := v1alpha1.Cell{
+		Level:       l,
+		Proficiency: v1alpha1.ProficiencyID(strings.TrimSpace(field(lc.proficiency))),
+		Description: field(lc.description),
+	}
+	switch req := strings.TrimSpace(field(lc.required)); {
+	case req == "" || strings.EqualFold(req, "false"):
+	case strings.EqualFold(req, "true"):
+		cell.Required = true
+	default:
+		return cell, fmt.Errorf("column %s of skill %q is %q: want true, false or empty", string(l)+CSVSuffixRequired, skill, req)
+	}
+	for ex := range strings.SplitSeq(field(lc.examples), "\n") {
+		if strings.TrimSpace(ex) != "" {
+			cell.Examples = append(cell.Examples, ex)
+		}
+	}
+	if cell.Proficiency == "" && (cell.Required || cell.Description != "" || len(cell.Examples) > 0) {
+		return cell, fmt.Errorf("skill %q at level %q has a required flag, description or examples but no proficiency in column %s",
+			skill, l, l)
+	}
+	return cell, nil
 }
 
 // csvColumns are the positions of the columns ParseCSV reads; -1 is absent.

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Markers used in matrix.md; the legend explains them.
@@ -41,6 +42,35 @@ func Markdown(m *model.RoleMatrix) []byte {
 	lk := newLookup(m.Levels, m.Scale)
 	w := &mdWriter{}
 
+	mdHeader(w, m)
+	mdScale(w, m.Scale, exampleCode(m.Scale))
+	mdLevels(w, m.Levels)
+
+	s := m.Stats
+	w.line("## Skill matrix")
+	w.blank()
+	w.line(text.Plural(s.Skills, "skill", "skills"), " × ", text.Plural(s.Levels, "level", "levels"),
+		". The list under each table gives what the skill covers and, where the Role says so, what a cell means.")
+	w.blank()
+	if len(m.Categories) == 0 {
+		w.line("No skills yet.")
+		w.blank()
+	}
+	for _, c := range m.Categories {
+		mdCategory(w, c, m.Levels, lk)
+	}
+
+	mdCareerPaths(w, m.CareerPaths, lk)
+	mdChangelog(w, m.Changelog)
+	w.line("---")
+	w.blank()
+	w.line("*Rendered by skillmatrix-operator from Role ", mdCode(roleName(m)),
+		" and SkillMatrix ", mdCode(m.MatrixName), " (schema ", SchemaVersion, ").*")
+	return w.Bytes()
+}
+
+// mdHeader is the title, the family and matrix, the summary and the figures.
+func mdHeader(w *mdWriter, m *model.RoleMatrix) {
 	w.line("# ", mdInline(m.DisplayName, " "))
 	w.blank()
 	var meta []string
@@ -60,68 +90,61 @@ func Markdown(m *model.RoleMatrix) []byte {
 	}
 	s := m.Stats
 	w.line("**", strings.Join([]string{
-		plural(s.Skills, "skill", "skills"),
-		plural(s.Levels, "level", "levels"),
-		plural(s.Categories, "category", "categories"),
+		text.Plural(s.Skills, "skill", "skills"),
+		text.Plural(s.Levels, "level", "levels"),
+		text.Plural(s.Categories, "category", "categories"),
 		fmt.Sprintf("%d required", s.Required),
-		plural(s.Requirements, "requirement", "requirements"),
+		text.Plural(s.Requirements, "requirement", "requirements"),
 	}, " · "), "**")
 	w.blank()
 	if len(s.KeyAreas) > 0 {
 		w.line("**Key areas:** ", mdJoin(s.KeyAreas))
 		w.blank()
 	}
+}
 
-	mdScale(w, m.Scale, exampleCode(m.Scale))
-	mdLevels(w, m.Levels)
-
-	w.line("## Skill matrix")
+func mdCareerPaths(w *mdWriter, paths []model.CareerPath, lk lookup) {
+	if len(paths) == 0 {
+		return
+	}
+	w.line("## Career paths")
 	w.blank()
-	w.line(plural(s.Skills, "skill", "skills"), " × ", plural(s.Levels, "level", "levels"),
-		". The list under each table gives what the skill covers and, where the Role says so, what a cell means.")
+	for _, p := range paths {
+		w.line("- **", mdInline(p.Role, " "), "**", mdPathDetails(lk, p.FromLevel, false, p.Description))
+	}
 	w.blank()
-	if len(m.Categories) == 0 {
-		w.line("No skills yet.")
-		w.blank()
-	}
-	for _, c := range m.Categories {
-		mdCategory(w, c, m.Levels, lk)
-	}
+}
 
-	if len(m.CareerPaths) > 0 {
-		w.line("## Career paths")
-		w.blank()
-		for _, p := range m.CareerPaths {
-			item := "- **" + mdInline(p.Role, " ") + "**"
-			if p.FromLevel != "" {
-				item += ", from " + mdInline(lk.levelName(p.FromLevel), " ")
-			}
-			if p.Description != "" {
-				item += ": " + mdInline(p.Description, "<br>")
-			}
-			w.line(item)
-		}
-		w.blank()
+// mdPathDetails is what follows a career path's roles in a list item: the
+// level it starts from, a mark for a Role that does not exist, the description.
+func mdPathDetails(lk lookup, fromLevel string, missing bool, description string) string {
+	var b strings.Builder
+	if fromLevel != "" {
+		b.WriteString(", from " + mdInline(lk.levelName(fromLevel), " "))
 	}
+	if missing {
+		b.WriteString(" *(no such Role)*")
+	}
+	if description != "" {
+		b.WriteString(": " + mdInline(description, "<br>"))
+	}
+	return b.String()
+}
 
+func mdChangelog(w *mdWriter, changelog []model.ChangelogEntry) {
 	w.line("## Changelog")
 	w.blank()
-	if len(m.Changelog) == 0 {
+	if len(changelog) == 0 {
 		w.line("No proposals applied yet.")
 	} else {
 		w.line("| Applied (UTC) | Proposal | Title | Author | Role generation |")
 		w.line("|---|---|---|---|--:|")
-		for _, e := range m.Changelog {
+		for _, e := range changelog {
 			w.row(e.AppliedAt.UTC().Format(mdTimeFmt), mdCode(e.Proposal), mdCell(e.Title),
 				mdCell(e.Author), fmt.Sprint(e.Generation))
 		}
 	}
 	w.blank()
-	w.line("---")
-	w.blank()
-	w.line("*Rendered by skillmatrix-operator from Role ", mdCode(roleName(m)),
-		" and SkillMatrix ", mdCode(m.MatrixName), " (schema ", SchemaVersion, ").*")
-	return w.Bytes()
 }
 
 func mdScale(w *mdWriter, scale []model.Proficiency, example string) {
@@ -176,7 +199,7 @@ func mdLevels(w *mdWriter, levels []model.Level) {
 }
 
 func mdCategory(w *mdWriter, c model.Category, levels []model.Level, lk lookup) {
-	w.line("### ", mdInline(c.Name, " "), " · ", plural(len(c.Skills), "skill", "skills"),
+	w.line("### ", mdInline(c.Name, " "), " · ", text.Plural(len(c.Skills), "skill", "skills"),
 		" · ", fmt.Sprint(c.Required), " required")
 	w.blank()
 	if c.Description != "" {

@@ -19,6 +19,11 @@ limitations under the License.
 // function of its input: the same model gives the same bytes, so the
 // controllers can hash the output and skip writes that change nothing.
 // docs/rendering.md describes each format.
+//
+// It owns the published formats and the CSV import; it imports the API
+// types, internal/model and internal/text, never a Kubernetes client,
+// controller-runtime, internal/controller or internal/cli (internal/archtest
+// checks).
 package render
 
 import (
@@ -140,11 +145,4 @@ func roleName(m *model.RoleMatrix) string {
 		return m.Name
 	}
 	return m.Namespace + "/" + m.Name
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -18,7 +18,9 @@ limitations under the License.
 // the operator ships besides its CRDs: the ValidatingAdmissionPolicies (with
 // their parameters) that enforce Proposal authenticity, the promotion record
 // and the published ConfigMaps, and the ClusterRoles for users. It has no
-// test framework dependency, so any suite can share it.
+// test framework dependency, so any suite can share it. It may use envtest
+// and a client, but must not import internal/controller or internal/cli: the
+// suites that test them import it.
 package testenv
 
 import (

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Matrix validates a SkillMatrix spec on its own: all problems in one pass.
@@ -68,12 +69,12 @@ func checkIDList[T any](r *Result, path, noun string, items []T, idName func(T) 
 		case id == "":
 			r.errorf(KindInvalidValue, where("id", id), "%s id is empty", noun)
 		case dup:
-			r.errorf(KindDuplicateID, where("id", id), "%s id %s is a duplicate of %s[%d].id", noun, quote(id), path, prev)
+			r.errorf(KindDuplicateID, where("id", id), "%s id %s is a duplicate of %s[%d].id", noun, text.Quote(id), path, prev)
 		default:
 			first[id] = i
 		}
 		if strings.TrimSpace(name) == "" {
-			r.errorf(KindInvalidValue, where("name", name), "%s %s has an empty name", noun, quote(id))
+			r.errorf(KindInvalidValue, where("name", name), "%s %s has an empty name", noun, text.Quote(id))
 		}
 	}
 }
@@ -93,7 +94,7 @@ func checkCatalog(r *Result, categories []v1alpha1.Category) {
 	for ci, c := range categories {
 		if len(c.Skills) == 0 {
 			r.errorf(KindEmptyCategory, at{field: fmt.Sprintf("spec.categories[%d].skills", ci), value: string(c.ID)},
-				"category %s has no skills", quote(c.ID))
+				"category %s has no skills", text.Quote(c.ID))
 		}
 		total += len(c.Skills)
 		for si, s := range c.Skills {
@@ -104,20 +105,20 @@ func checkCatalog(r *Result, categories []v1alpha1.Category) {
 			prev, dup := first[s.ID]
 			switch {
 			case s.ID == "":
-				r.errorf(KindInvalidValue, where("id", ""), "skill id in category %s is empty", quote(c.ID))
+				r.errorf(KindInvalidValue, where("id", ""), "skill id in category %s is empty", text.Quote(c.ID))
 			case dup && prev.category == ci:
 				r.errorf(KindDuplicateSkill, where("id", string(s.ID)), "skill %s appears twice in category %s (%s and %s)",
-					quote(s.ID), quote(c.ID), prev.path(), pos.path())
+					text.Quote(s.ID), text.Quote(c.ID), prev.path(), pos.path())
 			case dup:
 				r.errorf(KindDuplicateSkill, where("id", string(s.ID)),
 					"skill %s is in both category %s (%s) and category %s (%s); a skill id must be unique across the catalog",
-					quote(s.ID), quote(categories[prev.category].ID), prev.path(), quote(c.ID), pos.path())
+					text.Quote(s.ID), text.Quote(categories[prev.category].ID), prev.path(), text.Quote(c.ID), pos.path())
 			default:
 				first[s.ID] = pos
 			}
 			if strings.TrimSpace(s.Name) == "" {
 				r.errorf(KindInvalidValue, where("name", s.Name),
-					"skill %s in category %s has an empty name", quote(s.ID), quote(c.ID))
+					"skill %s in category %s has an empty name", text.Quote(s.ID), text.Quote(c.ID))
 			}
 		}
 	}

@@ -20,14 +20,17 @@ limitations under the License.
 // in one pass so a user fixes a spec in one round trip, not one per error.
 //
 // It is plain Go over the API types and never talks to the API server, so the
-// controllers, the CLI and the tests all get the same verdict.
+// controllers, the CLI and the tests all get the same verdict. It imports the
+// API types and internal/text only: never a Kubernetes client,
+// controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 package validation
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Severity says whether a Problem makes the spec unusable (Error) or only
@@ -143,7 +146,7 @@ func (r Result) Summary(severity Severity, maxProblems int) string {
 		}
 		msg := p.Message
 		if shown == 0 {
-			msg = truncate(msg, summaryBudget)
+			msg = text.Truncate(msg, summaryBudget)
 		} else if b.Len()+len("; ")+len(msg) > summaryBudget {
 			hidden++
 			continue
@@ -193,63 +196,4 @@ func (r *Result) errorf(kind Kind, where at, format string, args ...any) {
 
 func (r *Result) warnf(kind Kind, where at, format string, args ...any) {
 	r.report(SeverityWarning, kind, where, format, args...)
-}
-
-// maxQuoted bounds a user-supplied value inside a message. The schema keeps ids
-// short, but a spec that bypassed it must not turn one problem into a
-// multi-kilobyte status message.
-const maxQuoted = 100
-
-// quote renders a user-supplied value for a message: Go-quoted, so empty and
-// non-printable values stay visible, and clipped to maxQuoted bytes.
-func quote[S ~string](s S) string {
-	str := string(s)
-	if len(str) <= maxQuoted {
-		return strconv.Quote(str)
-	}
-	return strconv.Quote(truncate(str, maxQuoted)) + "..."
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Back off at most to the start of one rune: invalid UTF-8 is cut where it is.
-	for back := 0; back < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(s[n]); back++ {
-		n--
-	}
-	return s[:n]
-}
-
-// plain renders an id that the matrix defines as it is, the way the rendered
-// matrix shows it ("A", "junior"), unless it holds anything beyond printable
-// ASCII: then it is quoted, so no control character or invalid UTF-8 reaches a
-// status message.
-func plain[S ~string](s S) string {
-	str := truncate(string(s), maxQuoted)
-	for i := 0; i < len(str); i++ {
-		if str[i] <= ' ' || str[i] > '~' || str[i] == '"' {
-			return quote(str)
-		}
-	}
-	return str
-}
-
-// oneOf lists the valid values for a message, clipped so a huge list stays one
-// readable sentence.
-func oneOf[S ~string](ids []S) string {
-	const shown = 12
-	var b strings.Builder
-	for i, id := range ids {
-		if i == shown {
-			fmt.Fprintf(&b, ", ... (%d in all)", len(ids))
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(plain(id))
-	}
-	return b.String()
 }

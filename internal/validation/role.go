@@ -20,6 +20,7 @@ import (
 	"fmt"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Role validates a Role spec against its SkillMatrix spec: all problems in one pass.
@@ -38,7 +39,7 @@ func Role(spec *v1alpha1.RoleSpec, matrix *v1alpha1.SkillMatrixSpec) Result {
 		return r
 	case matrix == nil:
 		r.errorf(KindInvalidValue, at{field: "spec.matrixRef", value: string(spec.MatrixRef)},
-			"no SkillMatrix spec given for %s to validate the Role against", quote(spec.MatrixRef))
+			"no SkillMatrix spec given for %s to validate the Role against", text.Quote(spec.MatrixRef))
 		return r
 	}
 	v := roleValidator{matrix: indexMatrix(matrix), r: &r}
@@ -60,7 +61,10 @@ type matrixIndex struct {
 	// skillIDs is the catalog in display order, so that a suggestion for a
 	// mistyped id is the same on every run.
 	skillIDs []v1alpha1.ID
-	suggest  *suggester
+	// suggestionsLeft bounds the catalog scans per Role. A Role of 500
+	// unknown ids against a catalog of thousands would otherwise cost the
+	// reconcile loop real time for hints nobody reads past the first screen.
+	suggestionsLeft int
 
 	wantLevels, wantProficiencies string
 }
@@ -69,6 +73,8 @@ func indexMatrix(m *v1alpha1.SkillMatrixSpec) *matrixIndex {
 	idx := &matrixIndex{
 		levelPos: make(map[v1alpha1.ID]int, len(m.Levels)),
 		profRank: make(map[v1alpha1.ProficiencyID]int, len(m.Proficiencies)),
+
+		suggestionsLeft: maxSuggestions,
 	}
 	for _, l := range m.Levels {
 		if _, dup := idx.levelPos[l.ID]; l.ID == "" || dup {
@@ -99,17 +105,22 @@ func indexMatrix(m *v1alpha1.SkillMatrixSpec) *matrixIndex {
 			idx.skillIDs = append(idx.skillIDs, s.ID)
 		}
 	}
-	idx.wantLevels = oneOf(idx.levels)
-	idx.wantProficiencies = oneOf(idx.profIDs)
+	idx.wantLevels = text.OneOf(idx.levels)
+	idx.wantProficiencies = text.OneOf(idx.profIDs)
 	return idx
 }
 
-// suggestions is built on the first unknown skill: a valid Role never needs it.
-func (m *matrixIndex) suggestions() *suggester {
-	if m.suggest == nil {
-		m.suggest = newSuggester(m.skillIDs)
+// maxSuggestions is how many "did you mean" hints one Role gets.
+const maxSuggestions = 100
+
+// skillHint is the "did you mean" for an unknown skill id, or "" once the
+// Role has had its maxSuggestions.
+func (m *matrixIndex) skillHint(id v1alpha1.ID) string {
+	if m.suggestionsLeft <= 0 {
+		return ""
 	}
-	return m.suggest
+	m.suggestionsLeft--
+	return text.Hint(string(id), m.skillIDs)
 }
 
 type roleValidator struct {
@@ -125,10 +136,10 @@ func (v roleValidator) checkLevels(levels []v1alpha1.RoleLevel) {
 		}
 		if _, ok := v.matrix.levelPos[l.Level]; !ok {
 			v.r.errorf(KindUnknownLevel, where(), "level %s is not a level of the matrix (want one of %s)",
-				quote(l.Level), v.matrix.wantLevels)
+				text.Quote(l.Level), v.matrix.wantLevels)
 		}
 		if prev, dup := first[l.Level]; dup {
-			v.r.errorf(KindDuplicateID, where(), "level %s is listed twice (first at spec.levels[%d])", quote(l.Level), prev)
+			v.r.errorf(KindDuplicateID, where(), "level %s is listed twice (first at spec.levels[%d])", text.Quote(l.Level), prev)
 			continue
 		}
 		first[l.Level] = i
@@ -159,14 +170,10 @@ func (v roleValidator) checkSkillID(i int, id v1alpha1.ID, first map[v1alpha1.ID
 		return
 	}
 	if _, ok := v.matrix.catalog[id]; !ok {
-		hint := ""
-		if s, ok := v.matrix.suggestions().closest(string(id)); ok {
-			hint = fmt.Sprintf("; did you mean %s?", quote(s))
-		}
-		v.r.errorf(KindUnknownSkill, where(), "skill %s is not in the matrix's catalog%s", quote(id), hint)
+		v.r.errorf(KindUnknownSkill, where(), "skill %s is not in the matrix's catalog%s", text.Quote(id), v.matrix.skillHint(id))
 	}
 	if prev, dup := first[id]; dup {
-		v.r.errorf(KindDuplicateSkill, where(), "skill %s is listed twice (first at spec.skills[%d])", quote(id), prev)
+		v.r.errorf(KindDuplicateSkill, where(), "skill %s is listed twice (first at spec.skills[%d])", text.Quote(id), prev)
 		return
 	}
 	first[id] = i
@@ -196,7 +203,7 @@ func (v roleValidator) checkCells(i int, row *v1alpha1.SkillRequirement, cellAt 
 		} else {
 			v.r.errorf(KindUnknownLevel, where("level", string(c.Level)),
 				"skill %s has a cell for level %s, which is not a level of the matrix (want one of %s)",
-				quote(row.ID), quote(c.Level), v.matrix.wantLevels)
+				text.Quote(row.ID), text.Quote(c.Level), v.matrix.wantLevels)
 			if unknownAt == nil {
 				unknownAt = make(map[v1alpha1.ID]int)
 			}
@@ -209,12 +216,12 @@ func (v roleValidator) checkCells(i int, row *v1alpha1.SkillRequirement, cellAt 
 		if prev >= 0 {
 			v.r.errorf(KindDuplicateCell, where("level", string(c.Level)),
 				"skill %s has two cells for level %s (spec.skills[%d].cells[%d] and spec.skills[%d].cells[%d])",
-				quote(row.ID), quote(c.Level), i, prev, i, j)
+				text.Quote(row.ID), text.Quote(c.Level), i, prev, i, j)
 		}
 		if _, ok := v.matrix.profRank[c.Proficiency]; !ok {
 			v.r.errorf(KindUnknownProficiency, where("proficiency", string(c.Proficiency)),
 				"skill %s at level %s has unknown proficiency %s (want one of %s)",
-				quote(row.ID), quote(c.Level), quote(c.Proficiency), v.matrix.wantProficiencies)
+				text.Quote(row.ID), text.Quote(c.Level), text.Quote(c.Proficiency), v.matrix.wantProficiencies)
 		}
 	}
 }
@@ -225,7 +232,7 @@ func (v roleValidator) checkMissingCells(i int, id v1alpha1.ID, cellAt []int) {
 			continue
 		}
 		v.r.errorf(KindMissingCell, at{field: fmt.Sprintf("spec.skills[%d].cells", i), skill: string(id), level: string(level)},
-			"skill %s has no cell for level %s", quote(id), quote(level))
+			"skill %s has no cell for level %s", text.Quote(id), text.Quote(level))
 	}
 }
 
@@ -252,7 +259,7 @@ func (v roleValidator) checkProgression(i int, row *v1alpha1.SkillRequirement, c
 				skill: string(row.ID), level: string(cell.Level), value: string(cell.Proficiency)}
 			v.r.warnf(KindDecreasingProficiency, where,
 				"skill %s: proficiency drops from %s at %s to %s at %s",
-				quote(row.ID), plain(prev.Proficiency), quote(prev.Level), plain(cell.Proficiency), quote(cell.Level))
+				text.Quote(row.ID), text.Plain(prev.Proficiency), text.Quote(prev.Level), text.Plain(cell.Proficiency), text.Quote(cell.Level))
 		}
 		prevRank, prev = rank, cell
 	}
@@ -263,7 +270,7 @@ func (v roleValidator) checkCareerPaths(paths []v1alpha1.CareerPath) {
 	for i, p := range paths {
 		if prev, dup := first[p.Role]; dup {
 			v.r.errorf(KindDuplicateID, at{field: fmt.Sprintf("spec.careerPaths[%d].role", i), value: string(p.Role)},
-				"career path to role %s is listed twice (first at spec.careerPaths[%d])", quote(p.Role), prev)
+				"career path to role %s is listed twice (first at spec.careerPaths[%d])", text.Quote(p.Role), prev)
 		} else {
 			first[p.Role] = i
 		}
@@ -274,7 +281,7 @@ func (v roleValidator) checkCareerPaths(paths []v1alpha1.CareerPath) {
 			v.r.errorf(KindInvalidValue,
 				at{field: fmt.Sprintf("spec.careerPaths[%d].fromLevel", i), level: string(p.FromLevel), value: string(p.FromLevel)},
 				"career path to role %s starts from level %s, which is not a level of the matrix (want one of %s)",
-				quote(p.Role), quote(p.FromLevel), v.matrix.wantLevels)
+				text.Quote(p.Role), text.Quote(p.FromLevel), v.matrix.wantLevels)
 		}
 	}
 }

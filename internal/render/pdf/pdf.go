@@ -24,6 +24,10 @@ limitations under the License.
 //
 // Text is set in the PDF core fonts (Helvetica), which cover Windows-1252:
 // Latin scripts, dashes and quotes. Other characters print as a dot.
+//
+// It imports fpdf, internal/model, internal/render and internal/text, never a
+// Kubernetes client, controller-runtime, internal/controller or internal/cli
+// (internal/archtest checks).
 package pdf
 
 import (
@@ -37,6 +41,7 @@ import (
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Options tune the document.
@@ -105,7 +110,7 @@ func Render(m *model.RoleMatrix, opts Options) ([]byte, error) {
 	d.levels()
 	d.heading("Skill matrix", 13)
 	d.para(fmt.Sprintf("%s x %s. Each cell is the proficiency expected at the level; a bold code with an asterisk on a framed cell is required.",
-		plural(m.Stats.Skills, "skill", "skills"), plural(m.Stats.Levels, "level", "levels")), 8.5, muted)
+		text.Plural(m.Stats.Skills, "skill", "skills"), text.Plural(m.Stats.Levels, "level", "levels")), 8.5, muted)
 	for i := range m.Categories {
 		d.category(&m.Categories[i])
 	}
@@ -445,7 +450,7 @@ func (d *doc) category(c *model.Category) {
 	}
 	d.f.SetFont(font, "", 8)
 	catDesc := d.lines(c.Description, d.width)
-	head := fmt.Sprintf("%s · %s · %d required", c.Name, plural(len(c.Skills), "skill", "skills"), c.Required)
+	head := fmt.Sprintf("%s · %s · %d required", c.Name, text.Plural(len(c.Skills), "skill", "skills"), c.Required)
 	// Keep a category on one page when it fits on one.
 	need := 10 + float64(len(catDesc))*3.6 + 6 + total
 	if d.y()+need > bottom && need <= bottom-margin {
@@ -548,16 +553,16 @@ func (d *doc) details(c *model.Category) {
 			if cell.Required {
 				what += ", required"
 			}
-			text := fmt.Sprintf("%s at %s: %s.", s.Name, level, what)
+			note := fmt.Sprintf("%s at %s: %s.", s.Name, level, what)
 			if cell.Description != "" {
-				text += " " + cell.Description
+				note += " " + cell.Description
 			}
 			if len(cell.Examples) > 0 {
-				text += " Examples: " + strings.Join(cell.Examples, "; ")
+				note += " Examples: " + strings.Join(cell.Examples, "; ")
 			}
 			d.f.SetFont(font, "", 7.5)
 			d.color(ink)
-			for j, l := range d.lines(text, d.width-8) {
+			for j, l := range d.lines(note, d.width-8) {
 				d.ensure(lh)
 				if j == 0 {
 					d.text(margin+1, d.y(), 4, lh, []string{d.tr("•")}, "L")
@@ -635,11 +640,4 @@ func roleName(m *model.RoleMatrix) string {
 		return m.Name
 	}
 	return m.Namespace + "/" + m.Name
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

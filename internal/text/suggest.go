@@ -14,54 +14,51 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package validation
+package text
 
-import "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+import "fmt"
 
 const (
-	// maxSuggestDistance is the most edits a "did you mean" may be away: enough
-	// for a typo or two ("dokcer", "kubernets-core"), not so many that an
-	// unrelated id gets offered.
-	maxSuggestDistance = 3
-	// maxSuggestLen skips suggestions for values longer than any valid id (63).
+	// MaxDistance is the most edits a suggestion may be away: enough for a
+	// typo or two ("dokcer", "kubernets-core"), not so many that an unrelated
+	// id gets offered.
+	MaxDistance = 3
+	// maxSuggestLen skips values longer than any valid id (63) or object name
+	// worth suggesting: nothing that long is a typo.
 	maxSuggestLen = 128
-	// maxSuggestions bounds the catalog scans per Role. A Role of 500 unknown
-	// ids against a catalog of thousands would otherwise cost the reconcile
-	// loop real time for hints nobody reads past the first screen.
-	maxSuggestions = 100
 )
 
-// suggester finds "did you mean" candidates, reusing its scratch rows.
-type suggester struct {
-	candidates []v1alpha1.ID
-	left       int
-	rows       [2][]int
-}
-
-func newSuggester(candidates []v1alpha1.ID) *suggester {
-	return &suggester{candidates: candidates, left: maxSuggestions}
-}
-
-// closest returns the candidate nearest to id by edit distance, the first in
-// candidate order on a tie, when it is at most maxSuggestDistance edits away.
-func (s *suggester) closest(id string) (string, bool) {
-	if id == "" || len(id) > maxSuggestLen || s.left <= 0 {
+// Closest returns the candidate nearest to id by edit distance, the first in
+// candidate order on a tie, when it is at most MaxDistance edits away and
+// fewer edits than the longer of the two is long. An exact match is not a
+// suggestion.
+func Closest[S ~string](id string, candidates []S) (string, bool) {
+	if id == "" || len(id) > maxSuggestLen {
 		return "", false
 	}
-	s.left--
-	best, bestDist := "", maxSuggestDistance+1
-	for _, c := range s.candidates {
+	best, bestDist := "", MaxDistance+1
+	var rows [2][]int
+	for _, c := range candidates {
 		cand := string(c)
-		if len(cand) > maxSuggestLen {
+		if cand == id || len(cand) > maxSuggestLen {
 			continue
 		}
 		// As many edits as the longer id is long rewrite it entirely: "ab" is
 		// not a typo of "cd", though only two edits apart.
-		if d := distanceWithin(id, cand, bestDist-1, &s.rows); d < bestDist && d < max(len(id), len(cand)) {
+		if d := distanceWithin(id, cand, bestDist-1, &rows); d < bestDist && d < max(len(id), len(cand)) {
 			best, bestDist = cand, d
 		}
 	}
 	return best, best != ""
+}
+
+// Hint is `; did you mean "x"?` for the closest candidate, or "". The
+// candidate is quoted whole: Closest never returns one longer than 128 bytes.
+func Hint[S ~string](id string, candidates []S) string {
+	if s, ok := Closest(id, candidates); ok {
+		return fmt.Sprintf("; did you mean %q?", s)
+	}
+	return ""
 }
 
 // distanceWithin returns the byte-wise Levenshtein distance of a and b when it
@@ -69,7 +66,8 @@ func (s *suggester) closest(id string) (string, bool) {
 // byte distance still ranks candidates sensibly. Only the diagonal band of
 // width 2k+1 can hold a distance <= k, so it computes that band and stops at
 // the first row whose band is all above k: O(k·len) instead of O(len²), and
-// usually a few rows for an unrelated candidate. rows is scratch space.
+// usually a few rows for an unrelated candidate. rows is scratch space reused
+// across calls.
 func distanceWithin(a, b string, k int, rows *[2][]int) int {
 	inf := k + 1
 	if k < 0 || abs(len(a)-len(b)) > k {

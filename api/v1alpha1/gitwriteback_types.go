@@ -1,0 +1,207 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// GitWriteBack is a kind of its own, not a field of SkillMatrix, because it
+// names a Secret with push credentials and a URL to send them to: RBAC must
+// be able to grant "edit the framework" without "make the operator push
+// (and present a token) anywhere", as Flux keeps GitRepository apart from
+// what it syncs. See docs/gitops.md.
+
+// SecretReference names a Secret in the GitWriteBack's own namespace.
+type SecretReference struct {
+	// name of the Secret. For HTTPS it holds `username` and `password` (a
+	// token), the layout of a Flux GitRepository Secret.
+	// +required
+	Name ObjectName `json:"name"`
+}
+
+// CommitAuthor is the identity the operator commits as.
+type CommitAuthor struct {
+	// name of the author, e.g. "skillmatrix-operator".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +required
+	Name string `json:"name"`
+
+	// email of the author.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=254
+	// +kubebuilder:validation:Pattern=`^[^\s<>@]+@[^\s<>@]+$`
+	// +required
+	Email string `json:"email"`
+}
+
+// GitWriteBackRoleMode turns write-back on or off for one Role.
+// +kubebuilder:validation:Enum=Enabled;Disabled
+type GitWriteBackRoleMode string
+
+// Per-Role write-back modes.
+const (
+	GitWriteBackEnabled  GitWriteBackRoleMode = "Enabled"
+	GitWriteBackDisabled GitWriteBackRoleMode = "Disabled"
+)
+
+// GitWriteBackRole overrides the default for one Role of the namespace.
+type GitWriteBackRole struct {
+	// name of the Role.
+	// +required
+	Name ObjectName `json:"name"`
+
+	// mode Enabled writes this Role back even when matrixRef does not
+	// select it; Disabled keeps it on cluster-side promotion.
+	// +required
+	Mode GitWriteBackRoleMode `json:"mode"`
+
+	// path overrides spec.path for this Role's manifest.
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:XValidation:rule="!self.startsWith('/') && !self.contains('..')",message="path must be relative to the repository root and must not contain .."
+	// +optional
+	Path string `json:"path,omitempty"`
+}
+
+// GitWriteBackSpec says where the Roles' manifests live and how accepted
+// Proposals are committed there.
+// +kubebuilder:validation:XValidation:rule="has(self.matrixRef) || (has(self.roles) && self.roles.exists(r, r.mode == 'Enabled'))",message="select Roles with matrixRef or with at least one roles entry of mode Enabled"
+type GitWriteBackSpec struct {
+	// url of the repository, over HTTPS (SSH comes later).
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern=`^https?://[^\s@/]+/\S+$`
+	// +required
+	URL string `json:"url"`
+
+	// branch the Roles are synced from; commits are pushed to it.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:Pattern=`^[^\s~^:?*\[\\]+$`
+	// +kubebuilder:default=main
+	// +optional
+	Branch string `json:"branch,omitempty"`
+
+	// path is the directory scanned for the Roles' manifests (every .yaml and
+	// .yml below it). Defaults to the repository root.
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:XValidation:rule="!self.startsWith('/') && !self.contains('..')",message="path must be relative to the repository root and must not contain .."
+	// +optional
+	Path string `json:"path,omitempty"`
+
+	// secretRef names the Secret with the credentials, read with get only,
+	// in this namespace.
+	// +required
+	SecretRef SecretReference `json:"secretRef"`
+
+	// author of the commits. Defaults to skillmatrix-operator.
+	// +optional
+	Author *CommitAuthor `json:"author,omitempty"`
+
+	// messageTemplate is a Go text/template for the commit's subject and
+	// body, with .Title, .Description, .Author, .Name, .Namespace, .UID,
+	// .Role, .File and .Changes (one line per change). Defaults to the
+	// title and a list of the changes. The trailers Proposal, Proposal-UID,
+	// Proposed-by, Approved-by and Reviewed-by are always appended.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	MessageTemplate string `json:"messageTemplate,omitempty"`
+
+	// matrixRef selects every Role of this SkillMatrix (same namespace).
+	// +optional
+	MatrixRef ObjectName `json:"matrixRef,omitempty"`
+
+	// roles overrides the selection for single Roles.
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=500
+	// +optional
+	Roles []GitWriteBackRole `json:"roles,omitempty"`
+
+	// suspend stops new commits; accepted Proposals wait (they are not
+	// promoted in the cluster instead).
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+}
+
+// GitWriteBackStatus is the observed state of a GitWriteBack.
+type GitWriteBackStatus struct {
+	// observedGeneration is the generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready (the Secret is readable and the last fetch or push
+	// worked; its reason says what failed: CredentialsInvalid,
+	// AuthenticationFailed, Unreachable, RepositoryNotFound, BranchNotFound).
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=8
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// lastCommit is the SHA of the last commit the operator pushed.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	LastCommit string `json:"lastCommit,omitempty"`
+
+	// lastPushTime is when it was pushed.
+	// +optional
+	LastPushTime *metav1.Time `json:"lastPushTime,omitempty"`
+}
+
+// GitWriteBack commits accepted Proposals of the Roles it selects to the Git
+// repository those Roles are synced from, instead of writing the Roles in
+// the cluster.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=cgwb,categories=career
+// +kubebuilder:printcolumn:name="URL",type=string,JSONPath=`.spec.url`
+// +kubebuilder:printcolumn:name="Branch",type=string,JSONPath=`.spec.branch`
+// +kubebuilder:printcolumn:name="Matrix",type=string,JSONPath=`.spec.matrixRef`
+// +kubebuilder:printcolumn:name="Last commit",type=string,JSONPath=`.status.lastCommit`,priority=1
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type GitWriteBack struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// +required
+	Spec GitWriteBackSpec `json:"spec"`
+
+	// +optional
+	Status GitWriteBackStatus `json:"status,omitzero"`
+}
+
+// +kubebuilder:object:root=true
+
+// GitWriteBackList contains a list of GitWriteBack.
+type GitWriteBackList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitzero"`
+	Items           []GitWriteBack `json:"items"`
+}
+
+// The kind registers itself, so adding it left groupversion_info.go as it was.
+func init() {
+	SchemeBuilder.Register(func(scheme *runtime.Scheme) error {
+		scheme.AddKnownTypes(SchemeGroupVersion, &GitWriteBack{}, &GitWriteBackList{})
+		return nil
+	})
+}

@@ -1,0 +1,29 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package gitwrite owns committing accepted Proposals to the Git repository
+// that holds their Roles' manifests (Git write-back): fetch the branch head
+// into a cached bare clone, find each Role's manifest under the path
+// (internal/manifestedit), re-check every change's `from` at that head,
+// commit one commit per Proposal with its audit trailers, and push without
+// force, retrying on the new head when someone pushed first. A Proposal whose
+// Proposal-UID trailer is already in the branch history is not committed
+// again, so a crash between push and status write never commits twice.
+//
+// It uses go-git only (no git binary). It must not import a Kubernetes
+// client or controller-runtime: the caller reads the Secret and passes
+// Credentials, and records the Results in status.
+package gitwrite

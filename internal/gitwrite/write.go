@@ -1,0 +1,193 @@
+package gitwrite
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"text/template"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+)
+
+// Options tune a Writer; the zero value uses the defaults.
+type Options struct {
+	// MaxAttempts bounds fetch-commit-push rounds when pushes lose to
+	// someone else's (default 5).
+	MaxAttempts int
+	// HistoryLimit is how many commits from the branch head are searched for
+	// a Proposal-UID trailer before committing (default 1000): a Proposal
+	// committed further back than that is committed again.
+	HistoryLimit int
+	// Now stamps the commits (default time.Now).
+	Now func() time.Time
+}
+
+// Writer commits Proposals to Git. It keeps one bare clone per repository
+// URL under its cache directory and fetches into it incrementally, so a
+// write costs one fetch of what is new and one push. Writes to one
+// repository take turns; a Writer is safe for concurrent use.
+type Writer struct {
+	dir  string
+	opts Options
+
+	mu    sync.Mutex
+	repos map[string]*sync.Mutex
+
+	// beforePush, when set (tests), runs after the commits are made and
+	// before they are pushed.
+	beforePush func()
+}
+
+// NewWriter keeps its clones under cacheDir (created if missing). One Writer
+// per directory: writes take turns inside a Writer, not across processes.
+func NewWriter(cacheDir string, opts Options) *Writer {
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.HistoryLimit <= 0 {
+		opts.HistoryLimit = 1000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Writer{dir: cacheDir, opts: opts, repos: map[string]*sync.Mutex{}}
+}
+
+// Result is what became of one Proposal.
+type Result struct {
+	UID string
+	// Commit is the SHA of the Proposal's commit on the branch; Path the
+	// manifest it changed. Both are empty when Err is set.
+	Commit, Path string
+	// Existing says the commit was found by its Proposal-UID trailer:
+	// committed by an earlier call, nothing was committed now.
+	Existing bool
+	// Err is why this Proposal was not committed: a *manifestedit.ConflictError
+	// (the file no longer holds a `from`), NotFoundError, AmbiguousError or
+	// NotPlainError. It is permanent for this head; the others still commit.
+	Err error
+}
+
+// Write commits each Proposal as its own commit, in order, on the branch
+// head, and pushes them together: one push, one audit record per Proposal
+// (each revertible alone, each found again by its own trailer). A push that
+// loses to someone else's is retried on the new head, every `from`
+// re-checked; never forced. The error is an *Error for what fails the whole
+// repository (credentials, reachability, retries exhausted); per-Proposal
+// outcomes are in the Results, one per Proposal in the same order.
+func (w *Writer) Write(ctx context.Context, cfg Config, proposals []Proposal) ([]Result, error) {
+	auth, err := cfg.auth()
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := cfg.template()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Author.Name == "" || cfg.Author.Email == "" {
+		cfg.Author = DefaultAuthor
+	}
+	lock := w.lock(cfg.URL)
+	lock.Lock()
+	defer lock.Unlock()
+	repo, err := w.open(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{w: w, cfg: cfg, auth: auth, tmpl: tmpl, repo: repo}
+	var lastErr error
+	for range w.opts.MaxAttempts {
+		results, err := s.attempt(ctx, proposals)
+		if err == nil {
+			return results, nil
+		}
+		if !errors.Is(err, ErrNonFastForward) || ctx.Err() != nil {
+			return nil, err
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+func (w *Writer) lock(url string) *sync.Mutex {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.repos[url] == nil {
+		w.repos[url] = &sync.Mutex{}
+	}
+	return w.repos[url]
+}
+
+// open returns the cached bare clone of url, starting a new one when it is
+// missing or unreadable (a crash mid-write leaves at worst objects nobody
+// references; refs are only ever moved to pushed commits).
+func (w *Writer) open(url string) (*git.Repository, error) {
+	sum := sha256.Sum256([]byte(url))
+	dir := filepath.Join(w.dir, hex.EncodeToString(sum[:8]))
+	if repo, err := git.PlainOpen(dir); err == nil {
+		if r, err := repo.Remote(git.DefaultRemoteName); err == nil && slices.Equal(r.Config().URLs, []string{url}) {
+			return repo, nil
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, &Error{Op: "reset cache", Kind: ErrConfig, Err: err}
+	}
+	repo, err := git.PlainInit(dir, true)
+	if err != nil {
+		return nil, &Error{Op: "init cache", Kind: ErrConfig, Err: err}
+	}
+	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{url}}); err != nil {
+		return nil, &Error{Op: "init cache", Kind: ErrConfig, Err: err}
+	}
+	return repo, nil
+}
+
+// session is one Write: the repository and what every attempt needs.
+type session struct {
+	w    *Writer
+	cfg  Config
+	auth transport.AuthMethod
+	tmpl *template.Template
+	repo *git.Repository
+}
+
+func (s *session) remoteRef() plumbing.ReferenceName {
+	return plumbing.NewRemoteReferenceName(git.DefaultRemoteName, s.cfg.Branch)
+}
+
+// fetch brings the branch head into the cache and returns it.
+func (s *session) fetch(ctx context.Context) (plumbing.Hash, error) {
+	spec := config.RefSpec("+" + plumbing.NewBranchReferenceName(s.cfg.Branch).String() + ":" + s.remoteRef().String())
+	err := s.repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: git.DefaultRemoteName, RefSpecs: []config.RefSpec{spec}, Auth: s.auth, Tags: git.NoTags,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return plumbing.ZeroHash, classify("fetch", err)
+	}
+	ref, err := s.repo.Reference(s.remoteRef(), true)
+	if err != nil {
+		return plumbing.ZeroHash, &Error{Op: "fetch", Kind: ErrBranchNotFound, Err: err}
+	}
+	return ref.Hash(), nil
+}
+
+// push sends tip to the branch, expecting it to still be at base.
+func (s *session) push(ctx context.Context, tip plumbing.Hash) error {
+	spec := config.RefSpec(tip.String() + ":" + plumbing.NewBranchReferenceName(s.cfg.Branch).String())
+	err := s.repo.PushContext(ctx, &git.PushOptions{
+		RemoteName: git.DefaultRemoteName, RefSpecs: []config.RefSpec{spec}, Auth: s.auth,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return classify("push", err)
+	}
+	return s.repo.Storer.SetReference(plumbing.NewHashReference(s.remoteRef(), tip))
+}

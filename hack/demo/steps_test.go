@@ -25,10 +25,10 @@ import (
 // check mode (make demo-check) proves they work against the API server.
 func TestPatchBodies(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
-		{bobVotes, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Approve"}]}]`},
-		{daveVotes, `[{"op":"add","path":"/spec/votes/-","value":{"voter":"dave","decision":"Approve"}}]`},
-		{carolReview, `[{"op":"add","path":"/spec/reviews","value":[{"reviewer":"carol","decision":"Approve"}]}]`},
-		{daveForges, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Reject"}]}]`},
+		{bobVotes, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Approve","groups":["engineers","system:authenticated"]}]}]`},
+		{daveVotes, `[{"op":"add","path":"/spec/votes/-","value":{"voter":"dave","decision":"Approve","groups":["engineers","system:authenticated"]}}]`},
+		{carolReview, `[{"op":"add","path":"/spec/reviews","value":[{"reviewer":"carol","decision":"Approve","groups":["engineers","system:authenticated"]}]}]`},
+		{daveForges, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Reject","groups":["engineers","system:authenticated"]}]}]`},
 	} {
 		if c.got != c.want {
 			t.Errorf("patch body\n got %s\nwant %s", c.got, c.want)

@@ -287,7 +287,8 @@ func (l *latencies) decide(ctx context.Context, c client.Client, p *v1.Proposal)
 	l.mu.Lock()
 	l.sent[uid] = time.Now()
 	l.mu.Unlock()
-	if err := jsonPatch(ctx, c, p, "/spec/votes/-", v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups}); err != nil {
+	vote := v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups}
+	if err := jsonPatch(ctx, c, p, "/spec/votes/-", vote); err != nil {
 		return 0, err
 	}
 	deadline := time.Now().Add(time.Minute)

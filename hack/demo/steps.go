@@ -63,12 +63,14 @@ func jsonPatch(path string, value any) string {
 
 // firstVote is the JSON patch that casts the first vote of a Proposal.
 func firstVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups}})
+	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{
+		{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups}})
 }
 
 // appendVote is the JSON patch that adds a vote to a Proposal that has votes.
 func appendVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes/-", careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups})
+	return jsonPatch("/spec/votes/-",
+		careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups})
 }
 
 // firstReview is the JSON patch that adds the first review of a Proposal.

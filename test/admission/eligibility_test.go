@@ -80,9 +80,11 @@ var _ = Describe("Who may vote and review (issue 12)", func() {
 		var botUser string
 		BeforeEach(func() {
 			botUser = "system:serviceaccount:" + ns + ":" + bot
-			Expect(admin.Create(suiteCtx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bot}})).To(Succeed())
-			bindClusterRole("bot-voter-"+ns, "skillmatrix-voter", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: bot})
-			bindClusterRole("bot-reviewer-"+ns, "skillmatrix-reviewer", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: bot})
+			sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bot}}
+			Expect(admin.Create(suiteCtx, sa)).To(Succeed())
+			subject := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: bot}
+			bindClusterRole("bot-voter-"+ns, "skillmatrix-voter", subject)
+			bindClusterRole("bot-reviewer-"+ns, "skillmatrix-reviewer", subject)
 		})
 		groupsOfBot := func() []string {
 			return []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}
@@ -110,26 +112,21 @@ var _ = Describe("Who may vote and review (issue 12)", func() {
 		})
 
 		It("cannot vote by impersonating the ServiceAccount", func() {
-			cfg := rest.CopyConfig(adminCfg)
-			cfg.Impersonate = rest.ImpersonationConfig{UserName: botUser, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns}}
-			c, err := client.New(cfg, client.Options{Scheme: testScheme})
-			Expect(err).NotTo(HaveOccurred())
+			c := impersonatingServiceAccount(botUser, ns)
 			expectRefused(voteAs(c, botUser, groupsOfBot()), eligibilityPolicy, "is a system identity")
 		})
 
 		It("may vote where the platform team allows system identities", func() {
 			setParam("allowSystemUsers", "true")
-			cfg := rest.CopyConfig(adminCfg)
-			cfg.Impersonate = rest.ImpersonationConfig{UserName: botUser, Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns}}
-			c, err := client.New(cfg, client.Options{Scheme: testScheme})
-			Expect(err).NotTo(HaveOccurred())
+			c := impersonatingServiceAccount(botUser, ns)
 			Eventually(func() error { return voteAs(c, botUser, groupsOfBot()) }).Should(Succeed())
 		})
 	})
 
 	It("refuses a vote whose recorded groups are not its author's", func() {
 		expectRefused(voteAs(as[bob], bob, []string{"leads", "system:authenticated"}), eligibilityPolicy,
-			`the groups recorded on the vote or review of user "bob" must be exactly the groups the API server authenticated: engineers, system:authenticated`)
+			`the groups recorded on the vote or review of user "bob" must be exactly the groups `+
+				`the API server authenticated: engineers, system:authenticated`)
 		expectRefused(voteAs(as[bob], bob, nil), eligibilityPolicy, "must be exactly the groups")
 		expectRefused(voteAs(as[bob], bob, []string{engineers}), eligibilityPolicy, "must be exactly the groups")
 		Expect(voteAs(as[bob], bob, testenv.AuthenticatedGroups(engineers))).To(Succeed())
@@ -143,11 +140,24 @@ var _ = Describe("Who may vote and review (issue 12)", func() {
 
 		By("a reviewer outside the reviewer groups")
 		setParam("reviewerGroups", "experts")
-		Eventually(func() error { return update(carol, proposalName, setReview(carol, careerv1alpha1.ReviewApprove)) }).Should(
-			MatchError(ContainSubstring(`user "carol" may not review: only members of the groups experts may`)))
+		review := func() error { return update(carol, proposalName, setReview(carol, careerv1alpha1.ReviewApprove)) }
+		Eventually(review).Should(MatchError(ContainSubstring(
+			`user "carol" may not review: only members of the groups experts may`)))
 
 		By("a member of a voter group")
 		setParam("voterGroups", "leads\n"+engineers)
 		Eventually(func() error { return voteAs(as[bob], bob, testenv.AuthenticatedGroups(engineers)) }).Should(Succeed())
 	})
 })
+
+// impersonatingServiceAccount is a client that acts as the ServiceAccount user of ns, as a
+// namespace admin with the impersonate verb could.
+func impersonatingServiceAccount(user, ns string) client.Client {
+	GinkgoHelper()
+	cfg := rest.CopyConfig(adminCfg)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns}}
+	c, err := client.New(cfg, client.Options{Scheme: testScheme})
+	Expect(err).NotTo(HaveOccurred())
+	return c
+}

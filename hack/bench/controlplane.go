@@ -148,7 +148,7 @@ func (cp *controlPlane) addUsers(ctx context.Context) error {
 		carol: {proposer, voter, reviewer},
 	}
 	for name, roles := range grants {
-		user, err := cp.env.AddUser(envtest.User{Name: name, Groups: []string{"engineers"}}, cp.cfg)
+		user, err := cp.env.AddUser(envtest.User{Name: name, Groups: []string{engineerGroup}}, cp.cfg)
 		if err != nil {
 			return err
 		}
@@ -460,3 +460,9 @@ func (m *cpuMeter) since() map[string]time.Duration {
 	}
 	return out
 }
+
+// engineerGroup is the bench users' group; engineerGroups is what their
+// votes and reviews record (the API server adds system:authenticated).
+const engineerGroup = "engineers"
+
+var engineerGroups = testenv.AuthenticatedGroups(engineerGroup)

@@ -22,6 +22,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -29,12 +30,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
 // Options tune the controllers.
@@ -76,7 +79,7 @@ func CacheOptions() cache.Options {
 	return cache.Options{
 		DefaultTransform: stripUnreadMetadata,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedByValue})},
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	}
 }
@@ -109,16 +112,25 @@ func stripUnreadMetadata(in any) (any, error) {
 	return in, nil
 }
 
-// stripUnreadProposalText drops the prose of a cached Proposal: its
-// description and the comments of its votes and reviews. The controllers
+// stripUnreadProposalText drops the prose of a cached Proposal, its
+// description and the comments of its votes and reviews, and the annotations
+// of other tools (those outside career.skillmatrix.dev/). The controllers
 // judge a Proposal by its changes, votes and reviews and record its title in
 // the Role's history, but never read these; they are most of what a large
-// Proposal holds (up to api/v1alpha1.MaxProposalText characters in all). The
+// Proposal holds (up to api/v1alpha1.MaxProposalText characters of text and
+// the admission policy's 8192 of labels and annotations). The
 // operator never writes a Proposal's spec, and its status patches are diffs
 // of the status alone, so nothing cut here is ever written back. Readers
 // that show the prose (the CLI, a portal) read Proposals from the API server,
 // not from this cache.
 func stripUnreadProposalText(p *v1.Proposal) {
+	if annotations := p.GetAnnotations(); len(annotations) > 0 {
+		kept := maps.Clone(annotations)
+		maps.DeleteFunc(kept, func(key string, _ string) bool {
+			return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
+		})
+		p.SetAnnotations(kept)
+	}
 	p.Spec.Description = ""
 	for i := range p.Spec.Votes {
 		p.Spec.Votes[i].Comment = ""
@@ -149,7 +161,9 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
 	}
 
-	metrics.UseReader(mgr.GetClient())
+	if err := mgr.Add(metrics.WhileLeading(ctrlmetrics.Registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
+		return fmt.Errorf("adding the Proposal metrics: %w", err)
+	}
 	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4

@@ -43,17 +43,8 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// Labels and annotations the operator puts on what it publishes.
-const (
-	LabelManagedBy      = "app.kubernetes.io/managed-by"
-	ManagedByValue      = "skillmatrix-operator"
-	LabelRole           = "career.skillmatrix.dev/role"
-	LabelSkillMatrix    = "career.skillmatrix.dev/skillmatrix"
-	AnnotationHash      = "career.skillmatrix.dev/content-hash"
-	AnnotationEncoding  = "career.skillmatrix.dev/content-encoding"
-	EncodingGzip        = "gzip"
-	matrixRefIndexField = ".spec.matrixRef"
-)
+// matrixRefIndexField indexes Roles by the SkillMatrix they refer to.
+const matrixRefIndexField = ".spec.matrixRef"
 
 // maxConditionMessage keeps condition messages readable and far from the
 // API server's 32 KiB limit; the full list of problems is in the Events.

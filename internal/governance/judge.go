@@ -34,6 +34,10 @@ const (
 	ReasonConflict = "Conflict"
 	// ReasonWithdrawn: the author withdrew the Proposal (spec.withdrawn).
 	ReasonWithdrawn = "Withdrawn"
+	// ReasonPromotionHeld: accepted, but the admission policies that make
+	// ballots authentic are not in force as shipped, so the operator
+	// promotes nothing (promotion fails closed).
+	ReasonPromotionHeld = "PromotionHeld"
 )
 
 // BallotKind tells a vote from an expert review.

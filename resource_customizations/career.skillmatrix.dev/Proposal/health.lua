@@ -3,7 +3,10 @@
 -- the standard libraries unless useOpenLibs is set.
 --
 -- Open, Accepted and Committed (Git write-back: pushed, waiting for the
--- sync to bring the change into the Role) are on their way (Progressing); Applied, Rejected and
+-- sync to bring the change into the Role) are on their way (Progressing),
+-- except an Accepted one whose promotion the operator holds because the
+-- admission policies are not in force as shipped (Applied=False/PromotionHeld):
+-- that needs the platform team (Degraded); Applied, Rejected and
 -- Expired are closed as the rules decided, and Withdrawn as its author
 -- decided, which are correct outcomes, not faults (Healthy); Conflicted and
 -- Invalid can never be applied and need a person to act, e.g. propose again
@@ -90,6 +93,10 @@ if valid ~= nil and valid.status == "Unknown" and text(valid.message) ~= "" then
     return say("Progressing", text(valid.reason), valid.message)
   end
   return say("Progressing", phase, valid.message)
+end
+local applied = condition("Applied")
+if phase == "Accepted" and applied ~= nil and applied.status == "False" and text(applied.reason) == "PromotionHeld" then
+  return say("Degraded", "PromotionHeld", applied.message)
 end
 -- Accepted while its Git write-back fails (credentials, server, manifest):
 -- still on its way, retried, with the reason in view.

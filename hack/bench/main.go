@@ -55,19 +55,21 @@ import (
 
 // settings hold the command line.
 type settings struct {
-	root            string
-	sizes           []int
-	out             string
-	variants        []string
-	steady          time.Duration
-	govProposals    int
-	govRoles        int
-	baselineWorkers int
-	gobench         bool
-	benchtime       string
-	timeout         time.Duration
-	tuned           tunedOptions
-	logDir          string
+	root         string
+	sizes        []int
+	out          string
+	variants     []string
+	steady       time.Duration
+	govProposals int
+	govRoles     int
+	// writeBackProposals are decided at once with Git write-back on.
+	writeBackProposals int
+	baselineWorkers    int
+	gobench            bool
+	benchtime          string
+	timeout            time.Duration
+	tuned              tunedOptions
+	logDir             string
 	// binaries are extra variants: prebuilt managers (for instance built
 	// with go build -overlay to measure a proposed controller change),
 	// run with the shipped binary's flags.
@@ -132,6 +134,7 @@ func parseFlags() (settings, error) {
 	flag.DurationVar(&c.steady, "steady", 60*time.Second, "steady-state window with nothing changing; 0 skips it")
 	flag.IntVar(&c.govProposals, "gov-proposals", 200, "open Proposals decided at once; 0 skips governance")
 	flag.IntVar(&c.govRoles, "gov-roles", 50, "Roles the Proposals are spread over")
+	flag.IntVar(&c.writeBackProposals, "writeback-proposals", 20, "Git write-back: Proposals decided at once; 0 skips it")
 	flag.IntVar(&c.baselineWorkers, "baseline-workers", 16, "concurrent writers of the plain-client baseline")
 	flag.BoolVar(&c.gobench, "gobench", true, "run the domain packages' go test benchmarks")
 	flag.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime")
@@ -288,6 +291,9 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 			}
 			res.Cold = append(res.Cold, cold)
 		}
+	}
+	if err := b.measureWriteBack(ctx, res, variants); err != nil {
+		return err
 	}
 	if c.govProposals <= 0 {
 		return nil

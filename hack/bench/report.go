@@ -44,6 +44,7 @@ type results struct {
 	Baseline   []baselineResult
 	Cold       []coldResult
 	Governance []governanceResult
+	WriteBack  []writeBackResult
 	GoBench    []goBench
 	Renderers  []rendererBench
 	// Assets is the directory of kube-apiserver and etcd.
@@ -128,6 +129,7 @@ func (r *results) markdown() string {
 	r.writeCold(w)
 	r.writeSteady(w)
 	r.writeGovernance(w)
+	r.writeWriteBack(w)
 	r.writeMemory(w)
 	r.writeGoBench(w)
 	r.writeAnalysis(w)

@@ -334,6 +334,9 @@ func (r *results) writeAnalysis(w writer) {
 }
 
 func (r *results) analyseCold(w writer) {
+	if len(r.Sizes) == 0 {
+		return
+	}
 	maxN := slices.Max(r.Sizes)
 	base := r.baselineAt(maxN)
 	worst, worstRatio := "", 0.0

@@ -81,7 +81,13 @@ func RequireGit(tb TB) string {
 // and stops when the test ends.
 func Start(tb TB) *Server {
 	tb.Helper()
-	s := &Server{root: tb.TempDir(), git: RequireGit(tb), addr: "127.0.0.1:0", password: InitialPassword}
+	return StartAt(tb, "127.0.0.1:0")
+}
+
+// StartAt is Start on a given address (the walkthrough's hack/gitserve).
+func StartAt(tb TB, addr string) *Server {
+	tb.Helper()
+	s := &Server{root: tb.TempDir(), git: RequireGit(tb), addr: addr, password: InitialPassword}
 	if err := s.Restart(); err != nil {
 		tb.Fatalf("start git server: %v", err)
 	}

@@ -22,12 +22,17 @@ limitations under the License.
 // One writer per field: the SkillMatrix reconciler writes SkillMatrix status
 // and its catalog ConfigMap; the Role reconciler writes Role status (the
 // history of applied Proposals included, recorded from the markers each
-// promotion writes with its change) and the matrix ConfigMap; the Proposal
-// reconciler writes Proposal status and, through its promoter, the promoted
-// fields of a Role's spec under the field manager skillmatrix-proposals.
+// promotion writes with its change, and, with Git write-back, from the
+// Proposals' recorded commits once the spec carries them; and the WriteBack
+// condition) and the matrix ConfigMap; the Proposal reconciler writes
+// Proposal status, GitWriteBack status and, through its promoter, the
+// promoted fields of a Role's spec under the field manager
+// skillmatrix-proposals. For a Role a GitWriteBack selects it writes no
+// spec at all: it commits through internal/gitwrite (writeback.go), and
+// reads the Secret with the API reader only, so no Secret is cached.
 //
 // Every decision is the domain packages' (governance, validation, model,
-// render, publish, promotion); this package only fetches, calls them and
+// render, publish, promotion, manifestedit, gitwrite); this package only fetches, calls them and
 // writes what changed. It must not be imported by the domain packages, the
 // CLI or the portal.
 package controller

@@ -234,16 +234,17 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 // followCommit turns a committed Proposal Applied once the Role's history
 // records it; the Role controller records it once the Role's spec carries
 // every change (the sync), and that record wakes the Proposal. Until then
-// nothing is written: the status already says which commit it waits for.
+// the status already says which commit it waits for: only a new
+// generation (a late vote) is written, as observed.
 func (r *ProposalReconciler) followCommit(s *proposalScope) {
 	p := s.proposal
-	if entry := historyEntry(s.role, p.UID); entry != nil {
-		markApplied(p, s.conds, s.role.Name, *entry)
-		p.Status.Message = text.Truncate(fmt.Sprintf("%s, synced from commit %s", p.Status.Message, p.Status.GitCommit.SHA), 4096)
-		s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
+	entry := historyEntry(s.role, p.UID)
+	if entry == nil {
 		return
 	}
-	s.awaitingRecord = true
+	markApplied(p, s.conds, s.role.Name, *entry)
+	p.Status.Message = text.Truncate(fmt.Sprintf("%s, synced from commit %s", p.Status.Message, p.Status.GitCommit.SHA), 4096)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
 }
 
 // commitToGit writes an accepted Proposal back to Git instead of promoting

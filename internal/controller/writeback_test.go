@@ -491,6 +491,36 @@ var _ = Describe("Git write-back", func() {
 		g.expectAgreement(platformPath, "r1")
 	})
 
+	It("promotes a Role disabled in roles[] in the cluster, and commits nothing for a Role two GitWriteBacks select", func() {
+		var wb v1.GitWriteBack
+		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
+		wb.Spec.Roles = []v1.GitWriteBackRole{{Name: "r2", Mode: v1.GitWriteBackDisabled}}
+		Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+		Expect(k8sClient.Create(suiteCtx, &v1.GitWriteBack{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "second"},
+			Spec: v1.GitWriteBackSpec{URL: g.srv.URL(repoName), SecretRef: v1.SecretReference{Name: "career-git"},
+				Roles: []v1.GitWriteBackRole{{Name: "r1", Mode: v1.GitWriteBackEnabled}}},
+		})).To(Succeed())
+
+		propose(ns, "cluster", "r2", "Data seniors go further with Docker", setProficiency("docker", "senior", "W", "V"))
+		decide(ns, "cluster")
+		Eventually(proposalPhase(ns, "cluster")).Should(Equal(v1.PhaseApplied))
+		Expect(cellOf(getRole(ns, "r2"), "docker", "senior").Proficiency).To(BeEquivalentTo("V"))
+		Expect(getProposal(ns, "cluster").Status.GitCommit).To(BeNil())
+
+		propose(ns, "ambiguous", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
+		decide(ns, "ambiguous")
+		Eventually(proposalCondition(ns, "ambiguous", v1.ConditionCommitted)).Should(Equal("False/" + ReasonWriteBackAmbiguous))
+		Expect(getProposal(ns, "ambiguous").Status.Message).To(ContainSubstring("career-roles, second"))
+		Expect(cellOf(getRole(ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("E"))
+		Expect(g.commits()).To(HaveLen(1))
+
+		By("committing once the second GitWriteBack is gone")
+		Expect(k8sClient.Delete(suiteCtx, &v1.GitWriteBack{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "second"}})).To(Succeed())
+		Eventually(proposalPhase(ns, "ambiguous")).Should(Equal(v1.PhaseCommitted))
+		Expect(g.commits()).To(HaveLen(2))
+	})
+
 	It("keeps a human commit pushed between the operator's fetch and push, and commits on top of it", func() {
 		var once sync.Once
 		restartManager(Options{GitWrite: gitwrite.Options{BeforePush: func() {

@@ -19,12 +19,15 @@ package controller
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/manifestedit"
 )
 
@@ -144,4 +147,67 @@ func TestWriteBackReason(t *testing.T) {
 			t.Errorf("writeBackReason(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
+}
+
+// TestChangesCarriedAfterApply is the property the history relies on: the
+// spec governance.Apply makes of a Proposal carries that Proposal, and the
+// spec before it does not (unless a change sets what is there already).
+func TestChangesCarriedAfterApply(t *testing.T) {
+	base := fixtureRole("ns", "r", "m").Spec
+	rng := rand.New(rand.NewPCG(14, 15))
+	skills := []v1.ID{"docker", "kubernetes-core", "terraform"}
+	profs := []v1.ProficiencyID{"A", "W", "V", "E"}
+	applied := 0
+	for i := range 2000 {
+		var changes []v1.Change
+		touched := map[string]bool{}
+		for range 1 + rng.IntN(4) {
+			skill, level := skills[rng.IntN(len(skills))], fixtureLevels[rng.IntN(len(fixtureLevels))]
+			var c v1.Change
+			switch rng.IntN(6) {
+			case 0:
+				c = v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: profs[rng.IntN(len(profs))]}
+			case 1:
+				c = v1.Change{Op: v1.OpSetRequired, Skill: skill, Level: level, Required: new(rng.IntN(2) == 0)}
+			case 2:
+				c = v1.Change{Op: v1.OpAddSkill, Skill: skill}
+				for _, l := range fixtureLevels {
+					c.Cells = append(c.Cells, v1.Cell{Level: l, Proficiency: profs[rng.IntN(len(profs))], Required: rng.IntN(2) == 0})
+				}
+			case 3:
+				c = v1.Change{Op: v1.OpRemoveSkill, Skill: skill}
+			case 4:
+				c = v1.Change{Op: v1.OpSetFocus, Level: level, Focus: new(fmt.Sprint("focus ", rng.IntN(3)))}
+			default:
+				c = v1.Change{Op: v1.OpSetTechStack, Level: level, TechStack: []string{fmt.Sprint("tool ", rng.IntN(3))}}
+			}
+			// One change per field, and none besides a row's add or removal:
+			// what Judge calls two changes with one target.
+			if touched[changedField(&c)] || touched[rowField(c.Skill)] ||
+				(c.Skill != "" && (c.Op == v1.OpAddSkill || c.Op == v1.OpRemoveSkill) && touched["skill "+string(c.Skill)]) {
+				continue
+			}
+			touched[changedField(&c)] = true
+			if c.Skill != "" {
+				touched["skill "+string(c.Skill)] = true
+			}
+			changes = append(changes, c)
+		}
+		after, conflicts := governance.Apply(&base, changes)
+		if len(conflicts) > 0 {
+			continue
+		}
+		applied++
+		if !changesCarried(after, changes) {
+			t.Fatalf("case %d: the applied spec does not carry %+v", i, changes)
+		}
+		if equality.Semantic.DeepEqual(after, &base) != changesCarried(&base, changes) {
+			t.Fatalf("case %d: carried by the spec before = %v, but Apply changed it = %v: %+v",
+				i, changesCarried(&base, changes), !equality.Semantic.DeepEqual(after, &base), changes)
+		}
+	}
+	if applied < 500 {
+		t.Fatalf("only %d of 2000 generated Proposals applied: the generator tests too little", applied)
+	}
+	t.Logf("%d of 2000 generated Proposals applied and checked", applied)
 }

@@ -609,6 +609,7 @@ var _ = Describe("Git write-back", func() {
 		Expect(getProposal(ns, "p").Status.Phase).To(Equal(v1.PhaseAccepted))
 		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + ReasonGitAuthenticationFail))
 		Eventually(warningsAbout(ns, "Proposal", "p")).Should(ContainElement(ReasonGitAuthenticationFail))
+		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(ReasonGitAuthenticationFail))
 		Eventually(writeBackReady(ns)).Should(Equal("False/" + ReasonGitAuthenticationFail))
 		Expect(gitWrites(ReasonGitAuthenticationFail)).To(BeNumerically(">", before))
 		Expect(g.commits()).To(HaveLen(1))

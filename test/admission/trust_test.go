@@ -531,7 +531,7 @@ var _ = Describe("Bounded Proposals (issue 13, case 4)", func() {
 		withComment := func(n int) func(*careerv1alpha1.Proposal) {
 			return func(p *careerv1alpha1.Proposal) {
 				p.Spec.Votes = append(p.Spec.Votes, careerv1alpha1.Vote{Voter: bob, Decision: careerv1alpha1.VoteApprove,
-					Comment: strings.Repeat("b", n)})
+					Comment: strings.Repeat("b", n), Groups: testenv.AuthenticatedGroups(engineers)})
 			}
 		}
 		left := careerv1alpha1.MaxProposalText - used

@@ -51,12 +51,16 @@ const (
 // controlPlane is one fresh envtest kube-apiserver and etcd with the CRDs,
 // the admission policy, the user ClusterRoles and the operator's RBAC.
 type controlPlane struct {
-	env    *envtest.Environment
-	cfg    *rest.Config
-	admin  client.WithWatch
-	dir    string
-	users  map[string]client.Client
-	kubecf string
+	env   *envtest.Environment
+	cfg   *rest.Config
+	admin client.WithWatch
+	dir   string
+	users map[string]client.Client
+	// operator acts as the operator's identity: the plain-client baseline
+	// writes what the operator writes, and admission lets only the operator
+	// write the published ConfigMaps.
+	operator client.Client
+	kubecf   string
 }
 
 // startControlPlane starts envtest from the repository root and installs
@@ -127,6 +131,9 @@ func (cp *controlPlane) installOperatorRBAC(ctx context.Context, root string) er
 	}
 	user, err := cp.env.AddUser(envtest.User{Name: operatorUser}, nil)
 	if err != nil {
+		return err
+	}
+	if cp.operator, err = client.New(user.Config(), client.Options{Scheme: scheme}); err != nil {
 		return err
 	}
 	kubeconfig, err := user.KubeConfig()

@@ -19,6 +19,7 @@ package controller
 import (
 	"reflect"
 	"testing"
+	"unsafe"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -57,5 +58,33 @@ func TestStripUnreadProposalText(t *testing.T) {
 	}
 	if got := out.(*v1.Proposal); !reflect.DeepEqual(got, want) {
 		t.Errorf("cached Proposal\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// Two cached Proposals voted on by the same person hold one copy of the
+// voter's name and groups.
+func TestShareRepeatedStrings(t *testing.T) {
+	cached := func(name string) *v1.Proposal {
+		// Built from fresh bytes, as the decoder builds each object.
+		voter := string([]byte("alice@example.com"))
+		group := string([]byte("engineering"))
+		p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: v1.ProposalSpec{
+			Votes: []v1.Vote{{Voter: v1.Username(voter), Decision: v1.VoteApprove, Groups: []string{group}}},
+		}}
+		out, err := stripUnreadMetadata(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.(*v1.Proposal)
+	}
+	a, b := cached("a"), cached("b")
+	if a.Spec.Votes[0].Voter != "alice@example.com" || a.Spec.Votes[0].Groups[0] != "engineering" {
+		t.Fatalf("the values changed: %+v", a.Spec.Votes[0])
+	}
+	if unsafe.StringData(string(a.Spec.Votes[0].Voter)) != unsafe.StringData(string(b.Spec.Votes[0].Voter)) {
+		t.Error("the voter's name is held twice")
+	}
+	if unsafe.StringData(a.Spec.Votes[0].Groups[0]) != unsafe.StringData(b.Spec.Votes[0].Groups[0]) {
+		t.Error("the voter's group is held twice")
 	}
 }

@@ -28,7 +28,8 @@ limitations under the License.
 // length limit, in 4-byte UTF-8 characters where the schema allows any text,
 // the changes at their count and text limits (MaxChanges, MaxChangeText),
 // the rest of the text budget (MaxProposalText) in the description and the
-// comments, 500 votes and 50 reviews under 253-character usernames, labels
+// comments, 500 votes and 50 reviews under 253-character usernames, each
+// recording three groups (recordedGroups), labels
 // and annotations at the policy's limit and kubectl's last-applied
 // annotation at its own. Votes and reviews under other names cannot be
 // created through the authenticity policy, so the program lifts that
@@ -320,11 +321,12 @@ func maximalProposal(i int) *v1.Proposal {
 	p.Spec.Description = repeat(wide, maxDescription)
 	for v := range v1.MaxVotes {
 		p.Spec.Votes = append(p.Spec.Votes, v1.Vote{Voter: v1.Username(padded(fmt.Sprintf("voter-%03d-", v), maxName)),
-			Decision: v1.VoteApprove, Comment: repeat(wide, rest/v1.MaxVotes)})
+			Decision: v1.VoteApprove, Comment: repeat(wide, rest/v1.MaxVotes), Groups: recordedGroups(v)})
 	}
 	for r := range v1.MaxReviews {
 		p.Spec.Reviews = append(p.Spec.Reviews, v1.Review{
-			Reviewer: v1.Username(padded(fmt.Sprintf("reviewer-%02d-", r), maxName)), Decision: v1.ReviewApprove})
+			Reviewer: v1.Username(padded(fmt.Sprintf("reviewer-%02d-", r), maxName)), Decision: v1.ReviewApprove,
+			Groups: recordedGroups(r)})
 	}
 	// The policy's limits (in characters) and the API server's own (256 KiB
 	// of annotations in all) both hold.
@@ -336,6 +338,14 @@ func maximalProposal(i int) *v1.Proposal {
 		corev1.LastAppliedConfigAnnotation: repeat(wide, min(room, maxLastApplied)),
 	}
 	return p
+}
+
+// recordedGroups are the groups ballot i records: the identity provider's,
+// not the API's limits (32 of 253 characters), decide how many there are, so
+// the measurement takes a generous realistic set: system:authenticated, an
+// organisation-wide group and one of 50 team groups of 64 characters.
+func recordedGroups(i int) []string {
+	return []string{"system:authenticated", "engineering", padded(fmt.Sprintf("team-%02d-", i%50), 64)}
 }
 
 // createMaximal creates n maximal Proposals with the authenticity binding

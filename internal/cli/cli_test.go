@@ -163,7 +163,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 
 	for _, format := range []string{"yaml", "json"} {
-		r = offline(t, "", "import", "-f", csvPath, "--base", sampleRole, "--matrix-file", sampleMatrix, "-o", format)
+		r = offline(t, "", "import", "--csv", csvPath, "--base", sampleRole, "--matrix-file", sampleMatrix, "-o", format)
 		if r.code != 0 {
 			t.Fatalf("import -o %s: exit %d: %s", format, r.code, r.stderr)
 		}
@@ -179,7 +179,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		}
 	}
 
-	r = offline(t, "", "import", "-f", csvPath, "--name", "mlops-copy", "--matrix", "engineering", "--matrix-file", sampleMatrix, "-n", "career")
+	r = offline(t, "", "import", "--csv", csvPath, "--name", "mlops-copy", "--matrix", "engineering", "--matrix-file", sampleMatrix, "-n", "career")
 	if r.code != 0 {
 		t.Fatalf("import without base: exit %d: %s", r.code, r.stderr)
 	}
@@ -194,7 +194,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 	// An edited CSV: the diff shows exactly the edit.
 	edited := strings.Replace(string(mustRead(t, csvPath)), "kubernetes-core,Kubernetes Core,A,false,W,true,A,true", "kubernetes-core,Kubernetes Core,A,false,W,true,V,true", 1)
-	r = offline(t, edited, "import", "-f", "-", "--base", sampleRole, "--output-file", filepath.Join(dir, "new.yaml"))
+	r = offline(t, edited, "import", "--csv", "-", "--base", sampleRole, "--matrix-file", sampleMatrix, "--output-file", filepath.Join(dir, "new.yaml"))
 	if r.code != 0 {
 		t.Fatalf("import of the edit: exit %d: %s", r.code, r.stderr)
 	}
@@ -206,7 +206,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 	// A CSV that does not fit the SkillMatrix is refused, naming the problem.
 	bad := strings.Replace(string(mustRead(t, csvPath)), ",docker,Docker,A,", ",dokcer,Docker,A,", 1)
-	r = offline(t, bad, "import", "-f", "-", "--base", sampleRole, "--matrix-file", sampleMatrix)
+	r = offline(t, bad, "import", "--csv", "-", "--base", sampleRole, "--matrix-file", sampleMatrix, "--allow-removals")
 	if r.code != cli.ExitFailure || !strings.Contains(r.stderr, `"dokcer"`) || !strings.Contains(r.stderr, `did you mean "docker"?`) {
 		t.Errorf("bad import: exit %d: %s", r.code, r.stderr)
 	}
@@ -273,7 +273,7 @@ func TestErrors(t *testing.T) {
 		{"diff of one Role file", []string{"diff", "-f", sampleRole}, cli.ExitUsage, []string{"diff -f wants exactly two Roles"}},
 		{"propose without title", []string{"propose", "mlops-engineer", "--set", "docker@junior=W"}, cli.ExitUsage, []string{"missing --title"}},
 		{"threshold out of range", []string{"assess", "-f", samRatings, "--threshold", "120"}, cli.ExitUsage, []string{"--threshold 120 is out of range"}},
-		{"import without base or name", []string{"import", "-f", samRatings}, cli.ExitUsage, []string{"--name and --matrix are required"}},
+		{"import without base or name", []string{"import", "--csv", samRatings}, cli.ExitUsage, []string{"--name and --matrix are required"}},
 		{"no cluster", []string{"status"}, cli.ExitFailure, []string{"cannot talk to a cluster", "check --kubeconfig and --context"}},
 	}
 	for _, tc := range cases {

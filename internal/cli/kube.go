@@ -185,15 +185,24 @@ func (s *session) getRole(ctx context.Context, name string) (*v1.SkillMatrix, *v
 		}
 		return nil, nil, s.explain(err, "get", resRoles, name)
 	}
-	matrix := &v1.SkillMatrix{}
-	if err := s.c.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: string(role.Spec.MatrixRef)}, matrix); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil, fmt.Errorf("career Role %q refers to SkillMatrix %q, which does not exist in namespace %q",
-				name, role.Spec.MatrixRef, s.ns)
-		}
-		return nil, nil, s.explain(err, "get", resSkillMatrices, string(role.Spec.MatrixRef))
+	matrix, err := s.getMatrix(ctx, string(role.Spec.MatrixRef))
+	if err != nil {
+		return nil, nil, fmt.Errorf("career Role %q refers to SkillMatrix %q: %w", name, role.Spec.MatrixRef, err)
 	}
 	return matrix, role, nil
+}
+
+// getMatrix reads a SkillMatrix of the session's namespace; its errors are
+// about the SkillMatrix, for the caller to say whose it is.
+func (s *session) getMatrix(ctx context.Context, name string) (*v1.SkillMatrix, error) {
+	matrix := &v1.SkillMatrix{}
+	if err := s.c.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: name}, matrix); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("it does not exist in namespace %q", s.ns)
+		}
+		return nil, s.explain(err, "get", resSkillMatrices, name)
+	}
+	return matrix, nil
 }
 
 // getProposal reads a Proposal.

@@ -129,37 +129,40 @@ type importInputs struct {
 // deprecation warning) and the objects of --base, --matrix-file and -f.
 func (o *options) readImportInputs(opts *importOptions) (*importInputs, error) {
 	in := &importInputs{csvPath: opts.csvFile, objects: &bundle{}}
-	paths, err := expandDirs(opts.files)
-	if err != nil {
-		return nil, err
-	}
 	var objectFiles []string
-	for _, path := range append(append([]string{}, paths...), opts.base, opts.matrixFile) {
-		if path == "" {
+	for _, given := range append(append([]string{}, opts.files...), opts.base, opts.matrixFile) {
+		if given == "" {
 			continue
 		}
-		data, err := o.readFile(path)
+		paths, fromDir, err := expandDir(given)
 		if err != nil {
 			return nil, err
 		}
-		if looksLikeCSV(path, data) && slices.Contains(paths, path) {
-			if in.csv != nil || opts.csvFile != "" {
-				return nil, usageErrorf("%s is a second CSV: import reads one, given with --csv", path)
+		for _, path := range paths {
+			data, err := o.readFile(path)
+			if err != nil {
+				return nil, err
 			}
-			o.warnf("warning: -f %s: reading a CSV with -f is deprecated and will be removed; use --csv %s (-f is for files of objects)\n", path, path)
-			in.csvPath, in.csv = path, data
-			continue
+			if !fromDir && slices.Contains(opts.files, path) && looksLikeCSV(path, data) {
+				if err := o.deprecatedCSV(in, path, data); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			in.objects.lenient = fromDir
+			if err := in.objects.addFile(path, data); err != nil {
+				return nil, err
+			}
+			objectFiles = append(objectFiles, path)
 		}
-		if err := in.objects.addFile(path, data); err != nil {
-			return nil, err
-		}
-		objectFiles = append(objectFiles, path)
 	}
+	in.objects.lenient = false
 	in.files = strings.Join(objectFiles, ", ")
 	if in.csvPath == "" {
 		return nil, usageErrorf("missing --csv MATRIX.csv")
 	}
 	if in.csv == nil {
+		var err error
 		if in.csv, err = o.readFile(in.csvPath); err != nil {
 			return nil, err
 		}
@@ -168,6 +171,16 @@ func (o *options) readImportInputs(opts *importOptions) (*importInputs, error) {
 		in.csvPath = "the CSV on stdin" // for messages
 	}
 	return in, nil
+}
+
+// deprecatedCSV takes a CSV given with -f, as import read it before --csv.
+func (o *options) deprecatedCSV(in *importInputs, path string, data []byte) error {
+	if in.csv != nil || in.csvPath != "" {
+		return usageErrorf("%s is a second CSV: import reads one, given with --csv", path)
+	}
+	o.warnf("warning: -f %s: reading a CSV with -f is deprecated and will be removed; use --csv %s (-f is for files of objects)\n", path, path)
+	in.csvPath, in.csv = path, data
+	return nil
 }
 
 // looksLikeCSV tells a matrix CSV from a file of objects: by its name, or by

@@ -40,6 +40,10 @@ type bundle struct {
 	matrices  []v1.SkillMatrix
 	roles     []v1.Role
 	proposals []v1.Proposal
+	// lenient skips what is not a SkillMatrix, Role or Proposal instead of
+	// refusing it: for the files of a directory, which may hold a
+	// kustomization.yaml or a Deployment next to the Roles.
+	lenient bool
 }
 
 // readFiles reads SkillMatrix, Role and Proposal objects from YAML or JSON
@@ -50,19 +54,23 @@ type bundle struct {
 // Unknown fields are errors: a typo in a file must not silently vanish.
 func (o *options) readFiles(paths []string) (*bundle, error) {
 	b := &bundle{}
-	paths, err := expandDirs(paths)
-	if err != nil {
-		return nil, err
-	}
-	for _, path := range paths {
-		data, err := o.readFile(path)
+	for _, given := range paths {
+		files, fromDir, err := expandDir(given)
 		if err != nil {
 			return nil, err
 		}
-		if err := b.addFile(path, data); err != nil {
-			return nil, err
+		b.lenient = fromDir
+		for _, path := range files {
+			data, err := o.readFile(path)
+			if err != nil {
+				return nil, err
+			}
+			if err := b.addFile(path, data); err != nil {
+				return nil, err
+			}
 		}
 	}
+	b.lenient = false
 	return b, nil
 }
 
@@ -83,34 +91,30 @@ func (b *bundle) addFile(path string, data []byte) error {
 	}
 }
 
-// expandDirs replaces each directory among paths by its object files.
-func expandDirs(paths []string) ([]string, error) {
+// expandDir is a directory's .yaml, .yml and .json files in name order
+// (not its subdirectories'), or path itself when it is no directory.
+func expandDir(path string) ([]string, bool, error) {
+	info, err := os.Stat(path)
+	if path == "-" || err != nil || !info.IsDir() {
+		return []string{path}, false, nil // reading it reports a missing file
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading directory %s: %w", path, err)
+	}
 	var out []string
-	for _, path := range paths {
-		info, err := os.Stat(path)
-		if path == "-" || err != nil || !info.IsDir() {
-			out = append(out, path) // reading it reports a missing file
-			continue
-		}
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			return nil, fmt.Errorf("reading directory %s: %w", path, err)
-		}
-		found := false
-		for _, e := range entries {
-			switch filepath.Ext(e.Name()) {
-			case ".yaml", ".yml", ".json":
-				if !e.IsDir() {
-					out = append(out, filepath.Join(path, e.Name()))
-					found = true
-				}
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".yaml", ".yml", ".json":
+			if !e.IsDir() {
+				out = append(out, filepath.Join(path, e.Name()))
 			}
 		}
-		if !found {
-			return nil, fmt.Errorf("directory %s holds no .yaml, .yml or .json files", path)
-		}
 	}
-	return out, nil
+	if len(out) == 0 {
+		return nil, false, fmt.Errorf("directory %s holds no .yaml, .yml or .json files", path)
+	}
+	return out, true, nil
 }
 
 func (o *options) readFile(path string) ([]byte, error) {
@@ -133,6 +137,9 @@ func (b *bundle) add(raw []byte, where string) error {
 		if len(bytes.TrimSpace(stripComments(raw))) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 			return nil // an empty document, e.g. after a trailing ---
 		}
+		if b.lenient {
+			return nil // a kustomization.yaml, say
+		}
 		return fmt.Errorf("%s: no apiVersion and kind", where)
 	}
 	if head.Kind == "List" {
@@ -144,6 +151,9 @@ func (b *bundle) add(raw []byte, where string) error {
 		return nil
 	}
 	if head.APIVersion != v1.GroupVersion.String() {
+		if b.lenient {
+			return nil
+		}
 		return fmt.Errorf("%s: %s %s is not a %s object", where, head.APIVersion, head.Kind, v1.GroupVersion)
 	}
 	var err error
@@ -164,6 +174,9 @@ func (b *bundle) add(raw []byte, where string) error {
 			b.proposals = append(b.proposals, p)
 		}
 	default:
+		if b.lenient {
+			return nil
+		}
 		return fmt.Errorf("%s: kind %s is not a SkillMatrix, Role or Proposal", where, head.Kind)
 	}
 	if err != nil {

@@ -103,7 +103,7 @@ func (s *session) explain(err error, verb, resource, name string) error {
 	case apierrors.IsForbidden(err):
 		msg := err.Error()
 		if _, reason, ok := strings.Cut(msg, "denied request: "); ok {
-			return fmt.Errorf("refused by the admission policy: %s", reason)
+			return &explainedError{msg: "refused by the admission policy: " + reason, err: err}
 		}
 		if m := rbacDenied.FindStringSubmatch(msg); m != nil {
 			verb, resource = m[1], m[2]
@@ -119,7 +119,7 @@ func (s *session) explain(err error, verb, resource, name string) error {
 		if r := grantingRole(verb, resource); r != "" {
 			hint = fmt.Sprintf("; ask your platform team to bind the ClusterRole %s to you", r)
 		}
-		return fmt.Errorf("permission denied: you need the RBAC verb %q on %s %s%s", verb, resource, where, hint)
+		return &explainedError{msg: fmt.Sprintf("permission denied: you need the RBAC verb %q on %s %s%s", verb, resource, where, hint), err: err}
 	case apierrors.IsUnauthorized(err):
 		return fmt.Errorf("the cluster does not accept your credentials (401 Unauthorized): log in again or check --kubeconfig and --context: %w", err)
 	case unreachable(err):
@@ -130,6 +130,16 @@ func (s *session) explain(err error, verb, resource, name string) error {
 	}
 	return err
 }
+
+// explainedError is an API error said in the user's terms. It unwraps to
+// the API error, so apierrors.IsForbidden and the like still tell it.
+type explainedError struct {
+	msg string
+	err error
+}
+
+func (e *explainedError) Error() string { return e.msg }
+func (e *explainedError) Unwrap() error { return e.err }
 
 // unreachable says the error is about the network, not the API.
 func unreachable(err error) bool {

@@ -91,13 +91,31 @@ chart-check: helm kustomize envtest-assets ## Lint and render the Helm chart, re
 envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside the clone).
 	@hack/envtest-assets.sh >/dev/null
 
+# Debian packages the tests need, as commands or package names (see
+# hack/ensure-packages.sh): Chromium for the level calculator's browser test
+# in internal/render, and a CJK font for its screenshots.
+TEST_PACKAGES ?= git chromium fonts-droid-fallback
+
+.PHONY: test-deps
+test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).
+	@hack/ensure-packages.sh $(TEST_PACKAGES)
+
 .PHONY: test-unit
-test-unit: envtest-assets helm kustomize ## Run unit tests and envtest specs.
+test-unit: test-deps envtest-assets helm kustomize ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
+
+# BENCH_N are the numbers of Roles of the cold convergence; BENCH_ARGS are
+# further flags of hack/bench (go run ./hack/bench -h), e.g. a quick run:
+#   make bench BENCH_N=20 BENCH_ARGS="-steady 5s -gov-proposals 20 -gov-roles 5 -gobench=false" BENCH_OUT=/tmp/bench.md
+BENCH_N ?= 100,500,1000
+BENCH_ARGS ?=
+BENCH_OUT ?= docs/performance.md
+# The report quotes its command line: paths inside the clone stay relative.
+BENCH_BIN = $(patsubst $(CURDIR)/%,%,$(LOCALBIN))
 
 .PHONY: bench
 bench: manager envtest-assets ## Measure convergence, steady state, governance latency and memory on envtest; rewrites docs/performance.md (about 30 minutes).
-	go run ./hack/bench -n 100,500,1000 -variants shipped -binary no-soft-limit=bin/manager -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw bin/bench-raw.json -out docs/performance.md
+	go run ./hack/bench -n $(BENCH_N) -variants shipped -binary no-soft-limit="$(BENCH_BIN)/manager" -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw "$(BENCH_BIN)/bench-raw.json" -out "$(BENCH_OUT)" $(BENCH_ARGS)
 
 .PHONY: test-resilience-long
 test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100 Role edits, 10 manager restarts.
@@ -106,7 +124,9 @@ test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100
 # Every go test -fuzz target, each for FUZZTIME; seed corpora live in testdata/fuzz.
 FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
-	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate
+	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
+	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
+	./internal/publish:FuzzReadFile
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).
@@ -132,16 +152,17 @@ lint-config: golangci-lint ## Verify golangci-lint linter configuration
 
 .PHONY: manager
 manager: ## Build the manager binary (bin/manager) without regenerating code.
-	go build -o bin/manager ./cmd
+	go build -o "$(LOCALBIN)/manager" ./cmd
 
 .PHONY: demo
 demo: manager envtest-assets ## Run the operator on a local kube-apiserver + etcd with the MLOps Engineer sample (docs/demo.md); Ctrl-C stops it.
-	go build -o bin/skillmatrix-demo ./hack/demo
-	bin/skillmatrix-demo -skip-build
+	go build -o "$(LOCALBIN)/skillmatrix-demo" ./hack/demo
+	"$(LOCALBIN)/skillmatrix-demo" -skip-build -manager "$(LOCALBIN)/manager" -dir "$(LOCALBIN)/demo"
 
 .PHONY: demo-check
-demo-check: manager envtest-assets ## Run the demo and its printed next steps unattended; prints PASS (CI).
-	go run ./hack/demo -skip-build -check
+demo-check: manager envtest-assets ## Run the demo and its printed next steps unattended, with ports 8080/8081 held busy; prints PASS (CI).
+	go build -o "$(LOCALBIN)/skillmatrix-demo" ./hack/demo
+	"$(LOCALBIN)/skillmatrix-demo" -skip-build -check -manager "$(LOCALBIN)/manager" -dir "$(LOCALBIN)/demo"
 
 ##@ Build
 

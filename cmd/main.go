@@ -50,67 +50,78 @@ func init() {
 	utilruntime.Must(careerv1alpha1.AddToScheme(scheme))
 }
 
-func main() {
-	var (
-		metricsAddr, probeAddr, pprofAddr                string
-		metricsCertPath, metricsCertName, metricsCertKey string
-		enableLeaderElection, secureMetrics, enableHTTP2 bool
-		controllerOpts                                   controller.Options
-	)
-	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
-		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
-	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
-	flag.BoolVar(&enableLeaderElection, "leader-elect", false,
-		"Enable leader election, so that only one of several replicas reconciles at a time.")
-	flag.BoolVar(&secureMetrics, "metrics-secure", true,
-		"Serve metrics over HTTPS with authentication and authorization. Use --metrics-secure=false for plain HTTP.")
-	flag.StringVar(&metricsCertPath, "metrics-cert-path", "",
-		"The directory that contains the metrics server certificate; a self-signed one is generated when empty.")
-	flag.StringVar(&metricsCertName, "metrics-cert-name", "tls.crt", "The name of the metrics server certificate file.")
-	flag.StringVar(&metricsCertKey, "metrics-cert-key", "tls.key", "The name of the metrics server key file.")
-	flag.BoolVar(&enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server.")
-	flag.StringVar(&pprofAddr, "pprof-bind-address", "",
-		"The address a net/http/pprof endpoint binds to, for profiling; empty disables it.")
-	flag.IntVar(&controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
-	flag.IntVar(&controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
-		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(flag.CommandLine)
-	flag.Parse()
+// flags are the manager's command line.
+type flags struct {
+	metricsAddr, probeAddr, pprofAddr                string
+	metricsCertPath, metricsCertName, metricsCertKey string
+	enableLeaderElection, secureMetrics, enableHTTP2 bool
+	controllerOpts                                   controller.Options
+	zapOpts                                          zap.Options
+}
 
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+func parseFlags() flags {
+	var f flags
+	flag.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "The address the metrics endpoint binds to. "+
+		"Use :8443 for HTTPS or :8080 for HTTP, or leave as 0 to disable the metrics service.")
+	flag.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
+	flag.BoolVar(&f.enableLeaderElection, "leader-elect", false,
+		"Enable leader election, so that only one of several replicas reconciles at a time.")
+	flag.BoolVar(&f.secureMetrics, "metrics-secure", true,
+		"Serve metrics over HTTPS with authentication and authorization. Use --metrics-secure=false for plain HTTP.")
+	flag.StringVar(&f.metricsCertPath, "metrics-cert-path", "",
+		"The directory that contains the metrics server certificate; a self-signed one is generated when empty.")
+	flag.StringVar(&f.metricsCertName, "metrics-cert-name", "tls.crt", "The name of the metrics server certificate file.")
+	flag.StringVar(&f.metricsCertKey, "metrics-cert-key", "tls.key", "The name of the metrics server key file.")
+	flag.BoolVar(&f.enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server.")
+	flag.StringVar(&f.pprofAddr, "pprof-bind-address", "",
+		"The address a net/http/pprof endpoint binds to, for profiling; empty disables it.")
+	flag.IntVar(&f.controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
+	flag.IntVar(&f.controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
+		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
+	f.zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	return f
+}
+
+// metricsServerOptions serves metrics as the flags say.
+func (f flags) metricsServerOptions() metricsserver.Options {
+	var tlsOpts []func(*tls.Config)
+	if !f.enableHTTP2 {
+		// HTTP/2 stays off by default: Stream Cancellation and Rapid Reset CVEs.
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+	opts := metricsserver.Options{
+		BindAddress:   f.metricsAddr,
+		SecureServing: f.secureMetrics,
+		TLSOpts:       tlsOpts,
+	}
+	if f.secureMetrics {
+		// Only callers that RBAC allows to get /metrics may scrape.
+		opts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	if f.metricsCertPath != "" {
+		opts.CertDir = f.metricsCertPath
+		opts.CertName = f.metricsCertName
+		opts.KeyName = f.metricsCertKey
+	}
+	return opts
+}
+
+func main() {
+	f := parseFlags()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&f.zapOpts)))
 	if limit := memlimit.Set(); limit > 0 {
 		setupLog.Info("Soft memory limit set from the container's memory limit",
 			"bytes", limit, "fraction", memlimit.Fraction)
 	}
 
-	var tlsOpts []func(*tls.Config)
-	if !enableHTTP2 {
-		// HTTP/2 stays off by default: Stream Cancellation and Rapid Reset CVEs.
-		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
-	}
-	metricsServerOptions := metricsserver.Options{
-		BindAddress:   metricsAddr,
-		SecureServing: secureMetrics,
-		TLSOpts:       tlsOpts,
-	}
-	if secureMetrics {
-		// Only callers that RBAC allows to get /metrics may scrape.
-		metricsServerOptions.FilterProvider = filters.WithAuthenticationAndAuthorization
-	}
-	if metricsCertPath != "" {
-		metricsServerOptions.CertDir = metricsCertPath
-		metricsServerOptions.CertName = metricsCertName
-		metricsServerOptions.KeyName = metricsCertKey
-	}
-
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controller.CacheOptions(),
-		Metrics:                metricsServerOptions,
-		HealthProbeBindAddress: probeAddr,
-		PprofBindAddress:       pprofAddr,
-		LeaderElection:         enableLeaderElection,
+		Metrics:                f.metricsServerOptions(),
+		HealthProbeBindAddress: f.probeAddr,
+		PprofBindAddress:       f.pprofAddr,
+		LeaderElection:         f.enableLeaderElection,
 		LeaderElectionID:       "skillmatrix-operator.career.skillmatrix.dev",
 		// The process exits as soon as the manager stops, so releasing the
 		// lease on the way out is safe and speeds up hand-over.
@@ -122,7 +133,7 @@ func main() {
 	}
 
 	ctx := ctrl.SetupSignalHandler()
-	if err := controller.SetupWithManager(ctx, mgr, controllerOpts); err != nil {
+	if err := controller.SetupWithManager(ctx, mgr, f.controllerOpts); err != nil {
 		setupLog.Error(err, "Failed to set up the controllers")
 		os.Exit(1)
 	}

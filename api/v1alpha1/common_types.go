@@ -95,6 +95,15 @@ type GovernancePolicy struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('8760h')",message="votingPeriod must be a duration between 1s and 8760h, e.g. 168h"
 	// +optional
 	VotingPeriod *metav1.Duration `json:"votingPeriod,omitempty"`
+
+	// requireCategoryOwners, when true, makes a change to a skill count only
+	// with an approving review by an owner of the skill's category: someone
+	// RBAC grants the verb "review" on categories.career.skillmatrix.dev
+	// named "<skillmatrix>.<category>" (docs/governance.md). A Proposal that
+	// touches two categories needs an owner of each; requiredReviews still
+	// applies on top.
+	// +optional
+	RequireCategoryOwners *bool `json:"requireCategoryOwners,omitempty"`
 }
 
 // Condition types shared by the three kinds.

@@ -149,6 +149,16 @@ type Vote struct {
 	// +kubebuilder:validation:MaxLength=1024
 	// +optional
 	Comment string `json:"comment,omitempty"`
+
+	// groups are the groups the voter had when casting the vote, exactly as
+	// the API server authenticated them (request.userInfo.groups): the
+	// admission policy refuses a vote whose groups differ, and the operator
+	// re-checks the voter's authority with them at decision time.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=253
+	// +listType=atomic
+	// +optional
+	Groups []string `json:"groups,omitempty"`
 }
 
 // ReviewDecision is an expert's verdict.
@@ -176,6 +186,13 @@ type Review struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	Comment string `json:"comment,omitempty"`
+
+	// groups are the groups the reviewer had when reviewing, as for a vote.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=253
+	// +listType=atomic
+	// +optional
+	Groups []string `json:"groups,omitempty"`
 }
 
 // MaxProposalText bounds the text a Proposal carries, in characters: its
@@ -321,6 +338,26 @@ type ProposalStatus struct {
 	// appliedAt is when the change landed in the Role.
 	// +optional
 	AppliedAt *metav1.Time `json:"appliedAt,omitempty"`
+
+	// uncounted are the votes and reviews that no longer count: a re-check
+	// of their author's authority at decision time failed (RBAC binding
+	// removed, no longer in an eligible group, a system identity).
+	// +kubebuilder:validation:MaxItems=550
+	// +listType=atomic
+	// +optional
+	Uncounted []UncountedBallot `json:"uncounted,omitempty"`
+}
+
+// UncountedBallot is a vote or review left out of the tally.
+type UncountedBallot struct {
+	// kind is vote or review.
+	// +kubebuilder:validation:Enum=vote;review
+	Kind string `json:"kind"`
+	// user cast it.
+	User Username `json:"user"`
+	// reason it no longer counts.
+	// +kubebuilder:validation:MaxLength=512
+	Reason string `json:"reason"`
 }
 
 // Proposal is a change to one Role that colleagues vote on and experts

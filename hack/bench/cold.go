@@ -19,7 +19,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"strconv"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -86,142 +86,78 @@ type coldResult struct {
 // control plane.
 func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
 	res := baselineResult{N: n}
-	cp, err := startControlPlane(ctx, b.root, b.assets)
+	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
+	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = cp.stop() }()
-	matrix, err := b.samples.setupNamespace(ctx, cp.admin, benchNamespace, nil)
+	writes, err := prepareBaseline(st.matrix, st.roles)
 	if err != nil {
 		return res, err
 	}
-	roles := b.samples.newRoles(benchNamespace, matrix.Name, n)
-	if err := createRoles(ctx, cp.admin, roles); err != nil {
-		return res, err
-	}
-	writes, err := prepareBaseline(matrix, roles)
+	m, err := startMeter(ctx, st.cp, 0)
 	if err != nil {
 		return res, err
 	}
-	want := map[string]string{}
-	for _, w := range writes {
-		want[w.role.Name] = w.role.Status.ContentHash
-	}
-	obs, err := startObserver(ctx, cp.cfg, benchNamespace, nil)
-	if err != nil {
-		return res, err
-	}
-	defer obs.stop()
-	all, err := obs.expect(ctx, want)
-	if err != nil {
-		return res, err
-	}
-	before, err := cp.apiserverWrites(ctx)
-	if err != nil {
-		return res, err
-	}
-	times, err := cp.apiserverTimes(ctx)
-	if err != nil {
-		return res, err
-	}
-	cpu := newCPUMeter(0)
 	start := time.Now()
-	if res.Writing, err = runBaseline(ctx, cp.admin, matrix, writes, b.cfg.baselineWorkers); err != nil {
+	if res.Writing, err = runBaseline(ctx, st.cp.admin, st.matrix, writes, b.cfg.baselineWorkers); err != nil {
 		return res, err
 	}
-	if err := obs.waitAll(ctx, all, nil, b.cfg.timeout, "baseline"); err != nil {
+	if err := st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline"); err != nil {
 		return res, err
 	}
-	res.Converge = obs.lastReached().Sub(start)
-	res.CPU = cpu.since()
-	after, err := cp.apiserverWrites(ctx)
-	if err != nil {
+	res.Converge = st.obs.lastReached().Sub(start)
+	res.CPU = m.cpuTime()
+	if res.Writes, err = m.writesNow(ctx); err != nil {
 		return res, err
 	}
-	res.Writes = after.diff(before)
-	timesAfter, err := cp.apiserverTimes(ctx)
-	if err != nil {
+	if res.Requests, err = m.requests(ctx); err != nil {
 		return res, err
 	}
-	res.Requests = timesAfter.meanSince(times)
 	logln("  baseline N=%d: %s (writes took %s)", n, res.Converge.Round(time.Millisecond),
 		res.Writing.Round(time.Millisecond))
-	return res, verifyConfigMaps(ctx, cp.admin, benchNamespace, want)
+	return res, verifyConfigMaps(ctx, st.cp.admin, benchNamespace, st.want)
 }
 
 // cold measures one manager variant at one N: cold convergence, steady
 // state, one SkillMatrix edit, memory.
 func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) {
 	res := coldResult{N: n, Variant: v.Name}
-	cp, err := startControlPlane(ctx, b.root, b.assets)
+	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
+	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = cp.stop() }()
-	matrix, err := b.samples.setupNamespace(ctx, cp.admin, benchNamespace, nil)
+	m, err := startMeter(ctx, st.cp, 0)
 	if err != nil {
 		return res, err
 	}
-	roles := b.samples.newRoles(benchNamespace, matrix.Name, n)
-	if err := createRoles(ctx, cp.admin, roles); err != nil {
-		return res, err
-	}
-	want, err := expectedHashes(matrix, roles)
-	if err != nil {
-		return res, err
-	}
-	obs, err := startObserver(ctx, cp.cfg, benchNamespace, nil)
-	if err != nil {
-		return res, err
-	}
-	defer obs.stop()
-	all, err := obs.expect(ctx, want)
-	if err != nil {
-		return res, err
-	}
-	before, err := cp.apiserverWrites(ctx)
-	if err != nil {
-		return res, err
-	}
-
-	times, err := cp.apiserverTimes(ctx)
-	if err != nil {
-		return res, err
-	}
-	cpu := newCPUMeter(0)
 	start := time.Now()
-	mgr, err := startManager(ctx, v, cp.kubecf, filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%d.log", v.Name, n)))
+	mgr, err := b.startManager(ctx, st, v, strconv.Itoa(n), true)
 	if err != nil {
 		return res, err
 	}
 	defer func() { _ = mgr.stop() }()
-	if err := obs.waitAll(ctx, all, mgr.exited, b.cfg.timeout, v.Name); err != nil {
-		return res, err
-	}
-	res.Converge = obs.lastReached().Sub(start)
-	res.CPU = cpu.since()
+	res.Converge = st.obs.lastReached().Sub(start)
+	res.CPU = m.cpuTime()
 	res.CPU["manager"] = processCPU(mgr.pid())
-	timesAfter, err := cp.apiserverTimes(ctx)
-	if err != nil {
+	if res.Requests, err = m.requests(ctx); err != nil {
 		return res, err
 	}
-	res.Requests = timesAfter.meanSince(times)
 	logln("  %s N=%d: converged in %s", v.Name, n, res.Converge.Round(time.Millisecond))
-	if err := verifyConfigMaps(ctx, cp.admin, benchNamespace, want); err != nil {
+	if err := verifyConfigMaps(ctx, st.cp.admin, benchNamespace, st.want); err != nil {
 		return res, err
 	}
-	settled, err := waitQuiet(ctx, cp, 5*time.Second, 2*time.Minute)
-	if err != nil {
+	if res.Writes, err = m.writesSettled(ctx, 5*time.Second, 2*time.Minute); err != nil {
 		return res, err
 	}
-	res.Writes = settled.diff(before)
 
 	if b.cfg.steady > 0 {
-		if err := b.steady(ctx, cp, obs, &res); err != nil {
+		if err := b.steady(ctx, st, &res); err != nil {
 			return res, err
 		}
 	}
-	if err := b.edit(ctx, cp, obs, mgr.exited, matrix, roles, &res); err != nil {
+	if err := b.edit(ctx, st, mgr.exited, &res); err != nil {
 		return res, err
 	}
 	res.Memory = mgr.memory(ctx)
@@ -235,24 +171,22 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 const mib = 1 << 20
 
 // steady counts the writes in a window in which nothing changes.
-func (b *bench) steady(ctx context.Context, cp *controlPlane, obs *observer, res *coldResult) error {
-	before, err := cp.apiserverWrites(ctx)
+func (b *bench) steady(ctx context.Context, st *stage, res *coldResult) error {
+	m, err := startMeter(ctx, st.cp, 0)
 	if err != nil {
 		return err
 	}
-	roleBefore := obs.writes()
+	roleBefore := st.obs.writes()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(b.cfg.steady):
 	}
-	after, err := cp.apiserverWrites(ctx)
-	if err != nil {
+	res.SteadyWindow = b.cfg.steady
+	if res.SteadyWrites, err = m.writesNow(ctx); err != nil {
 		return err
 	}
-	res.SteadyWindow = b.cfg.steady
-	res.SteadyWrites = after.diff(before)
-	for name, v := range obs.writes() {
+	for name, v := range st.obs.writes() {
 		res.SteadyRoleWrites += v - roleBefore[name]
 	}
 	logln("  %s N=%d: %.0f writes in %s of steady state", res.Variant, res.N, operatorWrites(res.SteadyWrites),
@@ -268,51 +202,48 @@ func editSkillName(m *v1.SkillMatrix) {
 
 // edit renames one skill of the SkillMatrix and counts the writes until
 // every Role publishes the new content.
-func (b *bench) edit(ctx context.Context, cp *controlPlane, obs *observer, died <-chan struct{},
-	matrix *v1.SkillMatrix, roles []*v1.Role, res *coldResult) error {
-	cmBefore, err := configMapVersions(ctx, cp.admin, benchNamespace)
+func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *coldResult) error {
+	cmBefore, err := configMapVersions(ctx, st.cp.admin, benchNamespace)
 	if err != nil {
 		return err
 	}
 	var current v1.SkillMatrix
-	if err := cp.admin.Get(ctx, client.ObjectKeyFromObject(matrix), &current); err != nil {
+	if err := st.cp.admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current); err != nil {
 		return err
 	}
 	editSkillName(&current)
-	want, err := expectedHashes(&current, roles)
+	want, err := expectedHashes(&current, st.roles)
 	if err != nil {
 		return err
 	}
-	all, err := obs.expect(ctx, want)
+	all, err := st.obs.expect(ctx, want)
 	if err != nil {
 		return err
 	}
-	before, err := cp.apiserverWrites(ctx)
+	m, err := startMeter(ctx, st.cp, 0)
 	if err != nil {
 		return err
 	}
-	roleBefore := obs.writes()
+	roleBefore := st.obs.writes()
 	start := time.Now()
-	if err := cp.admin.Update(ctx, &current); err != nil {
+	if err := st.cp.admin.Update(ctx, &current); err != nil {
 		return fmt.Errorf("editing the SkillMatrix: %w", err)
 	}
-	if err := obs.waitAll(ctx, all, died, b.cfg.timeout, res.Variant+" edit"); err != nil {
+	if err := st.obs.waitAll(ctx, all, died, b.cfg.timeout, res.Variant+" edit"); err != nil {
 		return err
 	}
-	res.EditConverge = obs.lastReached().Sub(start)
-	after, err := waitQuiet(ctx, cp, 5*time.Second, 2*time.Minute)
-	if err != nil {
+	res.EditConverge = st.obs.lastReached().Sub(start)
+	if res.EditWrites, err = m.writesSettled(ctx, 5*time.Second, 2*time.Minute); err != nil {
 		return err
 	}
-	res.EditWrites = after.diff(before)
-	cmAfter, err := configMapVersions(ctx, cp.admin, benchNamespace)
+	cmAfter, err := configMapVersions(ctx, st.cp.admin, benchNamespace)
 	if err != nil {
 		return err
 	}
 	res.EditCMChanged = changedVersions(cmBefore, cmAfter)
 	res.EditRoleWrites = map[int]int{}
-	roleAfter := obs.writes()
-	for _, r := range roles {
+	roleAfter := st.obs.writes()
+	for _, r := range st.roles {
 		res.EditRoleWrites[roleAfter[r.Name]-roleBefore[r.Name]]++
 	}
 	logln("  %s N=%d: edit republished in %s with %.0f writes", res.Variant, res.N,

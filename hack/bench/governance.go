@@ -17,14 +17,10 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -36,7 +32,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 )
@@ -83,7 +78,7 @@ type latencies struct {
 }
 
 func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
-	role := cm.Labels[controller.LabelRole]
+	role := cm.Labels[publish.LabelRole]
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	uids := l.byRole[role]
@@ -104,20 +99,10 @@ func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 	}
 }
 
-// matrixJSON returns matrix.json from a published ConfigMap, plain or gzip.
+// matrixJSON returns matrix.json from a published ConfigMap, plain or gzip;
+// one it cannot read counts as not yet showing any Proposal.
 func matrixJSON(cm *corev1.ConfigMap) string {
-	if s, ok := cm.Data[render.KeyJSON]; ok {
-		return s
-	}
-	gz, ok := cm.BinaryData[render.KeyJSON+publish.GzipSuffix]
-	if !ok {
-		return ""
-	}
-	r, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return ""
-	}
-	data, err := io.ReadAll(r)
+	data, err := publish.ReadFile(cm.Data, cm.BinaryData, render.KeyJSON)
 	if err != nil {
 		return ""
 	}
@@ -132,55 +117,80 @@ func (l *latencies) pending() int {
 
 // governance measures the deciding votes on many open Proposals at once.
 func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
-	const ns = "governance"
 	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	cp, err := startControlPlane(ctx, b.root, b.assets)
-	if err != nil {
-		return res, err
-	}
-	defer func() { _ = cp.stop() }()
-	// Two approving votes and one expert review, as the sample's defaults.
-	matrix, err := b.samples.setupNamespace(ctx, cp.admin, ns, &v1.GovernancePolicy{
-		MinApprovals: new(int32(2)), ApprovalRatioPercent: new(int32(66)), RequiredReviews: new(int32(1)),
-		VotingPeriod: &metav1.Duration{Duration: 168 * time.Hour},
-	})
-	if err != nil {
-		return res, err
-	}
-	roles := b.samples.newRoles(ns, matrix.Name, b.cfg.govRoles)
-	if err := createRoles(ctx, cp.admin, roles); err != nil {
-		return res, err
-	}
-	want, err := expectedHashes(matrix, roles)
-	if err != nil {
-		return res, err
-	}
 	track := &latencies{byRole: map[string][]string{},
 		sent: map[string]time.Time{}, seen: map[string]time.Time{}, acked: map[string]time.Time{},
 		total: b.cfg.govProposals + soloVotes, all: make(chan struct{})}
-	obs, err := startObserver(ctx, cp.cfg, ns, track.configMap)
+	// Two approving votes and one expert review, as the sample's defaults.
+	st, err := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
+		governance: &v1.GovernancePolicy{
+			MinApprovals: new(int32(2)), ApprovalRatioPercent: new(int32(66)), RequiredReviews: new(int32(1)),
+			VotingPeriod: &metav1.Duration{Duration: 168 * time.Hour},
+		}})
+	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	defer obs.stop()
-	all, err := obs.expect(ctx, want)
-	if err != nil {
-		return res, err
-	}
-	mgr, err := startManager(ctx, v, cp.kubecf, filepath.Join(b.logDir, fmt.Sprintf("manager-%s-governance.log", v.Name)))
+	mgr, err := b.startManager(ctx, st, v, "governance", true)
 	if err != nil {
 		return res, err
 	}
 	defer func() { _ = mgr.stop() }()
-	if err := obs.waitAll(ctx, all, mgr.exited, b.cfg.timeout, "governance setup"); err != nil {
+
+	proposals, err := b.openProposals(ctx, st, b.cfg.govProposals+soloVotes)
+	if err != nil {
 		return res, err
 	}
+	for _, p := range proposals {
+		track.byRole[string(p.Spec.RoleRef)] = append(track.byRole[string(p.Spec.RoleRef)], string(p.UID))
+	}
+	if res.Solo, err = decideOneByOne(ctx, st.cp, track, proposals[:soloVotes]); err != nil {
+		return res, err
+	}
+	proposals = proposals[soloVotes:]
 
-	proposals := benchProposals(ns, roles, b.cfg.govProposals+soloVotes)
+	m, err := startMeter(ctx, st.cp, mgr.pid())
+	if err != nil {
+		return res, err
+	}
+	logln("  casting %d deciding votes at once", len(proposals))
+	if res.VoteErrors = track.decideAtOnce(ctx, st.cp.users[dave], proposals); res.VoteErrors > 0 {
+		return res, fmt.Errorf("%d deciding votes failed", res.VoteErrors)
+	}
+	if err := waitChan(ctx, track.all, b.cfg.timeout, func() string {
+		return fmt.Sprintf("%d Proposals not yet in their ConfigMap", track.pending())
+	}); err != nil {
+		return res, err
+	}
+	res.CPU = m.cpuTime()
+	res.Latencies, res.Acks = track.sorted(proposals)
+	res.P50, res.P95, res.P99 = percentile(res.Latencies, 0.50), percentile(res.Latencies, 0.95),
+		percentile(res.Latencies, 0.99)
+	res.Max = res.Latencies[len(res.Latencies)-1]
+	if res.Writes, err = m.writesSettled(ctx, 3*time.Second, 2*time.Minute); err != nil {
+		return res, err
+	}
+	if res.Requests, err = m.requests(ctx); err != nil {
+		return res, err
+	}
+	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {
+		return res, err
+	}
+	logln("  %s: p50 %s, p95 %s, p99 %s, max %s", v.Name, res.P50.Round(time.Millisecond),
+		res.P95.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Max.Round(time.Millisecond))
+	return res, verifyApplied(ctx, st.cp.admin, st.ns, len(proposals)+soloVotes)
+}
+
+// openProposals creates n Proposals as alice, casts bob's vote and carol's
+// review on each, and waits until all are Open with them counted and the
+// API server is quiet: one more vote then decides each.
+func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Proposal, error) {
+	cp := st.cp
+	proposals := benchProposals(st.ns, st.roles, n)
 	if err := parallel(len(proposals), 16, func(i int) error {
 		return cp.users[alice].Create(ctx, proposals[i])
 	}); err != nil {
-		return res, fmt.Errorf("creating Proposals as %s: %w", alice, err)
+		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
 	}
 	if err := parallel(len(proposals), 16, func(i int) error {
 		if err := jsonPatch(ctx, cp.users[bob], proposals[i], "/spec/votes",
@@ -190,102 +200,81 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 		return jsonPatch(ctx, cp.users[carol], proposals[i], "/spec/reviews",
 			[]v1.Review{{Reviewer: carol, Decision: v1.ReviewApprove}})
 	}); err != nil {
-		return res, fmt.Errorf("casting the first votes: %w", err)
+		return nil, fmt.Errorf("casting the first votes: %w", err)
 	}
-	if err := waitOpen(ctx, cp.admin, ns, len(proposals), b.cfg.timeout); err != nil {
-		return res, err
+	if err := waitOpen(ctx, cp.admin, st.ns, len(proposals), b.cfg.timeout); err != nil {
+		return nil, err
 	}
 	if _, err := waitQuiet(ctx, cp, 3*time.Second, 2*time.Minute); err != nil {
-		return res, err
+		return nil, err
 	}
+	return proposals, nil
+}
+
+// decideOneByOne casts dave's deciding vote on each Proposal in turn, on an
+// otherwise idle operator, and returns the sorted latencies.
+func decideOneByOne(ctx context.Context, cp *controlPlane, track *latencies,
+	proposals []*v1.Proposal) ([]time.Duration, error) {
+	var out []time.Duration
 	for _, p := range proposals {
-		track.byRole[string(p.Spec.RoleRef)] = append(track.byRole[string(p.Spec.RoleRef)], string(p.UID))
-	}
-	for _, p := range proposals[:soloVotes] {
 		d, err := track.decide(ctx, cp.users[dave], p)
 		if err != nil {
-			return res, err
+			return nil, err
 		}
-		res.Solo = append(res.Solo, d)
+		out = append(out, d)
 		if _, err := waitQuiet(ctx, cp, 2*time.Second, time.Minute); err != nil {
-			return res, err
+			return nil, err
 		}
 	}
-	slices.Sort(res.Solo)
-	proposals = proposals[soloVotes:]
+	slices.Sort(out)
+	return out, nil
+}
 
-	before, err := cp.apiserverWrites(ctx)
-	if err != nil {
-		return res, err
-	}
-	times, err := cp.apiserverTimes(ctx)
-	if err != nil {
-		return res, err
-	}
-	logln("  casting %d deciding votes at once", len(proposals))
-	cpu := newCPUMeter(mgr.pid())
+// decideAtOnce casts dave's deciding vote on every Proposal at the same
+// moment and returns how many failed, logging each.
+func (l *latencies) decideAtOnce(ctx context.Context, c client.Client, proposals []*v1.Proposal) int {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	var voteErrs sync.Map
 	for _, p := range proposals {
 		wg.Go(func() {
 			<-start
-			track.mu.Lock()
-			track.sent[string(p.UID)] = time.Now()
-			track.mu.Unlock()
-			if err := jsonPatch(ctx, cp.users[dave], p, "/spec/votes/-",
+			l.mu.Lock()
+			l.sent[string(p.UID)] = time.Now()
+			l.mu.Unlock()
+			if err := jsonPatch(ctx, c, p, "/spec/votes/-",
 				v1.Vote{Voter: dave, Decision: v1.VoteApprove}); err != nil {
 				voteErrs.Store(p.Name, err)
 			}
-			track.mu.Lock()
-			track.acked[string(p.UID)] = time.Now()
-			track.mu.Unlock()
+			l.mu.Lock()
+			l.acked[string(p.UID)] = time.Now()
+			l.mu.Unlock()
 		})
 	}
 	close(start)
 	wg.Wait()
+	failed := 0
 	voteErrs.Range(func(k, e any) bool {
-		res.VoteErrors++
+		failed++
 		logln("  deciding vote on %v failed: %v", k, e)
 		return true
 	})
-	if res.VoteErrors > 0 {
-		return res, fmt.Errorf("%d deciding votes failed", res.VoteErrors)
-	}
-	if err := waitChan(ctx, track.all, b.cfg.timeout, func() string {
-		return fmt.Sprintf("%d Proposals not yet in their ConfigMap", track.pending())
-	}); err != nil {
-		return res, err
-	}
-	res.CPU = cpu.since()
-	track.mu.Lock()
+	return failed
+}
+
+// sorted returns, sorted, the latencies from each Proposal's deciding vote
+// to its ConfigMap, and to the API server's answer.
+func (l *latencies) sorted(proposals []*v1.Proposal) (latencies, acks []time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, p := range proposals {
 		uid := string(p.UID)
-		res.Latencies = append(res.Latencies, track.seen[uid].Sub(track.sent[uid]))
-		res.Acks = append(res.Acks, track.acked[uid].Sub(track.sent[uid]))
+		latencies = append(latencies, l.seen[uid].Sub(l.sent[uid]))
+		acks = append(acks, l.acked[uid].Sub(l.sent[uid]))
 	}
-	track.mu.Unlock()
-	slices.Sort(res.Latencies)
-	slices.Sort(res.Acks)
-	res.P50, res.P95, res.P99 = percentile(res.Latencies, 0.50), percentile(res.Latencies, 0.95),
-		percentile(res.Latencies, 0.99)
-	res.Max = res.Latencies[len(res.Latencies)-1]
-	after, err := waitQuiet(ctx, cp, 3*time.Second, 2*time.Minute)
-	if err != nil {
-		return res, err
-	}
-	res.Writes = after.diff(before)
-	timesAfter, err := cp.apiserverTimes(ctx)
-	if err != nil {
-		return res, err
-	}
-	res.Requests = timesAfter.meanSince(times)
-	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {
-		return res, err
-	}
-	logln("  %s: p50 %s, p95 %s, p99 %s, max %s", v.Name, res.P50.Round(time.Millisecond),
-		res.P95.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Max.Round(time.Millisecond))
-	return res, verifyApplied(ctx, cp.admin, ns, len(proposals)+soloVotes)
+	slices.Sort(latencies)
+	slices.Sort(acks)
+	return latencies, acks
 }
 
 // soloVotes is how many Proposals are decided one at a time before the burst.

@@ -195,15 +195,7 @@ func run(ctx context.Context, c settings) error {
 		return fmt.Errorf("-root %s is not the repository root: %w", root, err)
 	}
 	if c.rerender != "" {
-		data, err := os.ReadFile(c.rerender)
-		if err != nil {
-			return err
-		}
-		var res results
-		if err := json.Unmarshal(data, &res); err != nil {
-			return fmt.Errorf("%s: %w", c.rerender, err)
-		}
-		return writeReport(&res, root, c.out)
+		return rerender(root, c)
 	}
 	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
 	if err != nil {
@@ -240,12 +232,46 @@ func run(ctx context.Context, c settings) error {
 	res.ConfigMapKiB = one.payload.Size / 1024
 	b := &bench{cfg: c, root: root, assets: assets, samples: s, logDir: c.logDir}
 
-	if c.gobench {
-		logln("go test -bench on the domain packages")
-		if res.GoBench, err = runGoBench(ctx, root, c.benchtime); err != nil {
+	if err := b.measure(ctx, res, variants); err != nil {
+		return err
+	}
+	res.Finished = time.Now()
+	if c.raw != "" {
+		data, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
 			return err
 		}
-		res.Renderers = benchRenderers(s)
+		if err := os.WriteFile(c.raw, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return writeReport(res, root, c.out)
+}
+
+// rerender writes the report of a -raw file without measuring.
+func rerender(root string, c settings) error {
+	data, err := os.ReadFile(c.rerender)
+	if err != nil {
+		return err
+	}
+	var res results
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("%s: %w", c.rerender, err)
+	}
+	return writeReport(&res, root, c.out)
+}
+
+// measure runs the go test benchmarks, then per N the baseline and every
+// variant cold, then governance per variant, into res.
+func (b *bench) measure(ctx context.Context, res *results, variants []variant) error {
+	c := b.cfg
+	var err error
+	if c.gobench {
+		logln("go test -bench on the domain packages")
+		if res.GoBench, err = runGoBench(ctx, b.root, c.benchtime); err != nil {
+			return err
+		}
+		res.Renderers = benchRenderers(b.samples)
 	}
 	for _, n := range c.sizes {
 		logln("N=%d: plain-client baseline", n)
@@ -263,27 +289,18 @@ func run(ctx context.Context, c settings) error {
 			res.Cold = append(res.Cold, cold)
 		}
 	}
-	if c.govProposals > 0 {
-		for _, v := range variants {
-			logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
-			g, err := b.governance(ctx, v)
-			if err != nil {
-				return fmt.Errorf("governance %s: %w", v.Name, err)
-			}
-			res.Governance = append(res.Governance, g)
-		}
+	if c.govProposals <= 0 {
+		return nil
 	}
-	res.Finished = time.Now()
-	if c.raw != "" {
-		data, err := json.MarshalIndent(res, "", "  ")
+	for _, v := range variants {
+		logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
+		g, err := b.governance(ctx, v)
 		if err != nil {
-			return err
+			return fmt.Errorf("governance %s: %w", v.Name, err)
 		}
-		if err := os.WriteFile(c.raw, data, 0o644); err != nil {
-			return err
-		}
+		res.Governance = append(res.Governance, g)
 	}
-	return writeReport(res, root, c.out)
+	return nil
 }
 
 // writeReport renders the results to out (relative to root), or to

@@ -18,18 +18,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 )
 
 // The built-in variants.
@@ -53,13 +51,10 @@ type variant struct {
 }
 
 // managerProc is the manager running as a process of its own against the
-// control plane, as it runs in a cluster.
+// control plane, as it runs in a cluster, with its heap sampled.
 type managerProc struct {
-	cmd        *exec.Cmd
-	metricsURL string
-	logPath    string
-	exited     chan struct{}
-	err        error
+	*managerproc.Process
+	exited <-chan struct{}
 
 	mu        sync.Mutex
 	peakHeap  float64
@@ -70,39 +65,21 @@ type managerProc struct {
 // startManager starts v against kubeconfig with plain-HTTP metrics on a
 // free loopback port and waits until its readiness probe answers.
 func startManager(ctx context.Context, v variant, kubeconfig, logPath string) (*managerProc, error) {
-	metricsAddr, err := freeAddress()
+	metricsAddr, err := managerproc.FreeAddress("127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	probeAddr, err := freeAddress()
+	probeAddr, err := managerproc.FreeAddress("127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(logPath)
+	p, err := managerproc.Start(managerproc.Config{Bin: v.bin, Args: v.args, Kubeconfig: kubeconfig,
+		MetricsAddr: metricsAddr, ProbeAddr: probeAddr, Env: v.Env, LogPath: logPath})
 	if err != nil {
 		return nil, err
 	}
-	args := append(append([]string{}, v.args...),
-		"--kubeconfig="+kubeconfig,
-		"--metrics-bind-address="+metricsAddr,
-		"--metrics-secure=false",
-		"--health-probe-bind-address="+probeAddr,
-	)
-	cmd := exec.Command(v.bin, args...)
-	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig), v.Env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	m := &managerProc{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", logPath: logPath,
-		exited: make(chan struct{}), sampled: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		_ = logFile.Close()
-		return nil, fmt.Errorf("starting %s: %w", v.bin, err)
-	}
-	go func() {
-		defer close(m.exited)
-		defer func() { _ = logFile.Close() }()
-		m.err = cmd.Wait()
-	}()
-	if err := m.waitReady(ctx, "http://"+probeAddr+"/readyz", time.Minute); err != nil {
+	m := &managerProc{Process: p, exited: p.Exited(), sampled: make(chan struct{})}
+	if err := p.WaitReady(ctx, time.Minute); err != nil {
 		_ = m.stop()
 		return nil, err
 	}
@@ -112,40 +89,7 @@ func startManager(ctx context.Context, v variant, kubeconfig, logPath string) (*
 	return m, nil
 }
 
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	addr := l.Addr().String()
-	return addr, l.Close()
-}
-
-func (m *managerProc) pid() int { return m.cmd.Process.Pid }
-
-func (m *managerProc) waitReady(ctx context.Context, url string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-m.exited:
-			return fmt.Errorf("the manager exited (%v); see %s", m.err, m.logPath)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("the manager was not ready within %s; see %s", timeout, m.logPath)
-}
+func (m *managerProc) pid() int { return m.Pid() }
 
 // sampleHeap keeps the highest go_memstats_heap_alloc_bytes seen, every
 // 200ms: the Go heap in use by live and not yet collected objects.
@@ -172,7 +116,7 @@ func (m *managerProc) sampleHeap(ctx context.Context) {
 func (m *managerProc) scrape(ctx context.Context) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.metricsURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.MetricsURL(), nil)
 	if err != nil {
 		return "", err
 	}
@@ -246,20 +190,5 @@ func (m *managerProc) stop() error {
 		m.stopWatch()
 		<-m.sampled
 	}
-	select {
-	case <-m.exited:
-		return nil
-	default:
-	}
-	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return err
-	}
-	select {
-	case <-m.exited:
-		return nil
-	case <-time.After(20 * time.Second):
-		_ = m.cmd.Process.Kill()
-		<-m.exited
-		return errors.New("the manager did not stop within 20s and was killed")
-	}
+	return m.Stop(20 * time.Second)
 }

@@ -32,7 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
 // observer watches the Roles of one namespace (and, when asked, their
@@ -62,8 +62,7 @@ func startObserver(ctx context.Context, cfg *rest.Config, ns string,
 		DefaultNamespaces: map[string]cache.Config{ns: {}},
 		DefaultTransform:  cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{
-				controller.LabelManagedBy: controller.ManagedByValue})},
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	})
 	if err != nil {

@@ -203,14 +203,13 @@ func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite,
 		if err != nil {
 			return nil, err
 		}
-		name := r.Name + "-matrix"
+		name := publish.MatrixConfigMapName(r.Name, matrix.Spec.Publishing.ConfigMapSuffix)
 		cm := &corev1.ConfigMap{
 			ObjectMeta: metav1.ObjectMeta{
-				Namespace: r.Namespace,
-				Name:      name,
-				Labels: map[string]string{controller.LabelManagedBy: controller.ManagedByValue,
-					controller.LabelRole: r.Name, controller.LabelSkillMatrix: matrix.Name},
-				Annotations: map[string]string{controller.AnnotationHash: e.payload.Hash},
+				Namespace:   r.Namespace,
+				Name:        name,
+				Labels:      publish.MatrixLabels(r.Name, matrix.Name),
+				Annotations: e.payload.Annotations(),
 				OwnerReferences: []metav1.OwnerReference{{
 					APIVersion: v1.GroupVersion.String(), Kind: "Role", Name: r.Name, UID: r.UID,
 					Controller: new(true), BlockOwnerDeletion: new(true),
@@ -218,9 +217,6 @@ func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite,
 			},
 			Data:       e.payload.Data,
 			BinaryData: e.payload.BinaryData,
-		}
-		if e.payload.Compressed() {
-			cm.Annotations[controller.AnnotationEncoding] = controller.EncodingGzip
 		}
 		updated := r.DeepCopy()
 		st := &updated.Status
@@ -264,10 +260,8 @@ func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, w
 		return 0, err
 	}
 	catalogCM := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: matrix.Name + controller.CatalogSuffix,
-			Labels: map[string]string{controller.LabelManagedBy: controller.ManagedByValue,
-				controller.LabelSkillMatrix: matrix.Name},
-			Annotations: map[string]string{controller.AnnotationHash: catalog.Hash}},
+		ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: publish.CatalogConfigMapName(matrix.Name),
+			Labels: publish.CatalogLabels(matrix.Name), Annotations: catalog.Annotations()},
 		Data: catalog.Data, BinaryData: catalog.BinaryData,
 	}
 	matrixStatus := matrix.DeepCopy()
@@ -300,13 +294,13 @@ func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, w
 func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[string]string) error {
 	var cms corev1.ConfigMapList
 	if err := c.List(ctx, &cms, client.InNamespace(ns),
-		client.MatchingLabels{controller.LabelManagedBy: controller.ManagedByValue}); err != nil {
+		client.MatchingLabels(publish.ManagedLabels())); err != nil {
 		return err
 	}
 	have := map[string]string{}
 	for _, cm := range cms.Items {
-		if role := cm.Labels[controller.LabelRole]; role != "" {
-			have[role] = cm.Annotations[controller.AnnotationHash]
+		if role := cm.Labels[publish.LabelRole]; role != "" {
+			have[role] = cm.Annotations[publish.AnnotationContentHash]
 		}
 	}
 	missing := 0
@@ -326,12 +320,12 @@ func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[
 func configMapVersions(ctx context.Context, c client.Client, ns string) (map[string]string, error) {
 	var cms corev1.ConfigMapList
 	if err := c.List(ctx, &cms, client.InNamespace(ns),
-		client.MatchingLabels{controller.LabelManagedBy: controller.ManagedByValue}); err != nil {
+		client.MatchingLabels(publish.ManagedLabels())); err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for _, cm := range cms.Items {
-		if role := cm.Labels[controller.LabelRole]; role != "" {
+		if role := cm.Labels[publish.LabelRole]; role != "" {
 			out[role] = cm.ResourceVersion
 		}
 	}

@@ -17,12 +17,9 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
@@ -137,7 +135,7 @@ func (d *demo) applySamples(ctx context.Context) (*careerv1alpha1.Role, error) {
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, fmt.Errorf("the Role %s/%s did not become Ready within %s.\nIts conditions:\n%s%s",
-			namespace, role.Name, d.opts.timeout, conditions(role.Status.Conditions), d.manager.tail())
+			namespace, role.Name, d.opts.timeout, conditions(role.Status.Conditions), d.manager.Tail(managerproc.TailLines))
 	}
 	return role, err
 }
@@ -180,21 +178,11 @@ func (d *demo) readMatrix(ctx context.Context, name string) (*matrix, error) {
 	}
 	m := &matrix{resourceVersion: cm.ResourceVersion, compressed: len(cm.BinaryData) > 0}
 	for key, dst := range map[string]*[]byte{keyMarkdown: &m.markdown, keyHTML: &m.html} {
-		if s, ok := cm.Data[key]; ok {
-			*dst = []byte(s)
-			continue
-		}
-		gz, ok := cm.BinaryData[key+publish.GzipSuffix]
-		if !ok {
-			return nil, fmt.Errorf("ConfigMap %s/%s has no %s", namespace, name, key)
-		}
-		r, err := gzip.NewReader(bytes.NewReader(gz))
+		file, err := publish.ReadFile(cm.Data, cm.BinaryData, key)
 		if err != nil {
-			return nil, fmt.Errorf("ConfigMap %s/%s, %s%s: %w", namespace, name, key, publish.GzipSuffix, err)
+			return nil, fmt.Errorf("ConfigMap %s/%s: %w", namespace, name, err)
 		}
-		if *dst, err = io.ReadAll(r); err != nil {
-			return nil, err
-		}
+		*dst = file
 	}
 	return m, nil
 }
@@ -227,8 +215,8 @@ func (d *demo) waitFor(ctx context.Context, cond func(context.Context) (bool, er
 			return err
 		}
 		select {
-		case <-d.manager.exited:
-			return d.manager.died()
+		case <-d.manager.Exited():
+			return d.manager.Died()
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:

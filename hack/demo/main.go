@@ -40,6 +40,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,6 +55,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
@@ -85,6 +87,9 @@ type options struct {
 }
 
 func main() {
+	// Run as one of the control-plane links (sys_linux.go), this becomes
+	// kube-apiserver or etcd and does not return.
+	execControlPlaneBinary()
 	var o options
 	flag.BoolVar(&o.check, "check", envBool("DEMO_CHECK"),
 		"Run the printed next steps as the demo users, print PASS and exit (also DEMO_CHECK=1).")
@@ -93,8 +98,10 @@ func main() {
 			"It is wiped at start.")
 	flag.StringVar(&o.manager, "manager", filepath.Join("bin", "manager"), "The manager binary to run.")
 	flag.BoolVar(&o.skipBuild, "skip-build", false, "Do not run 'go build -o <manager> ./cmd' first.")
-	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "127.0.0.1:8080", "The manager's (plain HTTP) metrics address.")
-	flag.StringVar(&o.probeAddr, "health-probe-bind-address", "127.0.0.1:8081", "The manager's health probe address.")
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "127.0.0.1:0",
+		"The manager's (plain HTTP) metrics address; port 0 picks a free port, printed at start. 0 disables metrics.")
+	flag.StringVar(&o.probeAddr, "health-probe-bind-address", "127.0.0.1:0",
+		"The manager's health probe address, which the demo polls until the manager is ready; port 0 picks a free port.")
 	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute,
 		"How long to wait for each step: the manager, the Role to become Ready, the Proposal to be Applied.")
 	flag.Parse()
@@ -120,7 +127,7 @@ type demo struct {
 	env     *envtest.Environment
 	admin   client.Client
 	users   map[string]client.Client
-	manager *managerProcess
+	manager *managerproc.Process
 	started time.Time
 
 	// proposal is the sample Proposal's name; configMap the Role's rendered
@@ -139,6 +146,12 @@ func run(o options) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
 
+	if o.check {
+		// CI runs the check: prove the demo needs none of the ports a
+		// manager listens on by default.
+		release := holdDefaultPorts(o.metricsAddr, o.probeAddr)
+		defer release()
+	}
 	d := &demo{opts: o, started: time.Now(), users: map[string]client.Client{}}
 	err := d.setUp(ctx)
 	if err == nil {
@@ -173,25 +186,13 @@ func run(o options) int {
 // setUp brings up the control plane, installs what the operator ships, starts
 // the manager and applies the samples, then prints the matrix.
 func (d *demo) setUp(ctx context.Context) error {
-	var err error
-	if d.root, err = findRoot(); err != nil {
+	if err := d.locate(); err != nil {
 		return err
-	}
-	if err := os.Chdir(d.root); err != nil {
-		return err
-	}
-	d.dir = d.opts.dir
-	if !filepath.IsAbs(d.dir) {
-		d.dir = filepath.Join(d.root, d.dir)
-	}
-	d.relDir = d.dir
-	if rel, err := filepath.Rel(d.root, d.dir); err == nil && !strings.HasPrefix(rel, "..") {
-		d.relDir = rel
 	}
 	if err := d.prepareDir(); err != nil {
 		return err
 	}
-	if err := checkPortsFree(d.opts.metricsAddr, d.opts.probeAddr); err != nil {
+	if err := d.choosePorts(); err != nil {
 		return err
 	}
 
@@ -242,17 +243,42 @@ func (d *demo) setUp(ctx context.Context) error {
 	if err := <-build; err != nil {
 		return err
 	}
-	if d.manager, err = startManager(d.opts.manager, d.dir, d.opts.metricsAddr, d.opts.probeAddr); err != nil {
-		return err
-	}
-	if err := d.manager.waitReady(ctx, d.opts.probeAddr, d.opts.timeout); err != nil {
+	if d.manager, err = startManager(ctx, d.opts.manager, d.dir, d.opts.metricsAddr, d.opts.probeAddr,
+		d.opts.timeout); err != nil {
 		return err
 	}
 	fmt.Printf("    %s (pid %d) is ready: log %s (%s)\n",
-		d.opts.manager, d.manager.cmd.Process.Pid, filepath.Join(d.relDir, managerLog), since(t))
+		d.opts.manager, d.manager.Pid(), filepath.Join(d.relDir, managerLog), since(t))
 
+	if err := d.showSamples(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("\nUp in %s.\n", since(d.started))
+	return nil
+}
+
+// locate finds the repository root, makes it the working directory, and
+// resolves the demo directory against it.
+func (d *demo) locate() error {
+	var err error
+	if d.root, err = findRoot(); err != nil {
+		return err
+	}
+	if err := os.Chdir(d.root); err != nil {
+		return err
+	}
+	d.dir = d.opts.dir
+	if !filepath.IsAbs(d.dir) {
+		d.dir = filepath.Join(d.root, d.dir)
+	}
+	d.relDir = rel(d.root, d.dir)
+	return nil
+}
+
+// showSamples applies the samples, waits for the Role's matrix and prints it.
+func (d *demo) showSamples(ctx context.Context) error {
 	step("Applying the MLOps Engineer samples (SkillMatrix and Role)")
-	t = time.Now()
+	t := time.Now()
 	proposal, err := d.sampleProposalObject()
 	if err != nil {
 		return err
@@ -272,7 +298,6 @@ func (d *demo) setUp(ctx context.Context) error {
 	fmt.Println()
 	fmt.Println(md)
 	fmt.Printf("    Wrote %s\n", filepath.Join(d.relDir, htmlFile))
-	fmt.Printf("\nUp in %s.\n", since(d.started))
 	return nil
 }
 
@@ -317,6 +342,13 @@ func (d *demo) startControlPlane(assets string) error {
 		return err
 	}
 
+	// On Linux these are links that give both a parent-death signal
+	// (sys_linux.go), so they die with the demo however it ends.
+	etcdPath, apiserverPath, restoreEnv, err := controlPlanePaths(d.dir, assets)
+	if err != nil {
+		return err
+	}
+	defer restoreEnv()
 	d.env = &envtest.Environment{
 		CRDDirectoryPaths:     []string{filepath.Join(d.root, "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
@@ -325,9 +357,9 @@ func (d *demo) startControlPlane(assets string) error {
 		ControlPlaneStartTimeout: time.Minute,
 		ControlPlaneStopTimeout:  20 * time.Second,
 		ControlPlane: envtest.ControlPlane{
-			Etcd: &envtest.Etcd{DataDir: filepath.Join(d.dir, etcdBin), Out: etcdLog, Err: etcdLog},
+			Etcd: &envtest.Etcd{Path: etcdPath, DataDir: filepath.Join(d.dir, etcdBin), Out: etcdLog, Err: etcdLog},
 			APIServer: &envtest.APIServer{
-				CertDir: filepath.Join(d.dir, apiserverBin), Out: apiLog, Err: apiLog,
+				Path: apiserverPath, CertDir: filepath.Join(d.dir, apiserverBin), Out: apiLog, Err: apiLog,
 			},
 		},
 	}
@@ -359,7 +391,7 @@ func (d *demo) stop() error {
 	var stopped []string
 	var errs []error
 	if d.manager != nil {
-		if err := d.manager.stop(); err != nil {
+		if err := d.manager.Stop(managerStopTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("manager: %w", err))
 		}
 		stopped = append(stopped, "manager")
@@ -408,24 +440,69 @@ func findRoot() (string, error) {
 	}
 }
 
-// checkPortsFree fails early, with the flag to change, when an address the
-// manager must bind is taken.
-func checkPortsFree(metricsAddr, probeAddr string) error {
-	for _, a := range []struct{ flag, addr string }{
-		{"-metrics-bind-address", metricsAddr},
-		{"-health-probe-bind-address", probeAddr},
+// choosePorts gives the manager's addresses whose port is 0 a free port,
+// and fails early, naming the flag to change, when an explicit address is
+// taken.
+func (d *demo) choosePorts() error {
+	for _, a := range []struct {
+		flag string
+		addr *string
+	}{
+		{"-metrics-bind-address", &d.opts.metricsAddr},
+		{"-health-probe-bind-address", &d.opts.probeAddr},
 	} {
-		if a.addr == "0" || a.addr == "" {
+		if *a.addr == "0" && a.flag == "-metrics-bind-address" {
+			continue // metrics off
+		}
+		free, err := managerproc.FreeAddress(*a.addr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.flag, err)
+		}
+		if free != *a.addr {
+			*a.addr = free
 			continue
 		}
-		l, err := net.Listen("tcp", a.addr)
+		l, err := net.Listen("tcp", free)
 		if err != nil {
-			return fmt.Errorf("the manager cannot listen on %s (%v): free it or pass %s=127.0.0.1:<port>",
-				a.addr, err, a.flag)
+			return fmt.Errorf("the manager cannot listen on %s (%v): free it, or pass %s=127.0.0.1:0 for a free port",
+				free, err, a.flag)
 		}
 		_ = l.Close()
 	}
 	return nil
+}
+
+// defaultManagerPorts are the ports cmd/main.go and kubebuilder's scaffold
+// use by default for metrics (HTTP) and health probes, where other local
+// operators or dev servers are often listening.
+var defaultManagerPorts = []string{"8080", "8081"}
+
+// holdDefaultPorts listens on 127.0.0.1 on each of defaultManagerPorts that
+// is free and not named by the addresses the demo was given, until release
+// is called: a check run then fails if anything in it still needs them.
+func holdDefaultPorts(addrs ...string) (release func()) {
+	var held []net.Listener
+	var shown []string
+	for _, port := range defaultManagerPorts {
+		if slices.ContainsFunc(addrs, func(a string) bool { _, p, _ := net.SplitHostPort(a); return p == port }) {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+		if err != nil {
+			shown = append(shown, port+" (already in use)")
+			continue
+		}
+		held = append(held, l)
+		shown = append(shown, port)
+	}
+	if len(shown) > 0 {
+		fmt.Printf("    ports %s are busy during the check: the demo must not need them\n", strings.Join(shown, ", "))
+	}
+	return func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}
 }
 
 // step prints the heading of a set-up step.

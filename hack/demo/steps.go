@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 )
 
 // jsonPatchOp is one operation of an RFC 6902 JSON patch.
@@ -183,8 +184,8 @@ func (d *demo) serve(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-d.manager.exited:
-			return d.manager.died()
+		case <-d.manager.Exited():
+			return d.manager.Died()
 		case <-tick.C:
 		}
 		if err := d.report(ctx, phases); err != nil {
@@ -319,10 +320,39 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return err
 	}
 
+	if err := d.waitApplied(ctx); err != nil {
+		return err
+	}
+
+	fmt.Printf("$ %s\n", d.matrixRowCommand())
+	var afterRow string
+	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+		m, err := d.readMatrix(ctx, d.configMap)
+		if err != nil {
+			return false, nil //nolint:nilerr // transient: keep polling
+		}
+		afterRow, _ = markdownRow(string(m.markdown), "Kubernetes Core")
+		return kubernetesCoreChanged(afterRow), nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the matrix did not show the change within %s: before %q, now %q%s",
+			d.opts.timeout, beforeRow, afterRow, d.manager.Tail(managerproc.TailLines))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
+	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
+	return nil
+}
+
+// waitApplied follows the sample Proposal, printing each change of its
+// phase and tally, until it is Applied; any other final phase fails.
+func (d *demo) waitApplied(ctx context.Context) error {
 	fmt.Printf("$ %s\n", d.kubectl("", "get cprop -n "+namespace+" -w"))
 	proposal := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
 	last := ""
-	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+	err := d.waitFor(ctx, func(ctx context.Context) (bool, error) {
 		if err := d.admin.Get(ctx, client.ObjectKeyFromObject(proposal), proposal); err != nil {
 			return false, nil //nolint:nilerr // transient: keep polling
 		}
@@ -340,32 +370,10 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return false, nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last, d.manager.tail())
+		return fmt.Errorf("the proposal was not Applied within %s (last: %s)%s", d.opts.timeout, last,
+			d.manager.Tail(managerproc.TailLines))
 	}
-	if err != nil {
-		return err
-	}
-
-	fmt.Printf("$ %s\n", d.matrixRowCommand())
-	var afterRow string
-	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
-		m, err := d.readMatrix(ctx, d.configMap)
-		if err != nil {
-			return false, nil //nolint:nilerr // transient: keep polling
-		}
-		afterRow, _ = markdownRow(string(m.markdown), "Kubernetes Core")
-		return kubernetesCoreChanged(afterRow), nil
-	})
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the matrix did not show the change within %s: before %q, now %q%s",
-			d.opts.timeout, beforeRow, afterRow, d.manager.tail())
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
-	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
-	return nil
+	return err
 }
 
 // patchAs sends a JSON patch to the demo Proposal as user, printing the

@@ -18,7 +18,10 @@ limitations under the License.
 
 package main
 
-import "syscall"
+import (
+	"path/filepath"
+	"syscall"
+)
 
 // childSysProcAttr puts the manager in a process group of its own, so that
 // Ctrl-C reaches only the demo, which then stops it in order.
@@ -29,3 +32,13 @@ func childSysProcAttr() *syscall.SysProcAttr {
 // stopLeftovers does nothing here: without /proc the demo cannot recognise
 // the processes of an earlier demo that was killed.
 func stopLeftovers(string, []string) {}
+
+// controlPlanePaths returns the real binaries: outside Linux there is no
+// parent-death signal, and the control plane of a demo that was killed keeps
+// running until it is stopped by hand.
+func controlPlanePaths(_, assets string) (etcd, apiserver string, restore func(), err error) {
+	return filepath.Join(assets, etcdBin), filepath.Join(assets, apiserverBin), func() {}, nil
+}
+
+// execControlPlaneBinary does nothing here: controlPlanePaths makes no links.
+func execControlPlaneBinary() {}

@@ -16,16 +16,19 @@ limitations under the License.
 
 // Package assess is the level calculator: given a person's proficiency per
 // skill, it says which level of a Role they are at, how ready they are for the
-// next one and which cells stand between them and it. It works on a Role
-// resolved by internal/model, so it sees the matrix exactly as it is
-// rendered, and it does no I/O.
+// next one, which cells stand between them and it, which cells of the levels
+// they hold they still miss, and where the Role itself expects less as the
+// level rises. It works on a Role resolved by internal/model, so it sees the
+// matrix exactly as it is rendered, and it does no I/O. It must not import
+// the renderers or any Kubernetes client: internal/render embeds its Table in
+// matrix.html, whose script evaluates the same rules in the browser.
 //
 // # Rules
 //
 // A cell is met when the person's proficiency ranks at least as high on the
 // SkillMatrix's scale as the cell's expected proficiency. A skill the ratings
 // do not mention is rated none, which meets no cell. Cells for which the Role
-// states no proficiency are not counted.
+// states no proficiency (or one the scale does not have) are not counted.
 //
 // A level is met when every required cell of the level is met and at least
 // ThresholdPercent of its other cells are (met*100 >= threshold*total, so 70
@@ -44,13 +47,22 @@ limitations under the License.
 //
 // that is, the share of its cells met with required cells weighing double; it
 // is 100 when every cell is met, and 100 at the top level. Gaps are the next
-// level's cells that are not met, in the matrix's display order (category,
-// then skill).
+// level's cells that are not met: required ones first, each group in the
+// matrix's display order (category, then skill).
+//
+// Unmet are the cells of the current level and of every level below it that
+// are not met (the threshold let them pass): level by level, lowest first,
+// required ones first within a level. Warnings come from the Role alone: one
+// per pair of levels where some skill's expected proficiency drops from the
+// lower level to the higher one (comparing each stated cell with the last
+// stated cell before it, as the operator's validation does), because a drop
+// makes the higher level easier to meet in that skill than the lower one.
 package assess
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -62,14 +74,14 @@ import (
 // must be met when the caller sets nothing else.
 const DefaultThresholdPercent = 70
 
-// requiredWeight is how much a required cell counts in the readiness figure
+// RequiredWeight is how much a required cell counts in the readiness figure
 // compared with another cell.
-const requiredWeight = 2
+const RequiredWeight = 2
 
 // Ratings maps a skill id to the person's proficiency: a proficiency id of
-// the SkillMatrix's scale, matched exactly or ignoring case, or its name
-// ("Advanced"). A skill that is absent, or maps to "", "-" or "none", is
-// rated none.
+// the SkillMatrix's scale, matched exactly or ignoring ASCII case, or its
+// name ("Advanced", ignoring ASCII case). A skill that is absent, or maps to
+// "", "-" or "none", is rated none.
 type Ratings map[string]string
 
 // Options tune an assessment.
@@ -112,8 +124,10 @@ type LevelResult struct {
 	ReadinessPercent int `json:"readinessPercent"`
 }
 
-// Gap is a cell of the next level the person does not meet yet.
+// Gap is a cell the person does not meet.
 type Gap struct {
+	LevelID      string `json:"levelId"`
+	LevelName    string `json:"levelName"`
 	CategoryID   string `json:"categoryId"`
 	CategoryName string `json:"categoryName"`
 	SkillID      string `json:"skillId"`
@@ -140,8 +154,13 @@ type Result struct {
 	Next *LevelRef `json:"nextLevel"`
 	// ReadinessPercent is the readiness for Next, 100 when Next is nil.
 	ReadinessPercent int `json:"readinessPercent"`
-	// Gaps are Next's unmet cells in display order; empty when Next is nil.
+	// Gaps are Next's unmet cells, required first; empty when Next is nil.
 	Gaps []Gap `json:"gaps"`
+	// Unmet are the unmet cells of Current and the levels below it; empty
+	// when Current is nil.
+	Unmet []Gap `json:"unmet"`
+	// Warnings say where the Role expects less at a higher level.
+	Warnings []Warning `json:"warnings"`
 	// Levels has one entry per level of the matrix, lowest first.
 	Levels []LevelResult `json:"levels"`
 	// Ignored lists rated catalog skills that the Role does not list, sorted.
@@ -161,13 +180,16 @@ func (e *RatingsError) Error() string {
 	return fmt.Sprintf("ratings: %d problems:\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
 }
 
+// ErrNoLevels means the SkillMatrix has no levels to assess against.
+var ErrNoLevels = errors.New("the SkillMatrix has no levels to assess against")
+
 // Assess measures ratings against the Role m; see the package documentation
 // for the rules. It refuses (with a *RatingsError naming every one, each with
 // a "did you mean" when a valid id is close) ratings for skills neither the
 // Role nor opts.Catalog has and proficiencies not on the scale.
 func Assess(m *model.RoleMatrix, ratings Ratings, opts Options) (*Result, error) {
 	if m == nil || len(m.Levels) == 0 {
-		return nil, errors.New("the SkillMatrix has no levels to assess against")
+		return nil, ErrNoLevels
 	}
 	if opts.ThresholdPercent < 0 || opts.ThresholdPercent > 100 {
 		return nil, fmt.Errorf("threshold %d%% is out of range: it must be between 0 and 100", opts.ThresholdPercent)
@@ -176,91 +198,15 @@ func Assess(m *model.RoleMatrix, ratings Ratings, opts Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	rank := make(map[string]int, len(m.Scale))
-	names := make(map[string]string, len(m.Scale))
-	for _, p := range m.Scale {
-		rank[p.ID] = p.Rank
-		names[p.ID] = p.Name
+	t := Compile(m)
+	ranks := make([]int, len(t.Skills))
+	for i, s := range t.Skills {
+		ranks[i] = t.Rank(actual[s.ID])
 	}
-	res := &Result{
-		Role:             m.Name,
-		RoleDisplayName:  m.DisplayName,
-		Matrix:           m.MatrixName,
-		ThresholdPercent: opts.ThresholdPercent,
-		Levels:           make([]LevelResult, len(m.Levels)),
-		Gaps:             []Gap{},
-		Ignored:          ignored,
-	}
-	// gaps[i] holds level i's unmet cells; only the next level's are kept.
-	gaps := make([][]Gap, len(m.Levels))
-	for i, l := range m.Levels {
-		lr := LevelResult{LevelRef: ref(l)}
-		for _, c := range m.Categories {
-			for _, s := range c.Skills {
-				if i >= len(s.Cells) {
-					continue
-				}
-				cell := s.Cells[i]
-				want, ok := rank[cell.Proficiency]
-				if !ok {
-					continue // the Role states nothing here (or nothing valid)
-				}
-				have := -1
-				if a := actual[s.ID]; a != "" {
-					have = rank[a]
-				}
-				met := have >= want
-				count := &lr.Other
-				if cell.Required {
-					count = &lr.Required
-				}
-				count.Total++
-				if met {
-					count.Met++
-					continue
-				}
-				gaps[i] = append(gaps[i], Gap{
-					CategoryID: c.ID, CategoryName: c.Name,
-					SkillID: s.ID, SkillName: s.Name,
-					Expected: cell.Proficiency, ExpectedName: names[cell.Proficiency],
-					Actual: actual[s.ID], ActualName: names[actual[s.ID]],
-					Required: cell.Required,
-				})
-			}
-		}
-		lr.OtherPercent = percent(lr.Other.Met, lr.Other.Total)
-		lr.Met = lr.Required.Met == lr.Required.Total &&
-			lr.Other.Met*100 >= opts.ThresholdPercent*lr.Other.Total
-		lr.ReadinessPercent = percent(
-			requiredWeight*lr.Required.Met+lr.Other.Met,
-			requiredWeight*lr.Required.Total+lr.Other.Total)
-		res.Levels[i] = lr
-	}
-
-	current := -1
-	for i := range res.Levels {
-		if !res.Levels[i].Met {
-			break
-		}
-		current = i
-	}
-	if current >= 0 {
-		res.Current = new(res.Levels[current].LevelRef)
-	}
-	if next := current + 1; next < len(res.Levels) {
-		res.Next = new(res.Levels[next].LevelRef)
-		res.ReadinessPercent = res.Levels[next].ReadinessPercent
-		if gaps[next] != nil {
-			res.Gaps = gaps[next]
-		}
-	} else {
-		res.ReadinessPercent = 100
-	}
+	res := t.Evaluate(ranks, opts.ThresholdPercent)
+	res.Role, res.RoleDisplayName, res.Matrix = m.Name, m.DisplayName, m.MatrixName
+	res.Ignored = ignored
 	return res, nil
-}
-
-func ref(l model.Level) LevelRef {
-	return LevelRef{ID: l.ID, Name: l.Name, ShortName: l.ShortName}
 }
 
 // percent is floor(100*n/d), 100 when d is 0 (nothing to meet).
@@ -283,16 +229,10 @@ func resolve(m *model.RoleMatrix, ratings Ratings, catalog []string) (map[string
 	for _, p := range m.Scale {
 		scaleIDs = append(scaleIDs, p.ID)
 	}
-	// Sorted keys: every run reports the same problems in the same order.
-	keys := make([]string, 0, len(ratings))
-	for k := range ratings {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-
 	out := make(map[string]string, len(ratings))
 	var ignored, problems []string
-	for _, skill := range keys {
+	// Sorted keys: every run reports the same problems in the same order.
+	for _, skill := range slices.Sorted(maps.Keys(ratings)) {
 		value := ratings[skill]
 		switch {
 		case slices.Contains(roleSkills, skill):
@@ -304,7 +244,7 @@ func resolve(m *model.RoleMatrix, ratings Ratings, catalog []string) (map[string
 				skill, m.Name, text.Hint(skill, append(slices.Clone(roleSkills), catalog...))))
 			continue
 		}
-		id, ok := proficiency(m.Scale, value)
+		id, ok := Proficiency(m.Scale, value)
 		if !ok {
 			problems = append(problems, fmt.Sprintf("proficiency %q of skill %q is not on the scale of SkillMatrix %q (want one of %s, or none)%s",
 				value, skill, m.MatrixName, strings.Join(scaleIDs, ", "), text.Hint(value, scaleIDs)))
@@ -321,10 +261,14 @@ func resolve(m *model.RoleMatrix, ratings Ratings, catalog []string) (map[string
 	return out, ignored, nil
 }
 
-// proficiency resolves a rating to a proficiency id: "" for none.
-func proficiency(scale []model.Proficiency, value string) (string, bool) {
-	v := strings.TrimSpace(value)
-	switch strings.ToLower(v) {
+// Proficiency resolves a rating to a proficiency id of scale, "" for none:
+// surrounding ASCII white space is dropped; "", "-" and "none" (any case)
+// are none; then an exact id wins, then an id or name equal ignoring ASCII
+// case, first on the scale. Only ASCII letters fold, so the page's script
+// can apply the very same rule.
+func Proficiency(scale []model.Proficiency, value string) (string, bool) {
+	v := strings.Trim(value, asciiSpace)
+	switch asciiLower(v) {
 	case "", "-", "none":
 		return "", true
 	}
@@ -334,9 +278,21 @@ func proficiency(scale []model.Proficiency, value string) (string, bool) {
 		}
 	}
 	for _, p := range scale {
-		if strings.EqualFold(p.ID, v) || strings.EqualFold(p.Name, v) {
+		if asciiLower(p.ID) == asciiLower(v) || asciiLower(p.Name) == asciiLower(v) {
 			return p.ID, true
 		}
 	}
 	return "", false
+}
+
+// asciiSpace is the white space a rating may carry around its value.
+const asciiSpace = " \t\n\v\f\r"
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
 }

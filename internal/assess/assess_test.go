@@ -19,6 +19,10 @@ package assess
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -318,38 +322,246 @@ func TestAssessRefusesBadInput(t *testing.T) {
 
 func TestParseRatings(t *testing.T) {
 	cases := []struct {
-		name, file, data string
-		want             Ratings
-		err              string
+		file string
+		want Ratings
+		// noRatings: errors.Is ErrNoRatings; line > 0: a *FileError at that
+		// line; line < 0: a *FileError for the whole file.
+		noRatings bool
+		line      int
+		err       string
 	}{
-		{name: "yaml", file: "r.yaml", data: "# me\ndocker: V\nhelm:\nkubernetes-core: w\n",
-			want: Ratings{"docker": "V", "helm": "", "kubernetes-core": "w"}},
-		{name: "json", file: "r.json", data: `{"docker": "V"}`, want: Ratings{"docker": "V"}},
-		{name: "yaml duplicate", file: "r.yaml", data: "docker: V\ndocker: W\n", err: "docker"},
-		{name: "yaml number", file: "r.yaml", data: "docker: 3\n", err: `skill "docker": the proficiency must be a proficiency id`},
-		{name: "yaml list", file: "r.yaml", data: "- docker\n", err: "not a YAML map"},
-		{name: "csv with header", file: "r.csv", data: "skill,proficiency\ndocker,V\n# comment\n\nhelm,\n",
-			want: Ratings{"docker": "V", "helm": ""}},
-		{name: "csv without header", file: "R.CSV", data: "docker, V\n", want: Ratings{"docker": "V"}},
-		{name: "csv duplicate", file: "r.csv", data: "docker,V\ndocker,W\n", err: `r.csv:2: skill "docker" is rated twice`},
-		{name: "csv three columns", file: "r.csv", data: "docker,V,x\n", err: "want two columns"},
-		{name: "csv empty skill", file: "r.csv", data: ",V\n", err: "skill column is empty"},
+		{file: "empty.yaml", noRatings: true},
+		{file: "comments-only.yaml", noRatings: true},
+		{file: "blank.yaml", noRatings: true},
+		{file: "null-document.yaml", noRatings: true},
+		{file: "header-only.csv", noRatings: true},
+		{file: "comments-only.csv", noRatings: true},
+		{file: "list.yaml", line: 1, err: "a ratings file is a map of skill id to proficiency, one per line, such as docker: W, not a list"},
+		{file: "single-value.yaml", line: 1, err: `not the single value "docker W"`},
+		{file: "map-value.yaml", line: 2, err: `skill "docker": want one proficiency such as W, not a map`},
+		{file: "list-value.yaml", line: 1, err: `skill "docker": want one proficiency such as W, not a list`},
+		{file: "duplicate.yaml", line: 3, err: `skill "docker" is rated twice (first on line 1)`},
+		{file: "two-documents.yaml", line: 2, err: "holds more than one YAML document"},
+		{file: "unquoted-dash.yaml", line: -1, err: `write "-" in quotes`},
+		{file: "list-key.yaml", line: 1, err: "a skill id must be plain text, not a list"},
+		{file: "bad-quote.csv", line: -1, err: "not valid CSV"},
+		{file: "latin1.yaml", line: -1, err: "not UTF-8 text"},
+		{file: "duplicate.csv", line: 2, err: `skill "s01" is rated twice`},
+		{file: "three-columns.csv", line: 1, err: "want two columns, skill and proficiency, got 3"},
+		{file: "numeric.yaml", want: Ratings{"s01": "3", "s02": "4", "s03": "-", "s04": "", "s05": ""}},
+		{file: "empty-map.json", want: Ratings{}},
+		{file: "ratings.json", want: Ratings{"s01": "W", "s02": "working", "s03": ""}},
+		{file: "ratings.csv", want: Ratings{"s01": "W", "s02": "V", "s03": ""}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseRatings(tc.file, []byte(tc.data))
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want it to contain %q", err, tc.err)
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("testdata", "ratings", tc.file)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseRatings(path, data)
+			switch {
+			case tc.noRatings:
+				if !errors.Is(err, ErrNoRatings) {
+					t.Fatalf("err = %v, want ErrNoRatings", err)
+				}
+				return
+			case tc.err != "":
+				var fe *FileError
+				if !errors.As(err, &fe) {
+					t.Fatalf("err = %v, want a *FileError", err)
+				}
+				if !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("err = %q, want it to contain %q", err, tc.err)
+				}
+				if want := max(tc.line, 0); fe.Line != want {
+					t.Errorf("line = %d, want %d", fe.Line, want)
+				}
+				if strings.Contains(err.Error(), "map[string]") || strings.Contains(err.Error(), "float64") {
+					t.Errorf("err = %q speaks Go, not the user's terms", err)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			if !maps.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// A ratings file's values meet the scale in the user's terms: a value the
+// scale does not define is named with the scale's ids, and a numeric scale
+// reads numbers.
+func TestRatingsFilesAgainstScales(t *testing.T) {
+	numeric := ladder(t)
+	for i, id := range []string{"1", "2", "3", "4"} {
+		numeric.Scale[i].ID = id
+	}
+	for ci := range numeric.Categories {
+		for si := range numeric.Categories[ci].Skills {
+			for li, want := range []string{"1", "2", "3"} {
+				numeric.Categories[ci].Skills[si].Cells[li].Proficiency = want
+			}
+		}
+	}
+	cases := []struct {
+		name, file, data string
+		m                *model.RoleMatrix
+		current          string
+		problem          string
+	}{
+		{name: "numeric scale", file: "r.yaml", data: "s01: 2\ns02: 2\ns03: 2\ns04: 2\ns05: 2\ns06: 2\ns07: 2\ns08: 2\n", m: numeric, current: "middle"},
+		{name: "yes is a word, not a boolean", file: "r.yaml", data: "s01: yes\n", m: ladder(t),
+			problem: `proficiency "yes" of skill "s01" is not on the scale of SkillMatrix "eng" (want one of A, W, V, E, or none)`},
+		{name: "a number on a letter scale", file: "r.yaml", data: "s01: 3\n", m: ladder(t),
+			problem: `proficiency "3" of skill "s01" is not on the scale`},
+		{name: "undefined code in CSV", file: "r.csv", data: "s01,X\n", m: ladder(t),
+			problem: `proficiency "X" of skill "s01" is not on the scale`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ratings, err := ParseRatings(tc.file, []byte(tc.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Assess(tc.m, ratings, Options{ThresholdPercent: 70})
+			if tc.problem != "" {
+				var re *RatingsError
+				if !errors.As(err, &re) || !strings.HasPrefix(re.Problems[0], tc.problem) {
+					t.Fatalf("err = %v, want a *RatingsError starting with %q", err, tc.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if levelID(res.Current) != tc.current {
+				t.Errorf("current = %q, want %q", levelID(res.Current), tc.current)
+			}
+		})
+	}
+}
+
+// The answer lists what the levels a person holds still miss, and the gaps
+// to the next level put required cells first.
+func TestAssessUnmetAndOrder(t *testing.T) {
+	m := ladder(t)
+	// s05 becomes required at Senior: it must lead the gaps to Senior.
+	m.Categories[1].Skills[2].Cells[2].Required = true
+	res, err := Assess(m, rate("W", "W", "W", "W", "W", "W", "W", "W", "A", "A", ""), Options{ThresholdPercent: 70})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if levelID(res.Current) != "middle" {
+		t.Fatalf("current = %q, want middle", levelID(res.Current))
+	}
+	gaps := make([]string, 0, len(res.Gaps))
+	unmet := make([]string, 0, len(res.Unmet))
+	for _, g := range res.Gaps {
+		gaps = append(gaps, g.LevelID+":"+g.SkillID+map[bool]string{true: "*"}[g.Required])
+	}
+	for _, g := range res.Unmet {
+		unmet = append(unmet, g.LevelID+":"+g.SkillID+":"+g.Expected+">"+g.Actual)
+	}
+	wantGaps := "senior:s01*,senior:s05*,senior:s02,senior:s03,senior:s04,senior:s06,senior:s07,senior:s08,senior:s09,senior:s10,senior:s11"
+	if strings.Join(gaps, ",") != wantGaps {
+		t.Errorf("gaps = %v\nwant   %s", gaps, wantGaps)
+	}
+	// s11 is unrated: it misses Junior and Middle; s09, s10 at A miss Middle.
+	wantUnmet := "junior:s11:A>,middle:s09:W>A,middle:s10:W>A,middle:s11:W>"
+	if strings.Join(unmet, ",") != wantUnmet {
+		t.Errorf("unmet = %v\nwant    %s", unmet, wantUnmet)
+	}
+	if g := res.Unmet[1]; g.LevelName != "Middle" || g.ActualName != "Awareness" || g.ExpectedName != "Working" {
+		t.Errorf("unmet[1] = %+v", g)
+	}
+
+	below, err := Assess(m, Ratings{}, Options{ThresholdPercent: 70})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if below.Current != nil || below.Unmet == nil || len(below.Unmet) != 0 {
+		t.Errorf("below the first level: current = %v, unmet = %v; want nil and []", below.Current, below.Unmet)
+	}
+}
+
+func TestAssessWarnsAboutDrops(t *testing.T) {
+	m := ladder(t)
+	if res, err := Assess(m, nil, Options{}); err != nil || res.Warnings == nil || len(res.Warnings) != 0 {
+		t.Fatalf("a rising ladder: warnings = %v, %v; want []", res.Warnings, err)
+	}
+	for ci := range m.Categories {
+		for si := range m.Categories[ci].Skills {
+			m.Categories[ci].Skills[si].Cells[2].Proficiency = "A"
+		}
+	}
+	// s02 states nothing at Middle: its drop is from Junior's V to Senior's A.
+	m.Categories[0].Skills[1].Cells[0].Proficiency = "V"
+	m.Categories[0].Skills[1].Cells[1].Proficiency = ""
+	res, err := Assess(m, rate("W", "W", "W", "W", "W", "W", "W", "W", "W", "W", "W"), Options{ThresholdPercent: 70})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 2 {
+		t.Fatalf("warnings = %+v, want two", res.Warnings)
+	}
+	first, second := res.Warnings[0], res.Warnings[1]
+	if first.Lower.ID != "junior" || first.Higher.ID != "senior" || len(first.Drops) != 1 ||
+		first.Drops[0] != (Drop{SkillID: "s02", SkillName: "Skill 2", From: "V", To: "A"}) {
+		t.Errorf("first warning = %+v", first)
+	}
+	if second.Lower.ID != "middle" || second.Higher.ID != "senior" || len(second.Drops) != 10 {
+		t.Errorf("second warning = %+v", second)
+	}
+	want := "Senior expects less than Middle in 10 of 11 skills (Skill 1 W → A, Skill 3 W → A, Skill 4 W → A, 7 more), " +
+		"so meeting Senior can take less than meeting Middle in them"
+	if second.Message != want {
+		t.Errorf("message = %q\nwant      %q", second.Message, want)
+	}
+}
+
+// Compile is what the page embeds: ranks per level, NotCounted where the
+// Role states nothing or something off the scale.
+func TestCompile(t *testing.T) {
+	m := ladder(t)
+	m.Categories[0].Skills[0].Cells[1].Proficiency = ""
+	m.Categories[0].Skills[0].Cells[2].Proficiency = "Z"
+	tab := Compile(m)
+	if len(tab.Skills) != 11 || len(tab.Levels) != 3 || len(tab.Scale) != 4 {
+		t.Fatalf("table = %d skills, %d levels, %d steps", len(tab.Skills), len(tab.Levels), len(tab.Scale))
+	}
+	want := []Expectation{{0, true}, {NotCounted, false}, {NotCounted, false}}
+	if got := tab.Skills[0].Cells; !slices.Equal(got, want) {
+		t.Errorf("s01 cells = %+v, want %+v", got, want)
+	}
+	if got := tab.Skills[10]; got.ID != "s11" || got.CategoryName != "Extra" || got.Cells[2] != (Expectation{2, false}) {
+		t.Errorf("s11 = %+v", got)
+	}
+	if tab.Rank("") != NotCounted || tab.Rank("V") != 2 || tab.Rank("v") != NotCounted {
+		t.Error("Rank takes canonical ids only")
+	}
+}
+
+func TestProficiency(t *testing.T) {
+	scale := []model.Proficiency{{ID: "A", Name: "Awareness"}, {ID: "a", Name: "lower"}, {ID: "Ü", Name: "Über"}}
+	cases := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"A", "A", true}, {"a", "a", true}, {" awareness\t", "A", true}, {"LOWER", "a", true},
+		{"NONE", "", true}, {" - ", "", true}, {"", "", true},
+		{"Ü", "Ü", true}, {"ü", "", false}, {"über", "", false}, // only ASCII folds
+		{"\u00a0A", "", false}, // only ASCII white space is trimmed
+		{"B", "", false},
+	}
+	for _, tc := range cases {
+		got, ok := Proficiency(scale, tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Proficiency(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }

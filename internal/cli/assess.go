@@ -51,13 +51,19 @@ func newAssessCommand(o *options) *cobra.Command {
         floor(100 * (2*required met + other met) / (2*required + other))
     100 at the top level.
   - the gaps to the next level: every cell of it that is not met (category,
-    skill, expected, actual, required or not), in the matrix's order.
+    skill, expected, actual, required or not), required ones first.
+  - the unmet cells at the current level and below: what the threshold let
+    pass in the levels already held.
+  - warnings where the Role expects less at a higher level than at a lower
+    one (a drop makes the higher level easier to meet in those skills).
 
-Ratings are a YAML map of skill id to proficiency, or a CSV with the columns
-skill and proficiency. A skill left out is rated none. Proficiencies are ids of
-the scale (A, W, V, E), in any case, or their names (Advanced). A skill the
-Role does not have is an error (unless the SkillMatrix's catalog has it: then
-it is ignored), and so is a proficiency the scale does not have.
+Ratings are a YAML (or JSON) map of skill id to proficiency, or a CSV with the
+columns skill and proficiency; matrix.html exports them as JSON. A skill left
+out is rated none. Proficiencies are ids of the scale (A, W, V, E), in any
+case, or their names (Advanced). A skill the Role does not have is an error
+(unless the SkillMatrix's catalog has it: then it is ignored), and so is a
+proficiency the scale does not have, a file that rates nothing (empty, only
+comments, only a CSV header) and a file that is not a map.
 
 The Role and SkillMatrix come from the cluster, or offline from --matrix and
 --role files (or one multi-document file). Nothing is ever written.`,
@@ -71,49 +77,7 @@ The Role and SkillMatrix come from the cluster, or offline from --matrix and
   # A Markdown report for a development plan
   kubectl skillmatrix assess mlops-engineer -f ratings.yaml -o md > plan.md`,
 		Args: args(0, 1, "ROLE"),
-		RunE: func(cmd *cobra.Command, a []string) error {
-			if err := checkOutput(opts.format, "table", "json", "md", "markdown"); err != nil {
-				return err
-			}
-			if opts.ratings == "" {
-				return usageErrorf("missing -f RATINGS: a YAML map or CSV of skill id to proficiency")
-			}
-			if opts.threshold < 0 || opts.threshold > 100 {
-				return usageErrorf("--threshold %d is out of range: want 0 to 100", opts.threshold)
-			}
-			data, err := o.readFile(opts.ratings)
-			if err != nil {
-				return err
-			}
-			ratings, err := assess.ParseRatings(opts.ratings, data)
-			if err != nil {
-				return err
-			}
-			matrix, role, err := o.loadRole(cmd.Context(), first(a), append(slices.Clone(opts.matrixFiles), opts.roleFiles...))
-			if err != nil {
-				return err
-			}
-			var catalog []string
-			for _, c := range matrix.Spec.Categories {
-				for _, s := range c.Skills {
-					catalog = append(catalog, string(s.ID))
-				}
-			}
-			res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
-			if err != nil {
-				return fmt.Errorf("%s: %w", opts.ratings, err)
-			}
-			p := &printer{w: o.streams.Out}
-			switch opts.format {
-			case formatJSON:
-				return writeJSON(o.streams.Out, res)
-			case "md", formatMarkdown:
-				printAssessMarkdown(p, res)
-			default:
-				printAssessTable(p, res)
-			}
-			return p.err
-		},
+		RunE: func(cmd *cobra.Command, a []string) error { return o.runAssess(cmd, a, opts) },
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.ratings, "filename", "f", "", "the person's ratings: YAML (skill-id: proficiency) or CSV (skill,proficiency); - for stdin")
@@ -122,6 +86,51 @@ The Role and SkillMatrix come from the cluster, or offline from --matrix and
 	f.StringArrayVar(&opts.matrixFiles, "matrix", nil, "read the SkillMatrix from this YAML file instead of the cluster")
 	f.StringArrayVar(&opts.roleFiles, "role", nil, "read the Role from this YAML file instead of the cluster")
 	return cmd
+}
+
+// runAssess is the assess command once its flags are parsed.
+func (o *options) runAssess(cmd *cobra.Command, a []string, opts *assessOptions) error {
+	if err := checkOutput(opts.format, "table", "json", "md", "markdown"); err != nil {
+		return err
+	}
+	if opts.ratings == "" {
+		return usageErrorf("missing -f RATINGS: a YAML map or CSV of skill id to proficiency")
+	}
+	if opts.threshold < 0 || opts.threshold > 100 {
+		return usageErrorf("--threshold %d is out of range: want 0 to 100", opts.threshold)
+	}
+	data, err := o.readFile(opts.ratings)
+	if err != nil {
+		return err
+	}
+	ratings, err := assess.ParseRatings(opts.ratings, data)
+	if err != nil {
+		return err
+	}
+	matrix, role, err := o.loadRole(cmd.Context(), first(a), append(slices.Clone(opts.matrixFiles), opts.roleFiles...))
+	if err != nil {
+		return err
+	}
+	var catalog []string
+	for _, c := range matrix.Spec.Categories {
+		for _, s := range c.Skills {
+			catalog = append(catalog, string(s.ID))
+		}
+	}
+	res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.ratings, err)
+	}
+	p := &printer{w: o.streams.Out}
+	switch opts.format {
+	case formatJSON:
+		return writeJSON(o.streams.Out, res)
+	case "md", formatMarkdown:
+		printAssessMarkdown(p, res)
+	default:
+		printAssessTable(p, res)
+	}
+	return p.err
 }
 
 func levelLabel(l *assess.LevelRef) string {
@@ -185,18 +194,43 @@ func printAssessTable(p *printer, r *assess.Result) {
 	if len(r.Ignored) > 0 {
 		p.f("Ignored:       %s (in the SkillMatrix, not in this Role)\n", strings.Join(r.Ignored, ", "))
 	}
+	for _, w := range r.Warnings {
+		p.f("\nWarning: %s.\n", w.Message)
+	}
 	if r.Next == nil {
 		p.ln("\nNo gaps: every level is met.")
+	} else {
+		p.f("\nGaps to %s: %s, %d required\n", r.Next.Name, text.Plural(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
+		printGapTable(p, r.Gaps, false)
+	}
+	if r.Current == nil {
 		return
 	}
-	p.f("\nGaps to %s: %s, %d required\n", r.Next.Name, text.Plural(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
-	if len(r.Gaps) == 0 {
+	p.f("\nUnmet at %s and below: %s, %d required (the threshold let them pass)\n",
+		r.Current.Name, text.Plural(len(r.Unmet), "cell", "cells"), requiredCount(r.Unmet))
+	printGapTable(p, r.Unmet, true)
+}
+
+// printGapTable prints cells the person does not meet, with their level when
+// withLevel is set.
+func printGapTable(p *printer, gaps []assess.Gap, withLevel bool) {
+	if len(gaps) == 0 {
 		return
 	}
-	tw = p.table()
-	tw.ln("  CATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
-	for _, g := range r.Gaps {
-		tw.f("  %s\t%s (%s)\t%s\t%s\t%s\n", g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), yesNo(g.Required))
+	level := func(g assess.Gap) string {
+		if withLevel {
+			return g.LevelName + "\t"
+		}
+		return ""
+	}
+	tw := p.table()
+	if withLevel {
+		tw.ln("  LEVEL\tCATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
+	} else {
+		tw.ln("  CATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
+	}
+	for _, g := range gaps {
+		tw.f("  %s%s\t%s (%s)\t%s\t%s\t%s\n", level(g), g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), yesNo(g.Required))
 	}
 	p.flush(tw)
 }
@@ -226,24 +260,48 @@ func printAssessMarkdown(p *printer, r *assess.Result) {
 		p.f("| %s | %d/%d | %d/%d (%d%%) | %d%% | %s |\n", md(levelLabel(&l.LevelRef)),
 			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, yesNo(l.Met))
 	}
+	if len(r.Warnings) > 0 {
+		p.ln("\n## Warnings")
+		p.ln()
+		for _, w := range r.Warnings {
+			p.f("- %s.\n", md(w.Message))
+		}
+	}
 	if r.Next == nil {
 		p.ln("\nNo gaps: every level is met.")
-		return
+	} else {
+		p.f("\n## Gaps to %s\n\n", md(r.Next.Name))
+		printGapMarkdown(p, r.Gaps, false)
 	}
-	p.f("\n## Gaps to %s\n\n", md(r.Next.Name))
-	if len(r.Gaps) == 0 {
+	if r.Current != nil {
+		p.f("\n## Unmet at %s and below\n\n", md(r.Current.Name))
+		printGapMarkdown(p, r.Unmet, true)
+	}
+}
+
+func printGapMarkdown(p *printer, gaps []assess.Gap, withLevel bool) {
+	if len(gaps) == 0 {
 		p.ln("None.")
 		return
 	}
-	p.f("%s, %d required.\n\n", text.Plural(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
-	p.ln("| Category | Skill | Expected | Actual | Required |")
-	p.ln("| --- | --- | :-: | :-: | :-: |")
-	for _, g := range r.Gaps {
+	p.f("%s, %d required.\n\n", text.Plural(len(gaps), "cell", "cells"), requiredCount(gaps))
+	if withLevel {
+		p.ln("| Level | Category | Skill | Expected | Actual | Required |")
+		p.ln("| --- | --- | --- | :-: | :-: | :-: |")
+	} else {
+		p.ln("| Category | Skill | Expected | Actual | Required |")
+		p.ln("| --- | --- | :-: | :-: | :-: |")
+	}
+	for _, g := range gaps {
 		actual := "—"
 		if g.Actual != "" {
 			actual = fmt.Sprintf("%s (%s)", g.Actual, md(g.ActualName))
 		}
-		p.f("| %s | %s | %s (%s) | %s | %s |\n", md(g.CategoryName), md(g.SkillName),
+		level := ""
+		if withLevel {
+			level = " " + md(g.LevelName) + " |"
+		}
+		p.f("|%s %s | %s | %s (%s) | %s | %s |\n", level, md(g.CategoryName), md(g.SkillName),
 			g.Expected, md(g.ExpectedName), actual, yesNo(g.Required))
 	}
 }

@@ -76,14 +76,21 @@ func (o *options) connect() (*session, error) {
 // whoami asks the API server who the credentials belong to, with a
 // SelfSubjectReview (authentication.k8s.io/v1), as `kubectl auth whoami` does.
 func (s *session) whoami(ctx context.Context) (string, error) {
+	me, err := s.userInfo(ctx)
+	return me.Username, err
+}
+
+// userInfo is who the API server says the user is, with their groups: a
+// vote or review records the groups, and admission checks they are these.
+func (s *session) userInfo(ctx context.Context) (authenticationv1.UserInfo, error) {
 	review := &authenticationv1.SelfSubjectReview{}
 	if err := s.c.Create(ctx, review); err != nil {
-		return "", s.explain(err, "create", "selfsubjectreviews.authentication.k8s.io", "")
+		return authenticationv1.UserInfo{}, s.explain(err, "create", "selfsubjectreviews.authentication.k8s.io", "")
 	}
 	if review.Status.UserInfo.Username == "" {
-		return "", errors.New("the API server did not say who you are (empty username in the SelfSubjectReview)")
+		return authenticationv1.UserInfo{}, errors.New("the API server did not say who you are (empty username in the SelfSubjectReview)")
 	}
-	return review.Status.UserInfo.Username, nil
+	return review.Status.UserInfo, nil
 }
 
 // rbacDenied matches the authorizer's refusal, e.g. `User "mallory" cannot

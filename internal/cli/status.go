@@ -176,8 +176,14 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 		blockers []string
 	)
 	if rc := s.roleContextFor(ctx, p, roles); rc != nil {
+		// The operator's re-checks of the voters' authority are in the
+		// status: the CLI cannot ask RBAC on their behalf.
+		revoked := make([]governance.Revocation, 0, len(p.Status.Uncounted))
+		for _, u := range p.Status.Uncounted {
+			revoked = append(revoked, governance.Revocation{Kind: governance.BallotKind(u.Kind), User: u.User, Reason: u.Reason})
+		}
 		v := governance.Judge(governance.Input{Proposal: &p.Spec, Created: created, Role: &rc.role.Spec,
-			Matrix: &rc.matrix.Spec, Now: now})
+			Matrix: &rc.matrix.Spec, Now: now, Revoked: revoked})
 		pol, source, t, deadline, outlook, missing = v.Policy, "role and matrix", v.Tally, v.Deadline, string(v.Outcome), v.Decision.Missing
 		for _, c := range v.Conflicts {
 			blockers = append(blockers, c.String())

@@ -163,10 +163,11 @@ func (o *options) cast(ctx context.Context, e entry, name, decision string, opts
 	if err != nil {
 		return err
 	}
-	me, err := s.whoami(ctx)
+	info, err := s.userInfo(ctx)
 	if err != nil {
 		return err
 	}
+	me := info.Username
 	p, err := s.getProposal(ctx, name)
 	if err != nil {
 		return err
@@ -205,6 +206,13 @@ func entryApply(e entry, p *v1.Proposal, voter, value, comment string, withdrawn
 		item := map[string]any{e.key: voter, "decision": value}
 		if comment != "" {
 			item["comment"] = comment
+		}
+		if len(info.Groups) > 0 {
+			groups := make([]any, len(info.Groups))
+			for i, g := range info.Groups {
+				groups[i] = g
+			}
+			item["groups"] = groups
 		}
 		u.Object["spec"] = map[string]any{e.field: []any{item}}
 	}

@@ -227,11 +227,11 @@ func (p configMapPublisher) fill(cm *corev1.ConfigMap, owner client.Object, labe
 	if cm.Annotations == nil {
 		cm.Annotations = map[string]string{}
 	}
-	cm.Annotations[AnnotationHash] = payload.Hash
+	cm.Annotations[publish.AnnotationContentHash] = payload.Hash
 	if payload.Compressed() {
-		cm.Annotations[AnnotationEncoding] = EncodingGzip
+		cm.Annotations[publish.AnnotationContentEncoding] = publish.EncodingGzip
 	} else {
-		delete(cm.Annotations, AnnotationEncoding)
+		delete(cm.Annotations, publish.AnnotationContentEncoding)
 	}
 	cm.Data = payload.Data
 	cm.BinaryData = payload.BinaryData
@@ -252,10 +252,10 @@ func metadataUpToDate(cm metav1.Object, labels map[string]string, payload publis
 	}
 	wantEncoding := ""
 	if payload.Compressed() {
-		wantEncoding = EncodingGzip
+		wantEncoding = publish.EncodingGzip
 	}
 	annotations := cm.GetAnnotations()
-	return annotations[AnnotationHash] == payload.Hash && annotations[AnnotationEncoding] == wantEncoding
+	return annotations[publish.AnnotationContentHash] == payload.Hash && annotations[publish.AnnotationContentEncoding] == wantEncoding
 }
 
 // deleteOwned removes a ConfigMap the owner no longer publishes to (after a
@@ -286,7 +286,7 @@ func (p configMapPublisher) changedByOthers() predicate.Funcs {
 		CreateFunc: func(event.CreateEvent) bool { return false },
 		UpdateFunc: func(e event.UpdateEvent) bool {
 			return !p.versions.own(client.ObjectKeyFromObject(e.ObjectNew), e.ObjectNew.GetResourceVersion(),
-				e.ObjectNew.GetAnnotations()[AnnotationHash])
+				e.ObjectNew.GetAnnotations()[publish.AnnotationContentHash])
 		},
 		DeleteFunc: func(e event.DeleteEvent) bool {
 			p.versions.forget(client.ObjectKeyFromObject(e.Object))

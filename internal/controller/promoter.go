@@ -51,7 +51,11 @@ type promoter struct {
 	// afterWrite, when set, runs right after each promotion write with the
 	// Proposal whose reconcile made it; tests use it to crash there.
 	afterWrite func(ctx context.Context, proposal *v1.Proposal) error
-	locks      roleLocks
+	// verdict judges a sibling for the batch exactly as its own reconcile
+	// would (ProposalReconciler.verdict, authority re-checks included).
+	verdict func(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec, matrix *v1.SkillMatrix,
+		now time.Time) (governance.Verdict, error)
+	locks roleLocks
 }
 
 // errRoleBusy means another worker is promoting into the Proposal's Role.
@@ -218,7 +222,10 @@ func (pr *promoter) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role,
 		if len(batch) == maxBatch {
 			break
 		}
-		v := governance.Judge(judgeInput(q, spec, matrix, now))
+		v, err := pr.verdict(ctx, q, role, spec, matrix, now)
+		if err != nil {
+			return nil, nil, nil, err
+		}
 		if !v.Promotable() {
 			continue
 		}

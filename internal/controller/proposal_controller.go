@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -42,6 +43,7 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 const roleRefIndexField = ".spec.roleRef"
@@ -55,16 +57,9 @@ type ProposalReconciler struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	promoter *promoter
-}
-
-// NewProposalReconciler returns a reconciler whose promotions read the Role
-// through reader (past the cache). afterRoleWrite is a test seam, see
-// Options.AfterRoleWrite.
-func NewProposalReconciler(c client.Client, reader client.Reader, recorder events.EventRecorder,
-	afterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error) *ProposalReconciler {
-	return &ProposalReconciler{Client: c, Recorder: recorder,
-		promoter: &promoter{client: c, reader: reader, afterWrite: afterRoleWrite}}
+	promoter  *promoter
+	authority *authority
+	guard     *admissionGuard
 }
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=proposals,verbs=get;list;watch
@@ -72,6 +67,9 @@ func NewProposalReconciler(c client.Client, reader client.Reader, recorder event
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=skillmatrices,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingadmissionpolicies;validatingadmissionpolicybindings,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get
 
 // proposalScope is what one reconcile of a Proposal works on: its phases
 // fill it in order and the status is written once at the end.
@@ -81,8 +79,9 @@ type proposalScope struct {
 	now      time.Time
 	role     *v1.Role
 	// matrix is nil when the Role's SkillMatrix does not exist.
-	matrix *v1.SkillMatrix
-	result ctrl.Result
+	matrix  *v1.SkillMatrix
+	verdict governance.Verdict
+	result  ctrl.Result
 	// awaitingRecord: the Proposal is promoted and waits for the Role's
 	// history to record it; the history write wakes it, and writing the
 	// status meanwhile would only be overwritten a moment later.
@@ -107,7 +106,8 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	original := proposal.DeepCopy()
 	s := &proposalScope{proposal: &proposal, conds: newConditionSet(proposal.Generation, &proposal.Status.Conditions), now: r.now()}
 	var reconcileErr error
-	for _, phase := range []proposalStep{r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.requireMatrix, r.judge, r.promote} {
+	for _, phase := range []proposalStep{r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.requireMatrix,
+		r.judge, r.recordVerdict, r.holdUnlessEnforced, r.promote} {
 		done, err := phase(ctx, s)
 		if err != nil {
 			reconcileErr = err
@@ -222,13 +222,45 @@ func (r *ProposalReconciler) requireMatrix(_ context.Context, s *proposalScope) 
 	return true, nil
 }
 
-// judge writes governance.Judge's verdict into the status; only an
-// accepted Proposal goes on to promotion.
-func (r *ProposalReconciler) judge(_ context.Context, s *proposalScope) (bool, error) {
-	p := s.proposal
-	v := governance.Judge(judgeInput(p, &s.role.Spec, s.matrix, s.now))
+// judge decides the Proposal against the Role as cached (see verdict).
+func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool, error) {
+	v, err := r.verdict(ctx, s.proposal, s.role, &s.role.Spec, s.matrix, s.now)
+	if err != nil {
+		return true, err
+	}
+	s.verdict = v
+	return false, nil
+}
+
+// verdict is governance.Judge's, with the authority of every counted ballot
+// re-checked when the votes alone would decide the Proposal (Accepted or
+// Rejected): then the ballots that no longer count are left out, and what
+// each approving reviewer owns is known, and the rules judge again.
+func (r *ProposalReconciler) verdict(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec,
+	matrix *v1.SkillMatrix, now time.Time) (governance.Verdict, error) {
+	in := judgeInput(p, spec, matrix, now)
+	v := governance.Judge(in)
+	if v.Outcome != v1.PhaseAccepted && v.Outcome != v1.PhaseRejected {
+		return v, nil
+	}
+	revoked, owners, err := r.authority.check(ctx, p, role, matrix, v.Policy)
+	if err != nil {
+		return v, fmt.Errorf("re-checking the votes and reviews of Proposal %s: %w", p.Name, err)
+	}
+	if len(revoked) == 0 && owners == nil {
+		return v, nil
+	}
+	in.Revoked, in.Owners = revoked, owners
+	return governance.Judge(in), nil
+}
+
+// recordVerdict writes the verdict into the status; only an accepted
+// Proposal goes on to promotion.
+func (r *ProposalReconciler) recordVerdict(_ context.Context, s *proposalScope) (bool, error) {
+	p, v := s.proposal, s.verdict
 	p.Status.Deadline = &metav1.Time{Time: v.Deadline}
 	p.Status.Tally = tallyStatus(v.Tally, v.Policy)
+	p.Status.Uncounted = uncountedStatus(v.Revoked)
 
 	switch v.Outcome {
 	case v1.PhaseConflicted:
@@ -246,21 +278,67 @@ func (r *ProposalReconciler) judge(_ context.Context, s *proposalScope) (bool, e
 	s.conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, fmt.Sprintf("the changes fit Role %q", s.role.Name))
 
 	d := v.Decision
-	p.Status.Phase, p.Status.Message = d.Phase, d.Message
+	p.Status.Phase, p.Status.Message = d.Phase, withUncounted(d.Message, v.Revoked)
 	switch d.Phase {
 	case v1.PhaseOpen:
-		s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, d.Message)
+		s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, p.Status.Message)
 		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonNotAccepted, "waiting for acceptance")
 		// Wake exactly at the deadline; votes and reviews wake it sooner.
 		s.result = ctrl.Result{RequeueAfter: max(v.Deadline.Sub(s.now), 0) + time.Second}
 		return true, nil
 	case v1.PhaseAccepted:
-		s.conds.set(v1.ConditionAccepted, metav1.ConditionTrue, d.Reason, d.Message)
+		s.conds.set(v1.ConditionAccepted, metav1.ConditionTrue, d.Reason, p.Status.Message)
 		return false, nil
 	}
-	s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, d.Message)
+	s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, p.Status.Message)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonNotAccepted, "the proposal was not accepted")
 	return true, nil
+}
+
+// holdUnlessEnforced fails closed: an accepted Proposal is promoted only
+// while the admission policies that make its ballots authentic are in force
+// as shipped. A change to them wakes the held Proposals (heldProposals).
+func (r *ProposalReconciler) holdUnlessEnforced(ctx context.Context, s *proposalScope) (bool, error) {
+	found, err := r.guard.findings(ctx)
+	if err != nil {
+		return true, err
+	}
+	if len(found) == 0 {
+		return false, nil
+	}
+	msgs := make([]string, len(found))
+	for i, f := range found {
+		msgs[i] = f.String()
+	}
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonPromotionHeld, text.Truncate(
+		"accepted, not promoted: the admission policies that make votes and reviews authentic are not in force as shipped ("+
+			strings.Join(msgs, "; ")+"); reinstall them, or run the operator with --admission-enforced-externally "+
+			"where other means enforce the same rules", 4096))
+	logf.FromContext(ctx).Info("promotion held: the admission policies are not in force", "findings", msgs)
+	return true, nil
+}
+
+func uncountedStatus(revoked []governance.Revocation) []v1.UncountedBallot {
+	if len(revoked) == 0 {
+		return nil
+	}
+	out := make([]v1.UncountedBallot, 0, min(len(revoked), v1.MaxVotes+v1.MaxReviews))
+	for _, rv := range revoked[:min(len(revoked), cap(out))] {
+		out = append(out, v1.UncountedBallot{Kind: string(rv.Kind), User: rv.User, Reason: text.Truncate(rv.Reason, 512)})
+	}
+	return out
+}
+
+// withUncounted names whose ballots no longer count after the message.
+func withUncounted(message string, revoked []governance.Revocation) string {
+	if len(revoked) == 0 {
+		return message
+	}
+	names := make([]string, len(revoked))
+	for i, rv := range revoked {
+		names[i] = string(rv.Kind) + " by " + string(rv.User)
+	}
+	return text.Truncate(message+"; no longer counted: "+strings.Join(names, ", "), 4096)
 }
 
 // promote writes the accepted changes into the Role (see promoter).
@@ -320,7 +398,7 @@ func markConflicted(p *v1.Proposal, conds *conditionSet, conflicts []governance.
 		messages = append(messages, c.String())
 	}
 	p.Status.Phase = v1.PhaseConflicted
-	p.Status.Message = truncate("the Role no longer holds what the changes expect, nothing was changed: "+strings.Join(messages, "; "), 4096)
+	p.Status.Message = text.Truncate("the Role no longer holds what the changes expect, nothing was changed: "+strings.Join(messages, "; "), 4096)
 	conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonConflict, p.Status.Message)
 }
 
@@ -329,7 +407,7 @@ func joinProblems(problems []governance.Problem) string {
 	for _, p := range problems {
 		messages = append(messages, p.String())
 	}
-	return truncate(strings.Join(messages, "; "), 4096)
+	return text.Truncate(strings.Join(messages, "; "), 4096)
 }
 
 func (r *ProposalReconciler) now() time.Time {
@@ -374,6 +452,23 @@ func (r *ProposalReconciler) proposalsForMatrix(ctx context.Context, obj client.
 	return requests
 }
 
+// heldProposals maps a change to an admission policy or binding to the
+// accepted Proposals, which may be held waiting for it.
+func (r *ProposalReconciler) heldProposals(ctx context.Context, _ client.Object) []reconcile.Request {
+	var proposals v1.ProposalList
+	if err := r.List(ctx, &proposals, client.UnsafeDisableDeepCopy); err != nil {
+		logf.FromContext(ctx).Error(err, "listing the Proposals held by the admission check")
+		return nil
+	}
+	var requests []reconcile.Request
+	for i := range proposals.Items {
+		if proposals.Items[i].Status.Phase == v1.PhaseAccepted {
+			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&proposals.Items[i])})
+		}
+	}
+	return requests
+}
+
 // roleSpecOrMarkersChanged lets through the Role updates a Proposal cares
 // about: its spec (what `from` and validation compare with), its markers, and
 // its newest history entry (the record the rest of a batch marks itself
@@ -404,6 +499,8 @@ func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int)
 			builder.WithPredicates(roleSpecOrMarkersChanged)).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&admissionregistrationv1.ValidatingAdmissionPolicy{}, handler.EnqueueRequestsFromMapFunc(r.heldProposals)).
+		Watches(&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, handler.EnqueueRequestsFromMapFunc(r.heldProposals)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("proposal").
 		Complete(r)

@@ -41,6 +41,7 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
@@ -152,7 +153,7 @@ func historyRecord(p *v1.Proposal, uid string, appliedAt metav1.Time, generation
 	return v1.AppliedProposal{
 		Name:       v1.ObjectName(p.Name),
 		UID:        uid,
-		Title:      truncate(p.Spec.Title, 200),
+		Title:      text.Truncate(p.Spec.Title, 200),
 		Author:     p.Spec.Author,
 		AppliedAt:  appliedAt,
 		Generation: generation,
@@ -224,8 +225,8 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	if renderErr == nil {
 		metrics.ObserveRender(time.Since(started), files)
 	}
-	name := role.Name + configMapSuffix(matrix)
-	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelRole: role.Name, LabelSkillMatrix: matrix.Name}
+	name := publish.MatrixConfigMapName(role.Name, matrix.Spec.Publishing.ConfigMapSuffix)
+	labels := publish.MatrixLabels(role.Name, matrix.Name)
 	payload, ok, err := r.Publisher.publishRendered(ctx, s.conds, publication{
 		owner: role, name: name, labels: labels, files: files, renderErr: renderErr, texts: roleTexts,
 	})
@@ -251,13 +252,6 @@ func (r *RoleReconciler) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
-}
-
-func configMapSuffix(matrix *v1.SkillMatrix) string {
-	if s := matrix.Spec.Publishing.ConfigMapSuffix; s != "" {
-		return s
-	}
-	return "-matrix"
 }
 
 func roleSummary(s model.Summary) *v1.RoleSummary {

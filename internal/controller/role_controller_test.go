@@ -39,6 +39,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
 func sampleMatrix(ns string) *v1.SkillMatrix {
@@ -168,9 +169,9 @@ var _ = Describe("Role controller", func() {
 		Expect(cm.Data).To(HaveKey("matrix.csv"))
 		Expect(cm.Data).To(HaveKey("matrix.html"))
 		Expect(cm.BinaryData).To(BeEmpty())
-		Expect(cm.Labels).To(HaveKeyWithValue(LabelManagedBy, ManagedByValue))
-		Expect(cm.Labels).To(HaveKeyWithValue(LabelRole, "mlops-engineer"))
-		Expect(cm.Annotations).To(HaveKeyWithValue(AnnotationHash, role.Status.ContentHash))
+		Expect(cm.Labels).To(HaveKeyWithValue(publish.LabelManagedBy, publish.ManagedBy))
+		Expect(cm.Labels).To(HaveKeyWithValue(publish.LabelRole, "mlops-engineer"))
+		Expect(cm.Annotations).To(HaveKeyWithValue(publish.AnnotationContentHash, role.Status.ContentHash))
 		Expect(metav1.IsControlledBy(cm, role)).To(BeTrue())
 		Expect(cm.Data["matrix.md"]).To(ContainSubstring("MLOps Engineer"))
 
@@ -266,13 +267,13 @@ var _ = Describe("Role controller", func() {
 		By("removing the managed-by label, which hides it from the operator's cache")
 		cm, err := getConfigMap(ns, "r-matrix")
 		Expect(err).NotTo(HaveOccurred())
-		delete(cm.Labels, LabelManagedBy)
+		delete(cm.Labels, publish.LabelManagedBy)
 		cm.Data["matrix.csv"] = "tampered"
 		Expect(k8sClient.Update(suiteCtx, cm)).To(Succeed())
 		Eventually(func() map[string]string {
 			cm, _ := getConfigMap(ns, "r-matrix")
 			return cm.Labels
-		}).Should(HaveKeyWithValue(LabelManagedBy, ManagedByValue))
+		}).Should(HaveKeyWithValue(publish.LabelManagedBy, publish.ManagedBy))
 		Eventually(func() map[string]string {
 			cm, _ := getConfigMap(ns, "r-matrix")
 			return cm.Data
@@ -340,7 +341,7 @@ var _ = Describe("Role controller", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cm.Data).To(BeEmpty())
 		Expect(cm.BinaryData).To(HaveKey("matrix.json.gz"))
-		Expect(cm.Annotations).To(HaveKeyWithValue(AnnotationEncoding, EncodingGzip))
+		Expect(cm.Annotations).To(HaveKeyWithValue(publish.AnnotationContentEncoding, publish.EncodingGzip))
 		var doc map[string]any
 		Expect(json.Unmarshal([]byte(gunzipString(cm.BinaryData["matrix.json.gz"])), &doc)).To(Succeed())
 		Expect(gunzipString(cm.BinaryData["matrix.md.gz"])).To(ContainSubstring("Operates the model serving platform"))

@@ -27,9 +27,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
 // Options tune the controllers.
@@ -39,6 +43,15 @@ type Options struct {
 	// ProposalConcurrency is the number of Proposals reconciled at once;
 	// promotions into one Role still take turns.
 	ProposalConcurrency int
+	// AdmissionParamsNamespace is where the admission policies' parameters
+	// live (the ConfigMap skillmatrix-admission-params): the operator's own
+	// namespace. Default skillmatrix-operator-system, as config/ installs it.
+	AdmissionParamsNamespace string
+	// AdmissionEnforcedExternally turns off the check that the shipped
+	// admission policies are in force before anything is promoted, for
+	// clusters that enforce the same rules by other means (Kyverno,
+	// Gatekeeper). A warning is logged at every start.
+	AdmissionEnforcedExternally bool
 	// AfterRoleWrite is a test seam: it runs right after each promotion
 	// write, with the Proposal whose reconcile made it (a batch may promote
 	// others too), before that reconcile ends; tests crash there.
@@ -53,7 +66,7 @@ func CacheOptions() cache.Options {
 	return cache.Options{
 		DefaultTransform: stripUnreadMetadata,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedByValue})},
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	}
 }
@@ -126,7 +139,9 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
 	}
 
-	metrics.UseReader(mgr.GetClient())
+	if err := mgr.Add(metrics.WhileLeading(ctrlmetrics.Registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
+		return fmt.Errorf("adding the Proposal metrics: %w", err)
+	}
 	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4
@@ -148,9 +163,43 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if opts.ProposalConcurrency <= 0 {
 		opts.ProposalConcurrency = 4
 	}
-	if err := NewProposalReconciler(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetEventRecorder("skillmatrix-proposal"),
-		opts.AfterRoleWrite).SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
+	proposals, err := newProposalReconciler(mgr, opts)
+	if err != nil {
+		return err
+	}
+	if err := proposals.SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
 	return nil
+}
+
+// DefaultAdmissionParamsNamespace is the operator's namespace as config/
+// installs it.
+const DefaultAdmissionParamsNamespace = "skillmatrix-operator-system"
+
+func newProposalReconciler(mgr ctrl.Manager, opts Options) (*ProposalReconciler, error) {
+	shipped, err := enforcement.Load(admission.Manifests)
+	if err != nil {
+		return nil, fmt.Errorf("loading the shipped admission policies: %w", err)
+	}
+	ns := opts.AdmissionParamsNamespace
+	if ns == "" {
+		ns = DefaultAdmissionParamsNamespace
+	}
+	if opts.AdmissionEnforcedExternally {
+		ctrl.Log.Info("WARNING: the check that the shipped admission policies are in force is off " +
+			"(--admission-enforced-externally): promotions rely on other means to make votes and reviews authentic")
+	}
+	r := &ProposalReconciler{
+		Client:    mgr.GetClient(),
+		Recorder:  mgr.GetEventRecorder("skillmatrix-proposal"),
+		authority: &authority{client: mgr.GetClient(), reader: mgr.GetAPIReader(), paramsNamespace: ns},
+		guard: &admissionGuard{reader: mgr.GetClient(), shipped: shipped, paramsNamespace: ns,
+			external: opts.AdmissionEnforcedExternally},
+	}
+	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: opts.AfterRoleWrite, verdict: r.verdict}
+	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
+		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)
+	}
+	return r, nil
 }

@@ -39,13 +39,11 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
-
-// CatalogSuffix names a SkillMatrix's catalog ConfigMap: <skillmatrix>-catalog.
-const CatalogSuffix = "-catalog"
 
 // SkillMatrixReconciler validates each SkillMatrix and publishes its catalog:
 // levels, scale, skills, an index of the Roles that use it and the career
@@ -114,8 +112,8 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 	conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, "the SkillMatrix is valid")
 
 	files, renderErr := render.Catalog(catalog)
-	name := matrix.Name + CatalogSuffix
-	labels := map[string]string{LabelManagedBy: ManagedByValue, LabelSkillMatrix: matrix.Name}
+	name := publish.CatalogConfigMapName(matrix.Name)
+	labels := publish.CatalogLabels(matrix.Name)
 	if _, ok, err := r.Publisher.publishRendered(ctx, conds, publication{
 		owner: matrix, name: name, labels: labels, files: files, renderErr: renderErr, texts: catalogTexts,
 	}); !ok || err != nil {

@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	corev1 "k8s.io/api/core/v1"
@@ -41,19 +40,11 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// Labels and annotations the operator puts on what it publishes.
-const (
-	LabelManagedBy      = "app.kubernetes.io/managed-by"
-	ManagedByValue      = "skillmatrix-operator"
-	LabelRole           = "career.skillmatrix.dev/role"
-	LabelSkillMatrix    = "career.skillmatrix.dev/skillmatrix"
-	AnnotationHash      = "career.skillmatrix.dev/content-hash"
-	AnnotationEncoding  = "career.skillmatrix.dev/content-encoding"
-	EncodingGzip        = "gzip"
-	matrixRefIndexField = ".spec.matrixRef"
-)
+// matrixRefIndexField indexes Roles by the SkillMatrix they refer to.
+const matrixRefIndexField = ".spec.matrixRef"
 
 // maxConditionMessage keeps condition messages readable and far from the
 // API server's 32 KiB limit; the full list of problems is in the Events.
@@ -79,7 +70,7 @@ func (c *conditionSet) set(condType string, status metav1.ConditionStatus, reaso
 		Type:               condType,
 		Status:             status,
 		Reason:             reason,
-		Message:            truncate(message, 4096),
+		Message:            text.Truncate(message, 4096),
 		ObservedGeneration: c.generation,
 	})
 	if transition {
@@ -100,7 +91,7 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 	var normal []metav1.Condition
 	for _, cond := range c.changed {
 		if cond.Status == metav1.ConditionFalse {
-			recorder.Eventf(obj, nil, corev1.EventTypeWarning, cond.Reason, cond.Type, "%s", truncate(cond.Message, 1000))
+			recorder.Eventf(obj, nil, corev1.EventTypeWarning, cond.Reason, cond.Type, "%s", text.Truncate(cond.Message, 1000))
 			continue
 		}
 		normal = append(normal, cond)
@@ -119,7 +110,7 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 			note.WriteString("; " + cond.Type + ": " + cond.Message)
 		}
 	}
-	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", truncate(note.String(), 1000))
+	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", text.Truncate(note.String(), 1000))
 }
 
 // errStale wraps a write that lost an optimistic-concurrency race because the
@@ -196,16 +187,4 @@ func patchStatus(ctx context.Context, c client.Client, obj, original client.Obje
 // panics for a type without one: a programming error).
 func statusOf(obj client.Object) any {
 	return reflect.ValueOf(obj).Elem().FieldByName("Status").Interface()
-}
-
-// truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("...")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }

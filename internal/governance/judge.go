@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Condition reasons of a verdict that are not a Decision's.
@@ -66,6 +67,12 @@ type Input struct {
 	Now     time.Time
 	// Revoked lists the ballots that no longer count.
 	Revoked []Revocation
+	// Owners are the categories each approving reviewer owns, when the
+	// caller checked them; nil when it did not, and then a policy that
+	// requires category owners is judged as if every owner had approved
+	// (Verdict.OwnersUnchecked says so): the operator checks them before it
+	// acts on an Accepted verdict.
+	Owners OwnerApprovals
 }
 
 // Verdict is what the rules say of a Proposal against one Role spec at one
@@ -92,7 +99,16 @@ type Verdict struct {
 	Decision Decision
 	// Revoked echoes the ballots left out of the tally.
 	Revoked []Revocation
+	// Unowned are the touched categories still without an owner's approval.
+	Unowned []v1alpha1.ID
+	// OwnersUnchecked: the policy requires category owners and Input.Owners
+	// was nil.
+	OwnersUnchecked bool
 }
+
+// ReasonAwaitingOwners: everything but an approving review by an owner of a
+// touched category is there.
+const ReasonAwaitingOwners = "AwaitingOwners"
 
 // Judge applies the governance rules to a Proposal, in the order the
 // Proposal's status reports them: a withdrawal first (Withdrawn, with a
@@ -136,8 +152,45 @@ func Judge(in Input) Verdict {
 		return v
 	}
 	v.Decision = Decide(v.Tally, v.Policy, v.Deadline, in.Now)
+	if v.Policy.RequireCategoryOwners {
+		if in.Owners == nil {
+			v.OwnersUnchecked = true
+		} else {
+			v.Unowned = unownedCategories(TouchedCategories(changes, in.Matrix), in.Owners, Ballots(in.Proposal), in.Revoked)
+			v.Decision = requireOwners(v.Decision, v.Unowned)
+		}
+	}
 	v.Outcome, v.Reason = v.Decision.Phase, v.Decision.Reason
 	return v
+}
+
+// requireOwners holds back a decision while touched categories lack an
+// owner's approval: an Accepted one stays Open, an Open or Expired one says
+// what else it needs (needed).
+func requireOwners(d Decision, unowned []v1alpha1.ID) Decision {
+	if len(unowned) == 0 {
+		return d
+	}
+	names := make([]string, len(unowned))
+	for i, c := range unowned {
+		names[i] = text.Quote(c)
+	}
+	item := "an approving review by an owner of category " + text.Join(names)
+	if len(unowned) > 1 {
+		item = "approving reviews by an owner of each of the categories " + text.Join(names)
+	}
+	switch d.Phase {
+	case v1alpha1.PhaseAccepted:
+		return Decision{Phase: v1alpha1.PhaseOpen, Reason: ReasonAwaitingOwners, Message: "needs " + item, Missing: []string{item}}
+	case v1alpha1.PhaseOpen, v1alpha1.PhaseExpired:
+		d.Missing = append(d.Missing, item)
+		if d.Message == "" {
+			d.Message = "needs " + item
+		} else {
+			d.Message += "; needs " + item
+		}
+	}
+	return d
 }
 
 // Promotable reports whether the Proposal is accepted and its changes apply

@@ -36,6 +36,9 @@ import (
 type Policy struct {
 	MinApprovals, ApprovalRatioPercent, RequiredReviews int32
 	VotingPeriod                                        time.Duration
+	// RequireCategoryOwners: every touched category needs an approving
+	// review by one of its owners.
+	RequireCategoryOwners bool
 }
 
 // Defaults are the built-in values. They are not schema defaults: the API
@@ -63,6 +66,9 @@ func Effective(matrix, role *v1alpha1.GovernancePolicy) Policy {
 		}
 		if layer.VotingPeriod != nil {
 			p.VotingPeriod = layer.VotingPeriod.Duration
+		}
+		if layer.RequireCategoryOwners != nil {
+			p.RequireCategoryOwners = *layer.RequireCategoryOwners
 		}
 	}
 	return p

@@ -18,16 +18,22 @@ limitations under the License.
 // with controller-runtime's registry so they are served next to its
 // controller_runtime_* metrics on the manager's metrics endpoint.
 // docs/metrics.md lists them with example queries.
+//
+// It holds no client: a metric computed from the cluster (ProposalsByPhase)
+// is built with the manager's client at setup and registered for the
+// manager's lifetime (WhileLeading). Of the operator it imports only the API
+// types and internal/validation, whose problems it counts; no controller code.
 package metrics
 
 import (
 	"context"
+	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -68,13 +74,29 @@ var (
 		Help: "Validation problems of the current SkillMatrices and Roles, by kind and severity.",
 	}, []string{"kind", "severity"})
 
+	// AdmissionEnforced is 1 while the admission policies are in force as
+	// shipped, 0 while promotions are held because they are not.
+	AdmissionEnforced = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "skillmatrix_admission_policy_enforced",
+		Help: "1 when the shipped admission policies and bindings are installed unchanged and in Deny mode; 0 while promotions are held.",
+	})
+
 	proposalsByPhase = prometheus.NewDesc("skillmatrix_proposals",
 		"Proposals by namespace and phase.", []string{"namespace", "phase"}, nil)
 )
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, Promotions,
-		RenderDuration, RenderedBytes, ValidationProblems, &proposalCollector{})
+		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced)
+}
+
+// SetAdmissionEnforced records whether the admission policies are in force.
+func SetAdmissionEnforced(enforced bool) {
+	if enforced {
+		AdmissionEnforced.Set(1)
+		return
+	}
+	AdmissionEnforced.Set(0)
 }
 
 // ObserveRender records one render of a Role.
@@ -133,29 +155,31 @@ func SetProblems(object string, res validation.Result) {
 	problemsByObject[object] = current
 }
 
-// proposalReader is where the collector lists Proposals: the running
-// manager's cache. It is swapped when a manager starts, since collectors are
-// registered once per process.
-var proposalReader atomic.Pointer[client.Reader]
+// ProposalsByPhase reports Proposals by namespace and phase at scrape time,
+// listed from a reader (the manager's cache), so the figures are exact after
+// restarts without bookkeeping. Register it with WhileLeading, which ties it
+// to the manager whose cache it reads.
+type ProposalsByPhase struct {
+	reader client.Reader
+}
 
-// UseReader makes the proposals gauge read from r (the manager's cached client).
-func UseReader(r client.Reader) { proposalReader.Store(&r) }
+// NewProposalsByPhase returns the collector of skillmatrix_proposals reading from reader.
+func NewProposalsByPhase(reader client.Reader) *ProposalsByPhase {
+	return &ProposalsByPhase{reader: reader}
+}
 
-// proposalCollector reports Proposals by phase at scrape time from the
-// cache, so the figures are exact after restarts without bookkeeping.
-type proposalCollector struct{}
+// Describe implements prometheus.Collector.
+func (*ProposalsByPhase) Describe(ch chan<- *prometheus.Desc) { ch <- proposalsByPhase }
 
-func (proposalCollector) Describe(ch chan<- *prometheus.Desc) { ch <- proposalsByPhase }
-
-func (proposalCollector) Collect(ch chan<- prometheus.Metric) {
-	r := proposalReader.Load()
-	if r == nil {
-		return
-	}
+// Collect implements prometheus.Collector. A List that fails (the cache not
+// synced within the timeout) reports nothing rather than failing the whole
+// scrape, which would hide controller-runtime's metrics as well.
+func (c *ProposalsByPhase) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var list v1.ProposalList
-	if err := (*r).List(ctx, &list); err != nil {
+	// Read only: the cache's objects need no copy.
+	if err := c.reader.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return
 	}
 	type key struct{ ns, phase string }
@@ -171,3 +195,32 @@ func (proposalCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(proposalsByPhase, prometheus.GaugeValue, float64(n), k.ns, k.phase)
 	}
 }
+
+// WhileLeading returns a manager runnable that registers collector with reg
+// while the manager runs and holds the leadership, and unregisters it when
+// the manager stops. Cache-backed collectors are built per manager, with the
+// manager's client, while a registry lives as long as the process: a process
+// that runs one manager after another (the envtest suites, the bench) gets
+// each one's figures, never a stopped cache's.
+//
+// Only the leader reports, as it alone reconciles and so alone sets the other
+// gauges: summing a metric over replicas then counts each Proposal once.
+func WhileLeading(reg prometheus.Registerer, collector prometheus.Collector) manager.Runnable {
+	return registration{registerer: reg, collector: collector}
+}
+
+type registration struct {
+	registerer prometheus.Registerer
+	collector  prometheus.Collector
+}
+
+func (r registration) Start(ctx context.Context) error {
+	if err := r.registerer.Register(r.collector); err != nil {
+		return fmt.Errorf("registering a metrics collector: %w", err)
+	}
+	<-ctx.Done()
+	r.registerer.Unregister(r.collector)
+	return nil
+}
+
+func (registration) NeedLeaderElection() bool { return true }

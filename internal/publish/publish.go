@@ -14,9 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package publish turns rendered files into the content of a ConfigMap: plain
-// text when it fits, gzip-compressed binaryData when it does not, and an error
-// when even that exceeds the API server's limit. It has no Kubernetes client.
+// Package publish owns the published-ConfigMap contract and its content. It
+// turns rendered files into the content of a ConfigMap (plain text when it
+// fits, gzip-compressed binaryData when it does not, and an error when even
+// that exceeds the API server's limit), reads a file back out of one, and
+// names, labels and annotates those ConfigMaps (contract.go) for the
+// controllers that write them and the CLI, bench, demo and portal that read
+// them. It imports no Kubernetes package and no other internal package: it
+// works on plain maps, so every reader can use it.
 package publish
 
 import (

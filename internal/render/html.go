@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"html/template"
 
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
@@ -52,6 +53,19 @@ type htmlView struct {
 	Categories             []htmlCategory
 	CareerPaths            []htmlPath
 	Changelog              []htmlChange
+	// CSS and Script are the page's inline style and script, CSP the policy
+	// that allows exactly them.
+	CSS    template.CSS
+	Script template.JS
+	CSP    string
+	// Calc is the level calculator; nil when the Role has nothing to rate.
+	Calc *htmlCalc
+}
+
+type htmlCalc struct {
+	Data      template.JS
+	Threshold int
+	Warnings  []htmlWarning
 }
 
 type htmlFigure struct {
@@ -73,9 +87,9 @@ type htmlCategory struct {
 }
 
 type htmlRow struct {
-	Name, Description string
-	Cells             []htmlCell
-	HasNotes          bool
+	ID, Name, Description string
+	Cells                 []htmlCell
+	HasNotes              bool
 }
 
 type htmlCell struct {
@@ -102,15 +116,26 @@ type htmlChange struct {
 }
 
 // HTML renders matrix.html: one self-contained, printable page with inline
-// CSS and no script. Cells with details open in place with <details>, the
-// no-JavaScript equivalent of the seed's "click a cell for details".
+// CSS. Cells with details open in place with <details>, the no-JavaScript
+// equivalent of the seed's "click a cell for details"; with JavaScript the
+// page also carries the level calculator (calculator.go) at assess's
+// default threshold.
 func HTML(m *model.RoleMatrix) ([]byte, error) {
 	if m == nil {
 		m = &model.RoleMatrix{}
 	}
+	v := htmlViewOf(m)
+	if len(m.Levels) > 0 && m.Stats.Skills > 0 {
+		t := assess.Compile(m)
+		data, err := calculatorData(m, t, assess.DefaultThresholdPercent)
+		if err != nil {
+			return nil, err
+		}
+		v.Calc = &htmlCalc{Data: data, Threshold: assess.DefaultThresholdPercent, Warnings: htmlWarnings(t)}
+	}
 	var buf bytes.Buffer
-	buf.Grow(64 << 10)
-	if err := matrixHTML.Execute(&buf, htmlViewOf(m)); err != nil {
+	buf.Grow(96 << 10)
+	if err := matrixHTML.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("execute template: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -136,6 +161,10 @@ func htmlViewOf(m *model.RoleMatrix) htmlView {
 		KeyAreas:    m.Stats.KeyAreas,
 		ExampleCode: exampleCode(m.Scale),
 		Levels:      m.Levels,
+		// #nosec G203 -- the page's own embedded files, not user input.
+		CSS:    template.CSS(matrixCSS),
+		Script: template.JS(calculatorScript),
+		CSP:    contentSecurityPolicy(calculatorScript, matrixCSS),
 	}
 	for _, p := range m.Scale {
 		v.Scale = append(v.Scale, htmlProficiency{Proficiency: p, Tint: tint(p.Rank, len(m.Scale))})
@@ -153,7 +182,7 @@ func htmlViewOf(m *model.RoleMatrix) htmlView {
 			Required:    c.Required,
 		}
 		for _, s := range c.Skills {
-			row := htmlRow{Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
+			row := htmlRow{ID: s.ID, Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
 			for i, cell := range s.Cells {
 				hcell := htmlCell{
 					Level:       levelAt(m.Levels, i, cell.Level),

@@ -34,7 +34,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
@@ -446,7 +445,7 @@ func published(role *v1.Role) string {
 		&cm); err != nil {
 		return err.Error()
 	}
-	if cm.Annotations[controller.AnnotationHash] != payload.Hash ||
+	if cm.Annotations[publish.AnnotationContentHash] != payload.Hash ||
 		!payload.Equal(cm.Data, cm.BinaryData) {
 		return fmt.Sprintf("ConfigMap %s is not a fresh render of Role %s", cm.Name, role.Name)
 	}

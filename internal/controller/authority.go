@@ -1,0 +1,194 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
+)
+
+// AdmissionParamsName is the ConfigMap, in the operator's namespace, that
+// holds the admission policies' parameters: who the operator is and who may
+// vote and review (config/admission/params).
+const AdmissionParamsName = "skillmatrix-admission-params"
+
+// The RBAC the re-checks ask about (docs/governance.md): voting is patching
+// the Proposal, reviewing needs the verb review on the Role, owning a
+// category the verb review on categories named "<skillmatrix>.<category>".
+const (
+	verbVote            = "patch"
+	verbReview          = "review"
+	resourceCategories  = "categories"
+	resourceProposalsNm = "proposals"
+	resourceRolesNm     = "roles"
+)
+
+// authority re-checks, at decision time, that each counted vote and review
+// still comes from someone who may cast it: the eligibility rules of the
+// admission params and RBAC, by SubjectAccessReview with the groups recorded
+// on the ballot; and which categories each approving reviewer owns.
+type authority struct {
+	client client.Client
+	// reader reads the params past the cache (the operator caches only the
+	// ConfigMaps it publishes).
+	reader          client.Reader
+	paramsNamespace string
+}
+
+// check returns the ballots that no longer count and, when the policy asks
+// for category owners, what each approving reviewer owns.
+func (a *authority) check(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
+	policy governance.Policy) ([]governance.Revocation, governance.OwnerApprovals, error) {
+	rules, err := a.eligibility(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var touched []v1.ID
+	var owners governance.OwnerApprovals
+	if policy.RequireCategoryOwners {
+		touched = governance.TouchedCategories(p.Spec.Changes, &matrix.Spec)
+		owners = governance.OwnerApprovals{}
+	}
+	var revoked []governance.Revocation
+	for _, b := range governance.Ballots(&p.Spec) {
+		if reason := rules.Check(b.Kind, b.User, b.Groups); reason != "" {
+			revoked = append(revoked, governance.Revocation{Kind: b.Kind, User: b.User, Reason: reason})
+			continue
+		}
+		attrs := authorizationv1.ResourceAttributes{Namespace: p.Namespace, Verb: verbVote,
+			Group: v1.GroupVersion.Group, Resource: resourceProposalsNm, Name: p.Name}
+		if b.Kind == governance.BallotReview {
+			attrs.Verb, attrs.Resource, attrs.Name = verbReview, resourceRolesNm, role.Name
+		}
+		allowed, err := a.allowed(ctx, b, attrs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !allowed {
+			revoked = append(revoked, governance.Revocation{Kind: b.Kind, User: b.User,
+				Reason: fmt.Sprintf("RBAC no longer grants %s the verb %q on %s %q", b.User, attrs.Verb, attrs.Resource, attrs.Name)})
+			continue
+		}
+		if b.Kind == governance.BallotReview && b.Approves {
+			for _, cat := range touched {
+				owns, err := a.allowed(ctx, b, authorizationv1.ResourceAttributes{Namespace: p.Namespace, Verb: verbReview,
+					Group: v1.GroupVersion.Group, Resource: resourceCategories, Name: matrix.Name + "." + string(cat)})
+				if err != nil {
+					return nil, nil, err
+				}
+				if owns {
+					owners[b.User] = append(owners[b.User], cat)
+				}
+			}
+		}
+	}
+	return revoked, owners, nil
+}
+
+// eligibility reads the rules; without the params nothing can be decided,
+// and the admission policies refuse every ballot anyway.
+func (a *authority) eligibility(ctx context.Context) (governance.Eligibility, error) {
+	var params corev1.ConfigMap
+	key := client.ObjectKey{Namespace: a.paramsNamespace, Name: AdmissionParamsName}
+	if err := a.reader.Get(ctx, key, &params); err != nil {
+		return governance.Eligibility{}, fmt.Errorf("reading the admission params %s: %w", key, err)
+	}
+	rules, err := governance.ParseEligibility(params.Data)
+	if err != nil {
+		return governance.Eligibility{}, fmt.Errorf("the admission params %s: %w", key, err)
+	}
+	return rules, nil
+}
+
+func (a *authority) allowed(ctx context.Context, b governance.Ballot, attrs authorizationv1.ResourceAttributes) (bool, error) {
+	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+		User: string(b.User), Groups: b.Groups, ResourceAttributes: &attrs,
+	}}
+	if err := a.client.Create(ctx, sar); err != nil {
+		return false, fmt.Errorf("checking whether %s may %s %s %q: %w", b.User, attrs.Verb, attrs.Resource, attrs.Name, err)
+	}
+	return sar.Status.Allowed, nil
+}
+
+// admissionGuard says whether the admission policies are in force as
+// shipped; promotions wait while they are not (promotion fails closed).
+type admissionGuard struct {
+	reader          client.Reader
+	shipped         []enforcement.Manifest
+	paramsNamespace string
+	// external: the platform team enforces the same rules by other means
+	// (--admission-enforced-externally); nothing is checked.
+	external bool
+}
+
+// findings lists why the rules are not in force; none when they are.
+func (g *admissionGuard) findings(ctx context.Context) ([]enforcement.Finding, error) {
+	if g.external {
+		return nil, nil
+	}
+	var policies admissionregistrationv1.ValidatingAdmissionPolicyList
+	if err := g.reader.List(ctx, &policies); err != nil {
+		return nil, fmt.Errorf("listing ValidatingAdmissionPolicies: %w", err)
+	}
+	var bindings admissionregistrationv1.ValidatingAdmissionPolicyBindingList
+	if err := g.reader.List(ctx, &bindings); err != nil {
+		return nil, fmt.Errorf("listing ValidatingAdmissionPolicyBindings: %w", err)
+	}
+	live := enforcement.Live{Policies: map[string]map[string]any{}, Bindings: map[string]map[string]any{}}
+	for i := range policies.Items {
+		spec, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&policies.Items[i].Spec)
+		if err != nil {
+			return nil, err
+		}
+		live.Policies[policies.Items[i].Name] = spec
+	}
+	for i := range bindings.Items {
+		spec, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&bindings.Items[i].Spec)
+		if err != nil {
+			return nil, err
+		}
+		live.Bindings[bindings.Items[i].Name] = spec
+	}
+	found := enforcement.Check(g.shipped, live, g.paramsNamespace)
+	metrics.SetAdmissionEnforced(len(found) == 0)
+	return found, nil
+}
+
+// readyCheck fails while promotions are held, so the readiness probe says
+// so (docs/governance.md).
+func (g *admissionGuard) readyCheck(req *http.Request) error {
+	found, err := g.findings(req.Context())
+	if err != nil {
+		return err
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("promotions are held: %s", found[0])
+	}
+	return nil
+}

@@ -36,10 +36,15 @@ func ForgeVote(ctx context.Context, kubeconfig, namespace, proposal, voter strin
 	if err != nil {
 		return err
 	}
+	who, err := s.userInfo(ctx)
+	if err != nil {
+		return err
+	}
 	p, err := s.getProposal(ctx, proposal)
 	if err != nil {
 		return err
 	}
-	_, err = s.applyEntry(ctx, entryApply(voteEntry, p, voter, string(v1.VoteApprove), "", false), voter, dryRunServer)
+	who.Username = voter // the forgery: the user's own groups, another's name
+	_, err = s.applyEntry(ctx, entryApply(voteEntry, p, who, string(v1.VoteApprove), "", false), voter, dryRunServer)
 	return err
 }

@@ -185,6 +185,24 @@ func (b *bundle) add(raw []byte, where string) error {
 	return nil
 }
 
+// declaresKind says whether any YAML document of data names a kind: a file
+// of objects, not a ratings map or CSV.
+func declaresKind(data []byte) bool {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		raw, err := r.Read()
+		if err != nil {
+			return false
+		}
+		var head struct {
+			Kind string `json:"kind"`
+		}
+		if yaml.Unmarshal(raw, &head) == nil && head.Kind != "" {
+			return true
+		}
+	}
+}
+
 func stripComments(raw []byte) []byte {
 	var out []byte
 	for line := range bytes.Lines(raw) {

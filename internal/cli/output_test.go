@@ -41,6 +41,7 @@ func TestGoldenYAML(t *testing.T) {
 	}{
 		{"diff-levels-middle-senior.yaml", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior", "-o", "yaml"}, files...), ""},
 		{"diff-files.yaml", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "-o", "yaml"}, ""},
+		{"assess.yaml", []string{"assess", "mlops-engineer", "--ratings", samRatings, "-f", filepath.Join(repoRoot, "config", "samples"), "-o", "yaml"}, ""},
 		{"propose-dry-run-client.yaml", slices.Concat(propose, []string{"-o", "yaml"}, files),
 			"warning: --dry-run=client without a cluster: the author is the placeholder YOUR-USERNAME\n"},
 	}
@@ -173,5 +174,43 @@ func TestFilenameDirectory(t *testing.T) {
 	r := offline(t, "", "render", "-f", empty)
 	if r.code != cli.ExitFailure || !strings.Contains(r.stderr, "holds no .yaml, .yml or .json files") {
 		t.Errorf("-f of an empty directory: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// assess: --ratings for the ratings, -f for objects; a -f file without a kind
+// is still read as ratings for one release, with a warning.
+func TestAssessRatingsFlag(t *testing.T) {
+	want := offline(t, "", "assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
+	if want.code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", want.code, want.stderr)
+	}
+	ratings := string(mustRead(t, samRatings))
+	cases := []struct {
+		name, stdin string
+		args        []string
+		code        int
+		stderr      string
+	}{
+		{"-f files of objects", "", []string{"--ratings", samRatings, "-f", sampleMatrix, "-f", sampleRole}, cli.ExitOK, ""},
+		{"-f a directory", "", []string{"--ratings", samRatings, "-f", filepath.Join(repoRoot, "config", "samples")}, cli.ExitOK, ""},
+		{"ratings on stdin", ratings, []string{"--ratings", "-", "-f", sampleMatrix, "-f", sampleRole}, cli.ExitOK, ""},
+		{"-f ratings, deprecated", "", []string{"-f", samRatings, "-f", sampleMatrix, "-f", sampleRole}, cli.ExitOK,
+			"reading ratings with -f is deprecated and will be removed; use --ratings"},
+		{"-f - ratings, deprecated", ratings, []string{"-f", "-", "--matrix", sampleMatrix, "--role", sampleRole}, cli.ExitOK,
+			"reading ratings with -f is deprecated"},
+		{"two ratings", "", []string{"--ratings", samRatings, "-f", samRatings, "-f", sampleMatrix, "-f", sampleRole}, cli.ExitUsage,
+			"declares no kind, so it would be ratings, but the ratings are"},
+		{"no ratings", "", []string{"-f", sampleMatrix, "-f", sampleRole}, cli.ExitUsage, "missing --ratings"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := offline(t, tc.stdin, append([]string{"assess", "mlops-engineer", "-o", "json"}, tc.args...)...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tc.code, r.stderr)
+			}
+			if tc.code == cli.ExitOK && r.stdout != want.stdout {
+				t.Errorf("the assessment differs from --ratings with --matrix and --role:\n%s", r.stdout)
+			}
+		})
 	}
 }

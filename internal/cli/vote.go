@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -179,7 +180,7 @@ func (o *options) cast(ctx context.Context, e entry, name, decision string, opts
 	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired:
 		return fmt.Errorf("proposal %q is closed (phase %s): votes and reviews can no longer change", name, p.Status.Phase)
 	}
-	u := entryApply(e, p, me, value, opts.comment, d == withdraw)
+	u := entryApply(e, p, info, value, opts.comment, d == withdraw)
 	if mode == dryRunClient {
 		return o.printClientCast(e, u, me, value, opts.format)
 	}
@@ -190,9 +191,10 @@ func (o *options) cast(ctx context.Context, e entry, name, decision string, opts
 	return o.printCast(e, after, me, value, opts.format, mode)
 }
 
-// entryApply is the server-side apply configuration of voter's entry in
-// e's list of p: the entry alone, or nothing to withdraw it.
-func entryApply(e entry, p *v1.Proposal, voter, value, comment string, withdrawn bool) *unstructured.Unstructured {
+// entryApply is the server-side apply configuration of the entry of who
+// (their username and groups) in e's list of p: the entry alone, or nothing
+// to withdraw it.
+func entryApply(e entry, p *v1.Proposal, who authenticationv1.UserInfo, value, comment string, withdrawn bool) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{}}
 	u.SetAPIVersion(v1.GroupVersion.String())
 	u.SetKind(kindProposal)
@@ -203,13 +205,13 @@ func entryApply(e entry, p *v1.Proposal, voter, value, comment string, withdrawn
 	// instead of creating a Proposal that holds nothing but a vote.
 	u.SetUID(p.UID)
 	if !withdrawn {
-		item := map[string]any{e.key: voter, "decision": value}
+		item := map[string]any{e.key: who.Username, "decision": value}
 		if comment != "" {
 			item["comment"] = comment
 		}
-		if len(info.Groups) > 0 {
-			groups := make([]any, len(info.Groups))
-			for i, g := range info.Groups {
+		if len(who.Groups) > 0 {
+			groups := make([]any, len(who.Groups))
+			for i, g := range who.Groups {
 				groups[i] = g
 			}
 			item["groups"] = groups

@@ -166,6 +166,9 @@ func (o *options) diffFiles(opts *diffOptions) error {
 	if err != nil {
 		return err
 	}
+	if ns := o.namespaceFlag(); ns != "" {
+		b.roles = slices.DeleteFunc(b.roles, func(r v1.Role) bool { return !inNamespace(r.Namespace, ns) })
+	}
 	if len(b.roles) != 2 {
 		return usageErrorf("diff -f wants exactly two Roles, OLD then NEW; %s hold %d", strings.Join(opts.files, ", "), len(b.roles))
 	}

@@ -156,6 +156,14 @@ func TestOfflineNamespaces(t *testing.T) {
 	if r.code != cli.ExitOK || !strings.Contains(r.stdout, "MLOps Engineer (team B)") {
 		t.Errorf("-n team-b: exit %d: %s", r.code, r.stderr)
 	}
+	r = offline(t, both, "diff", "-f", "-")
+	if r.code != cli.ExitOK || !strings.Contains(r.stdout, `"MLOps Engineer" → "MLOps Engineer (team B)"`) {
+		t.Errorf("diff of the two namespaces' Roles: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	r = offline(t, both, "diff", "-f", "-", "-n", "team-a")
+	if r.code != cli.ExitUsage || !strings.Contains(r.stderr, "hold 1") {
+		t.Errorf("diff -n team-a of one Role: exit %d: %s", r.code, r.stderr)
+	}
 	r = offline(t, both, "render", "mlops-engineer", "-f", "-", "-n", "team-c")
 	if r.code != cli.ExitFailure || !strings.Contains(r.stderr, `no career Role in namespace "team-c"`) {
 		t.Errorf("-n team-c: exit %d: %s", r.code, r.stderr)

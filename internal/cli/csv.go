@@ -363,9 +363,9 @@ func (o *options) checkLosses(base []v1.SkillRequirement, imported *render.Impor
 	for _, r := range imported.Skills {
 		inCSV[r.ID] = true
 	}
-	if missing := missingColumns(base, inCSV, layout); len(missing) > 0 {
-		return fmt.Errorf("%s lacks %s that the base Role has data in; importing it would erase that data:\n  %s\n"+
-			"Add the %s (kubectl skillmatrix export writes every column), empty where you mean to clear it",
+	if missing := missingColumns(base, inCSV, imported.Levels, layout); len(missing) > 0 {
+		return fmt.Errorf("%s does not give %s that the base Role has data in; importing it would erase that data:\n  %s\n"+
+			"Add the %s (kubectl skillmatrix export writes every column), empty where you mean to clear the data",
 			csvPath, text.Plural(len(missing), "column", "columns"), strings.Join(missing, "\n  "),
 			pick(len(missing) == 1, "column", "columns"))
 	}
@@ -390,22 +390,25 @@ func (o *options) checkLosses(base []v1.SkillRequirement, imported *render.Impor
 }
 
 // missingColumns lists the CSV columns the base Role's kept rows have data
-// in but the CSV lacks, each with how much data and a first skill.
-func missingColumns(base []v1.SkillRequirement, inCSV map[v1.ID]bool, layout csvLayout) []string {
+// in but the import would not read, each with how much data and a first
+// skill. A level's columns are read only when ParseCSV took it for a level
+// (both L and L_required are there): a lone "senior" column is ignored, so
+// it counts as missing.
+func missingColumns(base []v1.SkillRequirement, inCSV map[v1.ID]bool, levels []v1.ID, layout csvLayout) []string {
 	type use struct {
-		what  string
-		cells int
-		first v1.ID
+		what, level string
+		cells       int
+		first       v1.ID
 	}
 	var order []string
 	uses := map[string]*use{}
-	note := func(col, what string, skill v1.ID) {
-		if layout.columns[col] {
+	note := func(level v1.ID, col, what string, skill v1.ID) {
+		if slices.Contains(levels, level) && layout.columns[col] {
 			return
 		}
 		u, ok := uses[col]
 		if !ok {
-			u = &use{what: what, first: skill}
+			u = &use{what: what, level: string(level), first: skill}
 			uses[col] = u
 			order = append(order, col)
 		}
@@ -417,20 +420,27 @@ func missingColumns(base []v1.SkillRequirement, inCSV map[v1.ID]bool, layout csv
 		}
 		for _, c := range r.Cells {
 			level := string(c.Level)
-			note(level, "proficiency", r.ID)
+			note(c.Level, level, "proficiency", r.ID)
+			if c.Required {
+				note(c.Level, level+render.CSVSuffixRequired, "required flag", r.ID)
+			}
 			if c.Description != "" {
-				note(level+render.CSVSuffixDescription, "description", r.ID)
+				note(c.Level, level+render.CSVSuffixDescription, "description", r.ID)
 			}
 			if len(c.Examples) > 0 {
-				note(level+render.CSVSuffixExamples, "examples", r.ID)
+				note(c.Level, level+render.CSVSuffixExamples, "examples", r.ID)
 			}
 		}
 	}
 	out := make([]string, 0, len(order))
 	for _, col := range order {
 		u := uses[col]
-		out = append(out, fmt.Sprintf("column %s: the %s of %s (first: skill %s)",
-			col, u.what, text.Plural(u.cells, "cell", "cells"), text.Quote(u.first)))
+		line := fmt.Sprintf("column %s: the %s of %s (first: skill %s)",
+			col, u.what, text.Plural(u.cells, "cell", "cells"), text.Quote(u.first))
+		if layout.columns[col] {
+			line += fmt.Sprintf("; the column is there, but without its level's %s column it is not read", text.Quote(u.level+render.CSVSuffixRequired))
+		}
+		out = append(out, line)
 	}
 	return out
 }

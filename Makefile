@@ -126,7 +126,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
 	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
 	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
-	./internal/publish:FuzzReadFile
+	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

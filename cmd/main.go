@@ -78,6 +78,16 @@ func parseFlags() flags {
 	flag.IntVar(&f.controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
 	flag.IntVar(&f.controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
 		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
+	paramsNamespace := os.Getenv("POD_NAMESPACE")
+	if paramsNamespace == "" {
+		paramsNamespace = controller.DefaultAdmissionParamsNamespace
+	}
+	flag.StringVar(&f.controllerOpts.AdmissionParamsNamespace, "admission-params-namespace", paramsNamespace,
+		"The namespace of the admission policies' parameters (ConfigMap skillmatrix-admission-params): "+
+			"who the operator is and who may vote and review. Default: the Pod's namespace.")
+	flag.BoolVar(&f.controllerOpts.AdmissionEnforcedExternally, "admission-enforced-externally", false,
+		"Promote without checking that the shipped admission policies are installed unchanged and in Deny mode, "+
+			"for clusters that enforce the same rules by other means (Kyverno, Gatekeeper). Logs a warning at every start.")
 	f.zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	return f

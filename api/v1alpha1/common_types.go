@@ -31,7 +31,7 @@ const (
 	MaxTechStackItems = 40
 	MaxExamples       = 10
 	MaxCareerPaths    = 20
-	MaxChanges        = 100
+	MaxChanges        = 50
 	MaxVotes          = 500
 	MaxReviews        = 50
 	MaxHistory        = 50

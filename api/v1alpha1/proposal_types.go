@@ -204,6 +204,11 @@ type Review struct {
 // comment always fits.
 const MaxProposalText = 32768
 
+// MaxChangeText bounds, within MaxProposalText, the text of a Proposal's
+// changes: the part of its text the operator keeps in its cache (it drops
+// the description and the comments).
+const MaxChangeText = 8192
+
 // The ProposalSpec rule that enforces MaxProposalText sums, in characters:
 //
 //	size(title) + size(description) + Σ votes[].comment + Σ reviews[].comment +
@@ -238,11 +243,13 @@ type ProposalSpec struct {
 	// +required
 	Author Username `json:"author"`
 
-	// changes to apply to the Role, in order. Immutable.
+	// changes to apply to the Role, in order, at most 50 (MaxChanges).
+	// Immutable.
 	// +listType=atomic
 	// +kubebuilder:validation:MinItems=1
-	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="changes are immutable after creation"
+	// +kubebuilder:validation:XValidation:rule="self.map(c, (has(c.focus) ? size(c.focus) : 0) + (has(c.techStack) ? c.techStack.map(t, size(t)).sum() : 0) + (has(c.cells) ? c.cells.map(x, (has(x.description) ? size(x.description) : 0) + (has(x.examples) ? x.examples.map(e, size(e)).sum() : 0)).sum() : 0) + (has(c.from) ? (has(c.from.focus) ? size(c.from.focus) : 0) + (has(c.from.techStack) ? c.from.techStack.map(t, size(t)).sum() : 0) : 0)).sum() <= 8192",message="the text of the changes (focus, tech stack, cell descriptions and examples, and their from values) may total at most 8192 characters (MaxChangeText)"
 	// +required
 	Changes []Change `json:"changes"`
 

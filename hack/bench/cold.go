@@ -100,7 +100,7 @@ func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
 		return res, err
 	}
 	start := time.Now()
-	if res.Writing, err = runBaseline(ctx, st.cp.admin, st.matrix, writes, b.cfg.baselineWorkers); err != nil {
+	if res.Writing, err = runBaseline(ctx, st.cp.operator, st.matrix, writes, b.cfg.baselineWorkers); err != nil {
 		return res, err
 	}
 	if err := st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline"); err != nil {

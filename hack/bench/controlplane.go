@@ -51,12 +51,16 @@ const (
 // controlPlane is one fresh envtest kube-apiserver and etcd with the CRDs,
 // the admission policy, the user ClusterRoles and the operator's RBAC.
 type controlPlane struct {
-	env    *envtest.Environment
-	cfg    *rest.Config
-	admin  client.WithWatch
-	dir    string
-	users  map[string]client.Client
-	kubecf string
+	env   *envtest.Environment
+	cfg   *rest.Config
+	admin client.WithWatch
+	dir   string
+	users map[string]client.Client
+	// operator acts as the operator's identity: the plain-client baseline
+	// writes what the operator writes, and admission lets only the operator
+	// write the published ConfigMaps.
+	operator client.Client
+	kubecf   string
 }
 
 // startControlPlane starts envtest from the repository root and installs
@@ -129,6 +133,9 @@ func (cp *controlPlane) installOperatorRBAC(ctx context.Context, root string) er
 	if err != nil {
 		return err
 	}
+	if cp.operator, err = client.New(user.Config(), client.Options{Scheme: scheme}); err != nil {
+		return err
+	}
 	kubeconfig, err := user.KubeConfig()
 	if err != nil {
 		return err
@@ -148,7 +155,7 @@ func (cp *controlPlane) addUsers(ctx context.Context) error {
 		carol: {proposer, voter, reviewer},
 	}
 	for name, roles := range grants {
-		user, err := cp.env.AddUser(envtest.User{Name: name, Groups: []string{"engineers"}}, cp.cfg)
+		user, err := cp.env.AddUser(envtest.User{Name: name, Groups: []string{engineerGroup}}, cp.cfg)
 		if err != nil {
 			return err
 		}
@@ -460,3 +467,9 @@ func (m *cpuMeter) since() map[string]time.Duration {
 	}
 	return out
 }
+
+// engineerGroup is the bench users' group; engineerGroups is what their
+// votes and reviews record (the API server adds system:authenticated).
+const engineerGroup = "engineers"
+
+var engineerGroups = testenv.AuthenticatedGroups(engineerGroup)

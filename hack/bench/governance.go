@@ -194,11 +194,11 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 	}
 	if err := parallel(len(proposals), 16, func(i int) error {
 		if err := jsonPatch(ctx, cp.users[bob], proposals[i], "/spec/votes",
-			[]v1.Vote{{Voter: bob, Decision: v1.VoteApprove}}); err != nil {
+			[]v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Groups: engineerGroups}}); err != nil {
 			return err
 		}
 		return jsonPatch(ctx, cp.users[carol], proposals[i], "/spec/reviews",
-			[]v1.Review{{Reviewer: carol, Decision: v1.ReviewApprove}})
+			[]v1.Review{{Reviewer: carol, Decision: v1.ReviewApprove, Groups: engineerGroups}})
 	}); err != nil {
 		return nil, fmt.Errorf("casting the first votes: %w", err)
 	}
@@ -243,7 +243,7 @@ func (l *latencies) decideAtOnce(ctx context.Context, c client.Client, proposals
 			l.sent[string(p.UID)] = time.Now()
 			l.mu.Unlock()
 			if err := jsonPatch(ctx, c, p, "/spec/votes/-",
-				v1.Vote{Voter: dave, Decision: v1.VoteApprove}); err != nil {
+				v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups}); err != nil {
 				voteErrs.Store(p.Name, err)
 			}
 			l.mu.Lock()
@@ -287,7 +287,8 @@ func (l *latencies) decide(ctx context.Context, c client.Client, p *v1.Proposal)
 	l.mu.Lock()
 	l.sent[uid] = time.Now()
 	l.mu.Unlock()
-	if err := jsonPatch(ctx, c, p, "/spec/votes/-", v1.Vote{Voter: dave, Decision: v1.VoteApprove}); err != nil {
+	vote := v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups}
+	if err := jsonPatch(ctx, c, p, "/spec/votes/-", vote); err != nil {
 		return 0, err
 	}
 	deadline := time.Now().Add(time.Minute)

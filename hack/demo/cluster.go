@@ -75,7 +75,7 @@ func (d *demo) addUsers(ctx context.Context) error {
 	}
 	fmt.Printf("    %-6s %-22s %s\n", "admin", "system:masters", filepath.Join(d.relDir, adminKubeconfig))
 	for _, u := range demoUsers {
-		user, err := d.env.AddUser(envtest.User{Name: u.name, Groups: []string{"engineers"}}, &rest.Config{})
+		user, err := d.env.AddUser(envtest.User{Name: u.name, Groups: []string{demoGroup}}, &rest.Config{})
 		if err != nil {
 			return fmt.Errorf("adding user %s: %w", u.name, err)
 		}
@@ -237,3 +237,10 @@ func (d *demo) sampleProposalObject() (*unstructured.Unstructured, error) {
 	objs[0].SetNamespace(namespace)
 	return objs[0], nil
 }
+
+// demoGroup is the identity-provider group of the demo users; demoGroups is
+// what their votes and reviews record (the API server adds
+// system:authenticated).
+const demoGroup = "engineers"
+
+var demoGroups = testenv.AuthenticatedGroups(demoGroup)

@@ -63,18 +63,20 @@ func jsonPatch(path string, value any) string {
 
 // firstVote is the JSON patch that casts the first vote of a Proposal.
 func firstVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{{Voter: careerv1alpha1.Username(voter), Decision: decision}})
+	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{
+		{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups}})
 }
 
 // appendVote is the JSON patch that adds a vote to a Proposal that has votes.
 func appendVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes/-", careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision})
+	return jsonPatch("/spec/votes/-",
+		careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups})
 }
 
 // firstReview is the JSON patch that adds the first review of a Proposal.
 func firstReview(reviewer string, decision careerv1alpha1.ReviewDecision) string {
 	return jsonPatch("/spec/reviews",
-		[]careerv1alpha1.Review{{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision}})
+		[]careerv1alpha1.Review{{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision, Groups: demoGroups}})
 }
 
 // The patches of the next steps: printed as kubectl commands and, in check

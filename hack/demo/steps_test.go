@@ -24,11 +24,13 @@ import (
 // The printed commands and docs/demo.md show these bodies verbatim; the
 // check mode (make demo-check) proves they work against the API server.
 func TestPatchBodies(t *testing.T) {
+	const groups = `"groups":["engineers","system:authenticated"]`
 	for _, c := range []struct{ got, want string }{
-		{bobVotes, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Approve"}]}]`},
-		{daveVotes, `[{"op":"add","path":"/spec/votes/-","value":{"voter":"dave","decision":"Approve"}}]`},
-		{carolReview, `[{"op":"add","path":"/spec/reviews","value":[{"reviewer":"carol","decision":"Approve"}]}]`},
-		{daveForges, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Reject"}]}]`},
+		{bobVotes, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Approve",` + groups + `}]}]`},
+		{daveVotes, `[{"op":"add","path":"/spec/votes/-","value":{"voter":"dave","decision":"Approve",` + groups + `}}]`},
+		{carolReview,
+			`[{"op":"add","path":"/spec/reviews","value":[{"reviewer":"carol","decision":"Approve",` + groups + `}]}]`},
+		{daveForges, `[{"op":"add","path":"/spec/votes","value":[{"voter":"bob","decision":"Reject",` + groups + `}]}]`},
 	} {
 		if c.got != c.want {
 			t.Errorf("patch body\n got %s\nwant %s", c.got, c.want)

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -115,7 +117,13 @@ type standing struct {
 	Outlook string `json:"outlook"`
 	// Blockers say why the changes cannot be applied (Conflicted, Invalid).
 	Blockers []string `json:"blockers,omitempty"`
-	now      time.Time
+	// Uncounted are the ballots the operator no longer counts (their
+	// author's authority failed its re-check).
+	Uncounted []v1.UncountedBallot `json:"uncounted,omitempty"`
+	// Held says why an accepted Proposal is not promoted (the admission
+	// policies are not in force as shipped).
+	Held string `json:"held,omitempty"`
+	now  time.Time
 }
 
 type tally struct {
@@ -212,6 +220,11 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 		Policy:   policy{pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews, pol.VotingPeriod.String(), source},
 		Deadline: deadline, Missing: []string{}, Outlook: outlook, now: now,
 	}
+	st.Uncounted = p.Status.Uncounted
+	if c := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionApplied); c != nil &&
+		c.Status == metav1.ConditionFalse && c.Reason == governance.ReasonPromotionHeld {
+		st.Held = c.Message
+	}
 	switch {
 	case st.final():
 		// Its changes are in the Role or never will be: judging them again
@@ -297,7 +310,15 @@ func printStanding(p *printer, st *standing) {
 		tw.f("  %s\t%s\t%s\n", r.Reviewer, r.Decision, r.Comment)
 	}
 	p.flush(tw)
+	if len(st.Uncounted) > 0 {
+		p.ln("No longer counted (re-checked by the operator):")
+		for _, u := range st.Uncounted {
+			p.f("  %s by %s: %s\n", u.Kind, u.User, u.Reason)
+		}
+	}
 	switch {
+	case st.Held != "":
+		p.f("\nAccepted, not promoted: %s.\n", strings.TrimPrefix(st.Held, "accepted, not promoted: "))
 	case len(st.Blockers) > 0:
 		p.f("\nThe rules say %s: %s.\n", st.Outlook, strings.Join(st.Blockers, "; "))
 	case !st.open():

@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // expectRejected asserts that the API server refused the write as invalid and
@@ -225,11 +226,11 @@ var _ = Describe("API schema validation", func() {
 		Entry("no changes", proposalWith(func(p *v1.Proposal) {
 			p.Spec.Changes = []v1.Change{}
 		}), "spec.changes", "at least 1 items"),
-		Entry("more than 100 changes", proposalWith(func(p *v1.Proposal) {
-			for range 100 {
+		Entry("more than 50 changes", proposalWith(func(p *v1.Proposal) {
+			for range v1.MaxChanges {
 				p.Spec.Changes = append(p.Spec.Changes, p.Spec.Changes[0])
 			}
-		}), "spec.changes", "must have at most 100 items"),
+		}), "spec.changes", "must have at most 50 items"),
 		Entry("unknown vote decision", proposalWith(func(p *v1.Proposal) {
 			p.Spec.Votes = []v1.Vote{{Voter: "bob", Decision: "Maybe"}}
 		}), "spec.votes[0].decision", "Unsupported value"),
@@ -285,10 +286,10 @@ var _ = Describe("API schema validation", func() {
 		p := fixtureProposal(ns, "p", "r")
 		Expect(as(alice).Create(suiteCtx, p)).To(Succeed())
 		Expect(updateProposal(as(bob), client.ObjectKeyFromObject(p), func(p *v1.Proposal) {
-			p.Spec.Votes = []v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Comment: "Yes"}}
+			p.Spec.Votes = []v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Comment: "Yes", Groups: testenv.AuthenticatedGroups("engineers")}}
 		})).To(Succeed())
 		Expect(updateProposal(as(carol), client.ObjectKeyFromObject(p), func(p *v1.Proposal) {
-			p.Spec.Reviews = []v1.Review{{Reviewer: carol, Decision: v1.ReviewRequestChanges}}
+			p.Spec.Reviews = []v1.Review{{Reviewer: carol, Decision: v1.ReviewRequestChanges, Groups: testenv.AuthenticatedGroups("engineers")}}
 		})).To(Succeed())
 	})
 

@@ -226,6 +226,11 @@ func (r *ProposalReconciler) requireMatrix(_ context.Context, s *proposalScope) 
 func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool, error) {
 	v, err := r.verdict(ctx, s.proposal, s.role, &s.role.Spec, s.matrix, s.now)
 	if err != nil {
+		if apierrors.IsNotFound(err) {
+			// The admission params are gone: nobody's authority can be
+			// checked, and the bindings refuse every ballot meanwhile.
+			s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonPromotionHeld, err.Error())
+		}
 		return true, err
 	}
 	s.verdict = v

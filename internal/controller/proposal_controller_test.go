@@ -34,19 +34,20 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 func castVote(user, ns, name string, decision v1.VoteDecision) {
 	GinkgoHelper()
 	Expect(updateProposal(as(user), client.ObjectKey{Namespace: ns, Name: name}, func(p *v1.Proposal) {
-		p.Spec.Votes = append(p.Spec.Votes, v1.Vote{Voter: v1.Username(user), Decision: decision})
+		p.Spec.Votes = append(p.Spec.Votes, v1.Vote{Voter: v1.Username(user), Decision: decision, Groups: testenv.AuthenticatedGroups("engineers")})
 	})).To(Succeed())
 }
 
 func castReview(user, ns, name string, decision v1.ReviewDecision) {
 	GinkgoHelper()
 	Expect(updateProposal(as(user), client.ObjectKey{Namespace: ns, Name: name}, func(p *v1.Proposal) {
-		p.Spec.Reviews = append(p.Spec.Reviews, v1.Review{Reviewer: v1.Username(user), Decision: decision})
+		p.Spec.Reviews = append(p.Spec.Reviews, v1.Review{Reviewer: v1.Username(user), Decision: decision, Groups: testenv.AuthenticatedGroups("engineers")})
 	})).To(Succeed())
 }
 

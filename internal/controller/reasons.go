@@ -43,7 +43,5 @@ const (
 	ReasonConflict       = governance.ReasonConflict
 	ReasonNotAccepted    = "NotAccepted"
 	ReasonApplied        = "Applied"
-	// ReasonPromotionHeld: accepted, but the admission policies are not in
-	// force as shipped, so nothing is promoted (promotion fails closed).
-	ReasonPromotionHeld = "PromotionHeld"
+	ReasonPromotionHeld  = governance.ReasonPromotionHeld
 )

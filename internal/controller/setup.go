@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -99,16 +100,25 @@ func stripUnreadMetadata(in any) (any, error) {
 	return in, nil
 }
 
-// stripUnreadProposalText drops the prose of a cached Proposal: its
-// description and the comments of its votes and reviews. The controllers
+// stripUnreadProposalText drops the prose of a cached Proposal, its
+// description and the comments of its votes and reviews, and the annotations
+// of other tools (those outside career.skillmatrix.dev/). The controllers
 // judge a Proposal by its changes, votes and reviews and record its title in
 // the Role's history, but never read these; they are most of what a large
-// Proposal holds (up to api/v1alpha1.MaxProposalText characters in all). The
+// Proposal holds (up to api/v1alpha1.MaxProposalText characters of text and
+// the admission policy's 8192 of labels and annotations). The
 // operator never writes a Proposal's spec, and its status patches are diffs
 // of the status alone, so nothing cut here is ever written back. Readers
 // that show the prose (the CLI, a portal) read Proposals from the API server,
 // not from this cache.
 func stripUnreadProposalText(p *v1.Proposal) {
+	if annotations := p.GetAnnotations(); len(annotations) > 0 {
+		kept := maps.Clone(annotations)
+		maps.DeleteFunc(kept, func(key string, _ string) bool {
+			return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
+		})
+		p.SetAnnotations(kept)
+	}
 	p.Spec.Description = ""
 	for i := range p.Spec.Votes {
 		p.Spec.Votes[i].Comment = ""

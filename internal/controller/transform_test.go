@@ -26,12 +26,14 @@ import (
 )
 
 // The cache keeps of a Proposal what the controllers read (title, author,
-// changes, decisions, voters, reviewers, withdrawn, status) and drops its
-// prose.
+// changes, decisions, voters, reviewers, withdrawn, labels, the operator's
+// own annotations, status) and drops its prose and other tools' annotations.
 func TestStripUnreadProposalText(t *testing.T) {
 	focus := "Owning the GPU platform."
 	in := &v1.Proposal{
-		ObjectMeta: metav1.ObjectMeta{Name: "p", Labels: map[string]string{"team": "ml"}},
+		ObjectMeta: metav1.ObjectMeta{Name: "p", Labels: map[string]string{"team": "ml"}, Annotations: map[string]string{
+			"example.com/notes": "a page of notes", "career.skillmatrix.dev/source": "portal",
+		}},
 		Spec: v1.ProposalSpec{
 			RoleRef: "r", Title: "Raise it", Description: "A long rationale.", Author: "alice", Withdrawn: true,
 			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "senior", Focus: &focus}},
@@ -44,6 +46,7 @@ func TestStripUnreadProposalText(t *testing.T) {
 		Status: v1.ProposalStatus{Phase: v1.PhaseOpen, Message: "needs 1 more approving vote"},
 	}
 	want := in.DeepCopy()
+	want.Annotations = map[string]string{"career.skillmatrix.dev/source": "portal"}
 	want.Spec.Description = ""
 	want.Spec.Votes[0].Comment = ""
 	want.Spec.Reviews[0].Comment = ""

@@ -23,6 +23,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 var _ = Describe("A withdrawn Proposal", func() {
@@ -51,7 +52,7 @@ var _ = Describe("A withdrawn Proposal", func() {
 
 		By("dave's vote, which would have been the second approval, arriving too late")
 		err := updateProposal(as(dave), client.ObjectKey{Namespace: ns, Name: "p"}, func(p *v1.Proposal) {
-			p.Spec.Votes = append(p.Spec.Votes, v1.Vote{Voter: dave, Decision: v1.VoteApprove})
+			p.Spec.Votes = append(p.Spec.Votes, v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: testenv.AuthenticatedGroups("engineers")})
 		})
 		Expect(err).To(MatchError(ContainSubstring(`is closed (phase Withdrawn)`)))
 

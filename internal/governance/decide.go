@@ -223,14 +223,20 @@ func (g gaps) open() Decision {
 		// Proposal accepted while it stands.
 		d.Reason = ReasonChangesRequested
 		blocker := standing(g.t.ChangesRequested)
-		d.Missing = append(d.Missing, blocker)
-		if d.Message == "" {
-			d.Message = "nothing else is missing, but " + blocker
-		} else {
-			d.Message += "; " + blocker
-		}
+		d.addMissing(blocker, "nothing else is missing, but "+blocker, blocker)
 	}
 	return d
+}
+
+// addMissing records one more thing the Proposal lacks: alone is the
+// message when nothing else is said yet, clause what follows the rest.
+func (d *Decision) addMissing(item, alone, clause string) {
+	d.Missing = append(d.Missing, item)
+	if d.Message == "" {
+		d.Message = alone
+	} else {
+		d.Message += "; " + clause
+	}
 }
 
 func (g gaps) acceptedMessage() string {

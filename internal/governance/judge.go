@@ -34,6 +34,10 @@ const (
 	ReasonConflict = "Conflict"
 	// ReasonWithdrawn: the author withdrew the Proposal (spec.withdrawn).
 	ReasonWithdrawn = "Withdrawn"
+	// ReasonPromotionHeld: accepted, but the admission policies that make
+	// ballots authentic are not in force as shipped, so the operator
+	// promotes nothing (promotion fails closed).
+	ReasonPromotionHeld = "PromotionHeld"
 )
 
 // BallotKind tells a vote from an expert review.
@@ -166,7 +170,7 @@ func Judge(in Input) Verdict {
 
 // requireOwners holds back a decision while touched categories lack an
 // owner's approval: an Accepted one stays Open, an Open or Expired one says
-// what else it needs (needed).
+// what else it needs.
 func requireOwners(d Decision, unowned []v1alpha1.ID) Decision {
 	if len(unowned) == 0 {
 		return d
@@ -183,12 +187,7 @@ func requireOwners(d Decision, unowned []v1alpha1.ID) Decision {
 	case v1alpha1.PhaseAccepted:
 		return Decision{Phase: v1alpha1.PhaseOpen, Reason: ReasonAwaitingOwners, Message: "needs " + item, Missing: []string{item}}
 	case v1alpha1.PhaseOpen, v1alpha1.PhaseExpired:
-		d.Missing = append(d.Missing, item)
-		if d.Message == "" {
-			d.Message = "needs " + item
-		} else {
-			d.Message += "; needs " + item
-		}
+		d.addMissing(item, "needs "+item, "needs "+item)
 	}
 	return d
 }

@@ -296,3 +296,10 @@ func hasControlPlane(dir string) bool {
 	}
 	return true
 }
+
+// AuthenticatedGroups is what the API server puts in request.userInfo.groups
+// for a user of envtest.User with groups: those and system:authenticated. A
+// vote or review records exactly these (skillmatrix-proposal-eligibility).
+func AuthenticatedGroups(groups ...string) []string {
+	return append(slices.Clone(groups), "system:authenticated")
+}

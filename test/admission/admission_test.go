@@ -229,7 +229,8 @@ var _ = Describe("Proposal authenticity", func() {
 		Expect(update(carol, proposalName, setReview(carol, careerv1alpha1.ReviewApprove))).To(Succeed())
 		Expect(update(carol, proposalName, setReview(carol, careerv1alpha1.ReviewRequestChanges))).To(Succeed())
 		Expect(get(carol, proposalName).Spec.Reviews).To(ConsistOf(
-			careerv1alpha1.Review{Reviewer: carol, Decision: careerv1alpha1.ReviewRequestChanges}))
+			careerv1alpha1.Review{Reviewer: carol, Decision: careerv1alpha1.ReviewRequestChanges,
+				Groups: testenv.AuthenticatedGroups(engineers)}))
 
 		By("carol reviewing a proposal for another Role of the namespace")
 		Expect(create(alice, newProposal("other-role", alice, otherRole))).To(Succeed())
@@ -242,7 +243,8 @@ var _ = Describe("Proposal authenticity", func() {
 	It("lets a reviewer named for one Role by resourceNames review that Role's proposals", func() {
 		Expect(update(erin, proposalName, setReview(erin, careerv1alpha1.ReviewApprove))).To(Succeed())
 		Expect(get(erin, proposalName).Spec.Reviews).To(ConsistOf(
-			careerv1alpha1.Review{Reviewer: erin, Decision: careerv1alpha1.ReviewApprove}))
+			careerv1alpha1.Review{Reviewer: erin, Decision: careerv1alpha1.ReviewApprove,
+				Groups: testenv.AuthenticatedGroups(engineers)}))
 	})
 
 	It("lets a reviewer whose review rights were revoked withdraw, but not renew, her review", func() {
@@ -484,7 +486,8 @@ func isReviewOf(reviewer string) func(careerv1alpha1.Review) bool {
 // setVote adds or changes the vote of voter.
 func setVote(voter string, decision careerv1alpha1.VoteDecision) func(*careerv1alpha1.Proposal) {
 	return func(p *careerv1alpha1.Proposal) {
-		vote := careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision}
+		vote := careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision,
+			Groups: testenv.AuthenticatedGroups(engineers)}
 		if i := slices.IndexFunc(p.Spec.Votes, isVoteOf(voter)); i >= 0 {
 			p.Spec.Votes[i] = vote
 			return
@@ -502,7 +505,8 @@ func removeVote(voter string) func(*careerv1alpha1.Proposal) {
 // setReview adds or changes the review of reviewer.
 func setReview(reviewer string, decision careerv1alpha1.ReviewDecision) func(*careerv1alpha1.Proposal) {
 	return func(p *careerv1alpha1.Proposal) {
-		review := careerv1alpha1.Review{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision}
+		review := careerv1alpha1.Review{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision,
+			Groups: testenv.AuthenticatedGroups(engineers)}
 		if i := slices.IndexFunc(p.Spec.Reviews, isReviewOf(reviewer)); i >= 0 {
 			p.Spec.Reviews[i] = review
 			return
@@ -537,7 +541,8 @@ func applyVoteAs(voter, manager string, decision careerv1alpha1.VoteDecision) er
 	u.SetName(proposalName)
 	if decision != "" {
 		u.Object["spec"] = map[string]any{
-			"votes": []any{map[string]any{"voter": voter, "decision": string(decision)}},
+			"votes": []any{map[string]any{"voter": voter, "decision": string(decision),
+				"groups": []any{engineers, "system:authenticated"}}},
 		}
 	}
 	return as[voter].Apply(suiteCtx, client.ApplyConfigurationFromUnstructured(u),

@@ -22,16 +22,19 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // The specs of issue 13, one Describe per case: an attacker with ordinary
@@ -403,11 +406,11 @@ var _ = Describe("Proposal text and metadata (issue 13, case 2)", func() {
 			m.Annotations = map[string]string{"example.com/note": strings.Repeat("x", 4000)}
 		})).To(Succeed())
 		err = editMeta(alice, func(m *metav1.ObjectMeta) {
-			m.Annotations[corev1.LastAppliedConfigAnnotation] = strings.Repeat("x", 70000)
+			m.Annotations[corev1.LastAppliedConfigAnnotation] = strings.Repeat("x", 20000)
 		})
 		Expect(err).To(MatchError(ContainSubstring(
 			`the annotation kubectl.kubernetes.io/last-applied-configuration of proposal "raise-kubernetes-core" ` +
-				`holds 70000 characters, more than the 65536 allowed`)))
+				`holds 20000 characters, more than the 16384 allowed`)))
 	})
 })
 
@@ -477,30 +480,68 @@ var _ = Describe("Bounded Proposals (issue 13, case 4)", func() {
 		}
 		return out
 	}
+	const changesTooLong = "the text of the changes (focus, tech stack, cell descriptions and examples, " +
+		"and their from values) may total at most 8192 characters (MaxChangeText)"
 	const tooLong = "proposal text too long: title, description, comments and the text of the changes " +
 		"may total at most 32768 characters"
 
-	It("refuses a Proposal whose text exceeds the cap, and accepts one just inside it", func() {
+	It("refuses changes whose text exceeds MaxChangeText, and more than MaxChanges changes", func() {
 		p := newProposal("huge", alice, reviewedRole)
-		p.Spec.Description = strings.Repeat("d", 4096)
-		p.Spec.Changes = focusChanges(8, 4096)
+		p.Spec.Changes = focusChanges(3, 4096)
 		err := create(alice, p)
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
-		Expect(err).To(MatchError(ContainSubstring(tooLong)))
+		Expect(err).To(MatchError(ContainSubstring(changesTooLong)))
 
+		p = newProposal("many", alice, reviewedRole)
+		p.Spec.Changes = focusChanges(careerv1alpha1.MaxChanges+1, 1)
+		err = create(alice, p)
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
+		Expect(err).To(MatchError(ContainSubstring("spec.changes: Too many: 51: must have at most 50 items")))
+	})
+
+	// The comments that fill the text budget come from twenty voters; the
+	// admin writes them while the authenticity binding is lifted (the CRD's
+	// rule, under test here, stays in force). Serial: no other spec may run
+	// meanwhile.
+	It("caps the whole text, comments included, and always lets a bare vote in", Serial, func() {
 		fits := newProposal("fits", alice, reviewedRole)
-		fits.Spec.Title = "t"
-		fits.Spec.Changes = focusChanges(8, 4096)
-		fits.Spec.Changes[0].Focus = new(strings.Repeat("f", 4096-1))
+		fits.Spec.Description = strings.Repeat("d", 4096)
+		fits.Spec.Changes = focusChanges(2, 4096)
 		Expect(create(alice, fits)).To(Succeed())
+		used := len(fits.Spec.Title) + 4096 + 2*4096
 
-		By("a vote with a comment that no longer fits, and one without")
-		err = update(bob, "fits", func(p *careerv1alpha1.Proposal) {
-			p.Spec.Votes = append(p.Spec.Votes,
-				careerv1alpha1.Vote{Voter: bob, Decision: careerv1alpha1.VoteApprove, Comment: "yes!"})
-		})
+		By("lifting the authenticity binding while twenty voters' comments are written")
+		Expect(admin.Delete(suiteCtx, &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: testenv.PolicyName},
+		})).To(Succeed())
+		DeferCleanup(installAdmission)
+		Eventually(func() error {
+			return admin.Create(suiteCtx, newProposal("forged", alice, reviewedRole), client.DryRunAll)
+		}).Should(Succeed())
+		Expect(update("admin", "fits", func(p *careerv1alpha1.Proposal) {
+			for i := range 20 {
+				p.Spec.Votes = append(p.Spec.Votes, careerv1alpha1.Vote{
+					Voter: careerv1alpha1.Username(fmt.Sprintf("voter-%d", i)), Decision: careerv1alpha1.VoteApprove,
+					Comment: strings.Repeat("c", 1000)})
+			}
+		})).To(Succeed())
+		used += 20 * 1000
+		installAdmission()
+
+		withComment := func(n int) func(*careerv1alpha1.Proposal) {
+			return func(p *careerv1alpha1.Proposal) {
+				p.Spec.Votes = append(p.Spec.Votes, careerv1alpha1.Vote{Voter: bob, Decision: careerv1alpha1.VoteApprove,
+					Comment: strings.Repeat("b", n), Groups: testenv.AuthenticatedGroups(engineers)})
+			}
+		}
+		left := careerv1alpha1.MaxProposalText - used
+		By(fmt.Sprintf("bob's vote with a comment one character longer than the %d left", left))
+		err := update(bob, "fits", withComment(left+1))
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want Invalid, got %v", err)
 		Expect(err).To(MatchError(ContainSubstring(tooLong)))
-		Expect(update(bob, "fits", setVote(bob, careerv1alpha1.VoteApprove))).To(Succeed())
+		By("bob's vote with a comment that just fits, and dave's without one")
+		Expect(update(bob, "fits", withComment(left))).To(Succeed())
+		Expect(update(dave, "fits", setVote(dave, careerv1alpha1.VoteApprove))).To(Succeed())
 	})
 })
 
@@ -527,3 +568,62 @@ var _ = Describe("The ClusterRoles we ship (issue 13, case 5)", func() {
 		eventuallyAllowed(erin, "review", "roles", reviewedRole, false)
 	})
 })
+
+// secondOperator is the ServiceAccount of a second install of the operator,
+// listed in the parameters next to the first.
+const secondOperator = "system:serviceaccount:career-two:skillmatrix-operator"
+
+// impersonating returns a client that acts as user, with RBAC's every right
+// (system:masters), so only the admission policies can refuse it.
+func impersonating(user string) client.Client {
+	GinkgoHelper()
+	cfg := rest.CopyConfig(adminCfg)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: []string{"system:masters", "system:authenticated"}}
+	c, err := client.New(cfg, client.Options{Scheme: testScheme})
+	Expect(err).NotTo(HaveOccurred())
+	return c
+}
+
+// The parameters change what every binding enforces, so no other spec may
+// run meanwhile.
+var _ = Describe("The parameters: who the operator is", Serial, func() {
+	BeforeEach(func() {
+		ns = newNamespace()
+		grantUserRoles()
+		Expect(admin.Create(suiteCtx, newRole(reviewedRole))).To(Succeed())
+		DeferCleanup(installAdmission)
+	})
+
+	It("name several installs' operators, one per line", func() {
+		second := impersonating(secondOperator)
+		expectRefused(setRecordWith(second, reviewedRole, "uid-1"), recordPolicy,
+			`user "`+secondOperator+`" may not add the promotion record`)
+
+		By("listing the second install's ServiceAccount too")
+		Expect(testenv.InstallAdmission(suiteCtx, admin, repoRoot, operatorUser, "  "+secondOperator+"  ")).To(Succeed())
+		Eventually(func() error { return setRecordWith(second, reviewedRole, "uid-1") }).Should(Succeed())
+		Expect(setRecord(operatorUser, reviewedRole, "uid-1,uid-2")).To(Succeed())
+	})
+
+	It("fail closed: without the parameters every matched request is refused", func() {
+		Expect(admin.Delete(suiteCtx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+			Namespace: "skillmatrix-operator-system", Name: "skillmatrix-admission-params"}})).To(Succeed())
+		Eventually(func() error {
+			return create(alice, newProposal("after-params-gone", alice, reviewedRole))
+		}).Should(MatchError(ContainSubstring(policyPrefix +
+			"failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction")))
+		By("the operator itself being refused too: without parameters nobody is the operator")
+		// The API server reports a binding it cannot configure as an
+		// internal error, not Forbidden; either way nothing is written.
+		Expect(setRecord(operatorUser, reviewedRole, "uid-1")).To(MatchError(ContainSubstring(
+			deniedBy(recordPolicy) + "failed to configure binding: no params found")))
+		Expect(getRole(reviewedRole).Annotations).NotTo(HaveKey(promotion.AnnotationAppliedProposals))
+	})
+})
+
+// setRecordWith writes the promotion record with the given client.
+func setRecordWith(c client.Client, role, value string) error {
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, promotion.AnnotationAppliedProposals, value)
+	r := &careerv1alpha1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: role}}
+	return c.Patch(suiteCtx, r, client.RawPatch(types.MergePatchType, []byte(patch)))
+}

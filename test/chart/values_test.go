@@ -44,14 +44,21 @@ func TestChartValues(t *testing.T) {
 		sets:  []string{"replicas=2"},
 		count: map[string]int{kindPDB: 1},
 	}, {
-		name:   "admission policy off",
-		sets:   []string{"admissionPolicy.enabled=false"},
+		name:   "admission policy off, enforced by other means",
+		sets:   []string{"admissionPolicy.enabled=false", "admissionPolicy.enforcedExternally=true"},
 		absent: []string{kindPolicy, kindBinding, "ConfigMap/skillmatrix-admission-params"},
 		count:  map[string]int{kindClusterRole: 7},
+		args:   []string{"--admission-enforced-externally"},
+	}, {
+		name: "admission policy installed by another release",
+		sets: []string{"admissionPolicy.enabled=false", "admissionPolicy.enforcedExternally=false",
+			"admissionPolicy.paramsNamespace=career-one"},
+		absent: []string{kindPolicy, kindBinding},
+		args:   []string{"--admission-params-namespace=career-one"},
 	}, {
 		name:  "user roles off",
 		sets:  []string{"userRoles.enabled=false"},
-		count: map[string]int{kindClusterRole: 3, kindPolicy: 3},
+		count: map[string]int{kindClusterRole: 3, kindPolicy: 4},
 	}, {
 		name:   "no proposal quota by default",
 		absent: []string{"ResourceQuota"},

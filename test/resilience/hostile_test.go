@@ -167,7 +167,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 					Focus: new(fmt.Sprintf("focus %d", i))})
 			}
 			return p
-		}, "spec.changes", "Too many", "must have at most 100 items"),
+		}, "spec.changes", "Too many", "must have at most 50 items"),
 		Entry("a Proposal with 10k votes", alice, func(ns string) client.Object {
 			p := hostileProposal(ns, "ten-thousand-votes")
 			for i := range 10_000 {

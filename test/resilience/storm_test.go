@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // The storm's SkillMatrix: three levels, four proficiencies, eight skills of
@@ -203,7 +204,7 @@ func (s *storm) propose(ctx context.Context, rng *rand.Rand, k int) {
 		case <-time.After(delay):
 		}
 		patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes",
-			"value": []v1.Vote{{Voter: bob, Decision: v1.VoteApprove}}}})
+			"value": []v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Groups: testenv.AuthenticatedGroups("engineers")}}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(as(bob).Patch(ctx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: p.Name}},
 			client.RawPatch(types.JSONPatchType, patch))).To(Succeed())

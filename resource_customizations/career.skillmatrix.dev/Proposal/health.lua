@@ -2,7 +2,10 @@
 -- Only the Lua base library is used: Argo CD runs argocd-cm scripts without
 -- the standard libraries unless useOpenLibs is set.
 --
--- Open and Accepted are on their way (Progressing); Applied, Rejected and
+-- Open and Accepted are on their way (Progressing), except an Accepted one
+-- whose promotion the operator holds because the admission policies are not
+-- in force as shipped (Applied=False/PromotionHeld): that needs the platform
+-- team (Degraded); Applied, Rejected and
 -- Expired are closed as the rules decided, and Withdrawn as its author
 -- decided, which are correct outcomes, not faults (Healthy); Conflicted and
 -- Invalid can never be applied and need a person to act, e.g. propose again
@@ -89,6 +92,10 @@ if valid ~= nil and valid.status == "Unknown" and text(valid.message) ~= "" then
     return say("Progressing", text(valid.reason), valid.message)
   end
   return say("Progressing", phase, valid.message)
+end
+local applied = condition("Applied")
+if phase == "Accepted" and applied ~= nil and applied.status == "False" and text(applied.reason) == "PromotionHeld" then
+  return say("Degraded", "PromotionHeld", applied.message)
 end
 if phase == "Open" or phase == "Accepted" then
   return say("Progressing", phase, obj.status.message)

@@ -61,7 +61,7 @@ vet: ## Run go vet against code.
 
 # Everything CI checks, in the order that fails fastest.
 .PHONY: test
-test: verify-generated chart-sync-check fmt-check vet lint chart-check test-unit ## Run every check and test (what CI runs).
+test: verify-generated chart-sync-check fmt-check vet lint chart-check krew-check test-unit ## Run every check and test (what CI runs).
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail if generated files (CRDs, RBAC, deepcopy) differ from what is committed.
@@ -126,7 +126,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
 	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
 	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
-	./internal/publish:FuzzReadFile
+	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).
@@ -173,6 +173,37 @@ build: manifests generate fmt vet ## Build manager binary.
 .PHONY: build-plugin
 build-plugin: ## Build the kubectl plugin (bin/kubectl-skillmatrix); put bin/ on PATH to use `kubectl skillmatrix`.
 	go build -o bin/kubectl-skillmatrix ./cmd/kubectl-skillmatrix
+
+##@ Release
+
+# RELEASE_VERSION is the version of the archives and the krew manifest
+# (semver, without the v): the latest v* tag, else 0.0.0-dev.
+RELEASE_VERSION ?= $(or $(patsubst v%,%,$(shell git describe --tags --match 'v*' --abbrev=0 2>/dev/null)),0.0.0-dev)
+RELEASE_PLATFORMS ?= linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64
+RELEASE_URL ?= https://github.com/skillmatrix-dev/skillmatrix-operator/releases/download/v$(RELEASE_VERSION)
+# RELEASE_LICENSE goes into every archive as LICENSE (krew installs it):
+# the repository's LICENSE, else the Apache-2.0 text Debian ships.
+RELEASE_LICENSE ?= $(firstword $(wildcard $(CURDIR)/LICENSE) /usr/share/common-licenses/Apache-2.0)
+# hack/krew-check is a Go module of its own: krew's dependencies stay out of go.mod.
+KREW_CHECK = go -C hack/krew-check
+KREW_CHECK_DIR = $(CURDIR)/dist/krew-check
+
+.PHONY: release
+release: ## Build kubectl-skillmatrix archives for every OS/arch (CGO off) into dist/ and fill the krew manifest plugins/skillmatrix.yaml.
+	$(KREW_CHECK) run . release -root "$(CURDIR)" -version "v$(RELEASE_VERSION)" -platforms "$(RELEASE_PLATFORMS)" \
+		-dist "$(CURDIR)/dist" -template "$(CURDIR)/plugins/skillmatrix.yaml.tmpl" -manifest "$(CURDIR)/plugins/skillmatrix.yaml" \
+		-license "$(RELEASE_LICENSE)" -url "$(RELEASE_URL)"
+	$(KREW_CHECK) tool validate-krew-manifest -manifest "$(CURDIR)/plugins/skillmatrix.yaml" -skip-install
+	$(KREW_CHECK) run . check -manifest "$(CURDIR)/plugins/skillmatrix.yaml" -dist "$(CURDIR)/dist"
+
+.PHONY: krew-check
+krew-check: ## Build the host's archive only, fill the krew manifest for it, check it with krew's validation and its sha256 against the archive.
+	rm -rf "$(KREW_CHECK_DIR)"
+	$(KREW_CHECK) run . release -root "$(CURDIR)" -version "v$(RELEASE_VERSION)" -platforms "$$(go env GOOS)/$$(go env GOARCH)" \
+		-dist "$(KREW_CHECK_DIR)" -template "$(CURDIR)/plugins/skillmatrix.yaml.tmpl" -manifest "$(KREW_CHECK_DIR)/skillmatrix.yaml" \
+		-license "$(RELEASE_LICENSE)" -url "$(RELEASE_URL)"
+	$(KREW_CHECK) tool validate-krew-manifest -manifest "$(KREW_CHECK_DIR)/skillmatrix.yaml" -skip-install
+	$(KREW_CHECK) run . check -manifest "$(KREW_CHECK_DIR)/skillmatrix.yaml" -dist "$(KREW_CHECK_DIR)"
 
 .PHONY: run
 run: manifests generate fmt vet ## Run a controller from your host.

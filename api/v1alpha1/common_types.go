@@ -45,10 +45,12 @@ const (
 type ID string
 
 // ProficiencyID is the short code of a proficiency on the scale, such as A, W,
-// V or E. Upper-case letters and digits keep the rendered matrix compact.
+// V or E, 1 to 5 for a Dreyfus-style scale, or w for a lower-case one: letters
+// and digits, at most 8, which keep the rendered matrix compact. Ids are
+// case-sensitive: w and W are different proficiencies.
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=8
-// +kubebuilder:validation:Pattern=`^[A-Z][A-Z0-9]*$`
+// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]+$`
 type ProficiencyID string
 
 // ObjectName is the name of another object in the same namespace.

@@ -23,12 +23,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type assessOptions struct {
 	ratings, format string
+	files           []string
 	matrixFiles     []string
 	roleFiles       []string
 	threshold       int
@@ -37,7 +39,7 @@ type assessOptions struct {
 func newAssessCommand(o *options) *cobra.Command {
 	opts := &assessOptions{}
 	cmd := &cobra.Command{
-		Use:   "assess ROLE -f RATINGS.yaml|csv [-o table|json|md] [--threshold PERCENT] [--matrix FILE --role FILE]",
+		Use:   "assess ROLE --ratings RATINGS.yaml|csv [-o table|json|yaml|md] [--threshold PERCENT] [-f FILE ...]",
 		Short: "The level calculator: a person's current level, readiness and gaps",
 		Long: `Measure a person's proficiency per skill against a career Role and say:
 
@@ -65,23 +67,25 @@ case, or their names (Advanced). A skill the Role does not have is an error
 proficiency the scale does not have, a file that rates nothing (empty, only
 comments, only a CSV header) and a file that is not a map.
 
-The Role and SkillMatrix come from the cluster, or offline from --matrix and
---role files (or one multi-document file). Nothing is ever written.`,
+The Role and SkillMatrix come from the cluster, or offline from files of
+objects: -f (files or directories, as kubectl reads them), or --matrix and
+--role. Nothing is ever written. Until the next release, a -f file that
+declares no kind is still read as the ratings, with a deprecation warning.`,
 		Example: `  # Assess a sample engineer against the MLOps Engineer Role in the cluster
-  kubectl skillmatrix assess mlops-engineer -f docs/examples/mlops-engineer-ratings.yaml
+  kubectl skillmatrix assess mlops-engineer --ratings docs/examples/mlops-engineer-ratings.yaml
 
   # Offline, as JSON, with a stricter threshold
-  kubectl skillmatrix assess -f ratings.csv --threshold 80 -o json \
-    --matrix config/samples/career_v1alpha1_skillmatrix.yaml --role config/samples/career_v1alpha1_role.yaml
+  kubectl skillmatrix assess --ratings ratings.csv --threshold 80 -o json -f config/samples/
 
   # A Markdown report for a development plan
-  kubectl skillmatrix assess mlops-engineer -f ratings.yaml -o md > plan.md`,
+  kubectl skillmatrix assess mlops-engineer --ratings ratings.yaml -o md > plan.md`,
 		Args: args(0, 1, "ROLE"),
 		RunE: func(cmd *cobra.Command, a []string) error { return o.runAssess(cmd, a, opts) },
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.ratings, "filename", "f", "", "the person's ratings: YAML (skill-id: proficiency) or CSV (skill,proficiency); - for stdin")
-	f.StringVarP(&opts.format, "output", "o", "table", "format: table, json or md")
+	f.StringVar(&opts.ratings, "ratings", "", "the person's ratings: YAML (skill-id: proficiency) or CSV (skill,proficiency); - for stdin")
+	f.StringArrayVarP(&opts.files, "filename", "f", nil, "read the SkillMatrix and Role from these YAML files or directories instead of the cluster")
+	f.StringVarP(&opts.format, "output", "o", "table", "format: table, json, yaml or md")
 	f.IntVar(&opts.threshold, "threshold", assess.DefaultThresholdPercent, "percent of a level's non-required cells that must be met")
 	f.StringArrayVar(&opts.matrixFiles, "matrix", nil, "read the SkillMatrix from this YAML file instead of the cluster")
 	f.StringArrayVar(&opts.roleFiles, "role", nil, "read the Role from this YAML file instead of the cluster")
@@ -90,24 +94,27 @@ The Role and SkillMatrix come from the cluster, or offline from --matrix and
 
 // runAssess is the assess command once its flags are parsed.
 func (o *options) runAssess(cmd *cobra.Command, a []string, opts *assessOptions) error {
-	if err := checkOutput(opts.format, "table", "json", "md", "markdown"); err != nil {
+	if err := checkOutput(opts.format, "table", formatJSON, formatYAML, "md", formatMarkdown); err != nil {
 		return err
-	}
-	if opts.ratings == "" {
-		return usageErrorf("missing -f RATINGS: a YAML map or CSV of skill id to proficiency")
 	}
 	if opts.threshold < 0 || opts.threshold > 100 {
 		return usageErrorf("--threshold %d is out of range: want 0 to 100", opts.threshold)
 	}
-	data, err := o.readFile(opts.ratings)
+	in, err := o.readAssessInputs(opts)
 	if err != nil {
 		return err
 	}
-	ratings, err := assess.ParseRatings(opts.ratings, data)
+	ratings, err := assess.ParseRatings(in.ratingsPath, in.ratings)
 	if err != nil {
 		return err
 	}
-	matrix, role, err := o.loadRole(cmd.Context(), first(a), append(slices.Clone(opts.matrixFiles), opts.roleFiles...))
+	var matrix *v1.SkillMatrix
+	var role *v1.Role
+	if len(in.files) > 0 {
+		matrix, role, err = in.objects.role(first(a), o.namespaceFlag(), in.files)
+	} else {
+		matrix, role, err = o.loadRole(cmd.Context(), first(a), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -119,18 +126,69 @@ func (o *options) runAssess(cmd *cobra.Command, a []string, opts *assessOptions)
 	}
 	res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
 	if err != nil {
-		return fmt.Errorf("%s: %w", opts.ratings, err)
+		return fmt.Errorf("%s: %w", in.ratingsPath, err)
 	}
 	p := &printer{w: o.streams.Out}
 	switch opts.format {
-	case formatJSON:
-		return writeJSON(o.streams.Out, res)
+	case formatJSON, formatYAML:
+		return writeData(o.streams.Out, opts.format, res)
 	case "md", formatMarkdown:
 		printAssessMarkdown(p, res)
 	default:
 		printAssessTable(p, res)
 	}
 	return p.err
+}
+
+// assessInputs are the ratings and the objects assess reads.
+type assessInputs struct {
+	ratingsPath string
+	ratings     []byte
+	objects     *bundle
+	files       []string
+}
+
+// readAssessInputs reads --ratings and the files of objects (-f, --matrix,
+// --role), each once, so stdin can be any of them. A -f file that declares
+// no kind is the ratings, as assess read them before --ratings.
+func (o *options) readAssessInputs(opts *assessOptions) (*assessInputs, error) {
+	in := &assessInputs{ratingsPath: opts.ratings, objects: &bundle{}}
+	for _, given := range slices.Concat(opts.files, opts.matrixFiles, opts.roleFiles) {
+		paths, fromDir, err := expandDir(given)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range paths {
+			data, err := o.readFile(path)
+			if err != nil {
+				return nil, err
+			}
+			if !fromDir && slices.Contains(opts.files, path) && !declaresKind(data) {
+				if in.ratingsPath != "" {
+					return nil, usageErrorf("-f %s declares no kind, so it would be ratings, but the ratings are %s", path, in.ratingsPath)
+				}
+				o.warnf("warning: -f %s: reading ratings with -f is deprecated and will be removed; use --ratings %s (-f is for files of objects)\n", path, path)
+				in.ratingsPath, in.ratings = path, data
+				continue
+			}
+			in.objects.lenient = fromDir
+			if err := in.objects.addFile(path, data); err != nil {
+				return nil, err
+			}
+			in.files = append(in.files, path)
+		}
+	}
+	in.objects.lenient = false
+	if in.ratingsPath == "" {
+		return nil, usageErrorf("missing --ratings RATINGS: a YAML map or CSV of skill id to proficiency")
+	}
+	if in.ratings == nil {
+		var err error
+		if in.ratings, err = o.readFile(in.ratingsPath); err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
 }
 
 func levelLabel(l *assess.LevelRef) string {

@@ -42,7 +42,7 @@ func TestAssessRatingsFileErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
-			r := offline(t, "", "assess", "-f", filepath.Join(dir, tc.file), "--matrix", sampleMatrix, "--role", sampleRole)
+			r := offline(t, "", "assess", "--ratings", filepath.Join(dir, tc.file), "--matrix", sampleMatrix, "--role", sampleRole)
 			if r.code != cli.ExitFailure {
 				t.Errorf("exit %d, want %d", r.code, cli.ExitFailure)
 			}
@@ -60,7 +60,7 @@ func TestAssessRatingsFileErrors(t *testing.T) {
 
 // A value the scale does not define is named with the scale.
 func TestAssessUndefinedProficiency(t *testing.T) {
-	r := offline(t, "docker: yes\nhelm: 3\n", "assess", "-f", "-", "--matrix", sampleMatrix, "--role", sampleRole)
+	r := offline(t, "docker: yes\nhelm: 3\n", "assess", "--ratings", "-", "--matrix", sampleMatrix, "--role", sampleRole)
 	if r.code != cli.ExitFailure {
 		t.Fatalf("exit %d, want %d", r.code, cli.ExitFailure)
 	}
@@ -76,7 +76,7 @@ func TestAssessUndefinedProficiency(t *testing.T) {
 
 // -o json carries the unmet cells below the current level and the warnings.
 func TestAssessJSONHasUnmetAndWarnings(t *testing.T) {
-	r := offline(t, "", "assess", "-f", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
+	r := offline(t, "", "assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

@@ -344,8 +344,8 @@ func TestCLIAgainstAPIServer(t *testing.T) {
 		mustContain(t, "stderr", r.stderr, "is closed (phase Applied)")
 	})
 
-	t.Run("propose --dry-run prints the Proposal and creates nothing", func(t *testing.T) {
-		out := c.mustRun("bob", "propose", "mlops-engineer", "--dry-run", "--title", "Terraform at Junior",
+	t.Run("propose --dry-run -o yaml prints the Proposal and creates nothing", func(t *testing.T) {
+		out := c.mustRun("bob", "propose", "mlops-engineer", "--dry-run", "-o", "yaml", "--title", "Terraform at Junior",
 			"--require", "terraform@junior", "--focus", "junior=Pipelines first.")
 		var p v1.Proposal
 		if err := yaml.UnmarshalStrict([]byte(out), &p); err != nil {

@@ -86,10 +86,10 @@ func TestGolden(t *testing.T) {
 		{"diff-files.txt", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole}},
 		{"diff-files.json", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "-o", "json"}},
 		{"diff-files-no-matrix.txt", []string{"diff", "-f", sampleRole, "-f", editedRole}},
-		{"assess.txt", []string{"assess", "-f", samRatings, "--matrix", sampleMatrix, "--role", sampleRole}},
-		{"assess.json", []string{"assess", "mlops-engineer", "-f", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json"}},
-		{"assess.md", []string{"assess", "-f", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md"}},
-		{"assess-threshold-90.txt", []string{"assess", "-f", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90"}},
+		{"assess.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole}},
+		{"assess.json", []string{"assess", "mlops-engineer", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json"}},
+		{"assess.md", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md"}},
+		{"assess-threshold-90.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,7 +163,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 
 	for _, format := range []string{"yaml", "json"} {
-		r = offline(t, "", "import", "-f", csvPath, "--base", sampleRole, "--matrix-file", sampleMatrix, "-o", format)
+		r = offline(t, "", "import", "--csv", csvPath, "--base", sampleRole, "--matrix-file", sampleMatrix, "-o", format)
 		if r.code != 0 {
 			t.Fatalf("import -o %s: exit %d: %s", format, r.code, r.stderr)
 		}
@@ -179,7 +179,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		}
 	}
 
-	r = offline(t, "", "import", "-f", csvPath, "--name", "mlops-copy", "--matrix", "engineering", "--matrix-file", sampleMatrix, "-n", "career")
+	r = offline(t, "", "import", "--csv", csvPath, "--name", "mlops-copy", "--matrix", "engineering", "--matrix-file", sampleMatrix, "-n", "career")
 	if r.code != 0 {
 		t.Fatalf("import without base: exit %d: %s", r.code, r.stderr)
 	}
@@ -194,7 +194,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 	// An edited CSV: the diff shows exactly the edit.
 	edited := strings.Replace(string(mustRead(t, csvPath)), "kubernetes-core,Kubernetes Core,A,false,W,true,A,true", "kubernetes-core,Kubernetes Core,A,false,W,true,V,true", 1)
-	r = offline(t, edited, "import", "-f", "-", "--base", sampleRole, "--output-file", filepath.Join(dir, "new.yaml"))
+	r = offline(t, edited, "import", "--csv", "-", "--base", sampleRole, "--matrix-file", sampleMatrix, "--output-file", filepath.Join(dir, "new.yaml"))
 	if r.code != 0 {
 		t.Fatalf("import of the edit: exit %d: %s", r.code, r.stderr)
 	}
@@ -206,7 +206,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 	// A CSV that does not fit the SkillMatrix is refused, naming the problem.
 	bad := strings.Replace(string(mustRead(t, csvPath)), ",docker,Docker,A,", ",dokcer,Docker,A,", 1)
-	r = offline(t, bad, "import", "-f", "-", "--base", sampleRole, "--matrix-file", sampleMatrix)
+	r = offline(t, bad, "import", "--csv", "-", "--base", sampleRole, "--matrix-file", sampleMatrix, "--allow-removals")
 	if r.code != cli.ExitFailure || !strings.Contains(r.stderr, `"dokcer"`) || !strings.Contains(r.stderr, `did you mean "docker"?`) {
 		t.Errorf("bad import: exit %d: %s", r.code, r.stderr)
 	}
@@ -214,7 +214,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 // CSV ratings give the same assessment as YAML ones.
 func TestAssessCSVRatings(t *testing.T) {
-	yamlOut := offline(t, "", "assess", "-f", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
+	yamlOut := offline(t, "", "assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
 	var csv strings.Builder
 	csv.WriteString("skill,proficiency\n")
 	var ratings map[string]any
@@ -231,7 +231,7 @@ func TestAssessCSVRatings(t *testing.T) {
 	if err := os.WriteFile(path, []byte(csv.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	csvOut := offline(t, "", "assess", "-f", path, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
+	csvOut := offline(t, "", "assess", "--ratings", path, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json")
 	if yamlOut.code != 0 || csvOut.code != 0 || yamlOut.stdout != csvOut.stdout {
 		t.Errorf("YAML and CSV ratings differ:\n%s%s\n%s%s", yamlOut.stdout, yamlOut.stderr, csvOut.stdout, csvOut.stderr)
 	}
@@ -254,10 +254,10 @@ func TestErrors(t *testing.T) {
 			[]string{`career Role "mlops-engnr" not found`, `did you mean "mlops-engineer"?`}},
 		{"unknown level", append([]string{"diff", "mlops-engineer", "--from", "midle", "--to", "senior"}, files...), cli.ExitFailure,
 			[]string{`level "midle" is not a level of SkillMatrix "engineering"`, `did you mean "middle"?`}},
-		{"unknown skill and proficiency in the ratings", []string{"assess", "-f", badRatings, "--matrix", sampleMatrix, "--role", sampleRole}, cli.ExitFailure,
+		{"unknown skill and proficiency in the ratings", []string{"assess", "--ratings", badRatings, "--matrix", sampleMatrix, "--role", sampleRole}, cli.ExitFailure,
 			[]string{`skill "dokcer" is not a skill of Role "mlops-engineer"; did you mean "docker"?`,
 				`proficiency "X" of skill "kubernetes-core" is not on the scale of SkillMatrix "engineering"`}},
-		{"missing ratings file", []string{"assess", "-f", filepath.Join(dir, "nope.yaml"), "--role", sampleRole}, cli.ExitFailure,
+		{"missing ratings file", []string{"assess", "--ratings", filepath.Join(dir, "nope.yaml"), "--role", sampleRole}, cli.ExitFailure,
 			[]string{"no such file"}},
 		{"no SkillMatrix in the files", []string{"render", "-f", sampleRole}, cli.ExitFailure,
 			[]string{`refers to SkillMatrix "engineering"`, "no SkillMatrix in"}},
@@ -272,8 +272,8 @@ func TestErrors(t *testing.T) {
 			[]string{"--from and --to go together"}},
 		{"diff of one Role file", []string{"diff", "-f", sampleRole}, cli.ExitUsage, []string{"diff -f wants exactly two Roles"}},
 		{"propose without title", []string{"propose", "mlops-engineer", "--set", "docker@junior=W"}, cli.ExitUsage, []string{"missing --title"}},
-		{"threshold out of range", []string{"assess", "-f", samRatings, "--threshold", "120"}, cli.ExitUsage, []string{"--threshold 120 is out of range"}},
-		{"import without base or name", []string{"import", "-f", samRatings}, cli.ExitUsage, []string{"--name and --matrix are required"}},
+		{"threshold out of range", []string{"assess", "--ratings", samRatings, "--threshold", "120"}, cli.ExitUsage, []string{"--threshold 120 is out of range"}},
+		{"import without base or name", []string{"import", "--csv", samRatings}, cli.ExitUsage, []string{"--name and --matrix are required"}},
 		{"no cluster", []string{"status"}, cli.ExitFailure, []string{"cannot talk to a cluster", "check --kubeconfig and --context"}},
 	}
 	for _, tc := range cases {

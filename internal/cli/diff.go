@@ -71,7 +71,7 @@ command exits with 1 when there are differences, like git diff.`,
   kubectl skillmatrix diff -f old.yaml -f new.yaml`,
 		Args: args(0, 1, "ROLE"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			if err := checkOutput(opts.format, "text", "json"); err != nil {
+			if err := checkOutput(opts.format, formatText, formatJSON, formatYAML); err != nil {
 				return err
 			}
 			levels := opts.from != "" || opts.to != ""
@@ -92,7 +92,7 @@ command exits with 1 when there are differences, like git diff.`,
 	f.StringVar(&opts.from, "from", "", "the level to start from")
 	f.StringVar(&opts.to, "to", "", "the level to compare with")
 	f.StringArrayVarP(&opts.files, "filename", "f", nil, "YAML files: the SkillMatrix and Role (levels), or OLD and NEW Role (versions)")
-	f.StringVarP(&opts.format, "output", "o", "text", "format: text or json")
+	f.StringVarP(&opts.format, "output", "o", formatText, "format: text, json or yaml")
 	f.BoolVar(&opts.exitCode, "exit-code", false, "exit with 1 when there are differences")
 	f.BoolVar(&opts.changedOnly, "changed-only", false, "levels: leave out the skills whose cell does not change")
 	return cmd
@@ -113,8 +113,8 @@ func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions)
 		return err
 	}
 	d := diff.Levels(m, from, to)
-	if opts.format == formatJSON {
-		if err := writeJSON(o.streams.Out, d); err != nil {
+	if opts.format != formatText {
+		if err := writeData(o.streams.Out, opts.format, d); err != nil {
 			return err
 		}
 	} else {
@@ -166,6 +166,9 @@ func (o *options) diffFiles(opts *diffOptions) error {
 	if err != nil {
 		return err
 	}
+	if ns := o.namespaceFlag(); ns != "" {
+		b.roles = slices.DeleteFunc(b.roles, func(r v1.Role) bool { return !inNamespace(r.Namespace, ns) })
+	}
 	if len(b.roles) != 2 {
 		return usageErrorf("diff -f wants exactly two Roles, OLD then NEW; %s hold %d", strings.Join(opts.files, ", "), len(b.roles))
 	}
@@ -177,8 +180,8 @@ func (o *options) diffFiles(opts *diffOptions) error {
 		}
 	}
 	d := diff.Roles(old, cur, matrix)
-	if opts.format == formatJSON {
-		if err := writeJSON(o.streams.Out, d); err != nil {
+	if opts.format != formatText {
+		if err := writeData(o.streams.Out, opts.format, d); err != nil {
 			return err
 		}
 	} else {

@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -38,34 +40,81 @@ type bundle struct {
 	matrices  []v1.SkillMatrix
 	roles     []v1.Role
 	proposals []v1.Proposal
+	// lenient skips what is not a SkillMatrix, Role or Proposal instead of
+	// refusing it: for the files of a directory, which may hold a
+	// kustomization.yaml or a Deployment next to the Roles.
+	lenient bool
 }
 
 // readFiles reads SkillMatrix, Role and Proposal objects from YAML or JSON
 // files, several documents per file allowed, and kind List too (what
-// `kubectl get -o yaml` prints for several objects). "-" reads stdin.
+// `kubectl get -o yaml` prints for several objects). "-" reads stdin; a
+// directory stands for its .yaml, .yml and .json files in name order, not
+// its subdirectories, as kubectl -f DIR reads them.
 // Unknown fields are errors: a typo in a file must not silently vanish.
 func (o *options) readFiles(paths []string) (*bundle, error) {
 	b := &bundle{}
-	for _, path := range paths {
-		data, err := o.readFile(path)
+	for _, given := range paths {
+		files, fromDir, err := expandDir(given)
 		if err != nil {
 			return nil, err
 		}
-		r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-		for doc := 1; ; doc++ {
-			raw, err := r.Read()
-			if errors.Is(err, io.EOF) {
-				break
-			}
+		b.lenient = fromDir
+		for _, path := range files {
+			data, err := o.readFile(path)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, err
 			}
-			if err := b.add(raw, fmt.Sprintf("%s, document %d", path, doc)); err != nil {
+			if err := b.addFile(path, data); err != nil {
 				return nil, err
 			}
 		}
 	}
+	b.lenient = false
 	return b, nil
+}
+
+// addFile adds the objects of one file's documents.
+func (b *bundle) addFile(path string, data []byte) error {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for doc := 1; ; doc++ {
+		raw, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := b.add(raw, fmt.Sprintf("%s, document %d", path, doc)); err != nil {
+			return err
+		}
+	}
+}
+
+// expandDir is a directory's .yaml, .yml and .json files in name order
+// (not its subdirectories'), or path itself when it is no directory.
+func expandDir(path string) ([]string, bool, error) {
+	info, err := os.Stat(path)
+	if path == "-" || err != nil || !info.IsDir() {
+		return []string{path}, false, nil // reading it reports a missing file
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading directory %s: %w", path, err)
+	}
+	var out []string
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".yaml", ".yml", ".json":
+			if !e.IsDir() {
+				out = append(out, filepath.Join(path, e.Name()))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, false, fmt.Errorf("directory %s holds no .yaml, .yml or .json files", path)
+	}
+	return out, true, nil
 }
 
 func (o *options) readFile(path string) ([]byte, error) {
@@ -88,6 +137,9 @@ func (b *bundle) add(raw []byte, where string) error {
 		if len(bytes.TrimSpace(stripComments(raw))) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 			return nil // an empty document, e.g. after a trailing ---
 		}
+		if b.lenient {
+			return nil // a kustomization.yaml, say
+		}
 		return fmt.Errorf("%s: no apiVersion and kind", where)
 	}
 	if head.Kind == "List" {
@@ -99,6 +151,9 @@ func (b *bundle) add(raw []byte, where string) error {
 		return nil
 	}
 	if head.APIVersion != v1.GroupVersion.String() {
+		if b.lenient {
+			return nil
+		}
 		return fmt.Errorf("%s: %s %s is not a %s object", where, head.APIVersion, head.Kind, v1.GroupVersion)
 	}
 	var err error
@@ -119,12 +174,33 @@ func (b *bundle) add(raw []byte, where string) error {
 			b.proposals = append(b.proposals, p)
 		}
 	default:
+		if b.lenient {
+			return nil
+		}
 		return fmt.Errorf("%s: kind %s is not a SkillMatrix, Role or Proposal", where, head.Kind)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	return nil
+}
+
+// declaresKind says whether any YAML document of data names a kind: a file
+// of objects, not a ratings map or CSV.
+func declaresKind(data []byte) bool {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		raw, err := r.Read()
+		if err != nil {
+			return false
+		}
+		var head struct {
+			Kind string `json:"kind"`
+		}
+		if yaml.Unmarshal(raw, &head) == nil && head.Kind != "" {
+			return true
+		}
+	}
 }
 
 func stripComments(raw []byte) []byte {
@@ -138,40 +214,73 @@ func stripComments(raw []byte) []byte {
 }
 
 // role picks the Role named name (any Role when there is exactly one and
-// name is empty) and its SkillMatrix from the files.
-func (b *bundle) role(name string, paths []string) (*v1.SkillMatrix, *v1.Role, error) {
+// name is empty) and its SkillMatrix from the files. With ns set (-n), only
+// the objects of that namespace count, and those that name none; without
+// it, a name found in several namespaces is a question to the user.
+func (b *bundle) role(name, ns string, paths []string) (*v1.SkillMatrix, *v1.Role, error) {
 	files := strings.Join(paths, ", ")
-	var role *v1.Role
+	var candidates []*v1.Role
 	names := make([]string, 0, len(b.roles))
 	for i := range b.roles {
-		names = append(names, b.roles[i].Name)
-		if b.roles[i].Name == name || name == "" && len(b.roles) == 1 {
-			role = &b.roles[i]
+		r := &b.roles[i]
+		if !inNamespace(r.Namespace, ns) {
+			continue
+		}
+		names = append(names, r.Name)
+		if r.Name == name || name == "" {
+			candidates = append(candidates, r)
 		}
 	}
 	switch {
-	case len(b.roles) == 0:
+	case len(names) == 0 && ns != "" && len(b.roles) > 0:
+		return nil, nil, fmt.Errorf("no career Role in namespace %q in %s", ns, files)
+	case len(names) == 0:
 		return nil, nil, fmt.Errorf("no career Role in %s", files)
-	case role == nil && name == "":
-		return nil, nil, usageErrorf("%s hold %d Roles (%s): name the one you mean", files, len(b.roles), strings.Join(names, ", "))
-	case role == nil:
+	case len(candidates) == 0:
 		return nil, nil, fmt.Errorf("career Role %q not found in %s (it has %s)%s",
 			name, files, strings.Join(names, ", "), text.Hint(name, names))
+	case len(candidates) > 1 && name == "":
+		return nil, nil, usageErrorf("%s hold %d Roles (%s): name the one you mean", files, len(names), strings.Join(names, ", "))
+	case len(candidates) > 1:
+		return nil, nil, usageErrorf("%s hold career Role %q in %s: pick one with -n", files, name, namespacesOf(candidates))
 	}
-	matrix, err := b.matrix(string(role.Spec.MatrixRef), files)
+	role := candidates[0]
+	matrix, err := b.matrix(string(role.Spec.MatrixRef), role.Namespace, files)
 	if err != nil {
 		return nil, nil, fmt.Errorf("career Role %q refers to SkillMatrix %q: %w", role.Name, role.Spec.MatrixRef, err)
 	}
 	return matrix, role, nil
 }
 
-func (b *bundle) matrix(name, files string) (*v1.SkillMatrix, error) {
+// inNamespace says whether an object of namespace has counts for -n ns: an
+// object that names no namespace goes wherever it is applied.
+func inNamespace(has, ns string) bool {
+	return ns == "" || has == "" || has == ns
+}
+
+func namespacesOf(roles []*v1.Role) string {
+	var out []string
+	for _, r := range roles {
+		ns := r.Namespace
+		if ns == "" {
+			ns = "(none)"
+		}
+		if !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	return "namespaces " + strings.Join(out, ", ")
+}
+
+// matrix finds the SkillMatrix name of namespace ns ("" for any) in the files.
+func (b *bundle) matrix(name, ns, files string) (*v1.SkillMatrix, error) {
 	var names []string
 	for i := range b.matrices {
-		if b.matrices[i].Name == name {
-			return &b.matrices[i], nil
+		m := &b.matrices[i]
+		if m.Name == name && inNamespace(m.Namespace, ns) {
+			return m, nil
 		}
-		names = append(names, b.matrices[i].Name)
+		names = append(names, m.Name)
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no SkillMatrix in %s; add its file with -f", files)

@@ -110,7 +110,7 @@ func (s *session) explain(err error, verb, resource, name string) error {
 	case apierrors.IsForbidden(err):
 		msg := err.Error()
 		if _, reason, ok := strings.Cut(msg, "denied request: "); ok {
-			return fmt.Errorf("refused by the admission policy: %s", reason)
+			return &explainedError{msg: "refused by the admission policy: " + reason, err: err}
 		}
 		if m := rbacDenied.FindStringSubmatch(msg); m != nil {
 			verb, resource = m[1], m[2]
@@ -126,7 +126,7 @@ func (s *session) explain(err error, verb, resource, name string) error {
 		if r := grantingRole(verb, resource); r != "" {
 			hint = fmt.Sprintf("; ask your platform team to bind the ClusterRole %s to you", r)
 		}
-		return fmt.Errorf("permission denied: you need the RBAC verb %q on %s %s%s", verb, resource, where, hint)
+		return &explainedError{msg: fmt.Sprintf("permission denied: you need the RBAC verb %q on %s %s%s", verb, resource, where, hint), err: err}
 	case apierrors.IsUnauthorized(err):
 		return fmt.Errorf("the cluster does not accept your credentials (401 Unauthorized): log in again or check --kubeconfig and --context: %w", err)
 	case unreachable(err):
@@ -137,6 +137,16 @@ func (s *session) explain(err error, verb, resource, name string) error {
 	}
 	return err
 }
+
+// explainedError is an API error said in the user's terms. It unwraps to
+// the API error, so apierrors.IsForbidden and the like still tell it.
+type explainedError struct {
+	msg string
+	err error
+}
+
+func (e *explainedError) Error() string { return e.msg }
+func (e *explainedError) Unwrap() error { return e.err }
 
 // unreachable says the error is about the network, not the API.
 func unreachable(err error) bool {
@@ -192,15 +202,24 @@ func (s *session) getRole(ctx context.Context, name string) (*v1.SkillMatrix, *v
 		}
 		return nil, nil, s.explain(err, "get", resRoles, name)
 	}
-	matrix := &v1.SkillMatrix{}
-	if err := s.c.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: string(role.Spec.MatrixRef)}, matrix); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil, fmt.Errorf("career Role %q refers to SkillMatrix %q, which does not exist in namespace %q",
-				name, role.Spec.MatrixRef, s.ns)
-		}
-		return nil, nil, s.explain(err, "get", resSkillMatrices, string(role.Spec.MatrixRef))
+	matrix, err := s.getMatrix(ctx, string(role.Spec.MatrixRef))
+	if err != nil {
+		return nil, nil, fmt.Errorf("career Role %q refers to SkillMatrix %q: %w", name, role.Spec.MatrixRef, err)
 	}
 	return matrix, role, nil
+}
+
+// getMatrix reads a SkillMatrix of the session's namespace; its errors are
+// about the SkillMatrix, for the caller to say whose it is.
+func (s *session) getMatrix(ctx context.Context, name string) (*v1.SkillMatrix, error) {
+	matrix := &v1.SkillMatrix{}
+	if err := s.c.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: name}, matrix); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("it does not exist in namespace %q", s.ns)
+		}
+		return nil, s.explain(err, "get", resSkillMatrices, name)
+	}
+	return matrix, nil
 }
 
 // getProposal reads a Proposal.

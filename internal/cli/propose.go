@@ -25,7 +25,7 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"sigs.k8s.io/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/diff"
@@ -35,8 +35,8 @@ import (
 
 type proposeOptions struct {
 	set, require, unrequire, focus, techStack, addSkill, removeSkill []string
-	title, description, name                                         string
-	dryRun                                                           bool
+	title, description, name, dryRun, format                         string
+	files                                                            []string
 }
 
 func newProposeCommand(o *options) *cobra.Command {
@@ -66,8 +66,14 @@ Changes, in the order they are applied:
 Every flag can be repeated. The changes are checked against the Role and its
 SkillMatrix before anything is sent (unknown ids get a "did you mean").
 
-The name is --name, or derived from the Role and the title. With --dry-run
-the Proposal is printed as YAML and not created.`,
+The name is --name, or derived from the Role and the title.
+
+--dry-run=client checks the changes and prints the Proposal without sending
+it; with -f (the Role and its SkillMatrix as files) it needs no cluster at
+all, and the author is a placeholder. --dry-run=server sends it with
+dryRun=All: the API server and the admission policy judge it as they would
+the real one, and nothing is created. -o yaml|json prints the Proposal (as
+created, or as it would be), -o name its name.`,
 		Example: `  # Raise Kubernetes Core to Advanced at Senior and require it there
   kubectl skillmatrix propose mlops-engineer \
     --set kubernetes-core@senior=V --require kubernetes-core@junior \
@@ -75,7 +81,7 @@ the Proposal is printed as YAML and not created.`,
     --description "Seniors run GPU scheduling and custom operators."
 
   # Add LLM serving to the Principal tech stack; look before sending
-  kubectl skillmatrix propose mlops-engineer --dry-run --title "LLM serving at Principal" \
+  kubectl skillmatrix propose mlops-engineer --dry-run -o yaml --title "LLM serving at Principal" \
     --tech-stack "principal=Enterprise MLOps,Multi-cloud ML,LLM infrastructure (vLLM, TGI),Cost optimization at scale"`,
 		Args: args(1, 1, "ROLE"),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -93,7 +99,9 @@ the Proposal is printed as YAML and not created.`,
 	f.StringVar(&opts.title, "title", "", "one-line summary of the change (required)")
 	f.StringVar(&opts.description, "description", "", "why the change is right")
 	f.StringVar(&opts.name, "name", "", "name of the Proposal (default: derived from the Role and the title)")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "print the Proposal as YAML instead of creating it")
+	f.StringArrayVarP(&opts.files, "filename", "f", nil, "read the Role and its SkillMatrix from these YAML files or directories instead of the cluster")
+	f.StringVarP(&opts.format, "output", "o", formatText, "format: text, json, yaml or name")
+	addDryRunFlag(f, &opts.dryRun, "the Proposal")
 	return cmd
 }
 
@@ -101,11 +109,20 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 	if strings.TrimSpace(opts.title) == "" {
 		return usageErrorf("missing --title: say in one line what the Proposal changes")
 	}
-	s, err := o.connect()
+	if err := checkOutput(opts.format, formatText, formatJSON, formatYAML, formatName); err != nil {
+		return err
+	}
+	mode, err := parseDryRun(opts.dryRun)
 	if err != nil {
 		return err
 	}
-	matrix, role, err := s.getRole(ctx, roleName)
+	var s *session
+	if mode != dryRunClient || len(opts.files) == 0 {
+		if s, err = o.connect(); err != nil {
+			return err
+		}
+	}
+	matrix, role, err := o.proposeTarget(ctx, s, roleName, opts.files)
 	if err != nil {
 		return err
 	}
@@ -116,47 +133,83 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 	if err := checkChanges(changes, origins, role, matrix); err != nil {
 		return err
 	}
-
-	me, err := s.whoami(ctx)
+	author, err := o.proposeAuthor(ctx, s, mode)
 	if err != nil {
-		if !opts.dryRun {
-			return err
-		}
-		o.warnf("warning: cannot tell who you are (%v); the author is a placeholder\n", err)
-		me = "YOUR-USERNAME"
-	}
-	p := &v1.Proposal{
-		Spec: v1.ProposalSpec{
-			RoleRef:     v1.ObjectName(roleName),
-			Title:       opts.title,
-			Description: opts.description,
-			Author:      v1.Username(me),
-			Changes:     changes,
-		},
-	}
-	p.APIVersion, p.Kind = v1.GroupVersion.String(), kindProposal
-	p.Namespace = s.ns
-	p.Name = opts.name
-	if p.Name == "" {
-		p.Name = proposalName(roleName, opts.title)
-	}
-	if opts.dryRun {
-		data, err := yaml.Marshal(p)
-		if err != nil {
-			return err
-		}
-		_, err = o.streams.Out.Write(data)
-		o.warnf("dry run: the Proposal was not created\n")
 		return err
 	}
+	p := &v1.Proposal{Spec: v1.ProposalSpec{
+		RoleRef: v1.ObjectName(role.Name), Title: opts.title, Description: opts.description,
+		Author: v1.Username(author), Changes: changes,
+	}}
+	p.APIVersion, p.Kind = v1.GroupVersion.String(), kindProposal
+	p.Name = opts.name
+	if p.Name == "" {
+		p.Name = proposalName(role.Name, opts.title)
+	}
+	if s != nil {
+		p.Namespace = s.ns
+	} else if p.Namespace = role.Namespace; p.Namespace == "" {
+		p.Namespace = o.namespaceFlag()
+	}
+	if mode != dryRunClient {
+		if err := s.createProposal(ctx, p, opts.name == "", mode); err != nil {
+			return err
+		}
+	}
+	return o.printProposed(p, opts.format, mode)
+}
 
-	if err := s.createProposal(ctx, p, opts.name == ""); err != nil {
+// proposeTarget reads the Role and its SkillMatrix: from the files when any
+// are given, else from the cluster.
+func (o *options) proposeTarget(ctx context.Context, s *session, roleName string, files []string) (*v1.SkillMatrix, *v1.Role, error) {
+	if len(files) > 0 {
+		b, err := o.readFiles(files)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.role(roleName, o.namespaceFlag(), files)
+	}
+	return s.getRole(ctx, roleName)
+}
+
+// authorPlaceholder is the author of a client dry run that cannot ask the
+// API server who the user is.
+const authorPlaceholder = "YOUR-USERNAME"
+
+// proposeAuthor is who the API server says the user is; a client dry run
+// that cannot tell gets a placeholder and a warning. Anything sent needs
+// the API server's answer: the admission policy accepts nothing else.
+func (o *options) proposeAuthor(ctx context.Context, s *session, mode dryRun) (string, error) {
+	if s == nil {
+		o.warnf("warning: --dry-run=client without a cluster: the author is the placeholder %s\n", authorPlaceholder)
+		return authorPlaceholder, nil
+	}
+	me, err := s.whoami(ctx)
+	if err != nil && mode == dryRunClient {
+		o.warnf("warning: cannot tell who you are (%v); the author is the placeholder %s\n", err, authorPlaceholder)
+		return authorPlaceholder, nil
+	}
+	return me, err
+}
+
+// printProposed prints the Proposal created (or that would be) in format.
+func (o *options) printProposed(p *v1.Proposal, format string, mode dryRun) error {
+	switch format {
+	case formatJSON, formatYAML:
+		return writeData(o.streams.Out, format, printableProposal(p))
+	case formatName:
+		_, err := fmt.Fprintln(o.streams.Out, proposalRef(p.Name))
 		return err
 	}
 	out := &printer{w: o.streams.Out}
-	out.f("proposal.career.skillmatrix.dev/%s created in namespace %s\n", p.Name, s.ns)
-	out.f("%s by %s, %s to career Role %s:\n", quoted(p.Spec.Title), me, text.Plural(len(changes), "change", "changes"), roleName)
-	printChanges(out, changes)
+	out.f("%s created%s in namespace %s\n", proposalRef(p.Name), mode.suffix(), p.Namespace)
+	out.f("%s by %s, %s to career Role %s:\n", quoted(p.Spec.Title), p.Spec.Author,
+		text.Plural(len(p.Spec.Changes), "change", "changes"), p.Spec.RoleRef)
+	printChanges(out, p.Spec.Changes)
+	if mode != dryRunNone {
+		out.f("\nNothing was created.\n")
+		return out.err
+	}
 	out.f("\nVote:    kubectl skillmatrix vote %s approve|reject\n", p.Name)
 	out.f("Review:  kubectl skillmatrix review %s approve|request-changes\n", p.Name)
 	out.f("Follow:  kubectl skillmatrix status %s\n", p.Name)
@@ -183,11 +236,15 @@ func checkChanges(changes []v1.Change, origins []string, role *v1.Role, matrix *
 
 // createProposal creates p. A derived name (renumber) may be taken by an
 // earlier Proposal with the same title: it is numbered rather than fail.
-func (s *session) createProposal(ctx context.Context, p *v1.Proposal, renumber bool) error {
+func (s *session) createProposal(ctx context.Context, p *v1.Proposal, renumber bool, mode dryRun) error {
 	base := p.Name
+	var opts []client.CreateOption
+	if mode == dryRunServer {
+		opts = append(opts, client.DryRunAll)
+	}
 	var err error
 	for attempt := 2; ; attempt++ {
-		err = s.c.Create(ctx, p)
+		err = s.c.Create(ctx, p, opts...)
 		if err == nil || !renumber || !apierrors.IsAlreadyExists(err) || attempt > 20 {
 			break
 		}

@@ -39,7 +39,7 @@ func (o *options) loadRole(ctx context.Context, name string, files []string) (*v
 		if err != nil {
 			return nil, nil, err
 		}
-		return b.role(name, files)
+		return b.role(name, o.namespaceFlag(), files)
 	}
 	if name == "" {
 		return nil, nil, usageErrorf("missing ROLE: name a career Role, or give its YAML with -f")
@@ -49,6 +49,14 @@ func (o *options) loadRole(ctx context.Context, name string, files []string) (*v
 		return nil, nil, err
 	}
 	return s.getRole(ctx, name)
+}
+
+// namespaceFlag is the value of -n, "" when it was not given.
+func (o *options) namespaceFlag() string {
+	if o.kube.Namespace == nil {
+		return ""
+	}
+	return *o.kube.Namespace
 }
 
 // resolve builds the model the renderers and the calculator share, warning on

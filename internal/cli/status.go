@@ -18,6 +18,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -30,12 +31,13 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 func newStatusCommand(o *options) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "status [PROPOSAL] [-o text|json]",
+		Use:   "status [PROPOSAL] [-o text|json|yaml|name|wide]",
 		Short: "Show a Proposal's tally, what it still needs and its deadline",
 		Long: `Show where a Proposal stands: its changes, the votes and reviews cast, the
 tally against the effective governance policy (the Role's, else the
@@ -44,13 +46,20 @@ acceptance and the deadline. The tally is computed from the votes and reviews
 as they are now, with the same rules the operator applies (a vote the operator
 has not processed yet already counts); the phase is the operator's.
 
-Without PROPOSAL, list the Proposals of the namespace.`,
+Without PROPOSAL, list the Proposals of the namespace; -o wide adds the
+title, the outlook and the age. -o json and -o yaml give the standing as
+data, -o name the Proposals' names.`,
 		Example: `  kubectl skillmatrix status -n career
   kubectl skillmatrix status mlops-engineer-raise-kubernetes-core
-  kubectl skillmatrix status mlops-engineer-raise-kubernetes-core -o json | jq .missing`,
+  kubectl skillmatrix status mlops-engineer-raise-kubernetes-core -o json | jq .missing
+  kubectl skillmatrix status -o wide`,
 		Args: args(0, 1, "PROPOSAL"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			if err := checkOutput(format, "text", "json"); err != nil {
+			formats := []string{formatText, formatJSON, formatYAML, formatName}
+			if len(a) == 0 {
+				formats = append(formats, formatWide)
+			}
+			if err := checkOutput(format, formats...); err != nil {
 				return err
 			}
 			s, err := o.connect()
@@ -65,15 +74,19 @@ Without PROPOSAL, list the Proposals of the namespace.`,
 				return err
 			}
 			st := s.standing(cmd.Context(), p, map[string]*roleContext{}, time.Now())
-			if format == formatJSON {
-				return writeJSON(o.streams.Out, st)
+			switch format {
+			case formatJSON, formatYAML:
+				return writeData(o.streams.Out, format, st)
+			case formatName:
+				_, err := fmt.Fprintln(o.streams.Out, proposalRef(st.Name))
+				return err
 			}
 			out := &printer{w: o.streams.Out}
 			printStanding(out, st)
 			return out.err
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", "text", "format: text or json")
+	cmd.Flags().StringVarP(&format, "output", "o", formatText, "format: text, json, yaml or name; wide for the list")
 	return cmd
 }
 
@@ -331,24 +344,44 @@ func (o *options) listProposals(ctx context.Context, s *session, format string) 
 	for i := range list.Items {
 		out = append(out, s.standing(ctx, &list.Items[i], roles, now))
 	}
-	if format == formatJSON {
-		return writeJSON(o.streams.Out, out)
+	p := &printer{w: o.streams.Out}
+	switch format {
+	case formatJSON, formatYAML:
+		return writeData(o.streams.Out, format, out)
+	case formatName:
+		for _, st := range out {
+			p.ln(proposalRef(st.Name))
+		}
+		return p.err
 	}
 	if len(out) == 0 {
 		o.warnf("No Proposals in namespace %s.\n", s.ns)
 		return nil
 	}
-	p := &printer{w: o.streams.Out}
+	printProposalTable(p, out, format == formatWide)
+	return p.err
+}
+
+// printProposalTable lists Proposals, one a line; wide adds the title, the
+// outlook and the age.
+func printProposalTable(p *printer, list []*standing, wide bool) {
 	tw := p.table()
-	tw.ln("NAME\tROLE\tAUTHOR\tPHASE\tVOTES\tREVIEWS\tDEADLINE\tMISSING")
-	for _, st := range out {
+	header := "NAME\tROLE\tAUTHOR\tPHASE\tVOTES\tREVIEWS\tDEADLINE\tMISSING"
+	if wide {
+		header += "\tOUTLOOK\tAGE\tTITLE"
+	}
+	tw.ln(header)
+	for _, st := range list {
 		missing := strings.Join(st.Missing, "; ")
 		if missing == "" {
 			missing = "-"
 		}
-		tw.f("%s\t%s\t%s\t%s\t+%d/-%d\t%d/%d\t%s\t%s\n", st.Name, st.Role, st.Author, orDash(st.Phase),
+		tw.f("%s\t%s\t%s\t%s\t+%d/-%d\t%d/%d\t%s\t%s", st.Name, st.Role, st.Author, orDash(st.Phase),
 			st.Tally.Approvals, st.Tally.Rejections, st.Tally.ReviewApprovals, st.Policy.RequiredReviews, st.until(), missing)
+		if wide {
+			tw.f("\t%s\t%s\t%s", orDash(st.Outlook), duration.HumanDuration(st.now.Sub(st.Created)), text.TruncateRunes(st.Title, 60))
+		}
+		tw.ln()
 	}
 	p.flush(tw)
-	return p.err
 }

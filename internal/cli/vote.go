@@ -24,7 +24,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -75,8 +77,17 @@ var (
 	}
 )
 
+// castOptions are the flags of vote and review.
+type castOptions struct{ comment, dryRun, format string }
+
+// addCastFlags adds the flags vote and review share besides -m.
+func addCastFlags(cmd *cobra.Command, opts *castOptions, noun string) {
+	cmd.Flags().StringVarP(&opts.format, "output", "o", formatText, "format: text, json or yaml (the Proposal after the "+noun+"), or name")
+	addDryRunFlag(cmd.Flags(), &opts.dryRun, "the server-side apply configuration of your "+noun)
+}
+
 func newVoteCommand(o *options) *cobra.Command {
-	var comment string
+	opts := &castOptions{}
 	cmd := &cobra.Command{
 		Use:   "vote PROPOSAL approve|reject|withdraw [-m COMMENT]",
 		Short: "Cast, change or withdraw your vote on a Proposal",
@@ -88,21 +99,27 @@ spec.votes (keyed by voter), under the field manager
 list on the server, so it can never drop or overwrite anyone else's vote,
 however many people vote at the same time. The admission policy checks that
 the vote is yours; the author of a Proposal cannot vote on it. Voting again
-replaces your vote and comment; withdraw removes it.`,
+replaces your vote and comment; withdraw removes it.
+
+--dry-run=client prints the apply configuration that would be sent;
+--dry-run=server sends it with dryRun=All, so the API server and the
+admission policy judge it (a vote that is not yours is refused) and nothing
+is written.`,
 		Example: `  kubectl skillmatrix vote mlops-engineer-raise-kubernetes-core approve -m "Matches our interviews."
   kubectl skillmatrix vote mlops-engineer-raise-kubernetes-core reject -m "Seniors rarely touch clusters here."
   kubectl skillmatrix vote mlops-engineer-raise-kubernetes-core withdraw`,
 		Args: args(2, 2, "PROPOSAL and a decision ("+voteEntry.usage+")"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			return o.cast(cmd.Context(), voteEntry, a[0], a[1], comment)
+			return o.cast(cmd.Context(), voteEntry, a[0], a[1], opts)
 		},
 	}
-	cmd.Flags().StringVarP(&comment, "comment", "m", "", "why you vote so")
+	cmd.Flags().StringVarP(&opts.comment, "comment", "m", "", "why you vote so")
+	addCastFlags(cmd, opts, "vote")
 	return cmd
 }
 
 func newReviewCommand(o *options) *cobra.Command {
-	var comment string
+	opts := &castOptions{}
 	cmd := &cobra.Command{
 		Use:   "review PROPOSAL approve|request-changes|withdraw [-m COMMENT]",
 		Short: "Review a Proposal as a designated expert",
@@ -114,26 +131,34 @@ asks the API server's authorizer. A standing request-changes review blocks
 acceptance. Like votes, the review is written with server-side apply of just
 your own entry of spec.reviews, under the field manager
 "kubectl-skillmatrix-<your username>", so concurrent reviews never clobber
-each other.`,
+each other. --dry-run and -o work as for vote.`,
 		Example: `  kubectl skillmatrix review mlops-engineer-raise-kubernetes-core approve -m "Right for GPU scheduling work."
   kubectl skillmatrix review mlops-engineer-raise-kubernetes-core request-changes -m "Say what Advanced means here."`,
 		Args: args(2, 2, "PROPOSAL and a decision ("+reviewEntry.usage+")"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			return o.cast(cmd.Context(), reviewEntry, a[0], a[1], comment)
+			return o.cast(cmd.Context(), reviewEntry, a[0], a[1], opts)
 		},
 	}
-	cmd.Flags().StringVarP(&comment, "comment", "m", "", "what the author should know")
+	cmd.Flags().StringVarP(&opts.comment, "comment", "m", "", "what the author should know")
+	addCastFlags(cmd, opts, verbReview)
 	return cmd
 }
 
-func (o *options) cast(ctx context.Context, e entry, name, decision, comment string) error {
+func (o *options) cast(ctx context.Context, e entry, name, decision string, opts *castOptions) error {
 	d := strings.ToLower(strings.ReplaceAll(decision, "_", "-"))
 	value, ok := e.decisions[d]
 	if !ok && d != withdraw {
 		return usageErrorf("%q is not a %s decision: want %s", decision, e.noun, e.usage)
 	}
-	if d == withdraw && comment != "" {
+	if d == withdraw && opts.comment != "" {
 		return usageErrorf("withdraw takes no comment")
+	}
+	if err := checkOutput(opts.format, formatText, formatJSON, formatYAML, formatName); err != nil {
+		return err
+	}
+	mode, err := parseDryRun(opts.dryRun)
+	if err != nil {
+		return err
 	}
 	s, err := o.connect()
 	if err != nil {
@@ -155,53 +180,111 @@ func (o *options) cast(ctx context.Context, e entry, name, decision, comment str
 	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired:
 		return fmt.Errorf("proposal %q is closed (phase %s): votes and reviews can no longer change", name, p.Status.Phase)
 	}
+	u := entryApply(e, p, info, value, opts.comment, d == withdraw)
+	if mode == dryRunClient {
+		return o.printClientCast(e, u, me, value, opts.format)
+	}
+	after, err := s.applyEntry(ctx, u, me, mode)
+	if err != nil {
+		return err
+	}
+	return o.printCast(e, after, me, value, opts.format, mode)
+}
 
+// entryApply is the server-side apply configuration of the entry of who
+// (their username and groups) in e's list of p: the entry alone, or nothing
+// to withdraw it.
+func entryApply(e entry, p *v1.Proposal, who authenticationv1.UserInfo, value, comment string, withdrawn bool) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{}}
 	u.SetAPIVersion(v1.GroupVersion.String())
 	u.SetKind(kindProposal)
-	u.SetNamespace(s.ns)
-	u.SetName(name)
+	u.SetNamespace(p.Namespace)
+	u.SetName(p.Name)
 	// The UID makes the apply a precondition on this very Proposal: if it
 	// was deleted (and perhaps re-created) since we read it, the apply fails
 	// instead of creating a Proposal that holds nothing but a vote.
 	u.SetUID(p.UID)
-	if d != withdraw {
-		item := map[string]any{e.key: me, "decision": value}
+	if !withdrawn {
+		item := map[string]any{e.key: who.Username, "decision": value}
 		if comment != "" {
 			item["comment"] = comment
 		}
-		if len(info.Groups) > 0 {
-			groups := make([]any, len(info.Groups))
-			for i, g := range info.Groups {
+		if len(who.Groups) > 0 {
+			groups := make([]any, len(who.Groups))
+			for i, g := range who.Groups {
 				groups[i] = g
 			}
 			item["groups"] = groups
 		}
 		u.Object["spec"] = map[string]any{e.field: []any{item}}
 	}
-	if err := s.c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
-		client.FieldOwner(fieldManager(me)), client.ForceOwnership); err != nil {
-		return s.explain(err, "patch", resProposals, name)
-	}
+	return u
+}
 
-	after, err := s.getProposal(ctx, name)
-	if err != nil {
+// applyEntry sends the apply configuration u under voter's field manager
+// (with dryRun=All for a server dry run) and returns the Proposal the API
+// server answers with: as stored, or as it would be.
+func (s *session) applyEntry(ctx context.Context, u *unstructured.Unstructured, voter string, mode dryRun) (*v1.Proposal, error) {
+	opts := []client.ApplyOption{client.FieldOwner(fieldManager(voter)), client.ForceOwnership}
+	if mode == dryRunServer {
+		opts = append(opts, client.DryRunAll)
+	}
+	sent := u.DeepCopy()
+	if err := s.c.Apply(ctx, client.ApplyConfigurationFromUnstructured(sent), opts...); err != nil {
+		return nil, s.explain(err, "patch", resProposals, u.GetName())
+	}
+	after := &v1.Proposal{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(sent.Object, after); err != nil {
+		return nil, fmt.Errorf("reading the API server's answer for proposal %q: %w", u.GetName(), err)
+	}
+	return after, nil
+}
+
+// printClientCast prints what a client dry run would send.
+func (o *options) printClientCast(e entry, u *unstructured.Unstructured, me, value, format string) error {
+	switch format {
+	case formatJSON, formatYAML:
+		return writeData(o.streams.Out, format, u.Object)
+	case formatName:
+		_, err := fmt.Fprintln(o.streams.Out, proposalRef(u.GetName()))
 		return err
 	}
 	out := &printer{w: o.streams.Out}
-	still := hasEntry(e, &after.Spec, me)
+	if value == "" {
+		out.f("%s: %s withdrawn for %s%s\n", u.GetName(), e.noun, me, dryRunClient.suffix())
+	} else {
+		out.f("%s: %s %s as %s%s\n", u.GetName(), e.noun, value, me, dryRunClient.suffix())
+	}
+	return out.err
+}
+
+// printCast prints the Proposal after the vote or review, in format.
+func (o *options) printCast(e entry, after *v1.Proposal, me, value, format string, mode dryRun) error {
+	switch format {
+	case formatJSON, formatYAML:
+		return writeData(o.streams.Out, format, printableProposal(after))
+	case formatName:
+		_, err := fmt.Fprintln(o.streams.Out, proposalRef(after.Name))
+		return err
+	}
+	name := after.Name
+	out := &printer{w: o.streams.Out}
 	switch {
-	case d != withdraw:
-		out.f("%s: %s %s as %s\n", name, e.noun, value, me)
-	case still:
+	case value != "":
+		out.f("%s: %s %s as %s%s\n", name, e.noun, value, me, mode.suffix())
+	case hasEntry(e, &after.Spec, me):
 		o.warnf("warning: your %s on %s is still there: it was written by another tool "+
 			"(not by kubectl skillmatrix); remove it with kubectl edit\n", e.noun, name)
 	default:
-		out.f("%s: %s withdrawn for %s\n", name, e.noun, me)
+		out.f("%s: %s withdrawn for %s%s\n", name, e.noun, me, mode.suffix())
 	}
 	t := governance.Count(&after.Spec)
 	out.f("Votes: %d approving, %d rejecting. Reviews: %d approving, %d requesting changes.\n",
 		t.Approvals, t.Rejections, t.ReviewApprovals, t.ChangesRequested)
+	if mode == dryRunServer {
+		out.ln("Nothing was written.")
+		return out.err
+	}
 	out.f("Status: kubectl skillmatrix status %s\n", name)
 	return out.err
 }

@@ -128,8 +128,8 @@ var _ = Describe("API schema validation", func() {
 				m.Spec.Levels = append(m.Spec.Levels, v1.Level{ID: v1.ID(fmt.Sprintf("l%d", i)), Name: "L"})
 			}
 		}), "spec.levels", "must have at most 12 items"),
-		Entry("lower-case proficiency id", matrixWith(func(m *v1.SkillMatrix) {
-			m.Spec.Proficiencies[0].ID = "a"
+		Entry("proficiency id that is not letters and digits", matrixWith(func(m *v1.SkillMatrix) {
+			m.Spec.Proficiencies[0].ID = "A-1"
 		}), "spec.proficiencies[0].id", "should match"),
 		Entry("duplicate proficiency id", matrixWith(func(m *v1.SkillMatrix) {
 			m.Spec.Proficiencies[3].ID = "A"
@@ -173,7 +173,7 @@ var _ = Describe("API schema validation", func() {
 			r.Spec.DisplayName = ""
 		}), "spec.displayName", "should be at least 1 chars long"),
 		Entry("cell proficiency that is not a code", roleWith(func(r *v1.Role) {
-			r.Spec.Skills[0].Cells[1].Proficiency = "working"
+			r.Spec.Skills[0].Cells[1].Proficiency = "Expert-1"
 		}), "spec.skills[0].cells[1].proficiency", "should match"),
 		Entry("duplicate cell for one level", roleWith(func(r *v1.Role) {
 			r.Spec.Skills[0].Cells[1].Level = "junior"

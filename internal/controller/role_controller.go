@@ -189,7 +189,7 @@ func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error)
 	metrics.SetProblems("Role/"+role.Namespace+"/"+role.Name, res)
 	if res.HasErrors() {
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
-			fmt.Sprintf("%d problems against SkillMatrix %q: %s", len(res.Errors()), matrix.Name,
+			fmt.Sprintf("%s against SkillMatrix %q: %s", text.Plural(len(res.Errors()), "problem", "problems"), matrix.Name,
 				res.Summary(validation.SeverityError, maxConditionMessage)))
 		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonInvalidSpec,
 			"the Role is invalid; the matrix published before, if any, is left as it was")

@@ -41,6 +41,7 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -103,7 +104,7 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 	metrics.SetProblems("SkillMatrix/"+matrix.Namespace+"/"+matrix.Name, res)
 	if res.HasErrors() {
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
-			fmt.Sprintf("%d problems: %s", len(res.Errors()), res.Summary(validation.SeverityError, maxConditionMessage)))
+			fmt.Sprintf("%s: %s", text.Plural(len(res.Errors()), "problem", "problems"), res.Summary(validation.SeverityError, maxConditionMessage)))
 		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonInvalidSpec,
 			"the SkillMatrix is invalid; its Roles are not published until it is fixed")
 		return nil

@@ -18,6 +18,7 @@ package validation
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
@@ -42,11 +43,47 @@ func Role(spec *v1alpha1.RoleSpec, matrix *v1alpha1.SkillMatrixSpec) Result {
 			"no SkillMatrix spec given for %s to validate the Role against", text.Quote(spec.MatrixRef))
 		return r
 	}
-	v := roleValidator{matrix: indexMatrix(matrix), r: &r}
+	v := roleValidator{matrix: indexMatrix(matrix), r: &r, unknownProficiencies: map[v1alpha1.ProficiencyID]*unknownUse{}}
 	v.checkLevels(spec.Levels)
 	v.checkSkills(spec.Skills)
 	v.checkCareerPaths(spec.CareerPaths)
+	v.summarizeUnknownProficiencies()
 	return r
+}
+
+// unknownUse is where a proficiency the scale lacks was first reported and in
+// how many cells it appears. A Role written for another scale (1-5 against
+// A/W/V/E, say) uses a foreign id in every cell: one problem per id, with the
+// count, says that in a few lines instead of one line per cell.
+type unknownUse struct {
+	problem int // index in Result.Problems
+	cells   int
+}
+
+// summarizeUnknownProficiencies adds to each unknown proficiency's one
+// problem how many other cells use it.
+func (v roleValidator) summarizeUnknownProficiencies() {
+	for _, u := range v.unknownProficiencies {
+		if u.cells > 1 {
+			verb := "use"
+			if u.cells == 2 {
+				verb = "uses"
+			}
+			v.r.Problems[u.problem].Message += fmt.Sprintf("; %s %s it too",
+				text.Plural(u.cells-1, "other cell", "other cells"), verb)
+		}
+	}
+}
+
+// proficiencyHint is the "did you mean" for a proficiency id the scale lacks.
+// Ids are case-sensitive, so "w" on a scale of "W" gets a hint that says so.
+func (m *matrixIndex) proficiencyHint(id v1alpha1.ProficiencyID) string {
+	for _, p := range m.profIDs {
+		if strings.EqualFold(string(p), string(id)) {
+			return fmt.Sprintf("; did you mean %s? proficiency ids are case-sensitive", text.Quote(p))
+		}
+	}
+	return text.Hint(string(id), m.profIDs)
 }
 
 // matrixIndex is what a Role is checked against, built once per call so that
@@ -124,8 +161,9 @@ func (m *matrixIndex) skillHint(id v1alpha1.ID) string {
 }
 
 type roleValidator struct {
-	matrix *matrixIndex
-	r      *Result
+	matrix               *matrixIndex
+	r                    *Result
+	unknownProficiencies map[v1alpha1.ProficiencyID]*unknownUse
 }
 
 func (v roleValidator) checkLevels(levels []v1alpha1.RoleLevel) {
@@ -219,11 +257,23 @@ func (v roleValidator) checkCells(i int, row *v1alpha1.SkillRequirement, cellAt 
 				text.Quote(row.ID), text.Quote(c.Level), i, prev, i, j)
 		}
 		if _, ok := v.matrix.profRank[c.Proficiency]; !ok {
-			v.r.errorf(KindUnknownProficiency, where("proficiency", string(c.Proficiency)),
-				"skill %s at level %s has unknown proficiency %s (want one of %s)",
-				text.Quote(row.ID), text.Quote(c.Level), text.Quote(c.Proficiency), v.matrix.wantProficiencies)
+			v.reportUnknownProficiency(where("proficiency", string(c.Proficiency)), row.ID, c)
 		}
 	}
+}
+
+// reportUnknownProficiency reports a proficiency the scale lacks the first
+// time a cell uses it, and counts the cells after that.
+func (v roleValidator) reportUnknownProficiency(where at, skill v1alpha1.ID, c v1alpha1.Cell) {
+	if u, seen := v.unknownProficiencies[c.Proficiency]; seen {
+		u.cells++
+		return
+	}
+	v.unknownProficiencies[c.Proficiency] = &unknownUse{problem: len(v.r.Problems), cells: 1}
+	v.r.errorf(KindUnknownProficiency, where,
+		"skill %s at level %s has unknown proficiency %s (want one of %s)%s",
+		text.Quote(skill), text.Quote(c.Level), text.Quote(c.Proficiency), v.matrix.wantProficiencies,
+		v.matrix.proficiencyHint(c.Proficiency))
 }
 
 func (v roleValidator) checkMissingCells(i int, id v1alpha1.ID, cellAt []int) {

@@ -367,6 +367,31 @@ func TestRole(t *testing.T) {
 			`spec.skills[3].cells[2].proficiency: skill "docker" at level "senior" has unknown proficiency "X" (want one of A, W, V, E)`).
 			about("docker", "senior", "X")},
 	}, {
+		name: "a Role for another scale is reported once per foreign id, not once per cell",
+		mutate: func(r *v1alpha1.RoleSpec, _ *v1alpha1.SkillMatrixSpec) {
+			r.Skills = []v1alpha1.SkillRequirement{
+				{ID: "docker", Cells: cells("1", "2", "3")},
+				{ID: "kubernetes-core", Cells: cells("1", "2", "3")},
+				{ID: "mlflow", Cells: cells("2", "3", "3")},
+			}
+		},
+		want: []want{
+			wantError(validation.KindUnknownProficiency, "spec.skills[0].cells[0].proficiency",
+				`unknown proficiency "1" (want one of A, W, V, E); 1 other cell uses it too`).about("docker", "junior", "1"),
+			wantError(validation.KindUnknownProficiency, "spec.skills[0].cells[1].proficiency",
+				`unknown proficiency "2" (want one of A, W, V, E); 2 other cells use it too`).about("docker", "middle", "2"),
+			wantError(validation.KindUnknownProficiency, "spec.skills[0].cells[2].proficiency",
+				`unknown proficiency "3" (want one of A, W, V, E); 3 other cells use it too`).about("docker", "senior", "3"),
+		},
+	}, {
+		name: "proficiency ids are case-sensitive, and the hint says so",
+		mutate: func(r *v1alpha1.RoleSpec, _ *v1alpha1.SkillMatrixSpec) {
+			r.Skills[0].Cells[1].Proficiency = "w"
+		},
+		want: []want{wantError(validation.KindUnknownProficiency, "spec.skills[0].cells[1].proficiency",
+			`unknown proficiency "w" (want one of A, W, V, E); did you mean "W"? proficiency ids are case-sensitive`).
+			about("docker", "middle", "w")},
+	}, {
 		name: "duplicate cell",
 		mutate: func(r *v1alpha1.RoleSpec, _ *v1alpha1.SkillMatrixSpec) {
 			r.Skills[2].Cells = append(r.Skills[2].Cells, v1alpha1.Cell{Level: "middle", Proficiency: "E"})

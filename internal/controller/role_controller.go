@@ -221,7 +221,7 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	role.Status.Summary = roleSummary(resolved.Stats)
 
 	started := time.Now()
-	files, renderErr := render.Role(resolved, matrix.Spec.Publishing.Formats)
+	files, renderErr := render.Role(resolved, render.Options{Formats: matrix.Spec.Publishing.Formats, Locales: matrix.Spec.Publishing.Locales})
 	if renderErr == nil {
 		metrics.ObserveRender(time.Since(started), files)
 	}

@@ -53,6 +53,10 @@ type RoleMatrix struct {
 	Stats       Summary
 	// Changelog comes from role.Status.History, oldest first.
 	Changelog []ChangelogEntry
+	// Locale is the BCP 47 tag the texts are in, as Localized set it; ""
+	// for the default text. Renderers pick their interface strings by it.
+	Locale string
+	translations map[string]*localeTexts
 }
 
 // Level is one level of the matrix with what the Role expects there.
@@ -149,6 +153,7 @@ func BuildRole(matrix *v1alpha1.SkillMatrix, role *v1alpha1.Role) *RoleMatrix {
 	}
 	m.Stats = summarize(m)
 	m.Changelog = changelog(role.Status.History)
+	m.translations = gatherTranslations(matrix, role)
 	return m
 }
 

@@ -419,7 +419,7 @@ func freshPayload(role *v1.Role) (publish.Payload, error) {
 		&matrix); err != nil {
 		return publish.Payload{}, err
 	}
-	files, err := render.Role(model.BuildRole(&matrix, role), matrix.Spec.Publishing.Formats)
+	files, err := render.Role(model.BuildRole(&matrix, role), render.Options{Formats: matrix.Spec.Publishing.Formats, Locales: matrix.Spec.Publishing.Locales})
 	if err != nil {
 		return publish.Payload{}, err
 	}

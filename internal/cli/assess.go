@@ -85,6 +85,7 @@ The Role and SkillMatrix come from the cluster, or offline from --matrix and
 	f.IntVar(&opts.threshold, "threshold", assess.DefaultThresholdPercent, "percent of a level's non-required cells that must be met")
 	f.StringArrayVar(&opts.matrixFiles, "matrix", nil, "read the SkillMatrix from this YAML file instead of the cluster")
 	f.StringArrayVar(&opts.roleFiles, "role", nil, "read the Role from this YAML file instead of the cluster")
+	o.addLocaleFlag(cmd)
 	return cmd
 }
 

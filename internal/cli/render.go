@@ -59,7 +59,24 @@ func (o *options) resolve(matrix *v1.SkillMatrix, role *v1.Role) *model.RoleMatr
 		o.warnf("warning: career Role %q does not validate against SkillMatrix %q: %s\n",
 			role.Name, matrix.Name, r.Summary(validation.SeverityError, 3))
 	}
-	return model.BuildRole(matrix, role)
+	return model.BuildRole(matrix, role).Localized(o.localeOf(matrix))
+}
+
+// localeOf is --locale, else the SkillMatrix's first published locale, else en.
+func (o *options) localeOf(matrix *v1.SkillMatrix) string {
+	if o.locale != "" {
+		return o.locale
+	}
+	if l := matrix.Spec.Publishing.Locales; len(l) > 0 {
+		return string(l[0])
+	}
+	return string(v1.DefaultLocale)
+}
+
+// addLocaleFlag registers --locale on a command that shows a Role's texts.
+func (o *options) addLocaleFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.locale, "locale", "",
+		"BCP 47 locale of the output, e.g. zh-CN (default: the SkillMatrix's first published locale, then en)")
 }
 
 // write sends data to path, or to stdout when path is "" or "-".
@@ -139,6 +156,7 @@ and a single Role in the files, ROLE may be left out.`,
 	cmd.Flags().StringVarP(&format, "output", "o", "md", "format: md (markdown), json, csv, html or pdf")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "read the SkillMatrix and Role from these YAML files instead of the cluster (repeatable, - for stdin)")
 	cmd.Flags().StringVar(&outFile, "output-file", "", "write to this file instead of stdout")
+	o.addLocaleFlag(cmd)
 	return cmd
 }
 

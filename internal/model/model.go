@@ -55,7 +55,7 @@ type RoleMatrix struct {
 	Changelog []ChangelogEntry
 	// Locale is the BCP 47 tag the texts are in, as Localized set it; ""
 	// for the default text. Renderers pick their interface strings by it.
-	Locale string
+	Locale       string
 	translations map[string]*localeTexts
 }
 

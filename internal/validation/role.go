@@ -46,6 +46,7 @@ func Role(spec *v1alpha1.RoleSpec, matrix *v1alpha1.SkillMatrixSpec) Result {
 	v.checkLevels(spec.Levels)
 	v.checkSkills(spec.Skills)
 	v.checkCareerPaths(spec.CareerPaths)
+	checkRoleTranslations(&r, spec, matrix)
 	return r
 }
 

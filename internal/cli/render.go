@@ -26,7 +26,6 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render/pdf"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -105,8 +104,6 @@ func renderAs(m *model.RoleMatrix, format string) ([]byte, error) {
 		return render.CSV(m)
 	case "html":
 		return render.HTML(m)
-	case "pdf":
-		return pdf.Render(m, pdf.Options{})
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
@@ -115,6 +112,7 @@ func newRenderCommand(o *options) *cobra.Command {
 	var (
 		format, outFile string
 		files           []string
+		pdfOpts         pdfFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "render ROLE [-o md|json|csv|html|pdf] [-f FILE ...] [--output-file PATH]",
@@ -146,7 +144,13 @@ and a single Role in the files, ROLE may be left out.`,
 			if err != nil {
 				return err
 			}
-			data, err := renderAs(o.resolve(matrix, role), format)
+			m := o.resolve(matrix, role)
+			var data []byte
+			if format == "pdf" {
+				data, err = o.renderPDF(cmd.Context(), m, &pdfOpts)
+			} else {
+				data, err = renderAs(m, format)
+			}
 			if err != nil {
 				return err
 			}
@@ -157,6 +161,7 @@ and a single Role in the files, ROLE may be left out.`,
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "read the SkillMatrix and Role from these YAML files instead of the cluster (repeatable, - for stdin)")
 	cmd.Flags().StringVar(&outFile, "output-file", "", "write to this file instead of stdout")
 	o.addLocaleFlag(cmd)
+	pdfOpts.add(cmd)
 	return cmd
 }
 

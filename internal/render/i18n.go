@@ -139,3 +139,8 @@ func (t *messages) N(id string, n int) string { return t.F(id, "Count", n) }
 
 // list joins items with the locale's list separator.
 func (t *messages) list(items []string) string { return strings.Join(items, t.S("sep.list")) }
+
+// Message is the interface string id in locale, with data given as name,
+// value pairs ("Count" also picks the plural form), for renderers in other
+// packages (the PDF) that share these catalogs.
+func Message(locale, id string, kv ...any) string { return messagesFor(locale).F(id, kv...) }

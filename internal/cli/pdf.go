@@ -63,7 +63,7 @@ func (o *options) renderPDF(ctx context.Context, m *model.RoleMatrix, p *pdfFlag
 		return nil, fmt.Errorf("unknown --engine %q: want %s or %s", p.engine, engineBuiltin, engineChromium)
 	}
 	opts := pdf.Options{ReplaceMissing: p.replaceMissing, OnMissing: func(runes []rune) {
-		var names []string
+		names := make([]string, 0, len(runes))
 		for _, r := range runes {
 			names = append(names, fmt.Sprintf("%q (U+%04X)", r, r))
 		}

@@ -184,6 +184,28 @@ func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
 		v.HasFocus = v.HasFocus || l.Focus != "" || l.Description != ""
 		v.HasStack = v.HasStack || len(l.TechStack) > 0
 	}
+	v.Categories = htmlCategories(m, t, lk)
+	for _, p := range m.CareerPaths {
+		hp := htmlPath{Role: p.Role, Description: p.Description}
+		if p.FromLevel != "" {
+			hp.FromLevel = lk.levelName(p.FromLevel)
+		}
+		v.CareerPaths = append(v.CareerPaths, hp)
+	}
+	for _, e := range m.Changelog {
+		at := e.AppliedAt.UTC()
+		v.Changelog = append(v.Changelog, htmlChange{
+			ChangelogEntry: e,
+			Date:           at.Format(mdTimeFmt),
+			Datetime:       at.Format("2006-01-02T15:04:05Z07:00"),
+		})
+	}
+	return v
+}
+
+// htmlCategories are the category tables of the page.
+func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup) []htmlCategory {
+	out := make([]htmlCategory, 0, len(m.Categories))
 	for _, c := range m.Categories {
 		hc := htmlCategory{
 			Anchor:      "cat-" + c.ID,
@@ -217,24 +239,9 @@ func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
 			hc.HasNotes = hc.HasNotes || row.HasNotes
 			hc.Rows = append(hc.Rows, row)
 		}
-		v.Categories = append(v.Categories, hc)
+		out = append(out, hc)
 	}
-	for _, p := range m.CareerPaths {
-		hp := htmlPath{Role: p.Role, Description: p.Description}
-		if p.FromLevel != "" {
-			hp.FromLevel = lk.levelName(p.FromLevel)
-		}
-		v.CareerPaths = append(v.CareerPaths, hp)
-	}
-	for _, e := range m.Changelog {
-		at := e.AppliedAt.UTC()
-		v.Changelog = append(v.Changelog, htmlChange{
-			ChangelogEntry: e,
-			Date:           at.Format(mdTimeFmt),
-			Datetime:       at.Format("2006-01-02T15:04:05Z07:00"),
-		})
-	}
-	return v
+	return out
 }
 
 // tint spreads a rank over the heat-map shades, lowest rank lightest.

@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 )
@@ -145,10 +144,9 @@ func FindSystemFont() (*Font, bool) {
 	return nil, false
 }
 
-var (
-	goRegular = mustParse(goregular.TTF)
-	goBold    = mustParse(gobold.TTF)
-)
+// goRegular decides which characters the Go fonts set; Go Bold covers the
+// same characters.
+var goRegular = mustParse(goregular.TTF)
 
 func mustParse(data []byte) *Font {
 	f, err := ParseFont(data)
@@ -166,7 +164,7 @@ type MissingGlyphsError struct {
 }
 
 func (e *MissingGlyphsError) Error() string {
-	var chars []string
+	chars := make([]string, 0, len(e.Runes))
 	for _, r := range e.Runes {
 		chars = append(chars, fmt.Sprintf("%q (U+%04X)", r, r))
 	}

@@ -65,7 +65,7 @@ func (d *doc) lines(s string, w float64) []string {
 		return nil
 	}
 	var out []string
-	for _, para := range strings.Split(s, "\n") {
+	for para := range strings.SplitSeq(s, "\n") {
 		out = append(out, d.wrap(para, w)...)
 	}
 	return out

@@ -73,23 +73,6 @@ func CatalogLocales() []string {
 	return out
 }
 
-// HasCatalog reports whether locale (a BCP 47 tag) has a catalog of its own
-// or of its language, so its interface strings are not all English.
-func HasCatalog(locale string) bool {
-	want, err := language.Parse(locale)
-	if err != nil {
-		return false
-	}
-	base, _ := want.Base()
-	for _, l := range CatalogLocales() {
-		have := language.Make(l)
-		if hb, _ := have.Base(); hb == base {
-			return true
-		}
-	}
-	return false
-}
-
 // messages looks up the interface strings of one locale. It remembers the
 // ids it could not find in any catalog, so tests can insist on none.
 type messages struct {

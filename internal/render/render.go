@@ -20,8 +20,10 @@ limitations under the License.
 // controllers can hash the output and skip writes that change nothing.
 // docs/rendering.md describes each format.
 //
-// It owns the published formats and the CSV import; it imports the API
-// types, internal/model and internal/text, never a Kubernetes client,
+// It owns the published formats, their interface strings (the message
+// catalogs in locales/, one per locale), the FAQ and the CSV import; it
+// imports the API types, internal/model, internal/assess, internal/text and
+// go-i18n, never a Kubernetes client,
 // controller-runtime, internal/controller or internal/cli (internal/archtest
 // checks).
 package render

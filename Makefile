@@ -128,7 +128,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
 	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
 	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
-	./internal/publish:FuzzReadFile
+	./internal/publish:FuzzReadFile ./internal/render/pdf:FuzzParseFont ./internal/render/pdf:FuzzWrap
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

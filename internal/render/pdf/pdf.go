@@ -90,7 +90,15 @@ var (
 type rgb struct{ r, g, b int }
 
 // Render renders m. The result starts with %PDF and has one page or more.
-func Render(m *model.RoleMatrix, opts Options) ([]byte, error) {
+func Render(m *model.RoleMatrix, opts Options) (out []byte, err error) {
+	// fpdf reads a font's tables as the font describes them; a font that
+	// passed ParseFont but lies about a table fails the render, not the
+	// program.
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%w: the PDF library could not read it: %v", ErrNotTrueType, r)
+		}
+	}()
 	if m == nil {
 		m = &model.RoleMatrix{}
 	}

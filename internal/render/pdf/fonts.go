@@ -18,6 +18,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -100,27 +101,94 @@ func ParseFont(data []byte) (*Font, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotTrueType, err)
 	}
-	for _, table := range []string{"glyf", "loca", "cmap", "hmtx", "head", "hhea", "maxp"} {
-		if !hasTable(data, table) {
-			return nil, fmt.Errorf("%w: no %s table", ErrNotTrueType, table)
-		}
+	if err := checkForFPDF(data); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotTrueType, err)
 	}
 	return &Font{data: data, sfnt: parsed}, nil
 }
 
-// hasTable looks the tag up in the font's table directory.
-func hasTable(data []byte, tag string) bool {
-	n := int(data[4])<<8 | int(data[5])
-	for i := range n {
-		off := 12 + 16*i
-		if off+4 > len(data) {
+// checkForFPDF refuses what fpdf's TrueType reader would refuse by printing
+// to stdout (and then embedding a broken font): the tables it needs, a name
+// table of format 0, glyph data and metrics formats 0, horizontal metrics,
+// an embeddable licence (OS/2 fsType) and a Unicode cmap of format 4.
+func checkForFPDF(data []byte) error {
+	tables, err := fontTables(data)
+	if err != nil {
+		return err
+	}
+	for _, tag := range []string{"glyf", "loca", "cmap", "hmtx", "head", "hhea", "maxp", "name", "post"} {
+		if _, ok := tables[tag]; !ok {
+			return fmt.Errorf("no %s table", tag)
+		}
+	}
+	switch {
+	case len(tables["name"]) < 2 || u16(tables["name"], 0) != 0:
+		return errors.New("its name table is not of format 0, which the PDF library reads")
+	case len(tables["head"]) < 54 || u16(tables["head"], 50) > 1 || u16(tables["head"], 52) != 0:
+		return errors.New("its head table gives a glyph format the PDF library does not read")
+	case len(tables["hhea"]) < 36 || u16(tables["hhea"], 32) != 0 || u16(tables["hhea"], 34) == 0:
+		return errors.New("its horizontal metrics are missing or of an unknown format")
+	}
+	if os2, ok := tables["OS/2"]; ok && len(os2) >= 10 {
+		if fs := u16(os2, 8); fs == 0x0002 || fs&0x0300 != 0 {
+			return errors.New("its licence does not allow embedding (OS/2 fsType)")
+		}
+	}
+	if !hasUnicodeCmap4(tables["cmap"]) {
+		return errors.New("it has no Unicode cmap of format 4")
+	}
+	return nil
+}
+
+// fontTables slices the font's tables by tag, checking that each lies
+// inside the file.
+func fontTables(data []byte) (map[string][]byte, error) {
+	tables := map[string][]byte{}
+	for i := range int(u16(data, 4)) {
+		rec := 12 + 16*i
+		if rec+16 > len(data) {
+			return nil, errors.New("the table directory is cut short")
+		}
+		off, length := int(u32(data, rec+8)), int(u32(data, rec+12))
+		if off < 0 || length < 0 || off > len(data) || length > len(data)-off {
+			return nil, fmt.Errorf("table %q lies outside the file", data[rec:rec+4])
+		}
+		tables[string(data[rec:rec+4])] = data[off : off+length]
+	}
+	return tables, nil
+}
+
+// hasUnicodeCmap4 reports a cmap subtable for Unicode (platform 0, or
+// Windows Unicode BMP) of format 4, the one fpdf maps characters with.
+func hasUnicodeCmap4(cmap []byte) bool {
+	if len(cmap) < 4 {
+		return false
+	}
+	for i := range int(u16(cmap, 2)) {
+		rec := 4 + 8*i
+		if rec+8 > len(cmap) {
 			return false
 		}
-		if string(data[off:off+4]) == tag {
+		platform, encoding, off := u16(cmap, rec), u16(cmap, rec+2), int(u32(cmap, rec+4))
+		if (platform == 0 || platform == 3 && encoding == 1) && off >= 0 && off+2 <= len(cmap) && u16(cmap, off) == 4 {
 			return true
 		}
 	}
 	return false
+}
+
+func u16(b []byte, off int) uint16 {
+	if off < 0 || off+2 > len(b) {
+		return 0xFFFF
+	}
+	return uint16(b[off])<<8 | uint16(b[off+1])
+}
+
+func u32(b []byte, off int) uint32 {
+	if off < 0 || off+4 > len(b) {
+		return 0xFFFFFFFF
+	}
+	return uint32(b[off])<<24 | uint32(b[off+1])<<16 | uint32(b[off+2])<<8 | uint32(b[off+3])
 }
 
 // Covers reports whether the font has a glyph for r. fpdf cannot address
@@ -164,9 +232,22 @@ type MissingGlyphsError struct {
 }
 
 func (e *MissingGlyphsError) Error() string {
-	chars := make([]string, 0, len(e.Runes))
-	for _, r := range e.Runes {
+	const shown = 24
+	chars := make([]string, 0, min(len(e.Runes), shown)+1)
+	// Characters above U+FFFF first: no font can help them, so they must be seen.
+	ordered := slices.Clone(e.Runes)
+	astral := func(r rune) int {
+		if r > 0xFFFF {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(ordered, func(a, b rune) int { return cmp.Compare(astral(a), astral(b)) })
+	for _, r := range ordered[:min(len(ordered), shown)] {
 		chars = append(chars, fmt.Sprintf("%q (U+%04X)", r, r))
+	}
+	if len(e.Runes) > shown {
+		chars = append(chars, fmt.Sprintf("and %d more", len(e.Runes)-shown))
 	}
 	need := "a TrueType font (.ttf) that has them, given with --font FILE.ttf"
 	if slices.ContainsFunc(e.Runes, func(r rune) bool { return r > 0xFFFF }) {
@@ -184,22 +265,29 @@ const ReplacementMarker = '\uFFFD'
 
 // fontSet picks the font of each character.
 type fontSet struct {
-	extra   *Font // --font or a system font; nil when none
+	// extras are tried after the Go fonts, in order: --font, then a
+	// system font.
+	extras  []*Font
 	missing map[rune]bool
 }
 
 // Font family names inside the document.
 const (
-	familyGo    = "go"
-	familyExtra = "extra"
+	familyGo = "go"
 )
+
+// familyExtra names the i-th extra font inside the document.
+func familyExtra(i int) string { return fmt.Sprintf("extra%d", i) }
 
 func (s *fontSet) familyOf(r rune) (string, bool) {
 	switch {
 	case r == '\n' || r == '\t' || goRegular.Covers(r):
 		return familyGo, true
-	case s.extra != nil && s.extra.Covers(r):
-		return familyExtra, true
+	}
+	for i, f := range s.extras {
+		if f.Covers(r) {
+			return familyExtra(i), true
+		}
 	}
 	return familyGo, false
 }
@@ -238,9 +326,10 @@ func (s *fontSet) runs(text string) []run {
 }
 
 func (s *fontSet) tried() []string {
-	out := []string{"Go (bundled)"}
-	if s.extra != nil {
-		out = append(out, filepath.Base(s.extra.Path))
+	out := make([]string, 0, 1+len(s.extras))
+	out = append(out, "Go (bundled)")
+	for _, f := range s.extras {
+		out = append(out, filepath.Base(f.Path))
 	}
 	return out
 }

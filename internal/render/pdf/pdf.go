@@ -53,9 +53,9 @@ type Options struct {
 	// Created is the creation date in the document's metadata; the zero value
 	// means now. Set it to get the same bytes for the same Role.
 	Created time.Time
-	// Font is the TrueType font for what the Go fonts lack (CJK and so
-	// on); nil means the first of SystemFontPaths that exists, unless
-	// NoSystemFont is set.
+	// Font is a TrueType font for what the Go fonts lack (CJK and so on),
+	// tried before the first of SystemFontPaths that exists; NoSystemFont
+	// leaves the system font out.
 	Font         *Font
 	NoSystemFont bool
 	// ReplaceMissing prints a character no font covers as
@@ -120,9 +120,14 @@ func Render(m *model.RoleMatrix, opts Options) (out []byte, err error) {
 	f.AliasNbPages("{nb}")
 
 	d := &doc{f: f, tr: func(s string) string { return s }, m: m, width: pageW - 2*margin, locale: locale,
-		fonts: &fontSet{extra: opts.Font, missing: map[rune]bool{}}}
-	if d.fonts.extra == nil && !opts.NoSystemFont {
-		d.fonts.extra, _ = FindSystemFont()
+		fonts: &fontSet{missing: map[rune]bool{}}}
+	if opts.Font != nil {
+		d.fonts.extras = append(d.fonts.extras, opts.Font)
+	}
+	if !opts.NoSystemFont {
+		if sys, ok := FindSystemFont(); ok && (opts.Font == nil || opts.Font.Path != sys.Path) {
+			d.fonts.extras = append(d.fonts.extras, sys)
+		}
 	}
 	d.addFonts()
 	d.scale = make(map[string]model.Proficiency, len(m.Scale))

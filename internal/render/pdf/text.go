@@ -26,14 +26,14 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// addFonts embeds the Go fonts and the extra font, each as regular and bold
-// (the extra font has one weight; bold text in it is set regular).
+// addFonts embeds the Go fonts and the extra fonts, each as regular and
+// bold (an extra font has one weight; bold text in it is set regular).
 func (d *doc) addFonts() {
 	d.f.AddUTF8FontFromBytes(familyGo, "", goregular.TTF)
 	d.f.AddUTF8FontFromBytes(familyGo, "B", gobold.TTF)
-	if d.fonts.extra != nil {
-		d.f.AddUTF8FontFromBytes(familyExtra, "", d.fonts.extra.data)
-		d.f.AddUTF8FontFromBytes(familyExtra, "B", d.fonts.extra.data)
+	for i, f := range d.fonts.extras {
+		d.f.AddUTF8FontFromBytes(familyExtra(i), "", f.data)
+		d.f.AddUTF8FontFromBytes(familyExtra(i), "B", f.data)
 	}
 	d.setFont("", 10)
 }

@@ -195,10 +195,46 @@ func TestParseFontRefuses(t *testing.T) {
 			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
 		}
 	}
+	// What fpdf would print to stdout about, refused before: a licence that
+	// forbids embedding, a name table of format 1, no Unicode cmap.
+	for _, patch := range []struct {
+		table     string
+		off       int
+		value     uint16
+		wantInErr string
+	}{
+		{"OS/2", 8, 0x0002, "licence"},
+		{"name", 0, 1, "name table"},
+		{"hhea", 34, 0, "hhea"},
+	} {
+		data := patchTable(t, goregular.TTF, patch.table, patch.off, patch.value)
+		if _, err := pdf.ParseFont(data); !errors.Is(err, pdf.ErrNotTrueType) || !strings.Contains(err.Error(), patch.wantInErr) {
+			t.Errorf("%s patched: err = %v, want one about the %s", patch.table, err, patch.wantInErr)
+		}
+	}
 	if _, err := pdf.ParseFont(goregular.TTF); err != nil {
 		t.Errorf("Go Regular refused: %v", err)
 	}
 	if _, err := pdf.LoadFont(filepath.Join(t.TempDir(), "none.ttf")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
+}
+
+// patchTable returns a copy of font with the big-endian uint16 at off in
+// table set to value.
+func patchTable(t *testing.T, font []byte, table string, off int, value uint16) []byte {
+	t.Helper()
+	data := bytes.Clone(font)
+	n := int(data[4])<<8 | int(data[5])
+	for i := range n {
+		rec := 12 + 16*i
+		if string(data[rec:rec+4]) != table {
+			continue
+		}
+		at := int(data[rec+8])<<24 | int(data[rec+9])<<16 | int(data[rec+10])<<8 | int(data[rec+11]) + off
+		data[at], data[at+1] = byte(value>>8), byte(value)
+		return data
+	}
+	t.Fatalf("no %s table", table)
+	return nil
 }

@@ -15,7 +15,8 @@ limitations under the License.
 */
 
 // Package model resolves Roles against their SkillMatrix into plain, ordered
-// values that renderers, the controllers and the CLI share. It does no I/O and
+// values that renderers, the controllers and the CLI share, and applies
+// their per-locale translations (RoleMatrix.Localized). It does no I/O and
 // does not validate: validation reports problems, the model renders whatever
 // can be resolved so a half-broken Role still shows something useful.
 //

@@ -93,8 +93,10 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside t
 
 # Debian packages the tests need, as commands or package names (see
 # hack/ensure-packages.sh): Chromium for the level calculator's browser test
-# in internal/render, and a CJK font for its screenshots.
-TEST_PACKAGES ?= git chromium fonts-droid-fallback
+# in internal/render, a CJK TrueType font for its screenshots and for the
+# zh-CN PDF of internal/render/pdf, and pdftotext/pdffonts (poppler-utils),
+# which that PDF's test reads it back with.
+TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext
 
 .PHONY: test-deps
 test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).
@@ -126,7 +128,8 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./internal/governance:FuzzApply \
 	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
 	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
-	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses
+	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses ./internal/render/pdf:FuzzParseFont \
+	./internal/render/pdf:FuzzWrap
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

@@ -146,6 +146,14 @@ type RoleSpec struct {
 	// +kubebuilder:validation:MaxItems=20
 	// +optional
 	CareerPaths []CareerPath `json:"careerPaths,omitempty"`
+
+	// translations of the Role's texts, one entry per locale. Anything left
+	// out shows the default text.
+	// +listType=map
+	// +listMapKey=locale
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Translations []RoleTranslation `json:"translations,omitempty"`
 }
 
 // RoleSummary holds the figures the rendered matrix shows.

@@ -141,6 +141,18 @@ type PublishingSpec struct {
 	// +kubebuilder:default="-matrix"
 	// +optional
 	ConfigMapSuffix string `json:"configMapSuffix,omitempty"`
+
+	// locales to publish each Role's matrix in, as BCP 47 tags. The first is
+	// the default: its files keep the plain keys (matrix.md); every other
+	// locale's files carry the tag (matrix.zh-CN.md). Interface strings come
+	// from the operator's message catalogs (English where a locale has none),
+	// content from spec.translations, falling back to the default text.
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:default={en}
+	// +optional
+	Locales []Locale `json:"locales,omitempty"`
 }
 
 // SkillMatrixSpec is the framework that a set of Roles shares.
@@ -187,6 +199,14 @@ type SkillMatrixSpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	Publishing PublishingSpec `json:"publishing,omitempty"`
+
+	// translations of the levels, the proficiency scale and the catalog, one
+	// entry per locale. Anything left out shows the default text.
+	// +listType=map
+	// +listMapKey=locale
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Translations []SkillMatrixTranslation `json:"translations,omitempty"`
 }
 
 // SkillMatrixSummary counts what the matrix defines.

@@ -159,7 +159,8 @@ type expected struct {
 // internal/model, internal/render and internal/publish.
 func expectedFor(matrix *v1.SkillMatrix, role *v1.Role) (expected, error) {
 	m := model.BuildRole(matrix, role)
-	files, err := render.Role(m, matrix.Spec.Publishing.Formats)
+	publishing := matrix.Spec.Publishing
+	files, err := render.Role(m, render.Options{Formats: publishing.Formats, Locales: publishing.Locales})
 	if err != nil {
 		return expected{}, err
 	}

@@ -89,6 +89,7 @@ declares no kind is still read as the ratings, with a deprecation warning.`,
 	f.IntVar(&opts.threshold, "threshold", assess.DefaultThresholdPercent, "percent of a level's non-required cells that must be met")
 	f.StringArrayVar(&opts.matrixFiles, "matrix", nil, "read the SkillMatrix from this YAML file instead of the cluster")
 	f.StringArrayVar(&opts.roleFiles, "role", nil, "read the Role from this YAML file instead of the cluster")
+	o.addLocaleFlag(cmd)
 	return cmd
 }
 

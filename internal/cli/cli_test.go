@@ -80,6 +80,7 @@ func TestGolden(t *testing.T) {
 		args []string
 	}{
 		{"render.md", append([]string{"render", "mlops-engineer", "-o", "md"}, files...)},
+		{"render.zh-CN.md", append([]string{"render", "mlops-engineer", "-o", "md", "--locale", "zh-CN"}, files...)},
 		{"diff-levels-middle-senior.txt", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior"}, files...)},
 		{"diff-levels-senior-lead-changed-only.txt", append([]string{"diff", "mlops-engineer", "--from", "Sen", "--to", "Lead / Staff", "--changed-only"}, files...)},
 		{"diff-levels-junior-middle.json", append([]string{"diff", "mlops-engineer", "--from", "junior", "--to", "middle", "-o", "json"}, files...)},

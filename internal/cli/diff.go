@@ -95,6 +95,7 @@ command exits with 1 when there are differences, like git diff.`,
 	f.StringVarP(&opts.format, "output", "o", formatText, "format: text, json or yaml")
 	f.BoolVar(&opts.exitCode, "exit-code", false, "exit with 1 when there are differences")
 	f.BoolVar(&opts.changedOnly, "changed-only", false, "levels: leave out the skills whose cell does not change")
+	o.addLocaleFlag(cmd)
 	return cmd
 }
 

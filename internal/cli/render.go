@@ -26,7 +26,6 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render/pdf"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -67,7 +66,24 @@ func (o *options) resolve(matrix *v1.SkillMatrix, role *v1.Role) *model.RoleMatr
 		o.warnf("warning: career Role %q does not validate against SkillMatrix %q: %s\n",
 			role.Name, matrix.Name, r.Summary(validation.SeverityError, 3))
 	}
-	return model.BuildRole(matrix, role)
+	return model.BuildRole(matrix, role).Localized(o.localeOf(matrix))
+}
+
+// localeOf is --locale, else the SkillMatrix's first published locale, else en.
+func (o *options) localeOf(matrix *v1.SkillMatrix) string {
+	if o.locale != "" {
+		return o.locale
+	}
+	if l := matrix.Spec.Publishing.Locales; len(l) > 0 {
+		return string(l[0])
+	}
+	return string(v1.DefaultLocale)
+}
+
+// addLocaleFlag registers --locale on a command that shows a Role's texts.
+func (o *options) addLocaleFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.locale, "locale", "",
+		"BCP 47 locale of the output, e.g. zh-CN (default: the SkillMatrix's first published locale, then en)")
 }
 
 // write sends data to path, or to stdout when path is "" or "-".
@@ -96,8 +112,6 @@ func renderAs(m *model.RoleMatrix, format string) ([]byte, error) {
 		return render.CSV(m)
 	case "html":
 		return render.HTML(m)
-	case "pdf":
-		return pdf.Render(m, pdf.Options{})
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
@@ -106,6 +120,7 @@ func newRenderCommand(o *options) *cobra.Command {
 	var (
 		format, outFile string
 		files           []string
+		pdfOpts         pdfFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "render ROLE [-o md|json|csv|html|pdf] [-f FILE ...] [--output-file PATH]",
@@ -137,7 +152,13 @@ and a single Role in the files, ROLE may be left out.`,
 			if err != nil {
 				return err
 			}
-			data, err := renderAs(o.resolve(matrix, role), format)
+			m := o.resolve(matrix, role)
+			var data []byte
+			if format == "pdf" {
+				data, err = o.renderPDF(cmd.Context(), m, &pdfOpts)
+			} else {
+				data, err = renderAs(m, format)
+			}
 			if err != nil {
 				return err
 			}
@@ -147,6 +168,8 @@ and a single Role in the files, ROLE may be left out.`,
 	cmd.Flags().StringVarP(&format, "output", "o", "md", "format: md (markdown), json, csv, html or pdf")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "read the SkillMatrix and Role from these YAML files instead of the cluster (repeatable, - for stdin)")
 	cmd.Flags().StringVar(&outFile, "output-file", "", "write to this file instead of stdout")
+	o.addLocaleFlag(cmd)
+	pdfOpts.add(cmd)
 	return cmd
 }
 

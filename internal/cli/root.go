@@ -79,6 +79,8 @@ func (e *exitCodeError) Error() string { return fmt.Sprintf("exit code %d", e.co
 type options struct {
 	streams genericiooptions.IOStreams
 	kube    *genericclioptions.ConfigFlags
+	// locale is --locale: the texts' language for render, assess and diff.
+	locale string
 }
 
 // NewRootCommand builds the command tree. Each call has its own flags and

@@ -221,7 +221,8 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	role.Status.Summary = roleSummary(resolved.Stats)
 
 	started := time.Now()
-	files, renderErr := render.Role(resolved, matrix.Spec.Publishing.Formats)
+	publishing := matrix.Spec.Publishing
+	files, renderErr := render.Role(resolved, render.Options{Formats: publishing.Formats, Locales: publishing.Locales})
 	if renderErr == nil {
 		metrics.ObserveRender(time.Since(started), files)
 	}

@@ -15,7 +15,8 @@ limitations under the License.
 */
 
 // Package model resolves Roles against their SkillMatrix into plain, ordered
-// values that renderers, the controllers and the CLI share. It does no I/O and
+// values that renderers, the controllers and the CLI share, and applies
+// their per-locale translations (RoleMatrix.Localized). It does no I/O and
 // does not validate: validation reports problems, the model renders whatever
 // can be resolved so a half-broken Role still shows something useful.
 //
@@ -53,6 +54,10 @@ type RoleMatrix struct {
 	Stats       Summary
 	// Changelog comes from role.Status.History, oldest first.
 	Changelog []ChangelogEntry
+	// Locale is the BCP 47 tag the texts are in, as Localized set it; ""
+	// for the default text. Renderers pick their interface strings by it.
+	Locale       string
+	translations map[string]*localeTexts
 }
 
 // Level is one level of the matrix with what the Role expects there.
@@ -149,6 +154,7 @@ func BuildRole(matrix *v1alpha1.SkillMatrix, role *v1alpha1.Role) *RoleMatrix {
 	}
 	m.Stats = summarize(m)
 	m.Changelog = changelog(role.Status.History)
+	m.translations = gatherTranslations(matrix, role)
 	return m
 }
 

@@ -30,7 +30,7 @@ func benchAll(b *testing.B, m *model.RoleMatrix) {
 	b.ReportAllocs()
 	size := 0
 	for b.Loop() {
-		out, err := render.Role(m, allFormats)
+		out, err := render.Role(m, render.Options{Formats: allFormats})
 		if err != nil {
 			b.Fatal(err)
 		}

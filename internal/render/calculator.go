@@ -58,44 +58,30 @@ type calcTable struct {
 	Text map[string]string `json:"text"`
 }
 
-// calculatorText is the script's English. The keys are the script's; the
+// calculatorKeys are the script's keys of its sentences; each comes from
+// the catalog as calc.<key> (calc.linkName for "link", which the page's
+// link button already uses).
+var calculatorKeys = []string{"you", "pick", "none", "noneMark", "below", "top", "ready", "noGaps", "gaps", "unmet", "summary", "summaryTop", "cell", "required", "details", "ignored", "pasted", "link", "offScale", "notAMap", "twice", "notOne", "columns", "noSkill", "nothing", "csvOpenQuote", "csvQuote", "csvBareQuote"}
+
+// calculatorText is the script's sentences in the page's locale. The
 // ratings-file messages say what internal/assess's do.
-var calculatorText = map[string]string{
-	"you":          "You",
-	"pick":         "Your proficiency: {0}",
-	"none":         "none",
-	"noneMark":     "—",
-	"below":        "none yet: below {0}",
-	"top":          "none: {0} is the top level",
-	"ready":        "{0}% ready",
-	"noGaps":       "No gaps: every level is met",
-	"gaps":         "Gaps to {0}: {1} ({2} required)",
-	"unmet":        "Unmet at {0} and below: {1}",
-	"summary":      "Current level: {0}. Next: {1}, {2}% ready, {3} gaps.",
-	"summaryTop":   "Current level: {0}. Next: {1}.",
-	"cell":         " ({0}): expected {1}, yours {2}",
-	"required":     " · required",
-	"details":      "What it means",
-	"ignored":      "{0}: ignored {1} (not skills of this Role)",
-	"pasted":       "pasted ratings",
-	"link":         "link",
-	"offScale":     `proficiency "{0}" of skill "{1}" is not on the scale (want one of {2}, or none)`,
-	"notAMap":      `a ratings file is a map of skill id to proficiency, such as {"docker": "W"}`,
-	"twice":        `skill "{0}" is rated twice`,
-	"notOne":       `skill "{0}": want one proficiency such as W, not a list or map`,
-	"columns":      "want two columns, skill and proficiency, got {0}",
-	"noSkill":      "the skill column is empty",
-	"nothing":      "the ratings file rates no skill",
-	"csvOpenQuote": "not valid CSV: a quoted field does not end",
-	"csvQuote":     `not valid CSV: extraneous or missing " in quoted field`,
-	"csvBareQuote": `not valid CSV: bare " in non-quoted field`,
+func calculatorText(t *messages) map[string]string {
+	out := make(map[string]string, len(calculatorKeys))
+	for _, k := range calculatorKeys {
+		id := "calc." + k
+		if k == "link" {
+			id = "calc.linkName"
+		}
+		out[k] = t.S(id)
+	}
+	return out
 }
 
 // calculatorData is the JSON the script reads, safe inside a <script>
 // element: no <, >, &, quote or apostrophe appears raw in it.
-func calculatorData(m *model.RoleMatrix, t *assess.Table, threshold int) (template.JS, error) {
+func calculatorData(m *model.RoleMatrix, t *assess.Table, threshold int, sentences map[string]string) (template.JS, error) {
 	ct := calcTable{Role: m.Name, Threshold: threshold, Weight: assess.RequiredWeight,
-		Levels: [][3]string{}, Scale: [][2]string{}, Categories: []string{}, Skills: [][4]any{}, Text: calculatorText}
+		Levels: [][3]string{}, Scale: [][2]string{}, Categories: []string{}, Skills: [][4]any{}, Text: sentences}
 	for _, l := range t.Levels {
 		ct.Levels = append(ct.Levels, [3]string{l.ID, l.Name, l.ShortName})
 	}

@@ -226,7 +226,7 @@ func catalogMarkdown(c *model.Catalog) []byte {
 		w.row(mdCell(l.Name)+" "+mdCode(l.ID), mdCell(l.ShortName), orDash(mdCell(l.Description)))
 	}
 	w.blank()
-	mdScale(w, c.Scale, exampleCode(c.Scale))
+	mdScale(w, c.Scale, exampleCode(c.Scale), messagesFor(DefaultLocale))
 
 	catalogSkills(w, c.Categories)
 	w.line("---")

@@ -68,6 +68,11 @@ func fuzzRole(name, desc, example, focus string, wrap func(string) string) (*v1.
 			{ID: "second", Cells: []v1.Cell{{Level: "two", Proficiency: "A", Examples: []string{wrap(example)}}}},
 		},
 		CareerPaths: []v1.CareerPath{{Role: "next", FromLevel: "one", Description: wrap(desc)}},
+		// The zh-CN texts are the same hostile strings, so the localized
+		// renders are fuzzed too.
+		Translations: []v1.RoleTranslation{{Locale: "zh-CN", DisplayName: wrap(name) + "工程师", Summary: wrap(desc),
+			Levels: []v1.RoleLevelTranslation{{Level: "one", Focus: wrap(focus)}},
+			Cells:  []v1.CellTranslation{{Skill: "first", Level: "one", Description: wrap(example), Examples: []string{wrap(desc)}}}}},
 	}}
 	role.Name = "fuzz-role"
 	role.Status.History = []v1.AppliedProposal{{Name: "p", UID: "u", Title: wrap(name), Author: v1.Username(wrap(example))}}
@@ -85,6 +90,9 @@ func FuzzRender(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, name, desc, example, focus string) {
 		m := model.BuildRole(fuzzRole(name, desc, example, focus, func(s string) string { return s }))
+		if len(name)%2 == 1 {
+			m = m.Localized("zh-CN")
+		}
 
 		// JSON is valid JSON.
 		data, err := render.JSON(m)

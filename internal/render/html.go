@@ -24,7 +24,6 @@ import (
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // The page is one html/template so that every piece of user text goes
@@ -60,6 +59,11 @@ type htmlView struct {
 	CSP    string
 	// Calc is the level calculator; nil when the Role has nothing to rate.
 	Calc *htmlCalc
+	// T gives the interface strings of the page's locale, Lang its tag.
+	T        *messages
+	Lang     string
+	Overview string
+	FAQ      []FAQEntry
 }
 
 type htmlCalc struct {
@@ -104,6 +108,8 @@ type htmlCell struct {
 	// End anchors the pop-up to the cell's right edge so it does not run
 	// off the page in the last columns.
 	End bool
+	// RequiredWord is "required" in the page's locale, for the cell template.
+	RequiredWord string
 }
 
 type htmlPath struct {
@@ -124,10 +130,10 @@ func HTML(m *model.RoleMatrix) ([]byte, error) {
 	if m == nil {
 		m = &model.RoleMatrix{}
 	}
-	v := htmlViewOf(m)
+	v := htmlViewOf(m, messagesFor(m.Locale))
 	if len(m.Levels) > 0 && m.Stats.Skills > 0 {
 		t := assess.Compile(m)
-		data, err := calculatorData(m, t, assess.DefaultThresholdPercent)
+		data, err := calculatorData(m, t, assess.DefaultThresholdPercent, calculatorText(v.T))
 		if err != nil {
 			return nil, err
 		}
@@ -141,23 +147,28 @@ func HTML(m *model.RoleMatrix) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func htmlViewOf(m *model.RoleMatrix) htmlView {
+func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
 	lk := newLookup(m.Levels, m.Scale)
+	s := m.Stats
 	v := htmlView{
-		Title:   m.DisplayName,
-		Family:  m.Family,
-		Summary: m.Summary,
-		Matrix:  m.MatrixName,
-		RoleRef: roleName(m),
-		Schema:  SchemaVersion,
+		T:        t,
+		Lang:     t.locale,
+		Overview: overview(m, t),
+		FAQ:      faq(m, t),
+		Title:    m.DisplayName,
+		Family:   m.Family,
+		Summary:  m.Summary,
+		Matrix:   m.MatrixName,
+		RoleRef:  roleName(m),
+		Schema:   SchemaVersion,
 		Figures: []htmlFigure{
-			{m.Stats.Skills, "skills"},
-			{m.Stats.Levels, "levels"},
-			{m.Stats.Categories, "categories"},
-			{m.Stats.Required, "required"},
-			{m.Stats.Requirements, "requirements"},
+			{s.Skills, t.N("label.skills", s.Skills)},
+			{s.Levels, t.N("label.levels", s.Levels)},
+			{s.Categories, t.N("label.categories", s.Categories)},
+			{s.Required, t.N("label.required", s.Required)},
+			{s.Requirements, t.N("label.requirements", s.Requirements)},
 		},
-		Dimensions:  text.Plural(m.Stats.Skills, "skill", "skills") + " × " + text.Plural(m.Stats.Levels, "level", "levels"),
+		Dimensions:  dimensions(s, t),
 		KeyAreas:    m.Stats.KeyAreas,
 		ExampleCode: exampleCode(m.Scale),
 		Levels:      m.Levels,
@@ -173,40 +184,7 @@ func htmlViewOf(m *model.RoleMatrix) htmlView {
 		v.HasFocus = v.HasFocus || l.Focus != "" || l.Description != ""
 		v.HasStack = v.HasStack || len(l.TechStack) > 0
 	}
-	for _, c := range m.Categories {
-		hc := htmlCategory{
-			Anchor:      "cat-" + c.ID,
-			Name:        c.Name,
-			Description: c.Description,
-			Skills:      text.Plural(len(c.Skills), "skill", "skills"),
-			Required:    c.Required,
-		}
-		for _, s := range c.Skills {
-			row := htmlRow{ID: s.ID, Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
-			for i, cell := range s.Cells {
-				hcell := htmlCell{
-					Level:       levelAt(m.Levels, i, cell.Level),
-					Code:        cell.Proficiency,
-					Required:    cell.Required,
-					Description: cell.Description,
-					Examples:    cell.Examples,
-					HasDetails:  cell.Description != "" || len(cell.Examples) > 0,
-					End:         i >= len(s.Cells)-2 && len(s.Cells) > 2,
-				}
-				if p, ok := lk.scale[cell.Proficiency]; ok {
-					hcell.Name = p.Name
-					hcell.Tint = tint(p.Rank, len(m.Scale))
-				} else {
-					hcell.Name = cell.Proficiency
-				}
-				row.HasNotes = row.HasNotes || hcell.HasDetails
-				row.Cells = append(row.Cells, hcell)
-			}
-			hc.HasNotes = hc.HasNotes || row.HasNotes
-			hc.Rows = append(hc.Rows, row)
-		}
-		v.Categories = append(v.Categories, hc)
-	}
+	v.Categories = htmlCategories(m, t, lk)
 	for _, p := range m.CareerPaths {
 		hp := htmlPath{Role: p.Role, Description: p.Description}
 		if p.FromLevel != "" {
@@ -223,6 +201,47 @@ func htmlViewOf(m *model.RoleMatrix) htmlView {
 		})
 	}
 	return v
+}
+
+// htmlCategories are the category tables of the page.
+func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup) []htmlCategory {
+	out := make([]htmlCategory, 0, len(m.Categories))
+	for _, c := range m.Categories {
+		hc := htmlCategory{
+			Anchor:      "cat-" + c.ID,
+			Name:        c.Name,
+			Description: c.Description,
+			Skills:      t.N("count.skills", len(c.Skills)),
+			Required:    c.Required,
+		}
+		for _, s := range c.Skills {
+			row := htmlRow{ID: s.ID, Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
+			for i, cell := range s.Cells {
+				hcell := htmlCell{
+					RequiredWord: t.S("word.required"),
+					Level:        levelAt(m.Levels, i, cell.Level),
+					Code:         cell.Proficiency,
+					Required:     cell.Required,
+					Description:  cell.Description,
+					Examples:     cell.Examples,
+					HasDetails:   cell.Description != "" || len(cell.Examples) > 0,
+					End:          i >= len(s.Cells)-2 && len(s.Cells) > 2,
+				}
+				if p, ok := lk.scale[cell.Proficiency]; ok {
+					hcell.Name = p.Name
+					hcell.Tint = tint(p.Rank, len(m.Scale))
+				} else {
+					hcell.Name = cell.Proficiency
+				}
+				row.HasNotes = row.HasNotes || hcell.HasDetails
+				row.Cells = append(row.Cells, hcell)
+			}
+			hc.HasNotes = hc.HasNotes || row.HasNotes
+			hc.Rows = append(hc.Rows, row)
+		}
+		out = append(out, hc)
+	}
+	return out
 }
 
 // tint spreads a rank over the heat-map shades, lowest rank lightest.

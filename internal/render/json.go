@@ -18,6 +18,7 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"time"
 
@@ -41,6 +42,9 @@ type matrixDoc struct {
 	Categories    []categoryDoc    `json:"categories"`
 	CareerPaths   []careerPathDoc  `json:"careerPaths"`
 	Changelog     []changelogDoc   `json:"changelog"`
+	// Locale is the BCP 47 tag of the texts and the FAQ.
+	Locale string     `json:"locale"`
+	FAQ    []FAQEntry `json:"faq"`
 }
 
 type roleDoc struct {
@@ -142,6 +146,8 @@ func JSON(m *model.RoleMatrix) ([]byte, error) {
 		Categories:  make([]categoryDoc, 0, len(m.Categories)),
 		CareerPaths: make([]careerPathDoc, 0, len(m.CareerPaths)),
 		Changelog:   make([]changelogDoc, 0, len(m.Changelog)),
+		Locale:      cmp.Or(m.Locale, DefaultLocale),
+		FAQ:         FAQ(m),
 	}
 	for _, c := range m.Categories {
 		cd := categoryDoc{

@@ -22,7 +22,6 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Markers used in matrix.md; the legend explains them.
@@ -39,38 +38,53 @@ func Markdown(m *model.RoleMatrix) []byte {
 	if m == nil {
 		m = &model.RoleMatrix{}
 	}
+	t := messagesFor(m.Locale)
 	lk := newLookup(m.Levels, m.Scale)
 	w := &mdWriter{}
 
-	mdHeader(w, m)
-	mdScale(w, m.Scale, exampleCode(m.Scale))
-	mdLevels(w, m.Levels)
+	mdHeader(w, m, t)
+	mdScale(w, m.Scale, exampleCode(m.Scale), t)
+	mdLevels(w, m.Levels, t)
 
-	s := m.Stats
-	w.line("## Skill matrix")
+	w.line("## ", t.S("heading.matrix"))
 	w.blank()
-	w.line(text.Plural(s.Skills, "skill", "skills"), " × ", text.Plural(s.Levels, "level", "levels"),
-		". The list under each table gives what the skill covers and, where the Role says so, what a cell means.")
+	w.line(dimensions(m.Stats, t), ". ", t.S("matrix.intro.md"))
 	w.blank()
 	if len(m.Categories) == 0 {
-		w.line("No skills yet.")
+		w.line(t.S("matrix.empty"))
 		w.blank()
 	}
 	for _, c := range m.Categories {
-		mdCategory(w, c, m.Levels, lk)
+		mdCategory(w, c, m.Levels, lk, t)
 	}
 
-	mdCareerPaths(w, m.CareerPaths, lk)
-	mdChangelog(w, m.Changelog)
+	mdCareerPaths(w, m.CareerPaths, lk, t)
+	mdFAQ(w, faq(m, t), t)
+	mdChangelog(w, m.Changelog, t)
 	w.line("---")
 	w.blank()
-	w.line("*Rendered by skillmatrix-operator from Role ", mdCode(roleName(m)),
-		" and SkillMatrix ", mdCode(m.MatrixName), " (schema ", SchemaVersion, ").*")
+	w.line("*", t.F("footer", "Role", mdCode(roleName(m)), "Matrix", mdCode(m.MatrixName), "Schema", SchemaVersion), "*")
 	return w.Bytes()
 }
 
+// dimensions is "56 skills × 5 levels".
+func dimensions(s model.Summary, t *messages) string {
+	return t.F("dimensions", "Skills", t.N("count.skills", s.Skills), "Levels", t.N("count.levels", s.Levels))
+}
+
+func mdFAQ(w *mdWriter, entries []FAQEntry, t *messages) {
+	w.line("## ", t.S("heading.faq"))
+	w.blank()
+	for _, e := range entries {
+		w.line("### ", mdInline(e.Question, " "))
+		w.blank()
+		w.line(mdProse(e.Answer))
+		w.blank()
+	}
+}
+
 // mdHeader is the title, the family and matrix, the summary and the figures.
-func mdHeader(w *mdWriter, m *model.RoleMatrix) {
+func mdHeader(w *mdWriter, m *model.RoleMatrix, t *messages) {
 	w.line("# ", mdInline(m.DisplayName, " "))
 	w.blank()
 	var meta []string
@@ -78,7 +92,7 @@ func mdHeader(w *mdWriter, m *model.RoleMatrix) {
 		meta = append(meta, "*"+mdInline(m.Family, " ")+"*")
 	}
 	if m.MatrixName != "" {
-		meta = append(meta, "SkillMatrix "+mdCode(m.MatrixName))
+		meta = append(meta, t.F("matrixRef", "Name", mdCode(m.MatrixName)))
 	}
 	if len(meta) > 0 {
 		w.line(strings.Join(meta, " · "))
@@ -90,27 +104,37 @@ func mdHeader(w *mdWriter, m *model.RoleMatrix) {
 	}
 	s := m.Stats
 	w.line("**", strings.Join([]string{
-		text.Plural(s.Skills, "skill", "skills"),
-		text.Plural(s.Levels, "level", "levels"),
-		text.Plural(s.Categories, "category", "categories"),
-		fmt.Sprintf("%d required", s.Required),
-		text.Plural(s.Requirements, "requirement", "requirements"),
+		t.N("count.skills", s.Skills),
+		t.N("count.levels", s.Levels),
+		t.N("count.categories", s.Categories),
+		t.N("count.required", s.Required),
+		t.N("count.requirements", s.Requirements),
 	}, " · "), "**")
 	w.blank()
+	w.line(mdProse(overview(m, t)))
+	w.blank()
 	if len(s.KeyAreas) > 0 {
-		w.line("**Key areas:** ", mdJoin(s.KeyAreas))
+		w.line("**", t.S("keyAreas"), "** ", strings.Join(mdJoinEach(s.KeyAreas), t.S("sep.list")))
 		w.blank()
 	}
 }
 
-func mdCareerPaths(w *mdWriter, paths []model.CareerPath, lk lookup) {
+func mdCareerPaths(w *mdWriter, paths []model.CareerPath, lk lookup, t *messages) {
 	if len(paths) == 0 {
 		return
 	}
-	w.line("## Career paths")
+	w.line("## ", t.S("heading.careerPaths"))
 	w.blank()
 	for _, p := range paths {
-		w.line("- **", mdInline(p.Role, " "), "**", mdPathDetails(lk, p.FromLevel, false, p.Description))
+		from := ""
+		if p.FromLevel != "" {
+			from = ", " + t.F("careerPath.from", "Level", mdInline(lk.levelName(p.FromLevel), " "))
+		}
+		desc := ""
+		if p.Description != "" {
+			desc = ": " + mdInline(p.Description, "<br>")
+		}
+		w.line("- **", mdInline(p.Role, " "), "**", from, desc)
 	}
 	w.blank()
 }
@@ -131,13 +155,13 @@ func mdPathDetails(lk lookup, fromLevel string, missing bool, description string
 	return b.String()
 }
 
-func mdChangelog(w *mdWriter, changelog []model.ChangelogEntry) {
-	w.line("## Changelog")
+func mdChangelog(w *mdWriter, changelog []model.ChangelogEntry, t *messages) {
+	w.line("## ", t.S("heading.changelog"))
 	w.blank()
 	if len(changelog) == 0 {
-		w.line("No proposals applied yet.")
+		w.line(t.S("changelog.none"))
 	} else {
-		w.line("| Applied (UTC) | Proposal | Title | Author | Role generation |")
+		w.row(t.S("col.applied"), t.S("col.proposal"), t.S("col.title"), t.S("col.author"), t.S("col.generation"))
 		w.line("|---|---|---|---|--:|")
 		for _, e := range changelog {
 			w.row(e.AppliedAt.UTC().Format(mdTimeFmt), mdCode(e.Proposal), mdCell(e.Title),
@@ -147,28 +171,26 @@ func mdChangelog(w *mdWriter, changelog []model.ChangelogEntry) {
 	w.blank()
 }
 
-func mdScale(w *mdWriter, scale []model.Proficiency, example string) {
-	w.line("## Proficiency scale")
+func mdScale(w *mdWriter, scale []model.Proficiency, example string, t *messages) {
+	w.line("## ", t.S("heading.scale"))
 	w.blank()
-	w.line("| Code | Proficiency | What it means |")
+	w.row(t.S("col.code"), t.S("col.proficiency"), t.S("col.meaning"))
 	w.line("|:-:|---|---|")
 	for _, p := range scale {
 		w.row("**"+mdCell(p.ID)+"**", mdCell(p.Name), mdCell(p.Description))
 	}
 	w.blank()
-	w.line("Each cell shows the proficiency expected at that level. ",
-		"A bold code with an asterisk, such as **", mdInline(example, " "), "**\\*, marks a required cell: a must-have for the level. ",
-		mdEmptyCell, " means the Role states nothing for that level.")
+	w.line(t.F("legend.md", "Example", "**"+mdInline(example, " ")+"**\\*", "Empty", mdEmptyCell))
 	w.blank()
 }
 
-func mdLevels(w *mdWriter, levels []model.Level) {
+func mdLevels(w *mdWriter, levels []model.Level, t *messages) {
 	if len(levels) == 0 {
 		return
 	}
-	w.line("## Tech stack")
+	w.line("## ", t.S("heading.techStack"))
 	w.blank()
-	w.line("| Level | Technologies |")
+	w.row(t.S("col.level"), t.S("col.technologies"))
 	w.line("|---|---|")
 	for _, l := range levels {
 		stack := make([]string, 0, len(l.TechStack))
@@ -178,7 +200,7 @@ func mdLevels(w *mdWriter, levels []model.Level) {
 		w.row("**"+mdCell(l.Name)+"**", orDash(strings.Join(stack, ", ")))
 	}
 	w.blank()
-	w.line("## Focus by level")
+	w.line("## ", t.S("heading.focus"))
 	w.blank()
 	for _, l := range levels {
 		heading := "### " + mdInline(l.Name, " ")
@@ -192,15 +214,15 @@ func mdLevels(w *mdWriter, levels []model.Level) {
 			w.blank()
 		}
 		if l.Description != "" {
-			w.line("*Across all roles:* ", mdProse(l.Description))
+			w.line("*", t.S("acrossRoles"), "* ", mdProse(l.Description))
 			w.blank()
 		}
 	}
 }
 
-func mdCategory(w *mdWriter, c model.Category, levels []model.Level, lk lookup) {
-	w.line("### ", mdInline(c.Name, " "), " · ", text.Plural(len(c.Skills), "skill", "skills"),
-		" · ", fmt.Sprint(c.Required), " required")
+func mdCategory(w *mdWriter, c model.Category, levels []model.Level, lk lookup, t *messages) {
+	w.line("### ", mdInline(c.Name, " "), " · ", t.N("count.skills", len(c.Skills)),
+		" · ", t.N("count.required", c.Required))
 	w.blank()
 	if c.Description != "" {
 		w.line(mdProse(c.Description))
@@ -208,7 +230,7 @@ func mdCategory(w *mdWriter, c model.Category, levels []model.Level, lk lookup) 
 	}
 	header := make([]string, 0, 1+len(levels))
 	align := make([]string, 0, 1+len(levels))
-	header = append(header, "Skill")
+	header = append(header, t.S("col.skill"))
 	align = append(align, "---")
 	for _, l := range levels {
 		header = append(header, mdCell(l.ShortName))
@@ -239,7 +261,7 @@ func mdCategory(w *mdWriter, c model.Category, levels []model.Level, lk lookup) 
 			if cell.Proficiency != "" {
 				item += " (" + mdInline(lk.proficiencyName(cell.Proficiency), " ")
 				if cell.Required {
-					item += ", required"
+					item += ", " + t.S("word.required")
 				}
 				item += ")"
 			}
@@ -375,12 +397,12 @@ func splitLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
-func mdJoin(items []string) string {
+func mdJoinEach(items []string) []string {
 	out := make([]string, len(items))
 	for i, s := range items {
 		out[i] = mdInline(s, " ")
 	}
-	return strings.Join(out, ", ")
+	return out
 }
 
 // mdCode shows an object name in a code span. Names are DNS labels, but a

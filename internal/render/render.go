@@ -20,15 +20,19 @@ limitations under the License.
 // controllers can hash the output and skip writes that change nothing.
 // docs/rendering.md describes each format.
 //
-// It owns the published formats and the CSV import; it imports the API
-// types, internal/model and internal/text, never a Kubernetes client,
+// It owns the published formats, their interface strings (the message
+// catalogs in locales/, one per locale), the FAQ and the CSV import; it
+// imports the API types, internal/model, internal/assess, internal/text and
+// go-i18n, never a Kubernetes client,
 // controller-runtime, internal/controller or internal/cli (internal/archtest
 // checks).
 package render
 
 import (
 	"fmt"
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
@@ -51,44 +55,86 @@ const (
 	KeyCatalogMarkdown = "catalog.md"
 )
 
-// Role renders the requested formats keyed by their ConfigMap keys. JSON is
-// always included because the catalog and the CLI read it; duplicates are
-// ignored and an unknown format is an error rather than a silent omission.
-func Role(m *model.RoleMatrix, formats []v1alpha1.RenderFormat) (map[string][]byte, error) {
+// Options say what Role renders.
+type Options struct {
+	// Formats to render; JSON is always included.
+	Formats []v1alpha1.RenderFormat
+	// Locales to render, the first being the default: its files keep the
+	// plain keys (matrix.md), the others carry their tag (matrix.zh-CN.md,
+	// see LocaleKey). Empty means DefaultLocale alone.
+	Locales []v1alpha1.Locale
+}
+
+// Role renders the requested formats in the requested locales, keyed by
+// their ConfigMap keys. JSON is always included because the catalog and the
+// CLI read it; duplicates are ignored and an unknown format is an error
+// rather than a silent omission.
+func Role(m *model.RoleMatrix, opts Options) (map[string][]byte, error) {
+	if m == nil {
+		m = &model.RoleMatrix{}
+	}
 	want := []v1alpha1.RenderFormat{v1alpha1.FormatJSON}
-	for _, f := range formats {
+	for _, f := range opts.Formats {
 		if !slices.Contains(want, f) {
 			want = append(want, f)
 		}
 	}
-	out := make(map[string][]byte, len(want))
-	for _, f := range want {
-		var (
-			key  string
-			data []byte
-			err  error
-		)
-		switch f {
-		case v1alpha1.FormatJSON:
-			key = KeyJSON
-			data, err = JSON(m)
-		case v1alpha1.FormatMarkdown:
-			key, data = KeyMarkdown, Markdown(m)
-		case v1alpha1.FormatCSV:
-			key = KeyCSV
-			data, err = CSV(m)
-		case v1alpha1.FormatHTML:
-			key = KeyHTML
-			data, err = HTML(m)
-		default:
-			return nil, fmt.Errorf("unknown render format %q", f)
+	locales := opts.Locales
+	if len(locales) == 0 {
+		locales = []v1alpha1.Locale{DefaultLocale}
+	}
+	out := make(map[string][]byte, len(want)*len(locales))
+	for i, loc := range locales {
+		lm := m.Localized(string(loc))
+		for _, f := range want {
+			key, data, err := renderFormat(lm, f)
+			if err != nil {
+				return nil, err
+			}
+			if i > 0 {
+				key = LocaleKey(key, string(loc))
+			}
+			if _, dup := out[key]; !dup {
+				out[key] = data
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", f, err)
-		}
-		out[key] = data
 	}
 	return out, nil
+}
+
+// LocaleKey is the ConfigMap key of file key in a locale other than the
+// default: the tag goes before the extension, matrix.md becomes
+// matrix.zh-CN.md. Tags hold letters, digits and "-", all valid in keys.
+func LocaleKey(key, locale string) string {
+	ext := path.Ext(key)
+	return strings.TrimSuffix(key, ext) + "." + locale + ext
+}
+
+func renderFormat(m *model.RoleMatrix, f v1alpha1.RenderFormat) (string, []byte, error) {
+	var (
+		key  string
+		data []byte
+		err  error
+	)
+	switch f {
+	case v1alpha1.FormatJSON:
+		key = KeyJSON
+		data, err = JSON(m)
+	case v1alpha1.FormatMarkdown:
+		key, data = KeyMarkdown, Markdown(m)
+	case v1alpha1.FormatCSV:
+		key = KeyCSV
+		data, err = CSV(m)
+	case v1alpha1.FormatHTML:
+		key = KeyHTML
+		data, err = HTML(m)
+	default:
+		return "", nil, fmt.Errorf("unknown render format %q", f)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("render %s: %w", f, err)
+	}
+	return key, data, nil
 }
 
 // Catalog renders catalog.json and catalog.md.

@@ -40,7 +40,8 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 var allFormats = []v1.RenderFormat{v1.FormatJSON, v1.FormatMarkdown, v1.FormatCSV, v1.FormatHTML}
 
 func TestGolden(t *testing.T) {
-	role, err := render.Role(sampleModel(t), allFormats)
+	m := sampleModel(t)
+	role, err := render.Role(m, render.Options{Formats: allFormats, Locales: []v1.Locale{"en", "zh-CN"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,8 @@ func TestGolden(t *testing.T) {
 	outputs := map[string][]byte{}
 	maps.Copy(outputs, role)
 	maps.Copy(outputs, catalog)
-	want := []string{render.KeyJSON, render.KeyMarkdown, render.KeyCSV, render.KeyHTML, render.KeyCatalogJSON, render.KeyCatalogMarkdown}
+	want := []string{render.KeyJSON, render.KeyMarkdown, render.KeyCSV, render.KeyHTML, render.KeyCatalogJSON, render.KeyCatalogMarkdown,
+		"matrix.zh-CN.json", "matrix.zh-CN.md", "matrix.zh-CN.csv", "matrix.zh-CN.html"}
 	if got := slices.Sorted(maps.Keys(outputs)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 		t.Fatalf("keys = %v, want %v", got, want)
 	}
@@ -163,7 +165,7 @@ func TestRoleFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := render.Role(m, tt.formats)
+			out, err := render.Role(m, render.Options{Formats: tt.formats})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +179,7 @@ func TestRoleFormats(t *testing.T) {
 			}
 		})
 	}
-	if _, err := render.Role(m, []v1.RenderFormat{"pdf"}); err == nil {
+	if _, err := render.Role(m, render.Options{Formats: []v1.RenderFormat{"pdf"}}); err == nil {
 		t.Error("an unknown format must be an error")
 	}
 }
@@ -185,12 +187,12 @@ func TestRoleFormats(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	// Two models built from two separate loads: nothing may depend on map
 	// order, pointer identity or the clock.
-	a, err := render.Role(sampleModel(t), allFormats)
+	a, err := render.Role(sampleModel(t), render.Options{Formats: allFormats})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		b, err := render.Role(sampleModel(t), allFormats)
+		b, err := render.Role(sampleModel(t), render.Options{Formats: allFormats})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,13 +218,13 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestNilModels(t *testing.T) {
-	if _, err := render.Role(nil, allFormats); err != nil {
+	if _, err := render.Role(nil, render.Options{Formats: allFormats}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := render.Catalog(nil); err != nil {
 		t.Fatal(err)
 	}
-	empty, err := render.Role(model.BuildRole(nil, nil), allFormats)
+	empty, err := render.Role(model.BuildRole(nil, nil), render.Options{Formats: allFormats})
 	if err != nil {
 		t.Fatal(err)
 	}

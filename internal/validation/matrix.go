@@ -45,6 +45,7 @@ func Matrix(spec *v1alpha1.SkillMatrixSpec) Result {
 	checkIDList(&r, "spec.categories", "category", spec.Categories,
 		func(c v1alpha1.Category) (string, string) { return string(c.ID), c.Name })
 	checkCatalog(&r, spec.Categories)
+	checkMatrixTranslations(&r, spec)
 	return r
 }
 

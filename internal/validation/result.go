@@ -69,6 +69,12 @@ const (
 	KindEmptyCategory Kind = "EmptyCategory"
 	// KindDecreasingProficiency (a warning): a row's proficiency drops as the level rises.
 	KindDecreasingProficiency Kind = "DecreasingProficiency"
+	// KindUnpublishedLocale (a warning): a translation for a locale the
+	// SkillMatrix does not publish.
+	KindUnpublishedLocale Kind = "UnpublishedLocale"
+	// KindUnknownTranslation (a warning): a translation of a level,
+	// proficiency, category, skill or cell that does not exist.
+	KindUnknownTranslation Kind = "UnknownTranslation"
 	// KindInvalidValue: anything else structurally wrong (empty id or name, a career path
 	// fromLevel that is not a level, more than v1alpha1.MaxSkills skills in the catalog).
 	KindInvalidValue Kind = "InvalidValue"

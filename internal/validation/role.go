@@ -48,6 +48,7 @@ func Role(spec *v1alpha1.RoleSpec, matrix *v1alpha1.SkillMatrixSpec) Result {
 	v.checkSkills(spec.Skills)
 	v.checkCareerPaths(spec.CareerPaths)
 	v.summarizeUnknownProficiencies()
+	checkRoleTranslations(&r, spec, matrix)
 	return r
 }
 

@@ -419,7 +419,9 @@ func freshPayload(role *v1.Role) (publish.Payload, error) {
 		&matrix); err != nil {
 		return publish.Payload{}, err
 	}
-	files, err := render.Role(model.BuildRole(&matrix, role), matrix.Spec.Publishing.Formats)
+	publishing := matrix.Spec.Publishing
+	opts := render.Options{Formats: publishing.Formats, Locales: publishing.Locales}
+	files, err := render.Role(model.BuildRole(&matrix, role), opts)
 	if err != nil {
 		return publish.Payload{}, err
 	}

@@ -22,16 +22,21 @@ limitations under the License.
 // publish it (a ConfigMap is no place for binary documents); the CLI renders
 // it on demand.
 //
-// Text is set in the PDF core fonts (Helvetica), which cover Windows-1252:
-// Latin scripts, dashes and quotes. Other characters print as a dot.
+// Text is set in the bundled Go fonts (Latin, Greek, Cyrillic, symbols)
+// and, for other scripts, a TrueType font from the system or --font
+// (fonts.go); runs of text switch fonts and lines are wrapped here. A
+// character no font covers fails the render with a MissingGlyphsError, or
+// with ReplaceMissing prints as ReplacementMarker: never a silent dot.
+// Interface strings come from internal/render's catalogs, by m.Locale.
 //
-// It imports fpdf, internal/model, internal/render and internal/text, never a
+// It imports fpdf, x/image's fonts, internal/model and internal/render, never a
 // Kubernetes client, controller-runtime, internal/controller or internal/cli
 // (internal/archtest checks).
 package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,7 +46,6 @@ import (
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Options tune the document.
@@ -49,6 +53,16 @@ type Options struct {
 	// Created is the creation date in the document's metadata; the zero value
 	// means now. Set it to get the same bytes for the same Role.
 	Created time.Time
+	// Font is a TrueType font for what the Go fonts lack (CJK and so on),
+	// tried before the first of SystemFontPaths that exists; NoSystemFont
+	// leaves the system font out.
+	Font         *Font
+	NoSystemFont bool
+	// ReplaceMissing prints a character no font covers as
+	// ReplacementMarker instead of failing, and reports the characters to
+	// OnMissing.
+	ReplaceMissing bool
+	OnMissing      func(runes []rune)
 }
 
 // Page geometry in millimetres.
@@ -60,7 +74,6 @@ const (
 	nameW        = 60.0                     // skill name column
 	levelMaxW    = 20.0
 	detailsMinW  = 60.0
-	font         = "Helvetica"
 )
 
 // Colours.
@@ -77,7 +90,15 @@ var (
 type rgb struct{ r, g, b int }
 
 // Render renders m. The result starts with %PDF and has one page or more.
-func Render(m *model.RoleMatrix, opts Options) ([]byte, error) {
+func Render(m *model.RoleMatrix, opts Options) (out []byte, err error) {
+	// fpdf reads a font's tables as the font describes them; a font that
+	// passed ParseFont but lies about a table fails the render, not the
+	// program.
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%w: the PDF library could not read it: %v", ErrNotTrueType, r)
+		}
+	}()
 	if m == nil {
 		m = &model.RoleMatrix{}
 	}
@@ -94,10 +115,21 @@ func Render(m *model.RoleMatrix, opts Options) ([]byte, error) {
 	f.SetTitle(m.DisplayName+" skill matrix", true)
 	f.SetSubject("Skill matrix of Role "+m.Name+" against SkillMatrix "+m.MatrixName, true)
 	f.SetCreator("kubectl-skillmatrix", true)
-	f.SetLang("en")
+	locale := cmp.Or(m.Locale, render.DefaultLocale)
+	f.SetLang(locale)
 	f.AliasNbPages("{nb}")
 
-	d := &doc{f: f, tr: f.UnicodeTranslatorFromDescriptor(""), m: m, width: pageW - 2*margin}
+	d := &doc{f: f, tr: func(s string) string { return s }, m: m, width: pageW - 2*margin, locale: locale,
+		fonts: &fontSet{missing: map[rune]bool{}}}
+	if opts.Font != nil {
+		d.fonts.extras = append(d.fonts.extras, opts.Font)
+	}
+	if !opts.NoSystemFont {
+		if sys, ok := FindSystemFont(); ok && (opts.Font == nil || opts.Font.Path != sys.Path) {
+			d.fonts.extras = append(d.fonts.extras, sys)
+		}
+	}
+	d.addFonts()
 	d.scale = make(map[string]model.Proficiency, len(m.Scale))
 	for _, p := range m.Scale {
 		d.scale[p.ID] = p
@@ -108,16 +140,20 @@ func Render(m *model.RoleMatrix, opts Options) ([]byte, error) {
 	d.figures()
 	d.legend()
 	d.levels()
-	d.heading("Skill matrix", 13)
-	d.para(fmt.Sprintf("%s x %s. Each cell is the proficiency expected at the level; a bold code with an asterisk on a framed cell is required.",
-		text.Plural(m.Stats.Skills, "skill", "skills"), text.Plural(m.Stats.Levels, "level", "levels")), 8.5, muted)
+	d.heading(d.msg("heading.matrix"), 13)
+	d.para(d.msg("dimensions", "Skills", d.count("count.skills", m.Stats.Skills), "Levels", d.count("count.levels", m.Stats.Levels))+
+		". "+d.msg("matrix.intro.pdf"), 8.5, muted)
 	for i := range m.Categories {
 		d.category(&m.Categories[i])
 	}
 	d.careerPaths()
+	d.faq()
 	d.changelog()
 
 	if err := f.Error(); err != nil {
+		return nil, err
+	}
+	if err := d.checkMissing(opts); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -128,11 +164,16 @@ func Render(m *model.RoleMatrix, opts Options) ([]byte, error) {
 }
 
 type doc struct {
-	f     *fpdf.Fpdf
-	tr    func(string) string
-	m     *model.RoleMatrix
-	scale map[string]model.Proficiency
-	width float64
+	f      *fpdf.Fpdf
+	tr     func(string) string
+	m      *model.RoleMatrix
+	scale  map[string]model.Proficiency
+	width  float64
+	locale string
+	fonts  *fontSet
+	// style and size are the current font's, whatever family a run takes.
+	style string
+	size  float64
 }
 
 func (d *doc) color(c rgb)    { d.f.SetTextColor(c.r, c.g, c.b) }
@@ -151,23 +192,44 @@ func (d *doc) ensure(h float64) bool {
 	return true
 }
 
-// lines splits s to width w in the current font, keeping explicit line breaks.
-func (d *doc) lines(s string, w float64) []string {
-	if s == "" {
-		return nil
-	}
-	var out []string
-	for _, l := range d.f.SplitLines([]byte(d.tr(s)), w) {
-		out = append(out, string(l))
-	}
-	return out
-}
-
-// text writes already-split lines at x, y.
+// text writes already-split lines at x, y, each run in its own font.
 func (d *doc) text(x, y, w, lh float64, lines []string, align string) {
 	for i, l := range lines {
-		d.f.SetXY(x, y+float64(i)*lh)
-		d.f.CellFormat(w, lh, l, "", 0, align, false, 0, "")
+		runs := d.fonts.runs(l)
+		total := d.measureRuns(runs)
+		start := x
+		switch align {
+		case "C":
+			start = x + (w-total)/2
+		case "R":
+			start = x + w - total
+		}
+		d.f.SetXY(start, y+float64(i)*lh)
+		for _, r := range runs {
+			d.f.SetFont(r.family, d.style, d.size)
+			rw := d.f.GetStringWidth(r.text)
+			d.f.CellFormat(rw, lh, r.text, "", 0, "L", false, 0, "")
+		}
+	}
+	d.f.SetFont(familyGo, d.style, d.size)
+}
+
+func (d *doc) msg(id string, kv ...any) string { return render.Message(d.locale, id, kv...) }
+
+func (d *doc) count(id string, n int) string { return render.Message(d.locale, id, "Count", n) }
+
+func (d *doc) faq() {
+	entries := render.FAQ(d.m)
+	d.heading(d.msg("heading.faq"), 13)
+	for _, e := range entries {
+		d.ensure(12)
+		d.setFont("B", 9.5)
+		d.color(ink)
+		for _, l := range d.lines(e.Question, d.width) {
+			d.text(margin, d.y(), d.width, 4.5, []string{l}, "L")
+			d.setY(d.y() + 4.5)
+		}
+		d.para(e.Answer, 9, ink)
 	}
 }
 
@@ -177,7 +239,7 @@ func (d *doc) para(s string, size float64, c rgb) {
 	if s == "" {
 		return
 	}
-	d.f.SetFont(font, "", size)
+	d.setFont("", size)
 	d.color(c)
 	lh := size * 0.45
 	for _, l := range d.lines(s, d.width) {
@@ -191,7 +253,7 @@ func (d *doc) para(s string, size float64, c rgb) {
 func (d *doc) heading(s string, size float64) {
 	d.ensure(size*0.5 + 12) // never leave a heading alone at the foot of a page
 	d.setY(d.y() + 2)
-	d.f.SetFont(font, "B", size)
+	d.setFont("B", size)
 	d.color(ink)
 	d.text(margin, d.y(), d.width, size*0.5, d.lines(s, d.width), "L")
 	d.setY(d.y() + size*0.5 + 1.5)
@@ -199,29 +261,30 @@ func (d *doc) heading(s string, size float64) {
 
 func (d *doc) footer() {
 	d.f.SetXY(margin, pageH-margin-3)
-	d.f.SetFont(font, "", 7.5)
+	d.setFont("", 7.5)
 	d.color(muted)
 	left := fmt.Sprintf("%s (%s) · SkillMatrix %s · %s", d.m.DisplayName, roleName(d.m), d.m.MatrixName, render.SchemaVersion)
-	d.f.CellFormat(d.width-30, 4, d.tr(left), "", 0, "L", false, 0, "")
-	d.f.CellFormat(30, 4, d.tr(fmt.Sprintf("Page %d of {nb}", d.f.PageNo())), "", 0, "R", false, 0, "")
+	y := d.y()
+	d.text(margin, y, d.width-30, 4, []string{left}, "L")
+	d.text(margin+d.width-30, y, 30, 4, []string{d.msg("page", "Page", d.f.PageNo(), "Pages", "{nb}")}, "R")
 }
 
 func (d *doc) title() {
 	m := d.m
 	if m.Family != "" {
-		d.f.SetFont(font, "", 9)
+		d.setFont("", 9)
 		d.color(muted)
 		d.text(margin, d.y(), d.width, 4.5, []string{d.tr(strings.ToUpper(m.Family))}, "L")
 		d.setY(d.y() + 5)
 	}
-	d.f.SetFont(font, "B", 22)
+	d.setFont("B", 22)
 	d.color(ink)
 	for _, l := range d.lines(m.DisplayName, d.width) {
 		d.text(margin, d.y(), d.width, 9, []string{l}, "L")
 		d.setY(d.y() + 9)
 	}
 	d.setY(d.y() + 1)
-	d.para(fmt.Sprintf("Role %s against SkillMatrix %s", roleName(m), m.MatrixName), 8.5, muted)
+	d.para(d.msg("pdf.roleRef", "Role", roleName(m), "Matrix", m.MatrixName), 8.5, muted)
 	d.para(m.Summary, 9.5, ink)
 }
 
@@ -231,8 +294,9 @@ func (d *doc) figures() {
 		n     int
 		label string
 	}{
-		{s.Skills, "skills"}, {s.Levels, "levels"}, {s.Categories, "categories"},
-		{s.Required, "required"}, {s.Requirements, "requirements"},
+		{s.Skills, d.count("label.skills", s.Skills)}, {s.Levels, d.count("label.levels", s.Levels)},
+		{s.Categories, d.count("label.categories", s.Categories)},
+		{s.Required, d.count("label.required", s.Required)}, {s.Requirements, d.count("label.requirements", s.Requirements)},
 	}
 	const gap, h = 4.0, 15.0
 	w := (d.width - gap*float64(len(tiles)-1)) / float64(len(tiles))
@@ -243,22 +307,22 @@ func (d *doc) figures() {
 	for i, t := range tiles {
 		x := margin + float64(i)*(w+gap)
 		d.f.Rect(x, y, w, h, "FD")
-		d.f.SetFont(font, "B", 16)
+		d.setFont("B", 16)
 		d.color(ink)
 		d.text(x, y+1.5, w, 7, []string{strconv.Itoa(t.n)}, "C")
-		d.f.SetFont(font, "", 8)
+		d.setFont("", 8)
 		d.color(muted)
 		d.text(x, y+9, w, 4, []string{t.label}, "C")
 	}
 	d.setY(y + h + 2)
 	if len(s.KeyAreas) > 0 {
-		d.f.SetFont(font, "B", 9)
+		d.setFont("B", 9)
 		d.color(ink)
-		label := "Key areas: "
-		lw := d.f.GetStringWidth(label) + 1
+		label := d.msg("keyAreas") + " "
+		lw := d.measure(label) + 1
 		d.text(margin, d.y(), lw, 4.5, []string{label}, "L")
-		d.f.SetFont(font, "", 9)
-		d.text(margin+lw, d.y(), d.width-lw, 4.5, []string{d.tr(strings.Join(s.KeyAreas, ", "))}, "L")
+		d.setFont("", 9)
+		d.text(margin+lw, d.y(), d.width-lw, 4.5, []string{strings.Join(s.KeyAreas, d.msg("sep.list"))}, "L")
 		d.setY(d.y() + 6)
 	}
 }
@@ -276,10 +340,10 @@ func (d *doc) heat(id string) (rgb, bool) {
 }
 
 func (d *doc) legend() {
-	d.heading("Proficiency scale", 13)
+	d.heading(d.msg("heading.scale"), 13)
 	const codeW, nameW, lh = 14.0, 32.0, 3.8
 	descW := d.width - codeW - nameW
-	d.f.SetFont(font, "", 8.5)
+	d.setFont("", 8.5)
 	for _, p := range d.m.Scale {
 		desc := d.lines(p.Description, descW-2)
 		h := max(float64(len(desc))*lh, lh) + 2
@@ -289,16 +353,16 @@ func (d *doc) legend() {
 		d.fill(bg)
 		d.stroke(rule)
 		d.f.Rect(margin, y, codeW, h, "FD")
-		d.f.SetFont(font, "B", 10)
+		d.setFont("B", 10)
 		d.color(ink)
 		if light {
 			d.color(rgb{255, 255, 255})
 		}
 		d.text(margin, y+(h-lh)/2, codeW, lh, []string{d.tr(p.ID)}, "C")
-		d.f.SetFont(font, "B", 8.5)
+		d.setFont("B", 8.5)
 		d.color(ink)
 		d.text(margin+codeW+1, y+1, nameW-1, lh, []string{d.tr(p.Name)}, "L")
-		d.f.SetFont(font, "", 8.5)
+		d.setFont("", 8.5)
 		d.text(margin+codeW+nameW, y+1, descW, lh, desc, "L")
 		d.setY(y + h + 0.8)
 	}
@@ -308,13 +372,13 @@ func (d *doc) legend() {
 	d.ensure(8)
 	bg, light := d.heat(firstID(d.m.Scale, 1))
 	d.sampleCell(margin, y, bg, light, true, firstID(d.m.Scale, 1)+"*")
-	d.f.SetFont(font, "", 8.5)
+	d.setFont("", 8.5)
 	d.color(ink)
-	d.text(margin+16, y+1, 70, 4, []string{"required: bold, asterisk, framed"}, "L")
+	d.text(margin+16, y+1, 70, 4, []string{d.msg("pdf.required")}, "L")
 	d.sampleCell(margin+90, y, rgb{255, 255, 255}, false, false, d.tr("—"))
 	d.color(ink)
-	d.f.SetFont(font, "", 8.5)
-	d.text(margin+106, y+1, 90, 4, []string{"the Role states nothing for the level"}, "L")
+	d.setFont("", 8.5)
+	d.text(margin+106, y+1, 90, 4, []string{d.msg("pdf.none")}, "L")
 	d.setY(y + 9)
 }
 
@@ -336,7 +400,7 @@ func (d *doc) sampleCell(x, y float64, bg rgb, light, required bool, s string) {
 	if required {
 		style = "B"
 	}
-	d.f.SetFont(font, style, 9)
+	d.setFont(style, 9)
 	d.color(ink)
 	if light {
 		d.color(rgb{255, 255, 255})
@@ -354,13 +418,13 @@ func (d *doc) frame(x, y, w, h float64) {
 }
 
 func (d *doc) levels() {
-	d.heading("Levels: focus and tech stack", 13)
+	d.heading(d.msg("pdf.levels"), 13)
 	const levelW, lh = 34.0, 3.8
 	focusW := (d.width - levelW) * 0.55
 	stackW := d.width - levelW - focusW
-	d.tableHeader([]string{"Level", "Focus", "Tech stack"}, []float64{levelW, focusW, stackW}, "L")
+	d.tableHeader([]string{d.msg("col.level"), d.msg("col.focus"), d.msg("heading.techStack")}, []float64{levelW, focusW, stackW}, "L")
 	for _, l := range d.m.Levels {
-		d.f.SetFont(font, "", 8.5)
+		d.setFont("", 8.5)
 		name := d.lines(l.Name+" ("+l.ShortName+")", levelW-2)
 		focus := d.lines(l.Focus, focusW-2)
 		if l.Description != "" {
@@ -369,17 +433,17 @@ func (d *doc) levels() {
 		stack := d.lines(strings.Join(l.TechStack, ", "), stackW-2)
 		h := float64(max(len(name), len(focus), len(stack), 1))*lh + 2
 		if d.ensure(h) {
-			d.tableHeader([]string{"Level", "Focus", "Tech stack"}, []float64{levelW, focusW, stackW}, "L")
+			d.tableHeader([]string{d.msg("col.level"), d.msg("col.focus"), d.msg("heading.techStack")}, []float64{levelW, focusW, stackW}, "L")
 		}
 		y := d.y()
 		d.stroke(rule)
 		d.f.Rect(margin, y, levelW, h, "D")
 		d.f.Rect(margin+levelW, y, focusW, h, "D")
 		d.f.Rect(margin+levelW+focusW, y, stackW, h, "D")
-		d.f.SetFont(font, "B", 8.5)
+		d.setFont("B", 8.5)
 		d.color(ink)
 		d.text(margin+1, y+1, levelW-2, lh, name, "L")
-		d.f.SetFont(font, "", 8.5)
+		d.setFont("", 8.5)
 		nf := len(d.lines(l.Focus, focusW-2))
 		d.text(margin+levelW+1, y+1, focusW-2, lh, focus[:nf], "L")
 		d.color(muted)
@@ -397,7 +461,7 @@ func (d *doc) tableHeader(titles []string, widths []float64, align string) {
 	d.ensure(h + 8)
 	y := d.y()
 	x := margin
-	d.f.SetFont(font, "B", 8.5)
+	d.setFont("B", 8.5)
 	d.fill(headerBg)
 	d.stroke(rule)
 	d.color(ink)
@@ -418,13 +482,13 @@ func (d *doc) tableHeader(titles []string, widths []float64, align string) {
 func (d *doc) matrixColumns() (titles []string, widths []float64) {
 	n := max(len(d.m.Levels), 1)
 	lw := min(levelMaxW, (d.width-nameW-detailsMinW)/float64(n))
-	titles = append(titles, "Skill")
+	titles = append(titles, d.msg("col.skill"))
 	widths = append(widths, nameW)
 	for _, l := range d.m.Levels {
 		titles = append(titles, l.ShortName)
 		widths = append(widths, lw)
 	}
-	titles = append(titles, "What the skill covers")
+	titles = append(titles, d.msg("pdf.covers"))
 	widths = append(widths, d.width-nameW-lw*float64(len(d.m.Levels)))
 	return titles, widths
 }
@@ -441,16 +505,16 @@ func (d *doc) category(c *model.Category) {
 	rows := make([]skillRow, len(c.Skills))
 	total := 0.0
 	for i, s := range c.Skills {
-		d.f.SetFont(font, "B", 8.5)
+		d.setFont("B", 8.5)
 		rows[i].name = d.lines(s.Name, nameW-2)
-		d.f.SetFont(font, "", 7.5)
+		d.setFont("", 7.5)
 		rows[i].desc = d.lines(s.Description, descW-2)
 		rows[i].h = max(float64(len(rows[i].name))*lh, float64(len(rows[i].desc))*descLH, 6) + 2
 		total += rows[i].h
 	}
-	d.f.SetFont(font, "", 8)
+	d.setFont("", 8)
 	catDesc := d.lines(c.Description, d.width)
-	head := fmt.Sprintf("%s · %s · %d required", c.Name, text.Plural(len(c.Skills), "skill", "skills"), c.Required)
+	head := c.Name + " · " + d.count("count.skills", len(c.Skills)) + " · " + d.count("count.required", c.Required)
 	// Keep a category on one page when it fits on one.
 	need := 10 + float64(len(catDesc))*3.6 + 6 + total
 	if d.y()+need > bottom && need <= bottom-margin {
@@ -462,9 +526,9 @@ func (d *doc) category(c *model.Category) {
 	for i, s := range c.Skills {
 		r := rows[i]
 		if d.ensure(r.h) {
-			d.f.SetFont(font, "B", 9)
+			d.setFont("B", 9)
 			d.color(muted)
-			d.text(margin, d.y(), d.width, 5, []string{d.tr(c.Name + " (continued)")}, "L")
+			d.text(margin, d.y(), d.width, 5, []string{d.msg("pdf.continued", "Name", c.Name)}, "L")
 			d.setY(d.y() + 6)
 			d.tableHeader(titles, widths, "C")
 		}
@@ -479,7 +543,7 @@ func (d *doc) skill(s *model.Skill, r skillRow, widths []float64) {
 	y, x := d.y(), margin
 	d.stroke(rule)
 	d.f.Rect(x, y, widths[0], r.h, "D")
-	d.f.SetFont(font, "B", 8.5)
+	d.setFont("B", 8.5)
 	d.color(ink)
 	d.text(x+1, y+1, widths[0]-2, lh, r.name, "L")
 	x += widths[0]
@@ -502,7 +566,7 @@ func (d *doc) skill(s *model.Skill, r skillRow, widths []float64) {
 			style = "B"
 			d.frame(x, y, w, r.h)
 		}
-		d.f.SetFont(font, style, 9)
+		d.setFont(style, 9)
 		switch {
 		case cell.Proficiency == "":
 			d.color(muted)
@@ -517,7 +581,7 @@ func (d *doc) skill(s *model.Skill, r skillRow, widths []float64) {
 	w := widths[len(widths)-1]
 	d.stroke(rule)
 	d.f.Rect(x, y, w, r.h, "D")
-	d.f.SetFont(font, "", 7.5)
+	d.setFont("", 7.5)
 	d.color(muted)
 	d.text(x+1, y+1, w-2, descLH, r.desc, "L")
 	d.setY(y + r.h)
@@ -536,9 +600,9 @@ func (d *doc) details(c *model.Category) {
 			if first {
 				d.setY(d.y() + 1.5)
 				d.ensure(2 * lh)
-				d.f.SetFont(font, "B", 7.5)
+				d.setFont("B", 7.5)
 				d.color(ink)
-				d.text(margin+1, d.y(), d.width, lh, []string{"Cell details"}, "L")
+				d.text(margin+1, d.y(), d.width, lh, []string{d.msg("pdf.cellDetails")}, "L")
 				d.setY(d.y() + lh)
 				first = false
 			}
@@ -560,7 +624,7 @@ func (d *doc) details(c *model.Category) {
 			if len(cell.Examples) > 0 {
 				note += " Examples: " + strings.Join(cell.Examples, "; ")
 			}
-			d.f.SetFont(font, "", 7.5)
+			d.setFont("", 7.5)
 			d.color(ink)
 			for j, l := range d.lines(note, d.width-8) {
 				d.ensure(lh)
@@ -578,9 +642,9 @@ func (d *doc) careerPaths() {
 	if len(d.m.CareerPaths) == 0 {
 		return
 	}
-	d.heading("Career paths", 13)
+	d.heading(d.msg("heading.careerPaths"), 13)
 	for _, p := range d.m.CareerPaths {
-		s := "To Role " + p.Role
+		s := d.msg("pdf.toRole", "Role", p.Role)
 		if p.FromLevel != "" {
 			s += ", from " + d.levelName(p.FromLevel)
 		}
@@ -601,15 +665,15 @@ func (d *doc) levelName(id string) string {
 }
 
 func (d *doc) changelog() {
-	d.heading("Changelog", 13)
+	d.heading(d.msg("heading.changelog"), 13)
 	if len(d.m.Changelog) == 0 {
-		d.para("No proposals applied yet.", 9, muted)
+		d.para(d.msg("changelog.none"), 9, muted)
 		return
 	}
 	widths := []float64{38, 70, d.width - 38 - 70 - 40 - 20, 40, 20}
-	titles := []string{"Applied (UTC)", "Proposal", "Title", "Author", "Generation"}
+	titles := []string{d.msg("col.applied"), d.msg("col.proposal"), d.msg("col.title"), d.msg("col.author"), d.msg("col.generation")}
 	d.tableHeader(titles, widths, "L")
-	d.f.SetFont(font, "", 8)
+	d.setFont("", 8)
 	for _, e := range d.m.Changelog {
 		cols := []string{e.AppliedAt.UTC().Format("2006-01-02 15:04"), e.Proposal, e.Title, e.Author, strconv.FormatInt(e.Generation, 10)}
 		wrapped := make([][]string, len(cols))
@@ -621,7 +685,7 @@ func (d *doc) changelog() {
 		h := float64(n)*3.6 + 2
 		if d.ensure(h) {
 			d.tableHeader(titles, widths, "L")
-			d.f.SetFont(font, "", 8)
+			d.setFont("", 8)
 		}
 		y, x := d.y(), margin
 		d.color(ink)

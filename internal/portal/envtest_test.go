@@ -438,9 +438,9 @@ func (c *envCluster) checkPortalRBAC() {
 		"create a Proposal": sa.Create(c.ctx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "by-portal", Namespace: testNS},
 			Spec: v1.ProposalSpec{RoleRef: "mlops-engineer", Title: "x", Author: portalAccount,
 				Changes: []v1.Change{{Op: v1.OpRemoveSkill, Skill: "docker"}}}}),
-		"delete a Role":    sa.Delete(c.ctx, &v1.Role{ObjectMeta: metav1.ObjectMeta{Name: "mlops-engineer", Namespace: testNS}}),
-		"list ConfigMaps":  sa.List(c.ctx, &corev1.ConfigMapList{}, client.InNamespace(testNS)),
-		"list Secrets":     sa.List(c.ctx, &corev1.SecretList{}, client.InNamespace(testNS)),
+		"delete a Role":   sa.Delete(c.ctx, &v1.Role{ObjectMeta: metav1.ObjectMeta{Name: "mlops-engineer", Namespace: testNS}}),
+		"list ConfigMaps": sa.List(c.ctx, &corev1.ConfigMapList{}, client.InNamespace(testNS)),
+		"list Secrets":    sa.List(c.ctx, &corev1.SecretList{}, client.InNamespace(testNS)),
 	}
 	for what, err := range refused {
 		if !apierrors.IsForbidden(err) {

@@ -19,6 +19,8 @@ package portal
 import (
 	"html/template"
 	"time"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // templateFuncs are the helpers the templates call. None returns markup:
@@ -27,4 +29,18 @@ var templateFuncs = template.FuncMap{
 	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"nslink":   func(ns string) link { return link{Text: ns, URL: namespaceURL(ns)} },
+	"duration": duration,
+}
+
+// duration says a voting period as people do: 7 days, 36 hours, 90 minutes.
+func duration(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return text.Plural(int64(d/(24*time.Hour)), "day", "days")
+	case d >= time.Hour && d%time.Hour == 0:
+		return text.Plural(int64(d/time.Hour), "hour", "hours")
+	case d >= time.Minute && d%time.Minute == 0:
+		return text.Plural(int64(d/time.Minute), "minute", "minutes")
+	}
+	return d.String()
 }

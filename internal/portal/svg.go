@@ -23,6 +23,7 @@ import (
 	"slices"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // The career-path graph as SVG, laid out here and drawn by the template
@@ -38,6 +39,8 @@ const (
 	svgRowHeight  = 48
 	svgTop        = 44
 	svgBend       = 36
+	// svgLabelRunes is how much of a Role's name fits left of the boxes.
+	svgLabelRunes = 26
 )
 
 type pathsView struct {
@@ -57,7 +60,8 @@ type svgText struct {
 }
 
 type svgRow struct {
-	Label, URL string
+	// Label is Title cut to fit the label column.
+	Label, Title, URL string
 	X, Y       int
 	Missing    bool
 	Boxes      []svgBox
@@ -93,7 +97,8 @@ func layoutPaths(c *model.Catalog, ns string) pathsView {
 	addRow := func(label, url string, missing bool) int {
 		i := len(v.Rows)
 		y := svgTop + i*svgRowHeight
-		row := svgRow{Label: label, URL: url, X: 8, Y: y + svgBoxHeight/2 + 5, Missing: missing}
+		row := svgRow{Label: text.TruncateRunes(label, svgLabelRunes), Title: label, URL: url, X: 8,
+			Y: y + svgBoxHeight/2 + 5, Missing: missing}
 		if !missing {
 			for j, l := range c.Levels {
 				x := svgLabelWidth + j*svgColumn

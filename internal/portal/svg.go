@@ -62,9 +62,9 @@ type svgText struct {
 type svgRow struct {
 	// Label is Title cut to fit the label column.
 	Label, Title, URL string
-	X, Y       int
-	Missing    bool
-	Boxes      []svgBox
+	X, Y              int
+	Missing           bool
+	Boxes             []svgBox
 }
 
 type svgBox struct {

@@ -116,7 +116,8 @@ func TestPortalAgainstTheAPIServer(t *testing.T) {
 			strings.Contains(body, "Approving votes</th><td>1</td>") && !strings.Contains(body, "<script>")
 	})
 	c.eventually("the Role's feed has the new Proposal", func() bool {
-		return strings.Contains(c.page("/ns/career/roles/mlops-engineer/feed.atom"), ":created</id>")
+		feed := c.page("/ns/career/roles/mlops-engineer/feed.atom")
+		return strings.Contains(feed, ":created</id>") && strings.Contains(feed, ":vote:Approve:bob</id>")
 	})
 
 	// No page is made from the API server: none of these loads lists or gets anything.

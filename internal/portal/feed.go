@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
@@ -157,6 +158,7 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 			continue
 		}
 		entries = append(entries, proposalEntries(p)...)
+		entries = append(entries, s.ballotEntries(p)...)
 	}
 	return s.atomPage(scope, entries)
 }
@@ -227,6 +229,42 @@ func proposalEntries(p *v1.Proposal) []atomEntry {
 	if p.Status.Phase == v1.PhaseApplied && p.Status.AppliedAt != nil {
 		out = append(out, entry(base+"applied", "Applied to "+role+": "+p.Spec.Title, href, author,
 			"The change is in Role "+role+" and its matrix is republished.", "proposal-applied", p.Status.AppliedAt.UTC()))
+	}
+	return out
+}
+
+// ballotEntries are a Proposal's votes and reviews, one entry per voter or
+// reviewer and decision. A ballot carries no time of its own: it is when
+// the portal saw it cast, or, for one cast before the portal started, the
+// Proposal's latest known change.
+func (s *Server) ballotEntries(p *v1.Proposal) []atomEntry {
+	base := tagPrefix + "proposal:" + string(p.UID) + ":"
+	href := proposalURL(p.Namespace, p.Name)
+	fallback := latestTransition(p.Status.Conditions, p.CreationTimestamp.UTC())
+	at := func(key string) time.Time {
+		if t, ok := s.changes.ballotCast(p.UID, key); ok {
+			return t.Truncate(time.Second)
+		}
+		return fallback
+	}
+	out := make([]atomEntry, 0, len(p.Spec.Votes)+len(p.Spec.Reviews))
+	add := func(kind governance.BallotKind, user, decision, comment, verb string) {
+		key := ballotKey(kind, user, decision)
+		summary := user + " " + verb + " " + p.Spec.Title + "."
+		if comment != "" {
+			summary += " " + comment
+		}
+		out = append(out, entry(base+key, user+" "+verb+" "+p.Spec.Title, href, user, summary,
+			"proposal-"+string(kind), at(key)))
+	}
+	for _, v := range p.Spec.Votes {
+		verb := map[v1.VoteDecision]string{v1.VoteApprove: "approves", v1.VoteReject: "rejects"}[v.Decision]
+		add(governance.BallotVote, string(v.Voter), string(v.Decision), v.Comment, cmp.Or(verb, "votes on"))
+	}
+	for _, r := range p.Spec.Reviews {
+		verb := map[v1.ReviewDecision]string{v1.ReviewApprove: "approves as an expert",
+			v1.ReviewRequestChanges: "requests changes to"}[r.Decision]
+		add(governance.BallotReview, string(r.Reviewer), string(r.Decision), r.Comment, cmp.Or(verb, "reviews"))
 	}
 	return out
 }

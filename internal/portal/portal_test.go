@@ -304,7 +304,8 @@ func TestFeedsParse(t *testing.T) {
 		not  []string
 	}{
 		{"/ns/career/feed.atom", []string{"proposal:uid-open:created", "proposal:uid-older:decided",
-			"proposal:uid-older:applied", "role:uid-role:published:", "role:uid-hostile:published:stale"}, nil},
+			"proposal:uid-older:applied", "role:uid-role:published:", "role:uid-hostile:published:stale",
+			"proposal:uid-open:vote:Approve:bob", "proposal:uid-open:vote:Reject:dave"}, nil},
 		{"/ns/career/matrices/engineering/feed.atom", []string{"proposal:uid-open:created", "role:uid-hostile:published:"}, nil},
 		{"/ns/career/roles/mlops-engineer/feed.atom", []string{"proposal:uid-open:created", "proposal:uid-older:applied"},
 			[]string{"uid-hostile"}},

@@ -146,6 +146,9 @@ type changeLog struct {
 	last    map[string]time.Time
 	// seen is when the portal saw each Role's current content hash appear.
 	seen map[types.UID]seenHash
+	// ballots is when the portal saw each vote and review appear, by
+	// Proposal and ballotKey.
+	ballots map[types.UID]map[string]time.Time
 }
 
 type seenHash struct {
@@ -154,7 +157,8 @@ type seenHash struct {
 }
 
 func newChangeLog(now func() time.Time) *changeLog {
-	return &changeLog{now: now, started: now(), last: map[string]time.Time{}, seen: map[types.UID]seenHash{}}
+	return &changeLog{now: now, started: now(), last: map[string]time.Time{}, seen: map[types.UID]seenHash{},
+		ballots: map[types.UID]map[string]time.Time{}}
 }
 
 func (c *changeLog) touch(namespace string) {
@@ -178,6 +182,36 @@ func (c *changeLog) published(role types.UID, hash string) (time.Time, bool) {
 	defer c.mu.RUnlock()
 	s, ok := c.seen[role]
 	return s.at, ok && s.hash == hash
+}
+
+// ballotsCast records that the portal saw the ballots keys appear on proposal.
+func (c *changeLog) ballotsCast(proposal types.UID, keys []string) {
+	t := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.ballots[proposal]
+	if m == nil {
+		m = map[string]time.Time{}
+		c.ballots[proposal] = m
+	}
+	for _, k := range keys {
+		m[k] = t
+	}
+}
+
+// ballotCast is when the portal saw the ballot key appear on proposal, if it did.
+func (c *changeLog) ballotCast(proposal types.UID, key string) (time.Time, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.ballots[proposal][key]
+	return t, ok
+}
+
+// forgetProposal drops what the log knows of a deleted Proposal.
+func (c *changeLog) forgetProposal(proposal types.UID) {
+	c.mu.Lock()
+	delete(c.ballots, proposal)
+	c.mu.Unlock()
 }
 
 // modified is when namespace last changed; "" is any namespace.

@@ -19,12 +19,14 @@ package portal
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 )
 
 // Track registers the Server's event handlers on the informers of the three
@@ -61,6 +63,37 @@ func (s *Server) update(oldObj, newObj any) {
 	if okOld && okNew && newRole.Status.ContentHash != "" && oldRole.Status.ContentHash != newRole.Status.ContentHash {
 		s.changes.republished(newRole.UID, newRole.Status.ContentHash)
 	}
+	oldProposal, okOld := oldObj.(*v1.Proposal)
+	newProposal, okNew := newObj.(*v1.Proposal)
+	if okOld && okNew {
+		before := ballotKeys(oldProposal)
+		var added []string
+		for _, k := range ballotKeys(newProposal) {
+			if !slices.Contains(before, k) {
+				added = append(added, k)
+			}
+		}
+		if len(added) > 0 {
+			s.changes.ballotsCast(newProposal.UID, added)
+		}
+	}
+}
+
+// ballotKeys name each vote and review with its decision, so a changed
+// decision is a new ballot.
+func ballotKeys(p *v1.Proposal) []string {
+	keys := make([]string, 0, len(p.Spec.Votes)+len(p.Spec.Reviews))
+	for _, v := range p.Spec.Votes {
+		keys = append(keys, ballotKey(governance.BallotVote, string(v.Voter), string(v.Decision)))
+	}
+	for _, r := range p.Spec.Reviews {
+		keys = append(keys, ballotKey(governance.BallotReview, string(r.Reviewer), string(r.Decision)))
+	}
+	return keys
+}
+
+func ballotKey(kind governance.BallotKind, user, decision string) string {
+	return string(kind) + ":" + decision + ":" + user
 }
 
 func (s *Server) forget(o any) {
@@ -72,7 +105,10 @@ func (s *Server) forget(o any) {
 		return
 	}
 	s.changes.touch(obj.GetNamespace())
-	if _, isRole := obj.(*v1.Role); isRole {
+	switch obj.(type) {
+	case *v1.Role:
 		s.renders.drop(client.ObjectKeyFromObject(obj))
+	case *v1.Proposal:
+		s.changes.forgetProposal(obj.GetUID())
 	}
 }

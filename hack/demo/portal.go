@@ -92,7 +92,8 @@ const sampleRoleName = "mlops-engineer"
 // show voter's vote, as a reader reloading them would see it.
 func (d *demo) checkPortalShows(ctx context.Context, voter string) error {
 	page, feed := d.proposalPageURL(), d.roleFeedURL()
-	fmt.Printf("$ curl -s %s | grep '<strong>%s</strong>'; curl -s %s | grep ':vote:Approve:%s<'\n", page, voter, feed, voter)
+	fmt.Printf("$ curl -s %s | grep '<strong>%s</strong>'\n", page, voter)
+	fmt.Printf("$ curl -s %s | grep ':vote:Approve:%s<'\n", feed, voter)
 	start := time.Now()
 	err := d.waitFor(ctx, func(ctx context.Context) (bool, error) {
 		body, err := fetch(ctx, page)

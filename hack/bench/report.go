@@ -50,6 +50,8 @@ type results struct {
 	Assets string
 	// ConfigMapKiB is the size of one generated Role's published content.
 	ConfigMapKiB int
+	// Portal is the portal section's; nil when it was skipped.
+	Portal *portalResult `json:",omitempty"`
 }
 
 // Goals of the issue.
@@ -129,6 +131,7 @@ func (r *results) markdown() string {
 	r.writeSteady(w)
 	r.writeGovernance(w)
 	r.writeMemory(w)
+	r.writePortal(w)
 	r.writeGoBench(w)
 	r.writeAnalysis(w)
 	r.writeOptions(w)

@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strconv"
 	"sync"
 
@@ -130,9 +131,16 @@ func renderRole(key renderKey, role *v1.Role, matrix *v1.SkillMatrix) (*rendered
 	return out, nil
 }
 
+// gzipWriters reuse compressors: each holds about a megabyte of tables,
+// too much to allocate for every page served.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
+
 func gzipped(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
+	buf.Grow(len(b)/4 + 64)
+	w := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(b); err != nil {
 		return nil, fmt.Errorf("compressing %s bytes: %w", strconv.Itoa(len(b)), err)
 	}

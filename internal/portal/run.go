@@ -36,8 +36,13 @@ import (
 // namespaces only (all when empty), and without the managedFields and
 // kubectl's last-applied annotation, which no page shows. Unlike the
 // operator's cache it keeps the Proposals' prose: the pages show it.
+//
+// Reads share the cached objects instead of deep-copying them (a Role is
+// tens of kilobytes, and every page reads several): nothing in this package
+// writes to an object it read, and what it hands on (model.BuildRole,
+// governance.Judge) copies before it changes anything.
 func CacheOptions(namespaces []string) cache.Options {
-	opts := cache.Options{DefaultTransform: stripUnshown}
+	opts := cache.Options{DefaultTransform: stripUnshown, DefaultUnsafeDisableDeepCopy: new(true)}
 	if len(namespaces) > 0 {
 		opts.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range namespaces {

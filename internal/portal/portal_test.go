@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	dto "github.com/prometheus/client_model/go"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -176,7 +177,8 @@ func TestPagesEscapeAndLink(t *testing.T) {
 			"feed.atom", "nowhere (not a Role of this SkillMatrix)"}},
 		{"/ns/career/roles/mlops-engineer/", []string{`href="/ns/career/proposals/mlops-engineer-kubernetes-senior"`,
 			`href="/ns/career/roles/mlops-engineer/matrix.html"`, "Changelog", "An older change"}},
-		{"/ns/career/roles/hostile/", []string{"differs from the matrix the operator published"}},
+		{"/ns/career/roles/hostile/", []string{"differs from the matrix the operator published",
+			"nowhere <span class=\"warn\">(no such Role here)</span>", `<a href="/ns/career/roles/mlops-engineer/">mlops-engineer</a>`}},
 		{"/ns/career/proposals/mlops-engineer-kubernetes-senior", []string{
 			"kubectl skillmatrix -n career vote mlops-engineer-kubernetes-senior approve",
 			"kubectl skillmatrix -n career review mlops-engineer-kubernetes-senior request-changes",
@@ -271,6 +273,7 @@ func TestConditionalRequestsAndErrors(t *testing.T) {
 			}
 		}
 	}
+	before := counted(t, "role", "404")
 	for _, tc := range []struct {
 		method, path string
 		code         int
@@ -292,6 +295,16 @@ func TestConditionalRequestsAndErrors(t *testing.T) {
 		}
 		if !strings.Contains(rec.Body.String(), `<html lang="en">`) || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s %s: not the portal's error page", tc.method, tc.path)
+		}
+	}
+	if got := counted(t, "role", "404") - before; got != 1 {
+		t.Errorf("skillmatrix_portal_requests_total{route=role,code=404} grew by %v, want 1", got)
+	}
+	for path, to := range map[string]string{"/ns/career": "/ns/career/", "/ns/career/roles/mlops-engineer": "/ns/career/roles/mlops-engineer/"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != to {
+			t.Errorf("%s: %d to %q, want a redirect to %s", path, rec.Code, rec.Header().Get("Location"), to)
 		}
 	}
 }
@@ -403,4 +416,14 @@ func TestRenderCacheKeys(t *testing.T) {
 		_, _ = c.get(f.role, f.matrix)
 		first, _ = c.get(f.role, f.matrix)
 	}
+}
+
+// counted is skillmatrix_portal_requests_total of route and code now.
+func counted(t *testing.T, route, code string) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := requests.WithLabelValues(route, code).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
 }

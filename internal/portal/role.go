@@ -58,6 +58,8 @@ type changeEntry struct {
 
 type pathRow struct {
 	Role, URL, FromLevel, Description string
+	// Missing: no such Role in the namespace, so no link.
+	Missing bool
 }
 
 // roleAndMatrix reads the Role of the path and its SkillMatrix.
@@ -132,7 +134,9 @@ func (s *Server) rolePage(r *http.Request) (page, error) {
 		levels[string(l.ID)] = l.Name
 	}
 	for _, p := range role.Spec.CareerPaths {
-		view.Paths = append(view.Paths, pathRow{Role: string(p.Role), URL: roleURL(ns, string(p.Role)),
+		var next v1.Role
+		missing := s.get(r, ns, string(p.Role), &next, "Role") != nil
+		view.Paths = append(view.Paths, pathRow{Role: string(p.Role), URL: roleURL(ns, string(p.Role)), Missing: missing,
 			FromLevel: cmp.Or(levels[string(p.FromLevel)], string(p.FromLevel)), Description: p.Description})
 	}
 	return s.htmlPage("role.html", view, s.modified(ns))

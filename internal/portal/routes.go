@@ -72,6 +72,13 @@ func (s *Server) routes() *http.ServeMux {
 			_, _ = w.Write([]byte("ok\n"))
 		}
 	}
+	// A namespace or Role address without its trailing slash.
+	for _, pattern := range []string{"GET /ns/{ns}", "GET /ns/{ns}/roles/{role}", "GET /ns/{ns}/matrices/{matrix}"} {
+		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			securityHeaders(w.Header())
+			http.Redirect(w, r, r.URL.EscapedPath()+"/", http.StatusMovedPermanently)
+		}))
+	}
 	mux.Handle("GET /healthz", probe(func() bool { return true }))
 	mux.Handle("GET /readyz", probe(s.synced.Load))
 	return mux

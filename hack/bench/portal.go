@@ -31,7 +31,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
 )
 
 // The portal section: the read-only portal (cmd/portal) as a process of its
@@ -51,6 +55,8 @@ type portalResult struct {
 	// PeakRSS is the portal's VmHWM over the whole run; SyncedRSS its VmRSS
 	// once the cache had synced, before any request.
 	PeakRSS, SyncedRSS float64
+	// Env is the portal's environment beyond the harness's (its GOMEMLIMIT).
+	Env []string
 }
 
 type portalRoute struct {
@@ -83,7 +89,12 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 	if err := build.Run(); err != nil {
 		return nil, fmt.Errorf("building the portal: %w", err)
 	}
-	p, base, err := startPortal(ctx, bin, st.cp.kubecf, filepath.Join(b.logDir, "portal.log"), c.timeout, res)
+	env, err := portalMemoryEnv(b.root)
+	if err != nil {
+		return nil, err
+	}
+	res.Env = env
+	p, base, err := startPortal(ctx, bin, env, st.cp.kubecf, filepath.Join(b.logDir, "portal.log"), c.timeout, res)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +130,31 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 	return res, nil
 }
 
-func startPortal(ctx context.Context, bin, kubeconfig, logPath string, timeout time.Duration,
+// portalMemoryEnv is the soft memory limit the portal sets itself in a Pod
+// with the chart's default portal.resources.limits.memory.
+func portalMemoryEnv(root string) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join(root, "charts", "skillmatrix-operator", "values.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var values struct {
+		Portal struct {
+			Resources struct {
+				Limits map[string]string `json:"limits"`
+			} `json:"resources"`
+		} `json:"portal"`
+	}
+	if err := yaml.Unmarshal(data, &values); err != nil {
+		return nil, fmt.Errorf("reading the chart's values: %w", err)
+	}
+	limit, err := resource.ParseQuantity(values.Portal.Resources.Limits["memory"])
+	if err != nil {
+		return nil, fmt.Errorf("the chart's portal.resources.limits.memory: %w", err)
+	}
+	return []string{fmt.Sprintf("GOMEMLIMIT=%d", int64(float64(limit.Value())*memlimit.Fraction))}, nil
+}
+
+func startPortal(ctx context.Context, bin string, env []string, kubeconfig, logPath string, timeout time.Duration,
 	res *portalResult) (*managerproc.Process, string, error) {
 	addr, err := managerproc.FreeAddress("127.0.0.1:0")
 	if err != nil {
@@ -131,7 +166,7 @@ func startPortal(ctx context.Context, bin, kubeconfig, logPath string, timeout t
 	}
 	t := time.Now()
 	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: []string{"--bind-address=" + addr},
-		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: probe, LogPath: logPath})
+		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: probe, LogPath: logPath, Env: env})
 	if err != nil {
 		return nil, "", err
 	}
@@ -241,8 +276,10 @@ func (r *results) writePortal(w writer) {
 			rt.PerSecond, rt.Errors)
 	}
 	w("")
-	w("Portal memory: %.0f MiB resident once its cache had synced, %.0f MiB at peak (`VmHWM`, the whole run).",
+	w("Portal memory: %.0f MiB resident once its cache had synced, %.0f MiB at peak (`VmHWM`, the whole run),",
 		p.SyncedRSS/mib, p.PeakRSS/mib)
+	w("run with `%s`: the soft limit it sets itself in a Pod with the chart's portal memory limit.",
+		strings.Join(p.Env, " "))
 	w("")
 }
 

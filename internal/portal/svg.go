@@ -94,10 +94,10 @@ func layoutPaths(c *model.Catalog, ns string) pathsView {
 			Text: l.ShortName, Title: l.Name})
 	}
 	rowOf := map[string]int{}
-	addRow := func(label, url string, missing bool) int {
+	addRow := func(label, title, url string, missing bool) int {
 		i := len(v.Rows)
 		y := svgTop + i*svgRowHeight
-		row := svgRow{Label: text.TruncateRunes(label, svgLabelRunes), Title: label, URL: url, X: 8,
+		row := svgRow{Label: text.TruncateRunes(label, svgLabelRunes), Title: title, URL: url, X: 8,
 			Y: y + svgBoxHeight/2 + 5, Missing: missing}
 		if !missing {
 			for j, l := range c.Levels {
@@ -110,11 +110,12 @@ func layoutPaths(c *model.Catalog, ns string) pathsView {
 		return i
 	}
 	for _, r := range roles {
-		rowOf[r.Name] = addRow(cmp.Or(r.DisplayName, r.Name), roleURL(ns, r.Name), false)
+		label := cmp.Or(r.DisplayName, r.Name)
+		rowOf[r.Name] = addRow(label, label, roleURL(ns, r.Name), false)
 	}
 	for _, p := range c.Paths {
 		if _, ok := rowOf[p.To]; !ok {
-			rowOf[p.To] = addRow(p.To+" (not a Role of this SkillMatrix)", "", true)
+			rowOf[p.To] = addRow(p.To+" (missing)", p.To+" (not a Role of this SkillMatrix)", "", true)
 		}
 	}
 	for _, p := range c.Paths {

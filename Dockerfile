@@ -28,6 +28,10 @@ COPY internal/ internal/
 # it is built on, as the image does.
 RUN CGO_ENABLED=0 GOOS=${TARGETOS:-linux} GOARCH=${TARGETARCH} \
     go build -trimpath -ldflags "-s -w" -o manager ./cmd/main.go
+# The read-only portal (docs/portal.md) ships in the same image: its
+# Deployment runs /portal instead of /manager.
+RUN CGO_ENABLED=0 GOOS=${TARGETOS:-linux} GOARCH=${TARGETARCH} \
+    go build -trimpath -ldflags "-s -w" -o portal ./cmd/portal
 
 # distroless/static: no shell, no package manager, CA certificates and tzdata
 # only; the nonroot variant's user is 65532.
@@ -39,6 +43,7 @@ LABEL org.opencontainers.image.title="skillmatrix-operator" \
       org.opencontainers.image.licenses="Apache-2.0"
 WORKDIR /
 COPY --from=builder /workspace/manager /manager
+COPY --from=builder /workspace/portal /portal
 # Numeric, so that runAsNonRoot can verify it without a passwd lookup.
 USER 65532:65532
 

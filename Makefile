@@ -157,15 +157,19 @@ lint-config: golangci-lint ## Verify golangci-lint linter configuration
 manager: ## Build the manager binary (bin/manager) without regenerating code.
 	go build -o "$(LOCALBIN)/manager" ./cmd
 
+.PHONY: portal
+portal: ## Build the portal binary (bin/skillmatrix-portal), the read-only career portal (docs/portal.md).
+	go build -o "$(LOCALBIN)/skillmatrix-portal" ./cmd/portal
+
 .PHONY: demo
-demo: manager envtest-assets ## Run the operator on a local kube-apiserver + etcd with the MLOps Engineer sample (docs/demo.md); Ctrl-C stops it.
+demo: manager portal envtest-assets ## Run the operator on a local kube-apiserver + etcd with the MLOps Engineer sample (docs/demo.md); Ctrl-C stops it.
 	go build -o "$(LOCALBIN)/skillmatrix-demo" ./hack/demo
-	"$(LOCALBIN)/skillmatrix-demo" -skip-build -manager "$(LOCALBIN)/manager" -dir "$(LOCALBIN)/demo"
+	"$(LOCALBIN)/skillmatrix-demo" -skip-build -manager "$(LOCALBIN)/manager" -portal "$(LOCALBIN)/skillmatrix-portal" -dir "$(LOCALBIN)/demo"
 
 .PHONY: demo-check
-demo-check: manager envtest-assets ## Run the demo and its printed next steps unattended, with ports 8080/8081 held busy; prints PASS (CI).
+demo-check: manager portal envtest-assets ## Run the demo and its printed next steps unattended, with ports 8080/8081 held busy; prints PASS (CI).
 	go build -o "$(LOCALBIN)/skillmatrix-demo" ./hack/demo
-	"$(LOCALBIN)/skillmatrix-demo" -skip-build -check -manager "$(LOCALBIN)/manager" -dir "$(LOCALBIN)/demo"
+	"$(LOCALBIN)/skillmatrix-demo" -skip-build -check -manager "$(LOCALBIN)/manager" -portal "$(LOCALBIN)/skillmatrix-portal" -dir "$(LOCALBIN)/demo"
 
 ##@ Build
 

@@ -79,6 +79,9 @@ type settings struct {
 	// raw keeps the measurements as JSON; rerender renders a report from
 	// such a file without measuring.
 	raw, rerender string
+	// portalRoles, portalClients and portalRequests size the portal
+	// section (portal.go); no portalRoles skips it.
+	portalRoles, portalClients, portalRequests int
 }
 
 // namedValue is a name=value command-line argument.
@@ -148,6 +151,9 @@ func parseFlags() (settings, error) {
 		"tuned: MaxConcurrentReconciles of the Proposal and SkillMatrix controllers")
 	flag.IntVar(&roleConcurrency, "tuned-role-concurrency", 4, "tuned: Role controller concurrency")
 	var binaries, notes, env namedValues
+	flag.IntVar(&c.portalRoles, "portal-roles", 1000, "Roles the portal section serves; 0 skips it")
+	flag.IntVar(&c.portalClients, "portal-clients", 50, "concurrent clients of the portal section")
+	flag.IntVar(&c.portalRequests, "portal-requests", 5000, "requests per route of the portal section")
 	flag.Var(&binaries, "binary", "extra variant name=path of a prebuilt manager, run like the shipped one (repeatable)")
 	flag.Var(&notes, "describe", "name=text describing an extra variant in the report (repeatable)")
 	flag.Var(&env, "env", "name=KEY=VALUE: an environment variable for a variant's process, e.g. GOMEMLIMIT (repeatable)")
@@ -294,6 +300,12 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 	}
 	if err := b.measureWriteBack(ctx, res, variants); err != nil {
 		return err
+	}
+	if c.portalRoles > 0 && len(variants) > 0 {
+		logln("portal: %d Roles, %d clients", c.portalRoles, c.portalClients)
+		if res.Portal, err = b.portal(ctx, variants[0]); err != nil {
+			return fmt.Errorf("portal: %w", err)
+		}
 	}
 	if c.govProposals <= 0 {
 		return nil

@@ -51,6 +51,8 @@ type results struct {
 	Assets string
 	// ConfigMapKiB is the size of one generated Role's published content.
 	ConfigMapKiB int
+	// Portal is the portal section's; nil when it was skipped.
+	Portal *portalResult `json:",omitempty"`
 }
 
 // Goals of the issue.
@@ -131,6 +133,7 @@ func (r *results) markdown() string {
 	r.writeGovernance(w)
 	r.writeWriteBack(w)
 	r.writeMemory(w)
+	r.writePortal(w)
 	r.writeGoBench(w)
 	r.writeAnalysis(w)
 	r.writeOptions(w)

@@ -159,8 +159,7 @@ type expected struct {
 // internal/model, internal/render and internal/publish.
 func expectedFor(matrix *v1.SkillMatrix, role *v1.Role) (expected, error) {
 	m := model.BuildRole(matrix, role)
-	publishing := matrix.Spec.Publishing
-	files, err := render.Role(m, render.Options{Formats: publishing.Formats, Locales: publishing.Locales})
+	files, err := render.Role(m, render.PublishedOptions(matrix.Spec.Publishing))
 	if err != nil {
 		return expected{}, err
 	}

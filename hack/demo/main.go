@@ -84,6 +84,9 @@ type options struct {
 	metricsAddr string
 	probeAddr   string
 	timeout     time.Duration
+	// portal is the portal binary; portalAddr where it serves its pages,
+	// portalProbeAddr its probes.
+	portal, portalAddr, portalProbeAddr string
 }
 
 func main() {
@@ -97,11 +100,17 @@ func main() {
 		"Directory, relative to the repository root, for the kubeconfigs, logs and control-plane data. "+
 			"It is wiped at start.")
 	flag.StringVar(&o.manager, "manager", filepath.Join("bin", "manager"), "The manager binary to run.")
-	flag.BoolVar(&o.skipBuild, "skip-build", false, "Do not run 'go build -o <manager> ./cmd' first.")
+	flag.BoolVar(&o.skipBuild, "skip-build", false,
+		"Do not run 'go build -o <manager> ./cmd' and 'go build -o <portal> ./cmd/portal' first.")
 	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "127.0.0.1:0",
 		"The manager's (plain HTTP) metrics address; port 0 picks a free port, printed at start. 0 disables metrics.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", "127.0.0.1:0",
 		"The manager's health probe address, which the demo polls until the manager is ready; port 0 picks a free port.")
+	flag.StringVar(&o.portal, "portal", filepath.Join("bin", "skillmatrix-portal"), "The portal binary to run.")
+	flag.StringVar(&o.portalAddr, "portal-bind-address", "127.0.0.1:0",
+		"Where the portal serves its pages; port 0 picks a free port, printed at start.")
+	flag.StringVar(&o.portalProbeAddr, "portal-health-probe-bind-address", "127.0.0.1:0",
+		"The portal's health probe address; port 0 picks a free port.")
 	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute,
 		"How long to wait for each step: the manager, the Role to become Ready, the Proposal to be Applied.")
 	flag.Parse()
@@ -128,6 +137,7 @@ type demo struct {
 	admin   client.Client
 	users   map[string]client.Client
 	manager *managerproc.Process
+	portal  *managerproc.Process
 	started time.Time
 
 	// proposal is the sample Proposal's name; configMap the Role's rendered
@@ -149,7 +159,7 @@ func run(o options) int {
 	if o.check {
 		// CI runs the check: prove the demo needs none of the ports a
 		// manager listens on by default.
-		release := holdDefaultPorts(o.metricsAddr, o.probeAddr)
+		release := holdDefaultPorts(o.metricsAddr, o.probeAddr, o.portalAddr, o.portalProbeAddr)
 		defer release()
 	}
 	d := &demo{opts: o, started: time.Now(), users: map[string]client.Client{}}
@@ -209,7 +219,13 @@ func (d *demo) setUp(ctx context.Context) error {
 	if d.opts.skipBuild {
 		build <- nil
 	} else {
-		go func() { build <- buildManager(ctx, d.opts.manager) }()
+		go func() {
+			err := buildManager(ctx, d.opts.manager)
+			if err == nil {
+				err = buildPortal(ctx, d.opts.portal)
+			}
+			build <- err
+		}()
 	}
 
 	step("Starting kube-apiserver and etcd")
@@ -249,6 +265,14 @@ func (d *demo) setUp(ctx context.Context) error {
 	}
 	fmt.Printf("    %s (pid %d) is ready: log %s (%s)\n",
 		d.opts.manager, d.manager.Pid(), filepath.Join(d.relDir, managerLog), since(t))
+
+	step("Starting the portal")
+	t = time.Now()
+	if err := d.startPortal(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("    %s (pid %d) serves %s: log %s (%s)\n", d.opts.portal, d.portal.Pid(),
+		d.portalURL("/ns/"+namespace+"/"), filepath.Join(d.relDir, portalLog), since(t))
 
 	if err := d.showSamples(ctx); err != nil {
 		return err
@@ -316,7 +340,7 @@ func (d *demo) prepareDir() error {
 	}
 	// A demo that was killed (SIGKILL) cannot stop its children: find them by
 	// the demo directory in their command line.
-	stopLeftovers(d.dir, []string{filepath.Base(d.opts.manager), apiserverBin, etcdBin})
+	stopLeftovers(d.dir, []string{filepath.Base(d.opts.manager), filepath.Base(d.opts.portal), apiserverBin, etcdBin})
 	if err := os.RemoveAll(d.dir); err != nil {
 		return fmt.Errorf("wiping %s: %w", d.relDir, err)
 	}
@@ -390,6 +414,12 @@ func (d *demo) stop() error {
 	fmt.Println("\nStopping...")
 	var stopped []string
 	var errs []error
+	if d.portal != nil {
+		if err := d.portal.Stop(managerStopTimeout); err != nil {
+			errs = append(errs, fmt.Errorf("portal: %w", err))
+		}
+		stopped = append(stopped, "portal")
+	}
 	if d.manager != nil {
 		if err := d.manager.Stop(managerStopTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("manager: %w", err))
@@ -450,6 +480,8 @@ func (d *demo) choosePorts() error {
 	}{
 		{"-metrics-bind-address", &d.opts.metricsAddr},
 		{"-health-probe-bind-address", &d.opts.probeAddr},
+		{"-portal-bind-address", &d.opts.portalAddr},
+		{"-portal-health-probe-bind-address", &d.opts.portalProbeAddr},
 	} {
 		if *a.addr == "0" && a.flag == "-metrics-bind-address" {
 			continue // metrics off

@@ -49,7 +49,8 @@ func TestChoosePorts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &demo{opts: options{metricsAddr: tt.metrics, probeAddr: tt.probe}}
+			d := &demo{opts: options{metricsAddr: tt.metrics, probeAddr: tt.probe,
+				portalAddr: "127.0.0.1:0", portalProbeAddr: "127.0.0.1:0"}}
 			err := d.choosePorts()
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -59,6 +60,11 @@ func TestChoosePorts(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, a := range []string{d.opts.portalAddr, d.opts.portalProbeAddr} {
+				if _, port, _ := net.SplitHostPort(a); port == "0" || port == "" {
+					t.Errorf("portal address %q has no real port", a)
+				}
 			}
 			if tt.keepMetrics {
 				if d.opts.metricsAddr != tt.metrics {

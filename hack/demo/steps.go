@@ -138,6 +138,11 @@ func (d *demo) printNextSteps() {
 	p("  The rendered matrix in a browser (the demo rewrites the file whenever the matrix changes):")
 	p("    open %s        # Linux: xdg-open %s", filepath.Join(d.relDir, htmlFile), filepath.Join(d.relDir, htmlFile))
 	p("")
+	p("  The career portal (read-only; reload a page to see a vote):")
+	p("    %s", d.portalURL("/ns/"+namespace+"/"))
+	p("    %s   # the sample Proposal, once step 1 created it", d.proposalPageURL())
+	p("    %s   # its Role's Atom feed", d.roleFeedURL())
+	p("")
 	p("  Watch the proposal (leave it running in a terminal of its own):")
 	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
 	p("")
@@ -161,7 +166,8 @@ func (d *demo) printNextSteps() {
 	p("  their vote, which the admission policy refuses. Reviews work the same way. Rules: docs/governance.md.")
 	p("")
 	p("  Users (RoleBindings in namespace %s): alice skillmatrix-proposer, bob and dave skillmatrix-voter,", namespace)
-	p("  carol skillmatrix-reviewer. Manager log: %s", filepath.Join(d.relDir, managerLog))
+	p("  carol skillmatrix-reviewer. Manager log: %s, portal log: %s", filepath.Join(d.relDir, managerLog),
+		filepath.Join(d.relDir, portalLog))
 	if _, port, err := net.SplitHostPort(d.opts.metricsAddr); err == nil && port != "0" {
 		p("  Metrics: http://%s/metrics", d.opts.metricsAddr)
 	}
@@ -188,6 +194,8 @@ func (d *demo) serve(ctx context.Context) error {
 			return nil
 		case <-d.manager.Exited():
 			return d.manager.Died()
+		case <-d.portal.Exited():
+			return fmt.Errorf("portal: %w", d.portal.Died())
 		case <-tick.C:
 		}
 		if err := d.report(ctx, phases); err != nil {
@@ -309,10 +317,14 @@ func (d *demo) runCheck(ctx context.Context) error {
 		"dave", daveVotes, apierrors.IsInvalid, "rejected our request"); err != nil {
 		return err
 	}
-	for _, s := range []struct{ user, patch string }{{"bob", bobVotes}, {"dave", daveVotes}} {
-		if err := d.patchAs(ctx, s.user, s.patch); err != nil {
-			return err
-		}
+	if err := d.patchAs(ctx, "bob", bobVotes); err != nil {
+		return err
+	}
+	if err := d.checkPortalShows(ctx, "bob"); err != nil {
+		return err
+	}
+	if err := d.patchAs(ctx, "dave", daveVotes); err != nil {
+		return err
 	}
 	if err := d.expectRefused(ctx, "the note: step 3's form never overwrites others' votes",
 		"bob", bobVotes, apierrors.IsForbidden, `not the vote of "dave"`); err != nil {

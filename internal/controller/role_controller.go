@@ -221,8 +221,7 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	role.Status.Summary = roleSummary(resolved.Stats)
 
 	started := time.Now()
-	publishing := matrix.Spec.Publishing
-	files, renderErr := render.Role(resolved, render.Options{Formats: publishing.Formats, Locales: publishing.Locales})
+	files, renderErr := render.Role(resolved, render.PublishedOptions(matrix.Spec.Publishing))
 	if renderErr == nil {
 		metrics.ObserveRender(time.Since(started), files)
 	}

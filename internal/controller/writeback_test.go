@@ -267,7 +267,7 @@ func (g *gitOps) expectAgreement(path, name string) {
 		live := getRole(g.ns, name)
 		expected := live.DeepCopy()
 		expected.Spec = fromGit.Spec
-		files, err := render.Role(model.BuildRole(&matrix, expected), matrix.Spec.Publishing.Formats)
+		files, err := render.Role(model.BuildRole(&matrix, expected), render.PublishedOptions(matrix.Spec.Publishing))
 		gm.Expect(err).NotTo(HaveOccurred())
 		cm, err := getConfigMap(g.ns, name+"-matrix")
 		gm.Expect(err).NotTo(HaveOccurred())

@@ -65,6 +65,13 @@ type Options struct {
 	Locales []v1alpha1.Locale
 }
 
+// PublishedOptions are the Options a SkillMatrix's publishing settings ask
+// for: what the operator publishes, and what everything that must match it
+// byte for byte (the portal, the bench, the tests) renders.
+func PublishedOptions(p v1alpha1.PublishingSpec) Options {
+	return Options{Formats: p.Formats, Locales: p.Locales}
+}
+
 // Role renders the requested formats in the requested locales, keyed by
 // their ConfigMap keys. JSON is always included because the catalog and the
 // CLI read it; duplicates are ignored and an unknown format is an error

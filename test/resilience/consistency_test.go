@@ -419,9 +419,7 @@ func freshPayload(role *v1.Role) (publish.Payload, error) {
 		&matrix); err != nil {
 		return publish.Payload{}, err
 	}
-	publishing := matrix.Spec.Publishing
-	opts := render.Options{Formats: publishing.Formats, Locales: publishing.Locales}
-	files, err := render.Role(model.BuildRole(&matrix, role), opts)
+	files, err := render.Role(model.BuildRole(&matrix, role), render.PublishedOptions(matrix.Spec.Publishing))
 	if err != nil {
 		return publish.Payload{}, err
 	}

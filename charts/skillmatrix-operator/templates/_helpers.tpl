@@ -109,3 +109,31 @@ config/. Call with (dict "ctx" $ "file" "files/....yaml").
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+Labels of the portal's Deployment, Pods, Service and the like.
+*/}}
+{{- define "skillmatrix-operator.portalLabels" -}}
+{{ include "skillmatrix-operator.labels" . }}
+app.kubernetes.io/component: portal
+{{- end }}
+
+{{/*
+Labels that select the portal Pods.
+*/}}
+{{- define "skillmatrix-operator.portalSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "skillmatrix-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: portal
+{{- end }}
+
+{{/*
+Name of the portal's ServiceAccount.
+*/}}
+{{- define "skillmatrix-operator.portalServiceAccountName" -}}
+{{- if .Values.portal.serviceAccount.create }}
+{{- default (printf "%s-portal" (include "skillmatrix-operator.fullname" .)) .Values.portal.serviceAccount.name }}
+{{- else }}
+{{- required "portal.serviceAccount.name is required when portal.serviceAccount.create is false" .Values.portal.serviceAccount.name }}
+{{- end }}
+{{- end }}

@@ -131,7 +131,7 @@ func (r *RoleReconciler) recordPromotions(ctx context.Context, s *roleScope) (bo
 	for i := range proposals.Items {
 		byUID[string(proposals.Items[i].UID)] = &proposals.Items[i]
 	}
-	appliedAt := metav1.NewTime(r.now())
+	appliedAt := r.recordTime()
 	for _, uid := range uids {
 		role.Status.History = append(role.Status.History, historyRecord(byUID[uid], uid, appliedAt, role.Generation))
 	}
@@ -245,6 +245,14 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	s.conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
 	return false, nil
+}
+
+// recordTime is when a history entry is recorded, to the second as the API
+// stores it: the changelog rendered in the reconcile that records it must
+// equal the one rendered from the stored history, or every promotion would
+// be published twice.
+func (r *RoleReconciler) recordTime() metav1.Time {
+	return metav1.NewTime(r.now()).Rfc3339Copy()
 }
 
 func (r *RoleReconciler) now() time.Time {

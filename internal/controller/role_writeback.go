@@ -57,7 +57,7 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 
 	var failing, waiting *v1.Proposal
 	committed := 0
-	appliedAt := metav1.NewTime(r.now())
+	appliedAt := r.recordTime()
 	var newestFirst []*v1.Proposal
 	for _, p := range proposals {
 		if p.Status.GitCommit != nil {

@@ -118,6 +118,7 @@ BENCH_BIN = $(patsubst $(CURDIR)/%,%,$(LOCALBIN))
 .PHONY: bench
 bench: manager envtest-assets ## Measure convergence, steady state, governance latency and memory on envtest; rewrites docs/performance.md (about 30 minutes).
 	go run ./hack/bench -n $(BENCH_N) -variants shipped -binary no-soft-limit="$(BENCH_BIN)/manager" -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw "$(BENCH_BIN)/bench-raw.json" -out "$(BENCH_OUT)" $(BENCH_ARGS)
+	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go run ./hack/bench/maxproposals -n 300 | tee "$(BENCH_BIN)/maxproposals.txt"
 
 .PHONY: test-resilience-long
 test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100 Role edits, 10 manager restarts.

@@ -133,7 +133,9 @@ func (cp *controlPlane) installOperatorRBAC(ctx context.Context, root string) er
 	if err != nil {
 		return err
 	}
-	if cp.operator, err = client.New(user.Config(), client.Options{Scheme: scheme}); err != nil {
+	operatorCfg := user.Config()
+	operatorCfg.QPS, operatorCfg.Burst = cp.cfg.QPS, cp.cfg.Burst // no client-side rate limit, as the admin's
+	if cp.operator, err = client.New(operatorCfg, client.Options{Scheme: scheme}); err != nil {
 		return err
 	}
 	kubeconfig, err := user.KubeConfig()

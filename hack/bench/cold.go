@@ -133,7 +133,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 		return res, err
 	}
 	start := time.Now()
-	mgr, err := b.startManager(ctx, st, v, strconv.Itoa(n), true)
+	mgr, err := b.startManager(ctx, st, v, strconv.Itoa(n))
 	if err != nil {
 		return res, err
 	}

@@ -131,7 +131,7 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if err != nil {
 		return res, err
 	}
-	mgr, err := b.startManager(ctx, st, v, "governance", true)
+	mgr, err := b.startManager(ctx, st, v, "governance")
 	if err != nil {
 		return res, err
 	}

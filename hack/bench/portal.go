@@ -75,7 +75,7 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	mgr, err := b.startManager(ctx, st, v, "portal", true)
+	mgr, err := b.startManager(ctx, st, v, "portal")
 	if err != nil {
 		return nil, err
 	}

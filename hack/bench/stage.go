@@ -89,19 +89,16 @@ func (s *stage) close() {
 
 // startManager starts variant v on the stage with its log named after the
 // measurement, and waits until every Role has converged to the stage's
-// content when waitConverged is set. The caller stops it.
-func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string,
-	waitConverged bool) (*managerProc, error) {
+// content. The caller stops it.
+func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string) (*managerProc, error) {
 	logPath := filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))
 	mgr, err := startManager(ctx, v, s.cp.kubecf, logPath)
 	if err != nil {
 		return nil, err
 	}
-	if waitConverged {
-		if err := s.obs.waitAll(ctx, s.converged, mgr.exited, b.cfg.timeout, v.Name+" "+measurement); err != nil {
-			_ = mgr.stop()
-			return nil, err
-		}
+	if err := s.obs.waitAll(ctx, s.converged, mgr.exited, b.cfg.timeout, v.Name+" "+measurement); err != nil {
+		_ = mgr.stop()
+		return nil, err
 	}
 	return mgr, nil
 }

@@ -92,7 +92,7 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (writeBackResul
 	if err := seedRepository(ctx, srv, st); err != nil {
 		return res, err
 	}
-	mgr, err := b.startManager(ctx, st, v, "writeback", true)
+	mgr, err := b.startManager(ctx, st, v, "writeback")
 	if err != nil {
 		return res, err
 	}

@@ -109,7 +109,7 @@ func TestPortalAgainstTheAPIServer(t *testing.T) {
 	if err := c.users["alice"].Create(c.ctx, proposal); err != nil {
 		t.Fatalf("alice proposes: %v", err)
 	}
-	c.patch("bob", proposal.Name, firstBallot("votes", v1.Vote{Voter: "bob", Decision: v1.VoteApprove, Comment: hostile}))
+	c.patch("bob", proposal.Name, firstBallot("votes", v1.Vote{Voter: "bob", Decision: v1.VoteApprove, Comment: hostile, Groups: engineers}))
 	c.eventually("the Proposal page shows bob's vote", func() bool {
 		body := c.page("/ns/career/proposals/" + proposal.Name)
 		return strings.Contains(body, "<strong>bob</strong>: Approve") &&
@@ -137,8 +137,8 @@ func TestPortalAgainstTheAPIServer(t *testing.T) {
 	}
 	t.Logf("API requests of the portal so far: %d Lists, %d watches, %d others", lists, watches, other)
 
-	c.patch("dave", proposal.Name, appendBallot("votes", v1.Vote{Voter: "dave", Decision: v1.VoteApprove}))
-	c.patch("carol", proposal.Name, firstBallot("reviews", v1.Review{Reviewer: "carol", Decision: v1.ReviewApprove}))
+	c.patch("dave", proposal.Name, appendBallot("votes", v1.Vote{Voter: "dave", Decision: v1.VoteApprove, Groups: engineers}))
+	c.patch("carol", proposal.Name, firstBallot("reviews", v1.Review{Reviewer: "carol", Decision: v1.ReviewApprove, Groups: engineers}))
 	c.eventually("the Role's feed says the Proposal is applied and the Role republished", func() bool {
 		feed := c.page("/ns/career/roles/mlops-engineer/feed.atom")
 		return strings.Contains(feed, ":applied</id>") && strings.Contains(feed, ":decided</id>") &&
@@ -449,3 +449,7 @@ func (c *envCluster) checkPortalRBAC() {
 		}
 	}
 }
+
+// engineers is what the test users' ballots record: their group and
+// system:authenticated, as the API server authenticates them.
+var engineers = testenv.AuthenticatedGroups("engineers")

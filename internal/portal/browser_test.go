@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,34 +31,9 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/browser"
 )
-
-// chromiumPath is where Debian's chromium package installs the browser;
-// hack/ensure-packages.sh chromium installs it when missing.
-const chromiumPath = "/usr/bin/chromium"
-
-// startBrowser starts a headless Chromium with a fresh profile, with the
-// flags and the skip-or-fail rule of internal/render's browser tests: it
-// skips when Chromium is missing, and fails instead under CI=true.
-func startBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath(chromiumPath)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is not installed at %s (CI=true: hack/ensure-packages.sh chromium must install it): %v", chromiumPath, err)
-		}
-		t.Skipf("Chromium is not installed at %s: skipping the browser test (run hack/ensure-packages.sh chromium as root)", chromiumPath)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
-	t.Cleanup(cancel)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(cancelCtx)
-	return ctx
-}
 
 // problems collects what a page must never do: open a dialog (an injected
 // alert), throw, or log an error or warning such as a CSP violation.
@@ -136,7 +110,7 @@ func shot(t *testing.T, ctx context.Context, name string, action chromedp.Action
 // real browser, checks the career-path SVG, the calculator of matrix.html
 // under the header policy, and that no hostile text runs or breaks out.
 func TestBrowserNavigation(t *testing.T) {
-	ctx := startBrowser(t)
+	ctx := browser.Start(t)
 	srv := httptest.NewServer(newFixture(t).server(t))
 	t.Cleanup(srv.Close)
 	seen := watchProblems(ctx)

@@ -23,7 +23,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,42 +40,8 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/browser"
 )
-
-// chromiumPath is where Debian's chromium package installs the browser;
-// hack/ensure-packages.sh chromium installs it when missing.
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts a headless Chromium with a fresh profile, or skips the test
-// when there is none (it fails instead under CI=true, where
-// hack/ensure-packages.sh must have installed it).
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath(chromiumPath)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is not installed at %s (CI=true: hack/ensure-packages.sh chromium must install it): %v", chromiumPath, err)
-		}
-		t.Skipf("Chromium is not installed at %s: skipping the browser test (run hack/ensure-packages.sh chromium, or make test-deps, as root)", chromiumPath)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
-	t.Cleanup(cancel)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(cancelCtx)
-	return ctx
-}
 
 // traffic records what a page does that it must not: requests besides the
 // page, dialogs (an injected alert), exceptions and console errors such as
@@ -259,7 +224,7 @@ func TestCalculatorInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}
-	ctx := browser(t)
+	ctx := browser.Start(t)
 	m := sampleModel(t)
 	out, err := render.HTML(m)
 	if err != nil {
@@ -444,7 +409,7 @@ func TestCalculatorHostileInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}
-	ctx := browser(t)
+	ctx := browser.Start(t)
 	m := model.BuildRole(hostileRole())
 	out, err := render.HTML(m)
 	if err != nil {
@@ -490,7 +455,7 @@ func TestCalculatorWithoutJavaScriptInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}
-	ctx := browser(t)
+	ctx := browser.Start(t)
 	m := sampleModel(t)
 	out, err := render.HTML(m)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/browser"
 )
 
 // TestZhCNInBrowser opens the zh-CN page in Chromium: the document's
@@ -34,7 +35,7 @@ func TestZhCNInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser test is not short")
 	}
-	ctx := browser(t)
+	ctx := browser.Start(t)
 	out, err := render.HTML(sampleModel(t).Localized("zh-CN"))
 	if err != nil {
 		t.Fatal(err)

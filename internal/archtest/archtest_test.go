@@ -44,6 +44,8 @@ var domain = []string{
 	module + "/internal/assess",
 	module + "/internal/diff",
 	module + "/internal/text",
+	module + "/internal/enforcement",
+	module + "/internal/manifestedit",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly

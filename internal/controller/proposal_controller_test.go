@@ -355,6 +355,49 @@ var _ = Describe("Promotion crash safety", Ordered, func() {
 	})
 })
 
+var _ = Describe("Promotion record after a crash and a deleted Proposal", Ordered, func() {
+	It("records the Role change in the history even when the Proposal is deleted before the record", func() {
+		ns := newNamespace()
+		Expect(k8sClient.Create(suiteCtx, fixtureMatrix(ns, "m"))).To(Succeed())
+		Expect(k8sClient.Create(suiteCtx, fixtureRole(ns, "r", "m"))).To(Succeed())
+		eventuallyReady(ns, "r")
+
+		By("crashing right after the promotion write")
+		stopMgr()
+		crashed := make(chan struct{})
+		stopMgr = startManager(Options{AfterRoleWrite: func(ctx context.Context, _ *v1.Proposal) error {
+			close(crashed)
+			<-ctx.Done()
+			return ctx.Err()
+		}})
+		proposeProficiency(ns, "p", "kubernetes-core", "senior", "E", "V")
+		castVote(bob, ns, "p", v1.VoteApprove)
+		castReview(carol, ns, "p", v1.ReviewApprove)
+		castVote(dave, ns, "p", v1.VoteApprove)
+		Eventually(crashed).Should(BeClosed())
+		stopMgr()
+		uid := string(getProposal(ns, "p").UID)
+		Expect(promotion.HasMarker(getRole(ns, "r").Annotations, uid)).To(BeTrue())
+
+		By("deleting the Proposal before any manager runs again")
+		Expect(k8sClient.Delete(suiteCtx, getProposal(ns, "p"))).To(Succeed())
+		stopMgr = startManager(Options{})
+
+		Eventually(func() []string {
+			history := getRole(ns, "r").Status.History
+			uids := make([]string, 0, len(history))
+			for _, h := range history {
+				uids = append(uids, h.UID)
+			}
+			return uids
+		}).Should(ContainElement(uid))
+		role := getRole(ns, "r")
+		Expect(role.Status.History).To(HaveLen(1))
+		Expect(string(role.Status.History[0].Name)).To(BeElementOf(deletedProposalName, "p"))
+		Expect(cellOf(role, "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("V"))
+	})
+})
+
 var _ = Describe("Promotion batching", Ordered, func() {
 	It("promotes the accepted Proposals of one Role in fewer writes, each exactly once, and leaves a conflicting one Conflicted", func() {
 		ns := newNamespace()

@@ -77,6 +77,11 @@ type latencies struct {
 	all    chan struct{}
 }
 
+func newLatencies(total int) *latencies {
+	return &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, seen: map[string]time.Time{},
+		acked: map[string]time.Time{}, total: total, all: make(chan struct{})}
+}
+
 func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 	role := cm.Labels[publish.LabelRole]
 	l.mu.Lock()
@@ -118,15 +123,9 @@ func (l *latencies) pending() int {
 // governance measures the deciding votes on many open Proposals at once.
 func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
 	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	track := &latencies{byRole: map[string][]string{},
-		sent: map[string]time.Time{}, seen: map[string]time.Time{}, acked: map[string]time.Time{},
-		total: b.cfg.govProposals + soloVotes, all: make(chan struct{})}
-	// Two approving votes and one expert review, as the sample's defaults.
+	track := newLatencies(b.cfg.govProposals + soloVotes)
 	st, err := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
-		governance: &v1.GovernancePolicy{
-			MinApprovals: new(int32(2)), ApprovalRatioPercent: new(int32(66)), RequiredReviews: new(int32(1)),
-			VotingPeriod: &metav1.Duration{Duration: 168 * time.Hour},
-		}})
+		governance: governancePolicy()})
 	defer st.close()
 	if err != nil {
 		return res, err
@@ -233,6 +232,13 @@ func decideOneByOne(ctx context.Context, cp *controlPlane, track *latencies,
 // decideAtOnce casts dave's deciding vote on every Proposal at the same
 // moment and returns how many failed, logging each.
 func (l *latencies) decideAtOnce(ctx context.Context, c client.Client, proposals []*v1.Proposal) int {
+	return l.decideAtOnceNotify(ctx, c, proposals, nil)
+}
+
+// decideAtOnceNotify is decideAtOnce that also calls onAck, when set, with
+// each Proposal's uid once the API server has answered its vote.
+func (l *latencies) decideAtOnceNotify(ctx context.Context, c client.Client, proposals []*v1.Proposal,
+	onAck func(uid string)) int {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	var voteErrs sync.Map
@@ -249,6 +255,9 @@ func (l *latencies) decideAtOnce(ctx context.Context, c client.Client, proposals
 			l.mu.Lock()
 			l.acked[string(p.UID)] = time.Now()
 			l.mu.Unlock()
+			if onAck != nil {
+				onAck(string(p.UID))
+			}
 		})
 	}
 	close(start)
@@ -278,7 +287,7 @@ func (l *latencies) sorted(proposals []*v1.Proposal) (latencies, acks []time.Dur
 }
 
 // soloVotes is how many Proposals are decided one at a time before the burst.
-const soloVotes = 10
+const soloVotes = 20
 
 // decide casts dave's deciding vote on p and waits until its Role's
 // ConfigMap carries it; it returns the latency.
@@ -291,6 +300,13 @@ func (l *latencies) decide(ctx context.Context, c client.Client, p *v1.Proposal)
 	if err := jsonPatch(ctx, c, p, "/spec/votes/-", vote); err != nil {
 		return 0, err
 	}
+	return l.await(ctx, p)
+}
+
+// await waits until p's Role's ConfigMap carries p and returns the latency
+// from its deciding vote.
+func (l *latencies) await(ctx context.Context, p *v1.Proposal) (time.Duration, error) {
+	uid := string(p.UID)
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		l.mu.Lock()

@@ -82,6 +82,9 @@ type settings struct {
 	// portalRoles, portalClients and portalRequests size the portal
 	// section (portal.go); no portalRoles skips it.
 	portalRoles, portalClients, portalRequests int
+	// floor measures the plain-client floor under the governance burst
+	// and the single decisions (floor.go).
+	floor bool
 }
 
 // namedValue is a name=value command-line argument.
@@ -140,6 +143,7 @@ func parseFlags() (settings, error) {
 	flag.IntVar(&c.writeBackProposals, "writeback-proposals", 20, "Git write-back: Proposals decided at once; 0 skips it")
 	flag.IntVar(&c.baselineWorkers, "baseline-workers", 16, "concurrent writers of the plain-client baseline")
 	flag.BoolVar(&c.gobench, "gobench", true, "run the domain packages' go test benchmarks")
+	flag.BoolVar(&c.floor, "floor", true, "measure the plain-client floor under the governance burst and single decisions")
 	flag.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "limit for one convergence")
 	flag.StringVar(&c.raw, "raw", "", "also write the measurements as JSON to this file")
@@ -318,7 +322,7 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 		}
 		res.Governance = append(res.Governance, g)
 	}
-	return nil
+	return b.measureFloor(ctx, res, variants)
 }
 
 // writeReport renders the results to out (relative to root), or to

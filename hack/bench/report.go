@@ -53,6 +53,9 @@ type results struct {
 	ConfigMapKiB int
 	// Portal is the portal section's; nil when it was skipped.
 	Portal *portalResult `json:",omitempty"`
+	// GovernanceFloor is the plain-client floor under Governance; nil when
+	// it was skipped.
+	GovernanceFloor *floorResult `json:",omitempty"`
 }
 
 // Goals of the issue.
@@ -131,6 +134,7 @@ func (r *results) markdown() string {
 	r.writeCold(w)
 	r.writeSteady(w)
 	r.writeGovernance(w)
+	r.writeGovernanceFloor(w)
 	r.writeWriteBack(w)
 	r.writeMemory(w)
 	r.writePortal(w)
@@ -221,6 +225,7 @@ func (r *results) writeGoals(w writer) {
 		}
 		w("%s", tableRow(cells...))
 	}
+	r.writeFloorGoals(w, names)
 	if slices.Contains(r.Sizes, goalMemoryAtN) {
 		cells := cellsOf(len(names)+2, fmt.Sprintf("Memory at N=%d: peak RSS / peak Go heap", goalMemoryAtN),
 			fmt.Sprintf("< %.0f MiB", goalMemoryMiB))

@@ -54,7 +54,7 @@ type promoter struct {
 	// verdict judges a sibling for the batch exactly as its own reconcile
 	// would (ProposalReconciler.verdict, authority re-checks included).
 	verdict func(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec, matrix *v1.SkillMatrix,
-		now time.Time) (governance.Verdict, error)
+		now time.Time, checks *ballotChecks) (governance.Verdict, error)
 	locks roleLocks
 }
 
@@ -80,7 +80,8 @@ const maxBatch = promotion.MaxMarkers / 5
 // another worker holds the Role. The Role's lock is held from the live read
 // through the write, so concurrent workers do not fail each other's
 // resourceVersion guard.
-func (pr *promoter) promote(ctx context.Context, p *v1.Proposal, matrix *v1.SkillMatrix, now time.Time) ([]governance.Conflict, error) {
+func (pr *promoter) promote(ctx context.Context, p *v1.Proposal, matrix *v1.SkillMatrix, now time.Time,
+	checks *ballotChecks) ([]governance.Conflict, error) {
 	roleKey := client.ObjectKey{Namespace: p.Namespace, Name: string(p.Spec.RoleRef)}
 	unlock, ok := pr.locks.tryLock(roleKey)
 	if !ok {
@@ -106,7 +107,7 @@ func (pr *promoter) promote(ctx context.Context, p *v1.Proposal, matrix *v1.Skil
 		err = pr.writePatch(ctx, role, newSpec, p)
 	} else {
 		var changes []v1.Change
-		if batch, newSpec, changes, err = pr.batchFor(ctx, p, role, matrix, now); err != nil {
+		if batch, newSpec, changes, err = pr.batchFor(ctx, p, role, matrix, now, checks); err != nil {
 			return nil, err
 		}
 		if len(batch) == 0 {
@@ -196,7 +197,7 @@ func (pr *promoter) classifyWriteError(ctx context.Context, key client.ObjectKey
 // Conflicted, as when Proposals are promoted one at a time in that order. A
 // Proposal that removes a skill needs a JSON patch and is never batched.
 func (pr *promoter) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
-	now time.Time) ([]*v1.Proposal, *v1.RoleSpec, []v1.Change, error) {
+	now time.Time, checks *ballotChecks) ([]*v1.Proposal, *v1.RoleSpec, []v1.Change, error) {
 	var siblings v1.ProposalList
 	if err := pr.client.List(ctx, &siblings, client.InNamespace(p.Namespace),
 		client.MatchingFields{roleRefIndexField: string(p.Spec.RoleRef)}); err != nil {
@@ -215,6 +216,10 @@ func (pr *promoter) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role,
 		return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
 	})
 
+	// Each candidate's ballots are re-checked at once rather than one
+	// Proposal after the other: the checks do not depend on the spec the
+	// batch has reached, only the rules judged below do.
+	checks.prefetch(ctx, candidates[:min(len(candidates), maxBatch)], role, matrix, now)
 	spec := &role.Spec
 	var batch []*v1.Proposal
 	var changes []v1.Change
@@ -222,7 +227,7 @@ func (pr *promoter) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role,
 		if len(batch) == maxBatch {
 			break
 		}
-		v, err := pr.verdict(ctx, q, role, spec, matrix, now)
+		v, err := pr.verdict(ctx, q, role, spec, matrix, now, checks)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -279,4 +284,78 @@ func (l *roleLocks) tryLock(key client.ObjectKey) (unlock func(), ok bool) {
 		defer l.mu.Unlock()
 		delete(l.locked, key)
 	}, true
+}
+
+// ballotChecks remembers the authority re-checks (authority.check) of one
+// reconcile, by Proposal: the Proposal's own verdict and the batch it
+// promotes judge the same ballots within moments, against different specs
+// of the Role, and the re-checks (a read of the admission params, a
+// SubjectAccessReview per ballot) do not depend on the spec.
+type ballotChecks struct {
+	authority *authority
+	mu        sync.Mutex
+	byUID     map[types.UID]*ballotCheck
+}
+
+// ballotCheck is one Proposal's re-check, made for a policy that does or
+// does not ask for category owners (the only part of the policy it uses).
+type ballotCheck struct {
+	done          chan struct{}
+	generation    int64
+	requireOwners bool
+	revoked       []governance.Revocation
+	owners        governance.OwnerApprovals
+	err           error
+}
+
+func (r *ProposalReconciler) newBallotChecks() *ballotChecks {
+	return &ballotChecks{authority: r.authority, byUID: map[types.UID]*ballotCheck{}}
+}
+
+// check returns p's re-check for policy, made now or earlier in this
+// reconcile for the same ballots (p's generation) and owner requirement.
+func (c *ballotChecks) check(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
+	policy governance.Policy) ([]governance.Revocation, governance.OwnerApprovals, error) {
+	c.mu.Lock()
+	known, ok := c.byUID[p.UID]
+	if !ok || known.generation != p.Generation || known.requireOwners != policy.RequireCategoryOwners {
+		known = &ballotCheck{done: make(chan struct{}), generation: p.Generation,
+			requireOwners: policy.RequireCategoryOwners}
+		c.byUID[p.UID] = known
+		c.mu.Unlock()
+		known.revoked, known.owners, known.err = c.authority.check(ctx, p, role, matrix, policy)
+		close(known.done)
+	} else {
+		c.mu.Unlock()
+	}
+	select {
+	case <-known.done:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	return known.revoked, known.owners, known.err
+}
+
+// prefetch re-checks, concurrently, the ballots of every candidate whose
+// votes would decide it against the Role as it is; check then finds them.
+func (c *ballotChecks) prefetch(ctx context.Context, candidates []*v1.Proposal, role *v1.Role,
+	matrix *v1.SkillMatrix, now time.Time) {
+	var wg sync.WaitGroup
+	for _, q := range candidates {
+		v := governance.Judge(judgeInput(q, &role.Spec, matrix, now))
+		if !decisive(v) {
+			continue
+		}
+		wg.Go(func() {
+			// An error is remembered and returned where the batch judges q.
+			_, _, _ = c.check(ctx, q, role, matrix, v.Policy)
+		})
+	}
+	wg.Wait()
+}
+
+// decisive reports whether the votes alone decide a verdict: only then are
+// the ballots re-checked.
+func decisive(v governance.Verdict) bool {
+	return v.Outcome == v1.PhaseAccepted || v.Outcome == v1.PhaseRejected
 }

@@ -84,7 +84,9 @@ type proposalScope struct {
 	// matrix is nil when the Role's SkillMatrix does not exist.
 	matrix  *v1.SkillMatrix
 	verdict governance.Verdict
-	result  ctrl.Result
+	// checks holds the authority re-checks this reconcile made.
+	checks *ballotChecks
+	result ctrl.Result
 	// awaitingRecord: the Proposal is promoted and waits for the Role's
 	// history to record it; the history write wakes it, and writing the
 	// status meanwhile would only be overwritten a moment later.
@@ -230,7 +232,8 @@ func (r *ProposalReconciler) requireMatrix(_ context.Context, s *proposalScope) 
 
 // judge decides the Proposal against the Role as cached (see verdict).
 func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool, error) {
-	v, err := r.verdict(ctx, s.proposal, s.role, &s.role.Spec, s.matrix, s.now)
+	s.checks = r.newBallotChecks()
+	v, err := r.verdict(ctx, s.proposal, s.role, &s.role.Spec, s.matrix, s.now, s.checks)
 	if err != nil {
 		if apierrors.IsNotFound(err) {
 			// The admission params are gone: nobody's authority can be
@@ -246,15 +249,20 @@ func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool,
 // verdict is governance.Judge's, with the authority of every counted ballot
 // re-checked when the votes alone would decide the Proposal (Accepted or
 // Rejected): then the ballots that no longer count are left out, and what
-// each approving reviewer owns is known, and the rules judge again.
+// each approving reviewer owns is known, and the rules judge again. The
+// re-check is made once per Proposal and reconcile (checks): judging it
+// again against another spec of its Role, as a batch does, reuses it.
 func (r *ProposalReconciler) verdict(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec,
-	matrix *v1.SkillMatrix, now time.Time) (governance.Verdict, error) {
+	matrix *v1.SkillMatrix, now time.Time, checks *ballotChecks) (governance.Verdict, error) {
 	in := judgeInput(p, spec, matrix, now)
 	v := governance.Judge(in)
-	if v.Outcome != v1.PhaseAccepted && v.Outcome != v1.PhaseRejected {
+	if !decisive(v) {
 		return v, nil
 	}
-	revoked, owners, err := r.authority.check(ctx, p, role, matrix, v.Policy)
+	if checks == nil {
+		checks = r.newBallotChecks()
+	}
+	revoked, owners, err := checks.check(ctx, p, role, matrix, v.Policy)
 	if err != nil {
 		return v, fmt.Errorf("re-checking the votes and reviews of Proposal %s: %w", p.Name, err)
 	}
@@ -358,7 +366,7 @@ func (r *ProposalReconciler) promote(ctx context.Context, s *proposalScope) (boo
 	if s.writeBack != nil {
 		return r.commitToGit(ctx, s)
 	}
-	conflicts, err := r.promoter.promote(ctx, s.proposal, s.matrix, s.now)
+	conflicts, err := r.promoter.promote(ctx, s.proposal, s.matrix, s.now, s.checks)
 	switch {
 	case err != nil:
 		return true, err

@@ -161,7 +161,7 @@ const (
 // writeFloorDesigns), kept here because a later run measures only the design
 // shipped.
 var floorDesigns = []floorDesign{
-	{run: "A", name: designBase, change: "main before this change: each verdict re-checks its ballots, one after the other",
+	{run: "A", name: designBase, change: "main before this change: each verdict re-checks its ballots in turn",
 		writes: 562, accessReviews: 939, p50: 34281 * time.Millisecond, p95: 52177 * time.Millisecond,
 		floorP95: 38277 * time.Millisecond, soloP50: 368 * time.Millisecond, soloP95: 1911 * time.Millisecond},
 	{run: "A", name: designMemo, change: "one re-check per Proposal and reconcile, reused by the batch; " +

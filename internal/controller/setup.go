@@ -76,13 +76,30 @@ type Options struct {
 // publishes, so its memory does not grow with every ConfigMap in the cluster
 // (the controllers cache only their metadata, see configMapPublisher), and
 // drops from every cached object what nothing reads from the cache.
-func CacheOptions() cache.Options {
-	return cache.Options{
+//
+// With watchNamespaces (--watch-namespaces, see internal/scope), every
+// namespaced informer lists and watches only those namespaces, so every
+// controller reconciles only what is in them: the reconcilers read their
+// objects, and fan out to related ones, through this cache and within the
+// object's own namespace. Cluster-scoped objects (the admission policies and
+// their bindings) are still cached cluster-wide, as controller-runtime does
+// for them; what is read past the cache (the admission params in the
+// operator's namespace, Secrets of write-back, live Roles before a
+// promotion) is read by key. Without namespaces it caches cluster-wide.
+func CacheOptions(watchNamespaces ...string) cache.Options {
+	opts := cache.Options{
 		DefaultTransform: stripUnreadMetadata,
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	}
+	if len(watchNamespaces) > 0 {
+		opts.DefaultNamespaces = make(map[string]cache.Config, len(watchNamespaces))
+		for _, ns := range watchNamespaces {
+			opts.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return opts
 }
 
 // stripUnreadMetadata drops managedFields and kubectl's last-applied

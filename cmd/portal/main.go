@@ -103,7 +103,7 @@ func main() {
 		os.Exit(1)
 	}
 	ctx := ctrl.SetupSignalHandler()
-	if _, err := portal.Setup(ctx, mgr, listener, portal.Options{PublicURL: f.publicURL}); err != nil {
+	if _, err := portal.Setup(ctx, mgr, listener, portal.Options{PublicURL: f.publicURL, Namespaces: namespaces}); err != nil {
 		setupLog.Error(err, "Failed to set up the portal")
 		os.Exit(1)
 	}

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"unique"
 
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
@@ -70,6 +71,11 @@ type Options struct {
 	// AfterGitPush is a test seam: it runs right after a write-back push,
 	// before the Proposal's status records the commit; tests crash there.
 	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
+	// MetricsRegistry is where the leader registers the collectors it owns
+	// (default controller-runtime's registry, which the metrics endpoint
+	// serves). Tests that run several installs in one process give each
+	// its own: a collector registers once per registry.
+	MetricsRegistry prometheus.Registerer
 }
 
 // CacheOptions restricts the ConfigMap informer to the ConfigMaps the operator
@@ -222,7 +228,11 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
 	}
 
-	if err := mgr.Add(metrics.WhileLeading(ctrlmetrics.Registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
+	registry := opts.MetricsRegistry
+	if registry == nil {
+		registry = ctrlmetrics.Registry
+	}
+	if err := mgr.Add(metrics.WhileLeading(registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
 		return fmt.Errorf("adding the Proposal metrics: %w", err)
 	}
 	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())

@@ -50,7 +50,7 @@ func grantsOf(rules any) []grant {
 	return out
 }
 
-// boundTo returns the ClusterRoles bound to the ServiceAccount namespace/name.
+// clusterRolesBoundTo returns the ClusterRoles bound to the ServiceAccount namespace/name.
 func clusterRolesBoundTo(objs objects, namespace, name string) objects {
 	var out objects
 	for _, b := range ofKind(objs, "ClusterRoleBinding") {
@@ -92,7 +92,8 @@ func TestNamespacedMode(t *testing.T) {
 			for _, role := range clusterRolesBoundTo(objs, ns, sa) {
 				for _, g := range grantsOf(field(role, "rules")) {
 					if !slices.Contains(clusterScopedByNature, strings.Split(g.resource, "/")[0]) {
-						t.Errorf("ClusterRole %s, bound to %s, grants %s on %s.%s cluster-wide", role.GetName(), sa, g.verb, g.resource, g.group)
+						t.Errorf("ClusterRole %s, bound to %s, grants %s on %s.%s cluster-wide",
+							role.GetName(), sa, g.verb, g.resource, g.group)
 					}
 				}
 			}
@@ -119,7 +120,8 @@ func TestNamespacedMode(t *testing.T) {
 	t.Run("RoleBindings, params read by name, and nothing in other namespaces", func(t *testing.T) {
 		for _, o := range objs {
 			if o.GetNamespace() != "" && o.GetNamespace() != ns && !slices.Contains(watched, o.GetNamespace()) {
-				t.Errorf("%s/%s rendered in %s, neither the release's nor a watched namespace", o.GetKind(), o.GetName(), o.GetNamespace())
+				t.Errorf("%s/%s rendered in %s, neither the release's nor a watched namespace",
+					o.GetKind(), o.GetName(), o.GetNamespace())
 			}
 		}
 		for _, w := range watched {
@@ -154,7 +156,8 @@ func TestNamespacedMode(t *testing.T) {
 		if d == nil {
 			t.Fatalf("no portal Deployment")
 		}
-		if args := stringsOf(managerContainer(t, d)["args"]); !slices.Contains(args, "--watch-namespaces=career-a1,career-a2") {
+		args := stringsOf(managerContainer(t, d)["args"])
+		if !slices.Contains(args, "--watch-namespaces=career-a1,career-a2") {
 			t.Errorf("portal args %v do not follow watchNamespaces", args)
 		}
 	})
@@ -221,7 +224,9 @@ func TestTwoReleases(t *testing.T) {
 		t.Errorf("the second release cannot read the params in ops-a: %v", names(ofKind(second, "Role")))
 	}
 
-	key := func(o *unstructured.Unstructured) string { return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName() }
+	key := func(o *unstructured.Unstructured) string {
+		return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
+	}
 	seen := map[string]bool{}
 	for _, o := range first {
 		seen[key(o)] = true

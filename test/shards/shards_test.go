@@ -63,7 +63,8 @@ func roleReady(namespace string) func() string {
 			return fmt.Sprintf("Role %s/%s names no ConfigMap", namespace, sampleRole)
 		}
 		var cm corev1.ConfigMap
-		if err := admin.Get(suiteCtx, client.ObjectKey{Namespace: namespace, Name: role.Status.ConfigMapName}, &cm); err != nil {
+		key := client.ObjectKey{Namespace: namespace, Name: role.Status.ConfigMapName}
+		if err := admin.Get(suiteCtx, key, &cm); err != nil {
 			return err.Error()
 		}
 		return ""

@@ -18,6 +18,7 @@ package shards
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"time"
@@ -111,6 +112,24 @@ var _ = Describe("Two installs over disjoint namespaces on one API server", Orde
 		}).WithTimeout(time.Minute).Should(Equal(matrix.Generation))
 	})
 
+	It("promotes a Proposal in the install that does not hold the admission policy", func() {
+		// team-b re-checks the ballots against the params in team-a's
+		// namespace and by SubjectAccessReview, and its promotion write
+		// passes the policies only because team-a's params name it.
+		ns := teamB.watched[0]
+		grantPeople(ns)
+		key := proposeSample(ns)
+		decideSample(key)
+		Eventually(proposalPhase(key)).WithTimeout(time.Minute).Should(Equal(v1.PhaseApplied))
+		var role v1.Role
+		Expect(admin.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: sampleRole}, &role)).To(Succeed())
+		Expect(cellOf(&role, "kubernetes-core", "senior").Proficiency).To(Equal(v1.ProficiencyID("V")))
+		readParams := slices.ContainsFunc(teamB.requests.all(), func(r request) bool {
+			return r.method == http.MethodGet && r.namespace == teamB.paramsNamespace && r.resource == "configmaps"
+		})
+		Expect(readParams).To(BeTrue(), "team-b never read the params in %s", teamB.paramsNamespace)
+	})
+
 	It("sends no request, read or write, for another install's namespaces or cluster-wide for namespaced data", func() {
 		for _, i := range []*install{teamA, teamB} {
 			allowed := append(slices.Clone(i.watched), i.namespace, i.paramsNamespace)
@@ -160,4 +179,19 @@ func ownNamespaceResources(i *install, r request) []string {
 		ok = append(ok, "configmaps")
 	}
 	return ok
+}
+
+// cellOf is the cell of skill at level in role.
+func cellOf(role *v1.Role, skill, level v1.ID) v1.Cell {
+	for _, row := range role.Spec.Skills {
+		if row.ID != skill {
+			continue
+		}
+		for _, c := range row.Cells {
+			if c.Level == level {
+				return c
+			}
+		}
+	}
+	return v1.Cell{}
 }

@@ -103,7 +103,8 @@ func main() {
 		os.Exit(1)
 	}
 	ctx := ctrl.SetupSignalHandler()
-	if _, err := portal.Setup(ctx, mgr, listener, portal.Options{PublicURL: f.publicURL, Namespaces: namespaces}); err != nil {
+	opts := portal.Options{PublicURL: f.publicURL, Namespaces: namespaces}
+	if _, err := portal.Setup(ctx, mgr, listener, opts); err != nil {
 		setupLog.Error(err, "Failed to set up the portal")
 		os.Exit(1)
 	}

@@ -183,29 +183,31 @@ func patternMatches(pattern, host string) bool {
 	return wildcardMatch(strings.ToLower(knownhosts.Normalize(pattern)), strings.ToLower(host))
 }
 
-// wildcardMatch matches OpenSSH's `*` (any run) and `?` (one character).
+// wildcardMatch matches OpenSSH's `*` (any run) and `?` (one byte), in
+// time linear in both lengths: on a mismatch after a `*`, the `*` takes one
+// more byte, and only the last `*` is ever revisited.
 func wildcardMatch(pattern, s string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for i := len(s); i >= 0; i-- {
-				if wildcardMatch(pattern[1:], s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
+	p, i := 0, 0
+	star, resume := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, resume = p, i
+			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case star >= 0:
+			resume++
+			p, i = star+1, resume
 		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
+			return false
 		}
-		pattern, s = pattern[1:], s[1:]
 	}
-	return s == ""
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // hostKeyCallback accepts only a key known_hosts lists for the host (or

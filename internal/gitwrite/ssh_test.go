@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -356,4 +357,65 @@ func TestWriteOverSSHRefusesWhatItCannotTrust(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzWildcardMatch holds the host pattern matcher to the regular expression
+// it stands for (`*` is `.*`, `?` is `.`, the rest literal).
+func FuzzWildcardMatch(f *testing.F) {
+	for _, seed := range [][2]string{{"*.example.com", "git.example.com"}, {"git?.example.com", "git1.example.com"},
+		{"*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, {"[*]:22*", "[h]:2222"}, {"", ""}, {"**", "x"}} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, host string) {
+		for _, c := range []byte(pattern + host) {
+			if c < 0x20 || c > 0x7e {
+				t.Skip("ASCII only: the regexp counts runes, the matcher bytes")
+			}
+		}
+		var re strings.Builder
+		re.WriteString("^(?s)")
+		for _, c := range pattern {
+			switch c {
+			case '*':
+				re.WriteString(".*")
+			case '?':
+				re.WriteString(".")
+			default:
+				re.WriteString(regexp.QuoteMeta(string(c)))
+			}
+		}
+		re.WriteString("$")
+		if got, want := wildcardMatch(pattern, host), regexp.MustCompile(re.String()).MatchString(host); got != want {
+			t.Errorf("wildcardMatch(%q, %q) = %v, want %v", pattern, host, got, want)
+		}
+	})
+}
+
+// FuzzParseKnownHosts feeds arbitrary known_hosts files and addresses to the
+// parser and the host key check: no panic, and a check either accepts or
+// refuses with a *HostKeyError that names the offered key.
+func FuzzParseKnownHosts(f *testing.F) {
+	key := sshgitserver.NewHostKey(f).PublicKey()
+	f.Add([]byte(knownhosts.Line([]string{"git.example.com", "[git.example.com]:2222"}, key)), "git.example.com:22")
+	f.Add([]byte("|1|c2FsdA==|aGFzaA== "+strings.SplitN(knownhosts.Line([]string{"x"}, key), " ", 2)[1]), "[::1]:2222")
+	f.Add([]byte("@revoked * "+strings.SplitN(knownhosts.Line([]string{"x"}, key), " ", 2)[1]+"\n# c\n"), "h:1")
+	f.Add([]byte("!*,|1|,| "+strings.SplitN(knownhosts.Line([]string{"x"}, key), " ", 2)[1]), "h")
+	f.Fuzz(func(t *testing.T, data []byte, address string) {
+		kh, err := ParseKnownHosts(data)
+		if err != nil {
+			if !errors.Is(err, ErrKnownHostsInvalid) && !errors.Is(err, ErrKnownHostsMissing) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		_ = kh.hostKeyAlgorithms(knownhosts.Normalize(address))
+		err = kh.hostKeyCallback()(address, nil, key)
+		if err == nil {
+			return
+		}
+		refusal, ok := errors.AsType[*HostKeyError](err)
+		if !ok || !strings.Contains(refusal.Error(), ssh.FingerprintSHA256(key)) {
+			t.Fatalf("refusal %v", err)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package gitwrite
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -50,48 +51,56 @@ const DefaultMessageTemplate = "{{.Title}}\n\n{{range .Changes}}- {{.}}\n{{end}}
 // Credentials are read from a Secret in the layout of a Flux GitRepository
 // Secret: `username` and `password` (a token) over HTTPS, or `identity`
 // (with `password` when the key is encrypted) and `known_hosts` over SSH.
-// The URL's scheme picks which; the other half must be absent.
+// As in Flux, the URL picks the half that is used; the other is ignored.
 type Credentials struct {
 	Username, Password string
-	// SSH is set when the Secret has an identity.
+	// SSH is set when the Secret has a usable identity and known_hosts.
 	SSH *SSHCredentials
+	// sshErr is why the Secret's identity or known_hosts cannot be used;
+	// it fails an SSH URL only.
+	sshErr error
 }
 
-// CredentialsFromSecret reads a Secret's data in Flux's layout. An identity
-// that does not parse, or a missing or unparsable known_hosts beside it,
-// is an *Error of kind ErrSSHIdentity, ErrKnownHostsMissing or
-// ErrKnownHostsInvalid: host keys are always verified, there is no
-// insecure fallback.
+// CredentialsFromSecret reads a Secret's data in Flux's layout. It fails
+// only a Secret with neither a password nor SSH keys; what is wrong with
+// the SSH keys (an identity that does not parse, known_hosts missing or
+// unparsable: ErrSSHIdentity, ErrKnownHostsMissing, ErrKnownHostsInvalid)
+// fails the write to an SSH URL, since host keys are always verified.
 func CredentialsFromSecret(data map[string][]byte) (Credentials, error) {
-	identity, hasIdentity := data["identity"]
-	knownHosts, hasKnownHosts := data["known_hosts"]
-	if hasIdentity {
-		signer, err := parseIdentity(identity, data["password"], data["identity.pub"])
-		if err != nil {
-			return Credentials{}, err
-		}
-		if !hasKnownHosts || len(strings.TrimSpace(string(knownHosts))) == 0 {
-			return Credentials{}, &Error{Op: "read credentials", Kind: ErrKnownHostsMissing,
-				Err: errors.New("the Secret has an identity but no known_hosts; host keys are always verified (add the server's keys, e.g. from ssh-keyscan)")}
-		}
-		kh, err := ParseKnownHosts(knownHosts)
-		if err != nil {
-			return Credentials{}, err
-		}
-		return Credentials{SSH: &SSHCredentials{Signer: signer, KnownHosts: kh}}, nil
-	}
-	if hasKnownHosts {
-		return Credentials{}, identityError(errors.New("the Secret has known_hosts but no identity"))
-	}
 	c := Credentials{Username: string(data["username"]), Password: string(data["password"])}
-	if c.Password == "" {
+	_, hasIdentity := data["identity"]
+	_, hasKnownHosts := data["known_hosts"]
+	if hasIdentity || hasKnownHosts {
+		c.SSH, c.sshErr = sshCredentials(data)
+	} else if c.Password == "" {
 		return Credentials{}, &Error{Op: "read credentials", Kind: ErrConfig, Err: fmt.Errorf("the Secret has no password (HTTPS) and no identity (SSH)")}
 	}
-	if c.Username == "" {
+	if c.Username == "" && c.Password != "" {
 		// Forges that take a token accept any user name; Flux does the same.
 		c.Username = "git"
 	}
 	return c, nil
+}
+
+func sshCredentials(data map[string][]byte) (*SSHCredentials, error) {
+	identity, hasIdentity := data["identity"]
+	if !hasIdentity {
+		return nil, identityError(errors.New("the Secret has known_hosts but no identity"))
+	}
+	signer, err := parseIdentity(identity, data["password"], data["identity.pub"])
+	if err != nil {
+		return nil, err
+	}
+	knownHosts := data["known_hosts"]
+	if len(bytes.TrimSpace(knownHosts)) == 0 {
+		return nil, &Error{Op: "read credentials", Kind: ErrKnownHostsMissing,
+			Err: errors.New("the Secret has an identity but no known_hosts; host keys are always verified (add the server's keys, e.g. from ssh-keyscan)")}
+	}
+	kh, err := ParseKnownHosts(knownHosts)
+	if err != nil {
+		return nil, err
+	}
+	return &SSHCredentials{Signer: signer, KnownHosts: kh}, nil
 }
 
 // auth checks the URL and the branch and returns the transport's AuthMethod,
@@ -112,10 +121,10 @@ func (c Config) auth() (transport.AuthMethod, error) {
 	if u.User != nil {
 		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the URL must not carry credentials; put them in the Secret")}
 	}
-	if c.Credentials.SSH != nil {
-		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the Secret holds an SSH identity but %q is an HTTPS URL", c.URL)}
-	}
 	if c.Credentials.Password == "" {
+		if c.Credentials.SSH != nil || c.Credentials.sshErr != nil {
+			return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the Secret holds SSH keys (identity, known_hosts) and no password, but %q is an HTTPS URL", c.URL)}
+		}
 		return nil, nil
 	}
 	return &githttp.BasicAuth{Username: c.Credentials.Username, Password: c.Credentials.Password}, nil
@@ -141,6 +150,8 @@ func (c Config) sshAuth(ep *transport.Endpoint) (transport.AuthMethod, error) {
 		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("%q names no host or no repository path", c.URL)}
 	case ep.Password != "":
 		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the URL must not carry a password; put the key in the Secret")}
+	case c.Credentials.sshErr != nil:
+		return nil, c.Credentials.sshErr
 	case c.Credentials.SSH == nil:
 		return nil, identityError(fmt.Errorf("%q is an SSH URL: the Secret needs identity and known_hosts", c.URL))
 	}

@@ -73,7 +73,6 @@ func TestCredentialsFromSecret(t *testing.T) {
 		{map[string][]byte{"username": []byte("bot"), "password": []byte("tok")}, Credentials{Username: "bot", Password: "tok"}, nil},
 		{map[string][]byte{"password": []byte("tok")}, Credentials{Username: "git", Password: "tok"}, nil},
 		{map[string][]byte{"username": []byte("bot")}, Credentials{}, ErrConfig},
-		{map[string][]byte{"identity": []byte("key"), "known_hosts": []byte("h")}, Credentials{}, ErrSSHIdentity},
 	}
 	for i, tc := range cases {
 		got, err := CredentialsFromSecret(tc.data)

@@ -7,8 +7,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"net"
 	"regexp"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -42,6 +45,15 @@ func TestCredentialsFromSecretSSH(t *testing.T) {
 	}
 	ecPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER})
 	hosts := []byte(knownhosts.Line([]string{"git.example.com"}, other.PublicKey) + "\n")
+	// An OpenSSL DSA key: the parser checks the sizes of P (1024 bits) and
+	// Q (160), not that the numbers make a key.
+	bits := func(n uint) *big.Int { return new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), n-1), big.NewInt(1)) }
+	dsaDER, err := asn1.Marshal(struct{ Version, P, Q, G, Pub, Priv *big.Int }{
+		big.NewInt(0), bits(1024), bits(160), big.NewInt(4), big.NewInt(18), big.NewInt(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsaPEM := pem.EncodeToMemory(&pem.Block{Type: "DSA PRIVATE KEY", Bytes: dsaDER})
 	pubLine := ssh.MarshalAuthorizedKey(plain.PublicKey)
 
 	cases := []struct {
@@ -49,30 +61,47 @@ func TestCredentialsFromSecretSSH(t *testing.T) {
 		data     map[string][]byte
 		err      error
 		wantType string
+		says     string // in the error's message, when set
 	}{
-		{"OpenSSH ed25519", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": hosts}, nil, ssh.KeyAlgoED25519},
-		{"with its identity.pub", map[string][]byte{"identity": plain.PrivateKeyPEM, "identity.pub": pubLine, "known_hosts": hosts}, nil, ssh.KeyAlgoED25519},
-		{"PKCS#1 RSA", map[string][]byte{"identity": rsaPEM, "known_hosts": hosts}, nil, ssh.KeyAlgoRSA},
-		{"PKCS#8 ECDSA", map[string][]byte{"identity": ecPEM, "known_hosts": hosts}, nil, ssh.KeyAlgoECDSA256},
-		{"encrypted, with its password", map[string][]byte{"identity": encrypted.PrivateKeyPEM, "password": []byte("hunter2"), "known_hosts": hosts}, nil, ssh.KeyAlgoED25519},
-		{"encrypted, no password", map[string][]byte{"identity": encrypted.PrivateKeyPEM, "known_hosts": hosts}, ErrSSHIdentity, ""},
-		{"encrypted, wrong password", map[string][]byte{"identity": encrypted.PrivateKeyPEM, "password": []byte("nope"), "known_hosts": hosts}, ErrSSHIdentity, ""},
-		{"a public key as identity", map[string][]byte{"identity": pubLine, "known_hosts": hosts}, ErrSSHIdentity, ""},
-		{"a certificate as identity", map[string][]byte{"identity": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1}}), "known_hosts": hosts}, ErrSSHIdentity, ""},
-		{"identity.pub of another key", map[string][]byte{"identity": plain.PrivateKeyPEM, "identity.pub": ssh.MarshalAuthorizedKey(other.PublicKey), "known_hosts": hosts}, ErrSSHIdentity, ""},
-		{"identity.pub not a key", map[string][]byte{"identity": plain.PrivateKeyPEM, "identity.pub": []byte("ssh-ed25519 !!"), "known_hosts": hosts}, ErrSSHIdentity, ""},
-		{"no known_hosts", map[string][]byte{"identity": plain.PrivateKeyPEM}, ErrKnownHostsMissing, ""},
-		{"blank known_hosts", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("\n  \n")}, ErrKnownHostsMissing, ""},
-		{"only comments in known_hosts", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("# none yet\n")}, ErrKnownHostsMissing, ""},
-		{"known_hosts not parsable", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("git.example.com ssh-ed25519 AAAA!!\n")}, ErrKnownHostsInvalid, ""},
-		{"a bad hashed name", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("|1|abc " + strings.TrimPrefix(string(hosts), "git.example.com "))}, ErrKnownHostsInvalid, ""},
-		{"known_hosts without identity", map[string][]byte{"known_hosts": hosts}, ErrSSHIdentity, ""},
+		{"OpenSSH ed25519", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": hosts}, nil, ssh.KeyAlgoED25519, ""},
+		{"with its identity.pub", map[string][]byte{"identity": plain.PrivateKeyPEM, "identity.pub": pubLine, "known_hosts": hosts}, nil, ssh.KeyAlgoED25519, ""},
+		{"PKCS#1 RSA", map[string][]byte{"identity": rsaPEM, "known_hosts": hosts}, nil, ssh.KeyAlgoRSA, ""},
+		{"PKCS#8 ECDSA", map[string][]byte{"identity": ecPEM, "known_hosts": hosts}, nil, ssh.KeyAlgoECDSA256, ""},
+		{"encrypted, with its password", map[string][]byte{"identity": encrypted.PrivateKeyPEM, "password": []byte("hunter2"), "known_hosts": hosts}, nil, ssh.KeyAlgoED25519, ""},
+		{"encrypted, no password", map[string][]byte{"identity": encrypted.PrivateKeyPEM, "known_hosts": hosts}, ErrSSHIdentity, "", "encrypted and the Secret has no password"},
+		{"encrypted, wrong password", map[string][]byte{"identity": encrypted.PrivateKeyPEM, "password": []byte("nope"), "known_hosts": hosts}, ErrSSHIdentity, "", ""},
+		{"a DSA key", map[string][]byte{"identity": dsaPEM, "known_hosts": hosts}, ErrSSHIdentity, "", "ssh-dss keys are not accepted"},
+		{"a public key as identity", map[string][]byte{"identity": pubLine, "known_hosts": hosts}, ErrSSHIdentity, "", ""},
+		{"a certificate as identity", map[string][]byte{"identity": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1}}), "known_hosts": hosts}, ErrSSHIdentity, "", ""},
+		{"identity.pub of another key", map[string][]byte{"identity": plain.PrivateKeyPEM, "identity.pub": ssh.MarshalAuthorizedKey(other.PublicKey), "known_hosts": hosts}, ErrSSHIdentity, "", "not the public half"},
+		{"identity.pub not a key", map[string][]byte{"identity": plain.PrivateKeyPEM, "identity.pub": []byte("ssh-ed25519 !!"), "known_hosts": hosts}, ErrSSHIdentity, "", ""},
+		{"no known_hosts", map[string][]byte{"identity": plain.PrivateKeyPEM}, ErrKnownHostsMissing, "", "host keys are always verified"},
+		{"blank known_hosts", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("\n  \n")}, ErrKnownHostsMissing, "", ""},
+		{"only comments in known_hosts", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("# none yet\n")}, ErrKnownHostsMissing, "", ""},
+		{"known_hosts not parsable", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("git.example.com ssh-ed25519 AAAA!!\n")}, ErrKnownHostsInvalid, "", ""},
+		{"a bad hashed name", map[string][]byte{"identity": plain.PrivateKeyPEM, "known_hosts": []byte("|1|abc " + strings.TrimPrefix(string(hosts), "git.example.com "))}, ErrKnownHostsInvalid, "", ""},
+		{"known_hosts without identity", map[string][]byte{"known_hosts": hosts}, ErrSSHIdentity, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := CredentialsFromSecret(tc.data)
+			if err != nil {
+				t.Fatalf("a Secret with SSH keys failed before the URL was known: %v", err)
+			}
+			// What is wrong with the keys fails an SSH URL ...
+			_, err = Config{URL: "ssh://git@git.example.com/roles.git", Branch: "main", Credentials: got}.auth()
 			if !errors.Is(err, tc.err) || (tc.err != nil) != (err != nil) {
 				t.Fatalf("error %v, want %v", err, tc.err)
+			}
+			if _, ok := errors.AsType[*Error](err); tc.err != nil && !ok {
+				t.Errorf("%T is not an *Error", err)
+			}
+			if tc.says != "" && !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("%q does not say %q", err, tc.says)
+			}
+			// ... and an HTTPS URL, with no password beside them, is refused.
+			if _, err := (Config{URL: "https://git.example.com/roles.git", Branch: "main", Credentials: got}).auth(); tc.data["password"] == nil && !errors.Is(err, ErrConfig) {
+				t.Errorf("HTTPS with SSH keys only: %v", err)
 			}
 			if tc.err != nil {
 				if got.SSH != nil {
@@ -80,8 +109,35 @@ func TestCredentialsFromSecretSSH(t *testing.T) {
 				}
 				return
 			}
-			if got.SSH == nil || got.SSH.Signer.PublicKey().Type() != tc.wantType || got.Password != "" {
+			if got.SSH == nil || got.SSH.Signer.PublicKey().Type() != tc.wantType {
 				t.Errorf("credentials %+v, want an SSH signer of type %s", got, tc.wantType)
+			}
+		})
+	}
+}
+
+// TestSharedFluxSecret: as in Flux, a Secret with both halves serves both
+// kinds of URL, and the URL picks the half; a broken SSH half does not
+// break HTTPS.
+func TestSharedFluxSecret(t *testing.T) {
+	id := sshgitserver.NewIdentity(t, "")
+	hosts := []byte(knownhosts.Line([]string{"git.example.com"}, id.PublicKey))
+	for name, data := range map[string]map[string][]byte{
+		"both usable":     {"username": []byte("bot"), "password": []byte("tok"), "identity": id.PrivateKeyPEM, "known_hosts": hosts},
+		"SSH half broken": {"username": []byte("bot"), "password": []byte("tok"), "identity": []byte("not a key")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			creds, err := CredentialsFromSecret(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			auth, err := Config{URL: "https://git.example.com/roles.git", Branch: "main", Credentials: creds}.auth()
+			if basic, ok := auth.(*githttp.BasicAuth); err != nil || !ok || basic.Username != "bot" || basic.Password != "tok" {
+				t.Errorf("HTTPS: %v %#v", err, auth)
+			}
+			auth, err = Config{URL: "git@git.example.com:roles.git", Branch: "main", Credentials: creds}.auth()
+			if _, ssh := auth.(sshAuth); (creds.SSH != nil) != ssh || (creds.SSH == nil) != errors.Is(err, ErrSSHIdentity) {
+				t.Errorf("SSH: %v %T", err, auth)
 			}
 		})
 	}

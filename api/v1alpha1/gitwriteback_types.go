@@ -94,9 +94,11 @@ type GitWriteBackRole struct {
 // Proposals are committed there.
 // +kubebuilder:validation:XValidation:rule="has(self.matrixRef) || (has(self.roles) && self.roles.exists(r, r.mode == 'Enabled'))",message="select Roles with matrixRef or with at least one roles entry of mode Enabled"
 type GitWriteBackSpec struct {
-	// url of the repository, over HTTPS (SSH comes later).
+	// url of the repository: https://host/path, or over SSH
+	// ssh://user@host:port/path or user@host:path (the Secret then holds
+	// identity and known_hosts). No credentials in the URL.
 	// +kubebuilder:validation:MaxLength=2048
-	// +kubebuilder:validation:Pattern=`^https?://[^\s@/]+/\S+$`
+	// +kubebuilder:validation:Pattern=`^(https?://[^\s@/]+/\S+|ssh://([^\s@/:]+@)?[^\s@/]+/\S+|[^\s@/:]+@[^\s@/:]+:\S+)$`
 	// +required
 	URL string `json:"url"`
 

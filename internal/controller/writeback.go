@@ -399,6 +399,11 @@ var writeBackReasons = []struct {
 }{
 	{errSecretNotFound, ReasonSecretNotFound},
 	{errSecretForbidden, ReasonSecretForbidden},
+	{gitwrite.ErrHostKeyMismatch, ReasonHostKeyMismatch},
+	{gitwrite.ErrHostKeyUnknown, ReasonHostKeyUnknown},
+	{gitwrite.ErrKnownHostsMissing, ReasonKnownHostsMissing},
+	{gitwrite.ErrKnownHostsInvalid, ReasonKnownHostsInvalid},
+	{gitwrite.ErrSSHIdentity, ReasonSSHIdentityInvalid},
 	{gitwrite.ErrAuthentication, ReasonGitAuthenticationFail},
 	{gitwrite.ErrUnreachable, ReasonGitUnreachable},
 	{gitwrite.ErrRepositoryNotFound, ReasonGitRepositoryNotFound},

@@ -19,7 +19,9 @@ limitations under the License.
 // into a cached bare clone, find each Role's manifest under the path
 // (internal/manifestedit), re-check every change's `from` at that head,
 // commit one commit per Proposal with its audit trailers, and push without
-// force, retrying on the new head when someone pushed first. A Proposal whose
+// force, retrying on the new head when someone pushed first. It speaks HTTPS
+// (basic auth) or SSH (a private key, with the server's host key checked
+// against the Secret's known_hosts and never accepted otherwise). A Proposal whose
 // Proposal-UID trailer is already in the branch history is not committed
 // again, so a crash between push and status write never commits twice.
 //

@@ -98,6 +98,10 @@ func StartAt(tb TB, addr string) *Server {
 // URL is the clone URL of a repository, e.g. http://127.0.0.1:PORT/roles.git.
 func (s *Server) URL(repo string) string { return "http://" + s.addr + "/" + repo + ".git" }
 
+// Dir is the directory holding the bare repositories (<name>.git), for a
+// second transport serving the same repositories (internal/testenv/sshgitserver).
+func (s *Server) Dir() string { return s.root }
+
 // SetPassword changes the password the server accepts from now on.
 func (s *Server) SetPassword(p string) {
 	s.mu.Lock()

@@ -311,10 +311,10 @@ func changelog(history []v1alpha1.AppliedProposal, reverted []v1alpha1.RevertedP
 	out := make([]ChangelogEntry, 0, len(history))
 	for _, h := range history {
 		out = append(out, ChangelogEntry{
-			Proposal:   string(h.Name),
-			UID:        h.UID,
-			Title:      text(h.Title),
-			Author:     string(h.Author),
+			Proposal:      string(h.Name),
+			UID:           h.UID,
+			Title:         text(h.Title),
+			Author:        string(h.Author),
 			AppliedAt:     h.AppliedAt.UTC(),
 			Generation:    h.Generation,
 			RevertedCells: revertedCells[h.UID],

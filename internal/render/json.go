@@ -181,10 +181,10 @@ func JSON(m *model.RoleMatrix) ([]byte, error) {
 	}
 	for _, e := range m.Changelog {
 		doc.Changelog = append(doc.Changelog, changelogDoc{
-			Proposal:   e.Proposal,
-			UID:        e.UID,
-			Title:      e.Title,
-			Author:     e.Author,
+			Proposal:      e.Proposal,
+			UID:           e.UID,
+			Title:         e.Title,
+			Author:        e.Author,
 			AppliedAt:     e.AppliedAt.UTC(),
 			Generation:    e.Generation,
 			Reverted:      e.Reverted(),

@@ -115,6 +115,28 @@ func FuzzFind(f *testing.F) {
 		if again := revert.Find(s, history); !equality.Semantic.DeepEqual(got, again) {
 			t.Fatalf("Find is not deterministic: %+v then %+v", got, again)
 		}
+		// Each recorded value judged alone is reported exactly when
+		// Carried says the spec does not hold it.
+		for _, h := range history {
+			for _, c := range h.Cells {
+				alone := []v1.AppliedProposal{{Name: "alone", UID: "alone", Generation: 1, Cells: []v1.AppliedCell{c}}}
+				var carried bool
+				switch {
+				case c.Removed:
+					carried = revert.Carried(s, &v1.Change{Op: v1.OpRemoveSkill, Skill: c.Skill})
+				case c.Proficiency != "" && c.Required != nil:
+					carried = revert.Carried(s, new(setProficiency(c.Skill, c.Level, c.Proficiency))) &&
+						revert.Carried(s, new(setRequired(c.Skill, c.Level, *c.Required)))
+				case c.Proficiency != "":
+					carried = revert.Carried(s, new(setProficiency(c.Skill, c.Level, c.Proficiency)))
+				default:
+					carried = revert.Carried(s, new(setRequired(c.Skill, c.Level, *c.Required)))
+				}
+				if reported := len(revert.Find(s, alone)) > 0; reported == carried {
+					t.Errorf("cell %+v alone: reported %v, but Carried says %v", deref([]v1.AppliedCell{c}), reported, carried)
+				}
+			}
+		}
 		for _, finding := range got {
 			i := slices.IndexFunc(history, func(h v1.AppliedProposal) bool { return h.UID == finding.UID })
 			if i < 0 || len(finding.Cells) == 0 {

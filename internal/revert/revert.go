@@ -145,73 +145,28 @@ func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
 	// Newest generation first; the stable sort keeps the recorded order within one.
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(history[b].Generation, history[a].Generation) })
 
-	claimed := map[string]bool{} // fields a newer generation set
-	touched := map[v1.ID]bool{}  // skills a newer generation set something of
-	removed := map[v1.ID]bool{}  // skills a newer generation removed
-	reverted := map[int][]fact{} // per entry, its reverted facts
-	partial := map[int][]Field{} // per entry, its carried fields in reverted cells
+	j := &judge{cells: indexCells(spec), claimed: map[string]bool{}, touched: map[v1.ID]bool{}, removed: map[v1.ID]bool{},
+		reverted: map[int][]fact{}, partial: map[int][]Field{}}
 	for start := 0; start < len(order); {
 		end := start
 		for end < len(order) && history[order[end]].Generation == history[order[start]].Generation {
 			end++
 		}
-		var live []fact
+		var facts []fact
 		for _, i := range order[start:end] {
-			for _, f := range factsOf(i, history[i].Cells) {
-				if removed[f.skill] || claimed[f.key] || (f.field == nil && touched[f.skill]) {
-					continue // superseded
-				}
-				live = append(live, f)
-			}
+			facts = append(facts, lastOfEntry(factsOf(i, history[i].Cells))...)
 		}
-		carriedKeys := map[string]bool{}
-		setters := map[string]int{}
-		carriedCellOf := map[v1.ID]bool{} // skills with a carried cell value in the generation
-		for _, f := range live {
-			setters[f.key]++
-			if Carried(spec, &f.check) {
-				carriedKeys[f.key] = true
-				if f.field != nil {
-					carriedCellOf[f.skill] = true
-				}
-			}
-		}
-		brokenCells := map[int]map[string]bool{}
-		for _, f := range live {
-			// Within one generation a carried removal explains the cells of
-			// the row that are gone, and a carried cell the row that is back.
-			if carriedKeys[f.key] || (f.field != nil && carriedKeys[rowKey(f.skill)]) ||
-				(f.field == nil && carriedCellOf[f.skill]) {
-				continue
-			}
-			reverted[f.entry] = append(reverted[f.entry], f)
-			if brokenCells[f.entry] == nil {
-				brokenCells[f.entry] = map[string]bool{}
-			}
-			brokenCells[f.entry][f.cell] = true
-		}
-		for _, f := range live {
-			if f.field != nil && carriedKeys[f.key] && setters[f.key] == 1 && brokenCells[f.entry][f.cell] {
-				partial[f.entry] = append(partial[f.entry], *f.field)
-			}
-		}
-		for _, f := range live {
-			claimed[f.key] = true
-			touched[f.skill] = true
-			if f.field == nil {
-				removed[f.skill] = true
-			}
-		}
+		j.generation(facts)
 		start = end
 	}
 
 	var out []Finding
 	for i := range history {
-		facts := reverted[i]
+		facts := j.reverted[i]
 		if len(facts) == 0 {
 			continue
 		}
-		finding := Finding{Name: history[i].Name, UID: history[i].UID, Partial: partial[i]}
+		finding := Finding{Name: history[i].Name, UID: history[i].UID, Partial: j.partial[i]}
 		for _, f := range facts {
 			if !slices.Contains(finding.Cells, f.cell) {
 				finding.Cells = append(finding.Cells, f.cell)
@@ -220,6 +175,127 @@ func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
 		out = append(out, finding)
 	}
 	return out
+}
+
+// judge holds what the generations judged so far (the newer ones) decided.
+type judge struct {
+	cells    map[v1.ID]map[v1.ID]*v1.Cell
+	claimed  map[string]bool // fields a newer generation set
+	touched  map[v1.ID]bool  // skills a newer generation set something of
+	removed  map[v1.ID]bool  // skills a newer generation removed
+	reverted map[int][]fact  // per entry, its reverted facts
+	partial  map[int][]Field // per entry, its carried fields in its reverted cells
+}
+
+// generation judges the facts of the entries of one generation, then lets
+// them supersede the older generations' facts.
+func (j *judge) generation(all []fact) {
+	var live []fact
+	for _, f := range all {
+		if !j.superseded(f) {
+			live = append(live, f)
+		}
+	}
+	carriedKeys := map[string]bool{}
+	setters := map[string]int{}
+	carriedCellOf := map[v1.ID]bool{} // skills with a carried cell value in the generation
+	for _, f := range live {
+		setters[f.key]++
+		if j.holds(f) {
+			carriedKeys[f.key] = true
+			if f.field != nil {
+				carriedCellOf[f.skill] = true
+			}
+		}
+	}
+	brokenCells := map[int]map[string]bool{}
+	for _, f := range live {
+		// Within one generation a carried removal explains the cells of
+		// the row that are gone, and a carried cell the row that is back.
+		if carriedKeys[f.key] || (f.field != nil && carriedKeys[rowKey(f.skill)]) ||
+			(f.field == nil && carriedCellOf[f.skill]) {
+			continue
+		}
+		j.reverted[f.entry] = append(j.reverted[f.entry], f)
+		if brokenCells[f.entry] == nil {
+			brokenCells[f.entry] = map[string]bool{}
+		}
+		brokenCells[f.entry][f.cell] = true
+	}
+	for _, f := range live {
+		if f.field != nil && carriedKeys[f.key] && setters[f.key] == 1 && brokenCells[f.entry][f.cell] {
+			j.partial[f.entry] = append(j.partial[f.entry], *f.field)
+		}
+	}
+	// Superseded facts count too: a removal a newer value undid still wiped
+	// the row's older values.
+	for _, f := range all {
+		j.claimed[f.key] = true
+		j.touched[f.skill] = true
+		if f.field == nil {
+			j.removed[f.skill] = true
+		}
+	}
+}
+
+// holds reports whether the spec holds what f set: Carried(spec, &f.check),
+// answered from the index, since Carried copies the whole spec for each
+// change and a Role's history is judged at every reconcile (FuzzFind checks
+// that both agree).
+func (j *judge) holds(f fact) bool {
+	row, ok := j.cells[f.skill]
+	switch {
+	case f.field == nil:
+		return !ok
+	case !ok || row[f.field.Level] == nil:
+		return false
+	case f.field.Name == FieldProficiency:
+		return row[f.field.Level].Proficiency == f.check.Proficiency
+	default:
+		return row[f.field.Level].Required == *f.check.Required
+	}
+}
+
+// indexCells maps each skill of spec to its cells by level.
+func indexCells(spec *v1.RoleSpec) map[v1.ID]map[v1.ID]*v1.Cell {
+	out := make(map[v1.ID]map[v1.ID]*v1.Cell, len(spec.Skills))
+	for i := range spec.Skills {
+		row := make(map[v1.ID]*v1.Cell, len(spec.Skills[i].Cells))
+		for k := range spec.Skills[i].Cells {
+			row[spec.Skills[i].Cells[k].Level] = &spec.Skills[i].Cells[k]
+		}
+		out[spec.Skills[i].ID] = row
+	}
+	return out
+}
+
+// superseded reports whether a newer generation replaced what f set.
+func (j *judge) superseded(f fact) bool {
+	return supersededBy(f, j.claimed, j.touched, j.removed)
+}
+
+func supersededBy(f fact, claimed map[string]bool, touched, removed map[v1.ID]bool) bool {
+	return removed[f.skill] || claimed[f.key] || (f.field == nil && touched[f.skill])
+}
+
+// lastOfEntry keeps the facts of one entry that its own later changes did
+// not replace (a Proposal may set a cell, remove the row and add it again).
+func lastOfEntry(facts []fact) []fact {
+	claimed, touched, removed := map[string]bool{}, map[v1.ID]bool{}, map[v1.ID]bool{}
+	var kept []fact
+	for _, f := range slices.Backward(facts) {
+		if !supersededBy(f, claimed, touched, removed) {
+			kept = append(kept, f)
+		}
+		// A replaced removal still wiped the row's older values.
+		claimed[f.key] = true
+		touched[f.skill] = true
+		if f.field == nil {
+			removed[f.skill] = true
+		}
+	}
+	slices.Reverse(kept)
+	return kept
 }
 
 // factsOf turns an entry's recorded cells into the facts to check, each as

@@ -47,7 +47,7 @@ func setRequired(skill, level v1.ID, r bool) v1.Change {
 func applied(t *testing.T, proposals ...[]v1.Change) (*v1.RoleSpec, []v1.AppliedProposal) {
 	t.Helper()
 	s := spec()
-	var history []v1.AppliedProposal
+	history := make([]v1.AppliedProposal, 0, len(proposals))
 	for i, changes := range proposals {
 		next, conflicts := governance.Apply(s, changes)
 		if len(conflicts) > 0 {

@@ -47,6 +47,7 @@ var domain = []string{
 	module + "/internal/enforcement",
 	module + "/internal/manifestedit",
 	module + "/internal/scope",
+	module + "/internal/revert",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly

@@ -243,6 +243,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Client:    mgr.GetClient(),
 		Publisher: publisher,
 		Recorder:  mgr.GetEventRecorder("skillmatrix-role"),
+		APIReader: mgr.GetAPIReader(),
 	}).SetupWithManager(mgr, opts.RoleConcurrency); err != nil {
 		return fmt.Errorf("setting up the Role controller: %w", err)
 	}

@@ -20,6 +20,13 @@ import (
 // name). Nothing is pushed over it.
 var ErrBranchTaken = errors.New("git branch exists without the Proposal's commit")
 
+// Operations named in an *Error.
+const (
+	opCheckBranch = "check branch"
+	opReadHead    = "read head"
+	opReadHistory = "read history"
+)
+
 // Branch mode pushes each Proposal to a branch of its own and leaves the
 // merge to people; Locate is how the operator follows what became of it,
 // since Git has no watch: one ls-remote and one incremental fetch.
@@ -40,7 +47,7 @@ func checkPushBranch(cfg Config) error {
 		return nil
 	}
 	if !validBranchName(b) || b == cfg.Branch {
-		return &Error{Op: "check branch", Kind: ErrConfig, Err: fmt.Errorf("%q is not a branch name other than %q", b, cfg.Branch)}
+		return &Error{Op: opCheckBranch, Kind: ErrConfig, Err: fmt.Errorf("%q is not a branch name other than %q", b, cfg.Branch)}
 	}
 	return nil
 }
@@ -112,7 +119,7 @@ func (s *session) committedOnPushBranch(ctx context.Context, proposals []Proposa
 		}
 	}
 	if !found {
-		return &Error{Op: "check branch", Kind: ErrBranchTaken, Err: fmt.Errorf("branch %q is at %s", s.cfg.PushBranch, head)}
+		return &Error{Op: opCheckBranch, Kind: ErrBranchTaken, Err: fmt.Errorf("branch %q is at %s", s.cfg.PushBranch, head)}
 	}
 	return nil
 }
@@ -156,7 +163,7 @@ func (s *session) fetchBranches(ctx context.Context, branches ...string) error {
 func (s *session) trailerCommits(head plumbing.Hash, uids func(msg string) []string) (map[string]plumbing.Hash, error) {
 	c, err := s.repo.CommitObject(head)
 	if err != nil {
-		return nil, &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
+		return nil, &Error{Op: opReadHistory, Kind: ErrUnreachable, Err: err}
 	}
 	out := map[string]plumbing.Hash{}
 	n := 0
@@ -172,7 +179,7 @@ func (s *session) trailerCommits(head plumbing.Hash, uids func(msg string) []str
 		return nil
 	})
 	if err != nil {
-		return nil, &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
+		return nil, &Error{Op: opReadHistory, Kind: ErrUnreachable, Err: err}
 	}
 	return out, nil
 }
@@ -238,7 +245,7 @@ func (w *Writer) Locate(ctx context.Context, cfg Config, p Proposal, commit, bra
 	}
 	tip, err := repo.CommitObject(tracked)
 	if err != nil {
-		return Location{}, &Error{Op: "read head", Kind: ErrUnreachable, Err: err}
+		return Location{}, &Error{Op: opReadHead, Kind: ErrUnreachable, Err: err}
 	}
 	files, err := s.manifests(tip)
 	if err != nil {
@@ -279,14 +286,14 @@ func (s *session) merged(head plumbing.Hash, uid, commit string) (string, error)
 	}
 	tip, err := s.repo.CommitObject(head)
 	if err != nil {
-		return "", &Error{Op: "read head", Kind: ErrUnreachable, Err: err}
+		return "", &Error{Op: opReadHead, Kind: ErrUnreachable, Err: err}
 	}
 	if ours.Hash == tip.Hash {
 		return commit, nil
 	}
 	ancestor, err := ours.IsAncestor(tip)
 	if err != nil {
-		return "", &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
+		return "", &Error{Op: opReadHistory, Kind: ErrUnreachable, Err: err}
 	}
 	if ancestor {
 		return commit, nil

@@ -184,35 +184,28 @@ func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope
 	p := s.proposal
 	gc := p.Status.GitCommit
 	tracked := cmp.Or(gc.TrackedBranch, gc.Branch)
-	if loc.Merged == "" {
-		switch {
-		case gc.TrackedBranch == "":
-			endCommitted(s, v1.PhaseAbandoned, ReasonCommitLost, fmt.Sprintf(
-				"commit %s is no longer in the history of branch %s (force-pushed or reset?) and its change is not in Role %q; it will not be applied",
-				gc.SHA, tracked, s.role.Name))
-		case loc.BranchHead == "":
-			endCommitted(s, v1.PhaseAbandoned, ReasonBranchDeleted, fmt.Sprintf(
-				"branch %s was deleted without its change reaching branch %s; it will not be applied", gc.Branch, tracked))
-		}
+	// cells are the changes the tracked head does not carry; known says
+	// the head's manifest could be read at all (moved or split, only the
+	// sync or the timeout can tell).
+	cells, known := r.divergedAtHead(ctx, s, loc)
+	switch {
+	case loc.Merged == "" && known && len(cells) == 0:
+		// The head carries the change without naming the Proposal (a
+		// squash that dropped the trailer, a person's own commit): the
+		// sync will bring it in; nothing is abandoned.
+	case loc.Merged == "" && gc.TrackedBranch == "":
+		endCommitted(s, v1.PhaseAbandoned, ReasonCommitLost, fmt.Sprintf(
+			"commit %s is no longer in the history of branch %s (force-pushed or reset?) and its change is not in Role %q; it will not be applied",
+			gc.SHA, tracked, s.role.Name))
 		return
-	}
-	if loc.ManifestErr != nil {
-		// Merged, then moved or split: the Role's manifest cannot be read
-		// at the head, so only the sync (or the timeout) tells.
-		logf.FromContext(ctx).Info("cannot read the Role's manifest at the tracked head", "error", loc.ManifestErr.Error())
+	case loc.Merged == "" && loc.BranchHead == "":
+		endCommitted(s, v1.PhaseAbandoned, ReasonBranchDeleted, fmt.Sprintf(
+			"branch %s was deleted without its change reaching branch %s; it will not be applied", gc.Branch, tracked))
 		return
-	}
-	spec, err := roleSpecInManifest(loc.Manifest, p.Namespace, string(p.Spec.RoleRef))
-	if err != nil {
-		logf.FromContext(ctx).Info("cannot decode the Role's manifest at the tracked head", "file", loc.ManifestPath, "error", err.Error())
+	case loc.Merged == "":
+		// The branch waits for its merge request.
 		return
-	}
-	superseded, err := r.supersededFields(ctx, p)
-	if err != nil {
-		logf.FromContext(ctx).Error(err, "listing the newer commits of the Role")
-		return
-	}
-	if cells := divergedCells(spec, p.Spec.Changes, superseded); len(cells) > 0 {
+	case len(cells) > 0:
 		endCommitted(s, v1.PhaseDiverged, ReasonMergedDifferently, fmt.Sprintf(
 			"merged into branch %s (commit %s), but %s at %s holds other values than the Proposal set: %s; it will not be recorded as applied",
 			tracked, loc.Merged, loc.ManifestPath, loc.TrackedHead, strings.Join(cells, "; ")))
@@ -222,9 +215,32 @@ func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope
 		// Direct mode: the commit message already says what it waits for.
 		return
 	}
-	p.Status.Message = text.Truncate(fmt.Sprintf("branch %s merged into %s as %s; waiting for the sync to bring it into Role %q",
-		gc.Branch, tracked, loc.Merged, s.role.Name), 4096)
+	p.Status.Message = text.Truncate(fmt.Sprintf("branch %s merged into %s (%s); waiting for the sync to bring it into Role %q",
+		gc.Branch, tracked, cmp.Or(loc.Merged, "its change is at "+loc.TrackedHead), s.role.Name), 4096)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonMerged, p.Status.Message)
+}
+
+// divergedAtHead names the Proposal's changes the tracked head's manifest
+// does not carry (fields newer commits set again excepted); known is
+// false when that manifest cannot be read.
+func (r *ProposalReconciler) divergedAtHead(ctx context.Context, s *proposalScope, loc gitwrite.Location) (cells []string, known bool) {
+	p := s.proposal
+	log := logf.FromContext(ctx)
+	if loc.ManifestErr != nil {
+		log.Info("cannot find the Role's manifest at the tracked head", "error", loc.ManifestErr.Error())
+		return nil, false
+	}
+	spec, err := roleSpecInManifest(loc.Manifest, p.Namespace, string(p.Spec.RoleRef))
+	if err != nil {
+		log.Info("cannot decode the Role's manifest at the tracked head", "file", loc.ManifestPath, "error", err.Error())
+		return nil, false
+	}
+	superseded, err := r.supersededFields(ctx, p)
+	if err != nil {
+		log.Error(err, "listing the newer commits of the Role")
+		return nil, false
+	}
+	return divergedCells(spec, p.Spec.Changes, superseded), true
 }
 
 // endCommitted closes a committed Proposal that will not reach the Role.

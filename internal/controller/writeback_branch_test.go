@@ -136,6 +136,18 @@ var _ = Describe("Git write-back in Branch mode, and the end of waiting", func()
 		g.expectAgreement(platformPath, "r1")
 	})
 
+	It("keeps waiting for a squash that dropped the trailer, branch deleted, and applies it with the sync", func() {
+		g.branchMode()
+		committedOnBranch("raise-k8s")
+		Expect(g.srv.Merge(repoName, "main", "skillmatrix/raise-k8s", gitserver.MergeSquash, "Kubernetes for seniors", nil)).To(Succeed())
+		Expect(g.srv.DeleteBranch(repoName, "skillmatrix/raise-k8s")).To(Succeed())
+		Eventually(proposalCondition(ns, "raise-k8s", v1.ConditionApplied)).Should(Equal("False/Merged"))
+		Expect(getProposal(ns, "raise-k8s").Status.Phase).To(Equal(v1.PhaseCommitted))
+		g.sync(serverSideApply)
+		Eventually(proposalPhase(ns, "raise-k8s")).Should(Equal(v1.PhaseApplied))
+		g.expectAgreement(platformPath, "r1")
+	})
+
 	It("ends a Proposal whose branch is never merged as TimedOut after applyTimeout", func() {
 		g.configure(func(s *v1.GitWriteBackSpec) {
 			s.Mode = v1.GitWriteBackBranch
@@ -192,4 +204,37 @@ var _ = Describe("Git write-back in Branch mode, and the end of waiting", func()
 		Eventually(proposalPhase(ns, "first")).Should(Equal(v1.PhaseApplied))
 		Eventually(proposalPhase(ns, "second")).Should(Equal(v1.PhaseApplied))
 	})
+})
+
+var _ = Describe("GitWriteBack validation of Branch mode and the waiting", func() {
+	var ns string
+	BeforeEach(func() { ns = newNamespace() })
+
+	writeBack := func(change func(*v1.GitWriteBackSpec)) *v1.GitWriteBack {
+		wb := &v1.GitWriteBack{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "wb"},
+			Spec:       v1.GitWriteBackSpec{URL: "https://git.example.com/career.git", SecretRef: v1.SecretReference{Name: "s"}, MatrixRef: "m"},
+		}
+		change(&wb.Spec)
+		return wb
+	}
+
+	It("defaults to Direct mode", func() {
+		wb := writeBack(func(*v1.GitWriteBackSpec) {})
+		Expect(k8sClient.Create(suiteCtx, wb)).To(Succeed())
+		Expect(wb.Spec.Mode).To(Equal(v1.GitWriteBackDirect))
+		Expect(wb.Spec.ApplyTimeout).To(BeNil(), "the operator applies the default, so a later default change reaches old objects")
+	})
+
+	DescribeTable("rejects", func(change func(*v1.GitWriteBackSpec), field, message string) {
+		expectRejected(k8sClient.Create(suiteCtx, writeBack(change)), field, message)
+	},
+		Entry("an unknown mode", func(s *v1.GitWriteBackSpec) { s.Mode = "Fork" }, "spec.mode", "Unsupported value"),
+		Entry("an applyTimeout under a second", func(s *v1.GitWriteBackSpec) {
+			s.ApplyTimeout = &metav1.Duration{Duration: 500 * time.Millisecond}
+		}, "spec.applyTimeout", "applyTimeout must be at least 1s"),
+		Entry("a zero interval", func(s *v1.GitWriteBackSpec) { s.Interval = &metav1.Duration{} }, "spec.interval", "interval must be at least 1s"),
+		Entry("a branchPrefix with ..", func(s *v1.GitWriteBackSpec) { s.BranchPrefix = "mr/../" }, "spec.branchPrefix", "must not contain .."),
+		Entry("a branchPrefix with a space", func(s *v1.GitWriteBackSpec) { s.BranchPrefix = "mr /" }, "spec.branchPrefix", "should match"),
+	)
 })

@@ -197,9 +197,10 @@ type Location struct {
 	// BranchHead is the head of the Proposal's own branch, "" when the
 	// remote has no such branch (deleted) or none was asked for.
 	BranchHead string
-	// ManifestPath and Manifest are the Role's manifest at the tracked head,
-	// when Merged is set; ManifestErr says why it was not found instead
-	// (manifestedit's NotFound and Ambiguous errors).
+	// ManifestPath and Manifest are the Role's manifest at the tracked head
+	// (what the sync applies, merged or not: a squash that dropped the
+	// trailer still shows there); ManifestErr says why it was not found
+	// instead (manifestedit's NotFound and Ambiguous errors).
 	ManifestPath string
 	Manifest     []byte
 	ManifestErr  error
@@ -240,8 +241,8 @@ func (w *Writer) Locate(ctx context.Context, cfg Config, p Proposal, commit, bra
 	if err := s.fetchBranches(ctx, cfg.Branch); err != nil {
 		return Location{}, err
 	}
-	if loc.Merged, err = s.merged(tracked, p.UID, commit); err != nil || loc.Merged == "" {
-		return loc, err
+	if loc.Merged, err = s.merged(tracked, p.UID, commit); err != nil {
+		return Location{}, err
 	}
 	tip, err := repo.CommitObject(tracked)
 	if err != nil {

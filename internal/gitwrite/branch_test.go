@@ -109,7 +109,7 @@ func TestLocateFollowsTheBranch(t *testing.T) {
 		merged, branch bool
 		manifest       string
 	}{
-		{name: "pushed, not merged", act: func(*fixture, string) error { return nil }, branch: true},
+		{name: "pushed, not merged", act: func(*fixture, string) error { return nil }, branch: true, manifest: roleFile},
 		{name: "merge commit", act: func(f *fixture, _ string) error {
 			return f.srv.Merge("roles", "main", proposalBranch, gitserver.MergeCommit, "Merge request !1", nil)
 		}, merged: true, branch: true, manifest: v},
@@ -125,10 +125,10 @@ func TestLocateFollowsTheBranch(t *testing.T) {
 		}, merged: true, branch: true, manifest: e},
 		{name: "squash that dropped the trailer", act: func(f *fixture, _ string) error {
 			return f.srv.Merge("roles", "main", proposalBranch, gitserver.MergeSquash, "squashed without the trailers", nil)
-		}, branch: true},
+		}, branch: true, manifest: v},
 		{name: "deleted unmerged", act: func(f *fixture, _ string) error {
 			return f.srv.DeleteBranch("roles", proposalBranch)
-		}},
+		}, manifest: roleFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,7 +147,7 @@ func TestLocateFollowsTheBranch(t *testing.T) {
 			if tt.branch && loc.BranchHead != commit {
 				t.Errorf("branch head %s, want %s", loc.BranchHead, commit)
 			}
-			if string(loc.Manifest) != tt.manifest || (tt.merged && (loc.ManifestPath != rolePath || loc.ManifestErr != nil)) {
+			if string(loc.Manifest) != tt.manifest || loc.ManifestPath != rolePath || loc.ManifestErr != nil {
 				t.Errorf("manifest %s (%v):\n%s", loc.ManifestPath, loc.ManifestErr, loc.Manifest)
 			}
 		})

@@ -17,6 +17,8 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"time"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -90,6 +92,27 @@ type GitWriteBackRole struct {
 	Path string `json:"path,omitempty"`
 }
 
+// GitWriteBackMode is how accepted Proposals reach the tracked branch.
+// +kubebuilder:validation:Enum=Direct;Branch
+type GitWriteBackMode string
+
+// Write-back modes.
+const (
+	// GitWriteBackDirect pushes each commit to the tracked branch.
+	GitWriteBackDirect GitWriteBackMode = "Direct"
+	// GitWriteBackBranch pushes each Proposal's commit to a branch of its
+	// own, <branchPrefix><proposal name>, started from the tracked branch's
+	// head, for a merge request someone (or a bot) opens and merges.
+	GitWriteBackBranch GitWriteBackMode = "Branch"
+)
+
+// Defaults of the waiting a committed Proposal does.
+const (
+	DefaultBranchPrefix = "skillmatrix/"
+	DefaultApplyTimeout = 168 * time.Hour
+	DefaultGitInterval  = time.Minute
+)
+
 // GitWriteBackSpec says where the Roles' manifests live and how accepted
 // Proposals are committed there.
 // +kubebuilder:validation:XValidation:rule="has(self.matrixRef) || (has(self.roles) && self.roles.exists(r, r.mode == 'Enabled'))",message="select Roles with matrixRef or with at least one roles entry of mode Enabled"
@@ -102,7 +125,8 @@ type GitWriteBackSpec struct {
 	// +required
 	URL string `json:"url"`
 
-	// branch the Roles are synced from; commits are pushed to it.
+	// branch the Roles are synced from; in Direct mode commits are pushed
+	// to it, in Branch mode the Proposals' branches start from it.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:Pattern=`^[^\s~^:?*\[\\]+$`
@@ -146,6 +170,36 @@ type GitWriteBackSpec struct {
 	// +optional
 	Roles []GitWriteBackRole `json:"roles,omitempty"`
 
+	// mode is Direct (the default: commits are pushed to branch) or Branch
+	// (each Proposal's commit is pushed to a branch of its own,
+	// <branchPrefix><proposal name>, from branch's head, never forced; the
+	// Proposal's status.gitCommit names it for the merge request).
+	// +kubebuilder:default=Direct
+	// +optional
+	Mode GitWriteBackMode `json:"mode,omitempty"`
+
+	// branchPrefix starts the name of a Proposal's branch in Branch mode.
+	// Defaults to "skillmatrix/".
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[^\s~^:?*\[\\]*$`
+	// +kubebuilder:validation:XValidation:rule="!self.contains('..') && !self.startsWith('/') && !self.startsWith('-')",message="branchPrefix must not contain .. or start with / or -"
+	// +optional
+	BranchPrefix string `json:"branchPrefix,omitempty"`
+
+	// applyTimeout is how long a committed Proposal waits for its change to
+	// reach the Role (a merge and a sync in Branch mode, a sync in Direct
+	// mode) before it ends as TimedOut. Defaults to 168h.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="applyTimeout must be at least 1s"
+	// +optional
+	ApplyTimeout *metav1.Duration `json:"applyTimeout,omitempty"`
+
+	// interval is how often the repository is fetched while a Proposal is
+	// Committed, to notice a deleted branch or a merge that differs (Git
+	// has no watch). Defaults to 1m.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="interval must be at least 1s"
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+
 	// suspend stops new commits; accepted Proposals wait (they are not
 	// promoted in the cluster instead).
 	// +optional
@@ -185,6 +239,7 @@ type GitWriteBackStatus struct {
 // +kubebuilder:resource:shortName=cgwb,categories=career
 // +kubebuilder:printcolumn:name="URL",type=string,JSONPath=`.spec.url`
 // +kubebuilder:printcolumn:name="Branch",type=string,JSONPath=`.spec.branch`
+// +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.spec.mode`
 // +kubebuilder:printcolumn:name="Matrix",type=string,JSONPath=`.spec.matrixRef`
 // +kubebuilder:printcolumn:name="Last commit",type=string,JSONPath=`.status.lastCommit`,priority=1
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

@@ -32,6 +32,9 @@ func (s *session) attempt(ctx context.Context, proposals []Proposal) ([]Result, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.committedOnPushBranch(ctx, proposals, done); err != nil {
+		return nil, err
+	}
 	tip, err := s.repo.CommitObject(head)
 	if err != nil {
 		return nil, &Error{Op: "read head", Kind: ErrUnreachable, Err: err}
@@ -73,27 +76,7 @@ func (s *session) attempt(ctx context.Context, proposals []Proposal) ([]Result, 
 // committed maps the Proposal-UID trailers of the last HistoryLimit commits
 // of the branch to their commits (the newest one per uid).
 func (s *session) committed(head plumbing.Hash) (map[string]plumbing.Hash, error) {
-	c, err := s.repo.CommitObject(head)
-	if err != nil {
-		return nil, &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
-	}
-	out := map[string]plumbing.Hash{}
-	n := 0
-	err = object.NewCommitPreorderIter(c, nil, nil).ForEach(func(c *object.Commit) error {
-		if n++; n > s.w.opts.HistoryLimit {
-			return storer.ErrStop
-		}
-		for _, uid := range trailerValues(c.Message, TrailerProposalUID) {
-			if _, seen := out[uid]; !seen {
-				out[uid] = c.Hash
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
-	}
-	return out, nil
+	return s.trailerCommits(head, func(msg string) []string { return trailerValues(msg, TrailerProposalUID) })
 }
 
 // tree is the manifests under the configured path at the current tip.

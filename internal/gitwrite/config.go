@@ -22,8 +22,14 @@ type Config struct {
 	// URL is the repository's HTTPS URL, or its SSH URL:
 	// ssh://user@host:port/path or scp-like user@host:path.
 	URL string
-	// Branch is the branch Argo CD or Flux syncs; commits are pushed to it.
+	// Branch is the branch Argo CD or Flux syncs; commits are pushed to it
+	// unless PushBranch names another.
 	Branch string
+	// PushBranch, when set, is the branch the commits are pushed to instead
+	// (Branch mode: one branch per Proposal, for a merge request): they are
+	// made on Branch's head and PushBranch is created from them, never
+	// forced.
+	PushBranch string
 	// Path is the directory scanned for the Role's manifest ("" or "." for
 	// the whole repository).
 	Path string

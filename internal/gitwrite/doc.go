@@ -25,6 +25,13 @@ limitations under the License.
 // Proposal-UID trailer is already in the branch history is not committed
 // again, so a crash between push and status write never commits twice.
 //
+// In Branch mode (Config.PushBranch) the commits are made on the tracked
+// branch's head as ever but pushed to a branch of the Proposal's own, for a
+// merge request; Locate then follows a committed Proposal: whether its
+// change reached the tracked branch (a Proposal-UID line in any merged,
+// squashed or rebased message, or the commit's ancestry), whether its
+// branch still exists, and the Role's manifest at the tracked head.
+//
 // It uses go-git only (no git binary). It must not import a Kubernetes
 // client or controller-runtime: the caller reads the Secret and passes
 // Credentials, and records the Results in status.

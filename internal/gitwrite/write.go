@@ -92,6 +92,9 @@ func (w *Writer) Write(ctx context.Context, cfg Config, proposals []Proposal) ([
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPushBranch(cfg); err != nil {
+		return nil, err
+	}
 	tmpl, err := cfg.template()
 	if err != nil {
 		return nil, err
@@ -183,14 +186,16 @@ func (s *session) fetch(ctx context.Context) (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// push sends tip to the branch, expecting it to still be at base.
+// push sends tip to the branch the commits go to (pushTarget), never
+// forced: the remote refuses it unless it fast-forwards.
 func (s *session) push(ctx context.Context, tip plumbing.Hash) error {
-	spec := config.RefSpec(tip.String() + ":" + plumbing.NewBranchReferenceName(s.cfg.Branch).String())
+	target := s.pushTarget()
+	spec := config.RefSpec(tip.String() + ":" + plumbing.NewBranchReferenceName(target).String())
 	err := s.repo.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName, RefSpecs: []config.RefSpec{spec}, Auth: s.auth,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return classify("push", err)
 	}
-	return s.repo.Storer.SetReference(plumbing.NewHashReference(s.remoteRef(), tip))
+	return s.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewRemoteReferenceName(git.DefaultRemoteName, target), tip))
 }

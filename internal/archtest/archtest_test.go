@@ -46,6 +46,7 @@ var domain = []string{
 	module + "/internal/text",
 	module + "/internal/enforcement",
 	module + "/internal/manifestedit",
+	module + "/internal/switchover",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly

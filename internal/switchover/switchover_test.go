@@ -77,7 +77,7 @@ func TestMakePlan(t *testing.T) {
 			carried:       one(setProf("k8s", "senior", "W", "V"), setFocus("junior", "learn", "build")),
 			wantConflicts: []string{`GitChanged skills[k8s].cells[senior].proficiency: Git holds "E", neither the "W" Proposal ns/a replaced nor the "V" it set`}},
 		{name: "two conflicts, one per field",
-			git: edit(func(s *v1.RoleSpec) { s.Skills[0].Cells[1].Proficiency = "E"; s.Levels[0].Focus = "other" }),
+			git:     edit(func(s *v1.RoleSpec) { s.Skills[0].Cells[1].Proficiency = "E"; s.Levels[0].Focus = "other" }),
 			carried: one(setProf("k8s", "senior", "W", "V"), setFocus("junior", "learn", "build")),
 			wantConflicts: []string{
 				`GitChanged skills[k8s].cells[senior].proficiency: Git holds "E", neither the "W" Proposal ns/a replaced nor the "V" it set`,

@@ -10,6 +10,7 @@ package switchover
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -442,3 +443,21 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// ErrConflict: Git changed a field the switch-over carries.
+var ErrConflict = errors.New("Git changed fields the cluster-side promotions set")
+
+// ConflictError carries the plan's conflicts, one per field.
+type ConflictError struct {
+	Conflicts []Conflict
+}
+
+func (e *ConflictError) Error() string {
+	texts := make([]string, len(e.Conflicts))
+	for i, c := range e.Conflicts {
+		texts[i] = c.String()
+	}
+	return ErrConflict.Error() + ": " + strings.Join(texts, "; ")
+}
+
+func (e *ConflictError) Unwrap() error { return ErrConflict }

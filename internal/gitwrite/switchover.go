@@ -4,7 +4,9 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -29,6 +31,10 @@ type SwitchOver struct {
 	// Its error (e.g. a *switchover.ConflictError) is the Result's Err, and
 	// nothing is committed. It runs again on a new head after a lost push.
 	Plan func(git *v1alpha1.RoleSpec) ([]v1alpha1.Change, error)
+	// Unknown are uids of promotions whose changes are unknown (their
+	// Proposal was deleted): the result says which of them no commit's
+	// trailer names, so they may be missing from Git.
+	Unknown []string
 }
 
 // SwitchOverResult is what became of a switch-over.
@@ -36,11 +42,15 @@ type SwitchOverResult struct {
 	// Commit and Path are the commit on the branch and the manifest it
 	// changed; empty when nothing needed committing or Err is set.
 	Commit, Path string
+	// CommittedAt is the commit's committer time.
+	CommittedAt time.Time
 	// Existing: every carried Proposal's UID is already in the trailers of
 	// the last HistoryLimit commits (an earlier call committed it).
 	Existing bool
 	// Changes are what the commit changed (nil when Git carried them all).
 	Changes []v1alpha1.Change
+	// UnknownNotInGit are the Unknown uids no commit's trailer names.
+	UnknownNotInGit []string
 	// Err is why nothing was committed for the Role: Plan's error, or
 	// manifestedit's NotFoundError, AmbiguousError, NotPlainError.
 	Err error
@@ -75,6 +85,18 @@ func (s *session) switchOver(ctx context.Context, so *SwitchOver) (SwitchOverRes
 	if err != nil {
 		return SwitchOverResult{}, err
 	}
+	var unknown []string
+	for _, uid := range so.Unknown {
+		if _, ok := done[uid]; !ok {
+			unknown = append(unknown, uid)
+		}
+	}
+	res, err := s.carry(ctx, so, head, done)
+	res.UnknownNotInGit = unknown
+	return res, err
+}
+
+func (s *session) carry(ctx context.Context, so *SwitchOver, head plumbing.Hash, done map[string]plumbing.Hash) (SwitchOverResult, error) {
 	var pending []CarriedProposal
 	var found *object.Commit
 	for _, p := range so.Proposals {
@@ -89,7 +111,7 @@ func (s *session) switchOver(ctx context.Context, so *SwitchOver) (SwitchOverRes
 	}
 	if len(pending) == 0 && found != nil {
 		path, _ := s.changedPath(found.Hash)
-		return SwitchOverResult{Commit: found.Hash.String(), Path: path, Existing: true}, nil
+		return SwitchOverResult{Commit: found.Hash.String(), Path: path, Existing: true, CommittedAt: found.Committer.When}, nil
 	}
 	tip, err := s.repo.CommitObject(head)
 	if err != nil {
@@ -126,7 +148,7 @@ func (s *session) switchOver(ctx context.Context, so *SwitchOver) (SwitchOverRes
 	if err := s.push(ctx, next.Hash); err != nil {
 		return SwitchOverResult{}, err
 	}
-	return SwitchOverResult{Commit: next.Hash.String(), Path: file, Changes: changes}, nil
+	return SwitchOverResult{Commit: next.Hash.String(), Path: file, Changes: changes, CommittedAt: next.Committer.When}, nil
 }
 
 // switchOverMessage names the Role, lists the changes and the Proposals

@@ -445,7 +445,7 @@ func deref(s *string) string {
 }
 
 // ErrConflict: Git changed a field the switch-over carries.
-var ErrConflict = errors.New("Git changed fields the cluster-side promotions set")
+var ErrConflict = errors.New("the Git manifest changed fields the cluster-side promotions set")
 
 // ConflictError carries the plan's conflicts, one per field.
 type ConflictError struct {

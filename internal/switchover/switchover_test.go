@@ -20,8 +20,6 @@ func base() *v1.RoleSpec {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func setProf(skill, level v1.ID, from, to v1.ProficiencyID) v1.Change {
 	c := v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: to}
 	if from != "" {
@@ -96,7 +94,7 @@ func TestMakePlan(t *testing.T) {
 		{name: "no from and Git already carries it", git: edit(func(s *v1.RoleSpec) { s.Skills[0].Cells[1].Proficiency = "V" }),
 			carried: one(setProf("k8s", "senior", "", "V")), wantNoChanges: true},
 		{name: "required flag", git: base(),
-			carried: one(v1.Change{Op: v1.OpSetRequired, Skill: "k8s", Level: "senior", Required: ptr(true), From: &v1.ChangeValue{Required: ptr(false)}})},
+			carried: one(v1.Change{Op: v1.OpSetRequired, Skill: "k8s", Level: "senior", Required: new(true), From: &v1.ChangeValue{Required: new(false)}})},
 		{name: "tech stack", git: base(),
 			carried: one(v1.Change{Op: v1.OpSetTechStack, Level: "senior", TechStack: []string{"k8s"}, From: &v1.ChangeValue{}})},
 		{name: "cell Git removed", git: edit(func(s *v1.RoleSpec) { s.Skills = s.Skills[1:] }),
@@ -166,7 +164,7 @@ func TestMakePlan(t *testing.T) {
 }
 
 func dropFrom(carried []Carried) []Carried {
-	var out []Carried
+	out := make([]Carried, 0, len(carried))
 	for _, c := range carried {
 		cs := make([]v1.Change, len(c.Changes))
 		for i := range c.Changes {

@@ -229,6 +229,92 @@ type GitWriteBackStatus struct {
 	// lastPushTime is when it was pushed.
 	// +optional
 	LastPushTime *metav1.Time `json:"lastPushTime,omitempty"`
+
+	// switchOvers records, per Role that carried cluster-side promotions when
+	// write-back was turned on for it, the one commit that brought them to
+	// Git, or why none was made. The Role's WriteBack condition reads it.
+	// +listType=map
+	// +listMapKey=role
+	// +kubebuilder:validation:MaxItems=500
+	// +optional
+	SwitchOvers []SwitchOverRecord `json:"switchOvers,omitempty"`
+}
+
+// SwitchOverState is where a Role's switch-over to write-back stands.
+// +kubebuilder:validation:Enum=Committed;InGit;Conflicted;Failed
+type SwitchOverState string
+
+const (
+	// SwitchOverCommitted: the commit that carries the promotions is pushed.
+	SwitchOverCommitted SwitchOverState = "Committed"
+	// SwitchOverInGit: Git already held every promoted field; nothing was
+	// committed.
+	SwitchOverInGit SwitchOverState = "InGit"
+	// SwitchOverConflicted: Git changed promoted fields meanwhile; nothing
+	// was committed, and it is tried again until Git holds a value it can
+	// carry.
+	SwitchOverConflicted SwitchOverState = "Conflicted"
+	// SwitchOverFailed: the write failed (credentials, server, manifest);
+	// retried.
+	SwitchOverFailed SwitchOverState = "Failed"
+)
+
+// SwitchOverRecord is one Role's switch-over to write-back.
+type SwitchOverRecord struct {
+	// role is the Role's name.
+	Role ObjectName `json:"role"`
+	// state: Committed, InGit, Conflicted or Failed.
+	State SwitchOverState `json:"state"`
+	// reason is the condition reason the Role's WriteBack shows for it.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// proposalUIDs are the uids of the carried Proposals: the record is for
+	// exactly this set.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +kubebuilder:validation:items:MaxLength=64
+	// +optional
+	ProposalUIDs []string `json:"proposalUIDs,omitempty"`
+	// proposals are the names of the carried Proposals, oldest first.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +optional
+	Proposals []ObjectName `json:"proposals,omitempty"`
+	// missing names the history entries whose Proposal was deleted: their
+	// change is unknown, so they could not be carried.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +optional
+	Missing []ObjectName `json:"missing,omitempty"`
+	// commit is the SHA of the switch-over commit.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Commit string `json:"commit,omitempty"`
+	// committedAt is the switch-over commit's time: a write of the Role by
+	// another manager from then on is taken as its sync.
+	// +optional
+	CommittedAt *metav1.Time `json:"committedAt,omitempty"`
+	// file is the manifest it changed.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	File string `json:"file,omitempty"`
+	// conflicts are the fields Git changed, one line each.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +kubebuilder:validation:items:MaxLength=1024
+	// +optional
+	Conflicts []string `json:"conflicts,omitempty"`
+	// message says what happened, in one sentence or a few.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Message string `json:"message,omitempty"`
+	// fieldsReleased: the promotions' field manager no longer owns fields
+	// of the Role, so a sync of a later Git edit does not conflict with it.
+	// +optional
+	FieldsReleased bool `json:"fieldsReleased,omitempty"`
+	// lastTransitionTime is when the state last changed.
+	LastTransitionTime metav1.Time `json:"lastTransitionTime"`
 }
 
 // GitWriteBack commits accepted Proposals of the Roles it selects to the Git

@@ -48,6 +48,7 @@ var domain = []string{
 	module + "/internal/manifestedit",
 	module + "/internal/scope",
 	module + "/internal/revert",
+	module + "/internal/switchover",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly

@@ -334,6 +334,7 @@ func (r *RoleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) err
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.rolesForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}, notInInitialList)).
 		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(roleOfProposal), builder.WithPredicates(writeBackStatusChanged)).
+		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(rolesOfSwitchOvers)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("role").
 		Complete(r)

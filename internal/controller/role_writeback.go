@@ -100,6 +100,9 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 		role.Status.History = role.Status.History[n-v1.MaxHistory:]
 	}
 	setWriteBackCondition(s.conds, failing, waiting, committed)
+	if err := setSwitchOverCondition(ctx, r.Client, role, s.conds, failing != nil || waiting != nil, committed > 0); err != nil {
+		return true, err
+	}
 	return false, nil
 }
 

@@ -264,6 +264,10 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if err := proposals.SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
+	if err := (&switchOverReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
+		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the switch-over controller: %w", err)
+	}
 	return nil
 }
 

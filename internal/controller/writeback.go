@@ -275,6 +275,12 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
 		return true, nil
 	}
+	if hold, err := r.writeBack.switchOverHold(ctx, s.role, t); err != nil || hold != "" {
+		if err != nil {
+			return true, err
+		}
+		return r.writeBackFailed(s, ReasonSwitchOverPending, hold)
+	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err != nil {
 		r.writeBack.report(ctx, t.config, err, "")

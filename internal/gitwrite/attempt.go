@@ -154,31 +154,41 @@ func (s *session) commit(tip *object.Commit, files *tree, p *Proposal) (*object.
 	if err != nil {
 		return nil, "", err
 	}
+	next, err := s.writeCommit(tip, files, file, edited, msg)
+	if err != nil {
+		return nil, "", err
+	}
+	return next, file, nil
+}
+
+// writeCommit makes a commit on tip that replaces file with edited, and
+// records the new content in files.
+func (s *session) writeCommit(tip *object.Commit, files *tree, file string, edited []byte, msg string) (*object.Commit, error) {
 	st := s.repo.Storer
 	blob, err := writeBlob(st, edited)
 	if err != nil {
-		return nil, "", &Error{Op: "write blob", Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: "write blob", Kind: ErrConfig, Err: err}
 	}
 	treeHash, err := replaceInTree(st, tip.TreeHash, strings.Split(file, "/"), blob)
 	if err != nil {
-		return nil, "", &Error{Op: "write tree", Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: "write tree", Kind: ErrConfig, Err: err}
 	}
 	sig := object.Signature{Name: s.cfg.Author.Name, Email: s.cfg.Author.Email, When: s.w.opts.Now()}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: treeHash, ParentHashes: []plumbing.Hash{tip.Hash}}
 	obj := st.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
-		return nil, "", &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
 	}
 	h, err := st.SetEncodedObject(obj)
 	if err != nil {
-		return nil, "", &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
 	}
 	files.set(file, edited)
 	next, err := s.repo.CommitObject(h)
 	if err != nil {
-		return nil, "", &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
 	}
-	return next, file, nil
+	return next, nil
 }
 
 // withPath names the file in a NotPlainError from Edit.

@@ -102,26 +102,41 @@ func (w *Writer) Write(ctx context.Context, cfg Config, proposals []Proposal) ([
 	if cfg.Author.Name == "" || cfg.Author.Email == "" {
 		cfg.Author = DefaultAuthor
 	}
+	var results []Result
+	err = w.run(ctx, cfg, auth, tmpl, func(s *session) (err error) {
+		results, err = s.attempt(ctx, proposals)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// run takes the repository's turn and runs attempt until it does not lose a
+// push race, at most MaxAttempts times.
+func (w *Writer) run(ctx context.Context, cfg Config, auth transport.AuthMethod, tmpl *template.Template,
+	attempt func(*session) error) error {
 	lock := w.lock(cfg.URL)
 	lock.Lock()
 	defer lock.Unlock()
 	repo, err := w.open(cfg.URL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s := &session{w: w, cfg: cfg, auth: auth, tmpl: tmpl, repo: repo}
 	var lastErr error
 	for range w.opts.MaxAttempts {
-		results, err := s.attempt(ctx, proposals)
+		err := attempt(s)
 		if err == nil {
-			return results, nil
+			return nil
 		}
 		if !errors.Is(err, ErrNonFastForward) || ctx.Err() != nil {
-			return nil, err
+			return err
 		}
 		lastErr = err
 	}
-	return nil, lastErr
+	return lastErr
 }
 
 func (w *Writer) lock(url string) *sync.Mutex {

@@ -131,7 +131,8 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
 	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses ./internal/render/pdf:FuzzParseFont \
 	./internal/render/pdf:FuzzWrap ./internal/scope:FuzzParse ./internal/portal:FuzzConditionalHeaders \
-	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch
+	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
+	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

@@ -152,11 +152,13 @@ func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
 		for end < len(order) && history[order[end]].Generation == history[order[start]].Generation {
 			end++
 		}
-		var facts []fact
+		var facts, claims []fact
 		for _, i := range order[start:end] {
-			facts = append(facts, lastOfEntry(factsOf(i, history[i].Cells))...)
+			set := factsOf(i, history[i].Cells)
+			facts = append(facts, lastOfEntry(set)...)
+			claims = append(claims, set...)
 		}
-		j.generation(facts)
+		j.generation(facts, claims)
 		start = end
 	}
 
@@ -187,9 +189,11 @@ type judge struct {
 	partial  map[int][]Field // per entry, its carried fields in its reverted cells
 }
 
-// generation judges the facts of the entries of one generation, then lets
-// them supersede the older generations' facts.
-func (j *judge) generation(all []fact) {
+// generation judges the facts of the entries of one generation (all, each
+// entry's last values), then lets claims (everything the entries set,
+// values their own later changes replaced included) supersede the older
+// generations' facts.
+func (j *judge) generation(all, claims []fact) {
 	var live []fact
 	for _, f := range all {
 		if !j.superseded(f) {
@@ -228,8 +232,8 @@ func (j *judge) generation(all []fact) {
 		}
 	}
 	// Superseded facts count too: a removal a newer value undid still wiped
-	// the row's older values.
-	for _, f := range all {
+	// the row's older values, within one entry as across generations.
+	for _, f := range claims {
 		j.claimed[f.key] = true
 		j.touched[f.skill] = true
 		if f.field == nil {

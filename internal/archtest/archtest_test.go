@@ -211,7 +211,7 @@ func TestEveryFuzzTargetRunsInCI(t *testing.T) {
 		if !inList {
 			continue
 		}
-		for _, target := range strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), "\\")) {
+		for target := range strings.FieldsSeq(strings.TrimSuffix(strings.TrimSpace(line), "\\")) {
 			listed[target] = true
 		}
 		if !strings.HasSuffix(strings.TrimSpace(line), "\\") {

@@ -100,17 +100,17 @@ func (r *results) writeCold(w writer) {
 	w("Writes and CPU time during convergence (operator: from the manager start until the API server")
 	w("was quiet again, so trailing catalog updates and Events are included):")
 	w("")
-	w("| N | who | writes | by request | CPU kube-apiserver | CPU etcd | CPU manager |")
-	w("|---|---|---|---|---|---|---|")
+	w("| N | who | writes | by request | CPU kube-apiserver | CPU etcd | CPU manager | CPU manager per Role |")
+	w("|---|---|---|---|---|---|---|---|")
 	for _, n := range r.Sizes {
 		base := r.baselineAt(n)
-		w("| %d | baseline | %.0f | %s | %s | %s | - |", n, operatorWrites(base.Writes),
+		w("| %d | baseline | %.0f | %s | %s | %s | - | - |", n, operatorWrites(base.Writes),
 			formatWrites(base.Writes, operatorResources...), secs(base.CPU["kube-apiserver"]), secs(base.CPU["etcd"]))
 		for _, v := range r.variantNames() {
 			c := r.coldAt(n, v)
-			w("| %d | %s | %.0f | %s | %s | %s | %s |", n, v, operatorWrites(c.Writes),
+			w("| %d | %s | %.0f | %s | %s | %s | %s | %s |", n, v, operatorWrites(c.Writes),
 				formatWrites(c.Writes, operatorResources...), secs(c.CPU["kube-apiserver"]), secs(c.CPU["etcd"]),
-				secs(c.CPU["manager"]))
+				secs(c.CPU["manager"]), perRoleMillis(c))
 		}
 	}
 	w("")

@@ -269,16 +269,36 @@ func run(ctx context.Context, c settings) error {
 		return err
 	}
 	res.Finished = time.Now()
-	if c.raw != "" {
-		data, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(c.raw, data, 0o644); err != nil {
-			return err
-		}
+	if err := writeRaw(res, c.raw); err != nil {
+		return err
 	}
 	return writeReport(res, root, c)
+}
+
+// writeRaw writes the measurements as JSON to path, if one is given.
+func writeRaw(res *results, path string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// checkpoint keeps what a long run measured so far: the -raw file, and in a
+// scale run its section too, so a run stopped before its largest N still
+// leaves the figures of the others (-rerender renders them again).
+func (b *bench) checkpoint(res *results) error {
+	res.Finished = time.Now()
+	if err := writeRaw(res, b.cfg.raw); err != nil {
+		return err
+	}
+	if !b.cfg.scale {
+		return nil
+	}
+	return writeReport(res, b.root, b.cfg)
 }
 
 // rerender writes the report of a -raw file without measuring.
@@ -322,6 +342,9 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 				return fmt.Errorf("cold convergence N=%d %s: %w", n, v.Name, err)
 			}
 			res.Cold = append(res.Cold, cold)
+			if err := b.checkpoint(res); err != nil {
+				return err
+			}
 		}
 	}
 	if err := b.measureWriteBack(ctx, res, variants); err != nil {

@@ -143,6 +143,10 @@ func (m *managerProc) scrape(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Uncompressed: sampled every 200 ms, gzipping the answer was about 5%
+	// of the manager's CPU in a profile of a cold start, work no Prometheus
+	// scraping every 30 s would ask of it.
+	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", err

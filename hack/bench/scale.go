@@ -150,23 +150,19 @@ func (r *results) scaleSection(extra *results, fraction float64) string {
 	w("runs it: the baseline, cold convergence and memory as above (memory over the cold start only: no edit),")
 	w("at larger N only.")
 	w("")
-	names := r.variantNames()
 	w("| N | baseline | variant | cold convergence | ratio | CPU kube-apiserver | CPU manager | CPU manager per Role | edit: republished in |")
 	w("|---|---|---|---|---|---|---|---|---|")
-	for _, n := range r.Sizes {
-		base := r.baselineAt(n)
-		for _, v := range names {
-			c := r.coldAt(n, v)
-			baseCell, ratioCell, editCell := "-", "-", "-"
-			if base.Converge > 0 {
-				baseCell, ratioCell = secs(base.Converge), fmt.Sprintf("%.2f", ratio(c, base))
-			}
-			if c.EditConverge > 0 {
-				editCell = secs(c.EditConverge)
-			}
-			w("| %d | %s | %s | %s | %s | %s | %s | %s | %s |", n, baseCell, v, secs(c.Converge), ratioCell,
-				secs(c.CPU["kube-apiserver"]), secs(c.CPU["manager"]), perRoleMillis(c), editCell)
+	for _, c := range r.Cold {
+		base := r.baselineAt(c.N)
+		baseCell, ratioCell, editCell := "-", "-", "-"
+		if base.Converge > 0 {
+			baseCell, ratioCell = secs(base.Converge), fmt.Sprintf("%.2f", ratio(c, base))
 		}
+		if c.EditConverge > 0 {
+			editCell = secs(c.EditConverge)
+		}
+		w("| %d | %s | %s | %s | %s | %s | %s | %s | %s |", c.N, baseCell, c.Variant, secs(c.Converge), ratioCell,
+			secs(c.CPU["kube-apiserver"]), secs(c.CPU["manager"]), perRoleMillis(c), editCell)
 	}
 	w("")
 	for _, v := range r.Variants {

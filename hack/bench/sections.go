@@ -406,9 +406,9 @@ func (r *results) analyseMemory(w writer) {
 	w("decoding a whole Role. Without a soft limit the collector lets the heap reach twice the live heap")
 	w("before collecting; with the limit the manager sets itself in a Pod it collects earlier. The")
 	w("previous version of this page measured 884 MiB peak RSS at N=1000 with every ConfigMap's content")
-	w("and every managedFields entry in the cache. The chart's default memory limit, 256Mi, gives a")
-	w("128 MiB soft limit, above the live heap of 1000 Roles of this size (the Go heap at the end of")
-	w("the run); allow about 200Mi more per further 1000 Roles.")
+	w("and every managedFields entry in the cache. The chart's default memory limit gives a soft limit")
+	w("of half of it; the scale curve section (`make bench-scale`) fits the memory per Role, and")
+	w("docs/install.md sizes the limit from it.")
 	w("")
 }
 

@@ -131,11 +131,11 @@ const headroom = 1.5
 // suggestedLimit is the container memory limit for n Roles: enough for the
 // peak resident set without a soft limit, and a soft limit (half of it)
 // holding headroom times the live heap (half the peak heap without a soft
-// limit). Rounded up to 64 MiB, at least 128 MiB.
+// limit). Rounded up to 32 MiB, at least 128 MiB.
 func suggestedLimit(rss, heap line, n int, fraction float64) float64 {
 	live := heap.at(n) / 2
 	need := max(rss.at(n), headroom*live/fraction)
-	const step = 64 * mib
+	const step = 32 * mib
 	return max(128*mib, math.Ceil(need/step)*step)
 }
 
@@ -208,7 +208,7 @@ func (r *results) scaleSection(extra *results, fraction float64) string {
 		w("Sizing from that line (docs/install.md): the limit covers the fitted peak RSS and a soft limit")
 		w("(GOMEMLIMIT, %.0f%% of the limit, which the manager sets itself) holding %.1f times the live heap,",
 			fraction*100, headroom)
-		w("taken as half the peak heap measured without a soft limit; rounded up to 64 MiB. The request is the soft limit.")
+		w("taken as half the peak heap measured without a soft limit; rounded up to 32 MiB. The request is the soft limit.")
 		w("")
 		w("| Roles | fitted peak RSS | fitted peak Go heap | suggested request | suggested limit |")
 		w("|---|---|---|---|---|")

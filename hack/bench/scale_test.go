@@ -65,6 +65,8 @@ func TestSuggestedLimit(t *testing.T) {
 		{n: 1000, want: 256 * mib},
 		// 5000 Roles: live heap 312.97 MiB, x1.5 / 0.5 = 938.9 MiB: 960 MiB.
 		{n: 5000, want: 960 * mib},
+		// 2000 Roles: RSS 275.3 MiB; live heap 137.2 MiB x3 = 411.6 MiB: 416 MiB.
+		{n: 2000, want: 416 * mib},
 	}
 	for _, tt := range tests {
 		if got := suggestedLimit(rss, heap, tt.n, 0.5); got != tt.want {

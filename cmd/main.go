@@ -58,6 +58,7 @@ type flags struct {
 	watchNamespaces, leaderElectionNamespace         string
 	leaderElectionID                                 string
 	enableLeaderElection, secureMetrics, enableHTTP2 bool
+	apiResponseCompression                           bool
 	controllerOpts                                   controller.Options
 	zapOpts                                          zap.Options
 }
@@ -103,6 +104,10 @@ func parseFlags() flags {
 	flag.BoolVar(&f.controllerOpts.AdmissionEnforcedExternally, "admission-enforced-externally", false,
 		"Promote without checking that the shipped admission policies are installed unchanged and in Deny mode, "+
 			"for clusters that enforce the same rules by other means (Kyverno, Gatekeeper). Logs a warning at every start.")
+	flag.BoolVar(&f.apiResponseCompression, "api-response-compression", false,
+		"Accept gzip-compressed responses and watch streams from the API server. Off by default: the large "+
+			"responses the manager gets (every ConfigMap it writes comes back whole, the initial list of Roles) cost "+
+			"the API server CPU to compress and the manager CPU to decompress (docs/performance.md).")
 	f.zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	return f
@@ -148,7 +153,9 @@ func main() {
 	if len(watchNamespaces) > 0 {
 		setupLog.Info("Watching only some namespaces", "namespaces", watchNamespaces)
 	}
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	restConfig := ctrl.GetConfigOrDie()
+	restConfig.DisableCompression = !f.apiResponseCompression
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controller.CacheOptions(watchNamespaces...),
 		Metrics:                f.metricsServerOptions(),

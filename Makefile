@@ -120,6 +120,16 @@ bench: manager envtest-assets ## Measure convergence, steady state, governance l
 	go run ./hack/bench -n $(BENCH_N) -variants shipped -binary no-soft-limit="$(BENCH_BIN)/manager" -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw "$(BENCH_BIN)/bench-raw.json" -out "$(BENCH_OUT)" $(BENCH_ARGS)
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go run ./hack/bench/maxproposals -n 300 | tee "$(BENCH_BIN)/maxproposals.txt"
 
+# The scale curve: cold convergence, the edit and memory at larger N only, without a soft memory
+# limit (the demand the chart's limit must cover); fitted together with make bench's no-soft-limit
+# figures when bin/bench-raw.json exists. Replaces only its own section of BENCH_OUT.
+BENCH_SCALE_N ?= 2000,5000
+BENCH_SCALE_ARGS ?=
+
+.PHONY: bench-scale
+bench-scale: envtest-assets ## Measure the scale curve at N=2000,5000 (memory, cold convergence, fitted bytes per Role); writes its section of docs/performance.md (about 40 minutes).
+	go run ./hack/bench -scale -n $(BENCH_SCALE_N) -variants shipped -env shipped=GOMEMLIMIT=off -timeout 45m $(if $(wildcard $(LOCALBIN)/bench-raw.json),-fit-raw "$(BENCH_BIN)/bench-raw.json") -raw "$(BENCH_BIN)/bench-scale-raw.json" -out "$(BENCH_OUT)" $(BENCH_SCALE_ARGS)
+
 .PHONY: test-resilience-long
 test-resilience-long: envtest-assets ## The full chaos storm: 200 proposals, 100 Role edits, 10 manager restarts.
 	CHAOS_LONG=1 KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./test/resilience/ -count=1 -timeout 60m
@@ -130,7 +140,9 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/diff:FuzzRoles ./internal/text:FuzzTruncate ./internal/manifestedit:FuzzEdit \
 	./internal/render:FuzzCalculatorCSV ./internal/render:FuzzParseCSV ./internal/assess:FuzzParseRatings \
 	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses ./internal/render/pdf:FuzzParseFont \
-	./internal/render/pdf:FuzzWrap
+	./internal/render/pdf:FuzzWrap ./internal/scope:FuzzParse ./internal/portal:FuzzConditionalHeaders \
+	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
+	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

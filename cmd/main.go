@@ -38,6 +38,7 @@ import (
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/scope"
 )
 
 var (
@@ -54,7 +55,10 @@ func init() {
 type flags struct {
 	metricsAddr, probeAddr, pprofAddr                string
 	metricsCertPath, metricsCertName, metricsCertKey string
+	watchNamespaces, leaderElectionNamespace         string
+	leaderElectionID                                 string
 	enableLeaderElection, secureMetrics, enableHTTP2 bool
+	apiResponseCompression                           bool
 	controllerOpts                                   controller.Options
 	zapOpts                                          zap.Options
 }
@@ -66,6 +70,15 @@ func parseFlags() flags {
 	flag.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
 	flag.BoolVar(&f.enableLeaderElection, "leader-elect", false,
 		"Enable leader election, so that only one of several replicas reconciles at a time.")
+	flag.StringVar(&f.watchNamespaces, "watch-namespaces", "",
+		"Comma-separated namespaces whose SkillMatrices, Roles and Proposals this install caches and reconciles; "+
+			"empty watches the whole cluster. Each install of several side by side watches its own, disjoint set.")
+	flag.StringVar(&f.leaderElectionID, "leader-election-id", "skillmatrix-operator.career.skillmatrix.dev",
+		"The name of the leader election Lease. Installs that share a namespace need different ones (the chart "+
+			"derives it from the release).")
+	flag.StringVar(&f.leaderElectionNamespace, "leader-election-namespace", os.Getenv("POD_NAMESPACE"),
+		"The namespace of the leader election Lease; default the Pod's namespace (in a cluster) "+
+			"or the kubeconfig's (outside one).")
 	flag.BoolVar(&f.secureMetrics, "metrics-secure", true,
 		"Serve metrics over HTTPS with authentication and authorization. Use --metrics-secure=false for plain HTTP.")
 	flag.StringVar(&f.metricsCertPath, "metrics-cert-path", "",
@@ -91,6 +104,10 @@ func parseFlags() flags {
 	flag.BoolVar(&f.controllerOpts.AdmissionEnforcedExternally, "admission-enforced-externally", false,
 		"Promote without checking that the shipped admission policies are installed unchanged and in Deny mode, "+
 			"for clusters that enforce the same rules by other means (Kyverno, Gatekeeper). Logs a warning at every start.")
+	flag.BoolVar(&f.apiResponseCompression, "api-response-compression", false,
+		"Accept gzip-compressed responses and watch streams from the API server. Off by default: the large "+
+			"responses the manager gets (every ConfigMap it writes comes back whole, the initial list of Roles) cost "+
+			"the API server CPU to compress and the manager CPU to decompress (docs/performance.md).")
 	f.zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	return f
@@ -128,14 +145,27 @@ func main() {
 			"bytes", limit, "fraction", memlimit.Fraction)
 	}
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	watchNamespaces, err := scope.Parse(f.watchNamespaces)
+	if err != nil {
+		setupLog.Error(err, "Invalid --watch-namespaces")
+		os.Exit(1)
+	}
+	if len(watchNamespaces) > 0 {
+		setupLog.Info("Watching only some namespaces", "namespaces", watchNamespaces)
+	}
+	restConfig := ctrl.GetConfigOrDie()
+	restConfig.DisableCompression = !f.apiResponseCompression
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  controller.CacheOptions(),
+		Cache:                  controller.CacheOptions(watchNamespaces...),
 		Metrics:                f.metricsServerOptions(),
 		HealthProbeBindAddress: f.probeAddr,
 		PprofBindAddress:       f.pprofAddr,
 		LeaderElection:         f.enableLeaderElection,
-		LeaderElectionID:       "skillmatrix-operator.career.skillmatrix.dev",
+		LeaderElectionID:       f.leaderElectionID,
+		// Each install keeps its Lease in its own namespace, so installs
+		// side by side never contend for one lock.
+		LeaderElectionNamespace: f.leaderElectionNamespace,
 		// The process exits as soon as the manager stops, so releasing the
 		// lease on the way out is safe and speeds up hand-over.
 		LeaderElectionReleaseOnCancel: true,

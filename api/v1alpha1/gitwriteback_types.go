@@ -17,6 +17,8 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"time"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -90,17 +92,41 @@ type GitWriteBackRole struct {
 	Path string `json:"path,omitempty"`
 }
 
+// GitWriteBackMode is how accepted Proposals reach the tracked branch.
+// +kubebuilder:validation:Enum=Direct;Branch
+type GitWriteBackMode string
+
+// Write-back modes.
+const (
+	// GitWriteBackDirect pushes each commit to the tracked branch.
+	GitWriteBackDirect GitWriteBackMode = "Direct"
+	// GitWriteBackBranch pushes each Proposal's commit to a branch of its
+	// own, <branchPrefix><proposal name>, started from the tracked branch's
+	// head, for a merge request someone (or a bot) opens and merges.
+	GitWriteBackBranch GitWriteBackMode = "Branch"
+)
+
+// Defaults of the waiting a committed Proposal does.
+const (
+	DefaultBranchPrefix = "skillmatrix/"
+	DefaultApplyTimeout = 168 * time.Hour
+	DefaultGitInterval  = time.Minute
+)
+
 // GitWriteBackSpec says where the Roles' manifests live and how accepted
 // Proposals are committed there.
 // +kubebuilder:validation:XValidation:rule="has(self.matrixRef) || (has(self.roles) && self.roles.exists(r, r.mode == 'Enabled'))",message="select Roles with matrixRef or with at least one roles entry of mode Enabled"
 type GitWriteBackSpec struct {
-	// url of the repository, over HTTPS (SSH comes later).
+	// url of the repository: https://host/path, or over SSH
+	// ssh://user@host:port/path or user@host:path (the Secret then holds
+	// identity and known_hosts). No credentials in the URL.
 	// +kubebuilder:validation:MaxLength=2048
-	// +kubebuilder:validation:Pattern=`^https?://[^\s@/]+/\S+$`
+	// +kubebuilder:validation:Pattern=`^(https?://[^\s@/]+/\S+|ssh://([^\s@/:]+@)?[^\s@/]+/\S+|[^\s@/:]+@[^\s@/:]+:\S+)$`
 	// +required
 	URL string `json:"url"`
 
-	// branch the Roles are synced from; commits are pushed to it.
+	// branch the Roles are synced from; in Direct mode commits are pushed
+	// to it, in Branch mode the Proposals' branches start from it.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:Pattern=`^[^\s~^:?*\[\\]+$`
@@ -144,6 +170,36 @@ type GitWriteBackSpec struct {
 	// +optional
 	Roles []GitWriteBackRole `json:"roles,omitempty"`
 
+	// mode is Direct (the default: commits are pushed to branch) or Branch
+	// (each Proposal's commit is pushed to a branch of its own,
+	// <branchPrefix><proposal name>, from branch's head, never forced; the
+	// Proposal's status.gitCommit names it for the merge request).
+	// +kubebuilder:default=Direct
+	// +optional
+	Mode GitWriteBackMode `json:"mode,omitempty"`
+
+	// branchPrefix starts the name of a Proposal's branch in Branch mode.
+	// Defaults to "skillmatrix/".
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[^\s~^:?*\[\\]*$`
+	// +kubebuilder:validation:XValidation:rule="!self.contains('..') && !self.startsWith('/') && !self.startsWith('-')",message="branchPrefix must not contain .. or start with / or -"
+	// +optional
+	BranchPrefix string `json:"branchPrefix,omitempty"`
+
+	// applyTimeout is how long a committed Proposal waits for its change to
+	// reach the Role (a merge and a sync in Branch mode, a sync in Direct
+	// mode) before it ends as TimedOut. Defaults to 168h.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="applyTimeout must be at least 1s"
+	// +optional
+	ApplyTimeout *metav1.Duration `json:"applyTimeout,omitempty"`
+
+	// interval is how often the repository is fetched while a Proposal is
+	// Committed, to notice a deleted branch or a merge that differs (Git
+	// has no watch). Defaults to 1m.
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="interval must be at least 1s"
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+
 	// suspend stops new commits; accepted Proposals wait (they are not
 	// promoted in the cluster instead).
 	// +optional
@@ -173,6 +229,92 @@ type GitWriteBackStatus struct {
 	// lastPushTime is when it was pushed.
 	// +optional
 	LastPushTime *metav1.Time `json:"lastPushTime,omitempty"`
+
+	// switchOvers records, per Role that carried cluster-side promotions when
+	// write-back was turned on for it, the one commit that brought them to
+	// Git, or why none was made. The Role's WriteBack condition reads it.
+	// +listType=map
+	// +listMapKey=role
+	// +kubebuilder:validation:MaxItems=500
+	// +optional
+	SwitchOvers []SwitchOverRecord `json:"switchOvers,omitempty"`
+}
+
+// SwitchOverState is where a Role's switch-over to write-back stands.
+// +kubebuilder:validation:Enum=Committed;InGit;Conflicted;Failed
+type SwitchOverState string
+
+const (
+	// SwitchOverCommitted: the commit that carries the promotions is pushed.
+	SwitchOverCommitted SwitchOverState = "Committed"
+	// SwitchOverInGit: Git already held every promoted field; nothing was
+	// committed.
+	SwitchOverInGit SwitchOverState = "InGit"
+	// SwitchOverConflicted: Git changed promoted fields meanwhile; nothing
+	// was committed, and it is tried again until Git holds a value it can
+	// carry.
+	SwitchOverConflicted SwitchOverState = "Conflicted"
+	// SwitchOverFailed: the write failed (credentials, server, manifest);
+	// retried.
+	SwitchOverFailed SwitchOverState = "Failed"
+)
+
+// SwitchOverRecord is one Role's switch-over to write-back.
+type SwitchOverRecord struct {
+	// role is the Role's name.
+	Role ObjectName `json:"role"`
+	// state: Committed, InGit, Conflicted or Failed.
+	State SwitchOverState `json:"state"`
+	// reason is the condition reason the Role's WriteBack shows for it.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// proposalUIDs are the uids of the carried Proposals: the record is for
+	// exactly this set.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +kubebuilder:validation:items:MaxLength=64
+	// +optional
+	ProposalUIDs []string `json:"proposalUIDs,omitempty"`
+	// proposals are the names of the carried Proposals, oldest first.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +optional
+	Proposals []ObjectName `json:"proposals,omitempty"`
+	// missing names the history entries whose Proposal was deleted: their
+	// change is unknown, so they could not be carried.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +optional
+	Missing []ObjectName `json:"missing,omitempty"`
+	// commit is the SHA of the switch-over commit.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Commit string `json:"commit,omitempty"`
+	// committedAt is the switch-over commit's time: a write of the Role by
+	// another manager from then on is taken as its sync.
+	// +optional
+	CommittedAt *metav1.Time `json:"committedAt,omitempty"`
+	// file is the manifest it changed.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	File string `json:"file,omitempty"`
+	// conflicts are the fields Git changed, one line each.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=200
+	// +kubebuilder:validation:items:MaxLength=1024
+	// +optional
+	Conflicts []string `json:"conflicts,omitempty"`
+	// message says what happened, in one sentence or a few.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Message string `json:"message,omitempty"`
+	// fieldsReleased: the promotions' field manager no longer owns fields
+	// of the Role, so a sync of a later Git edit does not conflict with it.
+	// +optional
+	FieldsReleased bool `json:"fieldsReleased,omitempty"`
+	// lastTransitionTime is when the state last changed.
+	LastTransitionTime metav1.Time `json:"lastTransitionTime"`
 }
 
 // GitWriteBack commits accepted Proposals of the Roles it selects to the Git
@@ -183,6 +325,7 @@ type GitWriteBackStatus struct {
 // +kubebuilder:resource:shortName=cgwb,categories=career
 // +kubebuilder:printcolumn:name="URL",type=string,JSONPath=`.spec.url`
 // +kubebuilder:printcolumn:name="Branch",type=string,JSONPath=`.spec.branch`
+// +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.spec.mode`
 // +kubebuilder:printcolumn:name="Matrix",type=string,JSONPath=`.spec.matrixRef`
 // +kubebuilder:printcolumn:name="Last commit",type=string,JSONPath=`.status.lastCommit`,priority=1
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

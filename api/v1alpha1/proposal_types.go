@@ -276,11 +276,12 @@ type ProposalSpec struct {
 }
 
 // ProposalPhase is where a Proposal is in its life.
-// +kubebuilder:validation:Enum=Open;Accepted;Committed;Applied;Rejected;Expired;Conflicted;Invalid;Withdrawn
+// +kubebuilder:validation:Enum=Open;Accepted;Committed;Applied;Rejected;Expired;Conflicted;Invalid;Withdrawn;Abandoned;Diverged;TimedOut
 type ProposalPhase string
 
 // Proposal phases. Applied, Rejected, Expired, Conflicted and Invalid are final
-// for a given generation; Withdrawn is final.
+// for a given generation; Withdrawn, Abandoned, Diverged and TimedOut are
+// final.
 const (
 	PhaseOpen     ProposalPhase = "Open"
 	PhaseAccepted ProposalPhase = "Accepted"
@@ -296,7 +297,25 @@ const (
 	// PhaseWithdrawn: the author withdrew the Proposal (spec.withdrawn)
 	// before it was accepted; it is never promoted.
 	PhaseWithdrawn ProposalPhase = "Withdrawn"
+	// PhaseAbandoned: with Git write-back, the commit left Git before its
+	// change reached the tracked branch: the Proposal's branch was deleted
+	// unmerged (Branch mode), or the commit is gone from the tracked
+	// branch (Direct mode: a force push). Its change is never applied.
+	PhaseAbandoned ProposalPhase = "Abandoned"
+	// PhaseDiverged: with Git write-back, the commit reached the tracked
+	// branch, but the branch holds other values for cells the Proposal set
+	// (edited in the merge request or after it); status.message names them.
+	PhaseDiverged ProposalPhase = "Diverged"
+	// PhaseTimedOut: with Git write-back, the change did not reach the Role
+	// within the GitWriteBack's applyTimeout after the commit.
+	PhaseTimedOut ProposalPhase = "TimedOut"
 )
+
+// IsGitEnded reports the phases a committed Proposal ends in without
+// reaching the Role: Abandoned, Diverged and TimedOut.
+func (p ProposalPhase) IsGitEnded() bool {
+	return p == PhaseAbandoned || p == PhaseDiverged || p == PhaseTimedOut
+}
 
 // Tally counts the votes and reviews against the effective policy.
 type Tally struct {
@@ -318,8 +337,9 @@ type ProposalStatus struct {
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// phase is Open, Accepted, Committed (Git write-back: pushed, waiting
-	// for the sync), Applied, Rejected, Expired, Conflicted, Invalid or
-	// Withdrawn.
+	// for the sync), Applied, Rejected, Expired, Conflicted, Invalid,
+	// Withdrawn, or, for a committed Proposal that never reached the Role,
+	// Abandoned, Diverged or TimedOut.
 	// +optional
 	Phase ProposalPhase `json:"phase,omitempty"`
 
@@ -381,10 +401,16 @@ type GitCommitRecord struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	URL string `json:"url,omitempty"`
-	// branch it was pushed to.
+	// branch it was pushed to: the tracked branch in Direct mode, the
+	// Proposal's own branch in Branch mode (open the merge request from it).
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Branch string `json:"branch,omitempty"`
+	// trackedBranch is, in Branch mode, the branch the Roles are synced
+	// from, which branch is to be merged into; empty in Direct mode.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	TrackedBranch string `json:"trackedBranch,omitempty"`
 	// committedAt is when the push returned, in microseconds: the wait for
 	// the sync counts from here, and it orders the commits of one Role (a
 	// field a newer commit set again is superseded).
@@ -416,6 +442,7 @@ type UncountedBallot struct {
 // +kubebuilder:printcolumn:name="Reviews",type=integer,JSONPath=`.status.tally.reviewApprovals`
 // +kubebuilder:printcolumn:name="Deadline",type=string,JSONPath=`.status.deadline`,priority=1
 // +kubebuilder:printcolumn:name="Commit",type=string,JSONPath=`.status.gitCommit.sha`,priority=1
+// +kubebuilder:printcolumn:name="Git branch",type=string,JSONPath=`.status.gitCommit.branch`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Proposal struct {
 	metav1.TypeMeta `json:",inline"`

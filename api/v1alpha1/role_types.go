@@ -194,7 +194,62 @@ type AppliedProposal struct {
 	AppliedAt metav1.Time `json:"appliedAt"`
 	// generation is the Role's generation that carries the change.
 	Generation int64 `json:"generation"`
+	// cells are the values the Proposal set, per cell (an AddSkill sets each
+	// of its cells, a RemoveSkill names the row alone): what the Role must
+	// keep carrying for the Proposal not to be reported reverted, also once
+	// the Proposal is deleted. Texts (descriptions, focus, tech stacks) are
+	// not recorded, to keep the history small.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=48
+	// +optional
+	Cells []AppliedCell `json:"cells,omitempty"`
 }
+
+// MaxAppliedCells bounds AppliedProposal.cells: the history holds at most 50
+// entries, and a Proposal that sets more cells is checked on the first ones.
+const MaxAppliedCells = 48
+
+// AppliedCell is what an applied Proposal set in one cell of the Role, or, with
+// removed, that it removed the skill's row.
+type AppliedCell struct {
+	// skill is the id of the skill.
+	Skill ID `json:"skill"`
+	// level is the id of the level; empty when removed is set.
+	// +optional
+	Level ID `json:"level,omitempty"`
+	// proficiency is the proficiency the Proposal set, if it set one.
+	// +optional
+	Proficiency ProficiencyID `json:"proficiency,omitempty"`
+	// required is the flag the Proposal set, if it set one.
+	// +optional
+	Required *bool `json:"required,omitempty"`
+	// removed means the Proposal removed the skill's row.
+	// +optional
+	Removed bool `json:"removed,omitempty"`
+}
+
+// RevertedProposal is an applied Proposal whose change the Role no longer
+// carries, though no later applied Proposal changed the same cells.
+type RevertedProposal struct {
+	// name of the Proposal.
+	Name ObjectName `json:"name"`
+	// uid of the Proposal.
+	// +kubebuilder:validation:MaxLength=64
+	UID string `json:"uid"`
+	// cells that no longer hold what the Proposal set, as skill@level (a row
+	// as the skill id alone).
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=48
+	// +kubebuilder:validation:items:MaxLength=128
+	// +optional
+	Cells []string `json:"cells,omitempty"`
+	// since is when the operator first saw the revert.
+	Since metav1.Time `json:"since"`
+}
+
+// ConditionReverted is True while the Role no longer carries the change of
+// an applied Proposal (status.reverted names them).
+const ConditionReverted = "Reverted"
 
 // RoleStatus is the observed state of a Role.
 type RoleStatus struct {
@@ -202,7 +257,7 @@ type RoleStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Valid, Published, Ready and, with Git write-back, WriteBack.
+	// conditions: Valid, Published, Ready, Reverted and, with Git write-back, WriteBack.
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=8
@@ -229,6 +284,16 @@ type RoleStatus struct {
 	// +kubebuilder:validation:MaxItems=50
 	// +optional
 	History []AppliedProposal `json:"history,omitempty"`
+
+	// reverted lists the applied Proposals of the history whose change the
+	// Role no longer carries (a kubectl apply or edit, or a sync, undid it),
+	// oldest first. A Proposal leaves the list once the Role carries its
+	// change again, or a later Proposal changes the same cells.
+	// +listType=map
+	// +listMapKey=uid
+	// +kubebuilder:validation:MaxItems=50
+	// +optional
+	Reverted []RevertedProposal `json:"reverted,omitempty"`
 }
 
 // Role is one job role, e.g. "MLOps Engineer", with the expected proficiency

@@ -26,7 +26,6 @@ import (
 	"flag"
 	"net"
 	"os"
-	"strings"
 
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 
@@ -41,6 +40,7 @@ import (
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/portal"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/scope"
 )
 
 var setupLog = ctrl.Log.WithName("setup")
@@ -62,8 +62,10 @@ func parseFlags() flags {
 	flag.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
 	flag.StringVar(&f.publicURL, "public-url", "",
 		"The portal's address as readers reach it (https://career.example.com), for absolute links in the feeds.")
-	flag.StringVar(&f.namespaces, "namespaces", "",
-		"Comma-separated namespaces to show; all namespaces the ServiceAccount can read when empty.")
+	flag.StringVar(&f.namespaces, "watch-namespaces", "",
+		"Comma-separated namespaces to cache and show, as the manager's --watch-namespaces; "+
+			"all namespaces when empty (the ServiceAccount must then read them cluster-wide).")
+	flag.StringVar(&f.namespaces, "namespaces", "", "Deprecated: the former name of --watch-namespaces.")
 	f.zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	return f
@@ -79,11 +81,10 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(careerv1alpha1.AddToScheme(scheme))
 
-	var namespaces []string
-	for ns := range strings.SplitSeq(f.namespaces, ",") {
-		if ns = strings.TrimSpace(ns); ns != "" {
-			namespaces = append(namespaces, ns)
-		}
+	namespaces, err := scope.Parse(f.namespaces)
+	if err != nil {
+		setupLog.Error(err, "Invalid --watch-namespaces")
+		os.Exit(1)
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme: scheme,
@@ -102,7 +103,8 @@ func main() {
 		os.Exit(1)
 	}
 	ctx := ctrl.SetupSignalHandler()
-	if _, err := portal.Setup(ctx, mgr, listener, portal.Options{PublicURL: f.publicURL}); err != nil {
+	opts := portal.Options{PublicURL: f.publicURL, Namespaces: namespaces}
+	if _, err := portal.Setup(ctx, mgr, listener, opts); err != nil {
 		setupLog.Error(err, "Failed to set up the portal")
 		os.Exit(1)
 	}

@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -132,6 +133,9 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	if err != nil {
 		return res, err
 	}
+	if b.cfg.cpuProfileDir != "" && v.Name != variantTuned {
+		v.profileTo = filepath.Join(b.cfg.cpuProfileDir, fmt.Sprintf("cpu-%s-%d", v.Name, n))
+	}
 	start := time.Now()
 	mgr, err := b.startManager(ctx, st, v, strconv.Itoa(n))
 	if err != nil {
@@ -141,10 +145,15 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	res.Converge = st.obs.lastReached().Sub(start)
 	res.CPU = m.cpuTime()
 	res.CPU["manager"] = processCPU(mgr.pid())
+	if v.profileTo != "" {
+		mgr.endProfile()
+		logln("  %s N=%d: CPU profiles in %s-*.pprof", v.Name, n, v.profileTo)
+	}
 	if res.Requests, err = m.requests(ctx); err != nil {
 		return res, err
 	}
-	logln("  %s N=%d: converged in %s", v.Name, n, res.Converge.Round(time.Millisecond))
+	logln("  %s N=%d: converged in %s, manager CPU %s (%s per Role)", v.Name, n, res.Converge.Round(time.Millisecond),
+		res.CPU["manager"], perRoleMillis(res))
 	if err := verifyConfigMaps(ctx, st.cp.admin, benchNamespace, st.want); err != nil {
 		return res, err
 	}
@@ -157,8 +166,10 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 			return res, err
 		}
 	}
-	if err := b.edit(ctx, st, mgr.exited, &res); err != nil {
-		return res, err
+	if !b.cfg.noEdit {
+		if err := b.edit(ctx, st, mgr.exited, &res); err != nil {
+			return res, err
+		}
 	}
 	res.Memory = mgr.memory(ctx)
 	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {

@@ -82,6 +82,16 @@ type settings struct {
 	// portalRoles, portalClients and portalRequests size the portal
 	// section (portal.go); no portalRoles skips it.
 	portalRoles, portalClients, portalRequests int
+	// cpuProfileDir receives CPU profiles of each cold convergence
+	// (manager.go profileCPU); empty takes none.
+	cpuProfileDir string
+	// scale measures only the scale curve and replaces only its block of
+	// -out (scale.go); fitRaw adds another run's memory figures to its fit.
+	scale  bool
+	fitRaw string
+	// noEdit skips the SkillMatrix edit after cold convergence, noBaseline
+	// the plain-client baseline (no ratio then).
+	noEdit, noBaseline bool
 	// floor measures the plain-client floor under the governance burst
 	// and the single decisions (floor.go).
 	floor bool
@@ -148,6 +158,16 @@ func parseFlags() (settings, error) {
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "limit for one convergence")
 	flag.StringVar(&c.raw, "raw", "", "also write the measurements as JSON to this file")
 	flag.StringVar(&c.rerender, "rerender", "", "render -out from a -raw JSON file instead of measuring")
+	flag.StringVar(&c.cpuProfileDir, "cpuprofile", "",
+		"directory for CPU profiles of the manager during each cold convergence (it runs with --pprof-bind-address); "+
+			"empty for none. Merge a run's profiles with go tool pprof DIR/cpu-shipped-1000-*.pprof")
+	flag.BoolVar(&c.scale, "scale", false,
+		"measure the scale curve only (baseline, cold convergence, the edit and memory at each -n) and replace only "+
+			"its section of -out, keeping the rest of the page (make bench-scale)")
+	flag.BoolVar(&c.noEdit, "no-edit", false, "skip the SkillMatrix edit after each cold convergence (-scale skips it)")
+	flag.BoolVar(&c.noBaseline, "no-baseline", false, "skip the plain-client baseline: cold convergence without a ratio")
+	flag.StringVar(&c.fitRaw, "fit-raw", "",
+		"-scale: a -raw file of make bench whose memory figures (same variant environment) join the fitted line")
 	flag.StringVar(&c.logDir, "logs", "", "directory for manager logs (default: a temporary directory)")
 	flag.BoolVar(&stripManagedFlds, "tuned-strip-managed-fields", false,
 		"tuned: cache transform dropping managedFields (shipped in CacheOptions since it was measured here)")
@@ -189,6 +209,10 @@ func parseFlags() (settings, error) {
 		default:
 			return c, fmt.Errorf("-variants: unknown variant %q", v)
 		}
+	}
+	if c.scale {
+		c.gobench, c.steady, c.govProposals, c.writeBackProposals, c.portalRoles = false, 0, 0, 0, 0
+		c.noEdit = true
 	}
 	c.tuned = tunedOptions{StripManagedFields: stripManagedFlds, MaxConcurrentReconciles: maxConcurrent,
 		RoleConcurrency: roleConcurrency, QPS: -1}
@@ -249,16 +273,36 @@ func run(ctx context.Context, c settings) error {
 		return err
 	}
 	res.Finished = time.Now()
-	if c.raw != "" {
-		data, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(c.raw, data, 0o644); err != nil {
-			return err
-		}
+	if err := writeRaw(res, c.raw); err != nil {
+		return err
 	}
-	return writeReport(res, root, c.out)
+	return writeReport(res, root, c)
+}
+
+// writeRaw writes the measurements as JSON to path, if one is given.
+func writeRaw(res *results, path string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// checkpoint keeps what a long run measured so far: the -raw file, and in a
+// scale run its section too, so a run stopped before its largest N still
+// leaves the figures of the others (-rerender renders them again).
+func (b *bench) checkpoint(res *results) error {
+	res.Finished = time.Now()
+	if err := writeRaw(res, b.cfg.raw); err != nil {
+		return err
+	}
+	if !b.cfg.scale {
+		return nil
+	}
+	return writeReport(res, b.root, b.cfg)
 }
 
 // rerender writes the report of a -raw file without measuring.
@@ -271,7 +315,7 @@ func rerender(root string, c settings) error {
 	if err := json.Unmarshal(data, &res); err != nil {
 		return fmt.Errorf("%s: %w", c.rerender, err)
 	}
-	return writeReport(&res, root, c.out)
+	return writeReport(&res, root, c)
 }
 
 // measure runs the go test benchmarks, then per N the baseline and every
@@ -287,12 +331,14 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 		res.Renderers = benchRenderers(b.samples)
 	}
 	for _, n := range c.sizes {
-		logln("N=%d: plain-client baseline", n)
-		base, err := b.baseline(ctx, n)
-		if err != nil {
-			return fmt.Errorf("baseline N=%d: %w", n, err)
+		if !c.noBaseline {
+			logln("N=%d: plain-client baseline", n)
+			base, err := b.baseline(ctx, n)
+			if err != nil {
+				return fmt.Errorf("baseline N=%d: %w", n, err)
+			}
+			res.Baseline = append(res.Baseline, base)
 		}
-		res.Baseline = append(res.Baseline, base)
 		for _, v := range variants {
 			logln("N=%d: %s manager", n, v.Name)
 			cold, err := b.cold(ctx, n, v)
@@ -300,6 +346,9 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 				return fmt.Errorf("cold convergence N=%d %s: %w", n, v.Name, err)
 			}
 			res.Cold = append(res.Cold, cold)
+			if err := b.checkpoint(res); err != nil {
+				return err
+			}
 		}
 	}
 	if err := b.measureWriteBack(ctx, res, variants); err != nil {
@@ -325,16 +374,42 @@ func (b *bench) measure(ctx context.Context, res *results, variants []variant) e
 	return b.measureFloor(ctx, res, variants)
 }
 
-// writeReport renders the results to out (relative to root), or to
-// standard output when out is empty.
-func writeReport(res *results, root, out string) error {
-	doc := res.markdown()
+// writeReport renders the results to c.out (relative to root), or to
+// standard output when it is empty. A full report keeps the scale block of
+// the page it replaces; a scale run (-scale) replaces only that block.
+func writeReport(res *results, root string, c settings) error {
+	out := c.out
+	if out != "" && !filepath.IsAbs(out) {
+		out = filepath.Join(root, out)
+	}
+	var existing string
+	if out != "" {
+		data, err := os.ReadFile(out)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		existing = string(data)
+	}
+	var doc string
+	if c.scale {
+		var extra *results
+		if c.fitRaw != "" {
+			var err error
+			if extra, err = readResults(c.fitRaw); err != nil {
+				return fmt.Errorf("-fit-raw: %w", err)
+			}
+		}
+		block := res.scaleSection(extra, memlimit.Fraction)
+		if existing == "" {
+			existing = "# Performance and scale\n"
+		}
+		doc = spliceScale(existing, block)
+	} else {
+		doc = spliceScale(res.markdown(), scaleBlock(existing))
+	}
 	if out == "" {
 		_, err := os.Stdout.WriteString(doc)
 		return err
-	}
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(root, out)
 	}
 	logln("writing %s", out)
 	return os.WriteFile(out, []byte(doc), 0o644)

@@ -100,17 +100,17 @@ func (r *results) writeCold(w writer) {
 	w("Writes and CPU time during convergence (operator: from the manager start until the API server")
 	w("was quiet again, so trailing catalog updates and Events are included):")
 	w("")
-	w("| N | who | writes | by request | CPU kube-apiserver | CPU etcd | CPU manager |")
-	w("|---|---|---|---|---|---|---|")
+	w("| N | who | writes | by request | CPU kube-apiserver | CPU etcd | CPU manager | CPU manager per Role |")
+	w("|---|---|---|---|---|---|---|---|")
 	for _, n := range r.Sizes {
 		base := r.baselineAt(n)
-		w("| %d | baseline | %.0f | %s | %s | %s | - |", n, operatorWrites(base.Writes),
+		w("| %d | baseline | %.0f | %s | %s | %s | - | - |", n, operatorWrites(base.Writes),
 			formatWrites(base.Writes, operatorResources...), secs(base.CPU["kube-apiserver"]), secs(base.CPU["etcd"]))
 		for _, v := range r.variantNames() {
 			c := r.coldAt(n, v)
-			w("| %d | %s | %.0f | %s | %s | %s | %s |", n, v, operatorWrites(c.Writes),
+			w("| %d | %s | %.0f | %s | %s | %s | %s | %s |", n, v, operatorWrites(c.Writes),
 				formatWrites(c.Writes, operatorResources...), secs(c.CPU["kube-apiserver"]), secs(c.CPU["etcd"]),
-				secs(c.CPU["manager"]))
+				secs(c.CPU["manager"]), perRoleMillis(c))
 		}
 	}
 	w("")
@@ -307,6 +307,14 @@ func (r *results) writeOptions(w writer) {
 	w("- **Client QPS/Burst**: left as shipped. controller-runtime's `GetConfig` disables the client-side")
 	w("  rate limiter (QPS -1) and relies on API Priority and Fairness on the server; a client-side limit")
 	w("  would only stretch the cold start.")
+	w("- **No gzip between the manager and the API server** (`--api-response-compression=false`, the")
+	w("  default): every ConfigMap the manager creates or updates comes back whole in the response, and")
+	w("  the initial Roles arrive as one large watch stream; the API server gzipped them and the manager")
+	w("  unzipped them again, about 5%% of the manager's CPU in a profile of a cold start (`-cpuprofile`)")
+	w("  and more of the API server's, for bandwidth that in a cluster is not the scarce resource.")
+	w("- **Interface strings memoised** (`internal/render`): the HTML asks the message catalogs for the")
+	w("  same few strings once per cell; each lookup was a go-i18n Localize and template execution, an")
+	w("  eighth of rendering in that profile. They are now formatted once per locale and key.")
 	w("- **Soft memory limit**: the manager sets GOMEMLIMIT to half of its container's memory limit")
 	w("  (`internal/memlimit`) unless GOMEMLIMIT is set. Without it the collector lets the heap grow to")
 	w("  twice the live heap; with it the collector runs earlier as the heap nears the limit. The")
@@ -398,9 +406,9 @@ func (r *results) analyseMemory(w writer) {
 	w("decoding a whole Role. Without a soft limit the collector lets the heap reach twice the live heap")
 	w("before collecting; with the limit the manager sets itself in a Pod it collects earlier. The")
 	w("previous version of this page measured 884 MiB peak RSS at N=1000 with every ConfigMap's content")
-	w("and every managedFields entry in the cache. The chart's default memory limit, 256Mi, gives a")
-	w("128 MiB soft limit, above the live heap of 1000 Roles of this size (the Go heap at the end of")
-	w("the run); allow about 200Mi more per further 1000 Roles.")
+	w("and every managedFields entry in the cache. The chart's default memory limit gives a soft limit")
+	w("of half of it; the scale curve section (`make bench-scale`) fits the memory per Role, and")
+	w("docs/install.md sizes the limit from it.")
 	w("")
 }
 

@@ -378,7 +378,8 @@ func (d *demo) waitApplied(ctx context.Context) error {
 		case careerv1alpha1.PhaseApplied:
 			return true, nil
 		case careerv1alpha1.PhaseRejected, careerv1alpha1.PhaseExpired,
-			careerv1alpha1.PhaseConflicted, careerv1alpha1.PhaseInvalid:
+			careerv1alpha1.PhaseConflicted, careerv1alpha1.PhaseInvalid,
+			careerv1alpha1.PhaseAbandoned, careerv1alpha1.PhaseDiverged, careerv1alpha1.PhaseTimedOut:
 			return false, fmt.Errorf("the proposal ended %s, not Applied: %s", proposal.Status.Phase, proposal.Status.Message)
 		}
 		return false, nil

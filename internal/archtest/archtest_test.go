@@ -46,6 +46,9 @@ var domain = []string{
 	module + "/internal/text",
 	module + "/internal/enforcement",
 	module + "/internal/manifestedit",
+	module + "/internal/scope",
+	module + "/internal/revert",
+	module + "/internal/switchover",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly
@@ -187,5 +190,62 @@ func TestTheCheckSeesForbiddenImports(t *testing.T) {
 	path := chain(graph(t, root), root, func(p string) bool { return strings.HasPrefix(p, "k8s.io/client-go/") })
 	if len(path) < 2 {
 		t.Errorf("the walk found no client-go under internal/cli, which uses it: the check is broken")
+	}
+}
+
+// Every fuzz target runs in CI: `make fuzz` walks FUZZ_TARGETS, so a target
+// missing from that list would only ever run its seed corpus.
+func TestEveryFuzzTargetRunsInCI(t *testing.T) {
+	root := filepath.Join("..", "..")
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	inList := false
+	for line := range strings.Lines(string(makefile)) {
+		if strings.HasPrefix(line, "FUZZ_TARGETS") {
+			inList = true
+			line = line[strings.Index(line, "=")+1:]
+		}
+		if !inList {
+			continue
+		}
+		for target := range strings.FieldsSeq(strings.TrimSuffix(strings.TrimSpace(line), "\\")) {
+			listed[target] = true
+		}
+		if !strings.HasSuffix(strings.TrimSpace(line), "\\") {
+			inList = false
+		}
+	}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "bin" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for line := range strings.Lines(string(src)) {
+			name, ok := strings.CutPrefix(line, "func Fuzz")
+			if !ok {
+				continue
+			}
+			name = "Fuzz" + name[:strings.Index(name, "(")]
+			rel, _ := filepath.Rel(root, filepath.Dir(path))
+			if target := "./" + filepath.ToSlash(rel) + ":" + name; !listed[target] {
+				t.Errorf("%s is not in the Makefile's FUZZ_TARGETS, so CI never fuzzes it", target)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,7 +16,8 @@ limitations under the License.
 
 // Package archtest holds no code, only a test of the import graph: the
 // domain packages (validation, model, render, governance, promotion,
-// publish, assess, diff, text, enforcement, manifestedit) import no
+// publish, assess, diff, text, enforcement, manifestedit, scope, revert,
+// switchover) import no
 // Kubernetes client, no
 // controller-runtime and no cobra, and none of internal/controller or
 // internal/cli, so the graph only runs downwards. It must not be imported.

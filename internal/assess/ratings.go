@@ -56,6 +56,20 @@ const nullTag = "!!null"
 // ratingsShape is how a problem message shows what a ratings file must look like.
 const ratingsShape = "a ratings file is a map of skill id to proficiency, one per line, such as docker: W"
 
+// MaxSkillIDLength is the longest skill id, in characters: a skill id is a
+// DNS-1123 label (api/v1alpha1.ID), so a longer key can name no skill. The
+// page's calculator applies the same bound.
+const MaxSkillIDLength = 63
+
+// tooLong describes a key too long to be a skill id, or "" when it is not.
+func tooLong(skill string) string {
+	n := utf8.RuneCountInString(skill)
+	if n <= MaxSkillIDLength {
+		return ""
+	}
+	return fmt.Sprintf("skill id %q... is %d characters long; a skill id has at most %d", string([]rune(skill)[:20]), n, MaxSkillIDLength)
+}
+
 // ParseRatings reads a ratings file. name picks the format: a name ending
 // in .csv is CSV, anything else YAML (or JSON, which is YAML).
 //
@@ -68,7 +82,7 @@ const ratingsShape = "a ratings file is a map of skill id to proficiency, one pe
 // Values are read as text, so a numeric scale (docker: 3) works. CSV has two
 // columns, skill and proficiency, with an optional header row whose first
 // field is "skill" or "skill_id"; empty lines and lines starting with # are
-// skipped. A skill listed twice is an error in both formats, and so are a
+// skipped. A skill listed twice or a key longer than MaxSkillIDLength is an error in both formats, and so are a
 // file that rates nothing (ErrNoRatings) and one that is not UTF-8. Problems with the file's shape are
 // *FileError values naming the line.
 func ParseRatings(name string, data []byte) (Ratings, error) {
@@ -114,6 +128,10 @@ func parseYAML(name string, data []byte) (Ratings, error) {
 			continue
 		}
 		skill := key.Value
+		if problem := tooLong(skill); problem != "" {
+			errs = append(errs, &FileError{File: name, Line: key.Line, Problem: problem})
+			continue
+		}
 		if line, dup := firstLine[skill]; dup {
 			errs = append(errs, &FileError{File: name, Line: key.Line, Problem: fmt.Sprintf("skill %q is rated twice (first on line %d)", skill, line)})
 			continue
@@ -177,6 +195,9 @@ func parseCSV(name string, data []byte) (Ratings, error) {
 		}
 		if skill == "" {
 			return nil, &FileError{File: name, Line: line, Problem: "the skill column is empty"}
+		}
+		if problem := tooLong(skill); problem != "" {
+			return nil, &FileError{File: name, Line: line, Problem: problem}
 		}
 		if _, dup := out[skill]; dup {
 			return nil, &FileError{File: name, Line: line, Problem: fmt.Sprintf("skill %q is rated twice", skill)}

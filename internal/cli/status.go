@@ -260,7 +260,8 @@ func (st *standing) open() bool {
 // final says whether the operator has settled the Proposal for good.
 func (st *standing) final() bool {
 	switch v1.ProposalPhase(st.Phase) {
-	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted, v1.PhaseWithdrawn:
+	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted, v1.PhaseWithdrawn,
+		v1.PhaseAbandoned, v1.PhaseDiverged, v1.PhaseTimedOut:
 		return true
 	}
 	return false

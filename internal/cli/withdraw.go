@@ -71,7 +71,8 @@ func (o *options) withdrawProposal(ctx context.Context, name string) error {
 			me, name, p.Spec.Author, name, name)
 	}
 	switch p.Status.Phase {
-	case v1.PhaseAccepted, v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseWithdrawn:
+	case v1.PhaseAccepted, v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseWithdrawn,
+		v1.PhaseCommitted, v1.PhaseAbandoned, v1.PhaseDiverged, v1.PhaseTimedOut:
 		return fmt.Errorf("proposal %q can no longer be withdrawn: it is %s (a proposal can be withdrawn only before it is Accepted)",
 			name, p.Status.Phase)
 	}

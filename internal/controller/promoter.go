@@ -285,3 +285,29 @@ func (l *roleLocks) tryLock(key client.ObjectKey) (unlock func(), ok bool) {
 		delete(l.locked, key)
 	}, true
 }
+
+// releaseCellFields gives up the promotion field manager's ownership of
+// fields of partly reverted cells (promotion.ReleaseConfiguration), so each
+// such cell is left as its other managers have it. It reports whether it
+// wrote; the write is guarded by the resourceVersion it read, and a lost race
+// is errStale.
+func releaseCellFields(ctx context.Context, c client.Client, reader client.Reader, key client.ObjectKey,
+	fields []promotion.CellField) (bool, error) {
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(v1.GroupVersion.WithKind("Role"))
+	if err := reader.Get(ctx, key, live); err != nil {
+		return false, fmt.Errorf("reading Role %s before releasing reverted cells: %w", key, err)
+	}
+	cfg, ok, err := promotion.ReleaseConfiguration(live, fields)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(cfg), client.FieldOwner(promotion.FieldManager)); err != nil {
+		if apierrors.IsConflict(err) {
+			return false, fmt.Errorf("releasing reverted cells of Role %s: %w: %w", key, errStale, err)
+		}
+		return false, fmt.Errorf("releasing reverted cells of Role %s: %w", key, err)
+	}
+	logf.FromContext(ctx).Info("released the promoted fields of partly reverted cells", "role", key.Name, "fields", fields)
+	return true, nil
+}

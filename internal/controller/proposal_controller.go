@@ -155,13 +155,15 @@ func observeProposal(before, after *v1.Proposal) {
 		metrics.Promotions.WithLabelValues("applied").Inc()
 	case v1.PhaseConflicted:
 		metrics.Promotions.WithLabelValues("conflicted").Inc()
+	case v1.PhaseAbandoned, v1.PhaseDiverged, v1.PhaseTimedOut:
+		metrics.Promotions.WithLabelValues(strings.ToLower(string(after.Status.Phase))).Inc()
 	}
 }
 
 // isClosed reports the phases after which nothing about a Proposal changes:
 // its changes are immutable and admission freezes its votes and reviews.
 func isClosed(phase v1.ProposalPhase) bool {
-	return slices.Contains([]v1.ProposalPhase{v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted}, phase)
+	return phase.IsGitEnded() || slices.Contains([]v1.ProposalPhase{v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted}, phase)
 }
 
 func (r *ProposalReconciler) fetchRole(ctx context.Context, s *proposalScope) (bool, error) {

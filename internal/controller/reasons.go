@@ -45,3 +45,22 @@ const (
 	ReasonApplied        = "Applied"
 	ReasonPromotionHeld  = governance.ReasonPromotionHeld
 )
+
+// Reasons of an SSH write-back that cannot trust the server or present its
+// key: on the GitWriteBack's Ready and the Proposal's Committed and Applied
+// conditions, and in their Warning Events (see docs/gitops.md, SSH).
+const (
+	// ReasonHostKeyMismatch: the server's host key is not the one
+	// known_hosts lists for it (or is @revoked); nothing was pushed.
+	ReasonHostKeyMismatch = "HostKeyMismatch"
+	// ReasonHostKeyUnknown: known_hosts lists no key for the server.
+	ReasonHostKeyUnknown = "HostKeyUnknown"
+	// ReasonKnownHostsMissing: the Secret has an identity but no
+	// known_hosts; host keys are always verified.
+	ReasonKnownHostsMissing = "KnownHostsMissing"
+	// ReasonKnownHostsInvalid: known_hosts does not parse.
+	ReasonKnownHostsInvalid = "KnownHostsInvalid"
+	// ReasonSSHIdentityInvalid: the identity is missing, does not parse,
+	// needs a password the Secret lacks, or is a key type servers refuse.
+	ReasonSSHIdentityInvalid = "SSHIdentityInvalid"
+)

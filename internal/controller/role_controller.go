@@ -43,6 +43,7 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/revert"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
@@ -55,6 +56,9 @@ type RoleReconciler struct {
 	client.Client
 	Publisher configMapPublisher
 	Recorder  events.EventRecorder
+	// APIReader reads a Role past the cache, with its managedFields, when
+	// the promoted fields of a partly reverted cell are released.
+	APIReader client.Reader
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -72,6 +76,9 @@ type roleScope struct {
 	role   *v1.Role
 	conds  *conditionSet
 	matrix *v1.SkillMatrix
+	// newlyReverted are the Proposals first found reverted in this
+	// reconcile, announced once the status is written.
+	newlyReverted []v1.RevertedProposal
 }
 
 type roleStep func(ctx context.Context, s *roleScope) (done bool, err error)
@@ -83,6 +90,7 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
 		if apierrors.IsNotFound(err) {
 			metrics.SetProblems("Role/"+req.String(), validation.Result{})
+			metrics.SetRevertedProposals(req.String(), 0)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -94,7 +102,7 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	original := role.DeepCopy()
 	s := &roleScope{role: &role, conds: newConditionSet(role.Generation, &role.Status.Conditions)}
 	var reconcileErr error
-	for _, phase := range []roleStep{r.recordPromotions, r.recordWriteBacks, r.fetchMatrix, r.validate, r.publish} {
+	for _, phase := range []roleStep{r.recordPromotions, r.recordWriteBacks, r.detectReverts, r.fetchMatrix, r.validate, r.publish} {
 		done, err := phase(ctx, s)
 		if err != nil {
 			reconcileErr = err
@@ -106,7 +114,10 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	}
 	role.Status.ObservedGeneration = role.Generation
 
-	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, s.conds, ctrl.Result{}, reconcileErr)
+	result, wrote, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, s.conds, ctrl.Result{}, reconcileErr)
+	if wrote && err == nil && reconcileErr == nil {
+		emitReverted(r.Recorder, &role, s.newlyReverted)
+	}
 	return result, err
 }
 
@@ -157,6 +168,7 @@ func historyRecord(p *v1.Proposal, uid string, appliedAt metav1.Time, generation
 		Author:     p.Spec.Author,
 		AppliedAt:  appliedAt,
 		Generation: generation,
+		Cells:      revert.Cells(p.Spec.Changes),
 	}
 }
 
@@ -322,6 +334,7 @@ func (r *RoleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) err
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.rolesForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}, notInInitialList)).
 		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(roleOfProposal), builder.WithPredicates(writeBackStatusChanged)).
+		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(rolesOfSwitchOvers)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("role").
 		Complete(r)

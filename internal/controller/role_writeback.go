@@ -77,6 +77,10 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 	superseded := map[string]bool{}
 	for _, p := range newestFirst {
 		committed++
+		if p.Status.Phase.IsGitEnded() {
+			// Ended without reaching the Role: nothing to record or wait for.
+			continue
+		}
 		recorded := historyEntry(role, p.UID) != nil
 		switch {
 		case recorded || p.Status.Phase != v1.PhaseCommitted:
@@ -96,6 +100,9 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 		role.Status.History = role.Status.History[n-v1.MaxHistory:]
 	}
 	setWriteBackCondition(s.conds, failing, waiting, committed)
+	if err := setSwitchOverCondition(ctx, r.Client, role, s.conds, failing != nil || waiting != nil, committed > 0); err != nil {
+		return true, err
+	}
 	return false, nil
 }
 
@@ -112,7 +119,7 @@ func setWriteBackCondition(conds *conditionSet, failing, waiting *v1.Proposal, c
 				waiting.Name, gc.SHA, gc.File, gc.CommittedAt.UTC().Format(time.RFC3339)))
 	case committed > 0:
 		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, ReasonSynced,
-			"every Proposal committed to Git is in the Role")
+			"every Proposal committed to Git is in the Role, or ended without reaching it (Abandoned, Diverged, TimedOut)")
 	}
 }
 

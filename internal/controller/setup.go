@@ -25,6 +25,7 @@ import (
 	"strings"
 	"unique"
 
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
@@ -70,19 +71,41 @@ type Options struct {
 	// AfterGitPush is a test seam: it runs right after a write-back push,
 	// before the Proposal's status records the commit; tests crash there.
 	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
+	// MetricsRegistry is where the leader registers the collectors it owns
+	// (default controller-runtime's registry, which the metrics endpoint
+	// serves). Tests that run several installs in one process give each
+	// its own: a collector registers once per registry.
+	MetricsRegistry prometheus.Registerer
 }
 
 // CacheOptions restricts the ConfigMap informer to the ConfigMaps the operator
 // publishes, so its memory does not grow with every ConfigMap in the cluster
 // (the controllers cache only their metadata, see configMapPublisher), and
 // drops from every cached object what nothing reads from the cache.
-func CacheOptions() cache.Options {
-	return cache.Options{
+//
+// With watchNamespaces (--watch-namespaces, see internal/scope), every
+// namespaced informer lists and watches only those namespaces, so every
+// controller reconciles only what is in them: the reconcilers read their
+// objects, and fan out to related ones, through this cache and within the
+// object's own namespace. Cluster-scoped objects (the admission policies and
+// their bindings) are still cached cluster-wide, as controller-runtime does
+// for them; what is read past the cache (the admission params in the
+// operator's namespace, Secrets of write-back, live Roles before a
+// promotion) is read by key. Without namespaces it caches cluster-wide.
+func CacheOptions(watchNamespaces ...string) cache.Options {
+	opts := cache.Options{
 		DefaultTransform: stripUnreadMetadata,
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 		},
 	}
+	if len(watchNamespaces) > 0 {
+		opts.DefaultNamespaces = make(map[string]cache.Config, len(watchNamespaces))
+		for _, ns := range watchNamespaces {
+			opts.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return opts
 }
 
 // stripUnreadMetadata drops managedFields and kubectl's last-applied
@@ -205,7 +228,11 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
 	}
 
-	if err := mgr.Add(metrics.WhileLeading(ctrlmetrics.Registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
+	registry := opts.MetricsRegistry
+	if registry == nil {
+		registry = ctrlmetrics.Registry
+	}
+	if err := mgr.Add(metrics.WhileLeading(registry, metrics.NewProposalsByPhase(mgr.GetClient()))); err != nil {
 		return fmt.Errorf("adding the Proposal metrics: %w", err)
 	}
 	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())
@@ -216,6 +243,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Client:    mgr.GetClient(),
 		Publisher: publisher,
 		Recorder:  mgr.GetEventRecorder("skillmatrix-role"),
+		APIReader: mgr.GetAPIReader(),
 	}).SetupWithManager(mgr, opts.RoleConcurrency); err != nil {
 		return fmt.Errorf("setting up the Role controller: %w", err)
 	}
@@ -235,6 +263,10 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}
 	if err := proposals.SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
+	}
+	if err := (&switchOverReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
+		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the switch-over controller: %w", err)
 	}
 	return nil
 }

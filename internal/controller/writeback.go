@@ -205,7 +205,9 @@ func (g *gitWriteBacks) config(ctx context.Context, t *writeBackTarget) (gitwrit
 func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposalScope) (bool, error) {
 	p := s.proposal
 	if p.Status.GitCommit != nil {
-		r.followCommit(s)
+		if !r.followCommit(s) {
+			return true, r.awaitChange(ctx, s)
+		}
 		return true, nil
 	}
 	if r.writeBack == nil {
@@ -235,16 +237,18 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 // records it; the Role controller records it once the Role's spec carries
 // every change (the sync), and that record wakes the Proposal. Until then
 // the status already says which commit it waits for: only a new
-// generation (a late vote) is written, as observed.
-func (r *ProposalReconciler) followCommit(s *proposalScope) {
+// generation (a late vote) is written, as observed. It reports whether the
+// Proposal is Applied; awaitChange follows it in Git otherwise.
+func (r *ProposalReconciler) followCommit(s *proposalScope) bool {
 	p := s.proposal
 	entry := historyEntry(s.role, p.UID)
 	if entry == nil {
-		return
+		return false
 	}
 	markApplied(p, s.conds, s.role.Name, *entry)
 	p.Status.Message = text.Truncate(fmt.Sprintf("%s, synced from commit %s", p.Status.Message, p.Status.GitCommit.SHA), 4096)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
+	return true
 }
 
 // commitToGit writes an accepted Proposal back to Git instead of promoting
@@ -271,10 +275,22 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
 		return true, nil
 	}
+	if hold, err := r.writeBack.switchOverHold(ctx, s.role, t); err != nil || hold != "" {
+		if err != nil {
+			return true, err
+		}
+		return r.writeBackFailed(s, ReasonSwitchOverPending, hold)
+	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err != nil {
 		r.writeBack.report(ctx, t.config, err, "")
 		return r.writeBackError(s, err)
+	}
+	if branchMode(t.config) {
+		if cfg.PushBranch = proposalBranch(t.config, p); cfg.PushBranch == "" {
+			return r.writeBackFailed(s, ReasonWriteBackConfigInvalid, fmt.Sprintf(
+				"branchPrefix %q and the Proposal's name make no valid branch name", t.config.Spec.BranchPrefix))
+		}
 	}
 	gp, err := r.writeBack.gitProposal(ctx, p, s.verdict)
 	if err != nil {
@@ -309,7 +325,7 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 			return true, err
 		}
 	}
-	recordCommit(s, t, res, time.Now())
+	recordCommit(s, t, cfg, res, time.Now())
 	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Commit, "file", res.Path, "existing", res.Existing)
 	return true, nil
 }
@@ -344,8 +360,11 @@ func (g *gitWriteBacks) report(ctx context.Context, wb *v1.GitWriteBack, writeEr
 	}
 }
 
-// recordCommit says which commit the Proposal waits for, and since when.
-func recordCommit(s *proposalScope, t *writeBackTarget, res gitwrite.Result, now time.Time) {
+// recordCommit says which commit the Proposal waits for, where, and since
+// when; in Branch mode, which branch to open the merge request from. The
+// wait is bounded (awaitChange): its first look into Git is an interval
+// away.
+func recordCommit(s *proposalScope, t *writeBackTarget, cfg gitwrite.Config, res gitwrite.Result, now time.Time) {
 	p := s.proposal
 	result := "committed"
 	if res.Existing {
@@ -354,13 +373,21 @@ func recordCommit(s *proposalScope, t *writeBackTarget, res gitwrite.Result, now
 	metrics.GitWrites.WithLabelValues(result).Inc()
 	p.Status.GitCommit = &v1.GitCommitRecord{
 		SHA: res.Commit, File: res.Path, GitWriteBack: v1.ObjectName(t.config.Name),
-		URL: t.config.Spec.URL, Branch: t.config.Spec.Branch, CommittedAt: metav1.NewMicroTime(now),
+		URL: cfg.URL, Branch: cfg.Branch, CommittedAt: metav1.NewMicroTime(now),
 	}
 	p.Status.Phase = v1.PhaseCommitted
-	p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s; waiting since %s for the sync to bring it into Role %q",
-		res.Commit, res.Path, t.config.Spec.Branch, now.UTC().Format(time.RFC3339), s.role.Name), 4096)
+	since, timeout := now.UTC().Format(time.RFC3339), applyTimeout(t.config)
+	if cfg.PushBranch != "" {
+		p.Status.GitCommit.Branch, p.Status.GitCommit.TrackedBranch = cfg.PushBranch, cfg.Branch
+		p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s, from %s: merge branch %s into %s (a merge request); waiting since %s, at most %s, for the merge and the sync to bring it into Role %q",
+			res.Commit, res.Path, cfg.PushBranch, cfg.Branch, cfg.PushBranch, cfg.Branch, since, timeout, s.role.Name), 4096)
+	} else {
+		p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s; waiting since %s, at most %s, for the sync to bring it into Role %q",
+			res.Commit, res.Path, cfg.Branch, since, timeout, s.role.Name), 4096)
+	}
 	s.conds.set(v1.ConditionCommitted, metav1.ConditionTrue, ReasonCommitted, p.Status.Message)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonAwaitingSync, p.Status.Message)
+	s.result = ctrl.Result{RequeueAfter: min(gitInterval(t.config), timeout)}
 }
 
 // writeBackError reports a failed write that a retry may mend (credentials
@@ -399,11 +426,17 @@ var writeBackReasons = []struct {
 }{
 	{errSecretNotFound, ReasonSecretNotFound},
 	{errSecretForbidden, ReasonSecretForbidden},
+	{gitwrite.ErrHostKeyMismatch, ReasonHostKeyMismatch},
+	{gitwrite.ErrHostKeyUnknown, ReasonHostKeyUnknown},
+	{gitwrite.ErrKnownHostsMissing, ReasonKnownHostsMissing},
+	{gitwrite.ErrKnownHostsInvalid, ReasonKnownHostsInvalid},
+	{gitwrite.ErrSSHIdentity, ReasonSSHIdentityInvalid},
 	{gitwrite.ErrAuthentication, ReasonGitAuthenticationFail},
 	{gitwrite.ErrUnreachable, ReasonGitUnreachable},
 	{gitwrite.ErrRepositoryNotFound, ReasonGitRepositoryNotFound},
 	{gitwrite.ErrBranchNotFound, ReasonGitBranchNotFound},
 	{gitwrite.ErrNonFastForward, ReasonGitPushRaced},
+	{gitwrite.ErrBranchTaken, ReasonGitBranchTaken},
 	{gitwrite.ErrConfig, ReasonWriteBackConfigInvalid},
 	{manifestedit.ErrNotFound, ReasonManifestNotFound},
 	{manifestedit.ErrAmbiguous, ReasonManifestAmbiguous},

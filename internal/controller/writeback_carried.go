@@ -17,19 +17,13 @@ limitations under the License.
 package controller
 
 import (
-	"slices"
-
-	"k8s.io/apimachinery/pkg/api/equality"
-
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/revert"
 )
 
-// changesCarried reports whether spec already holds what every change sets:
-// how a write-back Proposal's sync is recognised, since no marker comes
-// with a change that arrives from Git. A Set is carried when applying it
-// again (without its `from`) changes nothing; an AddSkill when the row is
-// there exactly as the change adds it; a RemoveSkill when the row is gone.
+// changesCarried reports whether spec already holds what every change sets
+// (revert.Carried): how a write-back Proposal's sync is recognised, since no
+// marker comes with a change that arrives from Git.
 func changesCarried(spec *v1.RoleSpec, changes []v1.Change) bool {
 	for i := range changes {
 		if !changeCarried(spec, &changes[i]) {
@@ -39,29 +33,7 @@ func changesCarried(spec *v1.RoleSpec, changes []v1.Change) bool {
 	return true
 }
 
-func changeCarried(spec *v1.RoleSpec, c *v1.Change) bool {
-	row := slices.IndexFunc(spec.Skills, func(s v1.SkillRequirement) bool { return s.ID == c.Skill })
-	switch c.Op {
-	case v1.OpRemoveSkill:
-		return row < 0
-	case v1.OpAddSkill:
-		if row < 0 {
-			return false
-		}
-		without := spec.DeepCopy()
-		without.Skills = slices.Delete(without.Skills, row, row+1)
-		added, conflicts := governance.Apply(without, []v1.Change{*c})
-		if len(conflicts) > 0 {
-			return false
-		}
-		i := slices.IndexFunc(added.Skills, func(s v1.SkillRequirement) bool { return s.ID == c.Skill })
-		return i >= 0 && equality.Semantic.DeepEqual(added.Skills[i], spec.Skills[row])
-	}
-	again := *c
-	again.From = nil
-	applied, conflicts := governance.Apply(spec, []v1.Change{again})
-	return len(conflicts) == 0 && equality.Semantic.DeepEqual(applied, spec)
-}
+func changeCarried(spec *v1.RoleSpec, c *v1.Change) bool { return revert.Carried(spec, c) }
 
 // changesCarriedOrSuperseded is changesCarried, where a change to a field a
 // newer carried commit set again (superseded, by changedField) counts as

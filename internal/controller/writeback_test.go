@@ -118,6 +118,15 @@ const repoName = "roles"
 
 func newGitOps(ns string) *gitOps {
 	GinkgoHelper()
+	g := newGitOpsWithoutWriteBack(ns)
+	g.turnOnWriteBack()
+	return g
+}
+
+// newGitOpsWithoutWriteBack is the repository, synced, with no GitWriteBack
+// yet: Proposals are promoted in the cluster.
+func newGitOpsWithoutWriteBack(ns string) *gitOps {
+	GinkgoHelper()
 	g := &gitOps{ns: ns, srv: gitserver.Start(GinkgoT()), paths: []string{platformPath, dataPath}}
 	Expect(g.srv.CreateRepo(repoName, "main", map[string]string{platformPath: platformFile, dataPath: dataFile,
 		"README.md": "# career\n"})).To(Succeed())
@@ -129,8 +138,17 @@ func newGitOps(ns string) *gitOps {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "career-git"},
 		StringData: map[string]string{"username": gitserver.User, "password": gitserver.InitialPassword},
 	})).To(Succeed())
+	g.sync(serverSideApply)
+	eventuallyReady(ns, "r1")
+	eventuallyReady(ns, "r2")
+	return g
+}
+
+// turnOnWriteBack creates the GitWriteBack that selects the matrix's Roles.
+func (g *gitOps) turnOnWriteBack() {
+	GinkgoHelper()
 	Expect(k8sClient.Create(suiteCtx, &v1.GitWriteBack{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "career-roles"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: g.ns, Name: "career-roles"},
 		Spec: v1.GitWriteBackSpec{
 			URL: g.srv.URL(repoName), Branch: "main", Path: "career",
 			SecretRef: v1.SecretReference{Name: "career-git"},
@@ -138,10 +156,6 @@ func newGitOps(ns string) *gitOps {
 			MatrixRef: "m",
 		},
 	})).To(Succeed())
-	g.sync(serverSideApply)
-	eventuallyReady(ns, "r1")
-	eventuallyReady(ns, "r2")
-	return g
 }
 
 type syncMode int

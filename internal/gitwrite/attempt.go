@@ -32,6 +32,9 @@ func (s *session) attempt(ctx context.Context, proposals []Proposal) ([]Result, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.committedOnPushBranch(ctx, proposals, done); err != nil {
+		return nil, err
+	}
 	tip, err := s.repo.CommitObject(head)
 	if err != nil {
 		return nil, &Error{Op: "read head", Kind: ErrUnreachable, Err: err}
@@ -73,27 +76,7 @@ func (s *session) attempt(ctx context.Context, proposals []Proposal) ([]Result, 
 // committed maps the Proposal-UID trailers of the last HistoryLimit commits
 // of the branch to their commits (the newest one per uid).
 func (s *session) committed(head plumbing.Hash) (map[string]plumbing.Hash, error) {
-	c, err := s.repo.CommitObject(head)
-	if err != nil {
-		return nil, &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
-	}
-	out := map[string]plumbing.Hash{}
-	n := 0
-	err = object.NewCommitPreorderIter(c, nil, nil).ForEach(func(c *object.Commit) error {
-		if n++; n > s.w.opts.HistoryLimit {
-			return storer.ErrStop
-		}
-		for _, uid := range trailerValues(c.Message, TrailerProposalUID) {
-			if _, seen := out[uid]; !seen {
-				out[uid] = c.Hash
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, &Error{Op: "read history", Kind: ErrUnreachable, Err: err}
-	}
-	return out, nil
+	return s.trailerCommits(head, func(msg string) []string { return trailerValues(msg, TrailerProposalUID) })
 }
 
 // tree is the manifests under the configured path at the current tip.
@@ -171,31 +154,41 @@ func (s *session) commit(tip *object.Commit, files *tree, p *Proposal) (*object.
 	if err != nil {
 		return nil, "", err
 	}
+	next, err := s.writeCommit(tip, files, file, edited, msg)
+	if err != nil {
+		return nil, "", err
+	}
+	return next, file, nil
+}
+
+// writeCommit makes a commit on tip that replaces file with edited, and
+// records the new content in files.
+func (s *session) writeCommit(tip *object.Commit, files *tree, file string, edited []byte, msg string) (*object.Commit, error) {
 	st := s.repo.Storer
 	blob, err := writeBlob(st, edited)
 	if err != nil {
-		return nil, "", &Error{Op: "write blob", Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: "write blob", Kind: ErrConfig, Err: err}
 	}
 	treeHash, err := replaceInTree(st, tip.TreeHash, strings.Split(file, "/"), blob)
 	if err != nil {
-		return nil, "", &Error{Op: "write tree", Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: "write tree", Kind: ErrConfig, Err: err}
 	}
 	sig := object.Signature{Name: s.cfg.Author.Name, Email: s.cfg.Author.Email, When: s.w.opts.Now()}
 	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: treeHash, ParentHashes: []plumbing.Hash{tip.Hash}}
 	obj := st.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
-		return nil, "", &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
 	}
 	h, err := st.SetEncodedObject(obj)
 	if err != nil {
-		return nil, "", &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
 	}
 	files.set(file, edited)
 	next, err := s.repo.CommitObject(h)
 	if err != nil {
-		return nil, "", &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
+		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
 	}
-	return next, file, nil
+	return next, nil
 }
 
 // withPath names the file in a NotPlainError from Edit.

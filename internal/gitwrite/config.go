@@ -1,8 +1,12 @@
 package gitwrite
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -15,10 +19,17 @@ import (
 // Config is one write-back target: where the Roles' manifests live and how
 // commits are made.
 type Config struct {
-	// URL is the repository's HTTPS URL.
+	// URL is the repository's HTTPS URL, or its SSH URL:
+	// ssh://user@host:port/path or scp-like user@host:path.
 	URL string
-	// Branch is the branch Argo CD or Flux syncs; commits are pushed to it.
+	// Branch is the branch Argo CD or Flux syncs; commits are pushed to it
+	// unless PushBranch names another.
 	Branch string
+	// PushBranch, when set, is the branch the commits are pushed to instead
+	// (Branch mode: one branch per Proposal, for a merge request): they are
+	// made on Branch's head and PushBranch is created from them, never
+	// forced.
+	PushBranch string
 	// Path is the directory scanned for the Role's manifest ("" or "." for
 	// the whole repository).
 	Path string
@@ -32,6 +43,8 @@ type Config struct {
 	MessageTemplate string
 }
 
+const opCheckURL = "check URL"
+
 // Identity is a commit author.
 type Identity struct{ Name, Email string }
 
@@ -41,47 +54,123 @@ var DefaultAuthor = Identity{Name: "skillmatrix-operator", Email: "skillmatrix-o
 // DefaultMessageTemplate is the Proposal's title and a list of its changes.
 const DefaultMessageTemplate = "{{.Title}}\n\n{{range .Changes}}- {{.}}\n{{end}}"
 
-// Credentials are HTTPS credentials in the layout of a Flux GitRepository
-// Secret: `username` and `password` (a token). SSH (`identity`,
-// `known_hosts`) is the next step (issue 15): it becomes a second AuthMethod
-// branch here, chosen by the URL's scheme.
+// Credentials are read from a Secret in the layout of a Flux GitRepository
+// Secret: `username` and `password` (a token) over HTTPS, or `identity`
+// (with `password` when the key is encrypted) and `known_hosts` over SSH.
+// As in Flux, the URL picks the half that is used; the other is ignored.
 type Credentials struct {
 	Username, Password string
+	// SSH is set when the Secret has a usable identity and known_hosts.
+	SSH *SSHCredentials
+	// sshErr is why the Secret's identity or known_hosts cannot be used;
+	// it fails an SSH URL only.
+	sshErr error
 }
 
-// CredentialsFromSecret reads a Secret's data in Flux's layout.
+// CredentialsFromSecret reads a Secret's data in Flux's layout. It fails
+// only a Secret with neither a password nor SSH keys; what is wrong with
+// the SSH keys (an identity that does not parse, known_hosts missing or
+// unparsable: ErrSSHIdentity, ErrKnownHostsMissing, ErrKnownHostsInvalid)
+// fails the write to an SSH URL, since host keys are always verified.
 func CredentialsFromSecret(data map[string][]byte) (Credentials, error) {
-	if _, ssh := data["identity"]; ssh {
-		return Credentials{}, &Error{Op: "read credentials", Kind: ErrConfig, Err: fmt.Errorf("SSH credentials (identity) are not supported yet; use username and password over HTTPS")}
-	}
 	c := Credentials{Username: string(data["username"]), Password: string(data["password"])}
-	if c.Password == "" {
-		return Credentials{}, &Error{Op: "read credentials", Kind: ErrConfig, Err: fmt.Errorf("the Secret has no password")}
+	_, hasIdentity := data["identity"]
+	_, hasKnownHosts := data["known_hosts"]
+	if hasIdentity || hasKnownHosts {
+		c.SSH, c.sshErr = sshCredentials(data)
+	} else if c.Password == "" {
+		return Credentials{}, &Error{Op: "read credentials", Kind: ErrConfig, Err: fmt.Errorf("the Secret has no password (HTTPS) and no identity (SSH)")}
 	}
-	if c.Username == "" {
+	if c.Username == "" && c.Password != "" {
 		// Forges that take a token accept any user name; Flux does the same.
 		c.Username = "git"
 	}
 	return c, nil
 }
 
-// auth checks the URL and the branch and returns the transport's AuthMethod:
-// basic auth over HTTP(S), or none without a password.
-func (c Config) auth() (transport.AuthMethod, error) {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &Error{Op: "check URL", Kind: ErrConfig, Err: fmt.Errorf("%q is not an HTTPS repository URL (SSH comes later)", c.URL)}
+func sshCredentials(data map[string][]byte) (*SSHCredentials, error) {
+	identity, hasIdentity := data["identity"]
+	if !hasIdentity {
+		return nil, identityError(errors.New("the Secret has known_hosts but no identity"))
 	}
+	signer, err := parseIdentity(identity, data["password"], data["identity.pub"])
+	if err != nil {
+		return nil, err
+	}
+	knownHosts := data["known_hosts"]
+	if len(bytes.TrimSpace(knownHosts)) == 0 {
+		return nil, &Error{Op: "read credentials", Kind: ErrKnownHostsMissing,
+			Err: errors.New("the Secret has an identity but no known_hosts; host keys are always verified (add the server's keys, e.g. from ssh-keyscan)")}
+	}
+	kh, err := ParseKnownHosts(knownHosts)
+	if err != nil {
+		return nil, err
+	}
+	return &SSHCredentials{Signer: signer, KnownHosts: kh}, nil
+}
+
+// auth checks the URL and the branch and returns the transport's AuthMethod,
+// chosen by the URL: basic auth over HTTP(S) (none without a password), or
+// the Secret's key over SSH (ssh://user@host:port/path or user@host:path),
+// with host keys checked against its known_hosts.
+func (c Config) auth() (transport.AuthMethod, error) {
 	if c.Branch == "" || strings.ContainsAny(c.Branch, " ~^:?*[\\") || strings.Contains(c.Branch, "..") {
 		return nil, &Error{Op: "check branch", Kind: ErrConfig, Err: fmt.Errorf("%q is not a branch name", c.Branch)}
 	}
+	if ep, ok := sshEndpoint(c.URL); ok {
+		return c.sshAuth(ep)
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("%q is neither an HTTPS nor an SSH repository URL", c.URL)}
+	}
 	if u.User != nil {
-		return nil, &Error{Op: "check URL", Kind: ErrConfig, Err: fmt.Errorf("the URL must not carry credentials; put them in the Secret")}
+		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the URL must not carry credentials; put them in the Secret")}
 	}
 	if c.Credentials.Password == "" {
+		if c.Credentials.SSH != nil || c.Credentials.sshErr != nil {
+			return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the Secret holds SSH keys (identity, known_hosts) and no password, but %q is an HTTPS URL", c.URL)}
+		}
 		return nil, nil
 	}
 	return &githttp.BasicAuth{Username: c.Credentials.Username, Password: c.Credentials.Password}, nil
+}
+
+// sshEndpoint parses an ssh:// or scp-like (user@host:path) URL; ok is
+// false for anything else.
+func sshEndpoint(raw string) (*transport.Endpoint, bool) {
+	scheme := strings.HasPrefix(raw, "ssh://")
+	if !scheme && (strings.Contains(raw, "://") || !strings.Contains(raw, "@") || !strings.Contains(raw, ":")) {
+		return nil, false
+	}
+	ep, err := transport.NewEndpoint(raw)
+	if err != nil || ep.Protocol != "ssh" {
+		return nil, false
+	}
+	return ep, true
+}
+
+func (c Config) sshAuth(ep *transport.Endpoint) (transport.AuthMethod, error) {
+	switch {
+	case ep.Host == "" || strings.Trim(ep.Path, "/") == "":
+		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("%q names no host or no repository path", c.URL)}
+	case ep.Password != "":
+		return nil, &Error{Op: opCheckURL, Kind: ErrConfig, Err: fmt.Errorf("the URL must not carry a password; put the key in the Secret")}
+	case c.Credentials.sshErr != nil:
+		return nil, c.Credentials.sshErr
+	case c.Credentials.SSH == nil:
+		return nil, identityError(fmt.Errorf("%q is an SSH URL: the Secret needs identity and known_hosts", c.URL))
+	}
+	user := ep.User
+	if user == "" {
+		// What the forges (and Flux's examples) log in as.
+		user = "git"
+	}
+	port := ep.Port
+	if port == 0 {
+		port = 22
+	}
+	return newSSHAuth(user, net.JoinHostPort(ep.Host, strconv.Itoa(port)), c.Credentials.SSH), nil
 }
 
 // Proposal is what one commit carries: the Proposal's identity for the

@@ -30,6 +30,21 @@ var (
 	ErrNonFastForward = errors.New("git push refused: the branch moved (non-fast-forward)")
 	// ErrConfig: the configuration cannot work (bad URL, template, auth kind).
 	ErrConfig = errors.New("invalid git write-back configuration")
+	// ErrSSHIdentity: the Secret's SSH identity is missing, does not parse
+	// (not a private key, wrong password, encrypted without one) or is of a
+	// type Git servers refuse.
+	ErrSSHIdentity = errors.New("invalid SSH identity")
+	// ErrKnownHostsMissing: an SSH Secret without known_hosts; host keys
+	// are always verified, so nothing is fetched or pushed.
+	ErrKnownHostsMissing = errors.New("known_hosts missing")
+	// ErrKnownHostsInvalid: known_hosts does not parse.
+	ErrKnownHostsInvalid = errors.New("known_hosts invalid")
+	// ErrHostKeyMismatch: the SSH server's host key is not the one
+	// known_hosts lists for it (or is @revoked); the connection was closed
+	// before anything was sent. The *Error also wraps a *HostKeyError.
+	ErrHostKeyMismatch = errors.New("SSH host key does not match known_hosts")
+	// ErrHostKeyUnknown: known_hosts lists no key for the SSH server.
+	ErrHostKeyUnknown = errors.New("SSH host not in known_hosts")
 )
 
 // Error is a repository-level failure: what was being done, and the cause.
@@ -52,8 +67,11 @@ func classify(op string, err error) error {
 	var noRef git.NoMatchingRefSpecError
 	var netErr net.Error
 	var urlErr *url.Error
+	hostKey, refusedHostKey := errors.AsType[*HostKeyError](err)
 	switch {
-	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+	case refusedHostKey:
+		kind = hostKey.kind()
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed), isSSHAuthRefused(err):
 		kind = ErrAuthentication
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		kind = ErrRepositoryNotFound
@@ -81,4 +99,11 @@ func isNonFastForward(err error) bool {
 		}
 	}
 	return false
+}
+
+// isSSHAuthRefused reads golang.org/x/crypto/ssh's client error for a key
+// the server refused ("ssh: unable to authenticate, attempted methods
+// [none publickey], no supported methods remain"): it has no type.
+func isSSHAuthRefused(err error) bool {
+	return strings.Contains(err.Error(), "ssh: unable to authenticate")
 }

@@ -70,10 +70,9 @@ func TestCredentialsFromSecret(t *testing.T) {
 		want Credentials
 		err  error
 	}{
-		{map[string][]byte{"username": []byte("bot"), "password": []byte("tok")}, Credentials{"bot", "tok"}, nil},
-		{map[string][]byte{"password": []byte("tok")}, Credentials{"git", "tok"}, nil},
+		{map[string][]byte{"username": []byte("bot"), "password": []byte("tok")}, Credentials{Username: "bot", Password: "tok"}, nil},
+		{map[string][]byte{"password": []byte("tok")}, Credentials{Username: "git", Password: "tok"}, nil},
 		{map[string][]byte{"username": []byte("bot")}, Credentials{}, ErrConfig},
-		{map[string][]byte{"identity": []byte("key"), "known_hosts": []byte("h")}, Credentials{}, ErrConfig},
 	}
 	for i, tc := range cases {
 		got, err := CredentialsFromSecret(tc.data)
@@ -99,13 +98,13 @@ func TestClassifyPushErrors(t *testing.T) {
 	}
 }
 
-func TestConfigRefusesNonHTTPSURLsAndBadBranches(t *testing.T) {
+func TestConfigRefusesUnknownURLsAndBadBranches(t *testing.T) {
 	for _, b := range []string{"", "a b", "a..b", "x:y"} {
 		if _, err := (Config{URL: "https://h/r.git", Branch: b}).auth(); !errors.Is(err, ErrConfig) {
 			t.Errorf("branch %q: %v", b, err)
 		}
 	}
-	for _, u := range []string{"git@github.com:org/roles.git", "ssh://git@host/roles.git", "https://user:pw@host/roles.git", "file:///tmp/x"} {
+	for _, u := range []string{"https://user:pw@host/roles.git", "file:///tmp/x", "host:roles.git", "git://host/roles.git"} {
 		if _, err := (Config{URL: u, Branch: "main"}).auth(); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", u, err)
 		}

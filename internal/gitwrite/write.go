@@ -92,6 +92,9 @@ func (w *Writer) Write(ctx context.Context, cfg Config, proposals []Proposal) ([
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPushBranch(cfg); err != nil {
+		return nil, err
+	}
 	tmpl, err := cfg.template()
 	if err != nil {
 		return nil, err
@@ -99,26 +102,41 @@ func (w *Writer) Write(ctx context.Context, cfg Config, proposals []Proposal) ([
 	if cfg.Author.Name == "" || cfg.Author.Email == "" {
 		cfg.Author = DefaultAuthor
 	}
+	var results []Result
+	err = w.run(ctx, cfg, auth, tmpl, func(s *session) (err error) {
+		results, err = s.attempt(ctx, proposals)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// run takes the repository's turn and runs attempt until it does not lose a
+// push race, at most MaxAttempts times.
+func (w *Writer) run(ctx context.Context, cfg Config, auth transport.AuthMethod, tmpl *template.Template,
+	attempt func(*session) error) error {
 	lock := w.lock(cfg.URL)
 	lock.Lock()
 	defer lock.Unlock()
 	repo, err := w.open(cfg.URL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s := &session{w: w, cfg: cfg, auth: auth, tmpl: tmpl, repo: repo}
 	var lastErr error
 	for range w.opts.MaxAttempts {
-		results, err := s.attempt(ctx, proposals)
+		err := attempt(s)
 		if err == nil {
-			return results, nil
+			return nil
 		}
 		if !errors.Is(err, ErrNonFastForward) || ctx.Err() != nil {
-			return nil, err
+			return err
 		}
 		lastErr = err
 	}
-	return nil, lastErr
+	return lastErr
 }
 
 func (w *Writer) lock(url string) *sync.Mutex {
@@ -183,14 +201,16 @@ func (s *session) fetch(ctx context.Context) (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// push sends tip to the branch, expecting it to still be at base.
+// push sends tip to the branch the commits go to (pushTarget), never
+// forced: the remote refuses it unless it fast-forwards.
 func (s *session) push(ctx context.Context, tip plumbing.Hash) error {
-	spec := config.RefSpec(tip.String() + ":" + plumbing.NewBranchReferenceName(s.cfg.Branch).String())
+	target := s.pushTarget()
+	spec := config.RefSpec(tip.String() + ":" + plumbing.NewBranchReferenceName(target).String())
 	err := s.repo.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName, RefSpecs: []config.RefSpec{spec}, Auth: s.auth,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return classify("push", err)
 	}
-	return s.repo.Storer.SetReference(plumbing.NewHashReference(s.remoteRef(), tip))
+	return s.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewRemoteReferenceName(git.DefaultRemoteName, target), tip))
 }

@@ -299,7 +299,7 @@ func BenchmarkWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := NewWriter(b.TempDir(), Options{})
-	cfg := Config{URL: srv.URL("roles"), Branch: "main", Credentials: Credentials{gitserver.User, gitserver.InitialPassword}}
+	cfg := Config{URL: srv.URL("roles"), Branch: "main", Credentials: Credentials{Username: gitserver.User, Password: gitserver.InitialPassword}}
 	profs := []v1alpha1.ProficiencyID{"V", "W"}
 	for i := 0; b.Loop(); i++ {
 		p := proposal(fmt.Sprint("uid-", i), setK8sSenior(profs[(i+1)%2], profs[i%2]))

@@ -28,6 +28,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,6 +75,13 @@ var (
 		Help: "Validation problems of the current SkillMatrices and Roles, by kind and severity.",
 	}, []string{"kind", "severity"})
 
+	// RevertedProposals is, per Role, how many applied Proposals the Role no
+	// longer carries (status.reverted); a Role with none has no series.
+	RevertedProposals = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "skillmatrix_role_reverted_proposals",
+		Help: "Applied Proposals whose change the Role no longer carries, by Role.",
+	}, []string{"namespace", "role"})
+
 	// AdmissionEnforced is 1 while the admission policies are in force as
 	// shipped, 0 while promotions are held because they are not.
 	AdmissionEnforced = prometheus.NewGauge(prometheus.GaugeOpts{
@@ -101,7 +109,7 @@ var (
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, Promotions,
-		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced, GitWrites, GitWriteDuration)
+		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced, GitWrites, GitWriteDuration, RevertedProposals)
 }
 
 // SetAdmissionEnforced records whether the admission policies are in force.
@@ -137,6 +145,18 @@ func ObserveTally(before, after *v1.Tally) {
 	add(VotesCounted, string(v1.VoteReject), after.Rejections, prev.Rejections)
 	add(ReviewsCounted, string(v1.ReviewApprove), after.ReviewApprovals, prev.ReviewApprovals)
 	add(ReviewsCounted, string(v1.ReviewRequestChanges), after.ChangesRequested, prev.ChangesRequested)
+}
+
+// SetRevertedProposals records how many applied Proposals the Role
+// ("namespace/name") no longer carries; zero removes its series, so deleted
+// and healthy Roles cost nothing.
+func SetRevertedProposals(role string, n int) {
+	namespace, name, _ := strings.Cut(role, "/")
+	if n == 0 {
+		RevertedProposals.DeleteLabelValues(namespace, name)
+		return
+	}
+	RevertedProposals.WithLabelValues(namespace, name).Set(float64(n))
 }
 
 // problemKey counts problems per object, so the gauge is the sum over the

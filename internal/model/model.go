@@ -122,7 +122,14 @@ type ChangelogEntry struct {
 	Proposal, UID, Title, Author string
 	AppliedAt                    time.Time
 	Generation                   int64
+	// RevertedCells are the cells (skill@level) of the Role that no longer
+	// hold what the Proposal set, from role.Status.Reverted: the entry is
+	// marked reverted while this is not empty.
+	RevertedCells []string
 }
+
+// Reverted reports whether the Role no longer carries the entry's change.
+func (e ChangelogEntry) Reverted() bool { return len(e.RevertedCells) > 0 }
 
 // BuildRole resolves role against matrix. Either may be nil; the result is
 // never nil and never aliases slices of its inputs, so callers may keep it
@@ -153,7 +160,7 @@ func BuildRole(matrix *v1alpha1.SkillMatrix, role *v1alpha1.Role) *RoleMatrix {
 		})
 	}
 	m.Stats = summarize(m)
-	m.Changelog = changelog(role.Status.History)
+	m.Changelog = changelog(role.Status.History, role.Status.Reverted)
 	m.translations = gatherTranslations(matrix, role)
 	return m
 }
@@ -296,16 +303,21 @@ func summarize(m *RoleMatrix) Summary {
 	return s
 }
 
-func changelog(history []v1alpha1.AppliedProposal) []ChangelogEntry {
+func changelog(history []v1alpha1.AppliedProposal, reverted []v1alpha1.RevertedProposal) []ChangelogEntry {
+	revertedCells := make(map[string][]string, len(reverted))
+	for _, r := range reverted {
+		revertedCells[r.UID] = slices.Clone(r.Cells)
+	}
 	out := make([]ChangelogEntry, 0, len(history))
 	for _, h := range history {
 		out = append(out, ChangelogEntry{
-			Proposal:   string(h.Name),
-			UID:        h.UID,
-			Title:      text(h.Title),
-			Author:     string(h.Author),
-			AppliedAt:  h.AppliedAt.UTC(),
-			Generation: h.Generation,
+			Proposal:      string(h.Name),
+			UID:           h.UID,
+			Title:         text(h.Title),
+			Author:        string(h.Author),
+			AppliedAt:     h.AppliedAt.UTC(),
+			Generation:    h.Generation,
+			RevertedCells: revertedCells[h.UID],
 		})
 	}
 	// History is kept newest last, but it is written by several controllers

@@ -98,7 +98,13 @@ func (s *Server) handle(route string, h handlerFunc) http.Handler {
 		started := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		securityHeaders(rec.Header())
-		p, err := h(r)
+		var p page
+		var err error
+		if ns := r.PathValue("ns"); ns != "" && !s.opts.shows(ns) {
+			err = errNotFound{what: "namespace " + ns}
+		} else {
+			p, err = h(r)
+		}
 		if err != nil {
 			s.fail(rec, r, err)
 		} else {

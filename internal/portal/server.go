@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,15 @@ type Options struct {
 	// PublicURL, when set (https://career.example.com), makes the feeds'
 	// links absolute; they are relative to the feed otherwise.
 	PublicURL string
+	// Namespaces are those the cache was built for (CacheOptions); nil for
+	// all. A page of any other namespace is not found, rather than a cache
+	// error.
+	Namespaces []string
+}
+
+// shows says whether the portal serves namespace ns.
+func (o Options) shows(ns string) bool {
+	return len(o.Namespaces) == 0 || slices.Contains(o.Namespaces, ns)
 }
 
 // Server serves the portal from a cache. Build it with New, register the

@@ -157,6 +157,90 @@ func ApplyConfiguration(live *unstructured.Unstructured, newSpec *v1.RoleSpec, c
 	return cfg, nil
 }
 
+// CellField names one field of one cell of a Role: Field is "proficiency"
+// or "required".
+type CellField struct {
+	Skill, Level v1.ID
+	Field        string
+}
+
+// ReleaseConfiguration builds the server-side apply body for live that gives
+// up FieldManager's ownership of fields of cells another manager partly
+// took back with its own apply (a forced apply of an older manifest that
+// sets the cell's other field and omits this one), keeping every other field
+// it owns with its current value, and the markers. Server-side apply removes
+// a released field no other manager owns, so the cell is left as that
+// manifest has it. A field is kept when no other manager applied the cell's
+// other field (an Update, as kubectl edit sends, carried the whole cell, this
+// field included), and a proficiency is kept when no other manager owns it:
+// the schema requires it, and removing it would be refused. It reports false
+// when there is nothing to release.
+func ReleaseConfiguration(live *unstructured.Unstructured, fields []CellField) (*unstructured.Unstructured, bool, error) {
+	owned, err := ownedFields(live.GetManagedFields())
+	if err != nil {
+		return nil, false, err
+	}
+	others, applied, err := otherManagersFields(live.GetManagedFields())
+	if err != nil {
+		return nil, false, err
+	}
+	release := &fieldpath.Set{}
+	for _, f := range fields {
+		other := "required"
+		if f.Field == "required" {
+			other = "proficiency"
+		}
+		path, otherPath := cellFieldPath(f.Skill, f.Level, f.Field), cellFieldPath(f.Skill, f.Level, other)
+		if !owned.Has(path) || !applied.Has(otherPath) || applied.Has(path) ||
+			(f.Field == "proficiency" && !others.Has(path)) {
+			continue
+		}
+		release.Insert(path)
+	}
+	if release.Empty() {
+		return nil, false, nil
+	}
+	out := map[string]any{}
+	owned.Difference(release).Leaves().Iterate(func(path fieldpath.Path) {
+		copyPath(live.Object, out, path)
+	})
+	cfg := &unstructured.Unstructured{Object: out}
+	cfg.SetAPIVersion(v1.GroupVersion.String())
+	cfg.SetKind("Role")
+	cfg.SetName(live.GetName())
+	cfg.SetNamespace(live.GetNamespace())
+	cfg.SetResourceVersion(live.GetResourceVersion())
+	unstructured.RemoveNestedField(cfg.Object, "metadata", "managedFields")
+	return cfg, true, nil
+}
+
+// cellFieldPath is the path of one field of a cell in a Role.
+func cellFieldPath(skill, level v1.ID, field string) fieldpath.Path {
+	return fieldpath.MakePathOrDie("spec", "skills", fieldpath.KeyByFields("id", string(skill)),
+		"cells", fieldpath.KeyByFields("level", string(level)), field)
+}
+
+// otherManagersFields returns the fields of the main resource that managers
+// other than FieldManager own by any operation, and those they own through
+// an apply.
+func otherManagersFields(entries []metav1.ManagedFieldsEntry) (all, applied *fieldpath.Set, err error) {
+	all, applied = &fieldpath.Set{}, &fieldpath.Set{}
+	for _, e := range entries {
+		if e.Manager == FieldManager || e.Subresource != "" || e.FieldsV1 == nil {
+			continue
+		}
+		var s fieldpath.Set
+		if err := s.FromJSON(e.FieldsV1.GetRawReader()); err != nil {
+			return nil, nil, fmt.Errorf("reading the fields %s owns: %w", e.Manager, err)
+		}
+		all = all.Union(&s)
+		if e.Operation == metav1.ManagedFieldsOperationApply {
+			applied = applied.Union(&s)
+		}
+	}
+	return all, applied, nil
+}
+
 // ownedFields returns the fields FieldManager owns through Apply on the main
 // resource (not the status subresource).
 func ownedFields(entries []metav1.ManagedFieldsEntry) (*fieldpath.Set, error) {

@@ -102,6 +102,14 @@ var SkillMatrixCalculator = (function () {
     return lines.length ? "{\n" + lines.join(",\n") + "\n}\n" : "{}\n";
   }
 
+  // tooLong refuses a key longer than a skill id can be (assess.MaxSkillIDLength
+  // characters, counted as code points like Go counts runes).
+  var MAX_SKILL_ID = 63;
+  function tooLong(t, skill) {
+    var chars = Array.from(skill);
+    if (chars.length > MAX_SKILL_ID) throw new Error(say(t, "tooLong", chars.slice(0, 20).join(""), chars.length, MAX_SKILL_ID));
+  }
+
   // parseJSON reads an exported file: a map of skill id to text (or null for
   // none, a number for a numeric scale); a key twice is refused, as by assess.
   function parseJSON(t, text) {
@@ -113,6 +121,7 @@ var SkillMatrixCalculator = (function () {
       else if (m[0] === "}" || m[0] === "]") depth--;
       else if (depth === 1 && m[1]) {
         var key = JSON.parse(m[0].slice(0, m[0].length - m[1].length));
+        tooLong(t, key);
         if (seen[key]) throw new Error(say(t, "twice", key));
         seen[key] = true;
       }
@@ -176,6 +185,7 @@ var SkillMatrixCalculator = (function () {
       if (i === 0 && /^(skill|skill_id|skill id)$/.test(lower(skill))) return;
       if (rec.slice(2).join("").replace(SPACE, "") !== "") throw new Error(say(t, "columns", rec.length));
       if (skill === "") throw new Error(say(t, "noSkill"));
+      tooLong(t, skill);
       if (skill in out) throw new Error(say(t, "twice", skill));
       out[skill] = rec.length > 1 ? rec[1].replace(SPACE, "") : "";
       n++;

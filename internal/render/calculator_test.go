@@ -445,6 +445,10 @@ func TestCalculatorImportParity(t *testing.T) {
 		{"docker\n", true},
 		{"docker,V\r", true},
 		{"\u00a0docker,\u3000V\n", true},
+		{"s" + strings.Repeat("-long", 13) + ",V\n", true},
+		{`{"` + strings.Repeat("技", 63) + `": "V"}`, false},
+		{`{"` + strings.Repeat("技", 64) + `": "V"}`, false},
+		{strings.Repeat("技", 64) + ",V\n", true},
 	}
 	alphabet := []string{"docker", "helm", ",", "\"", "#", " ", "\n", "\r\n", "V", "w", "-", "\t", "skill", "\u00a0"}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -119,6 +119,9 @@ type htmlPath struct {
 type htmlChange struct {
 	model.ChangelogEntry
 	Date, Datetime string
+	// RevertedNote says which cells no longer hold the change; empty while
+	// the Role carries it.
+	RevertedNote string
 }
 
 // HTML renders matrix.html: one self-contained, printable page with inline
@@ -198,6 +201,7 @@ func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
 			ChangelogEntry: e,
 			Date:           at.Format(mdTimeFmt),
 			Datetime:       at.Format("2006-01-02T15:04:05Z07:00"),
+			RevertedNote:   revertedNote(t, e),
 		})
 	}
 	return v
@@ -263,4 +267,12 @@ func exampleCode(scale []model.Proficiency) string {
 	default:
 		return scale[1].ID
 	}
+}
+
+// revertedNote is the mark of a changelog entry the Role no longer carries.
+func revertedNote(t *messages, e model.ChangelogEntry) string {
+	if !e.Reverted() {
+		return ""
+	}
+	return t.F("changelog.reverted", "Cells", t.list(e.RevertedCells))
 }

@@ -115,10 +115,44 @@ func (t *messages) F(id string, kv ...any) string {
 }
 
 // S is message id without data.
-func (t *messages) S(id string) string { return t.F(id) }
+func (t *messages) S(id string) string {
+	return t.memo(memoKey{locale: t.locale, id: id}, func() string { return t.F(id) })
+}
 
 // N is message id for a count, e.g. N("count.skills", 56) is "56 skills".
-func (t *messages) N(id string, n int) string { return t.F(id, "Count", n) }
+func (t *messages) N(id string, n int) string {
+	return t.memo(memoKey{locale: t.locale, id: id, count: n, counted: true}, func() string { return t.F(id, "Count", n) })
+}
+
+// memoKey names one formatted message: a locale's message id, without data
+// or with a count only.
+type memoKey struct {
+	locale, id string
+	count      int
+	counted    bool
+}
+
+// formatted remembers the messages S and N formatted: the catalogs are
+// embedded and never change, so the text of a key is the same in every
+// render, and formatting it through go-i18n each time (a Localize, a template
+// execution) was an eighth of rendering in a profile of a cold start: the
+// HTML asks for the same few strings once per cell. Counts are bounded by
+// the sizes of the matrices, so the memo stays small.
+var formatted sync.Map // memoKey -> string
+
+func (t *messages) memo(key memoKey, format func() string) string {
+	if s, ok := formatted.Load(key); ok {
+		return s.(string)
+	}
+	missing := len(t.missing)
+	s := format()
+	if len(t.missing) == missing {
+		// Only found messages are remembered, so each render still
+		// reports the ids it could not find.
+		formatted.Store(key, s)
+	}
+	return s
+}
 
 // list joins items with the locale's list separator.
 func (t *messages) list(items []string) string { return strings.Join(items, t.S("sep.list")) }

@@ -116,6 +116,10 @@ type changelogDoc struct {
 	Author     string    `json:"author"`
 	AppliedAt  time.Time `json:"appliedAt"`
 	Generation int64     `json:"generation"`
+	// Reverted is set while the Role no longer carries the change, and
+	// RevertedCells names the cells (skill@level) that differ.
+	Reverted      bool     `json:"reverted,omitempty"`
+	RevertedCells []string `json:"revertedCells,omitempty"`
 }
 
 // JSON renders matrix.json: the versioned document portals and the CLI read.
@@ -177,12 +181,14 @@ func JSON(m *model.RoleMatrix) ([]byte, error) {
 	}
 	for _, e := range m.Changelog {
 		doc.Changelog = append(doc.Changelog, changelogDoc{
-			Proposal:   e.Proposal,
-			UID:        e.UID,
-			Title:      e.Title,
-			Author:     e.Author,
-			AppliedAt:  e.AppliedAt.UTC(),
-			Generation: e.Generation,
+			Proposal:      e.Proposal,
+			UID:           e.UID,
+			Title:         e.Title,
+			Author:        e.Author,
+			AppliedAt:     e.AppliedAt.UTC(),
+			Generation:    e.Generation,
+			Reverted:      e.Reverted(),
+			RevertedCells: e.RevertedCells,
 		})
 	}
 	return marshal(doc)

@@ -164,7 +164,11 @@ func mdChangelog(w *mdWriter, changelog []model.ChangelogEntry, t *messages) {
 		w.row(t.S("col.applied"), t.S("col.proposal"), t.S("col.title"), t.S("col.author"), t.S("col.generation"))
 		w.line("|---|---|---|---|--:|")
 		for _, e := range changelog {
-			w.row(e.AppliedAt.UTC().Format(mdTimeFmt), mdCode(e.Proposal), mdCell(e.Title),
+			title := mdCell(e.Title)
+			if e.Reverted() {
+				title += " **" + mdCell(t.F("changelog.reverted", "Cells", t.list(e.RevertedCells))) + "**"
+			}
+			w.row(e.AppliedAt.UTC().Format(mdTimeFmt), mdCode(e.Proposal), title,
 				mdCell(e.Author), fmt.Sprint(e.Generation))
 		}
 	}

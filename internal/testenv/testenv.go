@@ -98,18 +98,23 @@ func ReadObjects(path string) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeObjects(path, data)
+}
+
+// decodeObjects decodes every YAML document of data, read from source.
+func decodeObjects(source string, data []byte) ([]*unstructured.Unstructured, error) {
 	var objs []*unstructured.Unstructured
 	for i, doc := range strings.Split("\n"+string(data), "\n---") {
 		var m map[string]any
 		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", path, i, err)
+			return nil, fmt.Errorf("%s: document %d: %w", source, i, err)
 		}
 		if len(m) == 0 {
 			continue
 		}
 		u := &unstructured.Unstructured{Object: m}
 		if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
-			return nil, fmt.Errorf("%s: document %d lacks apiVersion, kind or metadata.name", path, i)
+			return nil, fmt.Errorf("%s: document %d lacks apiVersion, kind or metadata.name", source, i)
 		}
 		objs = append(objs, u)
 	}

@@ -137,3 +137,31 @@ Name of the portal's ServiceAccount.
 {{- required "portal.serviceAccount.name is required when portal.serviceAccount.create is false" .Values.portal.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/*
+The resources of the manager's generated rules that are cluster-scoped by
+nature and so stay in its ClusterRole when watchNamespaces is set; every
+other resource is granted per watched namespace (templates/manager-rbac.yaml).
+*/}}
+{{- define "skillmatrix-operator.clusterScopedResources" -}}
+- subjectaccessreviews
+- tokenreviews
+- validatingadmissionpolicies
+- validatingadmissionpolicybindings
+{{- end }}
+
+{{/*
+The namespace of the admission policies' parameters: this release's, or the
+one admissionPolicy.paramsNamespace names (the release that installs them).
+*/}}
+{{- define "skillmatrix-operator.paramsNamespace" -}}
+{{- .Values.admissionPolicy.paramsNamespace | default .Release.Namespace }}
+{{- end }}
+
+{{/*
+The namespaces the portal caches and shows: portal.namespaces, else the
+manager's watchNamespaces; empty (all namespaces) when both are.
+*/}}
+{{- define "skillmatrix-operator.portalNamespaces" -}}
+{{- toYaml (.Values.portal.namespaces | default .Values.watchNamespaces | default list) }}
+{{- end }}

@@ -98,6 +98,10 @@ func StartAt(tb TB, addr string) *Server {
 // URL is the clone URL of a repository, e.g. http://127.0.0.1:PORT/roles.git.
 func (s *Server) URL(repo string) string { return "http://" + s.addr + "/" + repo + ".git" }
 
+// Dir is the directory holding the bare repositories (<name>.git), for a
+// second transport serving the same repositories (internal/testenv/sshgitserver).
+func (s *Server) Dir() string { return s.root }
+
 // SetPassword changes the password the server accepts from now on.
 func (s *Server) SetPassword(p string) {
 	s.mu.Lock()
@@ -235,4 +239,65 @@ func (s *Server) run(dir string, args ...string) (string, error) {
 		return "", err
 	}
 	return string(out), nil
+}
+
+// MergeStyle is how Merge brings a branch into another, as a forge's merge
+// button would.
+type MergeStyle int
+
+// Merge styles.
+const (
+	// MergeCommit records a merge commit with both heads as parents.
+	MergeCommit MergeStyle = iota
+	// MergeSquash makes one new commit on top of into, with message as its
+	// whole message: the branch's commits are not ancestors of it.
+	MergeSquash
+)
+
+// Merge merges branch into into in the bare repository, as a person
+// would, and, when edit is not nil, changes files in the same commit (a
+// merge request edited before merging). It does not delete branch.
+func (s *Server) Merge(repo, into, branch string, style MergeStyle, message string, edit map[string]string) error {
+	work, err := os.MkdirTemp("", "gitserver-merge-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	bare := filepath.Join(s.root, repo+".git")
+	if _, err := s.run(work, "clone", "-q", "--branch", into, bare, "."); err != nil {
+		return err
+	}
+	merge := []string{"merge", "-q", "--no-ff", "--no-commit", "origin/" + branch}
+	if style == MergeSquash {
+		merge = []string{"merge", "-q", "--squash", "origin/" + branch}
+	}
+	if _, err := s.run(work, merge...); err != nil {
+		return err
+	}
+	for p, content := range edit {
+		if err := os.WriteFile(filepath.Join(work, filepath.FromSlash(p)), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	for _, args := range [][]string{{"add", "-A"}, {"commit", "-q", "-m", message}, {"push", "-q", bare, "HEAD:refs/heads/" + into}} {
+		if _, err := s.run(work, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteBranch deletes a branch of the bare repository.
+func (s *Server) DeleteBranch(repo, branch string) error {
+	_, err := s.run(filepath.Join(s.root, repo+".git"), "branch", "-D", branch)
+	return err
+}
+
+// Branches lists the branches of the bare repository.
+func (s *Server) Branches(repo string) ([]string, error) {
+	out, err := s.run(filepath.Join(s.root, repo+".git"), "for-each-ref", "--format=%(refname:short)", "refs/heads")
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(out), nil
 }

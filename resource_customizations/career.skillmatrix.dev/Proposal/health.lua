@@ -10,7 +10,9 @@
 -- Expired are closed as the rules decided, and Withdrawn as its author
 -- decided, which are correct outcomes, not faults (Healthy); Conflicted and
 -- Invalid can never be applied and need a person to act, e.g. propose again
--- (Degraded). A withdrawal the operator has not seen yet is a new generation,
+-- (Degraded), as do Abandoned, Diverged and TimedOut (Git write-back: the
+-- commit never reached the Role: branch deleted unmerged, merged with other
+-- values, or applyTimeout passed). A withdrawal the operator has not seen yet is a new generation,
 -- so it waits for the operator like any other edit.
 local hs = {}
 
@@ -74,7 +76,7 @@ local valid = condition("Valid")
 if phase == "Applied" or phase == "Rejected" or phase == "Expired" or phase == "Withdrawn" then
   return say("Healthy", phase, obj.status.message)
 end
-if phase == "Conflicted" then
+if phase == "Conflicted" or phase == "Abandoned" or phase == "Diverged" or phase == "TimedOut" then
   return say("Degraded", phase, obj.status.message)
 end
 if phase == "Invalid" then

@@ -1,0 +1,179 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"golang.org/x/crypto/ssh/knownhosts"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/sshgitserver"
+)
+
+// sshGitOps is a spec's gitOps switched to SSH: the same repositories,
+// served by sshgitserver, the Secret in Flux's SSH layout and the
+// GitWriteBack's URL ssh://git@127.0.0.1:PORT/roles.git.
+type sshGitOps struct {
+	*gitOps
+	ssh *sshgitserver.Server
+	id  sshgitserver.Identity
+}
+
+const sshKeyPassword = "correct horse"
+
+func newSSHGitOps(ns string) *sshGitOps {
+	GinkgoHelper()
+	g := &sshGitOps{gitOps: newGitOps(ns), id: sshgitserver.NewIdentity(GinkgoT(), sshKeyPassword)}
+	g.ssh = sshgitserver.Start(GinkgoT(), g.srv, g.id.PublicKey)
+	g.setSecret(g.secretData())
+	var wb v1.GitWriteBack
+	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
+	wb.Spec.URL = g.ssh.URL(repoName)
+	Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+	return g
+}
+
+// secretData is a Secret that works: the key, its password, the server's
+// host key.
+func (g *sshGitOps) secretData() map[string][]byte {
+	return map[string][]byte{
+		"identity": g.id.PrivateKeyPEM, "password": []byte(sshKeyPassword), "known_hosts": []byte(g.ssh.KnownHosts()),
+	}
+}
+
+// setSecret replaces the Secret's data.
+func (g *sshGitOps) setSecret(data map[string][]byte) {
+	GinkgoHelper()
+	var secret corev1.Secret
+	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: g.ns, Name: "career-git"}, &secret)).To(Succeed())
+	secret.Data = data
+	Expect(k8sClient.Update(suiteCtx, &secret)).To(Succeed())
+}
+
+// expectRefused checks a write that SSH refused for reason: on the
+// Proposal (still Accepted), the Role, the GitWriteBack and in Warning
+// Events; the server ran no git command and the branch did not move.
+func (g *sshGitOps) expectRefused(proposal, reason string) {
+	GinkgoHelper()
+	Eventually(proposalCondition(g.ns, proposal, v1.ConditionCommitted)).Should(Equal("False/" + reason))
+	Expect(proposalCondition(g.ns, proposal, v1.ConditionApplied)()).To(Equal("False/" + reason))
+	p := getProposal(g.ns, proposal)
+	Expect(p.Status.Phase).To(Equal(v1.PhaseAccepted))
+	Expect(p.Status.GitCommit).To(BeNil())
+	Eventually(roleCondition(g.ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + reason))
+	Eventually(writeBackReady(g.ns)).Should(Equal("False/" + reason))
+	Eventually(warningsAbout(g.ns, "Proposal", proposal)).Should(ContainElement(reason))
+	Expect(g.ssh.Commands()).To(BeZero())
+	Expect(g.commits()).To(HaveLen(1))
+	Expect(cellOf(getRole(g.ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("E"))
+}
+
+var _ = Describe("Git write-back over SSH", func() {
+	var (
+		ns string
+		g  *sshGitOps
+	)
+	BeforeEach(func() {
+		ns = newNamespace()
+		g = newSSHGitOps(ns)
+	})
+
+	It("pushes over SSH to a server whose host key known_hosts lists, and the sync applies it", func() {
+		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
+		decide(ns, "p")
+		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
+
+		p := getProposal(ns, "p")
+		Expect(condition(p.Status.Conditions, v1.ConditionCommitted)).To(Equal("True/" + ReasonCommitted))
+		Expect(p.Status.GitCommit.URL).To(Equal(g.ssh.URL(repoName)))
+		Expect(g.commitsOf(string(p.UID))).To(Equal(1))
+		Expect(g.commits()[0]).To(HavePrefix(p.Status.GitCommit.SHA + " "))
+		Expect(g.file(platformPath)).To(ContainSubstring("        - {level: senior, proficiency: V, required: true}  # agreed in 2025\n"))
+		Expect(g.ssh.Commands()).To(BeNumerically(">=", 2), "a fetch and a push over SSH")
+		Eventually(writeBackReady(ns)).Should(Equal("True/" + ReasonReady))
+
+		g.sync(serverSideApply)
+		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseApplied))
+		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("True/Synced"))
+		g.expectAgreement(platformPath, "r1")
+		Expect(g.commits()).To(HaveLen(2))
+	})
+
+	It("refuses a server whose host key does not match known_hosts, pushes nothing, and commits once the Secret lists the right key", func() {
+		data := g.secretData()
+		data["known_hosts"] = []byte(g.ssh.KnownHostsWith(sshgitserver.NewHostKey(GinkgoT()).PublicKey()))
+		g.setSecret(data)
+		before := gitWrites(ReasonHostKeyMismatch)
+
+		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
+		decide(ns, "p")
+		g.expectRefused("p", ReasonHostKeyMismatch)
+		Expect(getProposal(ns, "p").Status.Message).To(ContainSubstring(g.ssh.HostKey().Type()))
+		Expect(gitWrites(ReasonHostKeyMismatch)).To(BeNumerically(">", before))
+
+		g.setSecret(g.secretData())
+		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
+		Eventually(writeBackReady(ns)).Should(Equal("True/" + ReasonReady))
+		g.sync(serverSideApply)
+		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseApplied))
+		g.expectAgreement(platformPath, "r1")
+		Expect(g.commits()).To(HaveLen(2))
+	})
+
+	DescribeTable("refuses, with its own reason, a Secret that cannot make a trusted connection",
+		func(reason string, edit func(g *sshGitOps, data map[string][]byte)) {
+			data := g.secretData()
+			edit(g, data)
+			g.setSecret(data)
+			propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
+			decide(ns, "p")
+			g.expectRefused("p", reason)
+		},
+		Entry("no known_hosts", ReasonKnownHostsMissing, func(_ *sshGitOps, data map[string][]byte) {
+			delete(data, "known_hosts")
+		}),
+		Entry("a known_hosts that does not parse", ReasonKnownHostsInvalid, func(g *sshGitOps, data map[string][]byte) {
+			data["known_hosts"] = []byte(g.ssh.Addr() + " ssh-ed25519 not-base64!\n")
+		}),
+		Entry("a known_hosts without this server", ReasonHostKeyUnknown, func(g *sshGitOps, data map[string][]byte) {
+			data["known_hosts"] = []byte(knownhosts.Line([]string{"git.example.com"}, g.ssh.HostKey()) + "\n")
+		}),
+		Entry("an identity that is not a private key", ReasonSSHIdentityInvalid, func(g *sshGitOps, data map[string][]byte) {
+			data["identity"] = []byte(g.ssh.KnownHosts())
+		}),
+		Entry("an encrypted identity without its password", ReasonSSHIdentityInvalid, func(_ *sshGitOps, data map[string][]byte) {
+			delete(data, "password")
+		}),
+	)
+
+	It("accepts ssh:// and scp-like URLs and refuses a password in them", func() {
+		wb := func(name, url string) *v1.GitWriteBack {
+			return &v1.GitWriteBack{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec:       v1.GitWriteBackSpec{URL: url, SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: "other"},
+			}
+		}
+		Expect(k8sClient.Create(suiteCtx, wb("scp", "git@github.com:career/roles.git"))).To(Succeed())
+		Expect(k8sClient.Create(suiteCtx, wb("ssh", "ssh://git@git.example.com:2222/career/roles.git"))).To(Succeed())
+		Expect(k8sClient.Create(suiteCtx, wb("password", "ssh://git:secret@git.example.com/career/roles.git"))).NotTo(Succeed())
+		Expect(k8sClient.Create(suiteCtx, wb("local", "/srv/git/roles.git"))).NotTo(Succeed())
+	})
+})

@@ -157,7 +157,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	if err := verifyConfigMaps(ctx, st.cp.admin, benchNamespace, st.want); err != nil {
 		return res, err
 	}
-	if res.Writes, err = m.writesSettled(ctx, 5*time.Second, 2*time.Minute); err != nil {
+	if res.Writes, err = m.writesSettled(ctx, 5*time.Second); err != nil {
 		return res, err
 	}
 
@@ -244,7 +244,7 @@ func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *
 		return err
 	}
 	res.EditConverge = st.obs.lastReached().Sub(start)
-	if res.EditWrites, err = m.writesSettled(ctx, 5*time.Second, 2*time.Minute); err != nil {
+	if res.EditWrites, err = m.writesSettled(ctx, 5*time.Second); err != nil {
 		return err
 	}
 	cmAfter, err := configMapVersions(ctx, st.cp.admin, benchNamespace)

@@ -165,7 +165,7 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (floorResult,
 	res.Latencies, res.Acks = track.sorted(proposals)
 	res.P50, res.P95 = percentile(res.Latencies, 0.50), percentile(res.Latencies, 0.95)
 	res.Max = res.Latencies[len(res.Latencies)-1]
-	if res.Writes, err = m.writesSettled(ctx, 3*time.Second, 2*time.Minute); err != nil {
+	if res.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
 		return res, err
 	}
 	if res.Requests, err = m.requests(ctx); err != nil {

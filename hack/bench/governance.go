@@ -166,7 +166,7 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	res.P50, res.P95, res.P99 = percentile(res.Latencies, 0.50), percentile(res.Latencies, 0.95),
 		percentile(res.Latencies, 0.99)
 	res.Max = res.Latencies[len(res.Latencies)-1]
-	if res.Writes, err = m.writesSettled(ctx, 3*time.Second, 2*time.Minute); err != nil {
+	if res.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
 		return res, err
 	}
 	if res.Requests, err = m.requests(ctx); err != nil {

@@ -147,10 +147,13 @@ func (m *meter) writesNow(ctx context.Context) (writeCounts, error) {
 	return now.diff(m.writes), nil
 }
 
+// settleLimit bounds how long writesSettled waits for the writes to stop.
+const settleLimit = 2 * time.Minute
+
 // writesSettled waits until the API server has served no operator write for
-// quiet (at most limit) and returns the writes served since the start.
-func (m *meter) writesSettled(ctx context.Context, quiet, limit time.Duration) (writeCounts, error) {
-	settled, err := waitQuiet(ctx, m.cp, quiet, limit)
+// quiet (at most settleLimit) and returns the writes served since the start.
+func (m *meter) writesSettled(ctx context.Context, quiet time.Duration) (writeCounts, error) {
+	settled, err := waitQuiet(ctx, m.cp, quiet, settleLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -64,3 +64,52 @@ const (
 	// needs a password the Secret lacks, or is a key type servers refuse.
 	ReasonSSHIdentityInvalid = "SSHIdentityInvalid"
 )
+
+// Reasons of the Role's Reverted condition and its Warning Events (see
+// docs/gitops.md, No silent reverts).
+const (
+	// ReasonProposalsReverted: the Role no longer carries the change of
+	// one or more applied Proposals (status.reverted names them).
+	ReasonProposalsReverted = "ProposalsReverted"
+	// ReasonNoneReverted: the Role carries every applied Proposal's change.
+	ReasonNoneReverted = "NoneReverted"
+	// ReasonProposalReverted: the Event announcing one newly reverted Proposal.
+	ReasonProposalReverted = "ProposalReverted"
+)
+
+// Reasons of the switch-over, on the Role's WriteBack condition, the
+// accepted Proposals it holds and its Events.
+const (
+	// ReasonSwitchOverConflict: Git changed a field a cluster-side
+	// promotion set; nothing is committed for the Role.
+	ReasonSwitchOverConflict = "SwitchOverConflict"
+	// ReasonSwitchOverCommitted: the commit that carries the cluster-side
+	// promotions is pushed.
+	ReasonSwitchOverCommitted = "SwitchOverCommitted"
+	// ReasonSwitchOverPending: an accepted Proposal waits for the Role's
+	// switch-over commit.
+	ReasonSwitchOverPending = "SwitchOverPending"
+	// ReasonSwitchOverUncarried: history entries whose Proposal was deleted
+	// (their change is unknown) and that no commit names.
+	ReasonSwitchOverUncarried = "SwitchOverUncarried"
+)
+
+// Reasons of the ended phases, on the Applied condition.
+const (
+	// ReasonBranchDeleted: Branch mode, the Proposal's branch was deleted
+	// before its change reached the tracked branch.
+	ReasonBranchDeleted = "BranchDeleted"
+	// ReasonCommitLost: Direct mode, the commit is no longer in the
+	// tracked branch's history (a force push or a reset).
+	ReasonCommitLost = "CommitLost"
+	// ReasonMergedDifferently: the tracked branch carries other values for
+	// cells the Proposal set.
+	ReasonMergedDifferently = "MergedDifferently"
+	// ReasonApplyTimedOut: applyTimeout passed before the Role carried it.
+	ReasonApplyTimedOut = "ApplyTimedOut"
+	// ReasonMerged: the tracked branch carries the change; the sync is next.
+	ReasonMerged = "Merged"
+	// ReasonGitBranchTaken: Branch mode, the Proposal's branch exists
+	// without its commit (someone else's); nothing is pushed over it.
+	ReasonGitBranchTaken = "GitBranchTaken"
+)

@@ -33,13 +33,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// Reasons of the Reverted condition and its Events.
-const (
-	ReasonProposalsReverted = "ProposalsReverted"
-	ReasonNoneReverted      = "NoneReverted"
-	ReasonProposalReverted  = "ProposalReverted"
-)
-
 // detectReverts compares the Role's spec with the cells its applied
 // Proposals set (revert.Find) and reports the Proposals it no longer
 // carries: status.reverted, the Reverted condition, the metric, and an Event

@@ -51,26 +51,6 @@ import (
 // phases are closed (isClosed): no more Git work, and the Role controller
 // never records them.
 
-// Reasons of the ended phases, on the Applied condition.
-const (
-	// ReasonBranchDeleted: Branch mode, the Proposal's branch was deleted
-	// before its change reached the tracked branch.
-	ReasonBranchDeleted = "BranchDeleted"
-	// ReasonCommitLost: Direct mode, the commit is no longer in the
-	// tracked branch's history (a force push or a reset).
-	ReasonCommitLost = "CommitLost"
-	// ReasonMergedDifferently: the tracked branch carries other values for
-	// cells the Proposal set.
-	ReasonMergedDifferently = "MergedDifferently"
-	// ReasonApplyTimedOut: applyTimeout passed before the Role carried it.
-	ReasonApplyTimedOut = "ApplyTimedOut"
-	// ReasonMerged: the tracked branch carries the change; the sync is next.
-	ReasonMerged = "Merged"
-	// ReasonGitBranchTaken: Branch mode, the Proposal's branch exists
-	// without its commit (someone else's); nothing is pushed over it.
-	ReasonGitBranchTaken = "GitBranchTaken"
-)
-
 // branchMode reports whether wb pushes each Proposal to a branch of its own.
 func branchMode(wb *v1.GitWriteBack) bool { return wb.Spec.Mode == v1.GitWriteBackBranch }
 

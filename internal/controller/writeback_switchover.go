@@ -63,23 +63,6 @@ import (
 // fields (releaseFields), so a sync of a later Git edit does not conflict
 // with it.
 
-// Reasons of the switch-over, on the Role's WriteBack condition, the
-// accepted Proposals it holds and its Events.
-const (
-	// ReasonSwitchOverConflict: Git changed a field a cluster-side
-	// promotion set; nothing is committed for the Role.
-	ReasonSwitchOverConflict = "SwitchOverConflict"
-	// ReasonSwitchOverCommitted: the commit that carries the cluster-side
-	// promotions is pushed.
-	ReasonSwitchOverCommitted = "SwitchOverCommitted"
-	// ReasonSwitchOverPending: an accepted Proposal waits for the Role's
-	// switch-over commit.
-	ReasonSwitchOverPending = "SwitchOverPending"
-	// ReasonSwitchOverUncarried: history entries whose Proposal was deleted
-	// (their change is unknown) and that no commit names.
-	ReasonSwitchOverUncarried = "SwitchOverUncarried"
-)
-
 // switchOverReconciler carries a Role's cluster-side promotions to Git when
 // write-back is turned on for it. One worker: the records of one
 // GitWriteBack are written in turns.

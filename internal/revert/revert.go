@@ -194,9 +194,19 @@ type judge struct {
 // values their own later changes replaced included) supersede the older
 // generations' facts.
 func (j *judge) generation(all, claims []fact) {
+	// A removal of the row by another entry of this generation that a newer
+	// generation replaced may have come after a cell this one set: their
+	// order cannot be told, so that cell is superseded with the row.
+	wipedBy := map[v1.ID][]int{}
+	for _, f := range claims {
+		if f.field == nil && j.superseded(f) {
+			wipedBy[f.skill] = append(wipedBy[f.skill], f.entry)
+		}
+	}
 	var live []fact
 	for _, f := range all {
-		if !j.superseded(f) {
+		wiped := f.field != nil && slices.ContainsFunc(wipedBy[f.skill], func(e int) bool { return e != f.entry })
+		if !j.superseded(f) && !wiped {
 			live = append(live, f)
 		}
 	}

@@ -194,22 +194,7 @@ type judge struct {
 // values their own later changes replaced included) supersede the older
 // generations' facts.
 func (j *judge) generation(all, claims []fact) {
-	// A removal of the row by another entry of this generation that a newer
-	// generation replaced may have come after a cell this one set: their
-	// order cannot be told, so that cell is superseded with the row.
-	wipedBy := map[v1.ID][]int{}
-	for _, f := range claims {
-		if f.field == nil && j.superseded(f) {
-			wipedBy[f.skill] = append(wipedBy[f.skill], f.entry)
-		}
-	}
-	var live []fact
-	for _, f := range all {
-		wiped := f.field != nil && slices.ContainsFunc(wipedBy[f.skill], func(e int) bool { return e != f.entry })
-		if !j.superseded(f) && !wiped {
-			live = append(live, f)
-		}
-	}
+	live := j.live(all, claims)
 	carriedKeys := map[string]bool{}
 	setters := map[string]int{}
 	carriedCellOf := map[v1.ID]bool{} // skills with a carried cell value in the generation
@@ -250,6 +235,27 @@ func (j *judge) generation(all, claims []fact) {
 			j.removed[f.skill] = true
 		}
 	}
+}
+
+// live are the facts of one generation that no newer generation replaced.
+// A removal of the row by another entry of this generation that a newer
+// generation replaced may have come after a cell this one set: their order
+// cannot be told, so that cell is superseded with the row.
+func (j *judge) live(all, claims []fact) []fact {
+	wipedBy := map[v1.ID][]int{}
+	for _, f := range claims {
+		if f.field == nil && j.superseded(f) {
+			wipedBy[f.skill] = append(wipedBy[f.skill], f.entry)
+		}
+	}
+	var live []fact
+	for _, f := range all {
+		wiped := f.field != nil && slices.ContainsFunc(wipedBy[f.skill], func(e int) bool { return e != f.entry })
+		if !j.superseded(f) && !wiped {
+			live = append(live, f)
+		}
+	}
+	return live
 }
 
 // holds reports whether the spec holds what f set: Carried(spec, &f.check),

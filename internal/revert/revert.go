@@ -194,7 +194,7 @@ type judge struct {
 // values their own later changes replaced included) supersede the older
 // generations' facts.
 func (j *judge) generation(all, claims []fact) {
-	live := j.live(all, claims)
+	live, wiped := j.live(all, claims)
 	carriedKeys := map[string]bool{}
 	setters := map[string]int{}
 	carriedCellOf := map[v1.ID]bool{} // skills with a carried cell value in the generation
@@ -212,7 +212,7 @@ func (j *judge) generation(all, claims []fact) {
 		// Within one generation a carried removal explains the cells of
 		// the row that are gone, and a carried cell the row that is back.
 		if carriedKeys[f.key] || (f.field != nil && carriedKeys[rowKey(f.skill)]) ||
-			(f.field == nil && carriedCellOf[f.skill]) {
+			(f.field == nil && carriedCellOf[f.skill]) || wiped(f) {
 			continue
 		}
 		j.reverted[f.entry] = append(j.reverted[f.entry], f)
@@ -238,24 +238,25 @@ func (j *judge) generation(all, claims []fact) {
 }
 
 // live are the facts of one generation that no newer generation replaced.
-// A removal of the row by another entry of this generation that a newer
-// generation replaced may have come after a cell this one set: their order
-// cannot be told, so that cell is superseded with the row.
-func (j *judge) live(all, claims []fact) []fact {
-	wipedBy := map[v1.ID][]int{}
+// wiped reports a cell fact whose row another entry of this generation
+// removed: the removal may have come after it (their order cannot be told,
+// and the row may have been added back since, by that entry or a newer
+// generation), so its absence is no revert.
+func (j *judge) live(all, claims []fact) (live []fact, wiped func(fact) bool) {
+	removedBy := map[v1.ID][]int{}
 	for _, f := range claims {
-		if f.field == nil && j.superseded(f) {
-			wipedBy[f.skill] = append(wipedBy[f.skill], f.entry)
+		if f.field == nil {
+			removedBy[f.skill] = append(removedBy[f.skill], f.entry)
 		}
 	}
-	var live []fact
 	for _, f := range all {
-		wiped := f.field != nil && slices.ContainsFunc(wipedBy[f.skill], func(e int) bool { return e != f.entry })
-		if !j.superseded(f) && !wiped {
+		if !j.superseded(f) {
 			live = append(live, f)
 		}
 	}
-	return live
+	return live, func(f fact) bool {
+		return f.field != nil && slices.ContainsFunc(removedBy[f.skill], func(e int) bool { return e != f.entry })
+	}
 }
 
 // holds reports whether the spec holds what f set: Carried(spec, &f.check),

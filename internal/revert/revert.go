@@ -155,8 +155,14 @@ func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
 		var facts, claims []fact
 		for _, i := range order[start:end] {
 			set := factsOf(i, history[i].Cells)
-			facts = append(facts, lastOfEntry(set)...)
 			claims = append(claims, set...)
+			// A full entry may be cut short (Cells keeps the first
+			// MaxAppliedCells): a later change of its own that the record
+			// lost could have replaced any value it kept, so it is not
+			// judged, only let supersede the older ones.
+			if len(history[i].Cells) < v1.MaxAppliedCells {
+				facts = append(facts, lastOfEntry(set)...)
+			}
 		}
 		j.generation(facts, claims)
 		start = end

@@ -185,9 +185,15 @@ func addUsers() {
 func as(user string) client.Client { return userClients[user] }
 
 // newNamespace creates a namespace of its own for one spec, so specs do not
-// see each other's objects.
+// see each other's objects. envtest runs no namespace controller, so the
+// namespace's Proposals are deleted when the spec (or its Ordered container)
+// ends: a Committed one left behind is looked for in Git at every interval,
+// and those wake-ups would count in a later spec's reconcile counter.
 func newNamespace() string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "spec-"}}
 	Expect(k8sClient.Create(suiteCtx, ns)).To(Succeed())
+	DeferCleanup(func(ctx context.Context) {
+		Expect(k8sClient.DeleteAllOf(ctx, &careerv1alpha1.Proposal{}, client.InNamespace(ns.Name))).To(Succeed())
+	})
 	return ns.Name
 }

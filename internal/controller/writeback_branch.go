@@ -98,11 +98,13 @@ func (r *ProposalReconciler) awaitChange(ctx context.Context, s *proposalScope) 
 			gc.SHA, gc.Branch, gc.CommittedAt.UTC().Format(time.RFC3339), s.role.Name, timeout))
 		return nil
 	}
-	s.result = ctrl.Result{RequeueAfter: min(gitInterval(wb), deadline.Sub(s.now))}
 	if wb == nil || r.writeBack == nil {
-		// No configuration to fetch with: only the timeout applies.
+		// No configuration to fetch with: only the timeout applies, so the
+		// next look is at the deadline, not at every interval.
+		s.result = ctrl.Result{RequeueAfter: deadline.Sub(s.now)}
 		return nil
 	}
+	s.result = ctrl.Result{RequeueAfter: min(gitInterval(wb), deadline.Sub(s.now))}
 	loc, err := r.locate(ctx, s, wb)
 	if err != nil {
 		if writeBackReason(err) == "" {

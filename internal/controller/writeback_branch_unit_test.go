@@ -17,12 +17,15 @@ limitations under the License.
 package controller
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
@@ -146,5 +149,30 @@ func TestWaitingDefaults(t *testing.T) {
 	wb.Spec.BranchPrefix = "mr/."
 	if got := proposalBranch(wb, p); got != "" {
 		t.Errorf("an invalid branch: %q", got)
+	}
+}
+
+// A committed Proposal whose GitWriteBack is gone has nothing to look for
+// in Git: it is woken at its applyTimeout, not at every interval.
+func TestAwaitChangeWithoutGitWriteBack(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := v1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	committed := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	p := &v1.Proposal{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "raise-k8s"},
+		Status: v1.ProposalStatus{GitCommit: &v1.GitCommitRecord{
+			SHA: "0123456789abcdef0123456789abcdef01234567", GitWriteBack: "gone",
+			CommittedAt: metav1.NewMicroTime(committed),
+		}},
+	}
+	r := &ProposalReconciler{Client: fake.NewClientBuilder().WithScheme(scheme).Build()}
+	s := &proposalScope{proposal: p, role: &v1.Role{}, now: committed.Add(time.Hour)}
+	if err := r.awaitChange(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if want := v1.DefaultApplyTimeout - time.Hour; s.result.RequeueAfter != want {
+		t.Errorf("RequeueAfter = %v, want the deadline in %v", s.result.RequeueAfter, want)
 	}
 }

@@ -18,9 +18,11 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
+	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
@@ -28,6 +30,8 @@ import (
 
 // The page is one html/template so that every piece of user text goes
 // through contextual escaping; nothing is concatenated into markup by hand.
+// (Plain cells are rendered by a template of that same set, once per
+// distinct cell, and joined: see plainCells.)
 //
 //go:embed matrix.html.tmpl
 var matrixHTMLSource string
@@ -93,7 +97,17 @@ type htmlCategory struct {
 type htmlRow struct {
 	ID, Name, Description string
 	Cells                 []htmlCell
-	HasNotes              bool
+	// Segments are the row's cells as the table shows them: runs of plain
+	// cells already rendered, and the cells that open, one by one.
+	Segments []htmlSegment
+	HasNotes bool
+}
+
+// htmlSegment is a run of plain cells (Run, each cell on a line of its
+// own), or one cell that opens (Run empty).
+type htmlSegment struct {
+	Run  template.HTML
+	Cell *htmlCell
 }
 
 type htmlCell struct {
@@ -108,8 +122,49 @@ type htmlCell struct {
 	// End anchors the pop-up to the cell's right edge so it does not run
 	// off the page in the last columns.
 	End bool
-	// RequiredWord is "required" in the page's locale, for the cell template.
-	RequiredWord string
+	// RequiredWord is "required" and NotStatedWord "not stated" in the
+	// page's locale, for the cell templates.
+	RequiredWord, NotStatedWord string
+	// Plain is the whole <td> of a cell without details (plainCell); empty
+	// for a cell that opens, which the page's template renders in place.
+	Plain template.HTML
+}
+
+// plainCellKey is what a cell without details shows; the page's locale is
+// the same for every cell of one page.
+type plainCellKey struct {
+	code, name, tint string
+	required         bool
+}
+
+// plainCells renders each distinct cell without details once per page,
+// through the page's own html/template (so contextual escaping is the same
+// as in place): a matrix has at most a few such cells per scale step, and
+// running the template for each of its hundreds of cells was most of the
+// page's rendering time.
+type plainCells struct {
+	seen map[plainCellKey]template.HTML
+	buf  bytes.Buffer
+	err  error
+}
+
+func (pc *plainCells) render(c *htmlCell) template.HTML {
+	key := plainCellKey{code: c.Code, name: c.Name, tint: c.Tint, required: c.Required}
+	if h, ok := pc.seen[key]; ok {
+		return h
+	}
+	pc.buf.Reset()
+	if err := matrixHTML.ExecuteTemplate(&pc.buf, "plainCell", c); err != nil {
+		pc.err = cmp.Or(pc.err, fmt.Errorf("execute template plainCell: %w", err))
+		return ""
+	}
+	// #nosec G203 -- the output of html/template, escaped in the context the page inserts it in.
+	h := template.HTML(pc.buf.String())
+	if pc.seen == nil {
+		pc.seen = map[plainCellKey]template.HTML{}
+	}
+	pc.seen[key] = h
+	return h
 }
 
 type htmlPath struct {
@@ -133,7 +188,10 @@ func HTML(m *model.RoleMatrix) ([]byte, error) {
 	if m == nil {
 		m = &model.RoleMatrix{}
 	}
-	v := htmlViewOf(m, messagesFor(m.Locale))
+	v, err := htmlViewOf(m, messagesFor(m.Locale))
+	if err != nil {
+		return nil, err
+	}
 	if len(m.Levels) > 0 && m.Stats.Skills > 0 {
 		t := assess.Compile(m)
 		data, err := calculatorData(m, t, assess.DefaultThresholdPercent, calculatorText(v.T))
@@ -150,7 +208,7 @@ func HTML(m *model.RoleMatrix) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
+func htmlViewOf(m *model.RoleMatrix, t *messages) (htmlView, error) {
 	lk := newLookup(m.Levels, m.Scale)
 	s := m.Stats
 	v := htmlView{
@@ -187,7 +245,11 @@ func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
 		v.HasFocus = v.HasFocus || l.Focus != "" || l.Description != ""
 		v.HasStack = v.HasStack || len(l.TechStack) > 0
 	}
-	v.Categories = htmlCategories(m, t, lk)
+	var plain plainCells
+	v.Categories = htmlCategories(m, t, lk, &plain)
+	if plain.err != nil {
+		return htmlView{}, plain.err
+	}
 	for _, p := range m.CareerPaths {
 		hp := htmlPath{Role: p.Role, Description: p.Description}
 		if p.FromLevel != "" {
@@ -204,11 +266,12 @@ func htmlViewOf(m *model.RoleMatrix, t *messages) htmlView {
 			RevertedNote:   revertedNote(t, e),
 		})
 	}
-	return v
+	return v, nil
 }
 
 // htmlCategories are the category tables of the page.
-func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup) []htmlCategory {
+func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup, plain *plainCells) []htmlCategory {
+	requiredWord, notStatedWord := t.S("word.required"), t.S("word.notStated")
 	out := make([]htmlCategory, 0, len(m.Categories))
 	for _, c := range m.Categories {
 		hc := htmlCategory{
@@ -222,14 +285,15 @@ func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup) []htmlCategory 
 			row := htmlRow{ID: s.ID, Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
 			for i, cell := range s.Cells {
 				hcell := htmlCell{
-					RequiredWord: t.S("word.required"),
-					Level:        levelAt(m.Levels, i, cell.Level),
-					Code:         cell.Proficiency,
-					Required:     cell.Required,
-					Description:  cell.Description,
-					Examples:     cell.Examples,
-					HasDetails:   cell.Description != "" || len(cell.Examples) > 0,
-					End:          i >= len(s.Cells)-2 && len(s.Cells) > 2,
+					RequiredWord:  requiredWord,
+					NotStatedWord: notStatedWord,
+					Level:         levelAt(m.Levels, i, cell.Level),
+					Code:          cell.Proficiency,
+					Required:      cell.Required,
+					Description:   cell.Description,
+					Examples:      cell.Examples,
+					HasDetails:    cell.Description != "" || len(cell.Examples) > 0,
+					End:           i >= len(s.Cells)-2 && len(s.Cells) > 2,
 				}
 				if p, ok := lk.scale[cell.Proficiency]; ok {
 					hcell.Name = p.Name
@@ -237,14 +301,44 @@ func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup) []htmlCategory 
 				} else {
 					hcell.Name = cell.Proficiency
 				}
+				if hcell.Code == "" || !hcell.HasDetails {
+					hcell.Plain = plain.render(&hcell)
+				}
 				row.HasNotes = row.HasNotes || hcell.HasDetails
 				row.Cells = append(row.Cells, hcell)
 			}
+			row.Segments = segments(row.Cells)
 			hc.HasNotes = hc.HasNotes || row.HasNotes
 			hc.Rows = append(hc.Rows, row)
 		}
 		out = append(out, hc)
 	}
+	return out
+}
+
+// segments groups a row's cells into runs of plain cells and single cells
+// that open.
+func segments(cells []htmlCell) []htmlSegment {
+	var out []htmlSegment
+	var run strings.Builder
+	flush := func() {
+		if run.Len() > 0 {
+			// #nosec G203 -- plainCells output, escaped by html/template.
+			out = append(out, htmlSegment{Run: template.HTML(run.String())})
+			run.Reset()
+		}
+	}
+	for i := range cells {
+		c := &cells[i]
+		if c.Plain == "" {
+			flush()
+			out = append(out, htmlSegment{Cell: c})
+			continue
+		}
+		run.WriteByte('\n')
+		run.WriteString(string(c.Plain))
+	}
+	flush()
 	return out
 }
 

@@ -201,7 +201,9 @@ func HTML(m *model.RoleMatrix) ([]byte, error) {
 		v.Calc = &htmlCalc{Data: data, Threshold: assess.DefaultThresholdPercent, Warnings: htmlWarnings(t)}
 	}
 	var buf bytes.Buffer
-	buf.Grow(96 << 10)
+	// Room for the inline CSS and script and about 400 bytes per cell (the
+	// sample's page is 108 KiB), so the page is not copied as it grows.
+	buf.Grow(len(matrixCSS) + len(calculatorScript) + 400*m.Stats.Skills*max(1, len(m.Levels)) + 32<<10)
 	if err := matrixHTML.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("execute template: %w", err)
 	}
@@ -280,9 +282,11 @@ func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup, plain *plainCel
 			Description: c.Description,
 			Skills:      t.N("count.skills", len(c.Skills)),
 			Required:    c.Required,
+			Rows:        make([]htmlRow, 0, len(c.Skills)),
 		}
 		for _, s := range c.Skills {
-			row := htmlRow{ID: s.ID, Name: s.Name, Description: s.Description, HasNotes: s.Description != ""}
+			row := htmlRow{ID: s.ID, Name: s.Name, Description: s.Description, HasNotes: s.Description != "",
+				Cells: make([]htmlCell, 0, len(s.Cells))}
 			for i, cell := range s.Cells {
 				hcell := htmlCell{
 					RequiredWord:  requiredWord,

@@ -37,6 +37,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -180,7 +181,21 @@ func patchStatus(ctx context.Context, c client.Client, obj, original client.Obje
 	if err != nil {
 		return fmt.Errorf("encoding the status patch: %w", err)
 	}
-	return c.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, body))
+	// The answer is asked for as metadata only: the reconcile holds the
+	// status it wrote, and decoding the whole object back (a Role's spec is
+	// many times its status) was most of the cost of the write for the
+	// manager, and encoding it most of the API server's.
+	gvk, err := apiutil.GVKForObject(obj, c.Scheme())
+	if err != nil {
+		return fmt.Errorf("the kind of %T: %w", obj, err)
+	}
+	written := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: obj.GetNamespace(), Name: obj.GetName()}}
+	written.SetGroupVersionKind(gvk)
+	if err := c.Status().Patch(ctx, written, client.RawPatch(types.MergePatchType, body)); err != nil {
+		return err
+	}
+	obj.SetResourceVersion(written.ResourceVersion)
+	return nil
 }
 
 // statusOf returns the Status field of one of the operator's API types (it

@@ -27,6 +27,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -94,6 +95,9 @@ func TestAdmission(t *testing.T) {
 
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	// A changed policy or binding takes effect once the API server's own
+	// informer has it; on a loaded machine that took over the default 1 s.
+	SetDefaultEventuallyTimeout(15 * time.Second)
 	suiteCtx, stopSuite = context.WithCancel(context.Background())
 
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))

@@ -29,7 +29,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -451,7 +450,8 @@ func (fw *floorWriter) write(ctx context.Context, b *floorBatch) error {
 		},
 		func() error { return fw.c.Update(ctx, b.configMap.DeepCopy()) },
 		func() error {
-			return fw.c.Status().Patch(ctx, fw.ref(b.role), client.RawPatch(types.MergePatchType, b.roleStatus))
+			_, err := controller.PatchStatusBody(ctx, fw.c, fw.ref(b.role), b.roleStatus)
+			return err
 		},
 	}
 	for i, step := range steps {
@@ -465,7 +465,8 @@ func (fw *floorWriter) write(ctx context.Context, b *floorBatch) error {
 		wg.Go(func() {
 			errs[i] = fw.do(func() error {
 				target := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name}}
-				return fw.c.Status().Patch(ctx, target, client.RawPatch(types.MergePatchType, b.proposalStatus[i]))
+				_, err := controller.PatchStatusBody(ctx, fw.c, target, b.proposalStatus[i])
+				return err
 			})
 		})
 	}

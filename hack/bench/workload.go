@@ -189,7 +189,8 @@ func expectedHashes(matrix *v1.SkillMatrix, roles []*v1.Role) (map[string]string
 type baselineWrite struct {
 	configMap *corev1.ConfigMap
 	role      *v1.Role
-	original  *v1.Role
+	// status is the body of the Role's status write, as the operator sends it.
+	status []byte
 }
 
 // prepareBaseline computes, for every Role, the ConfigMap and the status the
@@ -236,7 +237,11 @@ func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite,
 		st.Summary = &v1.RoleSummary{Skills: int32(s.Skills), Levels: int32(s.Levels), Categories: int32(s.Categories),
 			Requirements: int32(s.Requirements), Required: int32(s.Required), KeyAreas: s.KeyAreas}
 		st.ConfigMapName, st.ContentHash = name, e.payload.Hash
-		writes = append(writes, baselineWrite{configMap: cm, role: updated, original: r})
+		body, err := controller.StatusPatch(updated, r)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, baselineWrite{configMap: cm, role: updated, status: body})
 	}
 	return writes, nil
 }
@@ -267,6 +272,10 @@ func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, w
 	matrixStatus := matrix.DeepCopy()
 	matrixStatus.Status.ObservedGeneration = matrix.Generation
 	matrixStatus.Status.ConfigMapName = catalogCM.Name
+	matrixBody, err := controller.StatusPatch(matrixStatus, matrix)
+	if err != nil {
+		return 0, err
+	}
 
 	start := time.Now()
 	err = parallel(len(writes), workers, func(i int) error {
@@ -274,8 +283,8 @@ func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, w
 		if err := c.Create(ctx, w.configMap.DeepCopy()); err != nil {
 			return fmt.Errorf("creating ConfigMap %s: %w", w.configMap.Name, err)
 		}
-		return c.Status().Patch(ctx, w.role.DeepCopy(), client.MergeFromWithOptions(w.original,
-			client.MergeFromWithOptimisticLock{}))
+		_, err := controller.PatchStatusBody(ctx, c, w.role, w.status)
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -283,7 +292,7 @@ func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, w
 	if err := c.Create(ctx, catalogCM); err != nil {
 		return 0, err
 	}
-	if err := c.Status().Patch(ctx, matrixStatus, client.MergeFrom(matrix)); err != nil {
+	if _, err := controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil

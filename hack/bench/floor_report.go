@@ -67,9 +67,14 @@ func (r *results) writeFloorGoals(w writer, names []string) {
 		})
 	row("Single decision, p95 operator/floor", fmt.Sprintf("<= %.1f", goalSoloFloorRatio),
 		func(g governanceResult) string {
-			x := floorRatio(percentile(g.Solo, 0.95), percentile(f.Solo, 0.95))
+			x := r.soloFloorRatio(g)
 			return fmt.Sprintf("%.2f (%s)", x, met(len(g.Solo) > 0 && x <= goalSoloFloorRatio))
 		})
+}
+
+// soloFloorRatio is a variant's single-decision p95 over the floor's.
+func (r *results) soloFloorRatio(g governanceResult) float64 {
+	return floorRatio(percentile(g.Solo, 0.95), percentile(r.GovernanceFloor.Solo, 0.95))
 }
 
 // writeGovernanceFloor renders the floor, the operator against it, and
@@ -288,7 +293,7 @@ func (r *results) analyseFloor(w writer) {
 		w("the writes of %d promotions of 280-cell Roles within a second, whoever sends them.", f.Batches)
 	}
 	if len(g.Solo) > 0 && len(f.Solo) > 0 {
-		soloRatio := floorRatio(percentile(g.Solo, 0.95), percentile(f.Solo, 0.95))
+		soloRatio := r.soloFloorRatio(g)
 		verdict := "meets"
 		if soloRatio > goalSoloFloorRatio {
 			verdict = "misses"

@@ -368,13 +368,7 @@ func (r *results) analyseCold(w writer) {
 	}
 	maxN := slices.Max(r.Sizes)
 	base := r.baselineAt(maxN)
-	worst, worstRatio := "", 0.0
-	for _, v := range r.variantNames() {
-		c := r.coldAt(maxN, v)
-		if x := ratio(c, base); worst == "" || x > worstRatio {
-			worst, worstRatio = v, x
-		}
-	}
+	worst, worstRatio := r.slowestAt(maxN)
 	verdict := "meets the goal"
 	if worstRatio > goalRatio {
 		verdict = fmt.Sprintf("misses the goal of %.1f by %.0f%%", goalRatio, (worstRatio/goalRatio-1)*100)
@@ -406,6 +400,18 @@ func (r *results) analyseCold(w writer) {
 	r.analyseColdSmall(w)
 }
 
+// slowestAt is the variant with the highest cold ratio at n, and that ratio.
+func (r *results) slowestAt(n int) (string, float64) {
+	base := r.baselineAt(n)
+	worst, worstRatio := "", 0.0
+	for _, v := range r.variantNames() {
+		if x := ratio(r.coldAt(n, v), base); worst == "" || x > worstRatio {
+			worst, worstRatio = v, x
+		}
+	}
+	return worst, worstRatio
+}
+
 // analyseColdSmall explains a goal missed at a smaller N than the largest.
 func (r *results) analyseColdSmall(w writer) {
 	maxN := slices.Max(r.Sizes)
@@ -414,12 +420,7 @@ func (r *results) analyseColdSmall(w writer) {
 			continue
 		}
 		base := r.baselineAt(n)
-		worst, worstRatio := "", 0.0
-		for _, v := range r.variantNames() {
-			if x := ratio(r.coldAt(n, v), base); worst == "" || x > worstRatio {
-				worst, worstRatio = v, x
-			}
-		}
+		worst, worstRatio := r.slowestAt(n)
 		if worstRatio <= goalRatio {
 			continue
 		}

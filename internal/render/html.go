@@ -125,9 +125,6 @@ type htmlCell struct {
 	// RequiredWord is "required" and NotStatedWord "not stated" in the
 	// page's locale, for the cell templates.
 	RequiredWord, NotStatedWord string
-	// Plain is the whole <td> of a cell without details (plainCell); empty
-	// for a cell that opens, which the page's template renders in place.
-	Plain template.HTML
 }
 
 // plainCellKey is what a cell without details shows; the page's locale is
@@ -305,13 +302,10 @@ func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup, plain *plainCel
 				} else {
 					hcell.Name = cell.Proficiency
 				}
-				if hcell.Code == "" || !hcell.HasDetails {
-					hcell.Plain = plain.render(&hcell)
-				}
 				row.HasNotes = row.HasNotes || hcell.HasDetails
 				row.Cells = append(row.Cells, hcell)
 			}
-			row.Segments = segments(row.Cells)
+			row.Segments = segments(row.Cells, plain)
 			hc.HasNotes = hc.HasNotes || row.HasNotes
 			hc.Rows = append(hc.Rows, row)
 		}
@@ -320,9 +314,10 @@ func htmlCategories(m *model.RoleMatrix, t *messages, lk lookup, plain *plainCel
 	return out
 }
 
-// segments groups a row's cells into runs of plain cells and single cells
-// that open.
-func segments(cells []htmlCell) []htmlSegment {
+// segments groups a row's cells into runs of plain cells (no code, or no
+// details: the plainCell template), already rendered, and single cells that
+// open.
+func segments(cells []htmlCell, plain *plainCells) []htmlSegment {
 	var out []htmlSegment
 	var run strings.Builder
 	flush := func() {
@@ -334,13 +329,13 @@ func segments(cells []htmlCell) []htmlSegment {
 	}
 	for i := range cells {
 		c := &cells[i]
-		if c.Plain == "" {
+		if c.Code != "" && c.HasDetails {
 			flush()
 			out = append(out, htmlSegment{Cell: c})
 			continue
 		}
 		run.WriteByte('\n')
-		run.WriteString(string(c.Plain))
+		run.WriteString(string(plain.render(c)))
 	}
 	flush()
 	return out

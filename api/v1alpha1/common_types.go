@@ -106,16 +106,3 @@ type GovernancePolicy struct {
 	RequireCategoryOwners *bool `json:"requireCategoryOwners,omitempty"`
 }
 
-// Condition types shared by the three kinds.
-const (
-	// ConditionReady is the summary: the object is valid and its outputs are current.
-	ConditionReady = "Ready"
-	// ConditionValid reports whether the spec passed validation against its references.
-	ConditionValid = "Valid"
-	// ConditionPublished reports whether the rendered ConfigMap is current.
-	ConditionPublished = "Published"
-	// ConditionAccepted reports whether a Proposal met its governance rules.
-	ConditionAccepted = "Accepted"
-	// ConditionApplied reports whether a Proposal's changes landed in its Role.
-	ConditionApplied = "Applied"
-)

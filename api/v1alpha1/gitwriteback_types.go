@@ -29,17 +29,6 @@ import (
 // (and present a token) anywhere", as Flux keeps GitRepository apart from
 // what it syncs. See docs/gitops.md.
 
-// Condition types of Git write-back.
-const (
-	// ConditionCommitted reports, on a Proposal, whether its accepted
-	// change is committed and pushed to Git; False says why not yet.
-	ConditionCommitted = "Committed"
-	// ConditionWriteBack reports, on a Role, the state of its write-back:
-	// True when every committed Proposal is in the Role, Unknown while a
-	// commit waits for the sync, False while a Proposal cannot be written.
-	ConditionWriteBack = "WriteBack"
-)
-
 // SecretReference names a Secret in the GitWriteBack's own namespace.
 type SecretReference struct {
 	// name of the Secret. For HTTPS it holds `username` and `password` (a

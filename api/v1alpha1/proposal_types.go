@@ -279,9 +279,8 @@ type ProposalSpec struct {
 // +kubebuilder:validation:Enum=Open;Accepted;Committed;Applied;Rejected;Expired;Conflicted;Invalid;Withdrawn;Abandoned;Diverged;TimedOut
 type ProposalPhase string
 
-// Proposal phases. Applied, Rejected, Expired, Conflicted and Invalid are final
-// for a given generation; Withdrawn, Abandoned, Diverged and TimedOut are
-// final.
+// Proposal phases. Every phase but Open, Accepted and Committed is closed
+// (phases.go has the rules).
 const (
 	PhaseOpen     ProposalPhase = "Open"
 	PhaseAccepted ProposalPhase = "Accepted"
@@ -310,12 +309,6 @@ const (
 	// within the GitWriteBack's applyTimeout after the commit.
 	PhaseTimedOut ProposalPhase = "TimedOut"
 )
-
-// IsGitEnded reports the phases a committed Proposal ends in without
-// reaching the Role: Abandoned, Diverged and TimedOut.
-func (p ProposalPhase) IsGitEnded() bool {
-	return p == PhaseAbandoned || p == PhaseDiverged || p == PhaseTimedOut
-}
 
 // Tally counts the votes and reviews against the effective policy.
 type Tally struct {

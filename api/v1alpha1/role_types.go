@@ -247,10 +247,6 @@ type RevertedProposal struct {
 	Since metav1.Time `json:"since"`
 }
 
-// ConditionReverted is True while the Role no longer carries the change of
-// an applied Proposal (status.reverted names them).
-const ConditionReverted = "Reverted"
-
 // RoleStatus is the observed state of a Role.
 type RoleStatus struct {
 	// observedGeneration is the generation the status describes.

@@ -414,8 +414,8 @@ func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appli
 		st.Tally.Approvals++
 	}
 	for _, c := range []metav1.Condition{
-		{Type: v1.ConditionAccepted, Reason: governance.ReasonAccepted, Message: "the proposal met its governance rules"},
-		{Type: v1.ConditionApplied, Reason: controller.ReasonApplied, Message: st.Message},
+		{Type: v1.ConditionAccepted, Reason: v1.ReasonAccepted, Message: "the proposal met its governance rules"},
+		{Type: v1.ConditionApplied, Reason: v1.ReasonApplied, Message: st.Message},
 	} {
 		c.Status, c.ObservedGeneration = metav1.ConditionTrue, generation
 		meta.SetStatusCondition(&st.Conditions, c)

@@ -226,12 +226,12 @@ func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite,
 			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: metav1.ConditionTrue,
 				Reason: reason, Message: msg, ObservedGeneration: r.Generation, LastTransitionTime: now})
 		}
-		cond(v1.ConditionValid, controller.ReasonValidWithWarnings, fmt.Sprintf(
+		cond(v1.ConditionValid, v1.ReasonValidWithWarnings, fmt.Sprintf(
 			"valid against SkillMatrix %q with %d warnings: %s", matrix.Name, len(e.result.Warnings()),
 			e.result.Summary(validation.SeverityWarning, 3)))
-		cond(v1.ConditionPublished, controller.ReasonPublished,
+		cond(v1.ConditionPublished, v1.ReasonPublished,
 			fmt.Sprintf("ConfigMap %q holds %d files as plain text", name, len(e.payload.Data)))
-		cond(v1.ConditionReady, controller.ReasonReady, fmt.Sprintf("%d skills x %d levels published to ConfigMap %q",
+		cond(v1.ConditionReady, v1.ReasonReady, fmt.Sprintf("%d skills x %d levels published to ConfigMap %q",
 			e.model.Stats.Skills, e.model.Stats.Levels, name))
 		s := e.model.Stats
 		st.Summary = &v1.RoleSummary{Skills: int32(s.Skills), Levels: int32(s.Levels), Categories: int32(s.Categories),

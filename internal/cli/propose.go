@@ -405,20 +405,24 @@ func parseRemoveSkill(arg string) (v1.Change, error) {
 func expectCurrent(c *v1.Change, role *v1.RoleSpec) {
 	switch c.Op {
 	case v1.OpSetProficiency:
-		if cur := roleCell(role, c.Skill, c.Level); cur != nil {
+		if cur := role.Cell(c.Skill, c.Level); cur != nil {
 			c.From = &v1.ChangeValue{Proficiency: cur.Proficiency}
 		}
 	case v1.OpSetRequired:
-		if cur := roleCell(role, c.Skill, c.Level); cur != nil {
+		if cur := role.Cell(c.Skill, c.Level); cur != nil {
 			c.From = &v1.ChangeValue{Required: new(cur.Required)}
 		}
 	case v1.OpSetFocus:
-		c.From = &v1.ChangeValue{Focus: new(levelOf(role, string(c.Level)).Focus)}
+		var focus string
+		if level := role.Level(c.Level); level != nil {
+			focus = level.Focus
+		}
+		c.From = &v1.ChangeValue{Focus: &focus}
 	case v1.OpSetTechStack:
 		// An empty list cannot be sent as `from` (it would be dropped), so a
 		// level without a tech stack is not compare-and-swapped.
-		if cur := levelOf(role, string(c.Level)).TechStack; len(cur) > 0 {
-			c.From = &v1.ChangeValue{TechStack: cur}
+		if level := role.Level(c.Level); level != nil && len(level.TechStack) > 0 {
+			c.From = &v1.ChangeValue{TechStack: level.TechStack}
 		}
 	}
 }
@@ -429,30 +433,6 @@ func parseCell(s string) (v1.ID, v1.ID, error) {
 		return "", "", errors.New("want SKILL@LEVEL")
 	}
 	return v1.ID(skill), v1.ID(level), nil
-}
-
-func roleCell(role *v1.RoleSpec, skill, level v1.ID) *v1.Cell {
-	for i := range role.Skills {
-		if role.Skills[i].ID != skill {
-			continue
-		}
-		for j := range role.Skills[i].Cells {
-			if role.Skills[i].Cells[j].Level == level {
-				return &role.Skills[i].Cells[j]
-			}
-		}
-		return nil
-	}
-	return nil
-}
-
-func levelOf(role *v1.RoleSpec, level string) v1.RoleLevel {
-	for _, l := range role.Levels {
-		if string(l.Level) == level {
-			return l
-		}
-	}
-	return v1.RoleLevel{}
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

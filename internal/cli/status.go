@@ -222,7 +222,7 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 	}
 	st.Uncounted = p.Status.Uncounted
 	if c := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionApplied); c != nil &&
-		c.Status == metav1.ConditionFalse && c.Reason == governance.ReasonPromotionHeld {
+		c.Status == metav1.ConditionFalse && c.Reason == v1.ReasonPromotionHeld {
 		st.Held = c.Message
 	}
 	switch {

@@ -28,7 +28,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 )
 
 // newUser adds an authenticated user with the given ClusterRoles, bound in
@@ -154,7 +153,7 @@ var _ = Describe("Category owners", func() {
 		castReview("owner-c-"+ns, ns, "p", v1.ReviewApprove)
 		Eventually(func() string {
 			return condition(getProposal(ns, "p").Status.Conditions, v1.ConditionAccepted)
-		}).Should(Equal("False/" + governance.ReasonAwaitingOwners))
+		}).Should(Equal("False/" + v1.ReasonAwaitingOwners))
 		Expect(getProposal(ns, "p").Status.Message).To(ContainSubstring(`an owner of category "orchestration"`))
 
 		castReview("owner-o-"+ns, ns, "p", v1.ReviewApprove)
@@ -219,12 +218,12 @@ var _ = Describe("Promotion fails closed", Ordered, func() {
 
 		By("holding the accepted Proposal with a condition, a Warning Event and the metric at 0")
 		Eventually(func() string { return condition(getProposal(ns, "p").Status.Conditions, v1.ConditionApplied) }).
-			Should(Equal("False/" + ReasonPromotionHeld))
+			Should(Equal("False/" + v1.ReasonPromotionHeld))
 		p := getProposal(ns, "p")
 		Expect(p.Status.Phase).To(Equal(v1.PhaseAccepted))
 		Expect(meta.FindStatusCondition(p.Status.Conditions, v1.ConditionApplied).Message).To(
 			ContainSubstring("ValidatingAdmissionPolicyBinding " + binding))
-		Eventually(warningReasons(ns, "Proposal", "p")).Should(ContainElement(ReasonPromotionHeld))
+		Eventually(warningReasons(ns, "Proposal", "p")).Should(ContainElement(v1.ReasonPromotionHeld))
 		Expect(scrape("skillmatrix_admission_policy_enforced")).To(BeZero())
 		Consistently(func() v1.ProficiencyID {
 			return cellOf(getRole(ns, "r"), "kubernetes-core", "senior").Proficiency

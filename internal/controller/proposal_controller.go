@@ -175,7 +175,7 @@ func (r *ProposalReconciler) fetchRole(ctx context.Context, s *proposalScope) (b
 		}
 		// The Role watch re-evaluates the Proposal when the Role appears.
 		s.proposal.Status.Phase = v1.PhaseInvalid
-		s.conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonRoleNotFound,
+		s.conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonRoleNotFound,
 			fmt.Sprintf("Role %q does not exist in namespace %q", key.Name, key.Namespace))
 		return true, nil
 	}
@@ -227,7 +227,7 @@ func (r *ProposalReconciler) requireMatrix(_ context.Context, s *proposalScope) 
 	if s.matrix != nil {
 		return false, nil
 	}
-	s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, ReasonMatrixNotFound,
+	s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixNotFound,
 		fmt.Sprintf("the SkillMatrix %q of Role %q does not exist", s.role.Spec.MatrixRef, s.role.Name))
 	return true, nil
 }
@@ -240,7 +240,7 @@ func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool,
 		if apierrors.IsNotFound(err) {
 			// The admission params are gone: nobody's authority can be
 			// checked, and the bindings refuse every ballot meanwhile.
-			s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonPromotionHeld, err.Error())
+			s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonPromotionHeld, err.Error())
 		}
 		return true, err
 	}
@@ -292,18 +292,18 @@ func (r *ProposalReconciler) recordVerdict(_ context.Context, s *proposalScope) 
 	case v1.PhaseInvalid:
 		p.Status.Phase = v1.PhaseInvalid
 		p.Status.Message = joinProblems(v.Problems)
-		s.conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidChanges, p.Status.Message)
-		s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, ReasonInvalidChanges, "an invalid proposal cannot be accepted")
+		s.conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidChanges, p.Status.Message)
+		s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, v1.ReasonInvalidChanges, "an invalid proposal cannot be accepted")
 		return true, nil
 	}
-	s.conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, fmt.Sprintf("the changes fit Role %q", s.role.Name))
+	s.conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid, fmt.Sprintf("the changes fit Role %q", s.role.Name))
 
 	d := v.Decision
 	p.Status.Phase, p.Status.Message = d.Phase, withUncounted(d.Message, v.Revoked)
 	switch d.Phase {
 	case v1.PhaseOpen:
 		s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, p.Status.Message)
-		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonNotAccepted, "waiting for acceptance")
+		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonNotAccepted, "waiting for acceptance")
 		// Wake exactly at the deadline; votes and reviews wake it sooner.
 		s.result = ctrl.Result{RequeueAfter: max(v.Deadline.Sub(s.now), 0) + time.Second}
 		return true, nil
@@ -312,7 +312,7 @@ func (r *ProposalReconciler) recordVerdict(_ context.Context, s *proposalScope) 
 		return false, nil
 	}
 	s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, p.Status.Message)
-	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonNotAccepted, "the proposal was not accepted")
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonNotAccepted, "the proposal was not accepted")
 	return true, nil
 }
 
@@ -331,7 +331,7 @@ func (r *ProposalReconciler) holdUnlessEnforced(ctx context.Context, s *proposal
 	for i, f := range found {
 		msgs[i] = f.String()
 	}
-	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonPromotionHeld, text.Truncate(
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonPromotionHeld, text.Truncate(
 		"accepted, not promoted: the admission policies that make votes and reviews authentic are not in force as shipped ("+
 			strings.Join(msgs, "; ")+"); reinstall them, or run the operator with --admission-enforced-externally "+
 			"where other means enforce the same rules", 4096))
@@ -413,8 +413,8 @@ func markApplied(p *v1.Proposal, conds *conditionSet, roleName string, entry v1.
 	p.Status.AppliedRoleGeneration = entry.Generation
 	p.Status.AppliedAt = entry.AppliedAt.DeepCopy()
 	p.Status.Message = fmt.Sprintf("applied to Role %q at generation %d", roleName, entry.Generation)
-	conds.set(v1.ConditionAccepted, metav1.ConditionTrue, governance.ReasonAccepted, "the proposal met its governance rules")
-	conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
+	conds.set(v1.ConditionAccepted, metav1.ConditionTrue, v1.ReasonAccepted, "the proposal met its governance rules")
+	conds.set(v1.ConditionApplied, metav1.ConditionTrue, v1.ReasonApplied, p.Status.Message)
 }
 
 func markConflicted(p *v1.Proposal, conds *conditionSet, conflicts []governance.Conflict) {
@@ -424,7 +424,7 @@ func markConflicted(p *v1.Proposal, conds *conditionSet, conflicts []governance.
 	}
 	p.Status.Phase = v1.PhaseConflicted
 	p.Status.Message = text.Truncate("the Role no longer holds what the changes expect, nothing was changed: "+strings.Join(messages, "; "), 4096)
-	conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonConflict, p.Status.Message)
+	conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonConflict, p.Status.Message)
 }
 
 func joinProblems(problems []governance.Problem) string {

@@ -62,12 +62,12 @@ func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditio
 	if pub.renderErr != nil {
 		// Rendering is deterministic: retrying cannot help, a new spec can.
 		logf.FromContext(ctx).Error(pub.renderErr, "rendering failed", "configMap", pub.name)
-		fail(ReasonRenderFailed, pub.renderErr.Error(), pub.texts.renderFailed)
+		fail(v1.ReasonRenderFailed, pub.renderErr.Error(), pub.texts.renderFailed)
 		return publish.Payload{}, false, nil
 	}
 	payload, err := publish.Build(pub.files, publish.MaxConfigMapBytes)
 	if errors.Is(err, publish.ErrTooLarge) {
-		fail(ReasonTooLarge, err.Error()+pub.texts.keptNote, pub.texts.tooLarge)
+		fail(v1.ReasonTooLarge, err.Error()+pub.texts.keptNote, pub.texts.tooLarge)
 		return publish.Payload{}, false, nil
 	}
 	if err != nil {
@@ -78,10 +78,10 @@ func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditio
 	case errors.Is(err, errStale):
 		return publish.Payload{}, false, err
 	case errors.Is(err, errNotOwned):
-		fail(ReasonConfigMapConflict, err.Error(), pub.texts.conflict)
+		fail(v1.ReasonConfigMapConflict, err.Error(), pub.texts.conflict)
 		return publish.Payload{}, false, nil
 	case err != nil:
-		fail(ReasonPublishFailed, err.Error(), pub.texts.failed)
+		fail(v1.ReasonPublishFailed, err.Error(), pub.texts.failed)
 		return publish.Payload{}, false, err
 	}
 	if wrote {

@@ -130,7 +130,7 @@ func revertEvents(ns, role string) func() []string {
 		Expect(k8sClient.List(suiteCtx, &list, client.InNamespace(ns))).To(Succeed())
 		var notes []string
 		for _, e := range list.Items {
-			if e.Regarding.Kind == "Role" && e.Regarding.Name == role && e.Reason == ReasonProposalReverted {
+			if e.Regarding.Kind == "Role" && e.Regarding.Name == role && e.Reason == v1.ReasonProposalReverted {
 				Expect(e.Type).To(Equal("Warning"))
 				notes = append(notes, e.Note)
 			}
@@ -169,7 +169,7 @@ func expectReported(ns string, p *v1.Proposal, cells string) {
 	Eventually(revertedOf(ns, "r")).Should(Equal([]string{p.Name + ": " + cells}))
 	role := getRole(ns, "r")
 	Expect(role.Status.Reverted[0].UID).To(Equal(string(p.UID)))
-	Expect(condition(role.Status.Conditions, v1.ConditionReverted)).To(Equal("True/" + ReasonProposalsReverted))
+	Expect(condition(role.Status.Conditions, v1.ConditionReverted)).To(Equal("True/" + v1.ReasonProposalsReverted))
 	Expect(meta.FindStatusCondition(role.Status.Conditions, v1.ConditionReverted).Message).To(ContainSubstring(p.Name))
 	Expect(promotedProposalStaysApplied(ns, p.Name)).To(BeTrue())
 	Eventually(revertEvents(ns, "r")).Should(ContainElement(ContainSubstring(p.Name)))
@@ -219,7 +219,7 @@ var _ = Describe("No silent reverts", func() {
 		carried.Spec.Skills[0].Cells[0] = v1.Cell{Level: "junior", Proficiency: "W", Required: true}
 		applyManifest(carried, true)
 		Eventually(revertedOf(ns, "r")).Should(BeEmpty())
-		Expect(condition(getRole(ns, "r").Status.Conditions, v1.ConditionReverted)).To(Equal("False/" + ReasonNoneReverted))
+		Expect(condition(getRole(ns, "r").Status.Conditions, v1.ConditionReverted)).To(Equal("False/" + v1.ReasonNoneReverted))
 		Eventually(publishedChangelog(ns, "r-matrix")).Should(Equal([]string{p.Name}))
 		Eventually(revertedGauge(ns, "r")).Should(BeEquivalentTo(-1))
 	})
@@ -269,7 +269,7 @@ var _ = Describe("No silent reverts", func() {
 		role := getRole(ns, "r")
 		Expect(cellOf(role, "docker", "senior").Proficiency).To(BeEquivalentTo("W"))
 		Expect(role.Status.Reverted).To(BeEmpty())
-		Expect(condition(role.Status.Conditions, v1.ConditionReverted)).To(Equal("False/" + ReasonNoneReverted))
+		Expect(condition(role.Status.Conditions, v1.ConditionReverted)).To(Equal("False/" + v1.ReasonNoneReverted))
 		Expect(revertEvents(ns, "r")()).To(BeEmpty())
 		Expect(revertedGauge(ns, "r")()).To(BeEquivalentTo(-1))
 

@@ -181,8 +181,8 @@ func (r *RoleReconciler) fetchMatrix(ctx context.Context, s *roleScope) (bool, e
 		}
 		// No requeue: the SkillMatrix watch wakes this Role when it appears.
 		msg := fmt.Sprintf("SkillMatrix %q does not exist in namespace %q", key.Name, key.Namespace)
-		s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, ReasonMatrixNotFound, msg)
-		s.conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonMatrixNotFound, msg)
+		s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixNotFound, msg)
+		s.conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonMatrixNotFound, msg)
 		return true, nil
 	}
 	s.matrix = &matrix
@@ -193,26 +193,26 @@ func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error)
 	role, matrix, conds := s.role, s.matrix, s.conds
 	if res := validation.Matrix(&matrix.Spec); res.HasErrors() {
 		msg := fmt.Sprintf("SkillMatrix %q is invalid: %s", matrix.Name, res.Summary(validation.SeverityError, maxConditionMessage))
-		conds.set(v1.ConditionValid, metav1.ConditionUnknown, ReasonMatrixInvalid, msg)
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonMatrixInvalid, msg)
+		conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixInvalid, msg)
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonMatrixInvalid, msg)
 		return true, nil
 	}
 	res := validation.Role(&role.Spec, &matrix.Spec)
 	metrics.SetProblems("Role/"+role.Namespace+"/"+role.Name, res)
 	if res.HasErrors() {
-		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
+		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec,
 			fmt.Sprintf("%s against SkillMatrix %q: %s", text.Plural(len(res.Errors()), "problem", "problems"), matrix.Name,
 				res.Summary(validation.SeverityError, maxConditionMessage)))
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonInvalidSpec,
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonInvalidSpec,
 			"the Role is invalid; the matrix published before, if any, is left as it was")
 		return true, nil
 	}
 	if warnings := res.Warnings(); len(warnings) > 0 {
-		conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValidWithWarnings,
+		conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValidWithWarnings,
 			fmt.Sprintf("valid against SkillMatrix %q with %d warnings: %s", matrix.Name, len(warnings),
 				res.Summary(validation.SeverityWarning, 3)))
 	} else {
-		conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid,
+		conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid,
 			fmt.Sprintf("valid against SkillMatrix %q", matrix.Name))
 	}
 	return false, nil
@@ -252,9 +252,9 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	}
 	role.Status.ConfigMapName = name
 	role.Status.ContentHash = payload.Hash
-	s.conds.set(v1.ConditionPublished, metav1.ConditionTrue, ReasonPublished,
+	s.conds.set(v1.ConditionPublished, metav1.ConditionTrue, v1.ReasonPublished,
 		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, len(files), encodingOf(payload)))
-	s.conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady,
+	s.conds.set(v1.ConditionReady, metav1.ConditionTrue, v1.ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
 	return false, nil
 }

@@ -190,7 +190,7 @@ var _ = Describe("Role controller", func() {
 				}
 			}
 			return reasons
-		}).Should(ContainElement(ReasonReady))
+		}).Should(ContainElement(v1.ReasonReady))
 	})
 
 	It("reports every bad id of an invalid Role in Valid=False and publishes nothing", func() {

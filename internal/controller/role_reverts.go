@@ -133,7 +133,7 @@ func boundedCells(cells []string) []string {
 
 func setRevertedCondition(conds *conditionSet, reverted []v1.RevertedProposal) {
 	if len(reverted) == 0 {
-		conds.set(v1.ConditionReverted, metav1.ConditionFalse, ReasonNoneReverted,
+		conds.set(v1.ConditionReverted, metav1.ConditionFalse, v1.ReasonNoneReverted,
 			"the Role carries the change of every applied Proposal")
 		return
 	}
@@ -141,7 +141,7 @@ func setRevertedCondition(conds *conditionSet, reverted []v1.RevertedProposal) {
 	for _, rp := range reverted {
 		parts = append(parts, fmt.Sprintf("%q (%s)", rp.Name, strings.Join(rp.Cells, ", ")))
 	}
-	conds.set(v1.ConditionReverted, metav1.ConditionTrue, ReasonProposalsReverted,
+	conds.set(v1.ConditionReverted, metav1.ConditionTrue, v1.ReasonProposalsReverted,
 		fmt.Sprintf("the Role no longer carries the change of %s %s", text.Plural(len(reverted), "Proposal", "Proposals"),
 			strings.Join(parts, "; ")))
 }
@@ -152,7 +152,7 @@ func emitReverted(recorder events.EventRecorder, role *v1.Role, newly []v1.Rever
 		return
 	}
 	for _, rp := range newly {
-		recorder.Eventf(role, nil, corev1.EventTypeWarning, ReasonProposalReverted, "Revert",
+		recorder.Eventf(role, nil, corev1.EventTypeWarning, v1.ReasonProposalReverted, "Revert",
 			"%s", text.Truncate(fmt.Sprintf("the Role no longer carries applied Proposal %q (uid %s): %s differ from what it set",
 				rp.Name, rp.UID, strings.Join(rp.Cells, ", ")), 1000))
 	}

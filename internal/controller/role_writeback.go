@@ -114,11 +114,11 @@ func setWriteBackCondition(conds *conditionSet, failing, waiting *v1.Proposal, c
 			fmt.Sprintf("Proposal %q: %s", failing.Name, c.Message))
 	case waiting != nil:
 		gc := waiting.Status.GitCommit
-		conds.set(v1.ConditionWriteBack, metav1.ConditionUnknown, ReasonAwaitingSync,
+		conds.set(v1.ConditionWriteBack, metav1.ConditionUnknown, v1.ReasonAwaitingSync,
 			fmt.Sprintf("Proposal %q waits for commit %s (%s) to be synced into the Role, since %s",
 				waiting.Name, gc.SHA, gc.File, gc.CommittedAt.UTC().Format(time.RFC3339)))
 	case committed > 0:
-		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, ReasonSynced,
+		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, v1.ReasonSynced,
 			"every Proposal committed to Git is in the Role, or ended without reaching it (Abandoned, Diverged, TimedOut)")
 	}
 }

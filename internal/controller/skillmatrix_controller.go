@@ -103,13 +103,13 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 	res := validation.Matrix(&matrix.Spec)
 	metrics.SetProblems("SkillMatrix/"+matrix.Namespace+"/"+matrix.Name, res)
 	if res.HasErrors() {
-		conds.set(v1.ConditionValid, metav1.ConditionFalse, ReasonInvalidSpec,
+		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec,
 			fmt.Sprintf("%s: %s", text.Plural(len(res.Errors()), "problem", "problems"), res.Summary(validation.SeverityError, maxConditionMessage)))
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, ReasonInvalidSpec,
+		conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonInvalidSpec,
 			"the SkillMatrix is invalid; its Roles are not published until it is fixed")
 		return nil
 	}
-	conds.set(v1.ConditionValid, metav1.ConditionTrue, ReasonValid, "the SkillMatrix is valid")
+	conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid, "the SkillMatrix is valid")
 
 	files, renderErr := render.Catalog(catalog)
 	name := publish.CatalogConfigMapName(matrix.Name)
@@ -120,9 +120,9 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 		return err
 	}
 	matrix.Status.ConfigMapName = name
-	conds.set(v1.ConditionPublished, metav1.ConditionTrue, ReasonPublished,
+	conds.set(v1.ConditionPublished, metav1.ConditionTrue, v1.ReasonPublished,
 		fmt.Sprintf("ConfigMap %q holds the catalog and the index of %d Roles", name, len(roles.Items)))
-	conds.set(v1.ConditionReady, metav1.ConditionTrue, ReasonReady, "the SkillMatrix is valid and its catalog is published")
+	conds.set(v1.ConditionReady, metav1.ConditionTrue, v1.ReasonReady, "the SkillMatrix is valid and its catalog is published")
 	return nil
 }
 

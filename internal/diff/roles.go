@@ -105,7 +105,7 @@ func Roles(old, cur *v1.Role, matrix *v1.SkillMatrix) *RoleDiff {
 		d.Levels = append(d.Levels, levelChanges(l, roleLevel(old, l), roleLevel(cur, l))...)
 	}
 	for _, id := range o.skills.ids {
-		a, b := roleRow(old, id), roleRow(cur, id)
+		a, b := old.Spec.Row(v1.ID(id)), cur.Spec.Row(v1.ID(id))
 		switch {
 		case a == nil && b == nil:
 		case a == nil:
@@ -117,7 +117,7 @@ func Roles(old, cur *v1.Role, matrix *v1.SkillMatrix) *RoleDiff {
 			d.SkillsRemoved = append(d.SkillsRemoved, o.row(a))
 		default:
 			for _, l := range o.levels.ids {
-				d.Cells = append(d.Cells, cellChanges(id, l, cell(a, l), cell(b, l))...)
+				d.Cells = append(d.Cells, cellChanges(id, l, a.Cell(v1.ID(l)), b.Cell(v1.ID(l)))...)
 			}
 		}
 	}
@@ -250,38 +250,20 @@ func (o *order) row(r *v1.SkillRequirement) SkillRow {
 	id := string(r.ID)
 	out := SkillRow{ID: id, Name: o.names[id], Category: o.categories[id], Cells: []LevelCell{}}
 	for _, l := range o.levels.ids {
-		if c := cell(r, l); c != nil {
+		if c := r.Cell(v1.ID(l)); c != nil {
 			out.Cells = append(out.Cells, LevelCell{Level: l, CellValue: valueOf(c)})
 		}
 	}
 	return out
 }
 
+// roleLevel is the Role's entry for level, empty when it has none: a level
+// without focus or tech stack differs from one with them all the same.
 func roleLevel(r *v1.Role, level string) v1.RoleLevel {
-	for _, l := range r.Spec.Levels {
-		if string(l.Level) == level {
-			return l
-		}
+	if l := r.Spec.Level(v1.ID(level)); l != nil {
+		return *l
 	}
 	return v1.RoleLevel{}
-}
-
-func roleRow(r *v1.Role, id string) *v1.SkillRequirement {
-	for i := range r.Spec.Skills {
-		if string(r.Spec.Skills[i].ID) == id {
-			return &r.Spec.Skills[i]
-		}
-	}
-	return nil
-}
-
-func cell(r *v1.SkillRequirement, level string) *v1.Cell {
-	for i := range r.Cells {
-		if string(r.Cells[i].Level) == level {
-			return &r.Cells[i]
-		}
-	}
-	return nil
 }
 
 // compact is a value as one line of JSON, "" for nothing.

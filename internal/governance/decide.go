@@ -24,16 +24,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// Condition reasons of a Decision. They are part of the observable interface
-// (conditions, events, metrics labels): never rename one.
-const (
-	ReasonAccepted         = "Accepted"
-	ReasonAwaitingVotes    = "AwaitingVotes"
-	ReasonChangesRequested = "ChangesRequested"
-	ReasonRatioNotMet      = "RatioNotMet"
-	ReasonDeadlinePassed   = "DeadlinePassed"
-)
-
 // Tally is what the votes and reviews add up to.
 type Tally struct{ Approvals, Rejections, ReviewApprovals, ChangesRequested int32 }
 
@@ -106,9 +96,9 @@ func Decide(t Tally, p Policy, deadline, now time.Time) Decision {
 	if now.Before(deadline) {
 		switch {
 		case g.accepted():
-			return Decision{Phase: v1alpha1.PhaseAccepted, Reason: ReasonAccepted, Message: g.acceptedMessage()}
+			return Decision{Phase: v1alpha1.PhaseAccepted, Reason: v1alpha1.ReasonAccepted, Message: g.acceptedMessage()}
 		case !g.ratioReachable():
-			return Decision{Phase: v1alpha1.PhaseRejected, Reason: ReasonRatioNotMet, Message: fmt.Sprintf(
+			return Decision{Phase: v1alpha1.PhaseRejected, Reason: v1alpha1.ReasonRatioNotMet, Message: fmt.Sprintf(
 				"the %d%% approval ratio can no longer be met: %s, and at most %d more can be cast",
 				p.ApprovalRatioPercent, g.votesCast(), g.slotsLeft())}
 		}
@@ -116,10 +106,10 @@ func Decide(t Tally, p Policy, deadline, now time.Time) Decision {
 	}
 	switch {
 	case t.ChangesRequested > 0:
-		return Decision{Phase: v1alpha1.PhaseRejected, Reason: ReasonChangesRequested,
+		return Decision{Phase: v1alpha1.PhaseRejected, Reason: v1alpha1.ReasonChangesRequested,
 			Message: "voting closed at the deadline while " + standing(t.ChangesRequested)}
 	case g.quorum() && !g.ratioMet:
-		return Decision{Phase: v1alpha1.PhaseRejected, Reason: ReasonRatioNotMet, Message: fmt.Sprintf(
+		return Decision{Phase: v1alpha1.PhaseRejected, Reason: v1alpha1.ReasonRatioNotMet, Message: fmt.Sprintf(
 			"voting closed at the deadline with %s, below the %d%% approval ratio",
 			g.votesCast(), p.ApprovalRatioPercent)}
 	}
@@ -128,7 +118,7 @@ func Decide(t Tally, p Policy, deadline, now time.Time) Decision {
 	if len(missing) > 0 {
 		msg = "voting closed at the deadline without quorum: it needed " + text.Join(missing)
 	}
-	return Decision{Phase: v1alpha1.PhaseExpired, Reason: ReasonDeadlinePassed, Message: msg, Missing: missing}
+	return Decision{Phase: v1alpha1.PhaseExpired, Reason: v1alpha1.ReasonDeadlinePassed, Message: msg, Missing: missing}
 }
 
 // gaps is a tally measured against a policy. Arithmetic is in int64 so a
@@ -214,14 +204,14 @@ func (g gaps) needs() []string {
 
 func (g gaps) open() Decision {
 	needs := g.needs()
-	d := Decision{Phase: v1alpha1.PhaseOpen, Reason: ReasonAwaitingVotes, Missing: needs}
+	d := Decision{Phase: v1alpha1.PhaseOpen, Reason: v1alpha1.ReasonAwaitingVotes, Missing: needs}
 	if len(needs) > 0 {
 		d.Message = "needs " + text.Join(needs)
 	}
 	if g.t.ChangesRequested > 0 {
 		// It outranks missing votes as the reason: more votes cannot get the
 		// Proposal accepted while it stands.
-		d.Reason = ReasonChangesRequested
+		d.Reason = v1alpha1.ReasonChangesRequested
 		blocker := standing(g.t.ChangesRequested)
 		d.addMissing(blocker, "nothing else is missing, but "+blocker, blocker)
 	}

@@ -161,8 +161,8 @@ func TestJudgeCategoryOwners(t *testing.T) {
 			if tt.wantMissing != "" && !strings.Contains(strings.Join(v.Decision.Missing, "; "), tt.wantMissing) {
 				t.Errorf("missing %q, want %q", v.Decision.Missing, tt.wantMissing)
 			}
-			if tt.want == v1alpha1.PhaseOpen && len(tt.revoked) == 0 && v.Reason != governance.ReasonAwaitingOwners {
-				t.Errorf("reason %s, want %s", v.Reason, governance.ReasonAwaitingOwners)
+			if tt.want == v1alpha1.PhaseOpen && len(tt.revoked) == 0 && v.Reason != v1alpha1.ReasonAwaitingOwners {
+				t.Errorf("reason %s, want %s", v.Reason, v1alpha1.ReasonAwaitingOwners)
 			}
 		})
 	}

@@ -25,21 +25,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// Condition reasons of a verdict that are not a Decision's.
-const (
-	// ReasonInvalidChanges: the changes do not make sense against the Role
-	// and its SkillMatrix.
-	ReasonInvalidChanges = "InvalidChanges"
-	// ReasonConflict: a change's `from` no longer matches the Role.
-	ReasonConflict = "Conflict"
-	// ReasonWithdrawn: the author withdrew the Proposal (spec.withdrawn).
-	ReasonWithdrawn = "Withdrawn"
-	// ReasonPromotionHeld: accepted, but the admission policies that make
-	// ballots authentic are not in force as shipped, so the operator
-	// promotes nothing (promotion fails closed).
-	ReasonPromotionHeld = "PromotionHeld"
-)
-
 // BallotKind tells a vote from an expert review.
 type BallotKind string
 
@@ -110,10 +95,6 @@ type Verdict struct {
 	OwnersUnchecked bool
 }
 
-// ReasonAwaitingOwners: everything but an approving review by an owner of a
-// touched category is there.
-const ReasonAwaitingOwners = "AwaitingOwners"
-
 // Judge applies the governance rules to a Proposal, in the order the
 // Proposal's status reports them: a withdrawal first (Withdrawn, with a
 // Decision of that phase, so the status reads like any other closing
@@ -135,7 +116,7 @@ func Judge(in Input) Verdict {
 	v.Tally = countEligible(in.Proposal, in.Revoked)
 
 	if in.Proposal != nil && in.Proposal.Withdrawn {
-		v.Decision = Decision{Phase: v1alpha1.PhaseWithdrawn, Reason: ReasonWithdrawn,
+		v.Decision = Decision{Phase: v1alpha1.PhaseWithdrawn, Reason: v1alpha1.ReasonWithdrawn,
 			Message: fmt.Sprintf("withdrawn by its author %q before it was accepted; it will not be promoted",
 				in.Proposal.Author)}
 		v.Outcome, v.Reason = v.Decision.Phase, v.Decision.Reason
@@ -148,11 +129,11 @@ func Judge(in Input) Verdict {
 	}
 	v.NewSpec, v.Conflicts = Apply(in.Role, changes)
 	if HasStaleFrom(v.Conflicts) {
-		v.Outcome, v.Reason = v1alpha1.PhaseConflicted, ReasonConflict
+		v.Outcome, v.Reason = v1alpha1.PhaseConflicted, v1alpha1.ReasonConflict
 		return v
 	}
 	if v.Problems = Validate(changes, in.Role, in.Matrix); len(v.Problems) > 0 {
-		v.Outcome, v.Reason = v1alpha1.PhaseInvalid, ReasonInvalidChanges
+		v.Outcome, v.Reason = v1alpha1.PhaseInvalid, v1alpha1.ReasonInvalidChanges
 		return v
 	}
 	v.Decision = Decide(v.Tally, v.Policy, v.Deadline, in.Now)
@@ -185,7 +166,7 @@ func requireOwners(d Decision, unowned []v1alpha1.ID) Decision {
 	}
 	switch d.Phase {
 	case v1alpha1.PhaseAccepted:
-		return Decision{Phase: v1alpha1.PhaseOpen, Reason: ReasonAwaitingOwners, Message: "needs " + item, Missing: []string{item}}
+		return Decision{Phase: v1alpha1.PhaseOpen, Reason: v1alpha1.ReasonAwaitingOwners, Message: "needs " + item, Missing: []string{item}}
 	case v1alpha1.PhaseOpen, v1alpha1.PhaseExpired:
 		d.addMissing(item, "needs "+item, "needs "+item)
 	}

@@ -79,13 +79,7 @@ func (s *roleState) cell(skill, level v1alpha1.ID) *v1alpha1.Cell {
 	if !ok {
 		return nil
 	}
-	cells := s.spec.Skills[k].Cells
-	for j := range cells {
-		if cells[j].Level == level {
-			return &cells[j]
-		}
-	}
-	return nil
+	return s.spec.Skills[k].Cell(level)
 }
 
 // writableCell is cell, copied first if it still belongs to the caller.

@@ -183,13 +183,10 @@ func roleLevels(matrix *v1alpha1.SkillMatrix, role *v1alpha1.Role) []Level {
 	for i := range levels {
 		// spec.levels is a list-map, so at most one entry matches; the first
 		// wins should a duplicate slip past validation.
-		idx := slices.IndexFunc(role.Spec.Levels, func(rl v1alpha1.RoleLevel) bool {
-			return string(rl.Level) == levels[i].ID
-		})
-		if idx < 0 {
+		rl := role.Spec.Level(v1alpha1.ID(levels[i].ID))
+		if rl == nil {
 			continue
 		}
-		rl := role.Spec.Levels[idx]
 		levels[i].Focus = text(rl.Focus)
 		levels[i].TechStack = texts(rl.TechStack)
 	}
@@ -262,11 +259,10 @@ func cells(row *v1alpha1.SkillRequirement, levels []Level) []Cell {
 	out := make([]Cell, len(levels))
 	for i, l := range levels {
 		out[i].Level = l.ID
-		idx := slices.IndexFunc(row.Cells, func(c v1alpha1.Cell) bool { return string(c.Level) == l.ID })
-		if idx < 0 {
+		c := row.Cell(v1alpha1.ID(l.ID))
+		if c == nil {
 			continue
 		}
-		c := row.Cells[idx]
 		out[i].Proficiency = string(c.Proficiency)
 		// A required flag on a cell without a proficiency requires nothing.
 		out[i].Required = c.Required && c.Proficiency != ""

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -238,34 +237,28 @@ func valueText(prof v1.ProficiencyID, required *bool, focus *string, stack []str
 
 // currentValue is what the change would replace in the Role as it is now.
 func currentValue(c *v1.Change, role *v1.RoleSpec) string {
-	skill := slices.IndexFunc(role.Skills, func(s v1.SkillRequirement) bool { return s.ID == c.Skill })
-	level := slices.IndexFunc(role.Levels, func(l v1.RoleLevel) bool { return l.Level == c.Level })
 	switch c.Op {
-	case v1.OpSetProficiency, v1.OpSetRequired:
-		if skill < 0 {
-			return ""
+	case v1.OpSetProficiency:
+		if cell := role.Cell(c.Skill, c.Level); cell != nil {
+			return string(cell.Proficiency)
 		}
-		for _, cell := range role.Skills[skill].Cells {
-			if cell.Level == c.Level {
-				if c.Op == v1.OpSetProficiency {
-					return string(cell.Proficiency)
-				}
-				return valueText("", &cell.Required, nil, nil)
-			}
+	case v1.OpSetRequired:
+		if cell := role.Cell(c.Skill, c.Level); cell != nil {
+			return valueText("", &cell.Required, nil, nil)
 		}
 	case v1.OpRemoveSkill:
-		if skill >= 0 {
-			return fmt.Sprintf("%d cells", len(role.Skills[skill].Cells))
+		if row := role.Row(c.Skill); row != nil {
+			return fmt.Sprintf("%d cells", len(row.Cells))
 		}
 	case v1.OpAddSkill:
 		return "(absent)"
 	case v1.OpSetFocus:
-		if level >= 0 {
-			return role.Levels[level].Focus
+		if level := role.Level(c.Level); level != nil {
+			return level.Focus
 		}
 	case v1.OpSetTechStack:
-		if level >= 0 {
-			return strings.Join(role.Levels[level].TechStack, ", ")
+		if level := role.Level(c.Level); level != nil {
+			return strings.Join(level.TechStack, ", ")
 		}
 	}
 	return ""

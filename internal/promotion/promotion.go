@@ -383,7 +383,7 @@ func ensureEntry(m map[string]any, field, key, id string) map[string]any {
 func setChange(spec map[string]any, newSpec *v1.RoleSpec, c v1.Change) error {
 	switch c.Op {
 	case v1.OpSetProficiency, v1.OpSetRequired:
-		cell := findCell(newSpec, c.Skill, c.Level)
+		cell := newSpec.Cell(c.Skill, c.Level)
 		if cell == nil {
 			return fmt.Errorf("the new spec has no cell %s@%s", c.Skill, c.Level)
 		}
@@ -396,7 +396,7 @@ func setChange(spec map[string]any, newSpec *v1.RoleSpec, c v1.Change) error {
 			entry["required"] = cell.Required
 		}
 	case v1.OpAddSkill:
-		row := findRow(newSpec, c.Skill)
+		row := newSpec.Row(c.Skill)
 		if row == nil {
 			return fmt.Errorf("the new spec has no skill %s", c.Skill)
 		}
@@ -406,7 +406,7 @@ func setChange(spec map[string]any, newSpec *v1.RoleSpec, c v1.Change) error {
 		}
 		maps.Copy(ensureEntry(spec, "skills", "id", string(c.Skill)), fields)
 	case v1.OpSetFocus, v1.OpSetTechStack:
-		level := findLevel(newSpec, c.Level)
+		level := newSpec.Level(c.Level)
 		entry := ensureEntry(spec, "levels", "level", string(c.Level))
 		if c.Op == v1.OpSetFocus {
 			focus := ""
@@ -425,37 +425,6 @@ func setChange(spec map[string]any, newSpec *v1.RoleSpec, c v1.Change) error {
 		}
 	default:
 		return fmt.Errorf("operation %s cannot be written with server-side apply", c.Op)
-	}
-	return nil
-}
-
-func findRow(spec *v1.RoleSpec, skill v1.ID) *v1.SkillRequirement {
-	for i := range spec.Skills {
-		if spec.Skills[i].ID == skill {
-			return &spec.Skills[i]
-		}
-	}
-	return nil
-}
-
-func findCell(spec *v1.RoleSpec, skill, level v1.ID) *v1.Cell {
-	row := findRow(spec, skill)
-	if row == nil {
-		return nil
-	}
-	for i := range row.Cells {
-		if row.Cells[i].Level == level {
-			return &row.Cells[i]
-		}
-	}
-	return nil
-}
-
-func findLevel(spec *v1.RoleSpec, level v1.ID) *v1.RoleLevel {
-	for i := range spec.Levels {
-		if spec.Levels[i].Level == level {
-			return &spec.Levels[i]
-		}
 	}
 	return nil
 }

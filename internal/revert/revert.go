@@ -39,22 +39,22 @@ import (
 // when the row is there exactly as the change adds it; a RemoveSkill when the
 // row is gone.
 func Carried(spec *v1.RoleSpec, c *v1.Change) bool {
-	row := slices.IndexFunc(spec.Skills, func(s v1.SkillRequirement) bool { return s.ID == c.Skill })
+	row := spec.Row(c.Skill)
 	switch c.Op {
 	case v1.OpRemoveSkill:
-		return row < 0
+		return row == nil
 	case v1.OpAddSkill:
-		if row < 0 {
+		if row == nil {
 			return false
 		}
 		without := spec.DeepCopy()
-		without.Skills = slices.Delete(without.Skills, row, row+1)
+		without.Skills = slices.DeleteFunc(without.Skills, func(s v1.SkillRequirement) bool { return s.ID == c.Skill })
 		added, conflicts := governance.Apply(without, []v1.Change{*c})
 		if len(conflicts) > 0 {
 			return false
 		}
-		i := slices.IndexFunc(added.Skills, func(s v1.SkillRequirement) bool { return s.ID == c.Skill })
-		return i >= 0 && equality.Semantic.DeepEqual(added.Skills[i], spec.Skills[row])
+		again := added.Row(c.Skill)
+		return again != nil && equality.Semantic.DeepEqual(*again, *row)
 	}
 	again := *c
 	again.From = nil

@@ -47,7 +47,7 @@ func FuzzMakePlan(f *testing.F) {
 		if have := valueOf(git, k); have != toOf(&second[0]) && have != fromOf(&first[0]) && have != toOf(&first[0]) && have != fromOf(&second[0]) {
 			t.Fatalf("Git's %s was committed over without a carried change replacing it", have)
 		}
-		hasGo := findRow(after, "go") != nil
+		hasGo := after.Row("go") != nil
 		if hasGo == removeGo {
 			t.Fatalf("row go present=%v after the plan, removed by the carried changes=%v", hasGo, removeGo)
 		}

@@ -216,7 +216,7 @@ const absent = "absent"
 func valueOf(spec *v1.RoleSpec, k fieldKey) string {
 	switch k.kind {
 	case cellProficiency, cellRequired:
-		cell := findCell(spec, k.skill, k.level)
+		cell := spec.Cell(k.skill, k.level)
 		if cell == nil {
 			return absent
 		}
@@ -225,12 +225,12 @@ func valueOf(spec *v1.RoleSpec, k fieldKey) string {
 		}
 		return strconv.FormatBool(cell.Required)
 	case levelFocus:
-		if l := findLevel(spec, k.level); l != nil {
+		if l := spec.Level(k.level); l != nil {
 			return text.Quote(l.Focus)
 		}
 		return text.Quote("")
 	}
-	if l := findLevel(spec, k.level); l != nil {
+	if l := spec.Level(k.level); l != nil {
 		return text.QuoteList(l.TechStack)
 	}
 	return text.QuoteList([]string(nil))
@@ -310,19 +310,19 @@ func planValue(git, cluster *v1.RoleSpec, k fieldKey, chain []step) ([]v1.Change
 func fromValue(spec *v1.RoleSpec, k fieldKey) *v1.ChangeValue {
 	switch k.kind {
 	case cellProficiency:
-		return &v1.ChangeValue{Proficiency: findCell(spec, k.skill, k.level).Proficiency}
+		return &v1.ChangeValue{Proficiency: spec.Cell(k.skill, k.level).Proficiency}
 	case cellRequired:
-		r := findCell(spec, k.skill, k.level).Required
+		r := spec.Cell(k.skill, k.level).Required
 		return &v1.ChangeValue{Required: &r}
 	case levelFocus:
 		f := ""
-		if l := findLevel(spec, k.level); l != nil {
+		if l := spec.Level(k.level); l != nil {
 			f = l.Focus
 		}
 		return &v1.ChangeValue{Focus: &f}
 	}
 	var stack []string
-	if l := findLevel(spec, k.level); l != nil {
+	if l := spec.Level(k.level); l != nil {
 		stack = slices.Clone(l.TechStack)
 	}
 	return &v1.ChangeValue{TechStack: stack}
@@ -332,15 +332,15 @@ func fromValue(spec *v1.RoleSpec, k fieldKey) *v1.ChangeValue {
 // the carried cell changes of that skill: the row is the field.
 func planRow(git, cluster *v1.RoleSpec, k fieldKey, chain []step) ([]v1.Change, *Conflict, bool) {
 	last := chain[len(chain)-1]
-	gitRow := findRow(git, k.skill)
-	final, ok := finalRow(chain, cmp.Or(gitRow, findRow(cluster, k.skill), &v1.SkillRequirement{ID: k.skill}))
+	gitRow := git.Row(k.skill)
+	final, ok := finalRow(chain, cmp.Or(gitRow, cluster.Row(k.skill), &v1.SkillRequirement{ID: k.skill}))
 	conflict := &Conflict{Kind: GitChanged, Field: k.String(), Proposal: last.proposal,
 		Git: rowText(gitRow), From: rowText(nil), To: rowText(final)}
 	if !ok {
 		conflict.Kind = Malformed
 		return nil, conflict, false
 	}
-	reverted := !sameRow(findRow(cluster, k.skill), final)
+	reverted := !sameRow(cluster.Row(k.skill), final)
 	if sameRow(gitRow, final) {
 		return nil, nil, reverted
 	}
@@ -410,31 +410,6 @@ func rowText(r *v1.SkillRequirement) string {
 		}
 	}
 	return "row [" + strings.Join(cells, " ") + "]"
-}
-
-func findRow(spec *v1.RoleSpec, skill v1.ID) *v1.SkillRequirement {
-	if i := slices.IndexFunc(spec.Skills, func(s v1.SkillRequirement) bool { return s.ID == skill }); i >= 0 {
-		return &spec.Skills[i]
-	}
-	return nil
-}
-
-func findCell(spec *v1.RoleSpec, skill, level v1.ID) *v1.Cell {
-	r := findRow(spec, skill)
-	if r == nil {
-		return nil
-	}
-	if i := slices.IndexFunc(r.Cells, func(c v1.Cell) bool { return c.Level == level }); i >= 0 {
-		return &r.Cells[i]
-	}
-	return nil
-}
-
-func findLevel(spec *v1.RoleSpec, level v1.ID) *v1.RoleLevel {
-	if i := slices.IndexFunc(spec.Levels, func(l v1.RoleLevel) bool { return l.Level == level }); i >= 0 {
-		return &spec.Levels[i]
-	}
-	return nil
 }
 
 func deref(s *string) string {

@@ -199,7 +199,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 	It("renders Unicode and markup in every text field, escaped in HTML and exact in JSON", func() {
 		role := hostileRole(ns, "unicode")
 		Expect(k8sClient.Create(suiteCtx, role)).To(Succeed())
-		Eventually(roleCondition(ns, "unicode", v1.ConditionPublished)).Should(Equal("True/" + controller.ReasonPublished))
+		Eventually(roleCondition(ns, "unicode", v1.ConditionPublished)).Should(Equal("True/" + v1.ReasonPublished))
 		Eventually(allPublishedNamed(ns, "unicode")).Should(BeEmpty())
 
 		var cm corev1.ConfigMap
@@ -244,7 +244,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 			Cells: randomCells(rand.New(rand.NewPCG(3, 3)))})
 		Expect(k8sClient.Create(suiteCtx, role)).To(Succeed())
 
-		Eventually(roleCondition(ns, name, v1.ConditionPublished)).Should(Equal("True/" + controller.ReasonPublished))
+		Eventually(roleCondition(ns, name, v1.ConditionPublished)).Should(Equal("True/" + v1.ReasonPublished))
 		Eventually(allPublishedNamed(ns, name)).Should(BeEmpty())
 		var cm corev1.ConfigMap
 		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: name + "-matrix"}, &cm)).To(Succeed())
@@ -294,8 +294,8 @@ var _ = Describe("Hostile input", Ordered, func() {
 		Expect(k8sClient.Create(suiteCtx, matrix)).To(Succeed())
 		Expect(k8sClient.Create(suiteCtx, role)).To(Succeed())
 		Eventually(roleCondition(ns, "too-large", v1.ConditionPublished)).WithTimeout(2 * time.Minute).
-			Should(Equal("False/" + controller.ReasonTooLarge))
-		Expect(roleCondition(ns, "too-large", v1.ConditionReady)()).To(Equal("False/" + controller.ReasonTooLarge))
+			Should(Equal("False/" + v1.ReasonTooLarge))
+		Expect(roleCondition(ns, "too-large", v1.ConditionReady)()).To(Equal("False/" + v1.ReasonTooLarge))
 	})
 
 	It("reports MatrixNotFound for Roles whose SkillMatrix is deleted mid-reconcile or after", func() {
@@ -306,7 +306,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 		Expect(k8sClient.Create(suiteCtx, doomed)).To(Succeed())
 		Expect(k8sClient.Create(suiteCtx, published)).To(Succeed())
 		Eventually(roleCondition(ns, "published-then-orphaned", v1.ConditionReady)).
-			Should(Equal("True/" + controller.ReasonReady))
+			Should(Equal("True/" + v1.ReasonReady))
 
 		By("deleting one SkillMatrix while its Roles are being created and reconciled, and another after")
 		midway := stormMatrix(ns)
@@ -323,7 +323,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 		Expect(k8sClient.Delete(suiteCtx, doomed)).To(Succeed())
 
 		for _, name := range []string{"midway-0", "midway-1", "midway-2", "midway-3", "midway-4", "published-then-orphaned"} {
-			Eventually(roleCondition(ns, name, v1.ConditionReady)).Should(Equal("False/"+controller.ReasonMatrixNotFound),
+			Eventually(roleCondition(ns, name, v1.ConditionReady)).Should(Equal("False/"+v1.ReasonMatrixNotFound),
 				"Role %s", name)
 		}
 		var r v1.Role
@@ -334,7 +334,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 	It("marks Proposals Invalid when their Role is deleted, before or after they were reconciled", func() {
 		target := stormRole(ns, "to-be-deleted", rand.New(rand.NewPCG(8, 8)))
 		Expect(k8sClient.Create(suiteCtx, target)).To(Succeed())
-		Eventually(roleCondition(ns, "to-be-deleted", v1.ConditionReady)).Should(Equal("True/" + controller.ReasonReady))
+		Eventually(roleCondition(ns, "to-be-deleted", v1.ConditionReady)).Should(Equal("True/" + v1.ReasonReady))
 		open := hostileProposal(ns, "open-then-orphaned")
 		open.Spec.RoleRef = "to-be-deleted"
 		Expect(as(alice).Create(suiteCtx, open)).To(Succeed())
@@ -350,7 +350,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 			var p v1.Proposal
 			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: name}, &p)).To(Succeed())
 			Expect(meta.FindStatusCondition(p.Status.Conditions, v1.ConditionValid).Reason).
-				To(Equal(controller.ReasonRoleNotFound))
+				To(Equal(v1.ReasonRoleNotFound))
 		}
 	})
 

@@ -105,4 +105,3 @@ type GovernancePolicy struct {
 	// +optional
 	RequireCategoryOwners *bool `json:"requireCategoryOwners,omitempty"`
 }
-

@@ -21,22 +21,22 @@ import v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 // The condition reasons live in api/v1alpha1 (conditions.go). These names
 // keep the write-back files compiling while they move there too.
 const (
-	ReasonApplied = v1.ReasonApplied
-	ReasonApplyTimedOut = v1.ReasonApplyTimedOut
-	ReasonBranchDeleted = v1.ReasonBranchDeleted
-	ReasonCommitLost = v1.ReasonCommitLost
-	ReasonConflict = v1.ReasonConflict
-	ReasonGitBranchTaken = v1.ReasonGitBranchTaken
-	ReasonHostKeyMismatch = v1.ReasonHostKeyMismatch
-	ReasonHostKeyUnknown = v1.ReasonHostKeyUnknown
-	ReasonKnownHostsInvalid = v1.ReasonKnownHostsInvalid
-	ReasonKnownHostsMissing = v1.ReasonKnownHostsMissing
-	ReasonMerged = v1.ReasonMerged
-	ReasonMergedDifferently = v1.ReasonMergedDifferently
-	ReasonReady = v1.ReasonReady
-	ReasonSSHIdentityInvalid = v1.ReasonSSHIdentityInvalid
+	ReasonApplied             = v1.ReasonApplied
+	ReasonApplyTimedOut       = v1.ReasonApplyTimedOut
+	ReasonBranchDeleted       = v1.ReasonBranchDeleted
+	ReasonCommitLost          = v1.ReasonCommitLost
+	ReasonConflict            = v1.ReasonConflict
+	ReasonGitBranchTaken      = v1.ReasonGitBranchTaken
+	ReasonHostKeyMismatch     = v1.ReasonHostKeyMismatch
+	ReasonHostKeyUnknown      = v1.ReasonHostKeyUnknown
+	ReasonKnownHostsInvalid   = v1.ReasonKnownHostsInvalid
+	ReasonKnownHostsMissing   = v1.ReasonKnownHostsMissing
+	ReasonMerged              = v1.ReasonMerged
+	ReasonMergedDifferently   = v1.ReasonMergedDifferently
+	ReasonReady               = v1.ReasonReady
+	ReasonSSHIdentityInvalid  = v1.ReasonSSHIdentityInvalid
 	ReasonSwitchOverCommitted = v1.ReasonSwitchOverCommitted
-	ReasonSwitchOverConflict = v1.ReasonSwitchOverConflict
-	ReasonSwitchOverPending = v1.ReasonSwitchOverPending
+	ReasonSwitchOverConflict  = v1.ReasonSwitchOverConflict
+	ReasonSwitchOverPending   = v1.ReasonSwitchOverPending
 	ReasonSwitchOverUncarried = v1.ReasonSwitchOverUncarried
 )

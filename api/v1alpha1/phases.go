@@ -20,7 +20,7 @@ import "slices"
 
 // The phase rules of a Proposal. They are the one answer the controllers,
 // the CLI, the portal and the admission policies give: the policies list
-// the same sets in CEL (variables closedPhases and withdrawablePhases), and
+// the same sets in CEL (variables closedPhases and openPhases), and
 // config/admission's tests hold every phase list of every policy to these.
 
 // ClosedPhases are the phases after which nothing about a Proposal changes:
@@ -32,9 +32,9 @@ func ClosedPhases() []ProposalPhase {
 		PhaseWithdrawn, PhaseAbandoned, PhaseDiverged, PhaseTimedOut}
 }
 
-// WithdrawablePhases are the phases in which the author may withdraw a
-// Proposal: before the operator has judged it, and while it is Open.
-func WithdrawablePhases() []ProposalPhase {
+// OpenPhases are the phases of a Proposal that waits for its decision:
+// not judged by the operator yet, or Open.
+func OpenPhases() []ProposalPhase {
 	return []ProposalPhase{"", PhaseOpen}
 }
 
@@ -55,9 +55,13 @@ func (p ProposalPhase) IsClosed() bool { return slices.Contains(ClosedPhases(), 
 // before it is promoted).
 func (p ProposalPhase) VotesFrozen() bool { return p.IsClosed() }
 
-// Withdrawable reports whether the author may still withdraw the Proposal
-// (see WithdrawablePhases).
-func (p ProposalPhase) Withdrawable() bool { return slices.Contains(WithdrawablePhases(), p) }
+// IsOpen reports whether the Proposal waits for its decision (see
+// OpenPhases).
+func (p ProposalPhase) IsOpen() bool { return slices.Contains(OpenPhases(), p) }
+
+// Withdrawable reports whether the author may still withdraw the Proposal:
+// exactly while it is open. Once accepted, the decision is carried out.
+func (p ProposalPhase) Withdrawable() bool { return p.IsOpen() }
 
 // InFlight reports whether the operator is still carrying an accepted
 // Proposal out (see InFlightPhases).

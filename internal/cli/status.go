@@ -249,23 +249,10 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 }
 
 // open says whether votes can still change the outcome.
-func (st *standing) open() bool {
-	switch v1.ProposalPhase(st.Phase) {
-	case v1.PhaseOpen, "":
-		return true
-	}
-	return false
-}
+func (st *standing) open() bool { return v1.ProposalPhase(st.Phase).IsOpen() }
 
 // final says whether the operator has settled the Proposal for good.
-func (st *standing) final() bool {
-	switch v1.ProposalPhase(st.Phase) {
-	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted, v1.PhaseWithdrawn,
-		v1.PhaseAbandoned, v1.PhaseDiverged, v1.PhaseTimedOut:
-		return true
-	}
-	return false
-}
+func (st *standing) final() bool { return v1.ProposalPhase(st.Phase).IsClosed() }
 
 // until is the time to or since the deadline in words.
 func (st *standing) until() string {

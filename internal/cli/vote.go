@@ -176,9 +176,7 @@ func (o *options) cast(ctx context.Context, e entry, name, decision string, opts
 	if string(p.Spec.Author) == me {
 		return fmt.Errorf("you (%s) are the author of proposal %q: authors cannot %s their own proposal", me, name, e.verb)
 	}
-	switch p.Status.Phase {
-	case v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseWithdrawn,
-		v1.PhaseAbandoned, v1.PhaseDiverged, v1.PhaseTimedOut:
+	if p.Status.Phase.VotesFrozen() {
 		return fmt.Errorf("proposal %q is closed (phase %s): votes and reviews can no longer change", name, p.Status.Phase)
 	}
 	u := entryApply(e, p, info, value, opts.comment, d == withdraw)

@@ -23,8 +23,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
 
 func newWithdrawCommand(o *options) *cobra.Command {
@@ -70,10 +68,8 @@ func (o *options) withdrawProposal(ctx context.Context, name string) error {
 			"to take back your vote or review use \"vote %s withdraw\" or \"review %s withdraw\"",
 			me, name, p.Spec.Author, name, name)
 	}
-	switch p.Status.Phase {
-	case v1.PhaseAccepted, v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseWithdrawn,
-		v1.PhaseCommitted, v1.PhaseAbandoned, v1.PhaseDiverged, v1.PhaseTimedOut:
-		return fmt.Errorf("proposal %q can no longer be withdrawn: it is %s (a proposal can be withdrawn only before it is Accepted)",
+	if !p.Status.Phase.Withdrawable() {
+		return fmt.Errorf("proposal %q can no longer be withdrawn: it is %s (a proposal can be withdrawn only while it is Open)",
 			name, p.Status.Phase)
 	}
 	patch := fmt.Sprintf(`{"metadata":{"uid":%q},"spec":{"withdrawn":true}}`, p.UID)

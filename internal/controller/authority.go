@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -191,4 +192,31 @@ func (g *admissionGuard) readyCheck(req *http.Request) error {
 		return fmt.Errorf("promotions are held: %s", found[0])
 	}
 	return nil
+}
+
+// verdict is governance.Judge's, with the authority of every counted ballot
+// re-checked when the votes alone would decide the Proposal (Accepted or
+// Rejected): then the ballots that no longer count are left out, and what
+// each approving reviewer owns is known, and the rules judge again. The
+// re-check is made once per Proposal and reconcile (checks): judging it
+// again against another spec of its Role, as a batch does, reuses it.
+func (a *authority) verdict(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec,
+	matrix *v1.SkillMatrix, now time.Time, checks *ballotChecks) (governance.Verdict, error) {
+	in := judgeInput(p, spec, matrix, now)
+	v := governance.Judge(in)
+	if !decisive(v) {
+		return v, nil
+	}
+	if checks == nil {
+		checks = a.newBallotChecks()
+	}
+	revoked, owners, err := checks.check(ctx, p, role, matrix, v.Policy)
+	if err != nil {
+		return v, fmt.Errorf("re-checking the votes and reviews of Proposal %s: %w", p.Name, err)
+	}
+	if len(revoked) == 0 && owners == nil {
+		return v, nil
+	}
+	in.Revoked, in.Owners = revoked, owners
+	return governance.Judge(in), nil
 }

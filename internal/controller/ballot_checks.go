@@ -49,8 +49,8 @@ type ballotCheck struct {
 	err           error
 }
 
-func (r *ProposalReconciler) newBallotChecks() *ballotChecks {
-	return &ballotChecks{authority: r.authority, byUID: map[types.UID]*ballotCheck{}}
+func (a *authority) newBallotChecks() *ballotChecks {
+	return &ballotChecks{authority: a, byUID: map[types.UID]*ballotCheck{}}
 }
 
 // check returns p's re-check for policy, made now or earlier in this

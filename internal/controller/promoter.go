@@ -35,6 +35,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 )
 
@@ -51,11 +52,10 @@ type promoter struct {
 	// afterWrite, when set, runs right after each promotion write with the
 	// Proposal whose reconcile made it; tests use it to crash there.
 	afterWrite func(ctx context.Context, proposal *v1.Proposal) error
-	// verdict judges a sibling for the batch exactly as its own reconcile
-	// would (ProposalReconciler.verdict, authority re-checks included).
-	verdict func(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec, matrix *v1.SkillMatrix,
-		now time.Time, checks *ballotChecks) (governance.Verdict, error)
-	locks roleLocks
+	// authority judges a sibling for the batch exactly as its own
+	// reconcile does (authority.verdict, re-checks included).
+	authority *authority
+	locks     roleLocks
 }
 
 // errRoleBusy means another worker is promoting into the Proposal's Role.
@@ -200,13 +200,13 @@ func (pr *promoter) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role,
 	now time.Time, checks *ballotChecks) ([]*v1.Proposal, *v1.RoleSpec, []v1.Change, error) {
 	var siblings v1.ProposalList
 	if err := pr.client.List(ctx, &siblings, client.InNamespace(p.Namespace),
-		client.MatchingFields{roleRefIndexField: string(p.Spec.RoleRef)}); err != nil {
+		client.MatchingFields{kubecache.IndexProposalRole: string(p.Spec.RoleRef)}); err != nil {
 		return nil, nil, nil, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
 	}
 	candidates := []*v1.Proposal{p}
 	for i := range siblings.Items {
 		q := &siblings.Items[i]
-		if q.UID == p.UID || isClosed(q.Status.Phase) || !q.DeletionTimestamp.IsZero() ||
+		if q.UID == p.UID || q.Status.Phase.IsClosed() || !q.DeletionTimestamp.IsZero() ||
 			promotion.HasMarker(role.Annotations, string(q.UID)) || promotion.NeedsPatch(q.Spec.Changes) {
 			continue
 		}
@@ -227,7 +227,7 @@ func (pr *promoter) batchFor(ctx context.Context, p *v1.Proposal, role *v1.Role,
 		if len(batch) == maxBatch {
 			break
 		}
-		v, err := pr.verdict(ctx, q, role, spec, matrix, now, checks)
+		v, err := pr.authority.verdict(ctx, q, role, spec, matrix, now, checks)
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -20,14 +20,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -41,12 +40,11 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
-
-const roleRefIndexField = ".spec.roleRef"
 
 // ProposalReconciler keeps each Proposal's tally, phase and deadline current
 // and promotes accepted Proposals into their Role. It writes the Proposal's
@@ -91,13 +89,13 @@ type proposalScope struct {
 	// history to record it; the history write wakes it, and writing the
 	// status meanwhile would only be overwritten a moment later.
 	awaitingRecord bool
+	// missing is the reason of a Role or SkillMatrix that does not exist
+	// (yet): the Proposal waits for it, and its creation wakes it.
+	missing string
 	// writeBack is the GitWriteBack that selects the Role; nil promotes in
 	// the cluster.
 	writeBack *writeBackTarget
 }
-
-// proposalStep is one step of a reconcile; done ends the reconcile early.
-type proposalStep func(ctx context.Context, s *proposalScope) (done bool, err error)
 
 // Reconcile tallies the Proposal, decides its phase and promotes it when
 // accepted: fetch its Role and SkillMatrix, recognise a promotion that
@@ -107,23 +105,16 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err := r.Get(ctx, req.NamespacedName, &proposal); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if isClosed(proposal.Status.Phase) || !proposal.DeletionTimestamp.IsZero() {
+	if !proposal.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
 
 	original := proposal.DeepCopy()
 	s := &proposalScope{proposal: &proposal, conds: newConditionSet(proposal.Generation, &proposal.Status.Conditions), now: r.now()}
 	var reconcileErr error
-	for _, phase := range []proposalStep{r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.recogniseWriteBack, r.requireMatrix,
-		r.judge, r.recordVerdict, r.holdUnlessEnforced, r.promote} {
-		done, err := phase(ctx, s)
-		if err != nil {
-			reconcileErr = err
-			break
-		}
-		if done {
-			break
-		}
+	if !proposal.Status.Phase.IsClosed() {
+		reconcileErr = runSteps(ctx, s, r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.recogniseWriteBack,
+			r.requireMatrix, r.judge, r.recordVerdict, r.holdUnlessEnforced, r.promote)
 	}
 	switch {
 	case errors.Is(reconcileErr, errRoleBusy):
@@ -133,13 +124,46 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{RequeueAfter: roleBusyRetry}, nil
 	case reconcileErr == nil && s.awaitingRecord:
 		return ctrl.Result{}, nil
+	case reconcileErr == nil:
+		concludeProposal(s)
 	}
+	// A closed Proposal is only observed: its text may still be edited, and
+	// kstatus reads a status behind the generation as work in flight.
 	proposal.Status.ObservedGeneration = proposal.Generation
 	result, written, err := writeStatus(ctx, r.Client, r.Recorder, &proposal, original, s.conds, s.result, reconcileErr)
 	if written {
 		observeProposal(original, &proposal)
 	}
 	return result, err
+}
+
+// concludeProposal says where the Proposal stands for the operator (see
+// conclude): Open and every closed phase are finished (Ready, with the
+// phase as reason), except Invalid, which stalls until its author proposes
+// anew; Accepted and Committed are in flight, unless what holds them needs a
+// person (a promotion held, a write-back that cannot authenticate); a
+// missing Role or SkillMatrix is waited for.
+func concludeProposal(s *proposalScope) {
+	p := s.proposal
+	phase := p.Status.Phase
+	switch {
+	case s.missing != "":
+		valid := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionValid)
+		s.conds.conclude(progressInFlight, s.missing, valid.Message)
+	case phase == v1.PhaseInvalid:
+		s.conds.conclude(progressStalled, v1.ReasonInvalidChanges, p.Status.Message)
+	case phase == v1.PhaseOpen || phase.IsClosed():
+		s.conds.conclude(progressDone, string(phase), p.Status.Message)
+	case phase.InFlight():
+		for _, condType := range []string{v1.ConditionApplied, v1.ConditionCommitted} {
+			if c := meta.FindStatusCondition(p.Status.Conditions, condType); c != nil &&
+				c.Status == metav1.ConditionFalse && v1.ReasonNeedsAction(c.Reason) {
+				s.conds.conclude(progressStalled, c.Reason, c.Message)
+				return
+			}
+		}
+		s.conds.conclude(progressInFlight, string(phase), p.Status.Message)
+	}
 }
 
 // observeProposal counts what a written status records for the first time.
@@ -160,12 +184,6 @@ func observeProposal(before, after *v1.Proposal) {
 	}
 }
 
-// isClosed reports the phases after which nothing about a Proposal changes:
-// its changes are immutable and admission freezes its votes and reviews.
-func isClosed(phase v1.ProposalPhase) bool {
-	return phase.IsGitEnded() || slices.Contains([]v1.ProposalPhase{v1.PhaseApplied, v1.PhaseRejected, v1.PhaseExpired, v1.PhaseConflicted}, phase)
-}
-
 func (r *ProposalReconciler) fetchRole(ctx context.Context, s *proposalScope) (bool, error) {
 	var role v1.Role
 	key := client.ObjectKey{Namespace: s.proposal.Namespace, Name: string(s.proposal.Spec.RoleRef)}
@@ -173,9 +191,10 @@ func (r *ProposalReconciler) fetchRole(ctx context.Context, s *proposalScope) (b
 		if !apierrors.IsNotFound(err) {
 			return true, fmt.Errorf("getting Role %s: %w", key, err)
 		}
-		// The Role watch re-evaluates the Proposal when the Role appears.
-		s.proposal.Status.Phase = v1.PhaseInvalid
-		s.conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonRoleNotFound,
+		// The Role watch wakes the Proposal when the Role appears: a Role
+		// and its Proposals synced together may arrive in any order.
+		s.missing = v1.ReasonRoleNotFound
+		s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonRoleNotFound,
 			fmt.Sprintf("Role %q does not exist in namespace %q", key.Name, key.Namespace))
 		return true, nil
 	}
@@ -208,7 +227,7 @@ func (r *ProposalReconciler) recognisePromotion(_ context.Context, s *proposalSc
 	if !promotion.HasMarker(s.role.Annotations, string(p.UID)) {
 		return false, nil
 	}
-	entry := historyEntry(s.role, p.UID)
+	entry := s.role.Status.HistoryEntry(string(p.UID))
 	if entry == nil {
 		s.awaitingRecord = true
 		return true, nil
@@ -227,6 +246,7 @@ func (r *ProposalReconciler) requireMatrix(_ context.Context, s *proposalScope) 
 	if s.matrix != nil {
 		return false, nil
 	}
+	s.missing = v1.ReasonMatrixNotFound
 	s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixNotFound,
 		fmt.Sprintf("the SkillMatrix %q of Role %q does not exist", s.role.Spec.MatrixRef, s.role.Name))
 	return true, nil
@@ -234,8 +254,8 @@ func (r *ProposalReconciler) requireMatrix(_ context.Context, s *proposalScope) 
 
 // judge decides the Proposal against the Role as cached (see verdict).
 func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool, error) {
-	s.checks = r.newBallotChecks()
-	v, err := r.verdict(ctx, s.proposal, s.role, &s.role.Spec, s.matrix, s.now, s.checks)
+	s.checks = r.authority.newBallotChecks()
+	v, err := r.authority.verdict(ctx, s.proposal, s.role, &s.role.Spec, s.matrix, s.now, s.checks)
 	if err != nil {
 		if apierrors.IsNotFound(err) {
 			// The admission params are gone: nobody's authority can be
@@ -246,33 +266,6 @@ func (r *ProposalReconciler) judge(ctx context.Context, s *proposalScope) (bool,
 	}
 	s.verdict = v
 	return false, nil
-}
-
-// verdict is governance.Judge's, with the authority of every counted ballot
-// re-checked when the votes alone would decide the Proposal (Accepted or
-// Rejected): then the ballots that no longer count are left out, and what
-// each approving reviewer owns is known, and the rules judge again. The
-// re-check is made once per Proposal and reconcile (checks): judging it
-// again against another spec of its Role, as a batch does, reuses it.
-func (r *ProposalReconciler) verdict(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec,
-	matrix *v1.SkillMatrix, now time.Time, checks *ballotChecks) (governance.Verdict, error) {
-	in := judgeInput(p, spec, matrix, now)
-	v := governance.Judge(in)
-	if !decisive(v) {
-		return v, nil
-	}
-	if checks == nil {
-		checks = r.newBallotChecks()
-	}
-	revoked, owners, err := checks.check(ctx, p, role, matrix, v.Policy)
-	if err != nil {
-		return v, fmt.Errorf("re-checking the votes and reviews of Proposal %s: %w", p.Name, err)
-	}
-	if len(revoked) == 0 && owners == nil {
-		return v, nil
-	}
-	in.Revoked, in.Owners = revoked, owners
-	return governance.Judge(in), nil
 }
 
 // recordVerdict writes the verdict into the status; only an accepted
@@ -398,15 +391,6 @@ func tallyStatus(t governance.Tally, policy governance.Policy) *v1.Tally {
 	}
 }
 
-// historyEntry returns the Role's history entry of the Proposal uid, if any.
-func historyEntry(role *v1.Role, uid types.UID) *v1.AppliedProposal {
-	i := slices.IndexFunc(role.Status.History, func(h v1.AppliedProposal) bool { return h.UID == string(uid) })
-	if i < 0 {
-		return nil
-	}
-	return &role.Status.History[i]
-}
-
 // markApplied records in p's status what the Role's history says of it.
 func markApplied(p *v1.Proposal, conds *conditionSet, roleName string, entry v1.AppliedProposal) {
 	p.Status.Phase = v1.PhaseApplied
@@ -448,13 +432,13 @@ func (r *ProposalReconciler) now() time.Time {
 func (r *ProposalReconciler) proposalsForRole(ctx context.Context, obj client.Object) []reconcile.Request {
 	var proposals v1.ProposalList
 	if err := r.List(ctx, &proposals, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{roleRefIndexField: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
+		client.MatchingFields{kubecache.IndexProposalRole: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Proposals of a Role", "role", client.ObjectKeyFromObject(obj))
 		return nil
 	}
 	var requests []reconcile.Request
 	for i := range proposals.Items {
-		if !isClosed(proposals.Items[i].Status.Phase) {
+		if !proposals.Items[i].Status.Phase.IsClosed() {
 			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&proposals.Items[i])})
 		}
 	}
@@ -466,7 +450,7 @@ func (r *ProposalReconciler) proposalsForRole(ctx context.Context, obj client.Ob
 func (r *ProposalReconciler) proposalsForMatrix(ctx context.Context, obj client.Object) []reconcile.Request {
 	var roles v1.RoleList
 	if err := r.List(ctx, &roles, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{matrixRefIndexField: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
+		client.MatchingFields{kubecache.IndexRoleMatrix: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Roles of a SkillMatrix", "skillMatrix", client.ObjectKeyFromObject(obj))
 		return nil
 	}

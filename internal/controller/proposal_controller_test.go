@@ -313,7 +313,7 @@ var _ = Describe("Promotion crash safety", Ordered, func() {
 		stopMgr()
 		crashed := make(chan struct{})
 		errCrash := errors.New("simulated crash")
-		stopMgr = startManager(Options{AfterRoleWrite: func(ctx context.Context, p *v1.Proposal) error {
+		stopMgr = startManager(Options{}, Seams{AfterRoleWrite: func(ctx context.Context, p *v1.Proposal) error {
 			close(crashed)
 			<-ctx.Done()
 			return errCrash
@@ -365,7 +365,7 @@ var _ = Describe("Promotion record after a crash and a deleted Proposal", Ordere
 		By("crashing right after the promotion write")
 		stopMgr()
 		crashed := make(chan struct{})
-		stopMgr = startManager(Options{AfterRoleWrite: func(ctx context.Context, _ *v1.Proposal) error {
+		stopMgr = startManager(Options{}, Seams{AfterRoleWrite: func(ctx context.Context, _ *v1.Proposal) error {
 			close(crashed)
 			<-ctx.Done()
 			return ctx.Err()
@@ -438,7 +438,7 @@ var _ = Describe("Promotion batching", Ordered, func() {
 		castVote(bob, ns, "p8-open", v1.VoteApprove)
 
 		var roleWrites atomic.Int32
-		stopMgr = startManager(Options{AfterRoleWrite: func(_ context.Context, p *v1.Proposal) error {
+		stopMgr = startManager(Options{}, Seams{AfterRoleWrite: func(_ context.Context, p *v1.Proposal) error {
 			if p.Namespace == ns {
 				roleWrites.Add(1)
 			}

@@ -52,12 +52,19 @@ type publication struct {
 // publishRendered is the one step from rendered files to a published
 // ConfigMap that both publishing controllers share: build the payload,
 // publish it, and say why not in the Published and Ready conditions. It
-// reports ok once published, leaving the True conditions to the caller,
-// whose message says what was published; err is for what a retry can mend.
+// reports ok once published, leaving Published and the conclusion to the
+// caller, whose message says what was published; err is for what a retry
+// can mend.
 func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditionSet, pub publication) (publish.Payload, bool, error) {
+	// Only a failed write can be mended by a retry; the rest needs a new
+	// spec or a person (a ConfigMap of that name that is not the operator's).
 	fail := func(reason, published, ready string) {
 		conds.set(v1.ConditionPublished, metav1.ConditionFalse, reason, published)
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, reason, ready)
+		if reason == v1.ReasonPublishFailed {
+			conds.conclude(progressInFlight, reason, ready)
+		} else {
+			conds.conclude(progressStalled, reason, ready)
+		}
 	}
 	if pub.renderErr != nil {
 		// Rendering is deterministic: retrying cannot help, a new spec can.
@@ -96,4 +103,14 @@ func encodingOf(payload publish.Payload) string {
 		return "gzip-compressed binaryData"
 	}
 	return "plain text"
+}
+
+// notPublished says that the current spec is not published, and what the
+// ConfigMap published before, if any, still holds.
+func notPublished(conds *conditionSet, reason, configMap, what string) {
+	msg := "nothing is published"
+	if configMap != "" {
+		msg = fmt.Sprintf("ConfigMap %q still holds the %s published before", configMap, what)
+	}
+	conds.set(v1.ConditionPublished, metav1.ConditionFalse, reason, msg)
 }

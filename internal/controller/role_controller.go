@@ -25,7 +25,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -38,6 +37,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
@@ -79,9 +79,11 @@ type roleScope struct {
 	// newlyReverted are the Proposals first found reverted in this
 	// reconcile, announced once the status is written.
 	newlyReverted []v1.RevertedProposal
+	// proposals are the Role's Proposals, listed once per reconcile by the
+	// first phase that needs them (proposals).
+	proposals []*v1.Proposal
+	listed    bool
 }
-
-type roleStep func(ctx context.Context, s *roleScope) (done bool, err error)
 
 // Reconcile records the Role's promotions, validates it, publishes its
 // matrix and writes the status once, only when it changed.
@@ -101,17 +103,7 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 
 	original := role.DeepCopy()
 	s := &roleScope{role: &role, conds: newConditionSet(role.Generation, &role.Status.Conditions)}
-	var reconcileErr error
-	for _, phase := range []roleStep{r.recordPromotions, r.recordWriteBacks, r.detectReverts, r.fetchMatrix, r.validate, r.publish} {
-		done, err := phase(ctx, s)
-		if err != nil {
-			reconcileErr = err
-			break
-		}
-		if done {
-			break
-		}
-	}
+	reconcileErr := runSteps(ctx, s, r.recordPromotions, r.recordWriteBacks, r.detectReverts, r.fetchMatrix, r.validate, r.publish)
 	role.Status.ObservedGeneration = role.Generation
 
 	result, wrote, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, s.conds, ctrl.Result{}, reconcileErr)
@@ -121,6 +113,25 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	return result, err
 }
 
+// proposals returns the Role's Proposals from the cache, shared, not copied:
+// the phases only read them.
+func (r *RoleReconciler) proposals(ctx context.Context, s *roleScope) ([]*v1.Proposal, error) {
+	if s.listed {
+		return s.proposals, nil
+	}
+	var list v1.ProposalList
+	if err := r.List(ctx, &list, client.InNamespace(s.role.Namespace),
+		client.MatchingFields{kubecache.IndexProposalRole: s.role.Name}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, fmt.Errorf("listing the Proposals of Role %s: %w", s.role.Name, err)
+	}
+	s.proposals = make([]*v1.Proposal, len(list.Items))
+	for i := range list.Items {
+		s.proposals[i] = &list.Items[i]
+	}
+	s.listed = true
+	return s.proposals, nil
+}
+
 // recordPromotions appends to the history the promotions whose markers it
 // lacks, whatever else is wrong with the Role: the record matters most. Each
 // entry names the Role's generation now, the one that carries the change
@@ -128,27 +139,25 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 func (r *RoleReconciler) recordPromotions(ctx context.Context, s *roleScope) (bool, error) {
 	role := s.role
 	uids := promotion.Unrecorded(promotion.Markers(role.Annotations), func(uid string) bool {
-		return historyEntry(role, types.UID(uid)) != nil
+		return role.Status.HistoryEntry(uid) != nil
 	})
 	if len(uids) == 0 {
 		return false, nil
 	}
-	var proposals v1.ProposalList
-	if err := r.List(ctx, &proposals, client.InNamespace(role.Namespace),
-		client.MatchingFields{roleRefIndexField: role.Name}, client.UnsafeDisableDeepCopy); err != nil {
-		return true, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
+	proposals, err := r.proposals(ctx, s)
+	if err != nil {
+		return true, err
 	}
-	byUID := make(map[string]*v1.Proposal, len(proposals.Items))
-	for i := range proposals.Items {
-		byUID[string(proposals.Items[i].UID)] = &proposals.Items[i]
+	byUID := make(map[string]*v1.Proposal, len(proposals))
+	for _, p := range proposals {
+		byUID[string(p.UID)] = p
 	}
 	appliedAt := r.recordTime()
+	entries := make([]v1.AppliedProposal, 0, len(uids))
 	for _, uid := range uids {
-		role.Status.History = append(role.Status.History, historyRecord(byUID[uid], uid, appliedAt, role.Generation))
+		entries = append(entries, historyRecord(byUID[uid], uid, appliedAt, role.Generation))
 	}
-	if n := len(role.Status.History); n > v1.MaxHistory {
-		role.Status.History = role.Status.History[n-v1.MaxHistory:]
-	}
+	role.Status.RecordApplied(entries...)
 	return false, nil
 }
 
@@ -182,7 +191,8 @@ func (r *RoleReconciler) fetchMatrix(ctx context.Context, s *roleScope) (bool, e
 		// No requeue: the SkillMatrix watch wakes this Role when it appears.
 		msg := fmt.Sprintf("SkillMatrix %q does not exist in namespace %q", key.Name, key.Namespace)
 		s.conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixNotFound, msg)
-		s.conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonMatrixNotFound, msg)
+		notPublished(s.conds, v1.ReasonMatrixNotFound, s.role.Status.ConfigMapName, "matrix")
+		s.conds.conclude(progressInFlight, v1.ReasonMatrixNotFound, msg)
 		return true, nil
 	}
 	s.matrix = &matrix
@@ -194,7 +204,8 @@ func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error)
 	if res := validation.Matrix(&matrix.Spec); res.HasErrors() {
 		msg := fmt.Sprintf("SkillMatrix %q is invalid: %s", matrix.Name, res.Summary(validation.SeverityError, maxConditionMessage))
 		conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixInvalid, msg)
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonMatrixInvalid, msg)
+		notPublished(conds, v1.ReasonMatrixInvalid, role.Status.ConfigMapName, "matrix")
+		conds.conclude(progressStalled, v1.ReasonMatrixInvalid, msg)
 		return true, nil
 	}
 	res := validation.Role(&role.Spec, &matrix.Spec)
@@ -203,13 +214,14 @@ func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error)
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec,
 			fmt.Sprintf("%s against SkillMatrix %q: %s", text.Plural(len(res.Errors()), "problem", "problems"), matrix.Name,
 				res.Summary(validation.SeverityError, maxConditionMessage)))
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonInvalidSpec,
+		notPublished(conds, v1.ReasonInvalidSpec, role.Status.ConfigMapName, "matrix")
+		conds.conclude(progressStalled, v1.ReasonInvalidSpec,
 			"the Role is invalid; the matrix published before, if any, is left as it was")
 		return true, nil
 	}
 	if warnings := res.Warnings(); len(warnings) > 0 {
 		conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValidWithWarnings,
-			fmt.Sprintf("valid against SkillMatrix %q with %d warnings: %s", matrix.Name, len(warnings),
+			fmt.Sprintf("valid against SkillMatrix %q with %s: %s", matrix.Name, text.Plural(len(warnings), "warning", "warnings"),
 				res.Summary(validation.SeverityWarning, 3)))
 	} else {
 		conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid,
@@ -254,7 +266,7 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	role.Status.ContentHash = payload.Hash
 	s.conds.set(v1.ConditionPublished, metav1.ConditionTrue, v1.ReasonPublished,
 		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, len(files), encodingOf(payload)))
-	s.conds.set(v1.ConditionReady, metav1.ConditionTrue, v1.ReasonReady,
+	s.conds.conclude(progressDone, v1.ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
 	return false, nil
 }
@@ -290,7 +302,7 @@ func roleSummary(s model.Summary) *v1.RoleSummary {
 func (r *RoleReconciler) rolesForMatrix(ctx context.Context, obj client.Object) []reconcile.Request {
 	var roles v1.RoleList
 	if err := r.List(ctx, &roles, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{matrixRefIndexField: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
+		client.MatchingFields{kubecache.IndexRoleMatrix: obj.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		logf.FromContext(ctx).Error(err, "listing the Roles of a SkillMatrix", "skillMatrix", client.ObjectKeyFromObject(obj))
 		return nil
 	}

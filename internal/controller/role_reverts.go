@@ -48,7 +48,7 @@ func (r *RoleReconciler) detectReverts(ctx context.Context, s *roleScope) (bool,
 		metrics.SetRevertedProposals(key, 0)
 		return false, nil
 	}
-	history, err := r.historyWithCells(ctx, role)
+	history, err := r.historyWithCells(ctx, s)
 	if err != nil {
 		return true, err
 	}
@@ -93,7 +93,8 @@ func (r *RoleReconciler) detectReverts(ctx context.Context, s *roleScope) (bool,
 // historyWithCells returns the history with the cells of each entry that
 // recorded none (an entry from before the history recorded cells) taken
 // from its Proposal, if it still exists.
-func (r *RoleReconciler) historyWithCells(ctx context.Context, role *v1.Role) ([]v1.AppliedProposal, error) {
+func (r *RoleReconciler) historyWithCells(ctx context.Context, s *roleScope) ([]v1.AppliedProposal, error) {
+	role := s.role
 	missing := false
 	for i := range role.Status.History {
 		if len(role.Status.History[i].Cells) == 0 && role.Status.History[i].Name != deletedProposalName {
@@ -104,14 +105,13 @@ func (r *RoleReconciler) historyWithCells(ctx context.Context, role *v1.Role) ([
 	if !missing {
 		return role.Status.History, nil
 	}
-	var proposals v1.ProposalList
-	if err := r.List(ctx, &proposals, client.InNamespace(role.Namespace),
-		client.MatchingFields{roleRefIndexField: role.Name}, client.UnsafeDisableDeepCopy); err != nil {
-		return nil, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
+	proposals, err := r.proposals(ctx, s)
+	if err != nil {
+		return nil, err
 	}
-	changes := make(map[string][]v1.Change, len(proposals.Items))
-	for i := range proposals.Items {
-		changes[string(proposals.Items[i].UID)] = proposals.Items[i].Spec.Changes
+	changes := make(map[string][]v1.Change, len(proposals))
+	for _, p := range proposals {
+		changes[string(p.UID)] = p.Spec.Changes
 	}
 	history := make([]v1.AppliedProposal, len(role.Status.History))
 	copy(history, role.Status.History)

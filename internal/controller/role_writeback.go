@@ -42,15 +42,12 @@ import (
 // sync, True once every committed Proposal is in the Role.
 func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bool, error) {
 	role := s.role
-	var list v1.ProposalList
-	if err := r.List(ctx, &list, client.InNamespace(role.Namespace),
-		client.MatchingFields{roleRefIndexField: role.Name}, client.UnsafeDisableDeepCopy); err != nil {
-		return true, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
+	listed, err := r.proposals(ctx, s)
+	if err != nil {
+		return true, err
 	}
-	proposals := make([]*v1.Proposal, len(list.Items))
-	for i := range list.Items {
-		proposals[i] = &list.Items[i]
-	}
+	// Sorted apart: the scope's list is shared with the other phases.
+	proposals := slices.Clone(listed)
 	slices.SortFunc(proposals, func(a, b *v1.Proposal) int {
 		return cmp.Or(a.CreationTimestamp.Compare(b.CreationTimestamp.Time), cmp.Compare(a.Name, b.Name))
 	})
@@ -81,11 +78,11 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 			// Ended without reaching the Role: nothing to record or wait for.
 			continue
 		}
-		recorded := historyEntry(role, p.UID) != nil
+		recorded := role.Status.HistoryEntry(string(p.UID)) != nil
 		switch {
 		case recorded || p.Status.Phase != v1.PhaseCommitted:
 		case changesCarriedOrSuperseded(&role.Spec, p.Spec.Changes, superseded):
-			role.Status.History = append(role.Status.History, historyRecord(p, string(p.UID), appliedAt, role.Generation))
+			role.Status.RecordApplied(historyRecord(p, string(p.UID), appliedAt, role.Generation))
 			recorded = true
 		default:
 			waiting = p
@@ -95,9 +92,6 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 				superseded[changedField(&p.Spec.Changes[i])] = true
 			}
 		}
-	}
-	if n := len(role.Status.History); n > v1.MaxHistory {
-		role.Status.History = role.Status.History[n-v1.MaxHistory:]
 	}
 	setWriteBackCondition(s.conds, failing, waiting, committed)
 	if err := setSwitchOverCondition(ctx, r.Client, role, s.conds, failing != nil || waiting != nil, committed > 0); err != nil {

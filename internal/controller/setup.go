@@ -27,7 +27,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -38,6 +37,7 @@ import (
 	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
@@ -58,19 +58,12 @@ type Options struct {
 	// clusters that enforce the same rules by other means (Kyverno,
 	// Gatekeeper). A warning is logged at every start.
 	AdmissionEnforcedExternally bool
-	// AfterRoleWrite is a test seam: it runs right after each promotion
-	// write, with the Proposal whose reconcile made it (a batch may promote
-	// others too), before that reconcile ends; tests crash there.
-	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
 	// GitCacheDir holds the cached clones of Git write-back (default: a
 	// directory under os.TempDir()). The chart mounts an emptyDir there.
 	GitCacheDir string
 	// GitWrite tunes the Git writer (retries, history searched; tests set
 	// its BeforePush seam).
 	GitWrite gitwrite.Options
-	// AfterGitPush is a test seam: it runs right after a write-back push,
-	// before the Proposal's status records the commit; tests crash there.
-	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
 	// MetricsRegistry is where the leader registers the collectors it owns
 	// (default controller-runtime's registry, which the metrics endpoint
 	// serves). Tests that run several installs in one process give each
@@ -93,42 +86,21 @@ type Options struct {
 // operator's namespace, Secrets of write-back, live Roles before a
 // promotion) is read by key. Without namespaces it caches cluster-wide.
 func CacheOptions(watchNamespaces ...string) cache.Options {
-	opts := cache.Options{
-		DefaultTransform: stripUnreadMetadata,
-		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
-		},
-	}
-	if len(watchNamespaces) > 0 {
-		opts.DefaultNamespaces = make(map[string]cache.Config, len(watchNamespaces))
-		for _, ns := range watchNamespaces {
-			opts.DefaultNamespaces[ns] = cache.Config{}
-		}
+	opts := kubecache.Options(watchNamespaces, stripUnreadMetadata)
+	opts.ByObject = map[client.Object]cache.ByObject{
+		&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
 	}
 	return opts
 }
 
-// stripUnreadMetadata drops managedFields and kubectl's last-applied
-// annotation from cached objects, and the prose of Proposals (see
-// stripUnreadProposalText). A Role applied by kubectl or ArgoCD carries
-// each as large as its spec, and nothing reads them from the cache: promotion
-// reads the Role live, and status patches are computed between two cached
-// copies, so the annotation is neither sent nor lost. docs/performance.md
-// measured peak RSS at 1000 Roles going from 884 to 640 MiB with managedFields
-// stripped alone.
+// stripUnreadMetadata drops from cached objects what nothing reads from the
+// cache (kubecache.StripManagedMetadata), and the prose of Proposals (see
+// stripUnreadProposalText): promotion reads the Role live, and status
+// patches are computed between two cached copies of the status, so nothing
+// dropped is ever sent or lost.
 func stripUnreadMetadata(in any) (any, error) {
-	obj, err := meta.Accessor(in)
-	if err != nil {
-		return in, nil
-	}
-	// Only when set: a nil write hits kubernetes/kubernetes#124337.
-	if obj.GetManagedFields() != nil {
-		obj.SetManagedFields(nil)
-	}
-	if annotations := obj.GetAnnotations(); annotations[corev1.LastAppliedConfigAnnotation] != "" {
-		trimmed := maps.Clone(annotations)
-		delete(trimmed, corev1.LastAppliedConfigAnnotation)
-		obj.SetAnnotations(trimmed)
+	if _, err := kubecache.StripManagedMetadata(in); err != nil {
+		return in, err
 	}
 	if proposal, ok := in.(*v1.Proposal); ok {
 		stripUnreadProposalText(proposal)
@@ -207,25 +179,28 @@ func canonicalAll(values []string) {
 	}
 }
 
+// Seams are the points where tests stop the manager between two writes, to
+// show that a crash there neither loses nor repeats anything. Production
+// has none: SetupWithManager passes the zero Seams.
+type Seams struct {
+	// AfterRoleWrite runs right after each promotion write, with the
+	// Proposal whose reconcile made it (a batch may promote others too),
+	// before that reconcile ends.
+	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
+	// AfterGitPush runs right after a write-back push, before the
+	// Proposal's status records the commit.
+	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
+}
+
 // SetupWithManager registers the field indexes and every controller.
 func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
-	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1.Role{}, matrixRefIndexField, func(obj client.Object) []string {
-		role, ok := obj.(*v1.Role)
-		if !ok || role.Spec.MatrixRef == "" {
-			return nil
-		}
-		return []string{string(role.Spec.MatrixRef)}
-	}); err != nil {
-		return fmt.Errorf("indexing Roles by %s: %w", matrixRefIndexField, err)
-	}
-	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1.Proposal{}, roleRefIndexField, func(obj client.Object) []string {
-		proposal, ok := obj.(*v1.Proposal)
-		if !ok || proposal.Spec.RoleRef == "" {
-			return nil
-		}
-		return []string{string(proposal.Spec.RoleRef)}
-	}); err != nil {
-		return fmt.Errorf("indexing Proposals by %s: %w", roleRefIndexField, err)
+	return SetupWithSeams(ctx, mgr, opts, Seams{})
+}
+
+// SetupWithSeams is SetupWithManager with test seams, for the crash tests.
+func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams Seams) error {
+	if err := kubecache.Indexes(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
 	}
 
 	registry := opts.MetricsRegistry
@@ -257,7 +232,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if opts.ProposalConcurrency <= 0 {
 		opts.ProposalConcurrency = 4
 	}
-	proposals, err := newProposalReconciler(mgr, opts)
+	proposals, err := newProposalReconciler(mgr, opts, seams)
 	if err != nil {
 		return err
 	}
@@ -275,7 +250,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 // installs it.
 const DefaultAdmissionParamsNamespace = "skillmatrix-operator-system"
 
-func newProposalReconciler(mgr ctrl.Manager, opts Options) (*ProposalReconciler, error) {
+func newProposalReconciler(mgr ctrl.Manager, opts Options, seams Seams) (*ProposalReconciler, error) {
 	shipped, err := enforcement.Load(admission.Manifests)
 	if err != nil {
 		return nil, fmt.Errorf("loading the shipped admission policies: %w", err)
@@ -300,8 +275,8 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options) (*ProposalReconciler,
 		cacheDir = filepath.Join(os.TempDir(), "skillmatrix-operator-git")
 	}
 	r.writeBack = &gitWriteBacks{client: mgr.GetClient(), live: mgr.GetAPIReader(),
-		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: opts.AfterGitPush}
-	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: opts.AfterRoleWrite, verdict: r.verdict}
+		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: seams.AfterGitPush}
+	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: seams.AfterRoleWrite, authority: r.authority}
 	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
 		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)
 	}

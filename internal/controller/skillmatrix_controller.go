@@ -37,6 +37,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
@@ -60,6 +61,16 @@ type SkillMatrixReconciler struct {
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
+// matrixScope is what one reconcile of a SkillMatrix works on.
+type matrixScope struct {
+	matrix *v1.SkillMatrix
+	conds  *conditionSet
+	// roles are the Roles that use the SkillMatrix, shared from the cache:
+	// the catalog only reads them, and copying a thousand per rebuild is
+	// most of its cost.
+	roles []v1.Role
+}
+
 // Reconcile validates the SkillMatrix, publishes its catalog and writes status only when it changed.
 func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var matrix v1.SkillMatrix
@@ -74,24 +85,23 @@ func (r *SkillMatrixReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	}
 
 	original := matrix.DeepCopy()
-	conds := newConditionSet(matrix.Generation, &matrix.Status.Conditions)
-	reconcileErr := r.reconcileMatrix(ctx, &matrix, conds)
+	s := &matrixScope{matrix: &matrix, conds: newConditionSet(matrix.Generation, &matrix.Status.Conditions)}
+	reconcileErr := runSteps(ctx, s, r.listRoles, r.validate, r.publish)
 	matrix.Status.ObservedGeneration = matrix.Generation
 
-	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &matrix, original, conds, ctrl.Result{}, reconcileErr)
+	result, _, err := writeStatus(ctx, r.Client, r.Recorder, &matrix, original, s.conds, ctrl.Result{}, reconcileErr)
 	return result, err
 }
 
-func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.SkillMatrix, conds *conditionSet) error {
-	// The catalog only reads the Roles: sharing the cached objects instead of
-	// copying a thousand of them per rebuild keeps this reconcile cheap.
+// listRoles finds the Roles of the SkillMatrix and counts the summary.
+func (r *SkillMatrixReconciler) listRoles(ctx context.Context, s *matrixScope) (bool, error) {
+	matrix := s.matrix
 	var roles v1.RoleList
 	if err := r.List(ctx, &roles, client.InNamespace(matrix.Namespace),
-		client.MatchingFields{matrixRefIndexField: matrix.Name}, client.UnsafeDisableDeepCopy); err != nil {
-		return fmt.Errorf("listing the Roles of SkillMatrix %s: %w", matrix.Name, err)
+		client.MatchingFields{kubecache.IndexRoleMatrix: matrix.Name}, client.UnsafeDisableDeepCopy); err != nil {
+		return true, fmt.Errorf("listing the Roles of SkillMatrix %s: %w", matrix.Name, err)
 	}
-
-	catalog := model.BuildCatalog(matrix, roles.Items)
+	s.roles = roles.Items
 	matrix.Status.Summary = &v1.SkillMatrixSummary{
 		Levels:        int32(len(matrix.Spec.Levels)),
 		Proficiencies: int32(len(matrix.Spec.Proficiencies)),
@@ -99,31 +109,40 @@ func (r *SkillMatrixReconciler) reconcileMatrix(ctx context.Context, matrix *v1.
 		Skills:        int32(countSkills(matrix)),
 		Roles:         int32(len(roles.Items)),
 	}
+	return false, nil
+}
 
+func (r *SkillMatrixReconciler) validate(_ context.Context, s *matrixScope) (bool, error) {
+	matrix, conds := s.matrix, s.conds
 	res := validation.Matrix(&matrix.Spec)
 	metrics.SetProblems("SkillMatrix/"+matrix.Namespace+"/"+matrix.Name, res)
 	if res.HasErrors() {
 		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec,
 			fmt.Sprintf("%s: %s", text.Plural(len(res.Errors()), "problem", "problems"), res.Summary(validation.SeverityError, maxConditionMessage)))
-		conds.set(v1.ConditionReady, metav1.ConditionFalse, v1.ReasonInvalidSpec,
+		notPublished(conds, v1.ReasonInvalidSpec, matrix.Status.ConfigMapName, "catalog")
+		conds.conclude(progressStalled, v1.ReasonInvalidSpec,
 			"the SkillMatrix is invalid; its Roles are not published until it is fixed")
-		return nil
+		return true, nil
 	}
 	conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid, "the SkillMatrix is valid")
+	return false, nil
+}
 
-	files, renderErr := render.Catalog(catalog)
+func (r *SkillMatrixReconciler) publish(ctx context.Context, s *matrixScope) (bool, error) {
+	matrix, conds := s.matrix, s.conds
+	files, renderErr := render.Catalog(model.BuildCatalog(matrix, s.roles))
 	name := publish.CatalogConfigMapName(matrix.Name)
 	labels := publish.CatalogLabels(matrix.Name)
 	if _, ok, err := r.Publisher.publishRendered(ctx, conds, publication{
 		owner: matrix, name: name, labels: labels, files: files, renderErr: renderErr, texts: catalogTexts,
 	}); !ok || err != nil {
-		return err
+		return true, err
 	}
 	matrix.Status.ConfigMapName = name
 	conds.set(v1.ConditionPublished, metav1.ConditionTrue, v1.ReasonPublished,
-		fmt.Sprintf("ConfigMap %q holds the catalog and the index of %d Roles", name, len(roles.Items)))
-	conds.set(v1.ConditionReady, metav1.ConditionTrue, v1.ReasonReady, "the SkillMatrix is valid and its catalog is published")
-	return nil
+		fmt.Sprintf("ConfigMap %q holds the catalog and the index of %d Roles", name, len(s.roles)))
+	conds.conclude(progressDone, v1.ReasonReady, "the SkillMatrix is valid and its catalog is published")
+	return false, nil
 }
 
 // catalogTexts are the Ready messages of a SkillMatrix's catalog publication.

@@ -44,9 +44,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// matrixRefIndexField indexes Roles by the SkillMatrix they refer to.
-const matrixRefIndexField = ".spec.matrixRef"
-
 // maxConditionMessage keeps condition messages readable and far from the
 // API server's 32 KiB limit; the full list of problems is in the Events.
 const maxConditionMessage = 8
@@ -58,6 +55,8 @@ type conditionSet struct {
 	generation int64
 	conditions *[]metav1.Condition
 	changed    []metav1.Condition
+	// concluded: the reconcile has said where the object stands (conclude).
+	concluded bool
 }
 
 func newConditionSet(generation int64, conditions *[]metav1.Condition) *conditionSet {
@@ -79,23 +78,66 @@ func (c *conditionSet) set(condType string, status metav1.ConditionStatus, reaso
 	}
 }
 
-// emit announces the condition transitions: one Warning per condition that
-// turned False, each actionable on its own, and one Normal Event for all the
-// others together, named after Ready when it is among them, else after the
-// last (the furthest along). A Role that becomes valid, published and ready
-// at once gets one Event, not three: on a cold start with a thousand Roles
-// the Events were half of the operator's writes (docs/performance.md).
-func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
-	if recorder == nil {
+// progress is where an object stands after a reconcile, as kstatus reads it.
+type progress int
+
+const (
+	// progressDone: the object is in the state its spec asks for, or, for
+	// a Proposal, waits for people or is closed (Ready=True).
+	progressDone progress = iota
+	// progressInFlight: the operator still works on it (Reconciling=True).
+	progressInFlight
+	// progressStalled: it cannot go on until a person acts (Stalled=True);
+	// only a reason that needs action stalls (v1.ReasonNeedsAction).
+	progressStalled
+)
+
+// conclude sets Ready, Reconciling and Stalled together from where the
+// object stands: the one place the three kinds say it. Reconciling and
+// Stalled are present only while True, as kstatus expects of abnormal-true
+// conditions; reason and message are Ready's and the present one's.
+func (c *conditionSet) conclude(p progress, reason, message string) {
+	c.concluded = true
+	ready := metav1.ConditionFalse
+	if p == progressDone {
+		ready = metav1.ConditionTrue
+	}
+	c.set(v1.ConditionReady, ready, reason, message)
+	c.flag(v1.ConditionReconciling, p == progressInFlight, reason, message)
+	c.flag(v1.ConditionStalled, p == progressStalled, reason, message)
+}
+
+// flag sets an abnormal-true condition, or removes it when it is not True.
+func (c *conditionSet) flag(condType string, on bool, reason, message string) {
+	if on {
+		c.set(condType, metav1.ConditionTrue, reason, message)
 		return
 	}
+	meta.RemoveStatusCondition(c.conditions, condType)
+}
+
+// emit announces the condition transitions (see announce for their type):
+// one Warning per reason that needs a person, and one Normal Event for all
+// the other transitions together, named after Ready when it is among them,
+// else after the last (the furthest along). A Role that becomes valid,
+// published and ready at once gets one Event, not three: on a cold start
+// with a thousand Roles the Events were half of the operator's writes
+// (docs/performance.md). Reconciling and Stalled repeat Ready's reason and
+// are not announced apart.
+func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 	var normal []metav1.Condition
+	warned := map[string]bool{}
 	for _, cond := range c.changed {
-		if cond.Status == metav1.ConditionFalse {
-			recorder.Eventf(obj, nil, corev1.EventTypeWarning, cond.Reason, cond.Type, "%s", text.Truncate(cond.Message, 1000))
-			continue
+		switch {
+		case cond.Type == v1.ConditionReconciling || cond.Type == v1.ConditionStalled:
+		case v1.ReasonNeedsAction(cond.Reason):
+			if !warned[cond.Reason] {
+				warned[cond.Reason] = true
+				announce(recorder, obj, nil, cond.Reason, cond.Type, cond.Message)
+			}
+		default:
+			normal = append(normal, cond)
 		}
-		normal = append(normal, cond)
 	}
 	if len(normal) == 0 {
 		return
@@ -111,7 +153,22 @@ func (c *conditionSet) emit(recorder events.EventRecorder, obj runtime.Object) {
 			note.WriteString("; " + cond.Type + ": " + cond.Message)
 		}
 	}
-	recorder.Eventf(obj, nil, corev1.EventTypeNormal, normal[lead].Reason, normal[lead].Type, "%s", text.Truncate(note.String(), 1000))
+	announce(recorder, obj, nil, normal[lead].Reason, normal[lead].Type, note.String())
+}
+
+// announce records an Event about obj: the one event helper. Its type
+// follows from the reason: Warning when the reason asks a person to act
+// (v1.ReasonNeedsAction), Normal for progress, so alerting on Warning Events
+// alerts on exactly what needs a person (docs/conditions.md lists them).
+func announce(recorder events.EventRecorder, obj, related runtime.Object, reason, action, message string) {
+	if recorder == nil {
+		return
+	}
+	eventType := corev1.EventTypeNormal
+	if v1.ReasonNeedsAction(reason) {
+		eventType = corev1.EventTypeWarning
+	}
+	recorder.Eventf(obj, related, eventType, reason, action, "%s", text.Truncate(message, 1000))
 }
 
 // errStale wraps a write that lost an optimistic-concurrency race because the
@@ -134,6 +191,11 @@ func staleIfRace(err error) error {
 // error, and its transitions are not announced: they may not have happened.
 func writeStatus(ctx context.Context, c client.Client, recorder events.EventRecorder, obj, original client.Object,
 	conds *conditionSet, result ctrl.Result, reconcileErr error) (ctrl.Result, bool, error) {
+	if reconcileErr != nil && !errors.Is(reconcileErr, errStale) && !conds.concluded {
+		// kstatus must not read the Ready of an older generation as the
+		// answer for this one: the retry is work in flight.
+		conds.conclude(progressInFlight, v1.ReasonRetrying, reconcileErr.Error())
+	}
 	changed := !equality.Semantic.DeepEqual(statusOf(original), statusOf(obj))
 	if changed {
 		if err := patchStatus(ctx, c, obj, original); err != nil {

@@ -120,7 +120,7 @@ func freeLocalAddress() string {
 // startManager starts a controller manager against the envtest API server and
 // returns the function that stops it. Specs that simulate a crash stop it and
 // start a fresh one.
-func startManager(opts Options) context.CancelFunc {
+func startManager(opts Options, seams ...Seams) context.CancelFunc {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 testScheme,
 		Cache:                  CacheOptions(),
@@ -131,7 +131,11 @@ func startManager(opts Options) context.CancelFunc {
 	Expect(err).NotTo(HaveOccurred())
 
 	ctx, cancel := context.WithCancel(suiteCtx)
-	Expect(SetupWithManager(ctx, mgr, opts)).To(Succeed())
+	var seam Seams
+	if len(seams) > 0 {
+		seam = seams[0]
+	}
+	Expect(SetupWithSeams(ctx, mgr, opts, seam)).To(Succeed())
 	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()

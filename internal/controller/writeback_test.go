@@ -371,9 +371,9 @@ func writeBackReady(ns string) func() string {
 
 // restartManager replaces the suite's manager with one run with opts, and
 // puts a default one back when the spec ends.
-func restartManager(opts Options) {
+func restartManager(opts Options, seams ...Seams) {
 	stopMgr()
-	stopMgr = startManager(opts)
+	stopMgr = startManager(opts, seams...)
 	DeferCleanup(func() {
 		stopMgr()
 		stopMgr = startManager(Options{})
@@ -585,7 +585,7 @@ var _ = Describe("Git write-back", func() {
 	It("commits once across a manager restart between the push and the status", func() {
 		crashed := make(chan struct{})
 		var once sync.Once
-		restartManager(Options{AfterGitPush: func(ctx context.Context, _ *v1.Proposal) error {
+		restartManager(Options{}, Seams{AfterGitPush: func(ctx context.Context, _ *v1.Proposal) error {
 			once.Do(func() { close(crashed) })
 			<-ctx.Done()
 			return errors.New("simulated crash")

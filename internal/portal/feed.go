@@ -32,6 +32,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
@@ -131,7 +132,7 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 	var roles v1.RoleList
 	opts := []client.ListOption{client.InNamespace(scope.ns)}
 	if scope.matrix != "" {
-		opts = append(opts, client.MatchingFields{indexRoleMatrix: scope.matrix})
+		opts = append(opts, client.MatchingFields{kubecache.IndexRoleMatrix: scope.matrix})
 	}
 	if err := s.reader.List(r.Context(), &roles, opts...); err != nil {
 		return page{}, err
@@ -271,10 +272,10 @@ func (s *Server) ballotEntries(p *v1.Proposal) []atomEntry {
 
 // decidedPhase is the decision a closed Proposal got; "" while it is open.
 func decidedPhase(p *v1.Proposal) string {
-	switch p.Status.Phase {
-	case "", v1.PhaseOpen:
+	switch {
+	case p.Status.Phase.IsOpen():
 		return ""
-	case v1.PhaseApplied:
+	case p.Status.Phase == v1.PhaseApplied:
 		return string(v1.PhaseAccepted)
 	}
 	return string(p.Status.Phase)

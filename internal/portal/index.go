@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 )
 
@@ -127,7 +128,7 @@ func (s *Server) matrixOf(r *http.Request) (*v1.SkillMatrix, error) {
 func (s *Server) catalogOf(r *http.Request, matrix *v1.SkillMatrix) (*model.Catalog, error) {
 	var roles v1.RoleList
 	if err := s.reader.List(r.Context(), &roles, client.InNamespace(matrix.Namespace),
-		client.MatchingFields{indexRoleMatrix: matrix.Name}); err != nil {
+		client.MatchingFields{kubecache.IndexRoleMatrix: matrix.Name}); err != nil {
 		return nil, err
 	}
 	return model.BuildCatalog(matrix, roles.Items), nil
@@ -186,10 +187,4 @@ func (s *Server) openProposals(r *http.Request, ns string) (map[string]int, erro
 }
 
 // isOpen: the Proposal still takes votes or waits to be applied.
-func isOpen(p *v1.Proposal) bool {
-	switch p.Status.Phase {
-	case "", v1.PhaseOpen, v1.PhaseAccepted:
-		return !p.Spec.Withdrawn
-	}
-	return false
-}
+func isOpen(p *v1.Proposal) bool { return !p.Status.Phase.IsClosed() && !p.Spec.Withdrawn }

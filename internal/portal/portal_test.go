@@ -41,6 +41,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
@@ -129,8 +130,8 @@ func (f *fixture) server(t *testing.T) *Server {
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme).
 		WithObjects(f.matrix, f.role, f.hostile, f.open, f.applied).
-		WithIndex(&v1.Role{}, indexRoleMatrix, roleMatrixRef).
-		WithIndex(&v1.Proposal{}, indexProposalRole, proposalRoleRef).
+		WithIndex(&v1.Role{}, kubecache.IndexRoleMatrix, kubecache.RoleMatrixRef).
+		WithIndex(&v1.Proposal{}, kubecache.IndexProposalRole, kubecache.ProposalRoleRef).
 		Build()
 	s, err := New(c, Options{Now: func() time.Time { return testNow }})
 	if err != nil {

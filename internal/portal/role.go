@@ -26,6 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 )
 
@@ -168,7 +169,7 @@ func contentNotice(role *v1.Role, out *rendered) string {
 func (s *Server) proposalsOf(r *http.Request, role *v1.Role) (open, closed []proposalRow, err error) {
 	var proposals v1.ProposalList
 	if err := s.reader.List(r.Context(), &proposals, client.InNamespace(role.Namespace),
-		client.MatchingFields{indexProposalRole: role.Name}); err != nil {
+		client.MatchingFields{kubecache.IndexProposalRole: role.Name}); err != nil {
 		return nil, nil, err
 	}
 	slices.SortFunc(proposals.Items, func(a, b v1.Proposal) int {

@@ -20,13 +20,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"net/http"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -42,30 +40,9 @@ import (
 // writes to an object it read, and what it hands on (model.BuildRole,
 // governance.Judge) copies before it changes anything.
 func CacheOptions(namespaces []string) cache.Options {
-	opts := cache.Options{DefaultTransform: stripUnshown, DefaultUnsafeDisableDeepCopy: new(true)}
-	if len(namespaces) > 0 {
-		opts.DefaultNamespaces = map[string]cache.Config{}
-		for _, ns := range namespaces {
-			opts.DefaultNamespaces[ns] = cache.Config{}
-		}
-	}
+	opts := kubecache.Options(namespaces, kubecache.StripManagedMetadata)
+	opts.DefaultUnsafeDisableDeepCopy = new(true)
 	return opts
-}
-
-func stripUnshown(in any) (any, error) {
-	obj, err := meta.Accessor(in)
-	if err != nil {
-		return in, nil
-	}
-	if obj.GetManagedFields() != nil {
-		obj.SetManagedFields(nil)
-	}
-	if a := obj.GetAnnotations(); a[corev1.LastAppliedConfigAnnotation] != "" {
-		a = maps.Clone(a)
-		delete(a, corev1.LastAppliedConfigAnnotation)
-		obj.SetAnnotations(a)
-	}
-	return in, nil
 }
 
 // Setup adds the portal to mgr: the cache's indexes and event handlers, the
@@ -76,7 +53,7 @@ func Setup(ctx context.Context, mgr manager.Manager, listener net.Listener, opts
 	if err != nil {
 		return nil, err
 	}
-	if err := Indexes(ctx, mgr.GetFieldIndexer()); err != nil {
+	if err := kubecache.Indexes(ctx, mgr.GetFieldIndexer()); err != nil {
 		return nil, err
 	}
 	if err := s.Track(ctx, mgr.GetCache()); err != nil {

@@ -17,7 +17,6 @@ limitations under the License.
 package portal
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -30,14 +29,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-)
-
-// Field indexes the portal's cache needs (see Indexes).
-const (
-	indexRoleMatrix   = "spec.matrixRef"
-	indexProposalRole = "spec.roleRef"
 )
 
 //go:embed templates/*.html templates/portal.css
@@ -97,32 +88,6 @@ func New(reader client.Reader, opts Options) (*Server, error) {
 
 // ServeHTTP serves the portal.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// Indexes registers the field indexes the Server looks Roles and Proposals
-// up by, so a page lists only what it shows.
-func Indexes(ctx context.Context, indexer client.FieldIndexer) error {
-	if err := indexer.IndexField(ctx, &v1.Role{}, indexRoleMatrix, roleMatrixRef); err != nil {
-		return fmt.Errorf("indexing Roles by SkillMatrix: %w", err)
-	}
-	if err := indexer.IndexField(ctx, &v1.Proposal{}, indexProposalRole, proposalRoleRef); err != nil {
-		return fmt.Errorf("indexing Proposals by Role: %w", err)
-	}
-	return nil
-}
-
-func roleMatrixRef(o client.Object) []string {
-	if r, ok := o.(*v1.Role); ok {
-		return []string{string(r.Spec.MatrixRef)}
-	}
-	return nil
-}
-
-func proposalRoleRef(o client.Object) []string {
-	if p, ok := o.(*v1.Proposal); ok {
-		return []string{string(p.Spec.RoleRef)}
-	}
-	return nil
-}
 
 // errBadName is a path segment that cannot be a Kubernetes object name.
 type errBadName struct{ what, value string }

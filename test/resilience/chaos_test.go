@@ -63,7 +63,7 @@ var _ = Describe("Chaos", func() {
 			armed   atomic.Bool
 			crashed = make(chan struct{}, 1)
 		)
-		crashSeam := controller.Options{AfterRoleWrite: func(ctx context.Context, _ *v1.Proposal) error {
+		crashSeam := controller.Seams{AfterRoleWrite: func(ctx context.Context, _ *v1.Proposal) error {
 			if armed.CompareAndSwap(true, false) {
 				crashed <- struct{}{}
 				<-ctx.Done()
@@ -136,7 +136,7 @@ var _ = Describe("Chaos", func() {
 		By("letting a healthy manager settle what the storm left")
 		mu.Lock()
 		current.stop()
-		current = startManager(controller.Options{}, nil)
+		current = startManager(controller.Seams{}, nil)
 		mu.Unlock()
 		Eventually(s.settled).WithTimeout(4 * time.Minute).Should(BeEmpty())
 

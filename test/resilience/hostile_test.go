@@ -93,7 +93,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 		manager *runningManager
 	)
 	BeforeAll(func() {
-		manager = startManager(controller.Options{}, nil)
+		manager = startManager(controller.Seams{}, nil)
 		DeferCleanup(func() { manager.stop() })
 		ns = newNamespace()
 		Expect(k8sClient.Create(suiteCtx, stormMatrix(ns))).To(Succeed())

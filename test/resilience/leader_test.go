@@ -41,8 +41,8 @@ var _ = Describe("Leader election", func() {
 	It("hands over within the lease when the leader dies mid-storm, and loses or doubles no write", func() {
 		leaseNS := newNamespace()
 		le := &leaderElection{id: "skillmatrix-resilience", namespace: leaseNS}
-		first := startManager(controller.Options{}, le)
-		second := startManager(controller.Options{}, le)
+		first := startManager(controller.Seams{}, le)
+		second := startManager(controller.Seams{}, le)
 		stopped := map[*runningManager]bool{}
 		DeferCleanup(func() {
 			for _, m := range []*runningManager{first, second} {

@@ -165,7 +165,7 @@ const (
 // startManager starts the operator's controllers exactly as cmd/ wires them
 // (controller.CacheOptions, controller.SetupWithManager) and returns the
 // running manager; stop() kills it.
-func startManager(opts controller.Options, le *leaderElection) *runningManager {
+func startManager(seams controller.Seams, le *leaderElection) *runningManager {
 	GinkgoHelper()
 	options := ctrl.Options{
 		Scheme:                 testScheme,
@@ -186,7 +186,7 @@ func startManager(opts controller.Options, le *leaderElection) *runningManager {
 	mgr, err := ctrl.NewManager(cfg, options)
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(suiteCtx)
-	Expect(controller.SetupWithManager(ctx, mgr, opts)).To(Succeed())
+	Expect(controller.SetupWithSeams(ctx, mgr, controller.Options{}, seams)).To(Succeed())
 	m := &runningManager{mgr: mgr, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer GinkgoRecover()

@@ -16,7 +16,11 @@ limitations under the License.
 
 package controller
 
-import v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+import (
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
+	"k8s.io/apimachinery/pkg/types"
+)
 
 // The condition reasons live in api/v1alpha1 (conditions.go). These names
 // keep the write-back files compiling while they move there too.
@@ -40,3 +44,11 @@ const (
 	ReasonSwitchOverPending   = v1.ReasonSwitchOverPending
 	ReasonSwitchOverUncarried = v1.ReasonSwitchOverUncarried
 )
+
+// roleRefIndexField: the write-back files' name for kubecache.IndexProposalRole.
+const roleRefIndexField = kubecache.IndexProposalRole
+
+// historyEntry: the write-back files' name for RoleStatus.HistoryEntry.
+func historyEntry(role *v1.Role, uid types.UID) *v1.AppliedProposal {
+	return role.Status.HistoryEntry(string(uid))
+}

@@ -36,9 +36,9 @@ import (
 // the Go rule it must equal. A policy that needs another set of phases adds
 // its rule to api/v1alpha1/phases.go and its variable here.
 var phaseSets = map[string]func() []v1.ProposalPhase{
-	"closedPhases":       v1.ClosedPhases,
-	"openPhases": v1.OpenPhases,
-	"inFlightPhases":     v1.InFlightPhases,
+	"closedPhases":   v1.ClosedPhases,
+	"openPhases":     v1.OpenPhases,
+	"inFlightPhases": v1.InFlightPhases,
 }
 
 var quoted = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"`)

@@ -106,6 +106,9 @@ func (s *session) explain(err error, verb, resource, name string) error {
 	if err == nil {
 		return nil
 	}
+	// A vote is a patch to RBAC: the role to ask for is the voter's, which
+	// grants both, not the proposer's, which grants only the patch.
+	wanted := verb
 	switch {
 	case apierrors.IsForbidden(err):
 		msg := err.Error()
@@ -123,7 +126,10 @@ func (s *session) explain(err error, verb, resource, name string) error {
 			where = fmt.Sprintf("in namespace %q", s.ns)
 		}
 		hint := ""
-		if r := grantingRole(verb, resource); r != "" {
+		if wanted != verbVote {
+			wanted = verb
+		}
+		if r := grantingRole(wanted, resource); r != "" {
 			hint = fmt.Sprintf("; ask your platform team to bind the ClusterRole %s to you", r)
 		}
 		return &explainedError{msg: fmt.Sprintf("permission denied: you need the RBAC verb %q on %s %s%s", verb, resource, where, hint), err: err}
@@ -170,9 +176,9 @@ func grantingRole(verb, resource string) string {
 		return ""
 	case verb == "get" || verb == "list" || verb == "watch":
 		return "skillmatrix-viewer"
-	case resource == resProposals && verb == "create":
+	case resource == resProposals && (verb == "create" || verb == "patch" || verb == "update"):
 		return "skillmatrix-proposer"
-	case resource == resProposals && (verb == "patch" || verb == "update"):
+	case resource == resProposals && verb == verbVote:
 		return "skillmatrix-voter"
 	case resource == resRoles && verb == verbReview:
 		return "skillmatrix-reviewer"

@@ -54,6 +54,7 @@ const (
 	formatMarkdown = "markdown"
 	kindProposal   = "Proposal"
 	verbReview     = "review"
+	verbVote       = "vote"
 )
 
 // commandName is how users call the plugin.

@@ -230,7 +230,7 @@ func (s *session) applyEntry(ctx context.Context, u *unstructured.Unstructured, 
 	}
 	sent := u.DeepCopy()
 	if err := s.c.Apply(ctx, client.ApplyConfigurationFromUnstructured(sent), opts...); err != nil {
-		return nil, s.explain(err, "patch", resProposals, u.GetName())
+		return nil, s.explain(err, verbVote, resProposals, u.GetName())
 	}
 	after := &v1.Proposal{}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(sent.Object, after); err != nil {

@@ -39,11 +39,11 @@ import (
 // vote and review (config/admission/params).
 const AdmissionParamsName = "skillmatrix-admission-params"
 
-// The RBAC the re-checks ask about (docs/governance.md): voting is patching
-// the Proposal, reviewing needs the verb review on the Role, owning a
+// The RBAC the re-checks ask about (docs/governance.md): voting needs the
+// verb vote on the Proposal, reviewing the verb review on the Role, owning a
 // category the verb review on categories named "<skillmatrix>.<category>".
 const (
-	verbVote            = "patch"
+	verbVote            = "vote"
 	verbReview          = "review"
 	resourceCategories  = "categories"
 	resourceProposalsNm = "proposals"

@@ -77,14 +77,8 @@ func proposalPhase(ns, name string) func() v1.ProposalPhase {
 }
 
 func cellOf(role *v1.Role, skill, level v1.ID) v1.Cell {
-	for _, row := range role.Spec.Skills {
-		if row.ID == skill {
-			for _, c := range row.Cells {
-				if c.Level == level {
-					return c
-				}
-			}
-		}
+	if c := role.Spec.Cell(skill, level); c != nil {
+		return *c
 	}
 	return v1.Cell{}
 }

@@ -349,6 +349,7 @@ func grantUserRoles() {
 	bindClusterRole("skillmatrix-proposer", "skillmatrix-proposer", everyone...)
 	bindClusterRole("skillmatrix-voter", "skillmatrix-voter", everyone...)
 	bindClusterRole("skillmatrix-reviewer", "skillmatrix-reviewer", userSubject(carol))
+	bindClusterRole("skillmatrix-proposer-only", "skillmatrix-proposer", userSubject(pat))
 
 	Expect(admin.Create(suiteCtx, &rbacv1.Role{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: reviewedRole + "-reviewer"},
@@ -379,10 +380,12 @@ func grantUserRoles() {
 		Subjects:   []rbacv1.Subject{userSubject(maude)},
 	})).To(Succeed())
 
-	for _, name := range people {
+	for _, name := range append(slices.Clone(people), pat) {
 		eventuallyAllowed(name, "create", "proposals", "", true)
 		eventuallyAllowed(name, "update", "proposals", "", true)
 	}
+	eventuallyAllowed(bob, "vote", "proposals", proposalName, true)
+	eventuallyAllowed(pat, "vote", "proposals", proposalName, false)
 	eventuallyAllowed(carol, "review", "roles", otherRole, true)
 	eventuallyAllowed(erin, "review", "roles", reviewedRole, true)
 	eventuallyAllowed(erin, "review", "roles", otherRole, false)

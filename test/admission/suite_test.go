@@ -26,6 +26,7 @@ package admission
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -49,7 +50,9 @@ import (
 // The people in these specs. alice writes proposals, bob and dave vote, carol
 // reviews every Role of the namespace, erin reviews only the Role named
 // reviewedRole, mallory has no review rights (and, in the trust specs, is an
-// admin of the namespace), maude moderates proposals.
+// admin of the namespace), maude moderates proposals. pat is bound to
+// skillmatrix-proposer only: she proposes, edits and withdraws her own, and
+// may not vote.
 const (
 	alice   = "alice"
 	bob     = "bob"
@@ -58,6 +61,7 @@ const (
 	erin    = "erin"
 	mallory = "mallory"
 	maude   = "maude"
+	pat     = "pat"
 )
 
 var people = []string{alice, bob, carol, dave, erin, mallory, maude}
@@ -116,7 +120,7 @@ var _ = BeforeSuite(func() {
 	By("installing the admission policies, their parameters and the user ClusterRoles")
 	installAdmission()
 
-	for _, name := range people {
+	for _, name := range append(slices.Clone(people), pat) {
 		user, err := testEnv.AddUser(envtest.User{Name: name, Groups: []string{engineers}}, nil)
 		Expect(err).NotTo(HaveOccurred())
 		as[name], err = client.New(user.Config(), client.Options{Scheme: testScheme})

@@ -458,12 +458,42 @@ var _ = Describe("Withdrawing a Proposal (issue 13, case 5)", func() {
 			Expect(err).To(MatchError(ContainSubstring(fmt.Sprintf(
 				`proposal "raise-kubernetes-core" can no longer be withdrawn: it is %s`, phase))))
 		},
-		Entry("Accepted", careerv1alpha1.PhaseAccepted),
-		Entry("Applied", careerv1alpha1.PhaseApplied),
-		Entry("Rejected", careerv1alpha1.PhaseRejected),
-		Entry("Expired", careerv1alpha1.PhaseExpired),
+		// Every phase but the open ones: api/v1alpha1's rule, not a list here.
+		phaseEntries(append(careerv1alpha1.InFlightPhases(), careerv1alpha1.ClosedPhases()...)),
+	)
+
+	It("lets an author bound only to skillmatrix-proposer withdraw her own, and not vote on others'", func() {
+		Expect(create(pat, newProposal("pats-idea", pat, reviewedRole))).To(Succeed())
+		Expect(update(pat, "pats-idea", withdraw)).To(Succeed())
+		Expect(get(pat, "pats-idea").Spec.Withdrawn).To(BeTrue())
+
+		By("pat voting on alice's Proposal: patch is hers, the verb vote is not")
+		err := update(pat, proposalName, setVote(pat, careerv1alpha1.VoteApprove))
+		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "want Forbidden, got %v", err)
+		Expect(err).To(MatchError(ContainSubstring(
+			`user "pat" may not vote on proposal "raise-kubernetes-core": RBAC does not grant the verb "vote"`)))
+		Expect(votes(proposalName)).NotTo(HaveKey(pat))
+	})
+
+	DescribeTable("freezes the ballots of every closed Proposal",
+		func(phase careerv1alpha1.ProposalPhase) {
+			setPhase(proposalName, phase)
+			err := update(bob, proposalName, setVote(bob, careerv1alpha1.VoteApprove))
+			Expect(apierrors.IsForbidden(err)).To(BeTrue(), "want Forbidden, got %v", err)
+			Expect(err).To(MatchError(ContainSubstring(fmt.Sprintf("is closed (phase %s)", phase))))
+		},
+		phaseEntries(careerv1alpha1.ClosedPhases()),
 	)
 })
+
+// phaseEntries are a table entry per phase.
+func phaseEntries(phases []careerv1alpha1.ProposalPhase) []TableEntry {
+	var out []TableEntry
+	for _, phase := range phases {
+		out = append(out, Entry(string(phase), phase))
+	}
+	return out
+}
 
 var _ = Describe("Bounded Proposals (issue 13, case 4)", func() {
 	BeforeEach(func() {

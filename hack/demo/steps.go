@@ -28,6 +28,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -356,7 +358,34 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
+	if err := d.checkNoWarnings(ctx); err != nil {
+		return err
+	}
 	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
+	return nil
+}
+
+// checkNoWarnings fails when the flow emitted a Warning Event: a Warning
+// means a person must act, and nothing in a healthy flow needs one.
+func (d *demo) checkNoWarnings(ctx context.Context) error {
+	fmt.Printf("$ %s\n", d.kubectl("", "get events -n "+namespace+" --field-selector type=Warning"))
+	var events eventsv1.EventList
+	if err := d.admin.List(ctx, &events, client.InNamespace(namespace)); err != nil {
+		return fmt.Errorf("listing the demo's Events: %w", err)
+	}
+	var warnings []string
+	normal := 0
+	for _, e := range events.Items {
+		if e.Type == corev1.EventTypeWarning {
+			warnings = append(warnings, fmt.Sprintf("%s %s: %s", e.Regarding.Name, e.Reason, e.Note))
+		} else {
+			normal++
+		}
+	}
+	if len(warnings) > 0 {
+		return fmt.Errorf("the flow emitted %d Warning Events, want none:\n  %s", len(warnings), strings.Join(warnings, "\n  "))
+	}
+	fmt.Printf("    no Warning Event (%d Normal)\n", normal)
 	return nil
 }
 
@@ -374,13 +403,11 @@ func (d *demo) waitApplied(ctx context.Context) error {
 			last = line
 			fmt.Printf("    %s\n", line)
 		}
-		switch proposal.Status.Phase {
-		case careerv1alpha1.PhaseApplied:
+		switch phase := proposal.Status.Phase; {
+		case phase == careerv1alpha1.PhaseApplied:
 			return true, nil
-		case careerv1alpha1.PhaseRejected, careerv1alpha1.PhaseExpired,
-			careerv1alpha1.PhaseConflicted, careerv1alpha1.PhaseInvalid,
-			careerv1alpha1.PhaseAbandoned, careerv1alpha1.PhaseDiverged, careerv1alpha1.PhaseTimedOut:
-			return false, fmt.Errorf("the proposal ended %s, not Applied: %s", proposal.Status.Phase, proposal.Status.Message)
+		case phase.IsClosed():
+			return false, fmt.Errorf("the proposal ended %s, not Applied: %s", phase, proposal.Status.Message)
 		}
 		return false, nil
 	})

@@ -14,10 +14,17 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package controller holds the three reconcilers and what they share: the
-// watches, the cache options, the ConfigMap publisher, the condition
-// bookkeeping and the status write. Each reconciler runs a list of phase
-// functions over a scope and writes the status once, only when it changed.
+// Package controller holds the reconcilers and what they share: the
+// watches, the ConfigMap publisher and the status toolkit. Each reconciler
+// fetches its object, runs its phase functions over a scope (runSteps), and
+// ends with writeStatus: one guarded status patch, only when the status
+// changed, with status.observedGeneration moved on every reconcile. The
+// toolkit (status.go) is the one place that sets the kstatus conditions
+// (conditionSet.conclude: Ready, Reconciling, Stalled) and announces
+// condition transitions as Events (announce: Warning exactly when the reason
+// asks a person to act, v1alpha1.ReasonNeedsAction). The condition reasons
+// and the Proposal phase rules live in api/v1alpha1; the cache options and
+// field indexes the portal shares live in internal/kubecache.
 //
 // One writer per field: the SkillMatrix reconciler writes SkillMatrix status
 // and its catalog ConfigMap; the Role reconciler writes Role status (the

@@ -29,6 +29,8 @@ limitations under the License.
 // one; the content hash in the Role's status says whether it is.
 //
 // It imports the API types and the domain packages (model, render, publish,
-// governance, text) and controller-runtime's client and cache interfaces;
+// governance, text), internal/kubecache (the cache options and indexes it
+// shares with the operator) and controller-runtime's client and cache
+// interfaces;
 // never internal/controller or internal/cli, and it writes nothing.
 package portal

@@ -1,48 +1,35 @@
 -- Health of a career.skillmatrix.dev/v1alpha1 Proposal (skillmatrix-operator).
--- Only the Lua base library is used: Argo CD runs argocd-cm scripts without
--- the standard libraries unless useOpenLibs is set.
 --
--- Open, Accepted and Committed (Git write-back: pushed, waiting for the
--- sync to bring the change into the Role) are on their way (Progressing),
--- except an Accepted one whose promotion the operator holds because the
--- admission policies are not in force as shipped (Applied=False/PromotionHeld):
--- that needs the platform team (Degraded); Applied, Rejected and
--- Expired are closed as the rules decided, and Withdrawn as its author
--- decided, which are correct outcomes, not faults (Healthy); Conflicted and
--- Invalid can never be applied and need a person to act, e.g. propose again
--- (Degraded), as do Abandoned, Diverged and TimedOut (Git write-back: the
--- commit never reached the Role: branch deleted unmerged, merged with other
--- values, or applyTimeout passed). A withdrawal the operator has not seen yet is a new generation,
--- so it waits for the operator like any other edit.
-local hs = {}
+-- Ready's reason is the phase. Open (waiting for votes and reviews) and the
+-- closed phases Applied, Rejected, Expired, Conflicted, Withdrawn, Abandoned,
+-- Diverged and TimedOut leave the operator nothing to do: Healthy, with the
+-- phase in the message (an outcome that needs a look, e.g. MergedDifferently,
+-- is a Warning Event). Accepted and Committed are in flight (Progressing),
+-- as is a Proposal whose Role or SkillMatrix does not exist yet (RoleNotFound,
+-- MatrixNotFound); an accepted Proposal held by what needs a person
+-- (PromotionHeld, a write-back that cannot authenticate) and Invalid
+-- (InvalidChanges: propose anew) are Degraded.
 
-local function condition(conditionType)
-  if obj.status == nil or obj.status.conditions == nil then
-    return nil
-  end
-  for _, c in ipairs(obj.status.conditions) do
-    if c.type == conditionType then
-      return c
-    end
-  end
-  return nil
-end
+-- Everything below is the same in the three scripts (a test holds them to
+-- it): the health follows from the kstatus conditions the operator sets on
+-- every kind, with one rule (docs/conditions.md). Only the Lua base library
+-- is used: Argo CD runs argocd-cm scripts without the standard libraries
+-- unless useOpenLibs is set.
+--
+--   status.observedGeneration (or the generation of Ready, Reconciling or
+--   Stalled) behind metadata.generation, or no status: Progressing
+--   Stalled=True: Degraded, a person must act
+--   Reconciling=True: Progressing, the operator has work in flight
+--   Ready=True: Healthy
+--   anything else (a status from an operator older than these conditions):
+--   Progressing, until the operator concludes the object
+local hs = {}
 
 local function text(value)
   if value == nil then
     return ""
   end
   return tostring(value)
-end
-
-local function say(status, prefix, message)
-  hs.status = status
-  if text(message) == "" then
-    hs.message = prefix
-  else
-    hs.message = prefix .. ": " .. text(message)
-  end
-  return hs
 end
 
 local generation = nil
@@ -70,46 +57,85 @@ if generation ~= nil then
   end
 end
 
-local phase = text(obj.status.phase)
-local valid = condition("Valid")
-
-if phase == "Applied" or phase == "Rejected" or phase == "Expired" or phase == "Withdrawn" then
-  return say("Healthy", phase, obj.status.message)
-end
-if phase == "Conflicted" or phase == "Abandoned" or phase == "Diverged" or phase == "TimedOut" then
-  return say("Degraded", phase, obj.status.message)
-end
-if phase == "Invalid" then
-  -- The operator puts the problems in status.message; a missing Role only
-  -- in the Valid condition. spec.roleRef is immutable, so neither fixes itself.
-  if text(obj.status.message) == "" and valid ~= nil then
-    return say("Degraded", phase, valid.message)
+local function condition(conditionType)
+  if obj.status.conditions == nil then
+    return nil
   end
-  return say("Degraded", phase, obj.status.message)
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == conditionType then
+      return c
+    end
+  end
+  return nil
 end
 
--- Not decided yet. Valid=Unknown means the Role's SkillMatrix is missing: the
--- proposal is evaluated again when it appears.
-if valid ~= nil and valid.status == "Unknown" and text(valid.message) ~= "" then
-  if phase == "" then
-    return say("Progressing", text(valid.reason), valid.message)
+-- A condition stamped with an older generation describes an older spec.
+local function stale(c)
+  return c ~= nil and generation ~= nil and c.observedGeneration ~= nil and c.observedGeneration < generation
+end
+
+local function isTrue(c)
+  return c ~= nil and c.status == "True"
+end
+
+-- "<reason>: <message>" (the reason Ready says nothing), then the message of
+-- Valid or Published when it carries the same reason and says more: Ready
+-- says what is wrong, that condition why (the problems, the API error).
+local function describe(c)
+  local reason = text(c.reason)
+  local message = text(c.message)
+  if message == "" then
+    message = reason
+  elseif reason ~= "" and reason ~= "Ready" then
+    message = reason .. ": " .. message
   end
-  return say("Progressing", phase, valid.message)
+  for _, detailType in ipairs({"Valid", "Published"}) do
+    local detail = condition(detailType)
+    if detail ~= nil and detail.status ~= "True" and text(detail.reason) == reason
+        and text(detail.message) ~= "" and text(detail.message) ~= text(c.message) then
+      return message .. "; " .. text(detail.message)
+    end
+  end
+  return message
 end
-local applied = condition("Applied")
-if phase == "Accepted" and applied ~= nil and applied.status == "False" and text(applied.reason) == "PromotionHeld" then
-  return say("Degraded", "PromotionHeld", applied.message)
-end
--- Accepted while its Git write-back fails (credentials, server, manifest):
--- still on its way, retried, with the reason in view.
-local committed = condition("Committed")
-if phase == "Accepted" and committed ~= nil and committed.status == "False" then
-  return say("Progressing", "Accepted, not committed (" .. text(committed.reason) .. ")", committed.message)
-end
-if phase == "Open" or phase == "Accepted" or phase == "Committed" then
-  return say("Progressing", phase, obj.status.message)
-end
-if phase == "" then
+
+local ready = condition("Ready")
+local reconciling = condition("Reconciling")
+local stalled = condition("Stalled")
+if stale(ready) or stale(reconciling) or stale(stalled) then
   return waiting()
 end
-return say("Unknown", "Unknown phase " .. phase, obj.status.message)
+
+if isTrue(stalled) then
+  hs.status = "Degraded"
+  hs.message = describe(stalled)
+  return hs
+end
+if isTrue(reconciling) then
+  hs.status = "Progressing"
+  hs.message = describe(reconciling)
+  return hs
+end
+if isTrue(ready) then
+  hs.status = "Healthy"
+  hs.message = describe(ready)
+  -- A Role valid with warnings: what looks odd (a proficiency that drops as
+  -- the level rises).
+  local valid = condition("Valid")
+  if valid ~= nil and valid.reason == "ValidWithWarnings" and text(valid.message) ~= "" then
+    hs.message = hs.message .. "; " .. text(valid.message)
+  end
+  return hs
+end
+
+hs.status = "Progressing"
+if ready == nil then
+  if generation ~= nil then
+    hs.message = "Waiting for the operator to set Ready for generation " .. text(generation)
+  else
+    hs.message = "Waiting for the operator to set Ready"
+  end
+else
+  hs.message = "Waiting for the operator: " .. describe(ready)
+end
+return hs

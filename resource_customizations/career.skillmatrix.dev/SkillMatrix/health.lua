@@ -1,26 +1,23 @@
 -- Health of a career.skillmatrix.dev/v1alpha1 SkillMatrix (skillmatrix-operator).
--- Only the Lua base library is used: Argo CD runs argocd-cm scripts without
--- the standard libraries unless useOpenLibs is set.
+--
+-- Ready: valid and its catalog published (Healthy). PublishFailed and
+-- Retrying are in flight (Progressing). InvalidSpec, RenderFailed, TooLarge
+-- and ConfigMapConflict need a person (Degraded).
+
+-- Everything below is the same in the three scripts (a test holds them to
+-- it): the health follows from the kstatus conditions the operator sets on
+-- every kind, with one rule (docs/conditions.md). Only the Lua base library
+-- is used: Argo CD runs argocd-cm scripts without the standard libraries
+-- unless useOpenLibs is set.
+--
+--   status.observedGeneration (or the generation of Ready, Reconciling or
+--   Stalled) behind metadata.generation, or no status: Progressing
+--   Stalled=True: Degraded, a person must act
+--   Reconciling=True: Progressing, the operator has work in flight
+--   Ready=True: Healthy
+--   anything else (a status from an operator older than these conditions):
+--   Progressing, until the operator concludes the object
 local hs = {}
-
--- Ready=False for this reason resolves without a change to the SkillMatrix:
--- a failed ConfigMap write is retried with backoff. Every other reason
--- (InvalidSpec, RenderFailed, TooLarge, ConfigMapConflict) needs a fix.
-local transient = {
-  PublishFailed = true,
-}
-
-local function condition(conditionType)
-  if obj.status == nil or obj.status.conditions == nil then
-    return nil
-  end
-  for _, c in ipairs(obj.status.conditions) do
-    if c.type == conditionType then
-      return c
-    end
-  end
-  return nil
-end
 
 local function text(value)
   if value == nil then
@@ -53,42 +50,86 @@ if generation ~= nil then
     return waiting()
   end
 end
-local ready = condition("Ready")
-if ready == nil then
-  return waiting()
+
+local function condition(conditionType)
+  if obj.status.conditions == nil then
+    return nil
+  end
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == conditionType then
+      return c
+    end
+  end
+  return nil
 end
-if generation ~= nil and ready.observedGeneration ~= nil and ready.observedGeneration < generation then
+
+-- A condition stamped with an older generation describes an older spec.
+local function stale(c)
+  return c ~= nil and generation ~= nil and c.observedGeneration ~= nil and c.observedGeneration < generation
+end
+
+local function isTrue(c)
+  return c ~= nil and c.status == "True"
+end
+
+-- "<reason>: <message>" (the reason Ready says nothing), then the message of
+-- Valid or Published when it carries the same reason and says more: Ready
+-- says what is wrong, that condition why (the problems, the API error).
+local function describe(c)
+  local reason = text(c.reason)
+  local message = text(c.message)
+  if message == "" then
+    message = reason
+  elseif reason ~= "" and reason ~= "Ready" then
+    message = reason .. ": " .. message
+  end
+  for _, detailType in ipairs({"Valid", "Published"}) do
+    local detail = condition(detailType)
+    if detail ~= nil and detail.status ~= "True" and text(detail.reason) == reason
+        and text(detail.message) ~= "" and text(detail.message) ~= text(c.message) then
+      return message .. "; " .. text(detail.message)
+    end
+  end
+  return message
+end
+
+local ready = condition("Ready")
+local reconciling = condition("Reconciling")
+local stalled = condition("Stalled")
+if stale(ready) or stale(reconciling) or stale(stalled) then
   return waiting()
 end
 
-if ready.status == "True" then
+if isTrue(stalled) then
+  hs.status = "Degraded"
+  hs.message = describe(stalled)
+  return hs
+end
+if isTrue(reconciling) then
+  hs.status = "Progressing"
+  hs.message = describe(reconciling)
+  return hs
+end
+if isTrue(ready) then
   hs.status = "Healthy"
-  hs.message = text(ready.message)
+  hs.message = describe(ready)
+  -- A Role valid with warnings: what looks odd (a proficiency that drops as
+  -- the level rises).
+  local valid = condition("Valid")
+  if valid ~= nil and valid.reason == "ValidWithWarnings" and text(valid.message) ~= "" then
+    hs.message = hs.message .. "; " .. text(valid.message)
+  end
   return hs
 end
 
-local reason = text(ready.reason)
-local message = text(ready.message)
-if message == "" then
-  message = reason
-elseif reason ~= "" then
-  message = reason .. ": " .. message
-end
--- Ready says what is wrong; Valid or Published, set with the same reason,
--- says why (the validation problems, the API error).
-for _, detailType in ipairs({"Valid", "Published"}) do
-  local detail = condition(detailType)
-  if detail ~= nil and detail.status ~= "True" and detail.reason == ready.reason
-      and text(detail.message) ~= "" and detail.message ~= ready.message then
-    message = message .. "; " .. text(detail.message)
-    break
+hs.status = "Progressing"
+if ready == nil then
+  if generation ~= nil then
+    hs.message = "Waiting for the operator to set Ready for generation " .. text(generation)
+  else
+    hs.message = "Waiting for the operator to set Ready"
   end
-end
-hs.message = message
-
-if ready.status == "False" and not transient[reason] then
-  hs.status = "Degraded"
 else
-  hs.status = "Progressing"
+  hs.message = "Waiting for the operator: " .. describe(ready)
 end
 return hs

@@ -168,7 +168,7 @@ func proposalCases() []proposalCase {
 			for _, reason := range holdReasons {
 				for _, condType := range []string{v1.ConditionApplied, v1.ConditionCommitted} {
 					held := condition(condType, metav1.ConditionFalse, reason, "held: "+reason)
-					if v1.ReasonNeedsAction(reason) {
+					if v1.ReasonStalls(reason) {
 						add(name+" held by "+condType+" "+reason, phase, stalled, reason, held.Message, "Degraded", held)
 					} else {
 						add(name+" waiting on "+condType+" "+reason, phase, inFlight, string(phase), message, "Progressing", held)
@@ -427,7 +427,7 @@ func TestCasesCoverEveryStanding(t *testing.T) {
 					continue
 				}
 				seen[condType+" "+reason] = true
-				if condType == v1.ConditionStalled && v1.ReasonNeedsAction(reason) &&
+				if condType == v1.ConditionStalled && v1.ReasonStalls(reason) &&
 					!slices.Contains([]string{v1.ReasonInvalidChanges, v1.ReasonPromotionHeld}, reason) && kind == "Proposal" {
 					seen["Stalled "+writeBack] = true
 				}

@@ -242,8 +242,17 @@ var actionReasons = map[string]bool{
 	ReasonSwitchOverConflict: true, ReasonSwitchOverUncarried: true,
 }
 
+// retriedReasons ask a person to act only when they last: the operator
+// retries them by itself (a Git server back online, an API write that goes
+// through), so they warn without stalling.
+var retriedReasons = map[string]bool{ReasonGitUnreachable: true, ReasonPublishFailed: true}
+
 // ReasonNeedsAction reports whether reason asks a person to act: its Events
-// are Warnings, and an object that cannot go on says Stalled with it. Every
-// other reason's Events are Normal: alerting on Warning Events alerts on
-// exactly what needs a person.
+// are Warnings. Every other reason's Events are Normal: alerting on Warning
+// Events alerts on exactly what needs a person.
 func ReasonNeedsAction(reason string) bool { return actionReasons[reason] }
+
+// ReasonStalls reports whether an object held for reason cannot go on until
+// a person acts (Stalled=True): a reason that needs action and that no retry
+// mends by itself. The others keep the object Reconciling while retried.
+func ReasonStalls(reason string) bool { return actionReasons[reason] && !retriedReasons[reason] }

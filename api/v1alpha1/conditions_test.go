@@ -72,6 +72,11 @@ func TestReasonsTable(t *testing.T) {
 			t.Errorf("actionReasons holds %q, which is no declared reason", reason)
 		}
 	}
+	for reason := range retriedReasons {
+		if !ReasonNeedsAction(reason) || ReasonStalls(reason) {
+			t.Errorf("%s is retried: it warns and does not stall", reason)
+		}
+	}
 }
 
 // declaredReasons are the values of the Reason* constants of conditions.go.

@@ -140,8 +140,9 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 // concludeProposal says where the Proposal stands for the operator (see
 // conclude): Open and every closed phase are finished (Ready, with the
 // phase as reason), except Invalid, which stalls until its author proposes
-// anew; Accepted and Committed are in flight, unless what holds them needs a
-// person (a promotion held, a write-back that cannot authenticate); a
+// anew; Accepted and Committed are in flight, unless what holds them stalls
+// until a person acts (a promotion held, a write-back that cannot
+// authenticate: v1.ReasonStalls); a
 // missing Role or SkillMatrix is waited for.
 func concludeProposal(s *proposalScope) {
 	p := s.proposal
@@ -157,7 +158,7 @@ func concludeProposal(s *proposalScope) {
 	case phase.InFlight():
 		for _, condType := range []string{v1.ConditionApplied, v1.ConditionCommitted} {
 			if c := meta.FindStatusCondition(p.Status.Conditions, condType); c != nil &&
-				c.Status == metav1.ConditionFalse && v1.ReasonNeedsAction(c.Reason) {
+				c.Status == metav1.ConditionFalse && v1.ReasonStalls(c.Reason) {
 				s.conds.conclude(progressStalled, c.Reason, c.Message)
 				return
 			}

@@ -56,14 +56,14 @@ type publication struct {
 // caller, whose message says what was published; err is for what a retry
 // can mend.
 func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditionSet, pub publication) (publish.Payload, bool, error) {
-	// Only a failed write can be mended by a retry; the rest needs a new
-	// spec or a person (a ConfigMap of that name that is not the operator's).
+	// Only a failed write is mended by a retry; the rest needs a new spec
+	// or a person (a ConfigMap of that name that is not the operator's).
 	fail := func(reason, published, ready string) {
 		conds.set(v1.ConditionPublished, metav1.ConditionFalse, reason, published)
-		if reason == v1.ReasonPublishFailed {
-			conds.conclude(progressInFlight, reason, ready)
-		} else {
+		if v1.ReasonStalls(reason) {
 			conds.conclude(progressStalled, reason, ready)
+		} else {
+			conds.conclude(progressInFlight, reason, ready)
 		}
 	}
 	if pub.renderErr != nil {

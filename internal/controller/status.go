@@ -88,7 +88,7 @@ const (
 	// progressInFlight: the operator still works on it (Reconciling=True).
 	progressInFlight
 	// progressStalled: it cannot go on until a person acts (Stalled=True);
-	// only a reason that needs action stalls (v1.ReasonNeedsAction).
+	// only a reason that stalls does (v1.ReasonStalls).
 	progressStalled
 )
 

@@ -231,7 +231,9 @@ var actionReasons = map[string]bool{
 	ReasonInvalidSpec: true, ReasonMatrixInvalid: true, ReasonInvalidChanges: true,
 	ReasonTooLarge: true, ReasonConfigMapConflict: true, ReasonRenderFailed: true, ReasonPublishFailed: true,
 	ReasonPromotionHeld: true,
-	ReasonCommitLost:    true, ReasonMergedDifferently: true, ReasonApplyTimedOut: true,
+	// An accepted change that Git dropped: the people who decided it should
+	// know, whoever dropped it.
+	ReasonBranchDeleted: true, ReasonCommitLost: true, ReasonMergedDifferently: true, ReasonApplyTimedOut: true,
 	ReasonWriteBackAmbiguous: true, ReasonWriteBackConfigInvalid: true,
 	ReasonSecretNotFound: true, ReasonSecretForbidden: true, ReasonGitAuthenticationFail: true,
 	ReasonGitUnreachable: true, ReasonGitRepositoryNotFound: true, ReasonGitBranchNotFound: true,

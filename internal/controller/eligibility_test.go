@@ -110,7 +110,7 @@ var _ = Describe("Authority re-checked at decision time", func() {
 		castVote(bob, ns, "p", v1.VoteApprove)
 
 		Eventually(func() []v1.UncountedBallot { return getProposal(ns, "p").Status.Uncounted }).Should(ConsistOf(
-			And(HaveField("Kind", "vote"), HaveField("User", v1.Username(voter)), HaveField("Reason", ContainSubstring(`"patch"`))),
+			And(HaveField("Kind", "vote"), HaveField("User", v1.Username(voter)), HaveField("Reason", ContainSubstring(`"vote"`))),
 			And(HaveField("Kind", "review"), HaveField("User", v1.Username(reviewer)), HaveField("Reason", ContainSubstring(`"review"`))),
 		))
 		p := getProposal(ns, "p")

@@ -142,8 +142,8 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 // phase as reason), except Invalid, which stalls until its author proposes
 // anew; Accepted and Committed are in flight, unless what holds them stalls
 // until a person acts (a promotion held, a write-back that cannot
-// authenticate: v1.ReasonStalls); a
-// missing Role or SkillMatrix is waited for.
+// authenticate: v1.ReasonStalls); a missing Role or SkillMatrix is waited
+// for.
 func concludeProposal(s *proposalScope) {
 	p := s.proposal
 	phase := p.Status.Phase

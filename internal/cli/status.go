@@ -228,8 +228,12 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 	switch {
 	case st.final():
 		// Its changes are in the Role or never will be: judging them again
-		// against today's Role says nothing.
+		// against today's Role says nothing; why they never will be is what
+		// the operator found when it closed the Proposal.
 		st.Outlook = st.Phase
+		if phase := p.Status.Phase; (phase == v1.PhaseConflicted || phase == v1.PhaseInvalid) && p.Status.Message != "" {
+			st.Blockers = []string{p.Status.Message}
+		}
 	case outlook == string(v1.PhaseConflicted) || outlook == string(v1.PhaseInvalid):
 		st.Blockers = blockers
 	}

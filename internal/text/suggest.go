@@ -30,7 +30,10 @@ const (
 
 // Closest returns the candidate nearest to id by edit distance, the first in
 // candidate order on a tie, when it is at most MaxDistance edits away and
-// fewer edits than the longer of the two is long. An exact match is not a
+// fewer edits than the longer of the two is long. Letters that differ only
+// in ASCII case cost nothing: ids are case-sensitive, so "v" against a scale
+// of "a", "w", "v", "e" needs the hint most, yet counted as an edit it would
+// rewrite the whole one-letter id and get none. An exact match is not a
 // suggestion.
 func Closest[S ~string](id string, candidates []S) (string, bool) {
 	if id == "" || len(id) > maxSuggestLen {
@@ -62,8 +65,9 @@ func Hint[S ~string](id string, candidates []S) string {
 }
 
 // distanceWithin returns the byte-wise Levenshtein distance of a and b when it
-// is at most k, and k+1 otherwise. Ids are ASCII by schema; for anything else a
-// byte distance still ranks candidates sensibly. Only the diagonal band of
+// is at most k, and k+1 otherwise, with bytes that differ only in ASCII case
+// equal. Ids are ASCII by schema; for anything else a byte distance still
+// ranks candidates sensibly. Only the diagonal band of
 // width 2k+1 can hold a distance <= k, so it computes that band and stops at
 // the first row whose band is all above k: O(k·len) instead of O(len²), and
 // usually a few rows for an unrelated candidate. rows is scratch space reused
@@ -91,7 +95,7 @@ func distanceWithin(a, b string, k int, rows *[2][]int) int {
 		}
 		for j := lo; j <= hi; j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if lowerASCII(a[i-1]) == lowerASCII(b[j-1]) {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost, inf)
@@ -107,6 +111,15 @@ func distanceWithin(a, b string, k int, rows *[2][]int) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// lowerASCII folds an ASCII upper-case letter to lower case; any other byte,
+// a UTF-8 one included, is itself.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
 }
 
 func abs(n int) int {

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Table is a Role compiled for assessment: the levels, the scale and, per
@@ -264,6 +265,6 @@ func dropMessage(lower, higher string, drops []Drop, skills int) string {
 	if len(drops) > maxNamed {
 		names = append(names, fmt.Sprintf("%d more", len(drops)-maxNamed))
 	}
-	return fmt.Sprintf("%s expects less than %s in %d of %d skills (%s), so meeting %s can take less than meeting %s in them",
-		higher, lower, len(drops), skills, strings.Join(names, ", "), higher, lower)
+	return fmt.Sprintf("%s expects less than %s in %d of %s (%s), so meeting %s can take less than meeting %s in them",
+		higher, lower, len(drops), text.Plural(skills, "skill", "skills"), strings.Join(names, ", "), higher, lower)
 }

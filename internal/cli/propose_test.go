@@ -34,11 +34,11 @@ func TestProposeSuggestsTheRightCase(t *testing.T) {
 	cases := []struct {
 		name, flag, arg, want string
 	}{
-		{"proficiency", "--set", "docker@senior=V", `proficiency "V" is not on the SkillMatrix's scale (want one of a, w, v, e); did you mean "v"?`},
-		{"skill", "--set", "Docker@senior=v", `did you mean "docker"?`},
-		{"level", "--set", "docker@Senior=v", `did you mean "senior"?`},
-		{"skill in upper case", "--require", "KUBERNETES-CORE@junior", `did you mean "kubernetes-core"?`},
-		{"added skill's proficiency", "--add-skill", "docker=A,w", `did you mean "a"?`},
+		{"proficiency", "--set", "docker@senior=V", `proficiency "V" is not on the SkillMatrix's scale (want one of a, w, v, e); did you mean "v"? ids are case-sensitive`},
+		{"skill", "--set", "Docker@senior=v", `did you mean "docker"? ids are case-sensitive`},
+		{"level", "--set", "docker@Senior=v", `did you mean "senior"? ids are case-sensitive`},
+		{"skill in upper case", "--require", "KUBERNETES-CORE@junior", `did you mean "kubernetes-core"? ids are case-sensitive`},
+		{"added skill's proficiency", "--add-skill", "docker=A,w", `did you mean "a"? ids are case-sensitive`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -95,7 +96,7 @@ func (o *options) write(path string, data []byte) error {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return err
 	}
-	o.warnf("wrote %s (%d bytes)\n", path, len(data))
+	o.warnf("wrote %s (%s)\n", path, text.Plural(len(data), "byte", "bytes"))
 	return nil
 }
 

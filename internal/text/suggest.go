@@ -55,13 +55,33 @@ func Closest[S ~string](id string, candidates []S) (string, bool) {
 	return best, best != ""
 }
 
-// Hint is `; did you mean "x"?` for the closest candidate, or "". The
+// Hint is `; did you mean "x"?` for the closest candidate, or "". When the
+// candidate differs from id in case only, it adds that ids are
+// case-sensitive: "W" and "w" look like the same value to a reader. The
 // candidate is quoted whole: Closest never returns one longer than 128 bytes.
 func Hint[S ~string](id string, candidates []S) string {
-	if s, ok := Closest(id, candidates); ok {
-		return fmt.Sprintf("; did you mean %q?", s)
+	s, ok := Closest(id, candidates)
+	switch {
+	case !ok:
+		return ""
+	case equalFoldASCII(s, id):
+		return fmt.Sprintf("; did you mean %q? ids are case-sensitive", s)
 	}
-	return ""
+	return fmt.Sprintf("; did you mean %q?", s)
+}
+
+// equalFoldASCII reports whether a and b are equal once ASCII letters are
+// folded to lower case: the case-only difference Closest counts as no edit.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // distanceWithin returns the byte-wise Levenshtein distance of a and b when it

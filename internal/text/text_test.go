@@ -74,6 +74,8 @@ func TestHint(t *testing.T) {
 	}{
 		{"dokcer", `; did you mean "docker"?`},
 		{"zzzzzzzz", ""},
+		{"Docker", `; did you mean "docker"? ids are case-sensitive`},
+		{"Dokcer", `; did you mean "docker"?`},
 	}
 	for _, tt := range tests {
 		if got := Hint(tt.in, []id{"docker", "helm"}); got != tt.want {
@@ -299,6 +301,14 @@ func TestPlural(t *testing.T) {
 	}
 	if got := Plural(int32(1), "vote", "votes"); got != "1 vote" {
 		t.Errorf("Plural(int32) = %q", got)
+	}
+}
+
+func TestAgree(t *testing.T) {
+	for n, want := range map[int]string{0: "them", 1: "it", 2: "them"} {
+		if got := Agree(n, "it", "them"); got != want {
+			t.Errorf("Agree(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 

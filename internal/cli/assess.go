@@ -125,7 +125,11 @@ func (o *options) runAssess(cmd *cobra.Command, a []string, opts *assessOptions)
 			catalog = append(catalog, string(s.ID))
 		}
 	}
-	res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
+	m, err := o.resolve(matrix, role)
+	if err != nil {
+		return err
+	}
+	res, err := assess.Assess(m, ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.ratingsPath, err)
 	}

@@ -274,6 +274,9 @@ func (o *options) validateImport(ctx context.Context, role *v1.Role, in *importI
 		}
 		matrix = m
 	}
+	if err := validation.CheckMatrix(matrix); err != nil {
+		return err
+	}
 	r := validation.Role(&role.Spec, &matrix.Spec)
 	if !r.HasErrors() {
 		return nil

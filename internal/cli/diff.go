@@ -104,7 +104,10 @@ func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions)
 	if err != nil {
 		return err
 	}
-	m := o.resolve(matrix, r)
+	m, err := o.resolve(matrix, r)
+	if err != nil {
+		return err
+	}
 	from, err := diff.FindLevel(m, opts.from)
 	if err != nil {
 		return err
@@ -178,6 +181,11 @@ func (o *options) diffFiles(opts *diffOptions) error {
 	for i := range b.matrices {
 		if b.matrices[i].Name == string(cur.Spec.MatrixRef) {
 			matrix = &b.matrices[i]
+		}
+	}
+	if matrix != nil {
+		if err := o.checkEditable(matrix, cur); err != nil {
+			return err
 		}
 	}
 	d := diff.Roles(old, cur, matrix)

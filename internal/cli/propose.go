@@ -126,6 +126,9 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 	if err != nil {
 		return err
 	}
+	if err := o.checkEditable(matrix, role); err != nil {
+		return err
+	}
 	changes, origins, err := buildChanges(opts, &role.Spec, &matrix.Spec)
 	if err != nil {
 		return err

@@ -98,6 +98,13 @@ func TestGolden(t *testing.T) {
 		{"assess.json", []string{"assess", "mlops-engineer", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json"}, ""},
 		{"assess.md", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md"}, ""},
 		{"assess-threshold-90.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90"}, ""},
+		// --locale zh-CN: every interface string from the zh-CN catalog.
+		{"assess.zh-CN.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--locale", "zh-CN"}, ""},
+		{"assess.zh-CN.md", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md", "--locale", "zh-CN"}, ""},
+		{"assess.zh-CN.json", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json", "--locale", "zh-CN"}, ""},
+		{"assess-threshold-90.zh-CN.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90", "--locale", "zh-CN"}, ""},
+		{"diff-levels-middle-senior.zh-CN.txt", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior", "--locale", "zh-CN"}, files...), ""},
+		{"diff-files.zh-CN.txt", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "--locale", "zh-CN"}, editedRoleInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -86,10 +86,14 @@ func (o *options) checkEditable(matrix *v1.SkillMatrix, role *v1.Role) error {
 	return err
 }
 
-// localeOf is --locale, else the SkillMatrix's first published locale, else en.
+// localeOf is --locale, else the SkillMatrix's first published locale, else
+// en; matrix may be nil (diff -f without one).
 func (o *options) localeOf(matrix *v1.SkillMatrix) string {
 	if o.locale != "" {
 		return o.locale
+	}
+	if matrix == nil {
+		return string(v1.DefaultLocale)
 	}
 	if l := matrix.Spec.Publishing.Locales; len(l) > 0 {
 		return string(l[0])

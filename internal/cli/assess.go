@@ -339,6 +339,13 @@ var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`,
 
 func md(s string) string { return mdEscaper.Replace(s) }
 
+// Markdown column alignments.
+const (
+	mdLeft   = "---"
+	mdRight  = "--:"
+	mdCenter = ":-:"
+)
+
 // mdRow is a Markdown table row of cells.
 func mdRow(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |" }
 
@@ -365,7 +372,7 @@ func printAssessMarkdown(p *printer, t messages, r *assess.Result) {
 	}
 	p.f("\n%s%s%s\n\n", t.s("assess.rule", "Threshold", r.ThresholdPercent), t.s("sep.sentence"), t.s("assess.readiness"))
 	p.f("## %s\n\n", t.s("heading.levels"))
-	mdHeader(p, t, []string{"---", "--:", "--:", "--:", ":-:"}, "col.level", "col.requiredMet", "col.otherMet", "col.ready", "col.met")
+	mdHeader(p, t, []string{mdLeft, mdRight, mdRight, mdRight, mdCenter}, "col.level", "col.requiredMet", "col.otherMet", "col.ready", "col.met")
 	for _, l := range r.Levels {
 		p.ln(mdRow(md(levelLabel(&l.LevelRef)), fmt.Sprintf("%d/%d", l.Required.Met, l.Required.Total),
 			fmt.Sprintf("%d/%d (%d%%)", l.Other.Met, l.Other.Total, l.OtherPercent), fmt.Sprintf("%d%%", l.ReadinessPercent), t.yesNo(l.Met)))
@@ -394,9 +401,9 @@ func printGapMarkdown(p *printer, t messages, gaps []assess.Gap, withLevel bool)
 		return
 	}
 	p.f("%s\n\n", t.s("assess.md.cells", "Cells", t.n("count.cells", len(gaps)), "Required", requiredCount(gaps)))
-	align := []string{"---", "---", ":-:", ":-:", ":-:"}
+	align := []string{mdLeft, mdLeft, mdCenter, mdCenter, mdCenter}
 	if withLevel {
-		align = append([]string{"---"}, align...)
+		align = append([]string{mdLeft}, align...)
 	}
 	mdHeader(p, t, align, gapColumns(withLevel)...)
 	for _, g := range gaps {

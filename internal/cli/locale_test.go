@@ -19,6 +19,7 @@ package cli_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestRenderPDFChromiumNamesCharactersNoFontCovers(t *testing.T) {
 	if r.code != cli.ExitFailure || r.stdout != "" || !strings.Contains(r.stderr, `error: no font covers some characters: '\u0378' (U+0378)`) {
 		t.Errorf("exit %d, %d bytes on stdout, stderr %q; want exit 1 naming U+0378", r.code, len(r.stdout), r.stderr)
 	}
-	r = offline(t, "", append(args, "--replace-missing")...)
+	r = offline(t, "", slices.Concat(args, []string{"--replace-missing"})...)
 	if r.code != cli.ExitOK || !strings.HasPrefix(r.stdout, "%PDF-") ||
 		!strings.Contains(r.stderr, `warning: no installed font covers '\u0378' (U+0378)`) {
 		t.Errorf("--replace-missing: exit %d, stderr %q", r.code, r.stderr)

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 )
 
@@ -86,5 +88,38 @@ func TestAlignColumns(t *testing.T) {
 				t.Errorf("alignColumns(%q) =\n%q\nwant\n%q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// The en catalog words a drop warning as internal/assess does, so -o json
+// says in English what the domain says: the sample's warning, and one skill
+// of one.
+func TestDropWarningInEnglishIsTheDomains(t *testing.T) {
+	b, err := (&options{}).readFiles([]string{filepath.Join("..", "..", "config", "samples")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matrix, role, err := b.role("mlops-engineer", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := model.BuildRole(matrix, role)
+	one := model.BuildRole(matrix, role)
+	one.Categories = one.Categories[:1]
+	one.Categories[0].Skills = one.Categories[0].Skills[:1]
+	for name, m := range map[string]*model.RoleMatrix{"the sample": full, "one skill": one} {
+		res, err := assess.Assess(m, nil, assess.Options{})
+		if err != nil || len(res.Warnings) == 0 {
+			t.Fatalf("%s: %v, %d warnings; want some", name, err, len(res.Warnings))
+		}
+		skills := 0
+		for _, c := range m.Categories {
+			skills += len(c.Skills)
+		}
+		for _, w := range res.Warnings {
+			if got := dropWarning(messages{locale: "en"}, &w, skills); got != w.Message {
+				t.Errorf("%s: catalog %q\nassess  %q", name, got, w.Message)
+			}
+		}
 	}
 }

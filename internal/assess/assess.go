@@ -177,7 +177,7 @@ func (e *RatingsError) Error() string {
 	if len(e.Problems) == 1 {
 		return "ratings: " + e.Problems[0]
 	}
-	return fmt.Sprintf("ratings: %d problems:\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
+	return fmt.Sprintf("ratings: %s:\n  %s", text.Plural(len(e.Problems), "problem", "problems"), strings.Join(e.Problems, "\n  "))
 }
 
 // ErrNoLevels means the SkillMatrix has no levels to assess against.

@@ -525,6 +525,14 @@ func TestAssessWarnsAboutDrops(t *testing.T) {
 	if second.Message != want {
 		t.Errorf("message = %q\nwant      %q", second.Message, want)
 	}
+	// One skill in all: the noun agrees with the count.
+	one := ladder(t)
+	one.Categories = []model.Category{{ID: "core", Name: "Core", Skills: one.Categories[0].Skills[:1]}}
+	one.Categories[0].Skills[0].Cells[2].Proficiency = "A"
+	res, err = Assess(one, nil, Options{})
+	if err != nil || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, "in 1 of 1 skill (Skill 1 W → A)") {
+		t.Errorf("one skill: warnings = %+v, %v; want one, in 1 of 1 skill", res.Warnings, err)
+	}
 }
 
 // Compile is what the page embeds: ranks per level, NotCounted where the

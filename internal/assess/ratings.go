@@ -27,6 +27,8 @@ import (
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // ErrNoRatings means a ratings file rates nothing: it is empty, holds only
@@ -67,7 +69,7 @@ func tooLong(skill string) string {
 	if n <= MaxSkillIDLength {
 		return ""
 	}
-	return fmt.Sprintf("skill id %q... is %d characters long; a skill id has at most %d", string([]rune(skill)[:20]), n, MaxSkillIDLength)
+	return fmt.Sprintf("skill id %q... is %s long; a skill id has at most %d", string([]rune(skill)[:20]), text.Plural(n, "character", "characters"), MaxSkillIDLength)
 }
 
 // ParseRatings reads a ratings file. name picks the format: a name ending

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // Table is a Role compiled for assessment: the levels, the scale and, per
@@ -253,17 +254,18 @@ func (t *Table) drops() []Warning {
 	return warnings
 }
 
-// maxNamed is how many skills a warning's message names before "and N more".
-const maxNamed = 3
+// MaxNamedDrops is how many skills a warning's message names before "N
+// more"; the CLI's translated messages name as many.
+const MaxNamedDrops = 3
 
 func dropMessage(lower, higher string, drops []Drop, skills int) string {
 	var names []string
-	for _, d := range drops[:min(len(drops), maxNamed)] {
+	for _, d := range drops[:min(len(drops), MaxNamedDrops)] {
 		names = append(names, fmt.Sprintf("%s %s → %s", d.SkillName, d.From, d.To))
 	}
-	if len(drops) > maxNamed {
-		names = append(names, fmt.Sprintf("%d more", len(drops)-maxNamed))
+	if len(drops) > MaxNamedDrops {
+		names = append(names, fmt.Sprintf("%d more", len(drops)-MaxNamedDrops))
 	}
-	return fmt.Sprintf("%s expects less than %s in %d of %d skills (%s), so meeting %s can take less than meeting %s in them",
-		higher, lower, len(drops), skills, strings.Join(names, ", "), higher, lower)
+	return fmt.Sprintf("%s expects less than %s in %d of %s (%s), so meeting %s can take less than meeting %s in them",
+		higher, lower, len(drops), text.Plural(skills, "skill", "skills"), strings.Join(names, ", "), higher, lower)
 }

@@ -25,7 +25,6 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/assess"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 type assessOptions struct {
@@ -125,18 +124,24 @@ func (o *options) runAssess(cmd *cobra.Command, a []string, opts *assessOptions)
 			catalog = append(catalog, string(s.ID))
 		}
 	}
-	res, err := assess.Assess(o.resolve(matrix, role), ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
+	m, err := o.resolve(matrix, role)
+	if err != nil {
+		return err
+	}
+	res, err := assess.Assess(m, ratings, assess.Options{ThresholdPercent: opts.threshold, Catalog: catalog})
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.ratingsPath, err)
 	}
+	t := messages{locale: o.localeOf(matrix)}
+	localizeWarnings(t, res, m.Stats.Skills)
 	p := &printer{w: o.streams.Out}
 	switch opts.format {
 	case formatJSON, formatYAML:
 		return writeData(o.streams.Out, opts.format, res)
 	case "md", formatMarkdown:
-		printAssessMarkdown(p, res)
+		printAssessMarkdown(p, t, res)
 	default:
-		printAssessTable(p, res)
+		printAssessTable(p, t, res)
 	}
 	return p.err
 }
@@ -206,24 +211,40 @@ func orDash(s string) string {
 	return s
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+// localizeWarnings rewrites the warnings' messages in the locale of t, as
+// every format prints them: the domain words them in English. skills is how
+// many skills the Role has.
+func localizeWarnings(t messages, r *assess.Result, skills int) {
+	for i := range r.Warnings {
+		r.Warnings[i].Message = dropWarning(t, &r.Warnings[i], skills)
 	}
-	return "no"
+}
+
+// dropWarning says where the Role expects less at a higher level, naming
+// the first assess.MaxNamedDrops skills, as internal/assess does in English.
+func dropWarning(t messages, w *assess.Warning, skills int) string {
+	var examples []string
+	for _, d := range w.Drops[:min(len(w.Drops), assess.MaxNamedDrops)] {
+		examples = append(examples, fmt.Sprintf("%s %s → %s", d.SkillName, d.From, d.To))
+	}
+	if more := len(w.Drops) - assess.MaxNamedDrops; more > 0 {
+		examples = append(examples, t.s("assess.more", "Count", more))
+	}
+	return t.s("assess.warning", "Count", skills, "Higher", w.Higher.Name, "Lower", w.Lower.Name,
+		"Drops", len(w.Drops), "Examples", t.list(examples))
 }
 
 // verdict is the current and next level in words.
-func verdict(r *assess.Result) (current, next string) {
+func verdict(t messages, r *assess.Result) (current, next string) {
 	if r.Current == nil {
-		current = fmt.Sprintf("none: below %s, the first level", r.Next.Name)
+		current = t.s("assess.below", "Level", r.Next.Name)
 	} else {
 		current = r.Current.Name
 	}
 	if r.Next == nil {
-		next = fmt.Sprintf("none: %s is the top level", r.Current.Name)
+		next = t.s("assess.top", "Level", r.Current.Name)
 	} else {
-		next = fmt.Sprintf("%s, %d%% ready (required cells count double)", r.Next.Name, r.ReadinessPercent)
+		next = t.s("assess.next", "Level", r.Next.Name, "Percent", r.ReadinessPercent)
 	}
 	return current, next
 }
@@ -238,41 +259,63 @@ func requiredCount(gaps []assess.Gap) int {
 	return n
 }
 
-func printAssessTable(p *printer, r *assess.Result) {
-	p.f("%s (%s), SkillMatrix %s\n", r.RoleDisplayName, r.Role, r.Matrix)
-	p.f("A level is met when all its required cells and at least %d%% of its other cells are met.\n\n", r.ThresholdPercent)
+// labelled lines up "label value" lines: each label padded to the widest,
+// counted in terminal columns, plus one space.
+func labelled(labels ...string) func(label string) string {
+	width := 0
+	for _, l := range labels {
+		width = max(width, displayWidth(l))
+	}
+	return func(label string) string {
+		return label + strings.Repeat(" ", width+1-displayWidth(label))
+	}
+}
+
+func printAssessTable(p *printer, t messages, r *assess.Result) {
+	p.f("%s\n", t.s("assess.heading", "Role", r.RoleDisplayName, "ID", r.Role, "Matrix", r.Matrix))
+	p.f("%s\n\n", t.s("assess.rule", "Threshold", r.ThresholdPercent))
 	tw := p.table()
-	tw.ln("LEVEL\tREQUIRED MET\tOTHER MET\tREADY\tMET")
+	tw.ln(t.header("col.level", "col.requiredMet", "col.otherMet", "col.ready", "col.met"))
 	for _, l := range r.Levels {
 		tw.f("%s\t%d/%d\t%d/%d (%d%%)\t%d%%\t%s\n", levelLabel(&l.LevelRef),
-			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, yesNo(l.Met))
+			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, t.yesNo(l.Met))
 	}
 	p.flush(tw)
-	current, next := verdict(r)
-	p.f("\nCurrent level: %s\nNext level:    %s\n", current, next)
+	current, next := verdict(t, r)
+	label := labelled(t.s("calc.current"), t.s("calc.nextLevel"), t.s("assess.ignoredLabel"))
+	p.f("\n%s%s\n%s%s\n", label(t.s("calc.current")), current, label(t.s("calc.nextLevel")), next)
 	if len(r.Ignored) > 0 {
-		p.f("Ignored:       %s (in the SkillMatrix, not in this Role)\n", strings.Join(r.Ignored, ", "))
+		p.f("%s%s\n", label(t.s("assess.ignoredLabel")), t.s("assess.ignored", "Skills", t.list(r.Ignored)))
 	}
 	for _, w := range r.Warnings {
-		p.f("\nWarning: %s.\n", w.Message)
+		p.f("\n%s\n", t.s("assess.warningLine", "Warning", w.Message))
 	}
 	if r.Next == nil {
-		p.ln("\nNo gaps: every level is met.")
+		p.f("\n%s\n", t.s("assess.noGaps"))
 	} else {
-		p.f("\nGaps to %s: %s, %d required\n", r.Next.Name, text.Plural(len(r.Gaps), "cell", "cells"), requiredCount(r.Gaps))
-		printGapTable(p, r.Gaps, false)
+		p.f("\n%s\n", t.s("assess.gapsTo", "Level", r.Next.Name, "Cells", t.n("count.cells", len(r.Gaps)), "Required", requiredCount(r.Gaps)))
+		printGapTable(p, t, r.Gaps, false)
 	}
 	if r.Current == nil {
 		return
 	}
-	p.f("\nUnmet at %s and below: %s, %d required (the threshold let them pass)\n",
-		r.Current.Name, text.Plural(len(r.Unmet), "cell", "cells"), requiredCount(r.Unmet))
-	printGapTable(p, r.Unmet, true)
+	p.f("\n%s\n", t.s("assess.unmetBelow", "Level", r.Current.Name, "Cells", t.n("count.cells", len(r.Unmet)), "Required", requiredCount(r.Unmet)))
+	printGapTable(p, t, r.Unmet, true)
+}
+
+// gapColumns are the catalog ids of the columns of a gap table, with the
+// level's first when withLevel is set.
+func gapColumns(withLevel bool) []string {
+	cols := []string{"col.category", "col.skill", "col.expected", "col.actual", "col.required"}
+	if withLevel {
+		return append([]string{"col.level"}, cols...)
+	}
+	return cols
 }
 
 // printGapTable prints cells the person does not meet, with their level when
 // withLevel is set.
-func printGapTable(p *printer, gaps []assess.Gap, withLevel bool) {
+func printGapTable(p *printer, t messages, gaps []assess.Gap, withLevel bool) {
 	if len(gaps) == 0 {
 		return
 	}
@@ -283,13 +326,9 @@ func printGapTable(p *printer, gaps []assess.Gap, withLevel bool) {
 		return ""
 	}
 	tw := p.table()
-	if withLevel {
-		tw.ln("  LEVEL\tCATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
-	} else {
-		tw.ln("  CATEGORY\tSKILL\tEXPECTED\tACTUAL\tREQUIRED")
-	}
+	tw.ln("  " + t.header(gapColumns(withLevel)...))
 	for _, g := range gaps {
-		tw.f("  %s%s\t%s (%s)\t%s\t%s\t%s\n", level(g), g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), yesNo(g.Required))
+		tw.f("  %s%s\t%s (%s)\t%s\t%s\t%s\n", level(g), g.CategoryName, g.SkillName, g.SkillID, g.Expected, orDash(g.Actual), t.yesNo(g.Required))
 	}
 	p.flush(tw)
 }
@@ -300,67 +339,83 @@ var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`,
 
 func md(s string) string { return mdEscaper.Replace(s) }
 
-func printAssessMarkdown(p *printer, r *assess.Result) {
-	current, next := verdict(r)
-	p.f("# Level assessment: %s\n\n", md(r.RoleDisplayName))
-	p.f("- **Role:** %s (`%s`), SkillMatrix `%s`\n", md(r.RoleDisplayName), r.Role, r.Matrix)
-	p.f("- **Current level:** %s\n", md(current))
-	p.f("- **Next level:** %s\n", md(next))
-	if len(r.Ignored) > 0 {
-		p.f("- **Ignored ratings:** %s (in the SkillMatrix, not in this Role)\n", md(strings.Join(r.Ignored, ", ")))
+// Markdown column alignments.
+const (
+	mdLeft   = "---"
+	mdRight  = "--:"
+	mdCenter = ":-:"
+)
+
+// mdRow is a Markdown table row of cells.
+func mdRow(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |" }
+
+// mdHeader is a Markdown table's heading row, from the catalog's column
+// names, and its alignment row.
+func mdHeader(p *printer, t messages, align []string, ids ...string) {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = md(t.s(id))
 	}
-	p.f("\nA level is met when all its required cells and at least %d%% of its other cells are met. "+
-		"Readiness is the share of a level's cells met, required cells counting double.\n\n", r.ThresholdPercent)
-	p.ln("## Levels")
-	p.ln()
-	p.ln("| Level | Required met | Other met | Ready | Met |")
-	p.ln("| --- | --: | --: | --: | :-: |")
+	p.ln(mdRow(names...))
+	p.ln(mdRow(align...))
+}
+
+func printAssessMarkdown(p *printer, t messages, r *assess.Result) {
+	current, next := verdict(t, r)
+	p.f("# %s\n\n", t.s("assess.md.title", "Role", md(r.RoleDisplayName)))
+	p.f("- **%s** %s\n", t.s("assess.roleLabel"),
+		t.s("assess.heading", "Role", md(r.RoleDisplayName), "ID", "`"+r.Role+"`", "Matrix", "`"+r.Matrix+"`"))
+	p.f("- **%s** %s\n", t.s("calc.current"), md(current))
+	p.f("- **%s** %s\n", t.s("calc.nextLevel"), md(next))
+	if len(r.Ignored) > 0 {
+		p.f("- **%s** %s\n", t.s("assess.ignoredRatingsLabel"), md(t.s("assess.ignored", "Skills", t.list(r.Ignored))))
+	}
+	p.f("\n%s%s%s\n\n", t.s("assess.rule", "Threshold", r.ThresholdPercent), t.s("sep.sentence"), t.s("assess.readiness"))
+	p.f("## %s\n\n", t.s("heading.levels"))
+	mdHeader(p, t, []string{mdLeft, mdRight, mdRight, mdRight, mdCenter}, "col.level", "col.requiredMet", "col.otherMet", "col.ready", "col.met")
 	for _, l := range r.Levels {
-		p.f("| %s | %d/%d | %d/%d (%d%%) | %d%% | %s |\n", md(levelLabel(&l.LevelRef)),
-			l.Required.Met, l.Required.Total, l.Other.Met, l.Other.Total, l.OtherPercent, l.ReadinessPercent, yesNo(l.Met))
+		p.ln(mdRow(md(levelLabel(&l.LevelRef)), fmt.Sprintf("%d/%d", l.Required.Met, l.Required.Total),
+			fmt.Sprintf("%d/%d (%d%%)", l.Other.Met, l.Other.Total, l.OtherPercent), fmt.Sprintf("%d%%", l.ReadinessPercent), t.yesNo(l.Met)))
 	}
 	if len(r.Warnings) > 0 {
-		p.ln("\n## Warnings")
-		p.ln()
+		p.f("\n## %s\n\n", t.s("calc.warnings"))
 		for _, w := range r.Warnings {
-			p.f("- %s.\n", md(w.Message))
+			p.f("- %s\n", t.s("assess.warningItem", "Warning", md(w.Message)))
 		}
 	}
 	if r.Next == nil {
-		p.ln("\nNo gaps: every level is met.")
+		p.f("\n%s\n", t.s("assess.noGaps"))
 	} else {
-		p.f("\n## Gaps to %s\n\n", md(r.Next.Name))
-		printGapMarkdown(p, r.Gaps, false)
+		p.f("\n## %s\n\n", t.s("assess.md.gapsTo", "Level", md(r.Next.Name)))
+		printGapMarkdown(p, t, r.Gaps, false)
 	}
 	if r.Current != nil {
-		p.f("\n## Unmet at %s and below\n\n", md(r.Current.Name))
-		printGapMarkdown(p, r.Unmet, true)
+		p.f("\n## %s\n\n", t.s("assess.md.unmetBelow", "Level", md(r.Current.Name)))
+		printGapMarkdown(p, t, r.Unmet, true)
 	}
 }
 
-func printGapMarkdown(p *printer, gaps []assess.Gap, withLevel bool) {
+func printGapMarkdown(p *printer, t messages, gaps []assess.Gap, withLevel bool) {
 	if len(gaps) == 0 {
-		p.ln("None.")
+		p.ln(t.s("assess.md.none"))
 		return
 	}
-	p.f("%s, %d required.\n\n", text.Plural(len(gaps), "cell", "cells"), requiredCount(gaps))
+	p.f("%s\n\n", t.s("assess.md.cells", "Cells", t.n("count.cells", len(gaps)), "Required", requiredCount(gaps)))
+	align := []string{mdLeft, mdLeft, mdCenter, mdCenter, mdCenter}
 	if withLevel {
-		p.ln("| Level | Category | Skill | Expected | Actual | Required |")
-		p.ln("| --- | --- | --- | :-: | :-: | :-: |")
-	} else {
-		p.ln("| Category | Skill | Expected | Actual | Required |")
-		p.ln("| --- | --- | :-: | :-: | :-: |")
+		align = append([]string{mdLeft}, align...)
 	}
+	mdHeader(p, t, align, gapColumns(withLevel)...)
 	for _, g := range gaps {
 		actual := "—"
 		if g.Actual != "" {
 			actual = fmt.Sprintf("%s (%s)", g.Actual, md(g.ActualName))
 		}
-		level := ""
+		var cells []string
 		if withLevel {
-			level = " " + md(g.LevelName) + " |"
+			cells = append(cells, md(g.LevelName))
 		}
-		p.f("|%s %s | %s | %s (%s) | %s | %s |\n", level, md(g.CategoryName), md(g.SkillName),
-			g.Expected, md(g.ExpectedName), actual, yesNo(g.Required))
+		cells = append(cells, md(g.CategoryName), md(g.SkillName), fmt.Sprintf("%s (%s)", g.Expected, md(g.ExpectedName)), actual, t.yesNo(g.Required))
+		p.ln(mdRow(cells...))
 	}
 }

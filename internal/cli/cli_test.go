@@ -73,24 +73,38 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// editedRoleInvalid is the warning diff -f gives for the edited Role of
+// testdata, which adds a skill the catalog lacks: the diff is printed all
+// the same.
+const editedRoleInvalid = `warning: career Role "mlops-engineer" is invalid: 1 problem against SkillMatrix "engineering": ` +
+	`spec.skills[55].id: skill "llm-serving" is not in the matrix's catalog` + "\n"
+
 func TestGolden(t *testing.T) {
 	files := []string{"-f", sampleMatrix, "-f", sampleRole}
 	cases := []struct {
-		name string
-		args []string
+		name   string
+		args   []string
+		stderr string
 	}{
-		{"render.md", append([]string{"render", "mlops-engineer", "-o", "md"}, files...)},
-		{"render.zh-CN.md", append([]string{"render", "mlops-engineer", "-o", "md", "--locale", "zh-CN"}, files...)},
-		{"diff-levels-middle-senior.txt", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior"}, files...)},
-		{"diff-levels-senior-lead-changed-only.txt", append([]string{"diff", "mlops-engineer", "--from", "Sen", "--to", "Lead / Staff", "--changed-only"}, files...)},
-		{"diff-levels-junior-middle.json", append([]string{"diff", "mlops-engineer", "--from", "junior", "--to", "middle", "-o", "json"}, files...)},
-		{"diff-files.txt", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole}},
-		{"diff-files.json", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "-o", "json"}},
-		{"diff-files-no-matrix.txt", []string{"diff", "-f", sampleRole, "-f", editedRole}},
-		{"assess.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole}},
-		{"assess.json", []string{"assess", "mlops-engineer", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json"}},
-		{"assess.md", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md"}},
-		{"assess-threshold-90.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90"}},
+		{"render.md", append([]string{"render", "mlops-engineer", "-o", "md"}, files...), ""},
+		{"render.zh-CN.md", append([]string{"render", "mlops-engineer", "-o", "md", "--locale", "zh-CN"}, files...), ""},
+		{"diff-levels-middle-senior.txt", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior"}, files...), ""},
+		{"diff-levels-senior-lead-changed-only.txt", append([]string{"diff", "mlops-engineer", "--from", "Sen", "--to", "Lead / Staff", "--changed-only"}, files...), ""},
+		{"diff-levels-junior-middle.json", append([]string{"diff", "mlops-engineer", "--from", "junior", "--to", "middle", "-o", "json"}, files...), ""},
+		{"diff-files.txt", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole}, editedRoleInvalid},
+		{"diff-files.json", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "-o", "json"}, editedRoleInvalid},
+		{"diff-files-no-matrix.txt", []string{"diff", "-f", sampleRole, "-f", editedRole}, ""},
+		{"assess.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole}, ""},
+		{"assess.json", []string{"assess", "mlops-engineer", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json"}, ""},
+		{"assess.md", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md"}, ""},
+		{"assess-threshold-90.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90"}, ""},
+		// --locale zh-CN: every interface string from the zh-CN catalog.
+		{"assess.zh-CN.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--locale", "zh-CN"}, ""},
+		{"assess.zh-CN.md", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "md", "--locale", "zh-CN"}, ""},
+		{"assess.zh-CN.json", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "-o", "json", "--locale", "zh-CN"}, ""},
+		{"assess-threshold-90.zh-CN.txt", []string{"assess", "--ratings", samRatings, "--matrix", sampleMatrix, "--role", sampleRole, "--threshold", "90", "--locale", "zh-CN"}, ""},
+		{"diff-levels-middle-senior.zh-CN.txt", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior", "--locale", "zh-CN"}, files...), ""},
+		{"diff-files.zh-CN.txt", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "--locale", "zh-CN"}, editedRoleInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,8 +112,8 @@ func TestGolden(t *testing.T) {
 			if r.code != cli.ExitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			if r.stderr != "" {
-				t.Errorf("stderr: %s", r.stderr)
+			if r.stderr != tc.stderr {
+				t.Errorf("stderr: %s\nwant: %s", r.stderr, tc.stderr)
 			}
 			golden(t, tc.name, []byte(r.stdout))
 		})

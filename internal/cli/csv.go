@@ -274,6 +274,9 @@ func (o *options) validateImport(ctx context.Context, role *v1.Role, in *importI
 		}
 		matrix = m
 	}
+	if err := validation.CheckMatrix(matrix); err != nil {
+		return err
+	}
 	r := validation.Role(&role.Spec, &matrix.Spec)
 	if !r.HasErrors() {
 		return nil
@@ -367,7 +370,7 @@ func (o *options) checkLosses(base []v1.SkillRequirement, imported *render.Impor
 		return fmt.Errorf("%s does not give %s that the base Role has data in; importing it would erase that data:\n  %s\n"+
 			"Add the %s (kubectl skillmatrix export writes every column), empty where you mean to clear the data",
 			csvPath, text.Plural(len(missing), "column", "columns"), strings.Join(missing, "\n  "),
-			pick(len(missing) == 1, "column", "columns"))
+			text.Agree(len(missing), "column", "columns"))
 	}
 	var removed []string
 	for _, r := range base {
@@ -379,11 +382,11 @@ func (o *options) checkLosses(base []v1.SkillRequirement, imported *render.Impor
 	case len(removed) == 0:
 		return nil
 	case !allowRemovals:
-		them := pick(len(removed) == 1, "it", "them")
+		them := text.Agree(len(removed), "it", "them")
 		return fmt.Errorf("%s has no row for %s of the base Role, so the import would remove %s: %s\n"+
 			"Pass --allow-removals to remove %s, or add %s back",
 			csvPath, text.Plural(len(removed), "skill", "skills"), them, strings.Join(removed, ", "),
-			them, pick(len(removed) == 1, "its row", "their rows"))
+			them, text.Agree(len(removed), "its row", "their rows"))
 	}
 	o.warnf("warning: removing %s the CSV has no row for: %s\n", text.Plural(len(removed), "skill", "skills"), strings.Join(removed, ", "))
 	return nil
@@ -445,14 +448,6 @@ func missingColumns(base []v1.SkillRequirement, inCSV map[v1.ID]bool, levels []v
 	return out
 }
 
-// pick is one when one is true, else many: the word that agrees with a count.
-func pick(one bool, ifOne, ifMany string) string {
-	if one {
-		return ifOne
-	}
-	return ifMany
-}
-
 // marshalAs encodes an object as YAML or indented JSON.
 func marshalAs(format string, obj any) ([]byte, error) {
 	if format == formatJSON {
@@ -472,7 +467,7 @@ func pickRole(roles []v1.Role, name, file string) (*v1.Role, error) {
 		names = append(names, roles[i].Name)
 	}
 	if name == "" {
-		return nil, usageErrorf("%s holds %d Roles (%s): pick one with --name", file, len(roles), strings.Join(names, ", "))
+		return nil, usageErrorf("%s holds %s (%s): pick one with --name", file, text.Plural(len(roles), "Role", "Roles"), strings.Join(names, ", "))
 	}
 	return nil, fmt.Errorf("career Role %q not found in %s (it has %s)", name, file, strings.Join(names, ", "))
 }

@@ -104,7 +104,10 @@ func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions)
 	if err != nil {
 		return err
 	}
-	m := o.resolve(matrix, r)
+	m, err := o.resolve(matrix, r)
+	if err != nil {
+		return err
+	}
 	from, err := diff.FindLevel(m, opts.from)
 	if err != nil {
 		return err
@@ -120,7 +123,7 @@ func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions)
 		}
 	} else {
 		p := &printer{w: o.streams.Out}
-		if printLevelDiff(p, d, !opts.changedOnly); p.err != nil {
+		if printLevelDiff(p, messages{locale: o.localeOf(matrix)}, d, !opts.changedOnly); p.err != nil {
 			return p.err
 		}
 	}
@@ -130,12 +133,26 @@ func (o *options) diffLevels(cmd *cobra.Command, role string, opts *diffOptions)
 	return nil
 }
 
-func printLevelDiff(p *printer, d *diff.LevelDiff, staying bool) {
+// levelChanges are the catalog ids of diff.Levels' words for a change.
+var levelChanges = map[string]string{
+	diff.Rises: "diff.change.rises", diff.Falls: "diff.change.falls", diff.Stays: "diff.change.stays",
+	diff.Stated: "diff.change.stated", diff.Unstated: "diff.change.unstated",
+	diff.NewlyRequired: "diff.required.newly", diff.NoLongerRequired: "diff.required.noLonger",
+}
+
+// changeWord is a change of diff.Levels in words, "—" for none.
+func changeWord(t messages, change string) string {
+	if id, ok := levelChanges[change]; ok {
+		return t.s(id)
+	}
+	return orDash(change)
+}
+
+func printLevelDiff(p *printer, t messages, d *diff.LevelDiff, staying bool) {
 	s := d.Summary
 	p.f("%s (%s): %s → %s\n", d.DisplayName, d.Role, d.From.Name, d.To.Name)
-	p.f("Proficiency: %d %s, %d %s, %d %s. Required: %d newly, %d no longer.\n",
-		s.Rises, diff.Rises, s.Falls, diff.Falls, s.Stays, diff.Stays, s.NewlyRequired, s.NoLongerRequired)
-	p.ln("(* marks a required cell)")
+	p.ln(t.s("diff.summary", "Rises", s.Rises, "Falls", s.Falls, "Stays", s.Stays, "Newly", s.NewlyRequired, "NoLonger", s.NoLongerRequired))
+	p.ln(t.s("diff.legend"))
 	for _, c := range d.Categories {
 		rows := slices.DeleteFunc(slices.Clone(c.Skills), func(x diff.SkillShift) bool {
 			return !staying && x.Change == diff.Stays && x.Required == ""
@@ -145,9 +162,10 @@ func printLevelDiff(p *printer, d *diff.LevelDiff, staying bool) {
 		}
 		p.f("\n%s\n", c.Name)
 		tw := p.table()
-		tw.f("  SKILL\t%s\t%s\tPROFICIENCY\tREQUIRED\n", strings.ToUpper(d.From.ShortName), strings.ToUpper(d.To.ShortName))
+		tw.f("  %s\t%s\t%s\t%s\n", t.header("col.skill"), strings.ToUpper(d.From.ShortName), strings.ToUpper(d.To.ShortName),
+			t.header("col.proficiency", "col.required"))
 		for _, x := range rows {
-			tw.f("  %s\t%s\t%s\t%s\t%s\n", x.Name, x.From, x.To, x.Change, orDash(x.Required))
+			tw.f("  %s\t%s\t%s\t%s\t%s\n", x.Name, x.From, x.To, changeWord(t, x.Change), changeWord(t, x.Required))
 		}
 		p.flush(tw)
 	}
@@ -180,6 +198,11 @@ func (o *options) diffFiles(opts *diffOptions) error {
 			matrix = &b.matrices[i]
 		}
 	}
+	if matrix != nil {
+		if err := o.checkEditable(matrix, cur); err != nil {
+			return err
+		}
+	}
 	d := diff.Roles(old, cur, matrix)
 	if opts.format != formatText {
 		if err := writeData(o.streams.Out, opts.format, d); err != nil {
@@ -187,7 +210,7 @@ func (o *options) diffFiles(opts *diffOptions) error {
 		}
 	} else {
 		p := &printer{w: o.streams.Out}
-		if printRoleDiff(p, d); p.err != nil {
+		if printRoleDiff(p, messages{locale: o.localeOf(matrix)}, d); p.err != nil {
 			return p.err
 		}
 	}
@@ -197,54 +220,54 @@ func (o *options) diffFiles(opts *diffOptions) error {
 	return nil
 }
 
-func printRoleDiff(p *printer, d *diff.RoleDiff) {
+func printRoleDiff(p *printer, t messages, d *diff.RoleDiff) {
 	title := d.New
 	if d.Old != d.New {
 		title = d.Old + " → " + d.New
 	}
 	if d.Empty() {
-		p.f("career Role %s: no differences\n", title)
+		p.ln(t.s("diff.role.same", "Role", title))
 		return
 	}
-	p.f("career Role %s: %s\n", title, text.Plural(d.Count(), "difference", "differences"))
+	p.ln(t.s("diff.role.changed", "Role", title, "Count", d.Count()))
 	if len(d.Fields) > 0 {
-		p.ln("\nFields:")
+		p.f("\n%s\n", t.s("diff.heading.fields"))
 		for _, f := range d.Fields {
 			printText(p, f.Field, f.Old, f.New)
 		}
 	}
 	if len(d.Levels) > 0 {
-		p.ln("\nLevels:")
+		p.f("\n%s\n", t.s("diff.heading.levels"))
 		for _, l := range d.Levels {
 			if l.Field == "focus" {
-				printText(p, l.Level+" focus", l.Old, l.New)
+				printText(p, t.s("diff.focus", "Level", l.Level), l.Old, l.New)
 				continue
 			}
 			var parts []string
-			for _, t := range l.Added {
-				parts = append(parts, "+ "+quoted(t))
+			for _, s := range l.Added {
+				parts = append(parts, "+ "+quoted(s))
 			}
-			for _, t := range l.Removed {
-				parts = append(parts, "- "+quoted(t))
+			for _, s := range l.Removed {
+				parts = append(parts, "- "+quoted(s))
 			}
 			if len(parts) == 0 {
-				parts = append(parts, "reordered")
+				parts = append(parts, t.s("diff.reordered"))
 			}
-			p.f("  ~ %s tech stack: %s\n", l.Level, strings.Join(parts, ", "))
+			p.f("  ~ %s: %s\n", t.s("diff.techStack", "Level", l.Level), strings.Join(parts, ", "))
 		}
 	}
-	printRows := func(title, mark string, rows []diff.SkillRow) {
+	printRows := func(heading, mark string, rows []diff.SkillRow) {
 		if len(rows) == 0 {
 			return
 		}
-		p.f("\n%s:\n", title)
+		p.f("\n%s\n", t.s(heading))
 		for _, r := range rows {
 			label := r.ID
 			switch {
 			case r.Name != "":
 				label += " (" + r.Name + ")"
 			case r.NotInCatalog:
-				label += " (not in the SkillMatrix's catalog)"
+				label += " " + t.s("diff.notInCatalog")
 			}
 			var cells []string
 			for _, c := range r.Cells {
@@ -253,18 +276,19 @@ func printRoleDiff(p *printer, d *diff.RoleDiff) {
 			p.f("  %s %s: %s\n", mark, label, strings.Join(cells, ", "))
 		}
 	}
-	printRows("Skills added", "+", d.SkillsAdded)
-	printRows("Skills removed", "-", d.SkillsRemoved)
+	printRows("diff.heading.added", "+", d.SkillsAdded)
+	printRows("diff.heading.removed", "-", d.SkillsRemoved)
 	if len(d.Cells) > 0 {
-		p.ln("\nCells:")
+		p.f("\n%s\n", t.s("diff.heading.cells"))
 		for _, c := range d.Cells {
+			field := t.s("diff.field." + c.Field)
 			switch c.Field {
 			case "description", "examples":
-				printText(p, fmt.Sprintf("%s @ %s: %s", c.Skill, c.Level, c.Field), c.Old, c.New)
+				printText(p, fmt.Sprintf("%s @ %s: %s", c.Skill, c.Level, field), c.Old, c.New)
 			case "cell":
-				p.f("  ~ %s @ %s: cell %s → %s\n", c.Skill, c.Level, orNone(c.Old), orNone(c.New))
+				p.f("  ~ %s @ %s: %s %s → %s\n", c.Skill, c.Level, field, orNone(t, c.Old), orNone(t, c.New))
 			default:
-				p.f("  ~ %s @ %s: %s %s → %s\n", c.Skill, c.Level, c.Field, c.Old, c.New)
+				p.f("  ~ %s @ %s: %s %s → %s\n", c.Skill, c.Level, field, c.Old, c.New)
 			}
 		}
 	}
@@ -286,9 +310,9 @@ func quoted(s string) string {
 	return fmt.Sprintf("%q", text.TruncateRunes(s, 80))
 }
 
-func orNone(s string) string {
+func orNone(t messages, s string) string {
 	if s == "" {
-		return "(none)"
+		return t.s("diff.none")
 	}
 	return s
 }

@@ -240,7 +240,7 @@ func (b *bundle) role(name, ns string, paths []string) (*v1.SkillMatrix, *v1.Rol
 		return nil, nil, fmt.Errorf("career Role %q not found in %s (it has %s)%s",
 			name, files, strings.Join(names, ", "), text.Hint(name, names))
 	case len(candidates) > 1 && name == "":
-		return nil, nil, usageErrorf("%s hold %d Roles (%s): name the one you mean", files, len(names), strings.Join(names, ", "))
+		return nil, nil, usageErrorf("%s hold %s (%s): name the one you mean", files, text.Plural(len(names), "Role", "Roles"), strings.Join(names, ", "))
 	case len(candidates) > 1:
 		return nil, nil, usageErrorf("%s hold career Role %q in %s: pick one with -n", files, name, namespacesOf(candidates))
 	}

@@ -72,7 +72,7 @@ func TestImportCases(t *testing.T) {
 		{name: "bad proficiencies are reported by line and column", args: withBase("bad-proficiencies.csv"), code: cli.ExitFailure,
 			stderr: []string{"(2 problems)",
 				`line 4, column middle: skill "kubernetes-core" at level "middle" has unknown proficiency "X" (want one of A, W, V, E)`,
-				`line 5, column junior: skill "mlflow" at level "junior" has unknown proficiency "w" (want one of A, W, V, E); did you mean "W"? proficiency ids are case-sensitive`}},
+				`line 5, column junior: skill "mlflow" at level "junior" has unknown proficiency "w" (want one of A, W, V, E); did you mean "W"? ids are case-sensitive`}},
 		{name: "an unknown skill names its line and the skill_id column", args: withBase("typo-skill.csv", "--allow-removals"), code: cli.ExitFailure,
 			stderr: []string{`line 2, column skill_id: skill "dokcer" is not in the matrix's catalog; did you mean "docker"?`}},
 		{name: "without a SkillMatrix and no cluster: refused", args: []string{"import", "--csv", at("full.csv"), "--base", at("role.yaml")}, code: cli.ExitFailure,

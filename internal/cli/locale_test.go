@@ -18,11 +18,15 @@ package cli_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/cli"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render/pdf"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render/pdf/chromium"
 )
 
 // rewritten copies a sample file with one replacement.
@@ -80,5 +84,37 @@ func TestRenderPDFFonts(t *testing.T) {
 	r = offline(t, "", "render", "-o", "pdf", "--replace-missing", "-f", sampleMatrix, "-f", emoji)
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "%PDF-") || !strings.Contains(r.stderr, "U+1F680") {
 		t.Errorf("--replace-missing: code %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// --engine chromium prints any text some installed font covers and fails,
+// naming them, on characters none covers, as the built-in engine does:
+// Chromium alone would print them as empty boxes and exit 0.
+func TestRenderPDFChromiumNamesCharactersNoFontCovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	_, errBrowser := chromium.Find()
+	_, errFc := exec.LookPath(chromium.FcList) // the engine asks fontconfig what the fonts cover
+	for _, err := range []error{errBrowser, errFc} {
+		switch {
+		case err == nil:
+		case os.Getenv("CI") == "true":
+			t.Fatal(err)
+		default:
+			t.Skip(err)
+		}
+	}
+	// U+0378 is unassigned: no font has it, on any machine.
+	unassigned := rewritten(t, sampleRole, "displayName: MLOps Engineer", "displayName: MLOps Engineer \u0378")
+	args := []string{"render", "-o", "pdf", "--engine", "chromium", "-f", sampleMatrix, "-f", unassigned}
+	r := offline(t, "", args...)
+	if r.code != cli.ExitFailure || r.stdout != "" || !strings.Contains(r.stderr, `error: no font covers some characters: '\u0378' (U+0378)`) {
+		t.Errorf("exit %d, %d bytes on stdout, stderr %q; want exit 1 naming U+0378", r.code, len(r.stdout), r.stderr)
+	}
+	r = offline(t, "", slices.Concat(args, []string{"--replace-missing"})...)
+	if r.code != cli.ExitOK || !strings.HasPrefix(r.stdout, "%PDF-") ||
+		!strings.Contains(r.stderr, `warning: no installed font covers '\u0378' (U+0378)`) {
+		t.Errorf("--replace-missing: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

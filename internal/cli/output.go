@@ -17,12 +17,14 @@ limitations under the License.
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/text/width"
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -47,26 +49,96 @@ func (p *printer) ln(args ...any) {
 	}
 }
 
-// table is a printer into aligned columns.
+// table is a printer into aligned columns, laid out as text/tabwriter lays
+// them out with a padding of two spaces: a cell ends in a tab, the text
+// after a line's last tab is not aligned, and a column is as wide as its
+// widest cell over the run of adjacent lines that have it. Unlike
+// text/tabwriter, which counts runes, it measures cells in terminal columns,
+// so a column holding Chinese (two columns a character) lines up too.
 type table struct {
 	printer
-	tw *tabwriter.Writer
+	buf bytes.Buffer
 }
 
 func (p *printer) table() *table {
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
-	return &table{printer: printer{w: tw}, tw: tw}
+	t := &table{}
+	t.w = &t.buf
+	return t
 }
 
 // flush writes the table out.
 func (p *printer) flush(t *table) {
-	err := t.tw.Flush()
 	if p.err == nil {
 		p.err = t.err
 	}
 	if p.err == nil {
-		p.err = err
+		_, p.err = io.WriteString(p.w, alignColumns(t.buf.String()))
 	}
+}
+
+// columnPadding is the space between two columns of a table.
+const columnPadding = 2
+
+// alignColumns pads the tab-terminated cells of s to their columns' widths;
+// see table.
+func alignColumns(s string) string {
+	lines := strings.Split(s, "\n")
+	cells := make([][]string, len(lines))
+	for i, l := range lines {
+		cells[i] = strings.Split(l, "\t") // the last is the text after the last tab
+	}
+	widths := make([][]int, len(lines))
+	for col := 0; ; col++ {
+		found := false
+		for i := 0; i < len(lines); {
+			if len(cells[i])-1 <= col {
+				i++
+				continue
+			}
+			found = true
+			end, w := i, 0
+			for ; end < len(lines) && len(cells[end])-1 > col; end++ {
+				w = max(w, displayWidth(cells[end][col]))
+			}
+			for ; i < end; i++ {
+				widths[i] = append(widths[i], w+columnPadding)
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	var b strings.Builder
+	for i, row := range cells {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for col, cell := range row {
+			b.WriteString(cell)
+			if col < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i][col]-displayWidth(cell)))
+			}
+		}
+	}
+	return b.String()
+}
+
+// displayWidth is how many terminal columns s takes: two for a wide or
+// full-width character (CJK), none for a combining mark or a format
+// character, one for anything else (East Asian ambiguous ones such as "—"
+// included, as terminals outside CJK locales draw them).
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case width.LookupRune(r).Kind() == width.EastAsianWide, width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // warnf writes a message to stderr; a failure to write it has nowhere to go.

@@ -40,7 +40,7 @@ func TestGoldenYAML(t *testing.T) {
 		stderr string
 	}{
 		{"diff-levels-middle-senior.yaml", append([]string{"diff", "mlops-engineer", "--from", "middle", "--to", "senior", "-o", "yaml"}, files...), ""},
-		{"diff-files.yaml", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "-o", "yaml"}, ""},
+		{"diff-files.yaml", []string{"diff", "-f", sampleMatrix, "-f", sampleRole, "-f", editedRole, "-o", "yaml"}, editedRoleInvalid},
 		{"assess.yaml", []string{"assess", "mlops-engineer", "--ratings", samRatings, "-f", filepath.Join(repoRoot, "config", "samples"), "-o", "yaml"}, ""},
 		{"propose-dry-run-client.yaml", slices.Concat(propose, []string{"-o", "yaml"}, files),
 			"warning: --dry-run=client without a cluster: the author is the placeholder YOUR-USERNAME\n"},

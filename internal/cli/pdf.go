@@ -19,7 +19,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,7 +44,7 @@ func (p *pdfFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&p.engine, "engine", engineBuiltin, "PDF engine: builtin (no browser needed) or chromium (prints matrix.html; any font the system has, emoji)")
 	f.StringVar(&p.font, "font", "", "builtin PDF engine: a TrueType .ttf font for what the bundled Go fonts lack (default: a CJK font of the system, e.g. Debian's fonts-droid-fallback)")
-	f.BoolVar(&p.replaceMissing, "replace-missing", false, "builtin PDF engine: print characters no font covers as \uFFFD and list them on stderr instead of failing")
+	f.BoolVar(&p.replaceMissing, "replace-missing", false, "print characters no font covers anyway (builtin: as \uFFFD; chromium: as the browser draws them, an empty box or nothing) and list them on stderr instead of failing")
 }
 
 // renderPDF renders m with the chosen engine. The font is checked before the
@@ -57,17 +56,19 @@ func (o *options) renderPDF(ctx context.Context, m *model.RoleMatrix, p *pdfFlag
 		if err != nil {
 			return nil, err
 		}
-		return chromium.Print(ctx, html)
+		return chromium.Print(ctx, html, chromium.Options{
+			ReplaceMissing: p.replaceMissing,
+			OnMissing: func(runes []rune) {
+				o.warnf("warning: no installed font covers %s; printed as Chromium draws them (an empty box, or nothing)\n", pdf.Characters(runes))
+			},
+			OnUnchecked: func(err error) { o.warnf("warning: %v; printed unchecked\n", err) },
+		})
 	case engineBuiltin, "":
 	default:
 		return nil, fmt.Errorf("unknown --engine %q: want %s or %s", p.engine, engineBuiltin, engineChromium)
 	}
 	opts := pdf.Options{ReplaceMissing: p.replaceMissing, OnMissing: func(runes []rune) {
-		names := make([]string, 0, len(runes))
-		for _, r := range runes {
-			names = append(names, fmt.Sprintf("%q (U+%04X)", r, r))
-		}
-		o.warnf("warning: no font covers %s; printed as %q\n", strings.Join(names, ", "), pdf.ReplacementMarker)
+		o.warnf("warning: no font covers %s; printed as %q\n", pdf.Characters(runes), pdf.ReplacementMarker)
 	}}
 	if p.font != "" {
 		font, err := pdf.LoadFont(p.font)

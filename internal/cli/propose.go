@@ -126,6 +126,9 @@ func (o *options) propose(ctx context.Context, roleName string, opts *proposeOpt
 	if err != nil {
 		return err
 	}
+	if err := o.checkEditable(matrix, role); err != nil {
+		return err
+	}
 	changes, origins, err := buildChanges(opts, &role.Spec, &matrix.Spec)
 	if err != nil {
 		return err
@@ -336,8 +339,8 @@ func parseAddSkill(arg string, levels []v1.ID) (v1.Change, error) {
 		for i, l := range levels {
 			ids[i] = string(l)
 		}
-		return v1.Change{}, fmt.Errorf("want %d proficiencies, one per level (%s), got %d",
-			len(levels), strings.Join(ids, ", "), len(profs))
+		return v1.Change{}, fmt.Errorf("want %s, one per level (%s), got %d",
+			text.Plural(len(levels), "proficiency", "proficiencies"), strings.Join(ids, ", "), len(profs))
 	}
 	c := v1.Change{Op: v1.OpAddSkill, Skill: v1.ID(skill)}
 	for i, p := range profs {

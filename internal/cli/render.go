@@ -18,6 +18,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -26,6 +27,7 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -58,21 +60,40 @@ func (o *options) namespaceFlag() string {
 	return *o.kube.Namespace
 }
 
-// resolve builds the model the renderers and the calculator share, warning on
-// stderr when the Role does not validate (it is rendered all the same, as
-// the operator would).
-func (o *options) resolve(matrix *v1.SkillMatrix, role *v1.Role) *model.RoleMatrix {
-	if r := validation.Role(&role.Spec, &matrix.Spec); r.HasErrors() {
-		o.warnf("warning: career Role %q does not validate against SkillMatrix %q: %s\n",
-			role.Name, matrix.Name, r.Summary(validation.SeverityError, 3))
+// resolve builds the model the renderers and the calculator share. It
+// refuses a SkillMatrix or Role the operator refuses, with the message of
+// the status the operator would write: from a file nothing else has checked
+// them (a level listed twice would render as an extra level, with wrong
+// figures), and from the cluster the operator publishes nothing for them.
+func (o *options) resolve(matrix *v1.SkillMatrix, role *v1.Role) (*model.RoleMatrix, error) {
+	if err := validation.CheckRole(matrix, role); err != nil {
+		return nil, err
 	}
-	return model.BuildRole(matrix, role).Localized(o.localeOf(matrix))
+	return model.BuildRole(matrix, role).Localized(o.localeOf(matrix)), nil
 }
 
-// localeOf is --locale, else the SkillMatrix's first published locale, else en.
+// checkEditable is resolve's check for the commands that work on an edit of
+// a Role (propose, and diff -f of two versions): an invalid SkillMatrix is
+// refused, since no change can be judged against it, but an invalid Role is
+// only warned about, since the edit may be what repairs it (a Proposal
+// removing a skill the catalog dropped, say). Diff judges the new version.
+func (o *options) checkEditable(matrix *v1.SkillMatrix, role *v1.Role) error {
+	err := validation.CheckRole(matrix, role)
+	if _, ok := errors.AsType[*validation.InvalidRoleError](err); ok {
+		o.warnf("warning: %v\n", err)
+		return nil
+	}
+	return err
+}
+
+// localeOf is --locale, else the SkillMatrix's first published locale, else
+// en; matrix may be nil (diff -f without one).
 func (o *options) localeOf(matrix *v1.SkillMatrix) string {
 	if o.locale != "" {
 		return o.locale
+	}
+	if matrix == nil {
+		return string(v1.DefaultLocale)
 	}
 	if l := matrix.Spec.Publishing.Locales; len(l) > 0 {
 		return string(l[0])
@@ -95,7 +116,7 @@ func (o *options) write(path string, data []byte) error {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return err
 	}
-	o.warnf("wrote %s (%d bytes)\n", path, len(data))
+	o.warnf("wrote %s (%s)\n", path, text.Plural(len(data), "byte", "bytes"))
 	return nil
 }
 
@@ -152,7 +173,10 @@ and a single Role in the files, ROLE may be left out.`,
 			if err != nil {
 				return err
 			}
-			m := o.resolve(matrix, role)
+			m, err := o.resolve(matrix, role)
+			if err != nil {
+				return err
+			}
 			var data []byte
 			if format == "pdf" {
 				data, err = o.renderPDF(cmd.Context(), m, &pdfOpts)
@@ -199,7 +223,11 @@ descriptions and examples. Edit it in a spreadsheet and read it back with
 			if err != nil {
 				return err
 			}
-			data, err := render.CSV(o.resolve(matrix, role))
+			m, err := o.resolve(matrix, role)
+			if err != nil {
+				return err
+			}
+			data, err := render.CSV(m)
 			if err != nil {
 				return err
 			}

@@ -116,7 +116,7 @@ type UnknownLevelError struct {
 
 func (e *UnknownLevelError) Error() string {
 	return fmt.Sprintf("level %q is not a level of SkillMatrix %q (want one of %s)%s",
-		e.Level, e.Matrix, strings.Join(e.Known, ", "), text.Hint(strings.ToLower(e.Level), e.Known))
+		e.Level, e.Matrix, strings.Join(e.Known, ", "), text.Hint(e.Level, e.Known))
 }
 
 // FindLevel resolves a level given by id (exactly), or else by id, short name

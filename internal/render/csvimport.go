@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // ImportedCSV is a matrix.csv read back by ParseCSV.
@@ -193,7 +194,9 @@ func parseHeader(header []string) (*csvColumns, error) {
 			matched = true
 			lc, ok := cols.perLevel[v1alpha1.ID(level)]
 			if !ok {
-				return nil, fmt.Errorf("header: column %q belongs to level %q, which has no %q and %q columns", h, level, level, level+CSVSuffixRequired)
+				missing := absentColumns(pos, level, level+CSVSuffixRequired)
+				return nil, fmt.Errorf("header: column %q belongs to level %q, which lacks %s: %s",
+					h, level, text.Plural(len(missing), "column", "columns"), text.Join(missing))
 			}
 			switch suffix {
 			case CSVSuffixDescription:
@@ -207,4 +210,17 @@ func parseHeader(header []string) (*csvColumns, error) {
 		}
 	}
 	return cols, nil
+}
+
+// absentColumns lists, quoted, the columns of names that the header (pos)
+// does not have: exactly what a level's detail column is missing, so a CSV
+// without only "senior" is not also said to lack "senior_required".
+func absentColumns(pos map[string]int, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if _, ok := pos[n]; !ok {
+			out = append(out, text.Quote(n))
+		}
+	}
+	return out
 }

@@ -23,10 +23,18 @@ import (
 
 // Plural is "1 skill" or "3 skills": the count and the noun that agrees with it.
 func Plural[N ~int | ~int32 | ~int64](n N, one, many string) string {
+	return strconv.FormatInt(int64(n), 10) + " " + Agree(n, one, many)
+}
+
+// Agree is the word that agrees with the count n, one for 1 and many
+// otherwise, for a sentence that states the count elsewhere: "so the import
+// would remove them", "2 other cells use it too". Plural is Agree with the
+// count in front.
+func Agree[N ~int | ~int32 | ~int64](n N, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return one
 	}
-	return strconv.FormatInt(int64(n), 10) + " " + many
+	return many
 }
 
 // Join lists items as a sentence: "a", "a and b", "a, b and c".

@@ -30,7 +30,10 @@ const (
 
 // Closest returns the candidate nearest to id by edit distance, the first in
 // candidate order on a tie, when it is at most MaxDistance edits away and
-// fewer edits than the longer of the two is long. An exact match is not a
+// fewer edits than the longer of the two is long. Letters that differ only
+// in ASCII case cost nothing: ids are case-sensitive, so "v" against a scale
+// of "a", "w", "v", "e" needs the hint most, yet counted as an edit it would
+// rewrite the whole one-letter id and get none. An exact match is not a
 // suggestion.
 func Closest[S ~string](id string, candidates []S) (string, bool) {
 	if id == "" || len(id) > maxSuggestLen {
@@ -52,18 +55,39 @@ func Closest[S ~string](id string, candidates []S) (string, bool) {
 	return best, best != ""
 }
 
-// Hint is `; did you mean "x"?` for the closest candidate, or "". The
+// Hint is `; did you mean "x"?` for the closest candidate, or "". When the
+// candidate differs from id in case only, it adds that ids are
+// case-sensitive: "W" and "w" look like the same value to a reader. The
 // candidate is quoted whole: Closest never returns one longer than 128 bytes.
 func Hint[S ~string](id string, candidates []S) string {
-	if s, ok := Closest(id, candidates); ok {
-		return fmt.Sprintf("; did you mean %q?", s)
+	s, ok := Closest(id, candidates)
+	switch {
+	case !ok:
+		return ""
+	case equalFoldASCII(s, id):
+		return fmt.Sprintf("; did you mean %q? ids are case-sensitive", s)
 	}
-	return ""
+	return fmt.Sprintf("; did you mean %q?", s)
+}
+
+// equalFoldASCII reports whether a and b are equal once ASCII letters are
+// folded to lower case: the case-only difference Closest counts as no edit.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // distanceWithin returns the byte-wise Levenshtein distance of a and b when it
-// is at most k, and k+1 otherwise. Ids are ASCII by schema; for anything else a
-// byte distance still ranks candidates sensibly. Only the diagonal band of
+// is at most k, and k+1 otherwise, with bytes that differ only in ASCII case
+// equal. Ids are ASCII by schema; for anything else a byte distance still
+// ranks candidates sensibly. Only the diagonal band of
 // width 2k+1 can hold a distance <= k, so it computes that band and stops at
 // the first row whose band is all above k: O(k·len) instead of O(len²), and
 // usually a few rows for an unrelated candidate. rows is scratch space reused
@@ -91,7 +115,7 @@ func distanceWithin(a, b string, k int, rows *[2][]int) int {
 		}
 		for j := lo; j <= hi; j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if lowerASCII(a[i-1]) == lowerASCII(b[j-1]) {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost, inf)
@@ -107,6 +131,15 @@ func distanceWithin(a, b string, k int, rows *[2][]int) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// lowerASCII folds an ASCII upper-case letter to lower case; any other byte,
+// a UTF-8 one included, is itself.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
 }
 
 func abs(n int) int {

@@ -38,6 +38,8 @@ func TestClosest(t *testing.T) {
 		{"three edits is the limit", "dxxxer", "docker"},
 		{"four edits is too many", "dxxxxr", ""},
 		{"too long to be a typo", strings.Repeat("d", maxSuggestLen+1), ""},
+		{"case only", "DOCKER", "docker"},
+		{"case and a typo", "Kubernets-Core", "kubernetes-core"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +48,18 @@ func TestClosest(t *testing.T) {
 				t.Errorf("Closest(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
 			}
 		})
+	}
+	// A one-letter id that differs in case only is the hint a scale of
+	// one-letter ids needs: "V" for a lower-case scale.
+	scale := []string{"a", "w", "v", "e"}
+	for in, want := range map[string]string{"V": "v", "E": "e", "x": "", "X": ""} {
+		if got, _ := Closest(in, scale); got != want {
+			t.Errorf("Closest(%q, %v) = %q, want %q", in, scale, got, want)
+		}
+	}
+	// Case counts nothing, so a case-only match wins over a one-edit typo.
+	if got, _ := Closest("Helm", []string{"held", "helm"}); got != "helm" {
+		t.Errorf("Closest(Helm) = %q, want helm", got)
 	}
 	if _, ok := Closest("x", []string{strings.Repeat("x", maxSuggestLen+1)}); ok {
 		t.Errorf("suggested a candidate longer than any id")
@@ -60,6 +74,8 @@ func TestHint(t *testing.T) {
 	}{
 		{"dokcer", `; did you mean "docker"?`},
 		{"zzzzzzzz", ""},
+		{"Docker", `; did you mean "docker"? ids are case-sensitive`},
+		{"Dokcer", `; did you mean "docker"?`},
 	}
 	for _, tt := range tests {
 		if got := Hint(tt.in, []id{"docker", "helm"}); got != tt.want {
@@ -69,8 +85,9 @@ func TestHint(t *testing.T) {
 }
 
 // levenshtein is the textbook full-matrix distance that distanceWithin's band
-// and early exit must agree with.
+// and early exit must agree with, over the strings folded to lower case.
 func levenshtein(a, b string) int {
+	a, b = strings.ToLower(a), strings.ToLower(b)
 	d := make([][]int, len(a)+1)
 	for i := range d {
 		d[i] = make([]int, len(b)+1)
@@ -109,7 +126,8 @@ func allStrings(alphabet string, maxLen int) []string {
 }
 
 func TestDistanceWithinAgreesWithLevenshtein(t *testing.T) {
-	words := allStrings("abc", 5)
+	// "b" and "B" differ in case only: distanceWithin must count them equal.
+	words := allStrings("abcB", 4)
 	var rows [2][]int
 	for _, a := range words {
 		for _, b := range words {
@@ -283,6 +301,14 @@ func TestPlural(t *testing.T) {
 	}
 	if got := Plural(int32(1), "vote", "votes"); got != "1 vote" {
 		t.Errorf("Plural(int32) = %q", got)
+	}
+}
+
+func TestAgree(t *testing.T) {
+	for n, want := range map[int]string{0: "them", 1: "it", 2: "them"} {
+		if got := Agree(n, "it", "them"); got != want {
+			t.Errorf("Agree(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 

@@ -125,6 +125,6 @@ func checkCatalog(r *Result, categories []v1alpha1.Category) {
 	}
 	if total > v1alpha1.MaxSkills {
 		r.errorf(KindInvalidValue, at{field: "spec.categories", value: fmt.Sprint(total)},
-			"the catalog has %d skills in total, more than the %d a Role can list", total, v1alpha1.MaxSkills)
+			"the catalog has %s in total, more than the %d a Role can list", text.Plural(total, "skill", "skills"), v1alpha1.MaxSkills)
 	}
 }

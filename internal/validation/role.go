@@ -18,7 +18,6 @@ package validation
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
@@ -65,26 +64,11 @@ type unknownUse struct {
 // problem how many other cells use it.
 func (v roleValidator) summarizeUnknownProficiencies() {
 	for _, u := range v.unknownProficiencies {
-		if u.cells > 1 {
-			verb := "use"
-			if u.cells == 2 {
-				verb = "uses"
-			}
+		if others := u.cells - 1; others > 0 {
 			v.r.Problems[u.problem].Message += fmt.Sprintf("; %s %s it too",
-				text.Plural(u.cells-1, "other cell", "other cells"), verb)
+				text.Plural(others, "other cell", "other cells"), text.Agree(others, "uses", "use"))
 		}
 	}
-}
-
-// proficiencyHint is the "did you mean" for a proficiency id the scale lacks.
-// Ids are case-sensitive, so "w" on a scale of "W" gets a hint that says so.
-func (m *matrixIndex) proficiencyHint(id v1alpha1.ProficiencyID) string {
-	for _, p := range m.profIDs {
-		if strings.EqualFold(string(p), string(id)) {
-			return fmt.Sprintf("; did you mean %s? proficiency ids are case-sensitive", text.Quote(p))
-		}
-	}
-	return text.Hint(string(id), m.profIDs)
 }
 
 // matrixIndex is what a Role is checked against, built once per call so that
@@ -274,7 +258,7 @@ func (v roleValidator) reportUnknownProficiency(where at, skill v1alpha1.ID, c v
 	v.r.errorf(KindUnknownProficiency, where,
 		"skill %s at level %s has unknown proficiency %s (want one of %s)%s",
 		text.Quote(skill), text.Quote(c.Level), text.Quote(c.Proficiency), v.matrix.wantProficiencies,
-		v.matrix.proficiencyHint(c.Proficiency))
+		text.Hint(string(c.Proficiency), v.matrix.profIDs))
 }
 
 func (v roleValidator) checkMissingCells(i int, id v1alpha1.ID, cellAt []int) {

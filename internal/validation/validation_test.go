@@ -389,7 +389,7 @@ func TestRole(t *testing.T) {
 			r.Skills[0].Cells[1].Proficiency = "w"
 		},
 		want: []want{wantError(validation.KindUnknownProficiency, "spec.skills[0].cells[1].proficiency",
-			`unknown proficiency "w" (want one of A, W, V, E); did you mean "W"? proficiency ids are case-sensitive`).
+			`unknown proficiency "w" (want one of A, W, V, E); did you mean "W"? ids are case-sensitive`).
 			about("docker", "middle", "w")},
 	}, {
 		name: "duplicate cell",

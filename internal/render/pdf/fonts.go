@@ -232,8 +232,6 @@ type MissingGlyphsError struct {
 }
 
 func (e *MissingGlyphsError) Error() string {
-	const shown = 24
-	chars := make([]string, 0, min(len(e.Runes), shown)+1)
 	// Characters above U+FFFF first: no font can help them, so they must be seen.
 	ordered := slices.Clone(e.Runes)
 	astral := func(r rune) int {
@@ -243,18 +241,30 @@ func (e *MissingGlyphsError) Error() string {
 		return 1
 	}
 	slices.SortStableFunc(ordered, func(a, b rune) int { return cmp.Compare(astral(a), astral(b)) })
-	for _, r := range ordered[:min(len(ordered), shown)] {
-		chars = append(chars, fmt.Sprintf("%q (U+%04X)", r, r))
-	}
-	if len(e.Runes) > shown {
-		chars = append(chars, fmt.Sprintf("and %d more", len(e.Runes)-shown))
-	}
 	need := "a TrueType font (.ttf) that has them, given with --font FILE.ttf"
 	if slices.ContainsFunc(e.Runes, func(r rune) bool { return r > 0xFFFF }) {
 		need += "; characters above U+FFFF (emoji and the like) cannot be embedded by the built-in engine at all: use --engine chromium"
 	}
 	return fmt.Sprintf("%s: %s (fonts tried: %s); need %s, or --replace-missing to print them as %q",
-		ErrMissingGlyphs, strings.Join(chars, ", "), strings.Join(e.Fonts, ", "), need, ReplacementMarker)
+		ErrMissingGlyphs, Characters(ordered), strings.Join(e.Fonts, ", "), need, ReplacementMarker)
+}
+
+// maxCharacters is how many characters Characters names before "and N more".
+const maxCharacters = 24
+
+// Characters names characters for a message, each with its code point, so
+// an invisible or look-alike one is still identified: `'🚀' (U+1F680),
+// '\u0378' (U+0378)`, the first 24 and "and N more". Both PDF engines and
+// the CLI name the characters they cannot print with it.
+func Characters(runes []rune) string {
+	names := make([]string, 0, min(len(runes), maxCharacters)+1)
+	for _, r := range runes[:min(len(runes), maxCharacters)] {
+		names = append(names, fmt.Sprintf("%q (U+%04X)", r, r))
+	}
+	if len(runes) > maxCharacters {
+		names = append(names, fmt.Sprintf("and %d more", len(runes)-maxCharacters))
+	}
+	return strings.Join(names, ", ")
 }
 
 func (e *MissingGlyphsError) Unwrap() error { return ErrMissingGlyphs }

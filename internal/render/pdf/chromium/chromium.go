@@ -17,8 +17,10 @@ limitations under the License.
 // Package chromium prints a rendered matrix.html to PDF through a local
 // Chromium (chromedp, headless, a fresh profile): the browser falls back
 // between the system's fonts and draws emoji, which the built-in engine
-// (internal/render/pdf) cannot. It starts a browser, so it is no domain
-// package: only the CLI uses it.
+// (internal/render/pdf) cannot. Like the built-in engine it prints every
+// character or fails naming those no installed font covers. It starts a
+// browser and runs fontconfig, so it is no domain package: only the CLI
+// uses it.
 package chromium
 
 import (
@@ -29,6 +31,7 @@ import (
 	"os/exec"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -49,12 +52,36 @@ func Find() (string, error) {
 	return "", ErrNoBrowser
 }
 
+// Options tune Print.
+type Options struct {
+	// ReplaceMissing prints even when no installed font covers some
+	// characters of the page (Chromium draws them as empty boxes or leaves
+	// them out), and even when fontconfig cannot say; OnMissing hears of them.
+	ReplaceMissing bool
+	// OnMissing, if set, is called with the characters no font covers
+	// before a page is printed with ReplaceMissing.
+	OnMissing func([]rune)
+	// OnUnchecked, if set, is called with the reason the characters could
+	// not be checked before a page is printed with ReplaceMissing.
+	OnUnchecked func(error)
+}
+
 // Print loads html into a blank page and prints it as A4 landscape with
-// backgrounds, as the page's own print style lays it out.
-func Print(ctx context.Context, html []byte) ([]byte, error) {
+// backgrounds, as the page's own print style lays it out. Unless
+// opts.ReplaceMissing is set, it fails with a *MissingGlyphsError naming the
+// characters of the printed text no installed font covers, and with
+// ErrNoFontconfig when it cannot tell.
+func Print(ctx context.Context, html []byte, opts Options) ([]byte, error) {
 	browser, err := Find()
 	if err != nil {
 		return nil, err
+	}
+	coverage, err := InstalledCoverage(ctx)
+	switch {
+	case err != nil && !opts.ReplaceMissing:
+		return nil, err
+	case err != nil && opts.OnUnchecked != nil:
+		opts.OnUnchecked(err)
 	}
 	profile, err := os.MkdirTemp("", "skillmatrix-chromium-")
 	if err != nil {
@@ -80,6 +107,11 @@ func Print(ctx context.Context, html []byte) ([]byte, error) {
 		page.SetDocumentContentParams{FrameID: tree.FrameTree.Frame.ID, HTML: string(html)}); err != nil {
 		return nil, fmt.Errorf("chromium load page: %w", err)
 	}
+	if coverage != nil {
+		if err := checkGlyphs(bctx, coverage, opts); err != nil {
+			return nil, err
+		}
+	}
 	yes := true
 	res, err := chromedp.Call(bctx, page.PrintToPDF,
 		page.PrintToPDFParams{Landscape: &yes, PrintBackground: &yes, PreferCSSPageSize: &yes})
@@ -87,4 +119,27 @@ func Print(ctx context.Context, html []byte) ([]byte, error) {
 		return nil, fmt.Errorf("chromium print: %w", err)
 	}
 	return res.Data, nil
+}
+
+// checkGlyphs reads the text the page prints (its innerText with the print
+// style applied: what the print style hides does not count, the notes it
+// shows only in print do) and compares it with the fonts' coverage.
+func checkGlyphs(ctx context.Context, coverage *Coverage, opts Options) error {
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		return fmt.Errorf("chromium print style: %w", err)
+	}
+	printed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		return fmt.Errorf("chromium read the page's text: %w", err)
+	}
+	missing := coverage.Missing(printed)
+	switch {
+	case len(missing) == 0:
+		return nil
+	case !opts.ReplaceMissing:
+		return &MissingGlyphsError{Runes: missing}
+	case opts.OnMissing != nil:
+		opts.OnMissing(missing)
+	}
+	return nil
 }

@@ -94,9 +94,10 @@ envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside t
 # Debian packages the tests need, as commands or package names (see
 # hack/ensure-packages.sh): Chromium for the level calculator's browser test
 # in internal/render, a CJK TrueType font for its screenshots and for the
-# zh-CN PDF of internal/render/pdf, and pdftotext/pdffonts (poppler-utils),
-# which that PDF's test reads it back with.
-TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext
+# zh-CN PDF of internal/render/pdf, pdftotext/pdffonts (poppler-utils),
+# which that PDF's test reads it back with, and fc-list (fontconfig), which
+# the Chromium PDF engine asks which characters the fonts cover.
+TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext fc-list
 
 .PHONY: test-deps
 test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).

@@ -23,6 +23,7 @@ declare -A package_of=(
   [pdftotext]=poppler-utils
   [pdfinfo]=poppler-utils
   [pdffonts]=poppler-utils
+  [fc-list]=fontconfig
 )
 
 fail() {

@@ -202,7 +202,7 @@ func (r *RoleReconciler) fetchMatrix(ctx context.Context, s *roleScope) (bool, e
 func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error) {
 	role, matrix, conds := s.role, s.matrix, s.conds
 	if res := validation.Matrix(&matrix.Spec); res.HasErrors() {
-		msg := fmt.Sprintf("SkillMatrix %q is invalid: %s", matrix.Name, res.Summary(validation.SeverityError, maxConditionMessage))
+		msg := (&validation.InvalidMatrixError{Matrix: matrix.Name, Result: res}).Error()
 		conds.set(v1.ConditionValid, metav1.ConditionUnknown, v1.ReasonMatrixInvalid, msg)
 		notPublished(conds, v1.ReasonMatrixInvalid, role.Status.ConfigMapName, "matrix")
 		conds.conclude(progressStalled, v1.ReasonMatrixInvalid, msg)
@@ -211,9 +211,7 @@ func (r *RoleReconciler) validate(_ context.Context, s *roleScope) (bool, error)
 	res := validation.Role(&role.Spec, &matrix.Spec)
 	metrics.SetProblems("Role/"+role.Namespace+"/"+role.Name, res)
 	if res.HasErrors() {
-		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec,
-			fmt.Sprintf("%s against SkillMatrix %q: %s", text.Plural(len(res.Errors()), "problem", "problems"), matrix.Name,
-				res.Summary(validation.SeverityError, maxConditionMessage)))
+		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec, res.RoleErrorMessage(matrix.Name))
 		notPublished(conds, v1.ReasonInvalidSpec, role.Status.ConfigMapName, "matrix")
 		conds.conclude(progressStalled, v1.ReasonInvalidSpec,
 			"the Role is invalid; the matrix published before, if any, is left as it was")

@@ -42,7 +42,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
@@ -117,8 +116,7 @@ func (r *SkillMatrixReconciler) validate(_ context.Context, s *matrixScope) (boo
 	res := validation.Matrix(&matrix.Spec)
 	metrics.SetProblems("SkillMatrix/"+matrix.Namespace+"/"+matrix.Name, res)
 	if res.HasErrors() {
-		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec,
-			fmt.Sprintf("%s: %s", text.Plural(len(res.Errors()), "problem", "problems"), res.Summary(validation.SeverityError, maxConditionMessage)))
+		conds.set(v1.ConditionValid, metav1.ConditionFalse, v1.ReasonInvalidSpec, res.MatrixErrorMessage())
 		notPublished(conds, v1.ReasonInvalidSpec, matrix.Status.ConfigMapName, "catalog")
 		conds.conclude(progressStalled, v1.ReasonInvalidSpec,
 			"the SkillMatrix is invalid; its Roles are not published until it is fixed")

@@ -44,10 +44,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
-// maxConditionMessage keeps condition messages readable and far from the
-// API server's 32 KiB limit; the full list of problems is in the Events.
-const maxConditionMessage = 8
-
 // conditionSet collects the conditions one reconcile computes, stamped with
 // the generation they describe, and reports which ones changed so Events are
 // emitted on transitions only.

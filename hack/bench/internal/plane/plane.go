@@ -229,13 +229,13 @@ func ParseMetrics(text, name string) []Sample {
 			continue
 		}
 		s := Sample{Labels: map[string]string{}}
-		if labels, rest, ok := strings.Cut(tail, "}"); ok && strings.HasPrefix(labels, "{") {
+		if labels, after, ok := strings.Cut(tail, "}"); ok && strings.HasPrefix(labels, "{") {
 			for pair := range strings.SplitSeq(labels[1:], ",") {
 				if k, v, ok := strings.Cut(pair, "="); ok {
 					s.Labels[k] = strings.Trim(v, `"`)
 				}
 			}
-			tail = rest
+			tail = after
 		} else if !strings.HasPrefix(tail, " ") {
 			continue // a longer metric name with this prefix
 		}

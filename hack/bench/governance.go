@@ -49,7 +49,8 @@ import (
 const soloVotes = 20
 
 // governanceResult is the latency from a deciding vote to the republished
-// matrix, for the operator (Variant) or the floor.
+// matrix (or, with Git write-back, the pushed commit), for the operator
+// (Variant) or the floor.
 type governanceResult struct {
 	Variant   string `json:",omitempty"`
 	Proposals int
@@ -72,6 +73,8 @@ type governanceResult struct {
 	Writes     writeCounts
 	Reconciles map[string]float64 `json:",omitempty"`
 	Requests   map[string]requestMean
+	// Commits is how many commits Git write-back made: one per Proposal.
+	Commits int `json:",omitempty"`
 }
 
 func (g *governanceResult) setLatencies(lat, acks []time.Duration) {

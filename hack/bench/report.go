@@ -18,6 +18,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -53,7 +54,7 @@ type results struct {
 	Cold            []coldResult
 	Governance      []governanceResult
 	GovernanceFloor *governanceResult `json:",omitempty"`
-	WriteBack       []writeBackResult
+	WriteBack       []governanceResult
 	Portal          *portalResult `json:",omitempty"`
 	GoBench         []goBench
 	Renderers       []rendererBench
@@ -224,7 +225,7 @@ func newPage(r *results) *page {
 			s.Cold = append(s.Cold, newCold(c, s.Baseline))
 		}
 		if len(s.Cold) > 0 {
-			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmpFloat(a.Ratio, b.Ratio) })
+			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmp.Compare(a.Ratio, b.Ratio) })
 		}
 		p.Sizes = append(p.Sizes, s)
 	}
@@ -261,16 +262,6 @@ func newPage(r *results) *page {
 		p.Scale = newScale(r.Scale, r)
 	}
 	return p
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // scale is the scale curve: a scale run, and per variant the memory points

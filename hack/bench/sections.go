@@ -47,19 +47,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
 )
 
-// writeBackResult is the latency from a deciding vote to the push of its
-// commit, as the manager stamps it in status.gitCommit.committedAt.
-type writeBackResult struct {
-	Variant   string
-	Proposals int
-	Roles     int
-	Latencies []time.Duration
-	P50, P95  time.Duration
-	Max       time.Duration
-	// Commits is how many commits the branch gained: one per Proposal.
-	Commits int
-}
-
 // writeBackRoles is how many Roles the write-back Proposals are spread over.
 const writeBackRoles = 5
 
@@ -79,8 +66,10 @@ func (b *bench) measureWriteBack(ctx context.Context, res *results) error {
 	return b.checkpoint()
 }
 
-func (b *bench) writeBack(ctx context.Context, v variant, n int) (writeBackResult, error) {
-	res := writeBackResult{Variant: v.Name, Proposals: n, Roles: writeBackRoles}
+// writeBack measures from each deciding vote to the push of its commit, as
+// the manager stamps it in status.gitCommit.committedAt.
+func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResult, error) {
+	res := governanceResult{Variant: v.Name, Proposals: n, Roles: writeBackRoles}
 	tb := &benchTB{}
 	defer tb.cleanup()
 	srv := gitserver.Start(tb)
@@ -118,12 +107,12 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (writeBackResul
 	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err != nil {
 		return res, err
 	}
+	var lat []time.Duration
 	for _, p := range list.Items {
-		res.Latencies = append(res.Latencies, p.Status.GitCommit.CommittedAt.Sub(track.sent[string(p.UID)]))
+		lat = append(lat, p.Status.GitCommit.CommittedAt.Sub(track.sent[string(p.UID)]))
 	}
-	slices.Sort(res.Latencies)
-	res.P50, res.P95, res.Max = percentile(res.Latencies, 0.5), percentile(res.Latencies, 0.95),
-		percentile(res.Latencies, 1)
+	slices.Sort(lat)
+	res.setLatencies(lat, nil)
 	log, err := srv.Log("roles", "main")
 	if err != nil {
 		return res, err

@@ -35,9 +35,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/performance.md from testdata/raw.json")
 
-// TestGoldenPage renders the page of a committed raw file, a run of two
-// variants at two N with every section and a scale run, and compares it to
-// the committed page: the template is checked without measuring.
+// TestGoldenPage renders the page of testdata/raw.json, a hand-made raw
+// file shaped like a full run (two variants at two N, every section, a scale
+// run that stopped before its last N), and compares it to the committed
+// page: the template is checked without measuring.
 func TestGoldenPage(t *testing.T) {
 	raw, err := readResults(filepath.Join("testdata", "raw.json"))
 	if err != nil {

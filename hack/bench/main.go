@@ -197,9 +197,14 @@ func run(ctx context.Context, c settings) error {
 	// scale curve, a scale run everything else.
 	doc := &results{}
 	if c.raw != "" {
-		if doc, err = readResults(c.raw); errors.Is(err, os.ErrNotExist) {
+		switch doc, err = readResults(c.raw); {
+		case errors.Is(err, os.ErrNotExist) && c.scale:
+			// The page would lose everything but the scale curve.
+			return fmt.Errorf("-scale adds its run to the -raw file of a full run (make bench), and %s does not exist; "+
+				"for a page of the scale curve alone write {} to it first", c.raw)
+		case errors.Is(err, os.ErrNotExist):
 			doc = &results{}
-		} else if err != nil {
+		case err != nil:
 			return err
 		}
 	}

@@ -19,31 +19,87 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
 
 // bench runs the measurements.
 type bench struct {
-	cfg     settings
-	root    string
-	assets  string
-	samples samples
-	logDir  string
+	cfg                        settings
+	root, assets, work, logDir string
+	variants                   []variant
+	samples                    samples
+	// checkpoint publishes what was measured so far.
+	checkpoint func() error
 }
 
+func (b *bench) close() { _ = os.RemoveAll(b.work) }
+
 const benchNamespace = "bench"
+
+// measure runs the go test benchmarks, then per N the baseline and every
+// variant cold, then the sections that need one manager, then governance
+// per variant and its floor, publishing after each step.
+func (b *bench) measure(ctx context.Context, res *results) error {
+	c := b.cfg
+	if c.gobench {
+		logln("go test -bench on the domain packages")
+		var err error
+		if res.GoBench, err = runGoBench(ctx, b.root, c.benchtime); err != nil {
+			return err
+		}
+		res.Renderers = benchRenderers(b.samples)
+	}
+	for _, n := range c.sizes {
+		if !c.noBaseline {
+			logln("N=%d: plain-client baseline", n)
+			base, err := b.baseline(ctx, n)
+			if err != nil {
+				return fmt.Errorf("baseline N=%d: %w", n, err)
+			}
+			res.Baseline = append(res.Baseline, base)
+		}
+		for _, v := range b.variants {
+			logln("N=%d: %s manager", n, v.Name)
+			cold, err := b.cold(ctx, n, v)
+			if err != nil {
+				return fmt.Errorf("cold convergence N=%d %s: %w", n, v.Name, err)
+			}
+			res.Cold = append(res.Cold, cold)
+			if err := b.checkpoint(); err != nil {
+				return err
+			}
+		}
+	}
+	for _, step := range []func(context.Context, *results) error{b.measureWriteBack, b.measurePortal,
+		b.measureGovernance, b.measureFloor} {
+		if err := step(ctx, res); err != nil {
+			return err
+		}
+	}
+	return b.checkpoint()
+}
 
 // baselineResult is the plain-client baseline at one N.
 type baselineResult struct {
 	N int
-	// Converge is from the first write to the observer seeing every Role
-	// Ready with its hash, measured exactly as for the operator.
+	// Converge runs from the first write until the observer sees every
+	// Role Ready with its hash, measured as for the operator.
 	Converge time.Duration
 	// Writing is how long the writes themselves took.
 	Writing  time.Duration
@@ -56,35 +112,32 @@ type baselineResult struct {
 type coldResult struct {
 	N       int
 	Variant string
-	// Converge is from starting the manager process to the observer seeing
-	// every Role Ready with the expected content hash.
+	// Converge runs from starting the manager process until the observer
+	// sees every Role Ready with the expected content hash.
 	Converge time.Duration
-	// Writes are the mutating requests from the manager start until the
-	// API server was quiet again, including trailing catalog updates and
-	// Events.
+	// Writes run from the manager's start until the API server was quiet
+	// again, trailing catalog updates and Events included.
 	Writes     writeCounts
 	CPU        map[string]time.Duration
 	Reconciles map[string]float64
-	// Requests are the API server's mean times per request kind during
-	// convergence.
-	Requests map[string]requestMean
+	Requests   map[string]requestMean
 
-	// Steady state: writes in the window with nothing changing.
 	SteadyWindow     time.Duration
 	SteadyWrites     writeCounts
 	SteadyRoleWrites int
 
-	// One SkillMatrix edit.
-	EditConverge   time.Duration
-	EditWrites     writeCounts
-	EditCMChanged  int
-	EditRoleWrites map[int]int // versions per Role -> number of Roles
+	EditConverge  time.Duration
+	EditWrites    writeCounts
+	EditCMChanged int
+	// EditRoleWrites counts the Roles by how many versions the edit gave
+	// each.
+	EditRoleWrites map[int]int
 
 	Memory memory
 }
 
-// baseline measures the minimal writes with a plain client on a fresh
-// control plane.
+// baseline sends, with a plain client as the operator's identity, exactly
+// the writes the operator must make, on a fresh control plane.
 func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
 	res := baselineResult{N: n}
 	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
@@ -101,14 +154,14 @@ func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
 		return res, err
 	}
 	start := time.Now()
-	if res.Writing, err = runBaseline(ctx, st.cp.operator, st.matrix, writes, b.cfg.baselineWorkers); err != nil {
+	if res.Writing, err = runBaseline(ctx, st.cp.Operator, st.matrix, writes, b.cfg.baselineWorkers); err != nil {
 		return res, err
 	}
 	if err := st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline"); err != nil {
 		return res, err
 	}
 	res.Converge = st.obs.lastReached().Sub(start)
-	res.CPU = m.cpuTime()
+	res.CPU = m.cpu.since()
 	if res.Writes, err = m.writesNow(ctx); err != nil {
 		return res, err
 	}
@@ -117,11 +170,117 @@ func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
 	}
 	logln("  baseline N=%d: %s (writes took %s)", n, res.Converge.Round(time.Millisecond),
 		res.Writing.Round(time.Millisecond))
-	return res, verifyConfigMaps(ctx, st.cp.admin, benchNamespace, st.want)
+	return res, verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
 }
 
-// cold measures one manager variant at one N: cold convergence, steady
-// state, one SkillMatrix edit, memory.
+// baselineWrite is one Role's ConfigMap and status body, computed before
+// the clock starts.
+type baselineWrite struct {
+	configMap *corev1.ConfigMap
+	role      *v1.Role
+	status    []byte
+}
+
+// prepareBaseline computes what the operator writes for every Role, with
+// the same labels, annotations, owner reference and condition messages, so
+// the baseline sends requests of the same size.
+func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite, error) {
+	writes := make([]baselineWrite, 0, len(roles))
+	now := metav1.Now()
+	for _, r := range roles {
+		e, err := expectedFor(matrix, r)
+		if err != nil {
+			return nil, err
+		}
+		name := publish.MatrixConfigMapName(r.Name, matrix.Spec.Publishing.ConfigMapSuffix)
+		cm := &corev1.ConfigMap{
+			ObjectMeta: metav1.ObjectMeta{Namespace: r.Namespace, Name: name,
+				Labels: publish.MatrixLabels(r.Name, matrix.Name), Annotations: e.payload.Annotations(),
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: "Role",
+					Name: r.Name, UID: r.UID, Controller: new(true), BlockOwnerDeletion: new(true)}}},
+			Data: e.payload.Data, BinaryData: e.payload.BinaryData,
+		}
+		updated := r.DeepCopy()
+		st := &updated.Status
+		st.ObservedGeneration = r.Generation
+		for _, c := range []metav1.Condition{
+			{Type: v1.ConditionValid, Reason: v1.ReasonValidWithWarnings, Message: fmt.Sprintf(
+				"valid against SkillMatrix %q with %s: %s", matrix.Name, text.Plural(len(e.result.Warnings()), "warning", "warnings"),
+				e.result.Summary(validation.SeverityWarning, 3))},
+			{Type: v1.ConditionPublished, Reason: v1.ReasonPublished,
+				Message: fmt.Sprintf("ConfigMap %q holds %d files as plain text", name, len(e.payload.Data))},
+			{Type: v1.ConditionReady, Reason: v1.ReasonReady, Message: fmt.Sprintf(
+				"%d skills x %d levels published to ConfigMap %q", e.model.Stats.Skills, e.model.Stats.Levels, name)},
+		} {
+			c.Status, c.ObservedGeneration, c.LastTransitionTime = metav1.ConditionTrue, r.Generation, now
+			meta.SetStatusCondition(&st.Conditions, c)
+		}
+		s := e.model.Stats
+		st.Summary = &v1.RoleSummary{Skills: int32(s.Skills), Levels: int32(s.Levels), Categories: int32(s.Categories),
+			Requirements: int32(s.Requirements), Required: int32(s.Required), KeyAreas: s.KeyAreas}
+		st.ConfigMapName, st.ContentHash = name, e.payload.Hash
+		body, err := controller.StatusPatch(updated, r)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, baselineWrite{configMap: cm, role: updated, status: body})
+	}
+	return writes, nil
+}
+
+// runBaseline sends the writes as fast as the API server takes them, each
+// Role's ConfigMap then its status (the operator's order), and last the
+// catalog ConfigMap and the SkillMatrix status; it returns how long that
+// took.
+func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, writes []baselineWrite,
+	workers int) (time.Duration, error) {
+	roles := make([]v1.Role, 0, len(writes))
+	for _, w := range writes {
+		roles = append(roles, *w.role)
+	}
+	files, err := render.Catalog(model.BuildCatalog(matrix, roles))
+	if err != nil {
+		return 0, err
+	}
+	catalog, err := publish.Build(files, publish.MaxConfigMapBytes)
+	if err != nil {
+		return 0, err
+	}
+	catalogCM := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: publish.CatalogConfigMapName(matrix.Name),
+			Labels: publish.CatalogLabels(matrix.Name), Annotations: catalog.Annotations()},
+		Data: catalog.Data, BinaryData: catalog.BinaryData,
+	}
+	matrixStatus := matrix.DeepCopy()
+	matrixStatus.Status.ObservedGeneration = matrix.Generation
+	matrixStatus.Status.ConfigMapName = catalogCM.Name
+	matrixBody, err := controller.StatusPatch(matrixStatus, matrix)
+	if err != nil {
+		return 0, err
+	}
+
+	start := time.Now()
+	if err := parallel(len(writes), workers, func(i int) error {
+		w := writes[i]
+		if err := c.Create(ctx, w.configMap.DeepCopy()); err != nil {
+			return fmt.Errorf("creating ConfigMap %s: %w", w.configMap.Name, err)
+		}
+		_, err := controller.PatchStatusBody(ctx, c, w.role, w.status)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	if err := c.Create(ctx, catalogCM); err != nil {
+		return 0, err
+	}
+	if _, err := controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// cold measures one variant at one N: cold convergence, steady state, one
+// SkillMatrix edit, memory.
 func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) {
 	res := coldResult{N: n, Variant: v.Name}
 	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
@@ -133,7 +292,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	if err != nil {
 		return res, err
 	}
-	if b.cfg.cpuProfileDir != "" && v.Name != variantTuned {
+	if b.cfg.cpuProfileDir != "" {
 		v.profileTo = filepath.Join(b.cfg.cpuProfileDir, fmt.Sprintf("cpu-%s-%d", v.Name, n))
 	}
 	start := time.Now()
@@ -143,8 +302,8 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	}
 	defer func() { _ = mgr.stop() }()
 	res.Converge = st.obs.lastReached().Sub(start)
-	res.CPU = m.cpuTime()
-	res.CPU["manager"] = processCPU(mgr.pid())
+	res.CPU = m.cpu.since()
+	res.CPU["manager"] = processCPU(mgr.Pid())
 	if v.profileTo != "" {
 		mgr.endProfile()
 		logln("  %s N=%d: CPU profiles in %s-*.pprof", v.Name, n, v.profileTo)
@@ -152,22 +311,21 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	if res.Requests, err = m.requests(ctx); err != nil {
 		return res, err
 	}
-	logln("  %s N=%d: converged in %s, manager CPU %s (%s per Role)", v.Name, n, res.Converge.Round(time.Millisecond),
-		res.CPU["manager"], perRoleMillis(res))
-	if err := verifyConfigMaps(ctx, st.cp.admin, benchNamespace, st.want); err != nil {
+	logln("  %s N=%d: converged in %s, manager CPU %s", v.Name, n, res.Converge.Round(time.Millisecond),
+		res.CPU["manager"])
+	if err := verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want); err != nil {
 		return res, err
 	}
 	if res.Writes, err = m.writesSettled(ctx, 5*time.Second); err != nil {
 		return res, err
 	}
-
 	if b.cfg.steady > 0 {
 		if err := b.steady(ctx, st, &res); err != nil {
 			return res, err
 		}
 	}
 	if !b.cfg.noEdit {
-		if err := b.edit(ctx, st, mgr.exited, &res); err != nil {
+		if err := b.edit(ctx, st, mgr.Exited(), &res); err != nil {
 			return res, err
 		}
 	}
@@ -187,7 +345,7 @@ func (b *bench) steady(ctx context.Context, st *stage, res *coldResult) error {
 	if err != nil {
 		return err
 	}
-	roleBefore := st.obs.writes()
+	before := st.obs.roleVersions()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
@@ -197,32 +355,26 @@ func (b *bench) steady(ctx context.Context, st *stage, res *coldResult) error {
 	if res.SteadyWrites, err = m.writesNow(ctx); err != nil {
 		return err
 	}
-	for name, v := range st.obs.writes() {
-		res.SteadyRoleWrites += v - roleBefore[name]
+	for name, v := range st.obs.roleVersions() {
+		res.SteadyRoleWrites += v - before[name]
 	}
-	logln("  %s N=%d: %.0f writes in %s of steady state", res.Variant, res.N, operatorWrites(res.SteadyWrites),
-		b.cfg.steady)
+	logln("  %s N=%d: %.0f writes in %s of steady state", res.Variant, res.N,
+		res.SteadyWrites.total(operatorResources...), b.cfg.steady)
 	return nil
 }
 
-// editedSkill is the skill whose display name the edit changes: it is in
-// every generated Role, so every Role's rendered matrix changes.
-func editSkillName(m *v1.SkillMatrix) {
-	m.Spec.Categories[0].Skills[0].Name += " (renamed)"
-}
-
-// edit renames one skill of the SkillMatrix and counts the writes until
-// every Role publishes the new content.
+// edit renames a skill every Role uses, so every Role's rendered matrix
+// changes, and counts the writes until every Role publishes the new content.
 func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *coldResult) error {
-	cmBefore, err := configMapVersions(ctx, st.cp.admin, benchNamespace)
+	cmBefore, err := configMapVersions(ctx, st.cp.Admin, st.ns)
 	if err != nil {
 		return err
 	}
 	var current v1.SkillMatrix
-	if err := st.cp.admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current); err != nil {
+	if err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current); err != nil {
 		return err
 	}
-	editSkillName(&current)
+	current.Spec.Categories[0].Skills[0].Name += " (renamed)"
 	want, err := expectedHashes(&current, st.roles)
 	if err != nil {
 		return err
@@ -235,9 +387,9 @@ func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *
 	if err != nil {
 		return err
 	}
-	roleBefore := st.obs.writes()
+	before := st.obs.roleVersions()
 	start := time.Now()
-	if err := st.cp.admin.Update(ctx, &current); err != nil {
+	if err := st.cp.Admin.Update(ctx, &current); err != nil {
 		return fmt.Errorf("editing the SkillMatrix: %w", err)
 	}
 	if err := st.obs.waitAll(ctx, all, died, b.cfg.timeout, res.Variant+" edit"); err != nil {
@@ -247,47 +399,63 @@ func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *
 	if res.EditWrites, err = m.writesSettled(ctx, 5*time.Second); err != nil {
 		return err
 	}
-	cmAfter, err := configMapVersions(ctx, st.cp.admin, benchNamespace)
+	cmAfter, err := configMapVersions(ctx, st.cp.Admin, st.ns)
 	if err != nil {
 		return err
 	}
-	res.EditCMChanged = changedVersions(cmBefore, cmAfter)
+	for role, version := range cmAfter {
+		if cmBefore[role] != version {
+			res.EditCMChanged++
+		}
+	}
 	res.EditRoleWrites = map[int]int{}
-	roleAfter := st.obs.writes()
+	after := st.obs.roleVersions()
 	for _, r := range st.roles {
-		res.EditRoleWrites[roleAfter[r.Name]-roleBefore[r.Name]]++
+		res.EditRoleWrites[after[r.Name]-before[r.Name]]++
 	}
 	logln("  %s N=%d: edit republished in %s with %.0f writes", res.Variant, res.N,
-		res.EditConverge.Round(time.Millisecond), operatorWrites(res.EditWrites))
+		res.EditConverge.Round(time.Millisecond), res.EditWrites.total(operatorResources...))
 	return nil
 }
 
-// waitQuiet waits until the API server has served no write for quiet, and
-// returns the write counters at that point.
-func waitQuiet(ctx context.Context, cp *controlPlane, quiet, limit time.Duration) (writeCounts, error) {
-	deadline := time.Now().Add(limit)
-	last, err := cp.apiserverWrites(ctx)
+// verifyConfigMaps checks with one List that every Role's ConfigMap carries
+// the content hash wanted.
+func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[string]string) error {
+	have, err := publishedConfigMaps(ctx, c, ns, func(cm *corev1.ConfigMap) string {
+		return cm.Annotations[publish.AnnotationContentHash]
+	})
 	if err != nil {
+		return err
+	}
+	missing := 0
+	for name, hash := range want {
+		if have[name] != hash {
+			missing++
+		}
+	}
+	if missing > 0 {
+		return fmt.Errorf("%d of %d ConfigMaps are missing or do not carry the expected hash", missing, len(want))
+	}
+	return nil
+}
+
+// configMapVersions is the resourceVersion of every Role's ConfigMap.
+func configMapVersions(ctx context.Context, c client.Client, ns string) (map[string]string, error) {
+	return publishedConfigMaps(ctx, c, ns, func(cm *corev1.ConfigMap) string { return cm.ResourceVersion })
+}
+
+// publishedConfigMaps maps each Role to a value of its published ConfigMap.
+func publishedConfigMaps(ctx context.Context, c client.Client, ns string,
+	value func(*corev1.ConfigMap) string) (map[string]string, error) {
+	var cms corev1.ConfigMapList
+	if err := c.List(ctx, &cms, client.InNamespace(ns), client.MatchingLabels(publish.ManagedLabels())); err != nil {
 		return nil, err
 	}
-	since := time.Now()
-	for time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-		now, err := cp.apiserverWrites(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if now.total(operatorResources...) != last.total(operatorResources...) {
-			last, since = now, time.Now()
-			continue
-		}
-		if time.Since(since) >= quiet {
-			return now, nil
+	out := map[string]string{}
+	for i := range cms.Items {
+		if role := cms.Items[i].Labels[publish.LabelRole]; role != "" {
+			out[role] = value(&cms.Items[i])
 		}
 	}
-	return last, fmt.Errorf("the API server kept serving writes for %s", limit)
+	return out, nil
 }

@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -27,145 +28,150 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
+// soloVotes is how many Proposals are decided one at a time, on an idle
+// operator, before the burst.
+const soloVotes = 20
+
 // governanceResult is the latency from a deciding vote to the republished
-// matrix.
+// matrix (or, with Git write-back, the pushed commit), for the operator
+// (Variant) or the floor.
 type governanceResult struct {
-	Variant   string
+	Variant   string `json:",omitempty"`
 	Proposals int
 	Roles     int
+	// Batches is how many promotion batches the floor wrote: as many as the
+	// operator made Role applies.
+	Batches int `json:",omitempty"`
 	// Latencies, sorted: from sending each deciding vote to the first
-	// version of its Role's ConfigMap whose matrix.json lists the Proposal
-	// in its changelog.
-	Latencies     []time.Duration
-	P50, P95, P99 time.Duration
-	Max           time.Duration
-	// Solo are the latencies of single deciding votes cast one at a time
-	// on an otherwise idle operator, before the burst.
+	// version of its Role's ConfigMap whose matrix.json lists the Proposal.
+	Latencies          []time.Duration
+	P50, P95, P99, Max time.Duration
+	// Solo are the latencies of the single decisions before the burst.
 	Solo []time.Duration
 	// Acks, sorted: from sending each deciding vote to the API server's
-	// answer. No operator can act on a vote before it is stored, so these
-	// are the floor under Latencies in a burst.
+	// answer; no promotion can start before.
 	Acks []time.Duration
-	// CPU is what kube-apiserver, etcd and the manager used from the votes
-	// until the last ConfigMap carried its Proposal.
+	// CPU, Writes and Requests run from the votes until the last ConfigMap
+	// carried its Proposal (Writes until the API server was quiet).
 	CPU        map[string]time.Duration
 	Writes     writeCounts
-	Reconciles map[string]float64
+	Reconciles map[string]float64 `json:",omitempty"`
 	Requests   map[string]requestMean
-	VoteErrors int
+	// Commits is how many commits Git write-back made: one per Proposal.
+	Commits int `json:",omitempty"`
 }
 
-// latencies tracks, per Proposal uid, when its deciding vote was sent and
-// when the API server stored it, and when its Role's ConfigMap first
-// carried it.
-type latencies struct {
-	mu     sync.Mutex
-	byRole map[string][]string
-	sent   map[string]time.Time
-	acked  map[string]time.Time
-	seen   map[string]time.Time
-	total  int
-	all    chan struct{}
+func (g *governanceResult) setLatencies(lat, acks []time.Duration) {
+	g.Latencies, g.Acks = lat, acks
+	g.P50, g.P95, g.P99 = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 0.99)
+	g.Max = percentile(lat, 1)
 }
 
-func newLatencies(total int) *latencies {
-	return &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, seen: map[string]time.Time{},
-		acked: map[string]time.Time{}, total: total, all: make(chan struct{})}
-}
-
-func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
-	role := cm.Labels[publish.LabelRole]
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	uids := l.byRole[role]
-	if len(uids) == 0 {
-		return
+// governancePolicy decides a Proposal on two approving votes (66%) and one
+// expert review.
+func governancePolicy() *v1.GovernancePolicy {
+	return &v1.GovernancePolicy{
+		MinApprovals: new(int32(2)), ApprovalRatioPercent: new(int32(66)), RequiredReviews: new(int32(1)),
+		VotingPeriod: &metav1.Duration{Duration: 168 * time.Hour},
 	}
-	doc := matrixJSON(cm)
-	for _, uid := range uids {
-		if _, ok := l.seen[uid]; ok {
-			continue
+}
+
+func (b *bench) measureGovernance(ctx context.Context, res *results) error {
+	if b.cfg.govProposals <= 0 {
+		return nil
+	}
+	for _, v := range b.variants {
+		logln("governance: %d Proposals over %d Roles, %s manager", b.cfg.govProposals, b.cfg.govRoles, v.Name)
+		g, err := b.governance(ctx, v)
+		if err != nil {
+			return fmt.Errorf("governance %s: %w", v.Name, err)
 		}
-		if _, ok := l.sent[uid]; ok && strings.Contains(doc, uid) {
-			l.seen[uid] = at
-			if len(l.seen) == l.total {
-				close(l.all)
-			}
+		res.Governance = append(res.Governance, g)
+		if err := b.checkpoint(); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-// matrixJSON returns matrix.json from a published ConfigMap, plain or gzip;
-// one it cannot read counts as not yet showing any Proposal.
-func matrixJSON(cm *corev1.ConfigMap) string {
-	data, err := publish.ReadFile(cm.Data, cm.BinaryData, render.KeyJSON)
-	if err != nil {
-		return ""
-	}
-	return string(data)
-}
-
-func (l *latencies) pending() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.total - len(l.seen)
-}
-
-// governance measures the deciding votes on many open Proposals at once.
-func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
-	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	track := newLatencies(b.cfg.govProposals + soloVotes)
+// governanceStage sets up the governance measurements: soloVotes and then
+// govProposals open Proposals, each one vote short of a decision, the
+// manager v running, their ConfigMaps tracked.
+func (b *bench) governanceStage(ctx context.Context, v variant, measurement string) (*stage, *latencies,
+	[]*v1.Proposal, *managerProc, error) {
+	track := newLatencies()
 	st, err := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
 		governance: governancePolicy()})
+	if err != nil {
+		return st, nil, nil, nil, err
+	}
+	mgr, err := b.startManager(ctx, st, v, measurement)
+	if err != nil {
+		return st, nil, nil, nil, err
+	}
+	proposals, err := b.openProposals(ctx, st, soloVotes+b.cfg.govProposals)
+	if err != nil {
+		_ = mgr.stop()
+		return st, nil, nil, nil, err
+	}
+	track.follow(proposals)
+	return st, track, proposals, mgr, nil
+}
+
+// governance casts the deciding votes one at a time, then all at once.
+func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
+	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
+	st, track, proposals, mgr, err := b.governanceStage(ctx, v, "governance")
 	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	mgr, err := b.startManager(ctx, st, v, "governance")
-	if err != nil {
-		return res, err
-	}
 	defer func() { _ = mgr.stop() }()
+	for _, p := range proposals[:soloVotes] {
+		if err := track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil); err != nil {
+			return res, err
+		}
+		d, err := track.await(ctx, p)
+		if err != nil {
+			return res, err
+		}
+		res.Solo = append(res.Solo, d)
+		if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
+			return res, err
+		}
+	}
+	slices.Sort(res.Solo)
+	burst := proposals[soloVotes:]
 
-	proposals, err := b.openProposals(ctx, st, b.cfg.govProposals+soloVotes)
+	m, err := startMeter(ctx, st.cp, mgr.Pid())
 	if err != nil {
 		return res, err
 	}
-	for _, p := range proposals {
-		track.byRole[string(p.Spec.RoleRef)] = append(track.byRole[string(p.Spec.RoleRef)], string(p.UID))
-	}
-	if res.Solo, err = decideOneByOne(ctx, st.cp, track, proposals[:soloVotes]); err != nil {
+	logln("  casting %d deciding votes at once", len(burst))
+	if err := track.vote(ctx, st.cp.users[dave], burst, nil); err != nil {
 		return res, err
 	}
-	proposals = proposals[soloVotes:]
-
-	m, err := startMeter(ctx, st.cp, mgr.pid())
-	if err != nil {
+	if err := track.awaitAll(ctx, b.cfg.timeout); err != nil {
 		return res, err
 	}
-	logln("  casting %d deciding votes at once", len(proposals))
-	if res.VoteErrors = track.decideAtOnce(ctx, st.cp.users[dave], proposals); res.VoteErrors > 0 {
-		return res, fmt.Errorf("%d deciding votes failed", res.VoteErrors)
-	}
-	if err := waitChan(ctx, track.all, b.cfg.timeout, func() string {
-		return fmt.Sprintf("%d Proposals not yet in their ConfigMap", track.pending())
-	}); err != nil {
-		return res, err
-	}
-	res.CPU = m.cpuTime()
-	res.Latencies, res.Acks = track.sorted(proposals)
-	res.P50, res.P95, res.P99 = percentile(res.Latencies, 0.50), percentile(res.Latencies, 0.95),
-		percentile(res.Latencies, 0.99)
-	res.Max = res.Latencies[len(res.Latencies)-1]
+	res.CPU = m.cpu.since()
+	res.setLatencies(track.sorted(burst))
 	if res.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
 		return res, err
 	}
@@ -175,140 +181,107 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {
 		return res, err
 	}
-	logln("  %s: p50 %s, p95 %s, p99 %s, max %s", v.Name, res.P50.Round(time.Millisecond),
-		res.P95.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Max.Round(time.Millisecond))
-	return res, verifyApplied(ctx, st.cp.admin, st.ns, len(proposals)+soloVotes)
+	logln("  %s: p50 %s, p95 %s, max %s", v.Name, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
+		res.Max.Round(time.Millisecond))
+	return res, verifyApplied(ctx, st.cp.Admin, st.ns, len(proposals))
 }
 
-// openProposals creates n Proposals as alice, casts bob's vote and carol's
-// review on each, and waits until all are Open with them counted and the
-// API server is quiet: one more vote then decides each.
-func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Proposal, error) {
-	cp := st.cp
-	proposals := benchProposals(st.ns, st.roles, n)
-	if err := parallel(len(proposals), 16, func(i int) error {
-		return cp.users[alice].Create(ctx, proposals[i])
-	}); err != nil {
-		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
-	}
-	if err := parallel(len(proposals), 16, func(i int) error {
-		if err := jsonPatch(ctx, cp.users[bob], proposals[i], "/spec/votes",
-			[]v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Groups: engineerGroups}}); err != nil {
-			return err
-		}
-		return jsonPatch(ctx, cp.users[carol], proposals[i], "/spec/reviews",
-			[]v1.Review{{Reviewer: carol, Decision: v1.ReviewApprove, Groups: engineerGroups}})
-	}); err != nil {
-		return nil, fmt.Errorf("casting the first votes: %w", err)
-	}
-	if err := waitOpen(ctx, cp.admin, st.ns, len(proposals), b.cfg.timeout); err != nil {
-		return nil, err
-	}
-	if _, err := waitQuiet(ctx, cp, 3*time.Second, 2*time.Minute); err != nil {
-		return nil, err
-	}
-	return proposals, nil
+// latencies tracks, per Proposal uid, when its deciding vote was sent and
+// answered, and when its Role's ConfigMap first carried it.
+type latencies struct {
+	mu                sync.Mutex
+	byRole            map[string][]string
+	sent, acked, seen map[string]time.Time
+	all               chan struct{}
 }
 
-// decideOneByOne casts dave's deciding vote on each Proposal in turn, on an
-// otherwise idle operator, and returns the sorted latencies.
-func decideOneByOne(ctx context.Context, cp *controlPlane, track *latencies,
-	proposals []*v1.Proposal) ([]time.Duration, error) {
-	var out []time.Duration
+func newLatencies() *latencies {
+	return &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, acked: map[string]time.Time{},
+		seen: map[string]time.Time{}, all: make(chan struct{})}
+}
+
+// follow makes configMap look for the Proposals in their Roles' ConfigMaps.
+func (l *latencies) follow(proposals []*v1.Proposal) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, p := range proposals {
-		d, err := track.decide(ctx, cp.users[dave], p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-		if _, err := waitQuiet(ctx, cp, 2*time.Second, time.Minute); err != nil {
-			return nil, err
+		l.byRole[string(p.Spec.RoleRef)] = append(l.byRole[string(p.Spec.RoleRef)], string(p.UID))
+	}
+}
+
+// configMap records the Proposals a version of a Role's ConfigMap carries
+// in its matrix.json changelog.
+func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	uids := l.byRole[cm.Labels[publish.LabelRole]]
+	if len(uids) == 0 {
+		return
+	}
+	// A file it cannot read counts as listing no Proposal yet.
+	doc, _ := publish.ReadFile(cm.Data, cm.BinaryData, render.KeyJSON)
+	followed := 0
+	for _, us := range l.byRole {
+		followed += len(us)
+	}
+	for _, uid := range uids {
+		_, seen := l.seen[uid]
+		if _, sent := l.sent[uid]; sent && !seen && strings.Contains(string(doc), uid) {
+			l.seen[uid] = at
+			if len(l.seen) == followed {
+				close(l.all)
+			}
 		}
 	}
-	slices.Sort(out)
-	return out, nil
 }
 
-// decideAtOnce casts dave's deciding vote on every Proposal at the same
-// moment and returns how many failed, logging each.
-func (l *latencies) decideAtOnce(ctx context.Context, c client.Client, proposals []*v1.Proposal) int {
-	return l.decideAtOnceNotify(ctx, c, proposals, nil)
-}
-
-// decideAtOnceNotify is decideAtOnce that also calls onAck, when set, with
-// each Proposal's uid once the API server has answered its vote.
-func (l *latencies) decideAtOnceNotify(ctx context.Context, c client.Client, proposals []*v1.Proposal,
-	onAck func(uid string)) int {
+// vote casts dave's deciding vote on every Proposal at the same moment, one
+// goroutine each, as a JSON patch appending it (as kubectl patch
+// --type=json: no read, no resourceVersion); onAck, when set, hears of each
+// stored vote.
+func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.Proposal, onAck func(uid string)) error {
 	start := make(chan struct{})
+	errs := make([]error, len(proposals))
 	var wg sync.WaitGroup
-	var voteErrs sync.Map
-	for _, p := range proposals {
+	for i, p := range proposals {
+		uid := string(p.UID)
 		wg.Go(func() {
 			<-start
-			l.mu.Lock()
-			l.sent[string(p.UID)] = time.Now()
-			l.mu.Unlock()
-			if err := jsonPatch(ctx, c, p, "/spec/votes/-",
-				v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups}); err != nil {
-				voteErrs.Store(p.Name, err)
-			}
-			l.mu.Lock()
-			l.acked[string(p.UID)] = time.Now()
-			l.mu.Unlock()
+			l.stamp(l.sent, uid)
+			errs[i] = jsonPatch(ctx, c, p, "/spec/votes/-",
+				v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups})
+			l.stamp(l.acked, uid)
 			if onAck != nil {
-				onAck(string(p.UID))
+				onAck(uid)
 			}
 		})
 	}
 	close(start)
 	wg.Wait()
 	failed := 0
-	voteErrs.Range(func(k, e any) bool {
-		failed++
-		logln("  deciding vote on %v failed: %v", k, e)
-		return true
-	})
-	return failed
+	for i, err := range errs {
+		if err != nil {
+			failed++
+			logln("  deciding vote on %s failed: %v", proposals[i].Name, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d deciding votes failed", failed)
+	}
+	return nil
 }
 
-// sorted returns, sorted, the latencies from each Proposal's deciding vote
-// to its ConfigMap, and to the API server's answer.
-func (l *latencies) sorted(proposals []*v1.Proposal) (latencies, acks []time.Duration) {
+func (l *latencies) stamp(into map[string]time.Time, uid string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, p := range proposals {
-		uid := string(p.UID)
-		latencies = append(latencies, l.seen[uid].Sub(l.sent[uid]))
-		acks = append(acks, l.acked[uid].Sub(l.sent[uid]))
-	}
-	slices.Sort(latencies)
-	slices.Sort(acks)
-	return latencies, acks
-}
-
-// soloVotes is how many Proposals are decided one at a time before the burst.
-const soloVotes = 20
-
-// decide casts dave's deciding vote on p and waits until its Role's
-// ConfigMap carries it; it returns the latency.
-func (l *latencies) decide(ctx context.Context, c client.Client, p *v1.Proposal) (time.Duration, error) {
-	uid := string(p.UID)
-	l.mu.Lock()
-	l.sent[uid] = time.Now()
-	l.mu.Unlock()
-	vote := v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups}
-	if err := jsonPatch(ctx, c, p, "/spec/votes/-", vote); err != nil {
-		return 0, err
-	}
-	return l.await(ctx, p)
+	into[uid] = time.Now()
 }
 
 // await waits until p's Role's ConfigMap carries p and returns the latency
 // from its deciding vote.
 func (l *latencies) await(ctx context.Context, p *v1.Proposal) (time.Duration, error) {
 	uid := string(p.UID)
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		l.mu.Lock()
 		seen, ok := l.seen[uid]
 		sent := l.sent[uid]
@@ -325,35 +298,79 @@ func (l *latencies) await(ctx context.Context, p *v1.Proposal) (time.Duration, e
 	return 0, fmt.Errorf("proposal %s did not reach its ConfigMap within a minute", p.Name)
 }
 
-// benchProposals spreads n Proposals over the Roles, each setting a cell of
-// its own (the last level of a distinct skill) with `from`, so none
-// conflicts with another.
-func benchProposals(ns string, roles []*v1.Role, n int) []*v1.Proposal {
-	out := make([]*v1.Proposal, 0, n)
+// awaitAll waits until every followed Proposal is in its ConfigMap.
+func (l *latencies) awaitAll(ctx context.Context, timeout time.Duration) error {
+	return waitChan(ctx, l.all, nil, timeout, func() string {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return fmt.Sprintf("%d Proposals in their ConfigMap", len(l.seen))
+	})
+}
+
+// sorted returns, sorted, each Proposal's latency to its ConfigMap and to
+// the API server's answer.
+func (l *latencies) sorted(proposals []*v1.Proposal) (lat, acks []time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range proposals {
+		uid := string(p.UID)
+		lat = append(lat, l.seen[uid].Sub(l.sent[uid]))
+		acks = append(acks, l.acked[uid].Sub(l.sent[uid]))
+	}
+	slices.Sort(lat)
+	slices.Sort(acks)
+	return lat, acks
+}
+
+// openProposals creates n Proposals as alice, each setting a cell of its
+// own with `from`, casts bob's vote and carol's review on each, and waits
+// until all are Open with them counted and the API server is quiet: one
+// more vote then decides each.
+func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Proposal, error) {
+	users := st.cp.users
+	proposals := make([]*v1.Proposal, 0, n)
 	for k := range n {
-		role := roles[k%len(roles)]
-		row := role.Spec.Skills[(k/len(roles))%len(role.Spec.Skills)]
+		// The last level of a distinct skill per Proposal, so none conflicts.
+		role := st.roles[k%len(st.roles)]
+		row := role.Spec.Skills[(k/len(st.roles))%len(role.Spec.Skills)]
 		cell := row.Cells[len(row.Cells)-1]
 		to := v1.ProficiencyID("V")
 		if cell.Proficiency == to {
 			to = "E"
 		}
-		out = append(out, &v1.Proposal{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("bench-%04d", k)},
-			Spec: v1.ProposalSpec{
-				RoleRef: v1.ObjectName(role.Name),
-				Title:   fmt.Sprintf("Set %s at %s to %s", row.ID, cell.Level, to),
-				Author:  alice,
+		proposals = append(proposals, &v1.Proposal{
+			ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: fmt.Sprintf("bench-%04d", k)},
+			Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role.Name), Author: alice,
+				Title: fmt.Sprintf("Set %s at %s to %s", row.ID, cell.Level, to),
 				Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: row.ID, Level: cell.Level, Proficiency: to,
-					From: &v1.ChangeValue{Proficiency: cell.Proficiency}}},
-			},
+					From: &v1.ChangeValue{Proficiency: cell.Proficiency}}}},
 		})
 	}
-	return out
+	if err := parallel(n, 16, func(i int) error { return users[alice].Create(ctx, proposals[i]) }); err != nil {
+		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
+	}
+	if err := parallel(n, 16, func(i int) error {
+		if err := jsonPatch(ctx, users[bob], proposals[i], "/spec/votes",
+			[]v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Groups: engineerGroups}}); err != nil {
+			return err
+		}
+		return jsonPatch(ctx, users[carol], proposals[i], "/spec/reviews",
+			[]v1.Review{{Reviewer: carol, Decision: v1.ReviewApprove, Groups: engineerGroups}})
+	}); err != nil {
+		return nil, fmt.Errorf("casting the first votes: %w", err)
+	}
+	if err := waitProposals(ctx, st.cp.Admin, st.ns, n, b.cfg.timeout, func(p *v1.Proposal) bool {
+		t := p.Status.Tally
+		return p.Status.Phase == v1.PhaseOpen && t != nil && t.Approvals == 1 && t.ReviewApprovals == 1
+	}); err != nil {
+		return nil, fmt.Errorf("waiting for the Proposals to be Open with one vote and one review: %w", err)
+	}
+	if _, err := waitQuiet(ctx, st.cp, 3*time.Second, 2*time.Minute); err != nil {
+		return nil, err
+	}
+	return proposals, nil
 }
 
-// jsonPatch sends one JSON patch add operation, as kubectl patch --type=json
-// does: appending a vote needs no read and no resourceVersion.
 func jsonPatch(ctx context.Context, c client.Client, p *v1.Proposal, path string, value any) error {
 	data, err := json.Marshal([]map[string]any{{"op": "add", "path": path, "value": value}})
 	if err != nil {
@@ -363,68 +380,38 @@ func jsonPatch(ctx context.Context, c client.Client, p *v1.Proposal, path string
 	return c.Patch(ctx, target, client.RawPatch(types.JSONPatchType, data))
 }
 
-// waitOpen waits until every Proposal is Open with one vote and one review
-// counted: one more vote decides each.
-func waitOpen(ctx context.Context, c client.Client, ns string, n int, timeout time.Duration) error {
+// waitProposals waits, at most timeout, until n Proposals of the namespace
+// are as wanted.
+func waitProposals(ctx context.Context, c client.Client, ns string, n int, timeout time.Duration,
+	wanted func(*v1.Proposal) bool) error {
 	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
+	for {
 		var list v1.ProposalList
 		if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
 			return err
 		}
-		ready := 0
-		for _, p := range list.Items {
-			t := p.Status.Tally
-			if p.Status.Phase == v1.PhaseOpen && t != nil && t.Approvals == 1 && t.ReviewApprovals == 1 {
-				ready++
-			}
-		}
-		if ready == n {
+		if len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })) == n {
 			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within %s", timeout)
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("the Proposals did not all become Open with one vote and one review within %s", timeout)
 }
 
-// verifyApplied checks that every Proposal ended Applied.
+// verifyApplied checks that all n Proposals ended Applied.
 func verifyApplied(ctx context.Context, c client.Client, ns string, n int) error {
-	var list v1.ProposalList
-	if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
-		return err
-	}
-	applied := 0
-	for _, p := range list.Items {
-		if p.Status.Phase == v1.PhaseApplied {
-			applied++
-		}
-	}
-	if applied != n {
-		return fmt.Errorf("%d of %d Proposals are Applied", applied, n)
+	if err := waitProposals(ctx, c, ns, n, 0, func(p *v1.Proposal) bool {
+		return p.Status.Phase == v1.PhaseApplied
+	}); err != nil {
+		return fmt.Errorf("not all %d Proposals are Applied", n)
 	}
 	return nil
-}
-
-func waitChan(ctx context.Context, ch <-chan struct{}, timeout time.Duration, progress func() string) error {
-	deadline := time.After(timeout)
-	tick := time.NewTicker(10 * time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ch:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline:
-			return fmt.Errorf("timed out after %s: %s", timeout, progress())
-		case <-tick.C:
-			logln("  %s", progress())
-		}
-	}
 }
 
 // percentile is the nearest-rank percentile of sorted durations.
@@ -434,4 +421,419 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	}
 	i := max(int(math.Ceil(q*float64(len(sorted))))-1, 0)
 	return sorted[min(i, len(sorted)-1)]
+}
+
+// The governance floor: for the same deciding votes as the governance
+// measurement, a plain client with no rate limit makes exactly the writes
+// the operator's batching needs, every body computed before the clock
+// starts, timed by the same ConfigMap informer. What the operator takes
+// beyond it is its own work.
+
+// measureFloor measures the floor with as many batches as the first
+// variant's governance run made Role applies.
+func (b *bench) measureFloor(ctx context.Context, res *results) error {
+	if !b.cfg.floor || len(res.Governance) == 0 {
+		return nil
+	}
+	batches := int(res.Governance[0].Writes.total("roles"))
+	logln("governance floor: %d Proposals over %d Roles in %d batches", b.cfg.govProposals, b.cfg.govRoles, batches)
+	f, err := b.floor(ctx, b.variants[0], batches)
+	if err != nil {
+		return fmt.Errorf("governance floor: %w", err)
+	}
+	res.GovernanceFloor = &f
+	return b.checkpoint()
+}
+
+// floor sets up as for the operator (manager v publishes the Roles and
+// opens the Proposals, then stops); from then on only the floor writes.
+func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceResult, error) {
+	res := governanceResult{Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
+	st, track, proposals, mgr, err := b.governanceStage(ctx, v, "floor-setup")
+	defer st.close()
+	if err != nil {
+		return res, err
+	}
+	if err := mgr.stop(); err != nil {
+		return res, fmt.Errorf("stopping the manager that set up the floor: %w", err)
+	}
+	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
+		return res, err
+	}
+	fw := &floorWriter{st: st, c: st.cp.Operator, slots: make(chan struct{}, b.cfg.baselineWorkers)}
+	logln("  floor: %d single decisions", soloVotes)
+	for _, p := range proposals[:soloVotes] {
+		d, err := fw.decideOne(ctx, track, p)
+		if err != nil {
+			return res, fmt.Errorf("single decision %s: %w", p.Name, err)
+		}
+		res.Solo = append(res.Solo, d)
+		if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
+			return res, err
+		}
+	}
+	slices.Sort(res.Solo)
+	burst := proposals[soloVotes:]
+	plan, err := fw.prepare(ctx, planBatches(burst, batches))
+	if err != nil {
+		return res, err
+	}
+	res.Batches = len(plan)
+	m, err := startMeter(ctx, st.cp, 0)
+	if err != nil {
+		return res, err
+	}
+	logln("  floor: %d deciding votes at once, then %d batches of writes", len(burst), len(plan))
+	acked := map[string]chan struct{}{}
+	for _, p := range burst {
+		acked[string(p.UID)] = make(chan struct{})
+	}
+	writeErr := make(chan error, 1)
+	go func() { writeErr <- fw.writeBatches(ctx, plan, acked) }()
+	if err := track.vote(ctx, st.cp.users[dave], burst, func(uid string) { close(acked[uid]) }); err != nil {
+		return res, err
+	}
+	if err := <-writeErr; err != nil {
+		return res, err
+	}
+	if err := track.awaitAll(ctx, b.cfg.timeout); err != nil {
+		return res, err
+	}
+	res.CPU = m.cpu.since()
+	res.setLatencies(track.sorted(burst))
+	if res.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
+		return res, err
+	}
+	if res.Requests, err = m.requests(ctx); err != nil {
+		return res, err
+	}
+	logln("  floor: p50 %s, p95 %s, max %s", res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
+		res.Max.Round(time.Millisecond))
+	want := map[string]string{}
+	for _, batch := range plan {
+		want[batch.role] = batch.hash // the last batch of each Role wins
+	}
+	if err := verifyConfigMaps(ctx, st.cp.Admin, st.ns, want); err != nil {
+		return res, err
+	}
+	return res, verifyApplied(ctx, st.cp.Admin, st.ns, len(proposals))
+}
+
+// planBatches groups the Proposals by Role, in creation order, into n
+// batches: one per Role, and the rest to the Roles with the most Proposals
+// per batch, each Role's Proposals split into runs of nearly equal length.
+func planBatches(proposals []*v1.Proposal, n int) [][]*v1.Proposal {
+	var roles []string
+	byRole := map[string][]*v1.Proposal{}
+	for _, p := range proposals {
+		r := string(p.Spec.RoleRef)
+		if _, ok := byRole[r]; !ok {
+			roles = append(roles, r)
+		}
+		byRole[r] = append(byRole[r], p)
+	}
+	split := make(map[string]int, len(roles))
+	for _, r := range roles {
+		split[r] = 1
+	}
+	for extra := n - len(roles); extra > 0; extra-- {
+		best := ""
+		for _, r := range roles {
+			if split[r] < len(byRole[r]) && (best == "" || len(byRole[r])*split[best] > len(byRole[best])*split[r]) {
+				best = r
+			}
+		}
+		if best == "" {
+			break
+		}
+		split[best]++
+	}
+	var out [][]*v1.Proposal
+	for _, r := range roles {
+		ps, k := byRole[r], split[r]
+		for i := range k {
+			out = append(out, ps[i*len(ps)/k:(i+1)*len(ps)/k])
+		}
+	}
+	return out
+}
+
+// floorBatch is one promotion batch, every body computed before the clock:
+// the Role's apply, its ConfigMap, its status (history and content hash)
+// and each Proposal's Applied status.
+type floorBatch struct {
+	role           string
+	proposals      []*v1.Proposal
+	apply          *unstructured.Unstructured
+	configMap      *corev1.ConfigMap
+	roleStatus     []byte
+	proposalStatus [][]byte
+	hash           string
+}
+
+// floorWriter sends the floor's writes as the operator, at most
+// cap(slots) at a time.
+type floorWriter struct {
+	st    *stage
+	c     client.Client
+	slots chan struct{}
+}
+
+// roleState is a Role as the floor's next batch starts from: what the
+// previous batch left, computed, never read back.
+type roleState struct {
+	live      *unstructured.Unstructured
+	role      *v1.Role
+	configMap *corev1.ConfigMap
+	// changes are all those promoted so far: server-side apply removes the
+	// fields its manager no longer sends, so each apply carries them all, as
+	// the operator's does through the managedFields it reads.
+	changes []v1.Change
+	batches int
+}
+
+// prepare reads the live Roles, ConfigMaps and Proposals once and computes
+// every batch's bodies, in order per Role.
+func (fw *floorWriter) prepare(ctx context.Context, batches [][]*v1.Proposal) ([]*floorBatch, error) {
+	admin := fw.st.cp.Admin
+	roles := map[string]*roleState{}
+	appliedAt := metav1.Now().Rfc3339Copy()
+	out := make([]*floorBatch, 0, len(batches))
+	for _, ps := range batches {
+		name := string(ps[0].Spec.RoleRef)
+		s, ok := roles[name]
+		if !ok {
+			s = &roleState{live: &unstructured.Unstructured{}, role: &v1.Role{}, configMap: &corev1.ConfigMap{}}
+			s.live.SetGroupVersionKind(v1.GroupVersion.WithKind("Role"))
+			if err := admin.Get(ctx, client.ObjectKey{Namespace: fw.st.ns, Name: name}, s.live); err != nil {
+				return nil, fmt.Errorf("reading Role %s: %w", name, err)
+			}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(s.live.Object, s.role); err != nil {
+				return nil, fmt.Errorf("decoding Role %s: %w", name, err)
+			}
+			cmKey := client.ObjectKey{Namespace: fw.st.ns, Name: s.role.Status.ConfigMapName}
+			if err := admin.Get(ctx, cmKey, s.configMap); err != nil {
+				return nil, fmt.Errorf("reading ConfigMap %s: %w", cmKey.Name, err)
+			}
+			roles[name] = s
+		}
+		live := make([]*v1.Proposal, 0, len(ps))
+		for _, p := range ps {
+			var lp v1.Proposal
+			if err := admin.Get(ctx, client.ObjectKeyFromObject(p), &lp); err != nil {
+				return nil, fmt.Errorf("reading Proposal %s: %w", p.Name, err)
+			}
+			live = append(live, &lp)
+		}
+		batch, err := fw.st.nextBatch(s, live, appliedAt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, batch)
+	}
+	return out, nil
+}
+
+// nextBatch computes the writes of promoting ps into the Role after the
+// batches before it, and advances s to the state they leave.
+func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Time) (*floorBatch, error) {
+	spec := s.role.Spec.DeepCopy()
+	uids := make([]string, 0, len(ps))
+	for _, p := range ps {
+		next, conflicts := governance.Apply(spec, p.Spec.Changes)
+		if len(conflicts) > 0 {
+			return nil, fmt.Errorf("proposal %s conflicts with Role %s: %v", p.Name, s.role.Name, conflicts)
+		}
+		spec = next
+		s.changes = append(s.changes, p.Spec.Changes...)
+		uids = append(uids, string(p.UID))
+	}
+	cfg, err := promotion.ApplyConfiguration(s.live, spec, s.changes, uids)
+	if err != nil {
+		return nil, err
+	}
+	// After the first write of a Role its versions are unknown before the
+	// clock: no guard.
+	s.batches++
+	if s.batches > 1 {
+		cfg.SetResourceVersion("")
+	}
+	generation := s.role.Generation + 1
+	after := s.role.DeepCopy()
+	after.Spec, after.Generation, after.Annotations = *spec, generation, cfg.GetAnnotations()
+	for _, p := range ps {
+		after.Status.History = append(after.Status.History, v1.AppliedProposal{Name: v1.ObjectName(p.Name),
+			UID: string(p.UID), Title: text.Truncate(p.Spec.Title, 200), Author: p.Spec.Author, AppliedAt: appliedAt,
+			Generation: generation})
+	}
+	if n := len(after.Status.History); n > v1.MaxHistory {
+		after.Status.History = after.Status.History[n-v1.MaxHistory:]
+	}
+	e, err := expectedFor(st.matrix, after)
+	if err != nil {
+		return nil, err
+	}
+	after.Status.ObservedGeneration, after.Status.ContentHash = generation, e.payload.Hash
+	for i := range after.Status.Conditions {
+		after.Status.Conditions[i].ObservedGeneration = generation
+	}
+	// The patch is computed from the status alone, as the operator's is.
+	statusOnly := s.role.DeepCopy()
+	statusOnly.Status = after.Status
+	roleStatus, err := statusPatch(s.role, statusOnly)
+	if err != nil {
+		return nil, err
+	}
+	cm := s.configMap.DeepCopy()
+	if s.batches > 1 {
+		cm.ResourceVersion = ""
+	}
+	cm.Data, cm.BinaryData = e.payload.Data, e.payload.BinaryData
+	for k, v := range e.payload.Annotations() {
+		metav1.SetMetaDataAnnotation(&cm.ObjectMeta, k, v)
+	}
+	batch := &floorBatch{role: s.role.Name, proposals: ps, apply: cfg, configMap: cm, roleStatus: roleStatus,
+		hash: e.payload.Hash}
+	for _, p := range ps {
+		patch, err := appliedStatusPatch(p, s.role.Name, generation, appliedAt)
+		if err != nil {
+			return nil, err
+		}
+		batch.proposalStatus = append(batch.proposalStatus, patch)
+	}
+	s.role = after
+	s.live = s.live.DeepCopy()
+	s.live.SetAnnotations(cfg.GetAnnotations())
+	s.configMap = cm
+	return batch, nil
+}
+
+// appliedStatusPatch is the status the operator gives a Proposal its batch
+// promoted: Applied, with the deciding vote counted, at the generation the
+// vote made.
+func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appliedAt metav1.Time) ([]byte, error) {
+	after := p.DeepCopy()
+	generation := p.Generation + 1
+	st := &after.Status
+	st.ObservedGeneration, st.Phase, st.AppliedRoleGeneration = generation, v1.PhaseApplied, roleGeneration
+	st.AppliedAt = appliedAt.DeepCopy()
+	st.Message = fmt.Sprintf("applied to Role %q at generation %d", role, roleGeneration)
+	if st.Tally != nil {
+		st.Tally.Approvals++
+	}
+	for _, c := range []metav1.Condition{
+		{Type: v1.ConditionAccepted, Reason: v1.ReasonAccepted, Message: "the proposal met its governance rules"},
+		{Type: v1.ConditionApplied, Reason: v1.ReasonApplied, Message: st.Message},
+		// As the operator concludes an Applied Proposal: Ready, with the phase.
+		{Type: v1.ConditionReady, Reason: v1.ReasonApplied, Message: st.Message},
+	} {
+		c.Status, c.ObservedGeneration = metav1.ConditionTrue, generation
+		meta.SetStatusCondition(&st.Conditions, c)
+	}
+	return statusPatch(p, after)
+}
+
+// statusPatch is the merge patch from before to after, which differ in
+// their status only.
+func statusPatch(before, after client.Object) ([]byte, error) {
+	data, err := client.MergeFrom(before).Data(after)
+	if err != nil {
+		return nil, fmt.Errorf("computing the status patch of %s: %w", after.GetName(), err)
+	}
+	return data, nil
+}
+
+func (fw *floorWriter) do(f func() error) error {
+	fw.slots <- struct{}{}
+	defer func() { <-fw.slots }()
+	return f()
+}
+
+// write sends one batch in the operator's order: the Role apply, the
+// ConfigMap, the Role status, then every Proposal's status at once.
+func (fw *floorWriter) write(ctx context.Context, b *floorBatch) error {
+	role := &v1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: fw.st.ns, Name: b.role}}
+	for i, step := range []func() error{
+		func() error {
+			return fw.c.Apply(ctx, client.ApplyConfigurationFromUnstructured(b.apply.DeepCopy()),
+				client.FieldOwner(promotion.FieldManager), client.ForceOwnership)
+		},
+		func() error { return fw.c.Update(ctx, b.configMap.DeepCopy()) },
+		func() error {
+			_, err := controller.PatchStatusBody(ctx, fw.c, role, b.roleStatus)
+			return err
+		},
+	} {
+		if err := fw.do(step); err != nil {
+			return fmt.Errorf("floor write %d of Role %s: %w", i+1, b.role, err)
+		}
+	}
+	errs := make([]error, len(b.proposals))
+	var wg sync.WaitGroup
+	for i, p := range b.proposals {
+		wg.Go(func() {
+			errs[i] = fw.do(func() error {
+				target := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name}}
+				_, err := controller.PatchStatusBody(ctx, fw.c, target, b.proposalStatus[i])
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("floor Proposal status of Role %s: %w", b.role, err)
+	}
+	return nil
+}
+
+// writeBatches writes every Role's batches in order, the Roles at once;
+// a batch starts once the votes of all its Proposals are stored, as no
+// operator can promote a Proposal before.
+func (fw *floorWriter) writeBatches(ctx context.Context, plan []*floorBatch, acked map[string]chan struct{}) error {
+	var roles []string
+	byRole := map[string][]*floorBatch{}
+	for _, b := range plan {
+		if _, ok := byRole[b.role]; !ok {
+			roles = append(roles, b.role)
+		}
+		byRole[b.role] = append(byRole[b.role], b)
+	}
+	errs := make([]error, len(roles))
+	var wg sync.WaitGroup
+	for i, r := range roles {
+		wg.Go(func() {
+			for _, b := range byRole[r] {
+				for _, p := range b.proposals {
+					select {
+					case <-acked[string(p.UID)]:
+					case <-ctx.Done():
+						errs[i] = ctx.Err()
+						return
+					}
+				}
+				if errs[i] = fw.write(ctx, b); errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// decideOne casts the deciding vote on p and, once it is stored, writes its
+// promotion as a batch of one; it returns the latency from the vote to the
+// ConfigMap that lists p.
+func (fw *floorWriter) decideOne(ctx context.Context, track *latencies, p *v1.Proposal) (time.Duration, error) {
+	plan, err := fw.prepare(ctx, [][]*v1.Proposal{{p}})
+	if err != nil {
+		return 0, err
+	}
+	if err := track.vote(ctx, fw.st.cp.users[dave], []*v1.Proposal{p}, nil); err != nil {
+		return 0, err
+	}
+	if err := fw.write(ctx, plan[0]); err != nil {
+		return 0, err
+	}
+	return track.await(ctx, p)
 }

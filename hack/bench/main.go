@@ -14,17 +14,19 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command bench measures the operator on an envtest control plane and writes
-// docs/performance.md: cold convergence against a plain-client baseline,
-// writes in steady state and after one SkillMatrix edit, governance latency,
-// memory, and the domain packages' go test benchmarks.
+// Command bench measures the operator on an envtest control plane: cold
+// convergence against a plain-client baseline, writes in steady state and
+// after one SkillMatrix edit, governance latency against a plain-client
+// floor, Git write-back, the portal, memory, and the domain packages' go
+// test benchmarks. It writes the measurements as JSON (-raw) and renders
+// docs/performance.md from that JSON alone, through performance.md.tmpl:
 //
-//	go run ./hack/bench -n 100,500,1000 -out docs/performance.md
+//	go run ./hack/bench -n 100,500,1000 -raw docs/performance.json -out docs/performance.md
+//	go run ./hack/bench -rerender docs/performance.json -out docs/performance.md
 //
 // The manager runs as a process of its own, as in a cluster: the binary
-// built from ./cmd ("shipped") and, to evaluate controller-runtime options
-// before they are proposed, this harness re-executed in manager mode with
-// those options ("tuned"). See docs/performance.md for the method.
+// built from ./cmd ("shipped") and any prebuilt binary (-binary), each with
+// its own environment (-env) and extra flags (-args).
 package main
 
 import (
@@ -45,63 +47,30 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/api/resource"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/yaml"
 
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/bench/internal/plane"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // settings hold the command line.
 type settings struct {
-	root         string
-	sizes        []int
-	out          string
-	variants     []string
-	steady       time.Duration
-	govProposals int
-	govRoles     int
-	// writeBackProposals are decided at once with Git write-back on.
-	writeBackProposals int
-	baselineWorkers    int
-	gobench            bool
-	benchtime          string
-	timeout            time.Duration
-	tuned              tunedOptions
-	logDir             string
-	// binaries are extra variants: prebuilt managers (for instance built
-	// with go build -overlay to measure a proposed controller change),
-	// run with the shipped binary's flags.
-	binaries []namedValue
-	notes    map[string]string
-	env      map[string][]string
-	// raw keeps the measurements as JSON; rerender renders a report from
-	// such a file without measuring.
-	raw, rerender string
-	// portalRoles, portalClients and portalRequests size the portal
-	// section (portal.go); no portalRoles skips it.
-	portalRoles, portalClients, portalRequests int
-	// cpuProfileDir receives CPU profiles of each cold convergence
-	// (manager.go profileCPU); empty takes none.
-	cpuProfileDir string
-	// scale measures only the scale curve and replaces only its block of
-	// -out (scale.go); fitRaw adds another run's memory figures to its fit.
-	scale  bool
-	fitRaw string
-	// noEdit skips the SkillMatrix edit after cold convergence, noBaseline
-	// the plain-client baseline (no ratio then).
-	noEdit, noBaseline bool
-	// floor measures the plain-client floor under the governance burst
-	// and the single decisions (floor.go).
-	floor bool
+	root, out, raw, rerender, logDir, benchtime, cpuProfileDir string
+	sizes                                                      []int
+	shipped, floor, gobench, scale, noEdit, noBaseline         bool
+	steady, timeout                                            time.Duration
+	govProposals, govRoles, writeBackProposals                 int
+	baselineWorkers                                            int
+	portalRoles, portalClients, portalRequests                 int
+	binaries                                                   []namedValue
+	notes                                                      map[string]string
+	env, args                                                  map[string][]string
 }
-
-// namedValue is a name=value command-line argument.
-type namedValue struct{ name, value string }
 
 // namedValues is a repeatable name=value flag.
 type namedValues []namedValue
+
+type namedValue struct{ name, value string }
 
 func (n *namedValues) String() string { return fmt.Sprint(*n) }
 
@@ -114,10 +83,15 @@ func (n *namedValues) Set(s string) error {
 	return nil
 }
 
-func main() {
-	if len(os.Args) > 1 && os.Args[1] == managerModeArg {
-		os.Exit(runManager(os.Args[2:]))
+func (n namedValues) byName() map[string][]string {
+	out := map[string][]string{}
+	for _, v := range n {
+		out[v.name] = append(out[v.name], v.value)
 	}
+	return out
+}
+
+func main() {
 	cfg, err := parseFlags()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -137,59 +111,52 @@ func main() {
 
 func parseFlags() (settings, error) {
 	var (
-		c                settings
-		sizes, variants  string
-		roleConcurrency  int
-		maxConcurrent    int
-		stripManagedFlds bool
+		c                          settings
+		sizes, variants            string
+		binaries, notes, env, args namedValues
 	)
 	flag.StringVar(&c.root, "root", ".", "repository root")
 	flag.StringVar(&sizes, "n", "100,500,1000", "numbers of Roles for cold convergence, comma-separated")
-	flag.StringVar(&c.out, "out", "docs/performance.md", "report to write; empty for none")
-	flag.StringVar(&variants, "variants", "shipped", "managers to measure: shipped (./cmd as built), tuned")
-	flag.DurationVar(&c.steady, "steady", 60*time.Second, "steady-state window with nothing changing; 0 skips it")
+	flag.StringVar(&c.out, "out", "docs/performance.md", "page to render; empty for standard output")
+	flag.StringVar(&c.raw, "raw", "", "JSON file of the measurements, which the page is rendered from; "+
+		"a scale run (-scale) adds its own to the one there, a full run keeps that file's scale curve")
+	flag.StringVar(&c.rerender, "rerender", "", "render -out from this -raw file instead of measuring")
+	flag.StringVar(&variants, "variants", "shipped", `"shipped" measures ./cmd as built; "" only the -binary ones`)
+	flag.Var(&binaries, "binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)")
+	flag.Var(&env, "env", "name=KEY=VALUE: an environment variable of a variant's process (repeatable)")
+	flag.Var(&args, "args", "name=--flag=value: an extra flag of a variant's process (repeatable)")
+	flag.Var(&notes, "describe", "name=text describing a -binary variant on the page")
+	flag.DurationVar(&c.steady, "steady", time.Minute, "steady-state window with nothing changing; 0 skips it")
+	flag.BoolVar(&c.noEdit, "no-edit", false, "skip the SkillMatrix edit after each cold convergence")
+	flag.BoolVar(&c.noBaseline, "no-baseline", false, "skip the plain-client baseline: cold convergence without a ratio")
+	flag.IntVar(&c.baselineWorkers, "baseline-workers", 16, "concurrent writers of the baseline and the floor")
 	flag.IntVar(&c.govProposals, "gov-proposals", 200, "open Proposals decided at once; 0 skips governance")
 	flag.IntVar(&c.govRoles, "gov-roles", 50, "Roles the Proposals are spread over")
+	flag.BoolVar(&c.floor, "floor", true, "measure the plain-client floor under the governance burst")
 	flag.IntVar(&c.writeBackProposals, "writeback-proposals", 20, "Git write-back: Proposals decided at once; 0 skips it")
-	flag.IntVar(&c.baselineWorkers, "baseline-workers", 16, "concurrent writers of the plain-client baseline")
+	flag.IntVar(&c.portalRoles, "portal-roles", 1000, "Roles the portal serves; 0 skips the portal")
+	flag.IntVar(&c.portalClients, "portal-clients", 50, "concurrent clients of the portal")
+	flag.IntVar(&c.portalRequests, "portal-requests", 5000, "requests per portal route")
 	flag.BoolVar(&c.gobench, "gobench", true, "run the domain packages' go test benchmarks")
-	flag.BoolVar(&c.floor, "floor", true, "measure the plain-client floor under the governance burst and single decisions")
 	flag.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "limit for one convergence")
-	flag.StringVar(&c.raw, "raw", "", "also write the measurements as JSON to this file")
-	flag.StringVar(&c.rerender, "rerender", "", "render -out from a -raw JSON file instead of measuring")
-	flag.StringVar(&c.cpuProfileDir, "cpuprofile", "",
-		"directory for CPU profiles of the manager during each cold convergence (it runs with --pprof-bind-address); "+
-			"empty for none. Merge a run's profiles with go tool pprof DIR/cpu-shipped-1000-*.pprof")
-	flag.BoolVar(&c.scale, "scale", false,
-		"measure the scale curve only (baseline, cold convergence, the edit and memory at each -n) and replace only "+
-			"its section of -out, keeping the rest of the page (make bench-scale)")
-	flag.BoolVar(&c.noEdit, "no-edit", false, "skip the SkillMatrix edit after each cold convergence (-scale skips it)")
-	flag.BoolVar(&c.noBaseline, "no-baseline", false, "skip the plain-client baseline: cold convergence without a ratio")
-	flag.StringVar(&c.fitRaw, "fit-raw", "",
-		"-scale: a -raw file of make bench whose memory figures (same variant environment) join the fitted line")
 	flag.StringVar(&c.logDir, "logs", "", "directory for manager logs (default: a temporary directory)")
-	flag.BoolVar(&stripManagedFlds, "tuned-strip-managed-fields", false,
-		"tuned: cache transform dropping managedFields (shipped in CacheOptions since it was measured here)")
-	flag.IntVar(&maxConcurrent, "tuned-max-concurrent-reconciles", 4,
-		"tuned: MaxConcurrentReconciles of the Proposal and SkillMatrix controllers")
-	flag.IntVar(&roleConcurrency, "tuned-role-concurrency", 4, "tuned: Role controller concurrency")
-	var binaries, notes, env namedValues
-	flag.IntVar(&c.portalRoles, "portal-roles", 1000, "Roles the portal section serves; 0 skips it")
-	flag.IntVar(&c.portalClients, "portal-clients", 50, "concurrent clients of the portal section")
-	flag.IntVar(&c.portalRequests, "portal-requests", 5000, "requests per route of the portal section")
-	flag.Var(&binaries, "binary", "extra variant name=path of a prebuilt manager, run like the shipped one (repeatable)")
-	flag.Var(&notes, "describe", "name=text describing an extra variant in the report (repeatable)")
-	flag.Var(&env, "env", "name=KEY=VALUE: an environment variable for a variant's process, e.g. GOMEMLIMIT (repeatable)")
+	flag.StringVar(&c.cpuProfileDir, "cpuprofile", "", "directory for CPU profiles of each cold convergence "+
+		"(go tool pprof DIR/cpu-shipped-1000-*.pprof merges one)")
+	flag.BoolVar(&c.scale, "scale", false, "measure the scale curve only: baseline, cold convergence and memory "+
+		"at each -n (make bench-scale)")
 	flag.Parse()
-	c.env = map[string][]string{}
-	for _, e := range env {
-		c.env[e.name] = append(c.env[e.name], e.value)
-	}
-	c.binaries = binaries
+	c.binaries, c.env, c.args = binaries, env.byName(), args.byName()
 	c.notes = map[string]string{}
 	for _, n := range notes {
 		c.notes[n.name] = n.value
+	}
+	switch variants {
+	case "shipped":
+		c.shipped = true
+	case "":
+	default:
+		return c, fmt.Errorf("-variants: %q is neither shipped nor empty (prebuilt managers: -binary)", variants)
 	}
 	for s := range strings.SplitSeq(sizes, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -201,21 +168,9 @@ func parseFlags() (settings, error) {
 		}
 		c.sizes = append(c.sizes, n)
 	}
-	for v := range strings.SplitSeq(variants, ",") {
-		switch v = strings.TrimSpace(v); v {
-		case variantShipped, variantTuned:
-			c.variants = append(c.variants, v)
-		case "":
-		default:
-			return c, fmt.Errorf("-variants: unknown variant %q", v)
-		}
-	}
 	if c.scale {
-		c.gobench, c.steady, c.govProposals, c.writeBackProposals, c.portalRoles = false, 0, 0, 0, 0
-		c.noEdit = true
+		c.gobench, c.steady, c.govProposals, c.writeBackProposals, c.portalRoles, c.noEdit = false, 0, 0, 0, 0, true
 	}
-	c.tuned = tunedOptions{StripManagedFields: stripManagedFlds, MaxConcurrentReconciles: maxConcurrent,
-		RoleConcurrency: roleConcurrency, QPS: -1}
 	return c, nil
 }
 
@@ -232,191 +187,130 @@ func run(ctx context.Context, c settings) error {
 		return fmt.Errorf("-root %s is not the repository root: %w", root, err)
 	}
 	if c.rerender != "" {
-		return rerender(root, c)
+		doc, err := readResults(c.rerender)
+		if err != nil {
+			return err
+		}
+		return writePage(doc, root, c)
 	}
-	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
+	// The page keeps what the other kind of run measured: a full run the
+	// scale curve, a scale run everything else.
+	doc := &results{}
+	if c.raw != "" {
+		switch doc, err = readResults(c.raw); {
+		case errors.Is(err, os.ErrNotExist) && c.scale:
+			// The page would lose everything but the scale curve.
+			return fmt.Errorf("-scale adds its run to the -raw file of a full run (make bench), and %s does not exist; "+
+				"for a page of the scale curve alone write {} to it first", c.raw)
+		case errors.Is(err, os.ErrNotExist):
+			doc = &results{}
+		case err != nil:
+			return err
+		}
+	}
+	b, res, err := newBench(ctx, root, c)
 	if err != nil {
 		return err
+	}
+	defer b.close()
+	if c.scale {
+		doc.Scale = res
+	} else {
+		res.Scale, doc = doc.Scale, res
+	}
+	// Every N leaves its figures: a run stopped before its largest N still
+	// renders the others.
+	b.checkpoint = func() error {
+		res.Finished = time.Now()
+		return writePage(doc, root, c)
+	}
+	return b.measure(ctx, res)
+}
+
+// newBench builds the managers, loads the samples and starts the results.
+func newBench(ctx context.Context, root string, c settings) (*bench, *results, error) {
+	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
+	if err != nil {
+		return nil, nil, err
 	}
 	work, err := os.MkdirTemp("", "skillmatrix-bench-run-")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer func() { _ = os.RemoveAll(work) }()
-	if c.logDir == "" {
-		c.logDir = filepath.Join(work, "logs")
+	b := &bench{cfg: c, root: root, assets: assets, work: work, logDir: c.logDir}
+	if b.logDir == "" {
+		b.logDir = filepath.Join(work, "logs")
 	}
-	if err := os.MkdirAll(c.logDir, 0o755); err != nil {
-		return err
+	if err := os.MkdirAll(b.logDir, 0o755); err != nil {
+		b.close()
+		return nil, nil, err
 	}
-	variants, err := buildVariants(ctx, root, work, c)
+	if b.variants, err = buildVariants(ctx, root, work, c); err != nil {
+		b.close()
+		return nil, nil, err
+	}
+	if b.samples, err = loadSamples(root); err != nil {
+		b.close()
+		return nil, nil, err
+	}
+	one, err := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
 	if err != nil {
-		return err
+		b.close()
+		return nil, nil, err
 	}
-	s, err := loadSamples(root)
-	if err != nil {
-		return err
-	}
-
-	res := &results{Machine: describeMachine(), Started: time.Now(), Variants: variants, Assets: assets,
+	return b, &results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: assets,
 		Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
-		BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, TunedMaxConcurrent: c.tuned.MaxConcurrentReconciles,
-		Command: commandLine()}
-	one, err := expectedFor(s.matrix, s.newRoles(benchNamespace, s.matrix.Name, 1)[0])
+		BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
+		ConfigMapKiB: one.payload.Size / 1024}, nil
+}
+
+// writePage writes doc to the -raw file and renders the page from those
+// bytes, so that -rerender of that file gives the same page.
+func writePage(doc *results, root string, c settings) error {
+	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
 	}
-	res.ConfigMapKiB = one.payload.Size / 1024
-	b := &bench{cfg: c, root: root, assets: assets, samples: s, logDir: c.logDir}
-
-	if err := b.measure(ctx, res, variants); err != nil {
+	if c.raw != "" && c.rerender == "" {
+		if err := os.WriteFile(c.raw, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	var fromRaw results
+	if err := json.Unmarshal(data, &fromRaw); err != nil {
 		return err
 	}
-	res.Finished = time.Now()
-	if err := writeRaw(res, c.raw); err != nil {
-		return err
-	}
-	return writeReport(res, root, c)
-}
-
-// writeRaw writes the measurements as JSON to path, if one is given.
-func writeRaw(res *results, path string) error {
-	if path == "" {
-		return nil
-	}
-	data, err := json.MarshalIndent(res, "", "  ")
+	page, err := renderPage(&fromRaw)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
-}
-
-// checkpoint keeps what a long run measured so far: the -raw file, and in a
-// scale run its section too, so a run stopped before its largest N still
-// leaves the figures of the others (-rerender renders them again).
-func (b *bench) checkpoint(res *results) error {
-	res.Finished = time.Now()
-	if err := writeRaw(res, b.cfg.raw); err != nil {
+	if c.out == "" {
+		_, err := os.Stdout.Write(page)
 		return err
 	}
-	if !b.cfg.scale {
-		return nil
+	out := c.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(root, out)
 	}
-	return writeReport(res, b.root, b.cfg)
+	logln("writing %s", out)
+	return os.WriteFile(out, page, 0o644)
 }
 
-// rerender writes the report of a -raw file without measuring.
-func rerender(root string, c settings) error {
-	data, err := os.ReadFile(c.rerender)
+// readResults reads a -raw file.
+func readResults(path string) (*results, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var res results
 	if err := json.Unmarshal(data, &res); err != nil {
-		return fmt.Errorf("%s: %w", c.rerender, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return writeReport(&res, root, c)
+	return &res, nil
 }
 
-// measure runs the go test benchmarks, then per N the baseline and every
-// variant cold, then governance per variant, into res.
-func (b *bench) measure(ctx context.Context, res *results, variants []variant) error {
-	c := b.cfg
-	var err error
-	if c.gobench {
-		logln("go test -bench on the domain packages")
-		if res.GoBench, err = runGoBench(ctx, b.root, c.benchtime); err != nil {
-			return err
-		}
-		res.Renderers = benchRenderers(b.samples)
-	}
-	for _, n := range c.sizes {
-		if !c.noBaseline {
-			logln("N=%d: plain-client baseline", n)
-			base, err := b.baseline(ctx, n)
-			if err != nil {
-				return fmt.Errorf("baseline N=%d: %w", n, err)
-			}
-			res.Baseline = append(res.Baseline, base)
-		}
-		for _, v := range variants {
-			logln("N=%d: %s manager", n, v.Name)
-			cold, err := b.cold(ctx, n, v)
-			if err != nil {
-				return fmt.Errorf("cold convergence N=%d %s: %w", n, v.Name, err)
-			}
-			res.Cold = append(res.Cold, cold)
-			if err := b.checkpoint(res); err != nil {
-				return err
-			}
-		}
-	}
-	if err := b.measureWriteBack(ctx, res, variants); err != nil {
-		return err
-	}
-	if c.portalRoles > 0 && len(variants) > 0 {
-		logln("portal: %d Roles, %d clients", c.portalRoles, c.portalClients)
-		if res.Portal, err = b.portal(ctx, variants[0]); err != nil {
-			return fmt.Errorf("portal: %w", err)
-		}
-	}
-	if c.govProposals <= 0 {
-		return nil
-	}
-	for _, v := range variants {
-		logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
-		g, err := b.governance(ctx, v)
-		if err != nil {
-			return fmt.Errorf("governance %s: %w", v.Name, err)
-		}
-		res.Governance = append(res.Governance, g)
-	}
-	return b.measureFloor(ctx, res, variants)
-}
-
-// writeReport renders the results to c.out (relative to root), or to
-// standard output when it is empty. A full report keeps the scale block of
-// the page it replaces; a scale run (-scale) replaces only that block.
-func writeReport(res *results, root string, c settings) error {
-	out := c.out
-	if out != "" && !filepath.IsAbs(out) {
-		out = filepath.Join(root, out)
-	}
-	var existing string
-	if out != "" {
-		data, err := os.ReadFile(out)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		existing = string(data)
-	}
-	var doc string
-	if c.scale {
-		var extra *results
-		if c.fitRaw != "" {
-			var err error
-			if extra, err = readResults(c.fitRaw); err != nil {
-				return fmt.Errorf("-fit-raw: %w", err)
-			}
-		}
-		block := res.scaleSection(extra, memlimit.Fraction)
-		if existing == "" {
-			existing = "# Performance and scale\n"
-		}
-		doc = spliceScale(existing, block)
-	} else {
-		doc = spliceScale(res.markdown(), scaleBlock(existing))
-	}
-	if out == "" {
-		_, err := os.Stdout.WriteString(doc)
-		return err
-	}
-	logln("writing %s", out)
-	return os.WriteFile(out, []byte(doc), 0o644)
-}
-
-// commandLine is how this run was invoked, for the report: the flags as
-// given, with -describe texts left out (the report lists them).
+// commandLine is how this run was invoked, for the page: -describe texts
+// are left out, the page lists them.
 func commandLine() string {
 	parts := []string{"go run ./hack/bench"}
 	skip := false
@@ -426,44 +320,34 @@ func commandLine() string {
 			skip = false
 		case a == "-describe" || a == "--describe":
 			skip = true
-		case strings.HasPrefix(a, "-describe=") || strings.HasPrefix(a, "--describe="):
-		default:
+		case !strings.HasPrefix(a, "-describe=") && !strings.HasPrefix(a, "--describe="):
 			parts = append(parts, a)
 		}
 	}
 	return strings.Join(parts, " ")
 }
 
-// buildVariants builds the shipped manager from ./cmd and points the tuned
-// variant at this executable.
+// buildVariants builds the shipped manager from ./cmd and adds the prebuilt
+// ones.
 func buildVariants(ctx context.Context, root, work string, c settings) ([]variant, error) {
 	var out []variant
-	for _, name := range c.variants {
-		switch name {
-		case variantShipped:
-			bin := filepath.Join(work, "manager")
-			logln("go build -o %s ./cmd", bin)
-			cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd")
-			cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
-			if err := cmd.Run(); err != nil {
-				return nil, fmt.Errorf("building the manager: %w", err)
-			}
-			env, err := podMemoryEnv(root, c.env[name])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, variant{Name: name, bin: bin, Env: env,
-				Options: "cmd/main.go as built, with its default flags (Role and Proposal concurrency 4, " +
-					"SkillMatrix 1, no client-side rate limit) and the soft memory limit it sets itself in a Pod " +
-					"with the chart's default memory limit"})
-		case variantTuned:
-			self, err := os.Executable()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, variant{Name: name, bin: self, args: c.tuned.args(), Env: c.env[name],
-				Options: c.tuned.String()})
+	if c.shipped {
+		bin := filepath.Join(work, "manager")
+		if err := goBuild(ctx, root, bin, "./cmd"); err != nil {
+			return nil, err
 		}
+		env := c.env[variantShipped]
+		if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") }) {
+			_, soft, err := plane.SoftLimit(root)
+			if err != nil {
+				return nil, err
+			}
+			env = append(slices.Clone(env), fmt.Sprintf("GOMEMLIMIT=%d", soft))
+		}
+		out = append(out, variant{Name: variantShipped, bin: bin, Env: env, Args: c.args[variantShipped],
+			Options: "cmd/main.go as built, with its default flags (Role and Proposal concurrency 4, " +
+				"SkillMatrix 1, no client-side rate limit) and the soft memory limit it sets itself in a Pod " +
+				"with the chart's default memory limit"})
 	}
 	for _, b := range c.binaries {
 		bin, err := filepath.Abs(b.value)
@@ -474,50 +358,30 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 		if note == "" {
 			note = "prebuilt manager " + b.value
 		}
-		out = append(out, variant{Name: b.name, bin: bin, Env: c.env[b.name], Options: note})
+		out = append(out, variant{Name: b.name, bin: bin, Env: c.env[b.name], Args: c.args[b.name], Options: note})
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no variant to measure")
+		return nil, errors.New("no variant to measure: -variants shipped or -binary name=path")
 	}
 	return out, nil
 }
 
-// podMemoryEnv returns env plus the GOMEMLIMIT the manager gives itself
-// (internal/memlimit) in a Pod with the chart's default memory limit: the
-// harness runs it outside any cgroup, so it passes the same value explicitly.
-// An explicit GOMEMLIMIT in env wins, as it does in a Pod.
-func podMemoryEnv(root string, env []string) ([]string, error) {
-	if slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") }) {
-		return env, nil
+func goBuild(ctx context.Context, root, bin, pkg string) error {
+	logln("go build -o %s %s", bin, pkg)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
 	}
-	data, err := os.ReadFile(filepath.Join(root, "charts", "skillmatrix-operator", "values.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	var values struct {
-		Resources struct {
-			Limits map[string]string `json:"limits"`
-		} `json:"resources"`
-	}
-	if err := yaml.Unmarshal(data, &values); err != nil {
-		return nil, fmt.Errorf("reading the chart's values: %w", err)
-	}
-	limit, err := resource.ParseQuantity(values.Resources.Limits["memory"])
-	if err != nil {
-		return nil, fmt.Errorf("the chart's resources.limits.memory: %w", err)
-	}
-	soft := int64(float64(limit.Value()) * memlimit.Fraction)
-	return append(slices.Clone(env), fmt.Sprintf("GOMEMLIMIT=%d", soft)), nil
+	return nil
 }
 
 // machine describes where the figures come from.
 type machine struct {
 	CPUs    int
 	CPU     string
-	Memory  string
 	Go      string
 	OS      string
-	Kube    string
 	Nproc   string
 	FreeOut string
 }

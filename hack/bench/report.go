@@ -17,85 +17,417 @@ limitations under the License.
 package main
 
 import (
+	"bytes"
+	"cmp"
+	_ "embed"
+	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
+	"text/template"
 	"time"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
 )
 
-// results is everything one run measured.
+// results is everything one run measured: the -raw file, which the page is
+// rendered from.
 type results struct {
-	Machine  machine
-	Started  time.Time
-	Finished time.Time
-	Variants []variant
-	// The settings the report shows.
-	Sizes              []int
-	Steady             time.Duration
-	GovProposals       int
-	GovRoles           int
-	BaselineWorkers    int
-	Benchtime          string
-	TunedMaxConcurrent int
-	// Command is the command line of the run.
-	Command    string
-	Baseline   []baselineResult
-	Cold       []coldResult
-	Governance []governanceResult
-	WriteBack  []writeBackResult
-	GoBench    []goBench
-	Renderers  []rendererBench
+	Machine           machine
+	Started, Finished time.Time
+	Variants          []variant
+	Sizes             []int
+	Steady            time.Duration
+	GovProposals      int
+	GovRoles          int
+	BaselineWorkers   int
+	Benchtime         string
+	Command           string
 	// Assets is the directory of kube-apiserver and etcd.
 	Assets string
 	// ConfigMapKiB is the size of one generated Role's published content.
-	ConfigMapKiB int
-	// Portal is the portal section's; nil when it was skipped.
-	Portal *portalResult `json:",omitempty"`
-	// GovernanceFloor is the plain-client floor under Governance; nil when
-	// it was skipped.
-	GovernanceFloor *floorResult `json:",omitempty"`
+	ConfigMapKiB    int
+	Baseline        []baselineResult
+	Cold            []coldResult
+	Governance      []governanceResult
+	GovernanceFloor *governanceResult `json:",omitempty"`
+	WriteBack       []governanceResult
+	Portal          *portalResult `json:",omitempty"`
+	GoBench         []goBench
+	Renderers       []rendererBench
+	// Scale is the last scale run's (make bench-scale), which a full run
+	// keeps.
+	Scale *results `json:",omitempty"`
 }
 
-// Goals of the issue.
-const (
-	goalRatio      = 1.5
-	goalP95        = time.Second
-	goalMemoryMiB  = 200.0
-	goalMemoryAtN  = 1000
-	goalSteadyZero = 0
-)
+// goals are the targets the page judges the figures against.
+type goals struct {
+	Ratio, BurstFloorRatio, SoloFloorRatio float64
+	P95, SoloP95                           time.Duration
+	MemoryMiB                              float64
+	MemoryAtN                              int
+}
 
-func (r *results) baselineAt(n int) baselineResult {
-	for _, b := range r.Baseline {
-		if b.N == n {
-			return b
+var goal = goals{Ratio: 1.5, BurstFloorRatio: 1.3, SoloFloorRatio: 1.5, P95: time.Second,
+	SoloP95: 250 * time.Millisecond, MemoryMiB: 200, MemoryAtN: 1000}
+
+//go:embed performance.md.tmpl
+var pageTemplate string
+
+// page is what the template renders: the results and what follows from
+// them.
+type page struct {
+	*results
+	Goal goals
+	Took time.Duration
+	// Sizes has, per N, every variant in the order of Variants.
+	Sizes []size
+	// Largest is the largest N; MemoryGoal the one the memory goal is set
+	// at, when measured; SmallMisses the slowest variants of smaller N that
+	// miss the cold goal.
+	Largest, MemoryGoal *size
+	SmallMisses         []cold
+	// Gov has the governance runs, GoalsGov one per variant (nil where
+	// there is none).
+	Gov      []gov
+	GoalsGov []*gov
+	Floor    *gov
+	Scale    *scale
+}
+
+type size struct {
+	N              int
+	Baseline       baselineResult
+	BaselineWrites float64
+	Cold           []cold
+	Slowest        cold
+}
+
+// cold is a coldResult with what the page derives from it.
+type cold struct {
+	coldResult
+	// Baseline is the baseline's convergence at this N, Ratio the
+	// variant's over it, OverGoalPct by how much that misses the goal.
+	Baseline                           time.Duration
+	Ratio, OverGoalPct                 float64
+	WriteTotal, SteadyTotal            float64
+	Events, Conflicts, CatalogRewrites float64
+	ReconcilesPerRole, CPUPerRoleMs    float64
+	// EditExact means one ConfigMap and one status write per Role.
+	EditExact                  bool
+	EditConfigMaps, EditStatus float64
+	EditSpread                 []spread
+	MemoryMissedBy             float64
+}
+
+// spread is how many Roles went through a number of versions.
+type spread struct{ Versions, Roles int }
+
+func newCold(c coldResult, base baselineResult) cold {
+	n := float64(c.N)
+	out := cold{coldResult: c, Baseline: base.Converge, WriteTotal: c.Writes.total(operatorResources...),
+		SteadyTotal: c.SteadyWrites.total(operatorResources...), Events: c.Writes.total("events"),
+		Conflicts: c.Writes.conflicts(), CatalogRewrites: c.Writes.total("configmaps") - n - 1,
+		ReconcilesPerRole: c.Reconciles["role"] / n, CPUPerRoleMs: float64(c.CPU["manager"].Milliseconds()) / n,
+		EditConfigMaps: c.EditWrites.total("configmaps"), EditStatus: c.EditWrites.total("roles/status"),
+		MemoryMissedBy: max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB)}
+	if base.Converge > 0 {
+		out.Ratio = c.Converge.Seconds() / base.Converge.Seconds()
+		out.OverGoalPct = (out.Ratio/goal.Ratio - 1) * 100
+	}
+	// Exactly one ConfigMap and one status write per Role, and nothing else
+	// beyond the SkillMatrix's own catalog and status.
+	out.EditExact = c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N && c.EditWrites["PUT configmaps"] == n+1 &&
+		c.EditWrites["PATCH roles/status"] == n && out.EditConfigMaps == n+1 &&
+		c.EditWrites.total("roles", "roles/status") == n
+	for _, k := range slices.Sorted(maps.Keys(c.EditRoleWrites)) {
+		out.EditSpread = append(out.EditSpread, spread{Versions: k, Roles: c.EditRoleWrites[k]})
+	}
+	return out
+}
+
+// gov is a governanceResult with what the page derives from it, against
+// the floor when there is one.
+type gov struct {
+	governanceResult
+	Acks, Solo dist
+	// PromotionWrites are the writes the floor makes too, OperatorWrites
+	// those and the Events; SARs are the ballots' re-checks.
+	PromotionWrites, Events, OperatorWrites, SARs              float64
+	Applies, RoleStatus, ConfigMaps, ProposalStatus, Conflicts float64
+	// PerSecond are Proposals promoted per second of the burst; APICores
+	// and ManagerCores the cores they kept busy.
+	PerSecond, APICores, ManagerCores float64
+	// P95OverGoal is the p95 over its goal; the Floor ratios are over the
+	// floor's latencies.
+	P95OverGoal, FloorP50, FloorP95, SoloFloorP50, SoloFloorP95 float64
+}
+
+// dist summarises sorted durations.
+type dist struct {
+	N                  int
+	Min, P50, P95, Max time.Duration
+}
+
+func summarize(d []time.Duration) dist {
+	if len(d) == 0 {
+		return dist{}
+	}
+	return dist{N: len(d), Min: d[0], P50: percentile(d, 0.5), P95: percentile(d, 0.95), Max: d[len(d)-1]}
+}
+
+func newGov(g governanceResult, floor *governanceResult) gov {
+	w := g.Writes
+	out := gov{governanceResult: g, Acks: summarize(g.Acks), Solo: summarize(g.Solo),
+		PromotionWrites: w.total(promotionWrites...), Events: w.total("events"), SARs: w.total("subjectaccessreviews"),
+		Applies: w.total("roles"), RoleStatus: w.total("roles/status"), ConfigMaps: w.total("configmaps"),
+		ProposalStatus: w.total("proposals/status"), Conflicts: w.conflicts(), P95OverGoal: over(g.P95, goal.P95)}
+	out.OperatorWrites = out.PromotionWrites + out.Events
+	if s := g.Max.Seconds(); s > 0 {
+		out.PerSecond = float64(len(g.Latencies)) / s
+		out.APICores, out.ManagerCores = g.CPU["kube-apiserver"].Seconds()/s, g.CPU["manager"].Seconds()/s
+	}
+	if floor != nil {
+		fs := summarize(floor.Solo)
+		out.FloorP50, out.FloorP95 = over(g.P50, floor.P50), over(g.P95, floor.P95)
+		out.SoloFloorP50, out.SoloFloorP95 = over(out.Solo.P50, fs.P50), over(out.Solo.P95, fs.P95)
+	}
+	return out
+}
+
+// over is a latency over the floor's.
+func over(d, floor time.Duration) float64 {
+	if floor <= 0 {
+		return 0
+	}
+	return d.Seconds() / floor.Seconds()
+}
+
+func newPage(r *results) *page {
+	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second)}
+	for _, n := range r.Sizes {
+		s := size{N: n}
+		for _, b := range r.Baseline {
+			if b.N == n {
+				s.Baseline, s.BaselineWrites = b, b.Writes.total(operatorResources...)
+			}
+		}
+		for _, v := range r.Variants {
+			c := coldResult{N: n, Variant: v.Name}
+			for _, m := range r.Cold {
+				if m.N == n && m.Variant == v.Name {
+					c = m
+				}
+			}
+			s.Cold = append(s.Cold, newCold(c, s.Baseline))
+		}
+		if len(s.Cold) > 0 {
+			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmp.Compare(a.Ratio, b.Ratio) })
+		}
+		p.Sizes = append(p.Sizes, s)
+	}
+	for i := range p.Sizes {
+		s := &p.Sizes[i]
+		if s.N == goal.MemoryAtN {
+			p.MemoryGoal = s
+		}
+		if p.Largest == nil || s.N > p.Largest.N {
+			p.Largest = s
 		}
 	}
-	return baselineResult{}
-}
-
-func (r *results) coldAt(n int, v string) coldResult {
-	for _, c := range r.Cold {
-		if c.N == n && c.Variant == v {
-			return c
+	for _, s := range p.Sizes {
+		if s.N != p.Largest.N && s.Slowest.Ratio > goal.Ratio {
+			p.SmallMisses = append(p.SmallMisses, s.Slowest)
 		}
 	}
-	return coldResult{}
-}
-
-func (r *results) variantNames() []string {
-	names := make([]string, 0, len(r.Variants))
-	for _, v := range r.Variants {
-		names = append(names, v.Name)
+	p.GoalsGov = make([]*gov, len(r.Variants))
+	for _, g := range r.Governance {
+		p.Gov = append(p.Gov, newGov(g, r.GovernanceFloor))
 	}
-	return names
+	for i, v := range r.Variants {
+		for j := range p.Gov {
+			if p.Gov[j].Variant == v.Name {
+				p.GoalsGov[i] = &p.Gov[j]
+			}
+		}
+	}
+	if r.GovernanceFloor != nil {
+		f := newGov(*r.GovernanceFloor, r.GovernanceFloor)
+		p.Floor = &f
+	}
+	if r.Scale != nil {
+		p.Scale = newScale(r.Scale, r)
+	}
+	return p
 }
 
-func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+// scale is the scale curve: a scale run, and per variant the memory points
+// of that run and of the full run measured with the same environment,
+// with the least-squares line through them and the sizing it gives.
+type scale struct {
+	*results
+	Took time.Duration
+	Cold []cold
+	// Missing are the N the run was asked for but did not measure.
+	Missing []int
+	Memory  []scaleMemory
+}
 
-func millis(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
+type scaleMemory struct {
+	Variant variant
+	Points  []scalePoint
+	// FitError says why there is no line; RSS and Heap are the lines.
+	FitError  string
+	RSS, Heap line
+	// SoftLimited means the variant ran with a soft memory limit, which
+	// bounds its heap: no sizing then.
+	SoftLimited bool
+	Sizing      []sizing
+	// Percent is the soft limit's share of the memory limit.
+	Percent, Headroom float64
+}
+
+type scalePoint struct {
+	N                 int
+	PeakRSS, PeakHeap float64
+	// FromFullRun marks the points of the full run (Started).
+	FromFullRun bool
+	Started     time.Time
+	EditToo     bool
+}
+
+type sizing struct {
+	Roles                     int
+	RSS, Heap, Request, Limit float64
+}
+
+// sizingRoles are the rows of the sizing table.
+var sizingRoles = []int{100, 500, 1000, 2000, 5000, 10000}
+
+// headroom over the live heap that the soft limit keeps: without one the
+// heap peaks at about twice the live heap (GOGC=100), so the soft limit
+// must hold the live heap and half again.
+const headroom = 1.5
+
+func newScale(sr, full *results) *scale {
+	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
+	for _, c := range sr.Cold {
+		var base baselineResult
+		for _, b := range sr.Baseline {
+			if b.N == c.N {
+				base = b
+			}
+		}
+		s.Cold = append(s.Cold, newCold(c, base))
+	}
+	for _, n := range sr.Sizes {
+		if !slices.ContainsFunc(sr.Cold, func(c coldResult) bool { return c.N == n }) {
+			s.Missing = append(s.Missing, n)
+		}
+	}
+	for _, v := range sr.Variants {
+		s.Memory = append(s.Memory, scaleMemoryOf(v, sr, full))
+	}
+	return s
+}
+
+// scaleMemoryOf fits the memory of v over the scale run's N and the full
+// run's, where the full run measured a variant with the same environment
+// (the same soft memory limit) at an N the scale run did not.
+func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
+	m := scaleMemory{Variant: v, SoftLimited: !slices.Contains(v.Env, "GOMEMLIMIT=off"),
+		Percent: memlimit.Fraction * 100, Headroom: headroom}
+	for _, c := range sr.Cold {
+		if c.Variant == v.Name {
+			m.Points = append(m.Points, scalePoint{N: c.N, PeakRSS: c.Memory.PeakRSS, PeakHeap: c.Memory.PeakHeap,
+				EditToo: c.EditConverge > 0})
+		}
+	}
+	for _, fv := range full.Variants {
+		for _, c := range full.Cold {
+			if !slices.Equal(fv.Env, v.Env) || c.Variant != fv.Name ||
+				slices.ContainsFunc(m.Points, func(p scalePoint) bool { return p.N == c.N }) {
+				continue
+			}
+			m.Points = append(m.Points, scalePoint{N: c.N, PeakRSS: c.Memory.PeakRSS, PeakHeap: c.Memory.PeakHeap,
+				FromFullRun: true, Started: full.Started})
+		}
+	}
+	slices.SortFunc(m.Points, func(a, b scalePoint) int { return a.N - b.N })
+	ns := make([]int, 0, len(m.Points))
+	rss := make([]float64, 0, len(m.Points))
+	heap := make([]float64, 0, len(m.Points))
+	for _, p := range m.Points {
+		ns, rss, heap = append(ns, p.N), append(rss, p.PeakRSS), append(heap, p.PeakHeap)
+	}
+	var errRSS, errHeap error
+	m.RSS, errRSS = fitLine(ns, rss)
+	m.Heap, errHeap = fitLine(ns, heap)
+	if err := errors.Join(errRSS, errHeap); err != nil {
+		m.FitError = err.Error()
+		return m
+	}
+	for _, n := range sizingRoles {
+		limit := suggestedLimit(m.RSS, m.Heap, n, memlimit.Fraction)
+		m.Sizing = append(m.Sizing, sizing{Roles: n, RSS: m.RSS.At(n), Heap: m.Heap.At(n),
+			Request: limit * memlimit.Fraction, Limit: limit})
+	}
+	return m
+}
+
+// line is y = Fixed + PerRole*N.
+type line struct{ Fixed, PerRole float64 }
+
+func (l line) At(n int) float64 { return l.Fixed + l.PerRole*float64(n) }
+
+var errTooFewPoints = errors.New("a fitted line needs measurements at two different N at least")
+
+// fitLine fits y over n by ordinary least squares.
+func fitLine(n []int, y []float64) (line, error) {
+	var sx, sy, sxx, sxy float64
+	for i := range n {
+		x := float64(n[i])
+		sx, sy, sxx, sxy = sx+x, sy+y[i], sxx+x*x, sxy+x*y[i]
+	}
+	k := float64(len(n))
+	den := k*sxx - sx*sx
+	if len(n) < 2 || den == 0 {
+		return line{}, errTooFewPoints
+	}
+	slope := (k*sxy - sx*sy) / den
+	return line{Fixed: (sy - slope*sx) / k, PerRole: slope}, nil
+}
+
+// suggestedLimit is the container memory limit for n Roles: the fitted
+// peak resident set without a soft limit, and a soft limit (fraction of the
+// limit) holding headroom times the live heap, taken as half the peak heap
+// without a soft limit. Rounded up to 32 MiB, at least 128 MiB.
+func suggestedLimit(rss, heap line, n int, fraction float64) float64 {
+	need := max(rss.At(n), headroom*heap.At(n)/2/fraction)
+	const step = 32 * mib
+	return max(128*mib, math.Ceil(need/step)*step)
+}
+
+var funcs = template.FuncMap{
+	"secs":     func(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) },
+	"ms":       func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) },
+	"ms1":      func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) },
+	"mib":      func(b float64) string { return fmt.Sprintf("%.0f MiB", b/mib) },
+	"kib":      func(b float64) string { return fmt.Sprintf("%.0f KiB", b/1024) },
+	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
+	"base":     filepath.Base,
+	"kibi":     func(n int) int { return n / 1024 },
+	"join":     strings.Join,
+	"met":      met,
+	"writes":   func(w writeCounts) string { return formatWrites(w, operatorResources) },
+	"promoted": func(w writeCounts) string { return formatWrites(w, promotionWrites) },
+	"requests": formatRequests,
+	"nanos":    nanos,
+	"per":      func(b float64, n int) float64 { return b / float64(n) },
+}
 
 func met(ok bool) string {
 	if ok {
@@ -104,194 +436,55 @@ func met(ok bool) string {
 	return "**missed**"
 }
 
-// ratio is the operator's convergence time over the baseline's.
-func ratio(c coldResult, b baselineResult) float64 {
-	if b.Converge <= 0 {
-		return 0
-	}
-	return c.Converge.Seconds() / b.Converge.Seconds()
-}
-
-// operatorWrites sums the writes of the resources the operator writes.
-func operatorWrites(w writeCounts) float64 { return w.total(operatorResources...) }
-
-// markdown renders docs/performance.md.
-func (r *results) markdown() string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-
-	w("# Performance and scale")
-	w("")
-	w("Generated by `%s` on %s; the run took %s.", r.Command, r.Started.UTC().Format("2006-01-02 15:04 MST"),
-		r.Finished.Sub(r.Started).Round(time.Second))
-	w("`make bench` runs this command (with the description of each extra variant listed below).")
-	w("Every figure below comes from that run; re-running the command rewrites this page. The resilience")
-	w("specs (chaos, leader election, hostile input) are in `test/resilience` and run in `make test`.")
-	w("")
-	r.writeMachine(w)
-	r.writeGoals(w)
-	r.writeMethod(w)
-	r.writeCold(w)
-	r.writeSteady(w)
-	r.writeGovernance(w)
-	r.writeGovernanceFloor(w)
-	r.writeWriteBack(w)
-	r.writeMemory(w)
-	r.writePortal(w)
-	r.writeGoBench(w)
-	r.writeAnalysis(w)
-	r.writeOptions(w)
-	r.writeResilience(w)
-	return b.String()
-}
-
-type writer func(format string, args ...any)
-
-func (r *results) writeMachine(w writer) {
-	w("## Machine")
-	w("")
-	w("| | |")
-	w("|---|---|")
-	w("| `nproc` | %s |", r.Machine.Nproc)
-	w("| CPU | %s |", r.Machine.CPU)
-	w("| Go | %s %s |", r.Machine.Go, r.Machine.OS)
-	w("| Control plane | envtest: %s |", filepath.Base(r.Assets))
-	w("")
-	w("`free -g`:")
-	w("")
-	w("```")
-	w("%s", r.Machine.FreeOut)
-	w("```")
-	w("")
-	w("kube-apiserver, etcd, the manager and the harness share these %s cores. The machine is shared", r.Machine.Nproc)
-	w("with other jobs, so single figures can be off by tens of percent; ratios taken within one")
-	w("N (baseline and manager back to back) are steadier than absolute times.")
-	w("")
-}
-
-// cellsOf starts a table row of n cells.
-func cellsOf(n int, first ...string) []string { return append(make([]string, 0, n), first...) }
-
-// tableRow formats one Markdown table row.
-func tableRow(cells ...string) string { return "| " + strings.Join(cells, " | ") + " |" }
-
-func (r *results) writeGoals(w writer) {
-	w("## Goals")
-	w("")
-	names := r.variantNames()
-	w("%s", tableRow(append([]string{"Goal", "Target"}, names...)...))
-	w("%s", tableRow(slices.Repeat([]string{"---"}, len(names)+2)...))
-	for _, n := range r.Sizes {
-		cells := cellsOf(len(names)+2, fmt.Sprintf("Cold convergence, N=%d, operator/baseline", n),
-			fmt.Sprintf("<= %.1f", goalRatio))
-		base := r.baselineAt(n)
-		for _, v := range names {
-			c := r.coldAt(n, v)
-			x := ratio(c, base)
-			cells = append(cells, fmt.Sprintf("%.2f (%s)", x, met(x <= goalRatio)))
+// formatWrites lists the writes to the resources given, by request, and
+// how many of them were refused with 409 Conflict.
+func formatWrites(w writeCounts, resources []string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(w)) {
+		if _, res, _ := strings.Cut(k, " "); !strings.HasPrefix(k, conflictPrefix) && slices.Contains(resources, res) {
+			parts = append(parts, fmt.Sprintf("%s %.0f", k, w[k]))
 		}
-		w("%s", tableRow(cells...))
-	}
-	if r.Steady > 0 {
-		for _, n := range r.Sizes {
-			cells := cellsOf(len(names)+2, fmt.Sprintf("Steady state, N=%d: operator writes in %s", n, r.Steady), "0")
-			for _, v := range names {
-				c := r.coldAt(n, v)
-				x := operatorWrites(c.SteadyWrites)
-				cells = append(cells, fmt.Sprintf("%.0f (%s)", x, met(x == goalSteadyZero)))
-			}
-			w("%s", tableRow(cells...))
-		}
-	}
-	for _, n := range r.Sizes {
-		cells := cellsOf(len(names)+2, fmt.Sprintf("One SkillMatrix edit, N=%d: writes per Role", n),
-			"1 ConfigMap + 1 status")
-		for _, v := range names {
-			c := r.coldAt(n, v)
-			cells = append(cells, fmt.Sprintf("%s (%s)", editPerRole(c), met(editExact(c))))
-		}
-		w("%s", tableRow(cells...))
-	}
-	if len(r.Governance) > 0 {
-		cells := cellsOf(len(names)+2, "Governance latency, p95", "< 1 s")
-		for _, v := range names {
-			cell := "-"
-			for _, g := range r.Governance {
-				if g.Variant == v {
-					cell = fmt.Sprintf("%s (%s)", millis(g.P95), met(g.P95 < goalP95))
-				}
-			}
-			cells = append(cells, cell)
-		}
-		w("%s", tableRow(cells...))
-	}
-	r.writeFloorGoals(w, names)
-	if slices.Contains(r.Sizes, goalMemoryAtN) {
-		cells := cellsOf(len(names)+2, fmt.Sprintf("Memory at N=%d: peak RSS / peak Go heap", goalMemoryAtN),
-			fmt.Sprintf("< %.0f MiB", goalMemoryMiB))
-		for _, v := range names {
-			c := r.coldAt(goalMemoryAtN, v)
-			ok := c.Memory.PeakRSS/mib < goalMemoryMiB
-			cells = append(cells, fmt.Sprintf("%.0f / %.0f MiB (%s)", c.Memory.PeakRSS/mib, c.Memory.PeakHeap/mib, met(ok)))
-		}
-		w("%s", tableRow(cells...))
-	}
-	w("")
-	w("The variants:")
-	w("")
-	for _, v := range r.Variants {
-		w("- **%s**: %s%s.", v.Name, v.Options, v.envNote())
-	}
-	w("")
-}
-
-// envNote lists the environment a variant ran with.
-func (v variant) envNote() string {
-	if len(v.Env) == 0 {
-		return ""
-	}
-	return "; environment " + strings.Join(v.Env, " ")
-}
-
-// editExact reports whether the edit made exactly one ConfigMap write and
-// one status write per Role, and nothing else beyond the SkillMatrix's own
-// catalog and status.
-func editExact(c coldResult) bool {
-	n := float64(c.N)
-	return c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N &&
-		c.EditWrites["PUT configmaps"] == n+1 && c.EditWrites["PATCH roles/status"] == n &&
-		c.EditWrites.total("configmaps") == n+1 && c.EditWrites.total("roles", "roles/status") == n
-}
-
-func editPerRole(c coldResult) string {
-	keys := slices.Sorted(maps.Keys(c.EditRoleWrites))
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%d Roles x %d", c.EditRoleWrites[k], k))
-	}
-	return fmt.Sprintf("%.0f ConfigMap writes, %.0f status writes (%s)",
-		c.EditWrites.total("configmaps"), c.EditWrites.total("roles/status"), strings.Join(parts, ", "))
-}
-
-func sortedKeys(m writeCounts) []string { return slices.Sorted(maps.Keys(m)) }
-
-func formatWrites(m writeCounts, resources ...string) string {
-	parts := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		if strings.HasPrefix(k, conflictPrefix) {
-			continue
-		}
-		_, res, _ := strings.Cut(k, " ")
-		if len(resources) > 0 && !slices.Contains(resources, res) {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s %.0f", k, m[k]))
 	}
 	if len(parts) == 0 {
 		return "none"
 	}
-	if c := m.conflicts(); c > 0 {
+	if c := w.conflicts(); c > 0 {
 		return fmt.Sprintf("%s; %.0f of them refused with 409 Conflict", strings.Join(parts, ", "), c)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// formatRequests lists request kinds as count x mean duration.
+func formatRequests(m map[string]requestMean) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %.0f x %.1f ms", k, m[k].Count, float64(m[k].Mean.Microseconds())/1000))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func nanos(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+// renderPage renders the page of r.
+func renderPage(r *results) ([]byte, error) {
+	t, err := template.New("performance.md").Funcs(funcs).Option("missingkey=error").Parse(pageTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("parsing performance.md.tmpl: %w", err)
+	}
+	var out bytes.Buffer
+	if err := t.Execute(&out, newPage(r)); err != nil {
+		return nil, fmt.Errorf("rendering performance.md.tmpl: %w", err)
+	}
+	return out.Bytes(), nil
 }

@@ -15,12 +15,13 @@ limitations under the License.
 */
 
 // Command maxproposals measures what a namespace full of maximal Proposals
-// costs the manager (issue 13, case 4): it starts an envtest control plane
-// with the shipped admission policies, runs the manager built from ./cmd as
-// a process of its own with the soft memory limit it gives itself in a Pod
-// with the chart's memory limit, creates N Proposals as large as the CRD and
-// the admission policies let them be, and reports the manager's peak RSS
-// (VmHWM) while they arrive and after a restart that lists them all at once.
+// costs the manager (issue 13, case 4): on an envtest control plane with
+// the shipped admission policies, the manager built from ./cmd runs as a
+// process of its own with the soft memory limit it gives itself in a Pod
+// with the chart's memory limit; the program creates N Proposals as large
+// as the CRD and the admission policies let them be and reports the
+// manager's peak RSS (VmHWM) while they arrive and after a restart that
+// lists them all at once.
 //
 //	go run ./hack/bench/maxproposals -n 300
 //
@@ -29,50 +30,46 @@ limitations under the License.
 // the changes at their count and text limits (MaxChanges, MaxChangeText),
 // the rest of the text budget (MaxProposalText) in the description and the
 // comments, 500 votes and 50 reviews under 253-character usernames, each
-// recording three groups (recordedGroups), labels
-// and annotations at the policy's limit and kubectl's last-applied
-// annotation at its own. Votes and reviews under other names cannot be
-// created through the authenticity policy, so the program lifts that
-// policy's binding while it writes them (as test/admission's cost spec does)
-// and restores it afterwards; the CRD's rules stay in force throughout.
+// recording three groups (recordedGroups), labels and annotations at the
+// policy's limit and kubectl's last-applied annotation at its own. Votes and
+// reviews under other names cannot be created through the authenticity
+// policy, so the program lifts that policy's binding while it writes them
+// (as test/admission's cost spec does) and restores it afterwards; the
+// CRD's rules stay in force throughout.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/bench/internal/plane"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/memlimit"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 const (
-	namespace    = "career"
-	operatorUser = "skillmatrix-operator"
+	namespace = "career"
 	// wide is a 4-byte UTF-8 character: the most bytes per character.
 	wide = "𝄞"
 	// Limits of the API and the admission policy this program fills.
@@ -119,7 +116,6 @@ func run(ctx context.Context, root string, n int) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(work) }()
-
 	bin := filepath.Join(work, "manager")
 	logf("go build -o %s ./cmd", bin)
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd")
@@ -127,71 +123,65 @@ func run(ctx context.Context, root string, n int) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the manager: %w", err)
 	}
-	limit, soft, err := chartMemory(root)
+	limit, soft, err := plane.SoftLimit(root)
 	if err != nil {
 		return err
 	}
+	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
+	if err != nil {
+		return err
+	}
+	p, err := plane.Start(ctx, root, assets, scheme)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = p.Stop() }()
+	if err := applySamples(ctx, p.Admin, root); err != nil {
+		return err
+	}
+	manager := managerproc.Config{Bin: bin, Kubeconfig: p.Kubeconfig, Env: []string{fmt.Sprintf("GOMEMLIMIT=%d", soft)}}
 
-	env, err := testenv.Environment(ctx, root, os.Stderr)
+	m, err := startManager(ctx, manager, filepath.Join(work, "manager.log"))
 	if err != nil {
 		return err
 	}
-	cfg, err := env.Start()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = env.Stop() }()
-	cfg.QPS, cfg.Burst = -1, 0
-	admin, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		return err
-	}
-	if err := testenv.InstallAdmission(ctx, admin, root, operatorUser); err != nil {
-		return err
-	}
-	kubeconfig, err := operatorKubeconfig(ctx, env, admin, root, work)
-	if err != nil {
-		return err
-	}
-	if err := applySamples(ctx, admin, root); err != nil {
-		return err
-	}
-
-	m, err := startManager(ctx, bin, kubeconfig, filepath.Join(work, "manager.log"), soft)
-	if err != nil {
-		return err
-	}
-	idle := m.peakRSS()
+	_, idle := plane.Memory(m.Pid())
 	logf("manager ready, peak RSS %s", mib(idle))
-
 	logf("creating %d maximal Proposals", n)
-	size, err := createMaximal(ctx, admin, root, n)
-	if err != nil {
-		_ = m.stop()
-		return err
+	size, err := createMaximal(ctx, p.Admin, root, n)
+	if err == nil {
+		err = waitProposals(ctx, func() (bool, error) {
+			var list v1.ProposalList
+			if err := p.Admin.List(ctx, &list, client.InNamespace(namespace)); err != nil {
+				return false, nil
+			}
+			done := 0
+			for _, p := range list.Items {
+				if p.Status.ObservedGeneration == p.Generation && p.Status.Phase != "" {
+					done++
+				}
+			}
+			return done >= n, nil
+		})
 	}
-	if err := waitObserved(ctx, admin, n); err != nil {
-		_ = m.stop()
-		return err
+	_, arriving := plane.Memory(m.Pid())
+	if stopErr := m.Stop(30 * time.Second); err != nil || stopErr != nil {
+		return fmt.Errorf("while the Proposals arrived: %w", errors.Join(err, stopErr))
 	}
-	arriving := m.peakRSS()
-	logf("all %d observed, peak RSS %s", n, mib(arriving))
-	if err := m.stop(); err != nil {
-		return err
-	}
+	logf("all %d observed, peak RSS %s; restarting the manager: it lists all %d at once", n, mib(arriving), n)
 
-	logf("restarting the manager: it lists all %d at once", n)
-	m, err = startManager(ctx, bin, kubeconfig, filepath.Join(work, "manager-restart.log"), soft)
-	if err != nil {
+	if m, err = startManager(ctx, manager, filepath.Join(work, "manager-restart.log")); err != nil {
 		return err
 	}
-	if err := waitResynced(ctx, m, n); err != nil {
-		_ = m.stop()
-		return err
-	}
-	restarted := m.peakRSS()
-	if err := m.stop(); err != nil {
-		return err
+	// A restarted manager writes nothing when a status is unchanged: the
+	// sign that it has seen every Proposal is its reconcile counter.
+	err = waitProposals(ctx, func() (bool, error) {
+		text, _ := fetch(ctx, m.MetricsURL())
+		return plane.Reconciles(text)["proposal"] >= float64(n), nil
+	})
+	_, restarted := plane.Memory(m.Pid())
+	if stopErr := m.Stop(30 * time.Second); err != nil || stopErr != nil {
+		return fmt.Errorf("after the restart: %w", errors.Join(err, stopErr))
 	}
 
 	fmt.Printf("### %d maximal Proposals in one namespace\n\n", n)
@@ -204,67 +194,34 @@ func run(ctx context.Context, root string, n int) error {
 	fmt.Println("|---|---|---|---|")
 	for _, row := range []struct {
 		what string
-		rss  int64
+		rss  float64
 	}{{"idle, before any Proposal", idle}, {fmt.Sprintf("%d Proposals created while it runs", n), arriving},
 		{fmt.Sprintf("restarted: lists all %d", n), restarted}} {
-		fmt.Printf("| %s | %s | %s | %v |\n", row.what, mib(row.rss), limit.String(), row.rss < limit.Value())
+		fmt.Printf("| %s | %s | %s | %v |\n", row.what, mib(row.rss), limit.String(), row.rss < float64(limit.Value()))
 	}
 	return nil
 }
 
-// chartMemory returns the chart's memory limit and the soft limit the
-// manager sets itself from it in a Pod (internal/memlimit).
-func chartMemory(root string) (resource.Quantity, int64, error) {
-	data, err := os.ReadFile(filepath.Join(root, "charts", "skillmatrix-operator", "values.yaml"))
+// startManager starts the manager with plain-HTTP metrics on free loopback
+// ports and waits until it is ready.
+func startManager(ctx context.Context, c managerproc.Config, logPath string) (*managerproc.Process, error) {
+	var err error
+	if c.MetricsAddr, err = managerproc.FreeAddress("127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	if c.ProbeAddr, err = managerproc.FreeAddress("127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	c.LogPath = logPath
+	m, err := managerproc.Start(c)
 	if err != nil {
-		return resource.Quantity{}, 0, err
+		return nil, err
 	}
-	var values struct {
-		Resources struct {
-			Limits map[string]string `json:"limits"`
-		} `json:"resources"`
+	if err := m.WaitReady(ctx, 2*time.Minute); err != nil {
+		_ = m.Stop(30 * time.Second)
+		return nil, err
 	}
-	if err := yaml.Unmarshal(data, &values); err != nil {
-		return resource.Quantity{}, 0, err
-	}
-	limit, err := resource.ParseQuantity(values.Resources.Limits["memory"])
-	if err != nil {
-		return resource.Quantity{}, 0, fmt.Errorf("the chart's resources.limits.memory: %w", err)
-	}
-	return limit, int64(float64(limit.Value()) * memlimit.Fraction), nil
-}
-
-// operatorKubeconfig makes operatorUser, bound to the generated ClusterRole
-// manager-role only, and writes its kubeconfig.
-func operatorKubeconfig(ctx context.Context, env *envtest.Environment, admin client.Client,
-	root, dir string) (string, error) {
-	objs, err := testenv.ReadObjects(filepath.Join(root, "config", "rbac", "role.yaml"))
-	if err != nil {
-		return "", err
-	}
-	for _, u := range objs {
-		if err := admin.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
-			client.FieldOwner("maxproposals"), client.ForceOwnership); err != nil {
-			return "", err
-		}
-	}
-	if err := admin.Create(ctx, &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "maxproposals-manager"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "manager-role"},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: operatorUser}},
-	}); err != nil {
-		return "", err
-	}
-	user, err := env.AddUser(envtest.User{Name: operatorUser}, nil)
-	if err != nil {
-		return "", err
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, "operator.kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
+	return m, nil
 }
 
 // applySamples creates the namespace and the MLOps Engineer SkillMatrix and
@@ -281,7 +238,7 @@ func applySamples(ctx context.Context, admin client.Client, root string) error {
 		for _, u := range objs {
 			u.SetNamespace(namespace)
 			if err := admin.Create(ctx, u); err != nil {
-				return err
+				return fmt.Errorf("creating %s %s: %w", u.GetKind(), u.GetName(), err)
 			}
 		}
 	}
@@ -374,160 +331,27 @@ func createMaximal(ctx context.Context, admin client.Client, root string, n int)
 			return 0, fmt.Errorf("creating Proposal %d: %w", i, err)
 		}
 	}
-	return int64(len(data)), testenv.InstallAdmission(ctx, admin, root, operatorUser)
+	return int64(len(data)), testenv.InstallAdmission(ctx, admin, root, plane.OperatorUser)
 }
 
-// waitObserved waits until the operator has written a status for all n
-// Proposals at their generation.
-func waitObserved(ctx context.Context, admin client.Client, n int) error {
-	return wait.PollUntilContextTimeout(ctx, time.Second, 15*time.Minute, true, func(ctx context.Context) (bool, error) {
-		var list v1.ProposalList
-		if err := admin.List(ctx, &list, client.InNamespace(namespace)); err != nil {
-			return false, nil
-		}
-		done := 0
-		for _, p := range list.Items {
-			if p.Status.ObservedGeneration == p.Generation && p.Status.Phase != "" {
-				done++
-			}
-		}
-		return done >= n, nil
-	})
+// waitProposals polls done every second for at most 15 minutes.
+func waitProposals(ctx context.Context, done func() (bool, error)) error {
+	return wait.PollUntilContextTimeout(ctx, time.Second, 15*time.Minute, true,
+		func(context.Context) (bool, error) { return done() })
 }
 
-// waitResynced waits until a restarted manager has reconciled every
-// Proposal once: it writes nothing when a status is unchanged, so the sign is
-// its reconcile counter.
-func waitResynced(ctx context.Context, m *manager, n int) error {
-	return wait.PollUntilContextTimeout(ctx, time.Second, 15*time.Minute, true, func(ctx context.Context) (bool, error) {
-		return m.reconciles(ctx, "proposal") >= float64(n), nil
-	})
-}
-
-// reconciles sums controller_runtime_reconcile_total of one controller.
-func (m *manager) reconciles(ctx context.Context, controller string) float64 {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.metrics, nil)
-	if err != nil {
-		return 0
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0
-	}
-	total := 0.0
-	label := `controller="` + controller + `"`
-	for line := range strings.SplitSeq(string(body), "\n") {
-		if !strings.HasPrefix(line, "controller_runtime_reconcile_total{") || !strings.Contains(line, label) {
-			continue
-		}
-		if i := strings.LastIndexByte(line, ' '); i > 0 {
-			v, _ := strconv.ParseFloat(line[i+1:], 64)
-			total += v
-		}
-	}
-	return total
-}
-
-// manager is the manager process.
-type manager struct {
-	cmd     *exec.Cmd
-	metrics string
-	exited  chan error
-}
-
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func fetch(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return "", err
 	}
-	addr := l.Addr().String()
-	return addr, l.Close()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	return string(body), err
 }
 
-func startManager(ctx context.Context, bin, kubeconfig, logPath string, soft int64) (*manager, error) {
-	metricsAddr, err := freeAddress()
-	if err != nil {
-		return nil, err
-	}
-	probeAddr, err := freeAddress()
-	if err != nil {
-		return nil, err
-	}
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "--kubeconfig="+kubeconfig, "--metrics-bind-address="+metricsAddr,
-		"--metrics-secure=false", "--health-probe-bind-address="+probeAddr)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "GOMEMLIMIT="+strconv.FormatInt(soft, 10))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		_ = logFile.Close()
-		return nil, err
-	}
-	m := &manager{cmd: cmd, metrics: "http://" + metricsAddr + "/metrics", exited: make(chan error, 1)}
-	go func() {
-		m.exited <- cmd.Wait()
-		_ = logFile.Close()
-	}()
-	ready := func(ctx context.Context) (bool, error) {
-		select {
-		case err := <-m.exited:
-			return false, fmt.Errorf("the manager exited (%v); see %s", err, logPath)
-		default:
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+probeAddr+"/readyz", nil)
-		if err != nil {
-			return false, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false, nil
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, nil
-	}
-	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, ready); err != nil {
-		_ = m.stop()
-		return nil, err
-	}
-	return m, nil
-}
-
-// peakRSS is the process's VmHWM in bytes.
-func (m *manager) peakRSS() int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
-}
-
-// stop interrupts the manager and waits for it to exit; it reports the exit
-// only when the manager did not stop cleanly by itself.
-func (m *manager) stop() error {
-	_ = m.cmd.Process.Signal(os.Interrupt)
-	select {
-	case err := <-m.exited:
-		if err != nil {
-			return fmt.Errorf("the manager exited with %w", err)
-		}
-		return nil
-	case <-time.After(30 * time.Second):
-		_ = m.cmd.Process.Kill()
-		return fmt.Errorf("the manager did not stop within 30s: %w", <-m.exited)
-	}
-}
-
-func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+func mib(b float64) string { return fmt.Sprintf("%.0f MiB", b/(1<<20)) }

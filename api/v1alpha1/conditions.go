@@ -225,6 +225,28 @@ const (
 	ReasonSwitchOverUncarried = "SwitchOverUncarried"
 )
 
+// Reasons of the notification kinds (NotificationProvider, NotificationRule,
+// Follow; docs/notifications.md). A failing channel never holds governance
+// back: these appear on the notification kinds only.
+const (
+	// ReasonDeliveryFailed: a message could not be delivered (the receiver
+	// is unreachable or answered with an error); retried with backoff.
+	ReasonDeliveryFailed = "DeliveryFailed"
+	// ReasonDeliveryRefused: the receiver refused the credentials or the
+	// address (HTTP 401, 403, 404 or 410, an SMTP authentication or
+	// recipient error): a person must mend the Secret or the address.
+	ReasonDeliveryRefused = "DeliveryRefused"
+	// ReasonProviderNotFound: the NotificationProvider a rule names, or one
+	// that delivers Follows, does not exist yet; its creation wakes it.
+	ReasonProviderNotFound = "ProviderNotFound"
+	// ReasonNotificationsSuspended: the provider or rule is suspended;
+	// what happens is recorded and sent once it is resumed.
+	ReasonNotificationsSuspended = "NotificationsSuspended"
+	// ReasonAddressNotAllowed: a Follow's address is not in the domains its
+	// provider allows, or no address can be made from the username.
+	ReasonAddressNotAllowed = "AddressNotAllowed"
+)
+
 // actionReasons are the reasons that ask a person to act. Everything else is
 // progress or an outcome the rules decided.
 var actionReasons = map[string]bool{
@@ -242,12 +264,13 @@ var actionReasons = map[string]bool{
 	ReasonKnownHostsMissing: true, ReasonKnownHostsInvalid: true, ReasonSSHIdentityInvalid: true,
 	ReasonProposalsReverted: true, ReasonProposalReverted: true,
 	ReasonSwitchOverConflict: true, ReasonSwitchOverUncarried: true,
+	ReasonDeliveryFailed: true, ReasonDeliveryRefused: true, ReasonAddressNotAllowed: true,
 }
 
 // retriedReasons ask a person to act only when they last: the operator
 // retries them by itself (a Git server back online, an API write that goes
 // through), so they warn without stalling.
-var retriedReasons = map[string]bool{ReasonGitUnreachable: true, ReasonPublishFailed: true}
+var retriedReasons = map[string]bool{ReasonGitUnreachable: true, ReasonPublishFailed: true, ReasonDeliveryFailed: true}
 
 // ReasonNeedsAction reports whether reason asks a person to act: its Events
 // are Warnings. Every other reason's Events are Normal: alerting on Warning

@@ -106,6 +106,15 @@ type Category struct {
 	// +kubebuilder:validation:MaxItems=500
 	// +required
 	Skills []Skill `json:"skills"`
+
+	// owners are told when a Proposal that changes a skill of this category
+	// needs a review (docs/notifications.md). Naming someone here grants
+	// nothing: whose review counts as an owner's is RBAC's to say (the verb
+	// review on categories <skillmatrix>.<id>, docs/governance.md).
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=20
+	// +optional
+	Owners []Username `json:"owners,omitempty"`
 }
 
 // RenderFormat is one output format of the rendered matrix.

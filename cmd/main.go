@@ -58,7 +58,7 @@ type flags struct {
 	watchNamespaces, leaderElectionNamespace         string
 	leaderElectionID                                 string
 	enableLeaderElection, secureMetrics, enableHTTP2 bool
-	apiResponseCompression                           bool
+	apiResponseCompression, notificationsOn          bool
 	controllerOpts                                   controller.Options
 	zapOpts                                          zap.Options
 }
@@ -104,12 +104,22 @@ func parseFlags() flags {
 	flag.BoolVar(&f.controllerOpts.AdmissionEnforcedExternally, "admission-enforced-externally", false,
 		"Promote without checking that the shipped admission policies are installed unchanged and in Deny mode, "+
 			"for clusters that enforce the same rules by other means (Kyverno, Gatekeeper). Logs a warning at every start.")
+	flag.BoolVar(&f.notificationsOn, "notifications", true,
+		"Run the notification controllers (NotificationProvider, NotificationRule, Follow; docs/notifications.md).")
+	flag.StringVar(&f.controllerOpts.Notifications.PortalURL, "portal-url", "",
+		"The portal's public address (https://career.example.com): messages link to its pages; without it they name a kubectl command.")
+	flag.StringVar(&f.controllerOpts.Notifications.UnsubscribeURL, "notification-unsubscribe-url", "",
+		"The public address under which /unsubscribe/ reaches --notification-bind-address, for the one-click unsubscribe "+
+			"link of a Follow's mail. Default: --portal-url (route /unsubscribe/ there to the manager).")
+	flag.StringVar(&f.controllerOpts.Notifications.UnsubscribeAddr, "notification-bind-address", "0",
+		"The address the one-click unsubscribe endpoint binds to on every replica (e.g. :8082); 0 disables it.")
 	flag.BoolVar(&f.apiResponseCompression, "api-response-compression", false,
 		"Accept gzip-compressed responses and watch streams from the API server. Off by default: the large "+
 			"responses the manager gets (every ConfigMap it writes comes back whole, the initial list of Roles) cost "+
 			"the API server CPU to compress and the manager CPU to decompress (docs/performance.md).")
 	f.zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	f.controllerOpts.Notifications.Disabled = !f.notificationsOn
 	return f
 }
 

@@ -64,6 +64,8 @@ type Options struct {
 	// GitWrite tunes the Git writer (retries, history searched; tests set
 	// its BeforePush seam).
 	GitWrite gitwrite.Options
+	// Notifications tune the notification controllers (notify_setup.go).
+	Notifications NotificationOptions
 	// MetricsRegistry is where the leader registers the collectors it owns
 	// (default controller-runtime's registry, which the metrics endpoint
 	// serves). Tests that run several installs in one process give each
@@ -190,6 +192,11 @@ type Seams struct {
 	// AfterGitPush runs right after a write-back push, before the
 	// Proposal's status records the commit.
 	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
+	// NotificationSending, NotificationRecorded and AfterNotificationSend
+	// watch a notification's delivery (notificationSeams).
+	NotificationSending   func(ids []string)
+	NotificationRecorded  func(ids []string)
+	AfterNotificationSend func(ctx context.Context, ids []string) error
 }
 
 // SetupWithManager registers the field indexes and every controller.
@@ -243,7 +250,8 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the switch-over controller: %w", err)
 	}
-	return nil
+	return setupNotifications(ctx, mgr, opts.Notifications, notificationSeams{Sending: seams.NotificationSending,
+		Recorded: seams.NotificationRecorded, AfterSend: seams.AfterNotificationSend})
 }
 
 // DefaultAdmissionParamsNamespace is the operator's namespace as config/

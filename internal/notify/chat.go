@@ -74,8 +74,10 @@ func SlackPayload(m Message) ([]byte, error) {
 		return &slackText{Type: "plain_text", Text: text.Truncate(s, n), Emoji: new(false)}
 	}
 	blocks := []slackBlock{{Type: "header", Text: plain(m.Subject, slackHeaderMax)}}
-	if m.Summary != "" {
-		blocks = append(blocks, slackBlock{Type: "section", Text: plain(m.Summary, slackSectionMax)})
+	for _, para := range []string{m.Summary, m.Description} {
+		if para != "" {
+			blocks = append(blocks, slackBlock{Type: "section", Text: plain(para, slackSectionMax)})
+		}
 	}
 	if len(m.Facts) > 0 {
 		b := slackBlock{Type: "section"}
@@ -187,8 +189,10 @@ func TeamsPayload(m Message) ([]byte, error) {
 	title := run(m.Subject)
 	title.Weight, title.Size = "Bolder", "Medium"
 	body := []teamsBlock{block(title)}
-	if m.Summary != "" {
-		body = append(body, block(run(m.Summary)))
+	for _, para := range []string{m.Summary, m.Description} {
+		if para != "" {
+			body = append(body, block(run(para)))
+		}
 	}
 	for _, f := range m.Facts {
 		label := run(f.Label + ": ")

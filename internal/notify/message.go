@@ -41,8 +41,10 @@ type Message struct {
 	Locale  string
 	Subject string
 	Summary string
-	Facts   []Fact
-	Quotes  []Quote
+	// Description is what the author wrote about an opened Proposal.
+	Description string
+	Facts       []Fact
+	Quotes      []Quote
 	// Link is where to act: the portal's page, when a portal is configured.
 	Link *Link
 	// Command is what to run instead when there is no portal.
@@ -103,6 +105,8 @@ type Detail struct {
 	Asked      []string
 	Categories []string
 	Comments   []Quote
+	// Description is the Proposal's, told when it opens.
+	Description string
 }
 
 // Why lines of the footer.
@@ -176,6 +180,7 @@ func Single(n v1.PendingNotification, d Detail, a Audience) Message {
 	for _, q := range d.Comments {
 		m.Quotes = append(m.Quotes, Quote{Who: q.Who, Said: t("notify.said." + q.Said), Text: q.Text})
 	}
+	m.Description = d.Description
 	m.Link, m.Command = action(n, a)
 	m.Footer = footer(m.ID, a)
 	m.Unsubscribe = a.Unsubscribe
@@ -299,6 +304,9 @@ func PlainText(m Message) string {
 	b.WriteString(m.Subject + "\n\n")
 	if m.Summary != "" {
 		b.WriteString(m.Summary + "\n\n")
+	}
+	if m.Description != "" {
+		b.WriteString(m.Description + "\n\n")
 	}
 	for _, f := range m.Facts {
 		b.WriteString(f.Label + ": " + f.Value + "\n")

@@ -142,7 +142,9 @@ func pendingOf(e Event, s Scope) v1.PendingNotification {
 
 // advance moves Since to the creation of the oldest Proposal in scope that
 // is not closed, or to Grace before now, whichever is earlier, never back;
-// and forgets the keys behind it.
+// and forgets the keys behind it. It moves Since only when that forgets a
+// key or gains an hour, so a quiet recipient's record is not rewritten at
+// every reconcile.
 func advance(ob *v1.Outbox, s Scope) bool {
 	next := s.Now.Add(-Grace)
 	for _, created := range s.Open {
@@ -150,33 +152,31 @@ func advance(ob *v1.Outbox, s Scope) bool {
 			next = created
 		}
 	}
-	changed := false
-	if next = floorSecond(next); next.After(ob.Since.Time) {
-		ob.Since = metav1.NewTime(next)
-		changed = true
+	next = floorSecond(next)
+	if !next.After(ob.Since.Time) {
+		return false
 	}
-	since := ob.Since.Time
-	kept := ob.Recorded[:0]
+	kept := make([]string, 0, len(ob.Recorded))
 	for _, k := range ob.Recorded {
 		if at, timed := keyTime(k); timed {
-			if !at.Before(since) {
+			if !at.Before(next) {
 				kept = append(kept, k)
 			}
 			continue
 		}
-		if created, ok := s.Live[keySource(k)]; ok && !created.Before(since) {
+		if created, ok := s.Live[keySource(k)]; ok && !created.Before(next) {
 			kept = append(kept, k)
 		}
 	}
-	if len(kept) != len(ob.Recorded) {
-		changed = true
+	if len(kept) == len(ob.Recorded) && next.Sub(ob.Since.Time) < time.Hour {
+		return false
 	}
-	clear(ob.Recorded[len(kept):])
+	ob.Since = metav1.NewTime(next)
 	ob.Recorded = kept
 	if len(ob.Recorded) == 0 {
 		ob.Recorded = nil
 	}
-	return changed
+	return true
 }
 
 func floorSecond(t time.Time) time.Time { return t.Truncate(time.Second) }

@@ -77,7 +77,9 @@ const policyTimeout = 60 * time.Second
 
 // AdmissionManifests returns the files InstallAdmission applies from the
 // repository root: every YAML file in config/admission except its
-// kustomization.yaml, in name order, then config/rbac/user/user_roles.yaml.
+// kustomization.yaml, in name order, then config/rbac/user/user_roles.yaml,
+// then those of config/notify (the Follow policy and the follower
+// ClusterRole).
 func AdmissionManifests(root string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(root, "config", "admission", "*.yaml"))
 	if err != nil {
@@ -88,7 +90,13 @@ func AdmissionManifests(root string) ([]string, error) {
 		return nil, fmt.Errorf("no manifests in %s", filepath.Join(root, "config", "admission"))
 	}
 	slices.Sort(files)
-	return append(files, filepath.Join(root, userRolesFile)), nil
+	notify, err := filepath.Glob(filepath.Join(root, "config", "notify", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	notify = slices.DeleteFunc(notify, func(f string) bool { return filepath.Base(f) == "kustomization.yaml" })
+	slices.Sort(notify)
+	return slices.Concat(files, []string{filepath.Join(root, userRolesFile)}, notify), nil
 }
 
 // ReadObjects decodes every YAML document of a file into unstructured objects,

@@ -1,0 +1,119 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify"
+)
+
+// metav1Duration is the type of the durations of the notification specs.
+type metav1Duration = metav1.Duration
+
+// sources are the events some Roles derive now, from the cache: their
+// Proposals', their reverts, and the failures of the GitWriteBacks that
+// select them; with every Proposal's creation (live), those not closed
+// (open), and when a reminder falls due (wake).
+type sources struct {
+	events     []notify.Event
+	live, open map[string]time.Time
+	wake       time.Time
+}
+
+// gather derives the events of roles in namespace at now.
+func (n *notifier) gather(ctx context.Context, namespace string, roles []*v1.Role, before time.Duration, now time.Time) (sources, error) {
+	out := sources{live: map[string]time.Time{}, open: map[string]time.Time{}}
+	matrices := map[v1.ObjectName]*v1.SkillMatrixSpec{}
+	for _, role := range roles {
+		matrix, seen := matrices[role.Spec.MatrixRef]
+		if !seen {
+			var m v1.SkillMatrix
+			err := n.client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: string(role.Spec.MatrixRef)}, &m)
+			switch {
+			case err == nil:
+				matrix = &m.Spec
+			case !apierrors.IsNotFound(err):
+				return out, fmt.Errorf("getting SkillMatrix %q: %w", role.Spec.MatrixRef, err)
+			}
+			matrices[role.Spec.MatrixRef] = matrix
+		}
+		var proposals v1.ProposalList
+		if err := n.client.List(ctx, &proposals, client.InNamespace(namespace),
+			client.MatchingFields{kubecache.IndexProposalRole: role.Name}, client.UnsafeDisableDeepCopy); err != nil {
+			return out, fmt.Errorf("listing the Proposals of Role %q: %w", role.Name, err)
+		}
+		for i := range proposals.Items {
+			p := &proposals.Items[i]
+			if !p.DeletionTimestamp.IsZero() {
+				continue
+			}
+			out.live[string(p.UID)] = p.CreationTimestamp.Time
+			if !p.Status.Phase.IsClosed() {
+				out.open[string(p.UID)] = p.CreationTimestamp.Time
+			}
+			events, wake := notify.ProposalEvents(p, matrix, now, before)
+			out.events = append(out.events, events...)
+			if !wake.IsZero() && (out.wake.IsZero() || wake.Before(out.wake)) {
+				out.wake = wake
+			}
+		}
+		out.events = append(out.events, notify.RoleEvents(role)...)
+	}
+	if len(roles) == 0 {
+		return out, nil
+	}
+	var writeBacks v1.GitWriteBackList
+	if err := n.client.List(ctx, &writeBacks, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
+		return out, fmt.Errorf("listing GitWriteBacks: %w", err)
+	}
+	for i := range writeBacks.Items {
+		g := writeBacks.Items[i]
+		for _, role := range roles {
+			if t := selectWriteBack(role, []v1.GitWriteBack{g}); t != nil && t.problem == nil {
+				out.events = append(out.events, notify.WriteBackEvents(&g)...)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// rolesRevertsOrMatrixChanged lets through the Role updates notifications
+// care about: its reverts and its SkillMatrix.
+var rolesRevertsOrMatrixChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, ok1 := e.ObjectOld.(*v1.Role)
+		after, ok2 := e.ObjectNew.(*v1.Role)
+		if !ok1 || !ok2 {
+			return true
+		}
+		return before.Spec.MatrixRef != after.Spec.MatrixRef ||
+			!equality.Semantic.DeepEqual(before.Status.Reverted, after.Status.Reverted)
+	},
+}

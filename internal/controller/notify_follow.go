@@ -213,7 +213,8 @@ func (r *FollowReconciler) deliver(ctx context.Context, s *followScope) (bool, e
 	}
 	s.delivery.obj = s.follow
 	written, out, err := r.run(ctx, s.delivery, s.original)
-	s.original = written.(*v1.Follow)
+	*s.follow = *written.(*v1.Follow).DeepCopy()
+	s.original = s.follow.DeepCopy()
 	out.soonest(s.out.wake)
 	s.out = out
 	return false, err

@@ -217,7 +217,8 @@ func (r *NotificationRuleReconciler) deliver(ctx context.Context, s *ruleScope) 
 	s.original = live.DeepCopy()
 	s.delivery.obj = s.rule
 	written, out, err := r.run(ctx, s.delivery, s.original)
-	s.original = written.(*v1.NotificationRule)
+	*s.rule = *written.(*v1.NotificationRule).DeepCopy()
+	s.original = s.rule.DeepCopy()
 	out.soonest(s.out.wake)
 	s.out = out
 	return false, err

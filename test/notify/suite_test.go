@@ -23,10 +23,13 @@ limitations under the License.
 package notify
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,7 +68,26 @@ var (
 	stopSuite  context.CancelFunc
 	mail       *mailpit.Server
 	hooks      *receiver
+	// logs keeps every log line, so a spec can check none shows a secret.
+	logs = &syncBuffer{}
 )
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
 
 func TestNotifications(t *testing.T) {
 	if testing.Short() {
@@ -76,7 +98,7 @@ func TestNotifications(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	logf.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
 	SetDefaultEventuallyTimeout(60 * time.Second)
 	SetDefaultEventuallyPollingInterval(250 * time.Millisecond)
 	suiteCtx, stopSuite = context.WithCancel(context.Background())
@@ -187,7 +209,7 @@ func startManager(seams controller.Seams, clock func() time.Time) *runningManage
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	ctx, cancel := context.WithCancel(suiteCtx)
 	opts := controller.Options{Notifications: controller.NotificationOptions{
-		PortalURL: portalURL, UnsubscribeAddr: addr, Now: clock,
+		PortalURL: portalURL, UnsubscribeAddr: addr, UnsubscribeURL: "http://" + addr, Now: clock,
 	}}
 	Expect(controller.SetupWithSeams(ctx, mgr, opts, seams)).To(Succeed())
 	m := &runningManager{cancel: cancel, done: make(chan struct{}), unsubscribe: "http://" + addr}
@@ -305,6 +327,21 @@ func propose(namespace, name, roleName, title string) *v1.Proposal {
 			Description: "Seniors run it in production.",
 			Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: "kubernetes-core", Level: "senior", Proficiency: "V",
 				From: &v1.ChangeValue{Proficiency: "E"}}},
+		},
+	}
+	Expect(as(alice).Create(suiteCtx, p)).To(Succeed())
+	return p
+}
+
+// proposeFocus creates alice's Proposal that sets the junior level's focus,
+// which no other Proposal conflicts with.
+func proposeFocus(namespace, name, roleName, title string) *v1.Proposal {
+	GinkgoHelper()
+	p := &v1.Proposal{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Spec: v1.ProposalSpec{
+			RoleRef: v1.ObjectName(roleName), Title: title, Author: alice,
+			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "junior", Focus: ptr.To("Focus of " + name)}},
 		},
 	}
 	Expect(as(alice).Create(suiteCtx, p)).To(Succeed())

@@ -174,6 +174,8 @@ func grantingRole(verb, resource string) string {
 	switch {
 	case !strings.HasSuffix(resource, ".career.skillmatrix.dev"):
 		return ""
+	case resource == resFollows:
+		return "skillmatrix-follower"
 	case verb == "get" || verb == "list" || verb == "watch":
 		return "skillmatrix-viewer"
 	case resource == resProposals && (verb == "create" || verb == "patch" || verb == "update"):
@@ -194,6 +196,8 @@ func kindOf(resource string) string {
 		return "career Role"
 	case resProposals:
 		return kindProposal
+	case resFollows:
+		return "Follow"
 	}
 	return resource
 }

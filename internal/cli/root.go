@@ -96,11 +96,13 @@ skillmatrix operator (career.skillmatrix.dev).
 
 Read a Role:      render, diff, export, assess
 Change a Role:    propose, vote, review, withdraw, status
+Be told:          follow, unfollow
 Spreadsheets:     export -o csv, import
 
 Commands that read a Role work against the cluster (the current kubeconfig
 context and namespace, or --kubeconfig, --context, -n) or offline from YAML
-files with -f. Nothing but propose, vote, review and withdraw ever writes to the cluster.
+files with -f. Nothing but propose, vote, review, withdraw, follow and unfollow ever
+writes to the cluster.
 
 Exit codes: 0 success, 1 failure or not found, 2 wrong usage.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: commandName},
@@ -124,6 +126,8 @@ Exit codes: 0 success, 1 failure or not found, 2 wrong usage.`,
 		newReviewCommand(o),
 		newStatusCommand(o),
 		newWithdrawCommand(o),
+		newFollowCommand(o),
+		newUnfollowCommand(o),
 	)
 	return root
 }

@@ -10,6 +10,9 @@
 #   config/rbac/user/user_roles.yaml    -> charts/skillmatrix-operator/files/user-roles.yaml
 #   config/admission/*.yaml             -> charts/skillmatrix-operator/files/admission/
 #                                          (all but kustomization.yaml)
+#   config/notify/*.yaml                -> charts/skillmatrix-operator/files/notify/
+#                                          (the Follow policy and the follower
+#                                          ClusterRole; all but kustomization.yaml)
 #
 # The copies are byte-for-byte; the chart's templates read files/ with
 # .Files.Get and only replace names and labels.
@@ -33,7 +36,7 @@ esac
 # expected DIR: lays out in DIR what crds/ and files/ must hold.
 expected() {
   local out=$1 f
-  mkdir -p "$out/crds" "$out/files/admission"
+  mkdir -p "$out/crds" "$out/files/admission" "$out/files/notify"
   for f in config/crd/bases/*.yaml; do
     cp "$f" "$out/crds/"
   done
@@ -42,6 +45,10 @@ expected() {
   for f in config/admission/*.yaml; do
     [[ $(basename "$f") == kustomization.yaml ]] && continue
     cp "$f" "$out/files/admission/"
+  done
+  for f in config/notify/*.yaml; do
+    [[ $(basename "$f") == kustomization.yaml ]] && continue
+    cp "$f" "$out/files/notify/"
   done
 }
 

@@ -47,7 +47,7 @@ func TestChartValues(t *testing.T) {
 		name:   "admission policy off, enforced by other means",
 		sets:   []string{"admissionPolicy.enabled=false", "admissionPolicy.enforcedExternally=true"},
 		absent: []string{kindPolicy, kindBinding, "ConfigMap/skillmatrix-admission-params"},
-		count:  map[string]int{kindClusterRole: 7},
+		count:  map[string]int{kindClusterRole: 8},
 		args:   []string{"--admission-enforced-externally"},
 	}, {
 		name: "admission policy installed by another release",
@@ -58,7 +58,7 @@ func TestChartValues(t *testing.T) {
 	}, {
 		name:  "user roles off",
 		sets:  []string{"userRoles.enabled=false"},
-		count: map[string]int{kindClusterRole: 3, kindPolicy: 4},
+		count: map[string]int{kindClusterRole: 3, kindPolicy: 5},
 	}, {
 		name:   "no proposal quota by default",
 		absent: []string{"ResourceQuota"},
@@ -70,9 +70,19 @@ func TestChartValues(t *testing.T) {
 	}, {
 		name: "metrics off",
 		sets: []string{"metrics.enabled=false"},
-		absent: []string{"Service",
+		absent: []string{"Service/skillmatrix-operator-metrics",
 			"ClusterRole/skillmatrix-operator-metrics-reader", "ClusterRole/skillmatrix-operator-metrics-auth"},
 		args: []string{"--metrics-bind-address=0"},
+	}, {
+		name:   "notifications link to the portal and serve the unsubscribe link",
+		sets:   []string{"portal.publicURL=https://career.example.com"},
+		args:   []string{"--portal-url=https://career.example.com", "--notification-bind-address=:8082"},
+		absent: []string{"Ingress/skillmatrix-operator-unsubscribe"},
+	}, {
+		name:   "notifications off",
+		sets:   []string{"notifications.enabled=false"},
+		absent: []string{"Service/skillmatrix-operator-unsubscribe"},
+		args:   []string{"--notifications=false"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			objs := helmTemplate(t, "skillmatrix-operator", releaseNamespace, nil, tc.sets...)
@@ -110,6 +120,9 @@ func testDefaults(t *testing.T) {
 		if find(objs, kindClusterRole, name) == nil {
 			t.Errorf("no ClusterRole %s among %v", name, names(objs))
 		}
+	}
+	if find(objs, "Service", "skillmatrix-operator-unsubscribe") == nil || find(objs, kindClusterRole, "skillmatrix-follower") == nil {
+		t.Errorf("no unsubscribe Service or follower ClusterRole among %v", names(objs))
 	}
 	svc := find(objs, "Service", "skillmatrix-operator-metrics")
 	if svc == nil {

@@ -91,6 +91,10 @@ chart-check: helm kustomize envtest-assets ## Lint and render the Helm chart, re
 envtest-assets: ## Provide kube-apiserver and etcd for envtest (cached outside the clone).
 	@hack/envtest-assets.sh >/dev/null
 
+.PHONY: mailpit
+mailpit: ## Provide mailpit, the SMTP server with an HTTP API the notification tests and the demo mail to (pinned go install, cached outside the clone).
+	@hack/mailpit.sh >/dev/null
+
 # Debian packages the tests need, as commands or package names (see
 # hack/ensure-packages.sh): Chromium for the level calculator's browser test
 # in internal/render, a CJK TrueType font for its screenshots and for the
@@ -104,7 +108,7 @@ test-deps: ## Install the Debian packages the tests need when they are missing (
 	@hack/ensure-packages.sh $(TEST_PACKAGES)
 
 .PHONY: test-unit
-test-unit: test-deps envtest-assets helm kustomize ## Run unit tests and envtest specs.
+test-unit: test-deps envtest-assets mailpit helm kustomize ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
 
 # The inner loop: the unit, golden and seed-corpus tests of every package without a control
@@ -168,7 +172,7 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses ./internal/render/pdf:FuzzParseFont \
 	./internal/render/pdf:FuzzWrap ./internal/scope:FuzzParse ./internal/portal:FuzzConditionalHeaders \
 	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
-	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest
+	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest ./internal/notify:FuzzMessage
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

@@ -49,6 +49,8 @@ var domain = []string{
 	module + "/internal/scope",
 	module + "/internal/revert",
 	module + "/internal/switchover",
+	module + "/internal/notify",
+	module + "/internal/notify/deliver",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly

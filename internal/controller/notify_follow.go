@@ -166,6 +166,7 @@ func (r *FollowReconciler) collect(ctx context.Context, s *followScope) (bool, e
 	if f.Status.UnsubscribeToken != "" && r.opts.UnsubscribeURL != "" {
 		rc.audience.Unsubscribe = UnsubscribeLink(r.opts.UnsubscribeURL, f)
 	}
+	rc.audience.Unfollow = "kubectl skillmatrix unfollow " + string(f.Spec.RoleRef) + " -n " + f.Namespace
 	for _, e := range src.events {
 		if slices.Contains(wanted, e.Type) {
 			rc.events = append(rc.events, e)
@@ -230,6 +231,10 @@ func (r *FollowReconciler) conclude(s *followScope) {
 		return
 	}
 	concludeDelivery(s.conds, s.follow.Status.Conditions, s.out, failingOutboxes(s.follow.Status.Outbox), s.delivery.held)
+	if c := findCondition(s.follow.Status.Conditions, v1.ConditionReady); r.opts.UnsubscribeURL == "" && c != nil && c.Reason == v1.ReasonReady {
+		s.conds.conclude(progressDone, v1.ReasonReady, "messages go through; they carry no one-click unsubscribe link, "+
+			"as the operator has no public address for it (--notification-unsubscribe-url), but name the unfollow command")
+	}
 	s.result = ctrl.Result{RequeueAfter: requeueAt(s.out.wake, r.now())}
 }
 

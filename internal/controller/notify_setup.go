@@ -20,6 +20,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -42,7 +43,9 @@ type NotificationOptions struct {
 	PortalURL string
 	// UnsubscribeURL is the public address of the unsubscribe endpoint, as
 	// a Follow's mail links to it (default PortalURL, where an ingress
-	// routes /unsubscribe/ to the manager; else http://UnsubscribeAddr).
+	// routes /unsubscribe/ to the manager; else http://UnsubscribeAddr when
+	// that names a host). Without one, a Follow's mail names the unfollow
+	// command instead of a one-click link, and the Follow says so.
 	UnsubscribeURL string
 	// UnsubscribeAddr is where the manager serves /unsubscribe/ (every
 	// replica, leader or not); empty or "0" serves nothing.
@@ -87,8 +90,8 @@ func setupNotifications(ctx context.Context, mgr ctrl.Manager, opts Notification
 	if opts.UnsubscribeURL == "" {
 		opts.UnsubscribeURL = opts.PortalURL
 	}
-	if opts.UnsubscribeURL == "" && opts.UnsubscribeAddr != "" && opts.UnsubscribeAddr != "0" {
-		opts.UnsubscribeURL = "http://" + opts.UnsubscribeAddr
+	if host, _, err := net.SplitHostPort(opts.UnsubscribeAddr); opts.UnsubscribeURL == "" && err == nil && host != "" {
+		opts.UnsubscribeURL = "http://" + opts.UnsubscribeAddr // a local run: the demo, a test
 	}
 	opts.PortalURL = strings.TrimRight(opts.PortalURL, "/")
 	opts.UnsubscribeURL = strings.TrimRight(opts.UnsubscribeURL, "/")

@@ -89,6 +89,9 @@ type Audience struct {
 	// WhyFollow, WhyRule, WhyReviewer).
 	Why         string
 	Unsubscribe string
+	// Unfollow is the command that stops a Follow's mail where there is
+	// no unsubscribe link.
+	Unfollow string
 }
 
 // Detail is what a single message says beyond its record, read when it is
@@ -265,6 +268,9 @@ func footer(id string, a Audience) []string {
 	out := []string{}
 	if a.Why != "" {
 		out = append(out, a.Why)
+	}
+	if a.Unsubscribe == "" && a.Unfollow != "" {
+		out = append(out, render.Message(a.Locale, "notify.footer.unfollow", "Command", a.Unfollow))
 	}
 	return append(out, render.Message(a.Locale, "notify.footer.delivery", "ID", id))
 }

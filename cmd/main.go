@@ -107,7 +107,8 @@ func parseFlags() flags {
 	flag.BoolVar(&f.notificationsOn, "notifications", true,
 		"Run the notification controllers (NotificationProvider, NotificationRule, Follow; docs/notifications.md).")
 	flag.StringVar(&f.controllerOpts.Notifications.PortalURL, "portal-url", "",
-		"The portal's public address (https://career.example.com): messages link to its pages; without it they name a kubectl command.")
+		"The portal's public address (https://career.example.com): messages link to its pages; "+
+			"without it they name a kubectl command.")
 	flag.StringVar(&f.controllerOpts.Notifications.UnsubscribeURL, "notification-unsubscribe-url", "",
 		"The public address under which /unsubscribe/ reaches --notification-bind-address, for the one-click unsubscribe "+
 			"link of a Follow's mail. Default: --portal-url (route /unsubscribe/ there to the manager).")

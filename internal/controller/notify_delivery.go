@@ -248,17 +248,7 @@ func (n *notifier) send(ctx context.Context, d *delivery, r recipient, b notify.
 		countFailure(p, err)
 		return failedMark(r.name, d, b, now, err), nil, time.Time{}
 	}
-	var messages []notify.Message
-	var batches []notify.Batch
-	if b.Digest {
-		messages = append(messages, notify.Digest(b.Pending, int(outboxOverflow(d, r.name)), r.audience))
-		batches = append(batches, b)
-	} else {
-		for _, pn := range b.Pending {
-			messages = append(messages, notify.Single(pn, n.detail(ctx, d, r, pn), r.audience))
-			batches = append(batches, notify.Batch{Pending: []v1.PendingNotification{pn}})
-		}
-	}
+	messages, batches := n.compose(ctx, d, r, b)
 	var done []notify.Batch
 	var failed *notify.Batch
 	var failReason string
@@ -311,6 +301,21 @@ func (n *notifier) send(ctx context.Context, d *delivery, r recipient, b notify.
 		}
 	}
 	return mark, sent, time.Time{}
+}
+
+// compose makes the messages of a batch: one digest, or one message each,
+// with the batch each records.
+func (n *notifier) compose(ctx context.Context, d *delivery, r recipient, b notify.Batch) ([]notify.Message, []notify.Batch) {
+	if b.Digest {
+		return []notify.Message{notify.Digest(b.Pending, int(outboxOverflow(d, r.name)), r.audience)}, []notify.Batch{b}
+	}
+	messages := make([]notify.Message, 0, len(b.Pending))
+	batches := make([]notify.Batch, 0, len(b.Pending))
+	for _, pn := range b.Pending {
+		messages = append(messages, notify.Single(pn, n.detail(ctx, d, r, pn), r.audience))
+		batches = append(batches, notify.Batch{Pending: []v1.PendingNotification{pn}})
+	}
+	return messages, batches
 }
 
 // failedMark records a failed attempt at the whole batch.
@@ -610,7 +615,7 @@ func concludeDelivery(conds *conditionSet, conditions []metav1.Condition, out ou
 		conds.conclude(progressOf(reason), reason, "delivering: "+text.Truncate(out.failure.Error(), 1024))
 	case failing && !out.attempted:
 		// Nothing was tried this time: the last failure still stands.
-		if c := findCondition(conditions, v1.ConditionReady); c != nil && c.Status == metav1.ConditionFalse {
+		if c := readyCondition(conditions); c != nil && c.Status == metav1.ConditionFalse {
 			conds.conclude(progressOf(c.Reason), c.Reason, c.Message)
 			return
 		}
@@ -631,8 +636,9 @@ func progressOf(reason string) progress {
 	return progressInFlight
 }
 
-func findCondition(conditions []metav1.Condition, t string) *metav1.Condition {
-	i := slices.IndexFunc(conditions, func(c metav1.Condition) bool { return c.Type == t })
+// readyCondition is the Ready condition among conditions, or nil.
+func readyCondition(conditions []metav1.Condition) *metav1.Condition {
+	i := slices.IndexFunc(conditions, func(c metav1.Condition) bool { return c.Type == v1.ConditionReady })
 	if i < 0 {
 		return nil
 	}

@@ -231,7 +231,7 @@ func (r *FollowReconciler) conclude(s *followScope) {
 		return
 	}
 	concludeDelivery(s.conds, s.follow.Status.Conditions, s.out, failingOutboxes(s.follow.Status.Outbox), s.delivery.held)
-	if c := findCondition(s.follow.Status.Conditions, v1.ConditionReady); r.opts.UnsubscribeURL == "" && c != nil && c.Reason == v1.ReasonReady {
+	if c := readyCondition(s.follow.Status.Conditions); r.opts.UnsubscribeURL == "" && c != nil && c.Reason == v1.ReasonReady {
 		s.conds.conclude(progressDone, v1.ReasonReady, "messages go through; they carry no one-click unsubscribe link, "+
 			"as the operator has no public address for it (--notification-unsubscribe-url), but name the unfollow command")
 	}

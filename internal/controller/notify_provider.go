@@ -105,7 +105,7 @@ func (r *NotificationProviderReconciler) reportHealth(_ context.Context, s *prov
 		// The outcome of deliveries made before a restart is on the rules
 		// and Follows; a provider that has not been used since says only
 		// that it can be.
-		if c := findCondition(p.Status.Conditions, v1.ConditionReady); c != nil && c.ObservedGeneration == p.Generation &&
+		if c := readyCondition(p.Status.Conditions); c != nil && c.ObservedGeneration == p.Generation &&
 			(c.Reason == v1.ReasonDeliveryFailed || c.Reason == v1.ReasonDeliveryRefused) {
 			s.conds.conclude(progressOf(c.Reason), c.Reason, c.Message)
 			return true, nil

@@ -121,8 +121,9 @@ func (r *NotificationRuleReconciler) collect(ctx context.Context, s *ruleScope) 
 	}
 	base := notify.Audience{Locale: locale, Location: loc, PortalURL: r.opts.PortalURL, Namespace: rule.Namespace}
 	asked := func(e notify.Event) []string {
-		var out []string
-		for _, u := range e.Asked(rule.Spec.Reviewers) {
+		users := e.Asked(rule.Spec.Reviewers)
+		out := make([]string, 0, len(users))
+		for _, u := range users {
 			out = append(out, string(u))
 		}
 		return out
@@ -155,11 +156,11 @@ func (r *NotificationRuleReconciler) collect(ctx context.Context, s *ruleScope) 
 
 // reviewers are the recipients of personal review requests: everyone a
 // ReviewNeeded or DeadlineNear event asks, who has an address.
-func (r *NotificationRuleReconciler) reviewers(s *ruleScope, events []notify.Event, wanted []v1.NotificationEvent,
+func (r *NotificationRuleReconciler) reviewers(s *ruleScope, derived []notify.Event, wanted []v1.NotificationEvent,
 	base notify.Audience) []recipient {
 	byUser := map[v1.Username]*recipient{}
 	var order []v1.Username
-	for _, e := range events {
+	for _, e := range derived {
 		if (e.Type != v1.EventReviewNeeded && e.Type != v1.EventDeadlineNear) || !slices.Contains(wanted, e.Type) {
 			continue
 		}
@@ -227,8 +228,7 @@ func (r *NotificationRuleReconciler) deliver(ctx context.Context, s *ruleScope) 
 // conclude says where the rule stands and when to look again.
 func (r *NotificationRuleReconciler) conclude(s *ruleScope) {
 	rule := s.rule
-	switch {
-	case s.provider == nil:
+	if s.provider == nil {
 		s.conds.conclude(progressInFlight, v1.ReasonProviderNotFound,
 			fmt.Sprintf("NotificationProvider %q does not exist in namespace %q", rule.Spec.ProviderRef.Name, rule.Namespace))
 		return
@@ -243,7 +243,7 @@ func (r *NotificationRuleReconciler) conclude(s *ruleScope) {
 	}
 	concludeDelivery(s.conds, rule.Status.Conditions, s.out, failingOutboxes(obs...), s.delivery.held)
 	if len(s.noAddress) > 0 {
-		if c := findCondition(rule.Status.Conditions, v1.ConditionReady); c != nil && c.Reason == v1.ReasonReady {
+		if c := readyCondition(rule.Status.Conditions); c != nil && c.Reason == v1.ReasonReady {
 			s.conds.conclude(progressDone, v1.ReasonReady, "messages go through; no email address for "+
 				strings.Join(s.noAddress, ", ")+" (set the provider's smtp.userDomain, or name them by address)")
 		}

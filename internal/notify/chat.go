@@ -32,6 +32,12 @@ import (
 // no date functions); the webhook gets JSON. encoding/json escapes <, > and
 // & besides.
 
+// Slack's block and Teams' text weight the payloads use most.
+const (
+	slackSection = "section"
+	teamsBolder  = "Bolder"
+)
+
 // Slack's limits (Block Kit): a header's text, a section's text, the
 // blocks of one message.
 const (
@@ -76,31 +82,31 @@ func SlackPayload(m Message) ([]byte, error) {
 	blocks := []slackBlock{{Type: "header", Text: plain(m.Subject, slackHeaderMax)}}
 	for _, para := range []string{m.Summary, m.Description} {
 		if para != "" {
-			blocks = append(blocks, slackBlock{Type: "section", Text: plain(para, slackSectionMax)})
+			blocks = append(blocks, slackBlock{Type: slackSection, Text: plain(para, slackSectionMax)})
 		}
 	}
 	if len(m.Facts) > 0 {
-		b := slackBlock{Type: "section"}
+		b := slackBlock{Type: slackSection}
 		for _, f := range m.Facts[:min(len(m.Facts), 10)] {
 			b.Fields = append(b.Fields, *plain(f.Label+": "+f.Value, 2000))
 		}
 		blocks = append(blocks, b)
 	}
 	for _, q := range m.Quotes {
-		blocks = append(blocks, slackBlock{Type: "section", Text: plain(q.Who+" ("+q.Said+"): "+q.Text, slackSectionMax)})
+		blocks = append(blocks, slackBlock{Type: slackSection, Text: plain(q.Who+" ("+q.Said+"): "+q.Text, slackSectionMax)})
 	}
 	for _, chunk := range digestChunks(m, slackSectionMax) {
 		if len(blocks) >= slackBlocksMax-4 {
 			break
 		}
-		blocks = append(blocks, slackBlock{Type: "section", Text: plain(chunk, slackSectionMax)})
+		blocks = append(blocks, slackBlock{Type: slackSection, Text: plain(chunk, slackSectionMax)})
 	}
 	if m.Link != nil {
 		blocks = append(blocks, slackBlock{Type: "actions", Elements: []slackElement{
 			{Type: "button", Text: plain(m.Link.Text, 75), URL: m.Link.URL}}})
 	}
 	if m.Command != "" {
-		blocks = append(blocks, slackBlock{Type: "section", Text: plain(m.Command, slackSectionMax)})
+		blocks = append(blocks, slackBlock{Type: slackSection, Text: plain(m.Command, slackSectionMax)})
 	}
 	footer := slackBlock{Type: "context"}
 	for _, f := range m.Footer {
@@ -187,7 +193,7 @@ func TeamsPayload(m Message) ([]byte, error) {
 	run := func(s string) teamsRun { return teamsRun{Type: "TextRun", Text: s} }
 	block := func(runs ...teamsRun) teamsBlock { return teamsBlock{Type: "RichTextBlock", Inlines: runs} }
 	title := run(m.Subject)
-	title.Weight, title.Size = "Bolder", "Medium"
+	title.Weight, title.Size = teamsBolder, "Medium"
 	body := []teamsBlock{block(title)}
 	for _, para := range []string{m.Summary, m.Description} {
 		if para != "" {
@@ -196,12 +202,12 @@ func TeamsPayload(m Message) ([]byte, error) {
 	}
 	for _, f := range m.Facts {
 		label := run(f.Label + ": ")
-		label.Weight = "Bolder"
+		label.Weight = teamsBolder
 		body = append(body, block(label, run(f.Value)))
 	}
 	for _, q := range m.Quotes {
 		who := run(q.Who + " (" + q.Said + "): ")
-		who.Weight = "Bolder"
+		who.Weight = teamsBolder
 		said := run(q.Text)
 		said.Italic = true
 		body = append(body, block(who, said))

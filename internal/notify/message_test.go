@@ -223,7 +223,7 @@ func TestEncodeHeader(t *testing.T) {
 }
 
 func TestDigestListsEveryEntry(t *testing.T) {
-	var pending []v1.PendingNotification
+	pending := make([]v1.PendingNotification, 0, 3)
 	for _, name := range []string{"a", "b", "c"} {
 		pending = append(pending, v1.PendingNotification{ID: DeliveryID("r", name), Key: name, Event: v1.EventApplied,
 			Object: name, Role: "mlops-engineer", Title: "title " + name, At: metav1.NewTime(t0)})

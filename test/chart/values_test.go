@@ -121,7 +121,8 @@ func testDefaults(t *testing.T) {
 			t.Errorf("no ClusterRole %s among %v", name, names(objs))
 		}
 	}
-	if find(objs, "Service", "skillmatrix-operator-unsubscribe") == nil || find(objs, kindClusterRole, "skillmatrix-follower") == nil {
+	if find(objs, "Service", "skillmatrix-operator-unsubscribe") == nil ||
+		find(objs, kindClusterRole, "skillmatrix-follower") == nil {
 		t.Errorf("no unsubscribe Service or follower ClusterRole among %v", names(objs))
 	}
 	svc := find(objs, "Service", "skillmatrix-operator-metrics")

@@ -48,7 +48,8 @@ var _ = Describe("A failing channel", func() {
 		ruleReady(ns, "hook")
 		channel := ns + "-hook"
 		hooks.fail(channel, http.StatusServiceUnavailable)
-		before := counter("skillmatrix_notification_failures_total", map[string]string{"type": "Webhook", "reason": v1.ReasonDeliveryFailed})
+		failed := map[string]string{"type": "Webhook", "reason": v1.ReasonDeliveryFailed}
+		before := counter("skillmatrix_notification_failures_total", failed)
 
 		By("the receiver answers 503: the rule is Reconciling with DeliveryFailed, the provider too")
 		propose(ns, "raise", "platform-engineer", "Raise Kubernetes")
@@ -68,9 +69,9 @@ var _ = Describe("A failing channel", func() {
 			g.Expect(p.Status.LastFailure).NotTo(BeNil())
 		}).Should(Succeed())
 		Eventually(func() int { return len(warnings(ns, "hook", v1.ReasonDeliveryFailed)) }).Should(BeNumerically(">=", 1))
-		Expect(counter("skillmatrix_notification_failures_total",
-			map[string]string{"type": "Webhook", "reason": v1.ReasonDeliveryFailed})).To(BeNumerically(">", before))
-		Expect(counter("skillmatrix_notification_provider_failing", map[string]string{"namespace": ns, "provider": "hook"})).To(Equal(1.0))
+		Expect(counter("skillmatrix_notification_failures_total", failed)).To(BeNumerically(">", before))
+		hookProvider := map[string]string{"namespace": ns, "provider": "hook"}
+		Expect(counter("skillmatrix_notification_provider_failing", hookProvider)).To(Equal(1.0))
 
 		By("governance goes on: the Proposal is applied meanwhile")
 		vote(bob, ns, "raise", v1.VoteApprove, "")
@@ -86,7 +87,7 @@ var _ = Describe("A failing channel", func() {
 			g.Expect(r.Status.Outboxes[0].Pending).To(BeEmpty())
 			g.Expect(r.Status.Outboxes[0].Failures).To(BeZero())
 		}).Should(Succeed())
-		Expect(counter("skillmatrix_notification_provider_failing", map[string]string{"namespace": ns, "provider": "hook"})).To(Equal(0.0))
+		Expect(counter("skillmatrix_notification_provider_failing", hookProvider)).To(Equal(0.0))
 		Expect(hooks.troubles()).To(BeEmpty())
 	})
 
@@ -100,7 +101,8 @@ var _ = Describe("A failing channel", func() {
 
 		Expect(k8sClient.Create(suiteCtx, &v1.NotificationProvider{
 			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "teams"},
-			Spec:       v1.NotificationProviderSpec{Type: v1.ProviderMSTeams, SecretRef: &v1.SecretReference{Name: "no-such-secret"}},
+			Spec: v1.NotificationProviderSpec{Type: v1.ProviderMSTeams,
+				SecretRef: &v1.SecretReference{Name: "no-such-secret"}},
 		})).To(Succeed())
 		createRule(ns, "teams", "teams", nil)
 

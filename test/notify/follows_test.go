@@ -26,7 +26,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -46,7 +45,8 @@ var _ = Describe("Follows", func() {
 		forged := notify.NewFollow(ns, "platform-engineer", bob, notify.FollowOptions{})
 		err := as(mallory).Create(suiteCtx, forged)
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "%v", err)
-		Expect(err.Error()).To(ContainSubstring(`user "mallory" may follow only as themselves: spec.subscriber must be "mallory", not "bob"`))
+		Expect(err.Error()).To(ContainSubstring(
+			`user "mallory" may follow only as themselves: spec.subscriber must be "mallory", not "bob"`))
 
 		By("bob follows the Role himself")
 		mine := notify.NewFollow(ns, "platform-engineer", bob, notify.FollowOptions{})
@@ -151,7 +151,7 @@ var _ = Describe("Follows", func() {
 		framework(ns, governance(time.Hour, 0), "platform-engineer")
 		createProvider(ns, "mail", v1.ProviderSMTP, nil)
 		f := notify.NewFollow(ns, "platform-engineer", carol, notify.FollowOptions{
-			Mode: v1.DeliveryDigest, Hour: ptr.To(int32(nextHour.Hour())), TimeZone: "Asia/Shanghai"})
+			Mode: v1.DeliveryDigest, Hour: new(int32(nextHour.Hour())), TimeZone: "Asia/Shanghai"})
 		Expect(as(carol).Create(suiteCtx, f)).To(Succeed())
 		Eventually(func() string {
 			_ = k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(f), f)

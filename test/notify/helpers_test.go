@@ -48,9 +48,11 @@ var fastBatching = &v1.NotificationBatching{Window: &metav1.Duration{Duration: 5
 
 // createProvider creates a provider of kind, reaching the receiver's
 // channel (or mailpit), with its Secret.
-func createProvider(namespace, name string, kind v1.NotificationProviderType, mutate func(*v1.NotificationProviderSpec)) {
+func createProvider(namespace, name string, kind v1.NotificationProviderType,
+	mutate func(*v1.NotificationProviderSpec)) {
 	GinkgoHelper()
-	spec := v1.NotificationProviderSpec{Type: kind, Batching: fastBatching, SecretRef: &v1.SecretReference{Name: v1.ObjectName(name)}}
+	spec := v1.NotificationProviderSpec{Type: kind, Batching: fastBatching,
+		SecretRef: &v1.SecretReference{Name: v1.ObjectName(name)}}
 	switch kind {
 	case v1.ProviderSlack:
 		createSecret(namespace, name, map[string]string{"address": hooks.url("slack", namespace+"-"+name)})
@@ -68,13 +70,14 @@ func createProvider(namespace, name string, kind v1.NotificationProviderType, mu
 	if mutate != nil {
 		mutate(&spec)
 	}
-	Expect(k8sClient.Create(suiteCtx, &v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
-		Spec: spec})).To(Succeed())
+	Expect(k8sClient.Create(suiteCtx, &v1.NotificationProvider{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}, Spec: spec})).To(Succeed())
 }
 
 func createRule(namespace, name, provider string, mutate func(*v1.NotificationRuleSpec)) {
 	GinkgoHelper()
-	spec := v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: v1.ObjectName(provider)}, MatrixRef: "engineering"}
+	spec := v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: v1.ObjectName(provider)},
+		MatrixRef: "engineering"}
 	if mutate != nil {
 		mutate(&spec)
 	}
@@ -101,22 +104,23 @@ func getRule(namespace, name string) *v1.NotificationRule {
 // vote approves a Proposal as user; review approves it as a reviewer.
 func vote(user, namespace, name string, decision v1.VoteDecision, comment string) {
 	GinkgoHelper()
-	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes/-",
-		"value": v1.Vote{Voter: v1.Username(user), Decision: decision, Comment: comment, Groups: testenv.AuthenticatedGroups("engineers")}}})
+	ballot := v1.Vote{Voter: v1.Username(user), Decision: decision, Comment: comment,
+		Groups: testenv.AuthenticatedGroups("engineers")}
+	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes/-", "value": ballot}})
 	Expect(err).NotTo(HaveOccurred())
 	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}}
 	// Add the list first when the Proposal has no votes yet.
 	if err := as(user).Patch(suiteCtx, p, client.RawPatch(types.JSONPatchType, patch)); err != nil {
-		patch, _ = json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes",
-			"value": []v1.Vote{{Voter: v1.Username(user), Decision: decision, Comment: comment, Groups: testenv.AuthenticatedGroups("engineers")}}}})
+		patch, _ = json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes", "value": []v1.Vote{ballot}}})
 		Expect(as(user).Patch(suiteCtx, p, client.RawPatch(types.JSONPatchType, patch))).To(Succeed())
 	}
 }
 
 func review(user, namespace, name string, decision v1.ReviewDecision, comment string) {
 	GinkgoHelper()
-	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/reviews",
-		"value": []v1.Review{{Reviewer: v1.Username(user), Decision: decision, Comment: comment, Groups: testenv.AuthenticatedGroups("engineers")}}}})
+	ballot := v1.Review{Reviewer: v1.Username(user), Decision: decision, Comment: comment,
+		Groups: testenv.AuthenticatedGroups("engineers")}
+	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/reviews", "value": []v1.Review{ballot}}})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(as(user).Patch(suiteCtx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}},
 		client.RawPatch(types.JSONPatchType, patch))).To(Succeed())

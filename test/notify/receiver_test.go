@@ -100,7 +100,8 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.NotFound(w, req)
 		return
 	}
-	d := delivery{kind: parts[0], channel: parts[1], id: req.Header.Get("X-Skillmatrix-Delivery-Id"), body: body, at: time.Now()}
+	d := delivery{kind: parts[0], channel: parts[1], id: req.Header.Get("X-Skillmatrix-Delivery-Id"),
+		body: body, at: time.Now()}
 	if status := r.failWith[d.channel]; status != 0 {
 		http.Error(w, "failing on purpose", status)
 		return
@@ -298,8 +299,9 @@ func (r *receiver) checkTeams(d *delivery) {
 }
 
 func footerIDs(s string) []string {
-	var out []string
-	for _, m := range footerID.FindAllStringSubmatch(s, -1) {
+	matches := footerID.FindAllStringSubmatch(s, -1)
+	out := make([]string, 0, len(matches))
+	for _, m := range matches {
 		out = append(out, m[1]+m[2])
 	}
 	return out

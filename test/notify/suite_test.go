@@ -269,7 +269,8 @@ func role(namespace, name string) *v1.Role {
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
 		Spec: v1.RoleSpec{
 			MatrixRef: "engineering", DisplayName: "Platform Engineer", Family: "Infrastructure",
-			Levels: []v1.RoleLevel{{Level: "junior", Focus: "Learning the platform."}, {Level: "middle", Focus: "Owning services."}},
+			Levels: []v1.RoleLevel{
+				{Level: "junior", Focus: "Learning the platform."}, {Level: "middle", Focus: "Owning services."}},
 			Skills: []v1.SkillRequirement{row("docker", "A", "W", "V"), row("kubernetes-core", "A", "W", "E")},
 		},
 	}
@@ -279,7 +280,7 @@ func role(namespace, name string) *v1.Role {
 // closes after period.
 func governance(period time.Duration, reviews int32) *v1.GovernancePolicy {
 	return &v1.GovernancePolicy{MinApprovals: ptr.To[int32](1), ApprovalRatioPercent: ptr.To[int32](50),
-		RequiredReviews: ptr.To(reviews), VotingPeriod: &metav1.Duration{Duration: period}}
+		RequiredReviews: new(reviews), VotingPeriod: &metav1.Duration{Duration: period}}
 }
 
 // framework creates the SkillMatrix and the Roles and waits until they are
@@ -341,7 +342,7 @@ func proposeFocus(namespace, name, roleName, title string) *v1.Proposal {
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
 		Spec: v1.ProposalSpec{
 			RoleRef: v1.ObjectName(roleName), Title: title, Author: alice,
-			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "junior", Focus: ptr.To("Focus of " + name)}},
+			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "junior", Focus: new("Focus of " + name)}},
 		},
 	}
 	Expect(as(alice).Create(suiteCtx, p)).To(Succeed())

@@ -168,8 +168,7 @@ func post(ctx context.Context, t Target, id string, body []byte) error {
 	}}
 	resp, err := client.Do(req)
 	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
+		if uerr, ok := errors.AsType[*url.Error](err); ok {
 			err = uerr.Err // url.Error names the URL
 		}
 		return &Error{Msg: fmt.Sprintf("posting to %s: %s", where, scrub(err.Error(), t.URL))}
@@ -246,6 +245,12 @@ func sendMail(ctx context.Context, t Target, to []string, body []byte) error {
 		return smtpError(addr, "greeting", err)
 	}
 	defer func() { _ = c.Close() }()
+	return mailSession(c, s, addr, tlsConfig, to, body)
+}
+
+// mailSession speaks SMTP on an open connection: HELO, STARTTLS, AUTH, and
+// the message.
+func mailSession(c *smtp.Client, s SMTP, addr string, tlsConfig *tls.Config, to []string, body []byte) error {
 	if err := c.Hello("skillmatrix-operator"); err != nil {
 		return smtpError(addr, "HELO", err)
 	}

@@ -180,4 +180,3 @@ func (s *session) trailerCommits(head plumbing.Hash, uids func(c *object.Commit)
 	}
 	return out, nil
 }
-

@@ -216,6 +216,20 @@ func (s *Server) commitTo(repo, from, branch string, files map[string]string, me
 	return nil
 }
 
+// Git runs a git command in a bare repository with extra environment
+// variables (e.g. GNUPGHOME), and returns its combined output: tests verify
+// signatures with git verify-commit this way.
+func (s *Server) Git(repo string, env []string, args ...string) (string, error) {
+	cmd := exec.Command(s.git, args...)
+	cmd.Dir = filepath.Join(s.root, repo+".git")
+	cmd.Env = append(append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
 // Show runs git show in a repository, e.g. Show("roles", "main:roles/role.yaml").
 func (s *Server) Show(repo string, args ...string) (string, error) {
 	return s.run(filepath.Join(s.root, repo+".git"), append([]string{"show"}, args...)...)

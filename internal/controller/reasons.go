@@ -110,6 +110,18 @@ const (
 	// ReasonMerged: the tracked branch carries the change; the sync is next.
 	ReasonMerged = "Merged"
 	// ReasonGitBranchTaken: Branch mode, the Proposal's branch exists
-	// without its commit (someone else's); nothing is pushed over it.
+	// without its commit (someone else's); nothing is pushed over it, and
+	// the message says who holds it.
 	ReasonGitBranchTaken = "GitBranchTaken"
+	// ReasonMergedWithExtraCommits: Branch mode, the change reached the
+	// tracked branch together with commits the operator did not write (the
+	// branch had commits on top when it was merged, or the squash carries
+	// other changes); the message names them. Not Merged.
+	ReasonMergedWithExtraCommits = "MergedWithExtraCommits"
+	// ReasonBranchHasForeignCommits: Branch mode, someone pushed commits on
+	// top of the operator's on the Proposal's branch; the message names them.
+	ReasonBranchHasForeignCommits = "BranchHasForeignCommits"
+	// ReasonSigningKeyInvalid: signing is configured and the key is
+	// missing or unusable; nothing is committed, never unsigned instead.
+	ReasonSigningKeyInvalid = "SigningKeyInvalid"
 )

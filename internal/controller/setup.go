@@ -71,6 +71,10 @@ type Options struct {
 	// AfterGitPush is a test seam: it runs right after a write-back push,
 	// before the Proposal's status records the commit; tests crash there.
 	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
+	// AfterGitRecord is a test seam: it runs right after a write-back
+	// commit is recorded in the Proposal's status and before it is pushed;
+	// an error stops the push (tests crash there).
+	AfterGitRecord func(ctx context.Context, proposal *v1.Proposal) error
 	// MetricsRegistry is where the leader registers the collectors it owns
 	// (default controller-runtime's registry, which the metrics endpoint
 	// serves). Tests that run several installs in one process give each
@@ -300,7 +304,7 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options) (*ProposalReconciler,
 		cacheDir = filepath.Join(os.TempDir(), "skillmatrix-operator-git")
 	}
 	r.writeBack = &gitWriteBacks{client: mgr.GetClient(), live: mgr.GetAPIReader(),
-		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: opts.AfterGitPush}
+		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: opts.AfterGitPush, afterRecord: opts.AfterGitRecord}
 	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: opts.AfterRoleWrite, verdict: r.verdict}
 	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
 		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)

@@ -158,6 +158,10 @@ type gitWriteBacks struct {
 	// afterPush, when set (tests), runs after a push and before the status
 	// records it; tests crash there.
 	afterPush func(ctx context.Context, proposal *v1.Proposal) error
+	// afterRecord, when set (tests), runs after the commit is recorded in
+	// the Proposal's status and before it is pushed; an error stops the
+	// push (tests crash there).
+	afterRecord func(ctx context.Context, proposal *v1.Proposal) error
 }
 
 func (g *gitWriteBacks) targetFor(ctx context.Context, role *v1.Role) (*writeBackTarget, error) {
@@ -197,7 +201,31 @@ func (g *gitWriteBacks) config(ctx context.Context, t *writeBackTarget) (gitwrit
 	if a := wb.Spec.Author; a != nil {
 		cfg.Author = gitwrite.Identity{Name: a.Name, Email: a.Email}
 	}
+	if cfg.Signing, err = g.signing(ctx, wb); err != nil {
+		return gitwrite.Config{}, err
+	}
 	return cfg, nil
+}
+
+// signing reads the signing key from its Secret, in the GitWriteBack's
+// namespace, with get only. Any problem, the Secret missing included, is
+// gitwrite.ErrSigningKey: signing is configured, so nothing is committed
+// unsigned instead.
+func (g *gitWriteBacks) signing(ctx context.Context, wb *v1.GitWriteBack) (*gitwrite.Signing, error) {
+	sc := wb.Spec.Signing
+	if sc == nil {
+		return nil, nil
+	}
+	key := client.ObjectKey{Namespace: wb.Namespace, Name: string(sc.SecretRef.Name)}
+	var secret corev1.Secret
+	if err := g.live.Get(ctx, key, &secret); err != nil {
+		return nil, fmt.Errorf("reading the signing Secret %s of GitWriteBack %s: %w: %w", key, wb.Name, gitwrite.ErrSigningKey, err)
+	}
+	signing, err := gitwrite.SigningFromSecret(string(sc.Format), secret.Data, sc.TrustedKeys)
+	if err != nil {
+		return nil, fmt.Errorf("the signing Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
+	}
+	return signing, nil
 }
 
 // recogniseWriteBack follows a committed Proposal to Applied, and finds
@@ -219,14 +247,16 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 	}
 	target.wasAccepted = p.Status.Phase == v1.PhaseAccepted
 	s.writeBack = target
-	if !target.wasAccepted || target.problem != nil || !changesCarried(&s.role.Spec, p.Spec.Changes) {
+	if !target.wasAccepted || target.problem != nil ||
+		(p.Status.PendingCommit == nil && !changesCarried(&s.role.Spec, p.Spec.Changes)) {
 		return false, nil
 	}
-	// Accepted and on record, and the Role already carries the change: its
-	// commit was pushed and synced before the status recorded it (a crash),
-	// or someone else made the same change. Judging it against the Role
-	// again would call the synced change a conflict; the write finds the
-	// commit by its Proposal-UID trailer instead, or Git's file conflicts.
+	// Accepted and on record, and its commit recorded (pending), or the
+	// Role already carries the change (someone else made the same change;
+	// or an operator older than the write-ahead record pushed and synced
+	// before its status recorded it). Judging it against the Role again
+	// would call the synced change a conflict: the write pushes or finds
+	// the recorded commit, or Git's file conflicts.
 	if done, err := r.holdUnlessEnforced(ctx, s); done || err != nil {
 		return true, err
 	}
@@ -286,10 +316,15 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		r.writeBack.report(ctx, t.config, err, "")
 		return r.writeBackError(s, err)
 	}
+	prior := recordOf(p.Status.PendingCommit)
 	if branchMode(t.config) {
-		if cfg.PushBranch = proposalBranch(t.config, p); cfg.PushBranch == "" {
+		if prior != nil {
+			// The branch the commit was recorded for, whatever the prefix
+			// or naming says now.
+			cfg.PushBranch = prior.Branch
+		} else if cfg.PushBranch = proposalBranch(t.config, p); cfg.PushBranch == "" {
 			return r.writeBackFailed(s, ReasonWriteBackConfigInvalid, fmt.Sprintf(
-				"branchPrefix %q and the Proposal's name make no valid branch name", t.config.Spec.BranchPrefix))
+				"branchPrefix %q, the namespace and the Proposal's name make no valid branch name", t.config.Spec.BranchPrefix))
 		}
 	}
 	gp, err := r.writeBack.gitProposal(ctx, p, s.verdict)
@@ -297,19 +332,31 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		return true, err
 	}
 	started := time.Now()
-	results, err := r.writeBack.writer.Write(ctx, cfg, []gitwrite.Proposal{gp})
+	res, err := r.writeBack.writer.Write(ctx, cfg, gp, prior, func(rec gitwrite.Record) error {
+		return r.recordPending(ctx, s, t, cfg, rec)
+	})
 	metrics.GitWriteDuration.Observe(time.Since(started).Seconds())
 	if err != nil {
+		if writeBackReason(err) == "" {
+			// The record could not be written (or a test crashed there):
+			// nothing was pushed.
+			return true, err
+		}
 		r.writeBack.report(ctx, t.config, err, "")
+		if taken, ok := errors.AsType[*gitwrite.BranchTakenError](err); ok && p.Status.PendingCommit != nil {
+			p.Status.PendingCommit.HeldBy = text.Truncate(heldBy(taken), 1024)
+		}
 		return r.writeBackError(s, err)
 	}
-	res := results[0]
 	if res.Existing {
 		r.writeBack.report(ctx, t.config, nil, "")
 	} else {
-		r.writeBack.report(ctx, t.config, nil, res.Commit)
+		r.writeBack.report(ctx, t.config, nil, res.Record.SHA)
 	}
 	if res.Err != nil {
+		// Nothing recorded is on the branch: the pending record, if any,
+		// was stale and is dropped with the Proposal's end.
+		p.Status.PendingCommit = nil
 		if conflict, ok := errors.AsType[*manifestedit.ConflictError](res.Err); ok {
 			metrics.GitWrites.WithLabelValues("conflicted").Inc()
 			markConflicted(p, s.conds, conflict.Conflicts)
@@ -326,8 +373,68 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		}
 	}
 	recordCommit(s, t, cfg, res, time.Now())
-	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Commit, "file", res.Path, "existing", res.Existing)
+	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Record.SHA, "file", res.Record.Path, "existing", res.Existing)
 	return true, nil
+}
+
+// recordPending is the write-ahead record: before the commit is pushed,
+// the Proposal's status records it (status.pendingCommit) with a status
+// write guarded by the resourceVersion the reconcile read. Only once that
+// write succeeded does gitwrite push; a crash after it pushes exactly this
+// commit, or finds it, and a crash before it pushed nothing.
+func (r *ProposalReconciler) recordPending(ctx context.Context, s *proposalScope, t *writeBackTarget, cfg gitwrite.Config, rec gitwrite.Record) error {
+	p := s.proposal
+	p.Status.PendingCommit = commitRecord(rec, t, cfg, s.now)
+	msg := fmt.Sprintf("accepted; commit %s recorded, pushing it to branch %s of %s", rec.SHA, rec.Branch, cfg.URL)
+	s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, ReasonCommitting, msg)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonCommitting, msg)
+	if err := patchStatus(ctx, r.Client, p, s.original); err != nil {
+		if apierrors.IsConflict(err) {
+			return fmt.Errorf("recording commit %s: %w: %w", rec.SHA, errStale, err)
+		}
+		return fmt.Errorf("recording commit %s in the status of Proposal %s: %w", rec.SHA, p.Name, err)
+	}
+	// The final status write goes on from what is now stored.
+	p.DeepCopyInto(s.original)
+	if r.writeBack.afterRecord != nil {
+		return r.writeBack.afterRecord(ctx, p)
+	}
+	return nil
+}
+
+// commitRecord is the status form of a commit's record.
+func commitRecord(rec gitwrite.Record, t *writeBackTarget, cfg gitwrite.Config, now time.Time) *v1.GitCommitRecord {
+	out := &v1.GitCommitRecord{
+		SHA: rec.SHA, File: rec.Path, GitWriteBack: v1.ObjectName(t.config.Name), URL: cfg.URL, Branch: rec.Branch,
+		CommittedAt: metav1.NewMicroTime(now), Parent: rec.Parent, Tree: rec.Tree, Blob: rec.Blob,
+		AuthorName: rec.Author.Name, AuthorEmail: rec.Author.Email, Time: &metav1.Time{Time: rec.When},
+		Message: rec.Message, Signature: rec.Signature, Signed: rec.Signature != "",
+	}
+	if rec.Branch != cfg.Branch {
+		out.TrackedBranch = cfg.Branch
+	}
+	return out
+}
+
+// recordOf is the gitwrite form of a recorded commit; nil for none.
+func recordOf(gc *v1.GitCommitRecord) *gitwrite.Record {
+	if gc == nil {
+		return nil
+	}
+	rec := &gitwrite.Record{
+		SHA: gc.SHA, Parent: gc.Parent, Tree: gc.Tree, Blob: gc.Blob, Path: gc.File, Branch: gc.Branch,
+		Author:  gitwrite.Identity{Name: gc.AuthorName, Email: gc.AuthorEmail},
+		Message: gc.Message, Signature: gc.Signature,
+	}
+	if gc.Time != nil {
+		rec.When = gc.Time.UTC()
+	}
+	return rec
+}
+
+// heldBy says who holds a branch that is not the operator's.
+func heldBy(taken *gitwrite.BranchTakenError) string {
+	return fmt.Sprintf("branch %s at %s, author %s, committer %s", taken.Branch, taken.Head, taken.Author, taken.Committer)
 }
 
 // report writes a GitWriteBack's status from the outcome of a write: Ready
@@ -371,19 +478,20 @@ func recordCommit(s *proposalScope, t *writeBackTarget, cfg gitwrite.Config, res
 		result = "existing"
 	}
 	metrics.GitWrites.WithLabelValues(result).Inc()
-	p.Status.GitCommit = &v1.GitCommitRecord{
-		SHA: res.Commit, File: res.Path, GitWriteBack: v1.ObjectName(t.config.Name),
-		URL: cfg.URL, Branch: cfg.Branch, CommittedAt: metav1.NewMicroTime(now),
-	}
+	// The message and signature served a rebuild before the push; the
+	// pushed commit is known by its SHA.
+	gc := commitRecord(res.Record, t, cfg, now)
+	gc.Message, gc.Signature = "", ""
+	p.Status.GitCommit, p.Status.PendingCommit = gc, nil
 	p.Status.Phase = v1.PhaseCommitted
 	since, timeout := now.UTC().Format(time.RFC3339), applyTimeout(t.config)
-	if cfg.PushBranch != "" {
-		p.Status.GitCommit.Branch, p.Status.GitCommit.TrackedBranch = cfg.PushBranch, cfg.Branch
+	commit, path, branch := res.Record.SHA, res.Record.Path, res.Record.Branch
+	if gc.TrackedBranch != "" {
 		p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s, from %s: merge branch %s into %s (a merge request); waiting since %s, at most %s, for the merge and the sync to bring it into Role %q",
-			res.Commit, res.Path, cfg.PushBranch, cfg.Branch, cfg.PushBranch, cfg.Branch, since, timeout, s.role.Name), 4096)
+			commit, path, branch, cfg.Branch, branch, cfg.Branch, since, timeout, s.role.Name), 4096)
 	} else {
 		p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s; waiting since %s, at most %s, for the sync to bring it into Role %q",
-			res.Commit, res.Path, cfg.Branch, since, timeout, s.role.Name), 4096)
+			commit, path, cfg.Branch, since, timeout, s.role.Name), 4096)
 	}
 	s.conds.set(v1.ConditionCommitted, metav1.ConditionTrue, ReasonCommitted, p.Status.Message)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonAwaitingSync, p.Status.Message)
@@ -424,6 +532,7 @@ var writeBackReasons = []struct {
 	err    error
 	reason string
 }{
+	{gitwrite.ErrSigningKey, ReasonSigningKeyInvalid},
 	{errSecretNotFound, ReasonSecretNotFound},
 	{errSecretForbidden, ReasonSecretForbidden},
 	{gitwrite.ErrHostKeyMismatch, ReasonHostKeyMismatch},

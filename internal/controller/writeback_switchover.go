@@ -95,6 +95,10 @@ type carriedPromotions struct {
 	carried  []switchover.Carried
 	proposal []gitwrite.CarriedProposal
 	unknown  []v1.AppliedProposal
+	// known are the commits the Role's Proposals recorded: with the
+	// switch-over records' and the signed ones, the only commits whose
+	// trailers count.
+	known []string
 }
 
 func (c *carriedPromotions) uids() []string {
@@ -113,10 +117,16 @@ func listCarried(ctx context.Context, reader client.Reader, role *v1.Role) (*car
 		return nil, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
 	}
 	byUID := map[string]*v1.Proposal{}
-	for i := range list.Items {
-		byUID[string(list.Items[i].UID)] = &list.Items[i]
-	}
 	out := &carriedPromotions{}
+	for i := range list.Items {
+		p := &list.Items[i]
+		byUID[string(p.UID)] = p
+		for _, gc := range []*v1.GitCommitRecord{p.Status.GitCommit, p.Status.PendingCommit} {
+			if gc != nil && gc.SHA != "" {
+				out.known = append(out.known, gc.SHA)
+			}
+		}
+	}
 	add := func(p *v1.Proposal) {
 		out.carried = append(out.carried, switchover.Carried{Proposal: p.Namespace + "/" + p.Name, UID: string(p.UID), Changes: p.Spec.Changes})
 		out.proposal = append(out.proposal, gitwrite.CarriedProposal{Namespace: p.Namespace, Name: p.Name, UID: string(p.UID), Title: p.Spec.Title})
@@ -270,6 +280,12 @@ func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t 
 	}
 	for _, u := range found.unknown {
 		so.Unknown = append(so.Unknown, u.UID)
+	}
+	so.Known = found.known
+	for _, rec := range t.config.Status.SwitchOvers {
+		if rec.Commit != "" {
+			so.Known = append(so.Known, rec.Commit)
+		}
 	}
 	started := time.Now()
 	res, err := r.writeBack.writer.SwitchOver(ctx, cfg, so)

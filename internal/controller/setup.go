@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -75,6 +76,11 @@ type Options struct {
 	// commit is recorded in the Proposal's status and before it is pushed;
 	// an error stops the push (tests crash there).
 	AfterGitRecord func(ctx context.Context, proposal *v1.Proposal) error
+	// MaxOpenProposalsPerAuthor is how many open Proposals one author may
+	// have per namespace before the admission policy
+	// skillmatrix-proposal-author-limit refuses their next one (0: the
+	// default, 20; negative: no limit is written).
+	MaxOpenProposalsPerAuthor int
 	// MetricsRegistry is where the leader registers the collectors it owns
 	// (default controller-runtime's registry, which the metrics endpoint
 	// serves). Tests that run several installs in one process give each
@@ -271,6 +277,12 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if err := (&switchOverReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
 		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the switch-over controller: %w", err)
+	}
+	if opts.MaxOpenProposalsPerAuthor >= 0 {
+		limit := cmp.Or(opts.MaxOpenProposalsPerAuthor, DefaultMaxOpenProposalsPerAuthor)
+		if err := (&authorLimitReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), limit: limit}).SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up the per-author limit controller: %w", err)
+		}
 	}
 	return nil
 }

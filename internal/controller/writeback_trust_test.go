@@ -348,6 +348,7 @@ var _ = Describe("Git write-back trusts only what it wrote", func() {
 			if mode == v1.GitWriteBackBranch {
 				branch = branchOf(ns, "p")
 			}
+			cacheDir := emptyCacheDir()
 			crashed := make(chan struct{})
 			var once sync.Once
 			restartManager(Options{AfterGitRecord: func(ctx context.Context, _ *v1.Proposal) error {
@@ -372,7 +373,7 @@ var _ = Describe("Git write-back trusts only what it wrote", func() {
 			if mode == v1.GitWriteBackBranch {
 				Expect(g.srv.Commit(repoName, "main", map[string]string{"README.md": "later\n"}, "later")).To(Succeed())
 			}
-			stopMgr = startManager(Options{GitCacheDir: GinkgoT().TempDir()})
+			stopMgr = startManager(Options{GitCacheDir: cacheDir})
 			Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
 			p = getProposal(ns, "p")
 			Expect(p.Status.GitCommit.SHA).To(Equal(recorded))
@@ -387,6 +388,7 @@ var _ = Describe("Git write-back trusts only what it wrote", func() {
 			if mode == v1.GitWriteBackBranch {
 				g.branchMode()
 			}
+			cacheDir := emptyCacheDir()
 			crashed := make(chan struct{})
 			var once sync.Once
 			restartManager(Options{AfterGitPush: func(ctx context.Context, _ *v1.Proposal) error {
@@ -401,7 +403,7 @@ var _ = Describe("Git write-back trusts only what it wrote", func() {
 			p := getProposal(ns, "p")
 			Expect(p.Status.GitCommit).To(BeNil())
 			recorded := p.Status.PendingCommit.SHA
-			stopMgr = startManager(Options{GitCacheDir: GinkgoT().TempDir()})
+			stopMgr = startManager(Options{GitCacheDir: cacheDir})
 			Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
 			p = getProposal(ns, "p")
 			Expect(p.Status.GitCommit.SHA).To(Equal(recorded))
@@ -416,6 +418,18 @@ var _ = Describe("Git write-back trusts only what it wrote", func() {
 		})
 	}
 })
+
+// emptyCacheDir is a Git cache directory a restarted manager starts
+// without, as a new Pod's emptyDir. It is removed after the spec's manager
+// stops (cleanups run last-registered first: call it before
+// restartManager).
+func emptyCacheDir() string {
+	GinkgoHelper()
+	dir, err := os.MkdirTemp("", "git-cache-")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(os.RemoveAll, dir)
+	return dir
+}
 
 // branchFile is a file at a branch's head.
 func (g *gitOps) branchFile(branch, path string) string {

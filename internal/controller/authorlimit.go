@@ -55,9 +55,6 @@ const AuthorLimitConfigMap = "skillmatrix-proposal-limits"
 // DefaultMaxOpenProposalsPerAuthor is the limit when none is configured.
 const DefaultMaxOpenProposalsPerAuthor = 20
 
-// authorLimitFieldOwner writes the ConfigMap with server-side apply.
-const authorLimitFieldOwner = "skillmatrix-author-limits"
-
 // closedForLimit are the phases that no longer count against an author:
 // decided, withdrawn or ended. Invalid counts (the Role may change and make
 // it valid again), as do Proposals not judged yet.

@@ -98,7 +98,7 @@ var _ = Describe("The per-author limit of open Proposals (issue 25, attack 6)", 
 
 	It("refuses an author's Proposal at the limit, not a colleague's, and measures how far a burst overshoots", func() {
 		restartManager(Options{MaxOpenProposalsPerAuthor: limit})
-		var overshoots []string
+		overshoots := make([]string, 0, 2)
 		for _, workers := range []int{1, 8} {
 			ns := newNamespace()
 			started := time.Now()
@@ -134,7 +134,7 @@ var _ = Describe("The per-author limit of open Proposals (issue 25, attack 6)", 
 			Eventually(func() error { return as(alice).Create(suiteCtx, fixtureProposal(ns, "again", "r1")) }).Should(Succeed())
 		}
 		AddReportEntry("per-author limit overshoot", strings.Join(overshoots, "; "))
-		fmt.Fprintln(GinkgoWriter, "per-author limit overshoot:", strings.Join(overshoots, "; "))
+		GinkgoWriter.Println("per-author limit overshoot:", strings.Join(overshoots, "; "))
 
 		By("writing the counts for every namespace with Proposals, with nobody at the limit")
 		ns := newNamespace()

@@ -336,6 +336,13 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		return r.recordPending(ctx, s, t, cfg, rec)
 	})
 	metrics.GitWriteDuration.Observe(time.Since(started).Seconds())
+	return r.committed(ctx, s, cfg, res, err)
+}
+
+// committed records what became of a write: the commit pushed or found,
+// a conflict in Git, or a failure to retry.
+func (r *ProposalReconciler) committed(ctx context.Context, s *proposalScope, cfg gitwrite.Config, res gitwrite.Result, err error) (bool, error) {
+	t, p := s.writeBack, s.proposal
 	if err != nil {
 		if writeBackReason(err) == "" {
 			// The record could not be written (or a test crashed there):
@@ -348,11 +355,11 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		}
 		return r.writeBackError(s, err)
 	}
+	pushed := res.Record.SHA
 	if res.Existing {
-		r.writeBack.report(ctx, t.config, nil, "")
-	} else {
-		r.writeBack.report(ctx, t.config, nil, res.Record.SHA)
+		pushed = ""
 	}
+	r.writeBack.report(ctx, t.config, nil, pushed)
 	if res.Err != nil {
 		// Nothing recorded is on the branch: the pending record, if any,
 		// was stale and is dropped with the Proposal's end.
@@ -382,7 +389,8 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 // write guarded by the resourceVersion the reconcile read. Only once that
 // write succeeded does gitwrite push; a crash after it pushes exactly this
 // commit, or finds it, and a crash before it pushed nothing.
-func (r *ProposalReconciler) recordPending(ctx context.Context, s *proposalScope, t *writeBackTarget, cfg gitwrite.Config, rec gitwrite.Record) error {
+func (r *ProposalReconciler) recordPending(ctx context.Context, s *proposalScope, t *writeBackTarget, cfg gitwrite.Config,
+	rec gitwrite.Record) error {
 	p := s.proposal
 	p.Status.PendingCommit = commitRecord(rec, t, cfg, s.now)
 	msg := fmt.Sprintf("accepted; commit %s recorded, pushing it to branch %s of %s", rec.SHA, rec.Branch, cfg.URL)

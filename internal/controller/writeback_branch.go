@@ -174,25 +174,11 @@ func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope
 	// the head's manifest could be read at all (moved or split, only the
 	// sync or the timeout can tell).
 	cells, known := r.divergedAtHead(ctx, s, loc)
-	merged := loc.Merged != ""
+	if loc.Merged != "" {
+		judgeMerged(s, loc, cells)
+		return
+	}
 	switch {
-	case merged && len(cells) > 0:
-		endCommitted(s, v1.PhaseDiverged, ReasonMergedDifferently, fmt.Sprintf(
-			"merged into branch %s (commit %s), but %s at %s holds other values than the Proposal set: %s; it will not be recorded as applied",
-			tracked, loc.Merged, loc.ManifestPath, loc.TrackedHead, strings.Join(cells, "; ")))
-	case merged && len(loc.Extra) > 0:
-		waitFor(s, ReasonMergedWithExtraCommits, fmt.Sprintf(
-			"branch %s was merged into %s with commits the operator did not write on top of its commit %s: %s; the sync brings them in with the change",
-			gc.Branch, tracked, gc.SHA, foreignList(loc.Extra)))
-	case merged && !branchMode:
-		// Direct mode: the commit message already says what it waits for.
-	case merged:
-		how := "commit " + loc.Merged
-		if loc.Merged != gc.SHA {
-			how = "squashed or rebased as " + loc.Merged + ", exactly the Proposal's change"
-		}
-		waitFor(s, ReasonMerged, fmt.Sprintf("branch %s merged into %s (%s); waiting for the sync to bring it into Role %q",
-			gc.Branch, tracked, how, s.role.Name))
 	case loc.MergedWithOthers != "":
 		waitFor(s, ReasonMergedWithExtraCommits, fmt.Sprintf(
 			"the change reached branch %s in commit %s together with changes to other files, not as the operator's commit %s alone; the sync brings them in with it",
@@ -215,6 +201,45 @@ func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope
 	case loc.BranchHead == "":
 		endCommitted(s, v1.PhaseAbandoned, ReasonBranchDeleted, fmt.Sprintf(
 			"branch %s was deleted without its change reaching branch %s; it will not be applied", gc.Branch, tracked))
+	default:
+		judgeBranch(s, loc)
+	}
+}
+
+// judgeMerged judges a Proposal whose change the tracked branch carries
+// exactly (loc.Merged): Diverged when the head holds other values since,
+// reported when commits the operator did not write came with it, Merged
+// otherwise (Direct mode: waiting for the sync, as the status says).
+func judgeMerged(s *proposalScope, loc gitwrite.Location, cells []string) {
+	gc := s.proposal.Status.GitCommit
+	tracked := cmp.Or(gc.TrackedBranch, gc.Branch)
+	switch {
+	case len(cells) > 0:
+		endCommitted(s, v1.PhaseDiverged, ReasonMergedDifferently, fmt.Sprintf(
+			"merged into branch %s (commit %s), but %s at %s holds other values than the Proposal set: %s; it will not be recorded as applied",
+			tracked, loc.Merged, loc.ManifestPath, loc.TrackedHead, strings.Join(cells, "; ")))
+	case len(loc.Extra) > 0:
+		waitFor(s, ReasonMergedWithExtraCommits, fmt.Sprintf(
+			"branch %s was merged into %s with commits the operator did not write on top of its commit %s: %s; the sync brings them in with the change",
+			gc.Branch, tracked, gc.SHA, foreignList(loc.Extra)))
+	case gc.TrackedBranch == "":
+		// Direct mode: the commit message already says what it waits for.
+	default:
+		how := "commit " + loc.Merged
+		if loc.Merged != gc.SHA {
+			how = "squashed or rebased as " + loc.Merged + ", exactly the Proposal's change"
+		}
+		waitFor(s, ReasonMerged, fmt.Sprintf("branch %s merged into %s (%s); waiting for the sync to bring it into Role %q",
+			gc.Branch, tracked, how, s.role.Name))
+	}
+}
+
+// judgeBranch says what an unmerged Proposal branch that still exists
+// waits for: its merge, or a person, when it is no longer the operator's
+// or carries commits the operator did not write.
+func judgeBranch(s *proposalScope, loc gitwrite.Location) {
+	gc := s.proposal.Status.GitCommit
+	switch {
 	case loc.BranchHolder != nil:
 		waitFor(s, ReasonGitBranchTaken, fmt.Sprintf(
 			"branch %s no longer holds the operator's commit %s: %s; merge nothing from it", gc.Branch, gc.SHA, loc.BranchHolder.Error()))
@@ -224,7 +249,7 @@ func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope
 			gc.Branch, gc.SHA, foreignList(loc.BranchExtra)))
 	default:
 		// The branch waits for its merge request.
-		waitFor(s, ReasonAwaitingSync, p.Status.Message)
+		waitFor(s, ReasonAwaitingSync, s.proposal.Status.Message)
 	}
 }
 

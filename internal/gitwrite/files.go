@@ -35,14 +35,6 @@ func (t *tree) content(p string) []byte {
 	return nil
 }
 
-func (t *tree) set(p string, b []byte) {
-	for i := range t.files {
-		if t.files[i].Path == p {
-			t.files[i].Content = b
-		}
-	}
-}
-
 func (s *session) scanRoot() string {
 	return strings.Trim(path.Clean("/"+s.cfg.Path), "/")
 }

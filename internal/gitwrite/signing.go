@@ -19,6 +19,8 @@ const (
 	SigningOpenPGP = "OpenPGP"
 )
 
+const opSignCommit = "sign commit"
+
 // sshSigNamespace is the SSHSIG namespace git signs and verifies commits in
 // (gpg.format=ssh).
 const sshSigNamespace = "git"
@@ -50,17 +52,17 @@ func (s *Signing) sign(payload []byte) (string, error) {
 	case s.ssh != nil:
 		sig, err := sshsig.Sign(bytes.NewReader(payload), s.ssh, sshsig.HashSHA512, sshSigNamespace)
 		if err != nil {
-			return "", &Error{Op: "sign commit", Kind: ErrSigningKey, Err: err}
+			return "", &Error{Op: opSignCommit, Kind: ErrSigningKey, Err: err}
 		}
 		return string(sshsig.Armor(sig)), nil
 	case s.pgp != nil:
 		var b bytes.Buffer
 		if err := openpgp.ArmoredDetachSign(&b, s.pgp, bytes.NewReader(payload), &packet.Config{}); err != nil {
-			return "", &Error{Op: "sign commit", Kind: ErrSigningKey, Err: err}
+			return "", &Error{Op: opSignCommit, Kind: ErrSigningKey, Err: err}
 		}
 		return b.String(), nil
 	}
-	return "", &Error{Op: "sign commit", Kind: ErrSigningKey, Err: errors.New("no signing key")}
+	return "", &Error{Op: opSignCommit, Kind: ErrSigningKey, Err: errors.New("no signing key")}
 }
 
 // KeyRing holds the public keys whose signatures make a commit the

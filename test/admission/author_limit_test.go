@@ -54,12 +54,14 @@ var _ = Describe("The per-author limit of open Proposals (issue 25, case 6)", fu
 
 		By("the operator writing the counts, alice at the limit")
 		Expect(as[operatorUser].Create(suiteCtx, &corev1.ConfigMap{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: limitConfigMap, Labels: map[string]string{managedByLabel: managedByValue}},
-			Data:       map[string]string{"maxOpenPerAuthor": "1", "atLimit": "alice\nsystem:serviceaccount:x:y"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: limitConfigMap,
+				Labels: map[string]string{managedByLabel: managedByValue}},
+			Data: map[string]string{"maxOpenPerAuthor": "1", "atLimit": "alice\nsystem:serviceaccount:x:y"},
 		})).To(Succeed())
 		var err error
 		Eventually(func() error { err = tryCreate(alice); return err }, "15s").Should(HaveOccurred())
-		expectRefused(err, limitPolicy, fmt.Sprintf(`user "alice" already has 1 open proposals in namespace "%s", the most one author may have`, ns))
+		expectRefused(err, limitPolicy,
+			fmt.Sprintf(`user "alice" already has 1 open proposals in namespace "%s", the most one author may have`, ns))
 		Expect(tryCreate(bob)).To(Succeed())
 
 		By("keeping the counts the operator's: a namespace admin can neither change nor delete them")

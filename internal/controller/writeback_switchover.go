@@ -194,6 +194,16 @@ func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if len(uids) == 0 && len(found.unknown) == 0 && rec == nil {
 		return ctrl.Result{}, nil
 	}
+	if !switchedOver(rec, uids) {
+		// The cache may not show this worker's own last record yet: a
+		// second switch-over would find Git holding every field and
+		// record InGit over the commit it made.
+		if live, err := r.liveRecord(ctx, target.config, role.Name); err != nil {
+			return ctrl.Result{}, err
+		} else if switchedOver(live, uids) {
+			rec = live
+		}
+	}
 	if switchedOver(rec, uids) {
 		return ctrl.Result{}, r.releaseFields(ctx, &role, target.config, rec)
 	}
@@ -222,6 +232,16 @@ func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{RequeueAfter: min(max(now.Sub(next.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)}, nil
 	}
 	return ctrl.Result{}, nil
+}
+
+// liveRecord is the Role's switch-over record as stored, read past the
+// cache.
+func (r *switchOverReconciler) liveRecord(ctx context.Context, wb *v1.GitWriteBack, role string) (*v1.SwitchOverRecord, error) {
+	var current v1.GitWriteBack
+	if err := r.live.Get(ctx, client.ObjectKeyFromObject(wb), &current); err != nil {
+		return nil, client.IgnoreNotFound(err)
+	}
+	return switchOverRecord(&current, role), nil
 }
 
 // lastAttempt is when the Role was last tried by this process.

@@ -242,8 +242,19 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 		return false, nil
 	}
 	target, err := r.writeBack.targetFor(ctx, s.role)
-	if err != nil || target == nil {
-		return err != nil, err
+	if err != nil {
+		return true, err
+	}
+	if target == nil {
+		if p.Status.PendingCommit != nil && p.Status.Phase == v1.PhaseAccepted {
+			// Its commit may be pushed already: promoting it in the cluster
+			// as well could apply it twice. It waits for a GitWriteBack.
+			msg := fmt.Sprintf("commit %s is recorded for branch %s, and no GitWriteBack selects Role %q any more; waiting for one",
+				p.Status.PendingCommit.SHA, p.Status.PendingCommit.Branch, s.role.Name)
+			s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, ReasonCommitting, msg)
+			return true, nil
+		}
+		return false, nil
 	}
 	target.wasAccepted = p.Status.Phase == v1.PhaseAccepted
 	s.writeBack = target

@@ -194,31 +194,15 @@ func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if len(uids) == 0 && len(found.unknown) == 0 && rec == nil {
 		return ctrl.Result{}, nil
 	}
-	if !switchedOver(rec, uids) {
-		// The cache may not show this worker's own last record yet: a
-		// second switch-over would find Git holding every field and
-		// record InGit over the commit it made.
-		if live, err := r.liveRecord(ctx, target.config, role.Name); err != nil {
-			return ctrl.Result{}, err
-		} else if switchedOver(live, uids) {
-			rec = live
-		}
+	if rec, err = r.currentRecord(ctx, target.config, rec, role.Name, uids); err != nil {
+		return ctrl.Result{}, err
 	}
 	if switchedOver(rec, uids) {
 		return ctrl.Result{}, r.releaseFields(ctx, &role, target.config, rec)
 	}
 	now := time.Now()
-	if rec != nil && slices.Equal(rec.ProposalUIDs, uids) {
-		// Conflicted or failed for this set: tried again as long after the
-		// last attempt as the state had lasted then, so the delay doubles (a
-		// conflict ends when someone mends Git, which sends no event). A
-		// restart tries at once.
-		if last, ok := r.lastAttempt(req.NamespacedName); ok {
-			delay := min(max(last.Sub(rec.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
-			if now.Sub(last) < delay {
-				return ctrl.Result{RequeueAfter: delay - now.Sub(last)}, nil
-			}
-		}
+	if wait := r.backoff(req.NamespacedName, rec, uids, now); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	r.recordAttempt(req.NamespacedName, now)
 	next, err := r.switchOver(ctx, &role, target, found)
@@ -234,14 +218,44 @@ func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	return ctrl.Result{}, nil
 }
 
-// liveRecord is the Role's switch-over record as stored, read past the
-// cache.
-func (r *switchOverReconciler) liveRecord(ctx context.Context, wb *v1.GitWriteBack, role string) (*v1.SwitchOverRecord, error) {
+// backoff is how long a Role whose switch-over conflicted or failed for
+// this set of Proposals waits before the next attempt: as long after the
+// last attempt as the state had lasted then, so the delay doubles (a
+// conflict ends when someone mends Git, which sends no event). A restart
+// tries at once.
+func (r *switchOverReconciler) backoff(key client.ObjectKey, rec *v1.SwitchOverRecord, uids []string, now time.Time) time.Duration {
+	if rec == nil || !slices.Equal(rec.ProposalUIDs, uids) {
+		return 0
+	}
+	last, ok := r.lastAttempt(key)
+	if !ok {
+		return 0
+	}
+	delay := min(max(last.Sub(rec.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
+	if now.Sub(last) < delay {
+		return delay - now.Sub(last)
+	}
+	return 0
+}
+
+// currentRecord is rec, the Role's record as cached, unless that does not
+// show the switch-over done: then the record as stored, read past the
+// cache. The cache may not show this worker's own last record yet, and a
+// second switch-over would find Git holding every field and record InGit
+// over the commit it made (its trailers count only once it is recorded).
+func (r *switchOverReconciler) currentRecord(ctx context.Context, wb *v1.GitWriteBack, rec *v1.SwitchOverRecord, role string,
+	uids []string) (*v1.SwitchOverRecord, error) {
+	if switchedOver(rec, uids) {
+		return rec, nil
+	}
 	var current v1.GitWriteBack
 	if err := r.live.Get(ctx, client.ObjectKeyFromObject(wb), &current); err != nil {
-		return nil, client.IgnoreNotFound(err)
+		return rec, client.IgnoreNotFound(err)
 	}
-	return switchOverRecord(&current, role), nil
+	if live := switchOverRecord(&current, role); switchedOver(live, uids) {
+		return live, nil
+	}
+	return rec, nil
 }
 
 // lastAttempt is when the Role was last tried by this process.

@@ -360,7 +360,8 @@ func testAdmissionAndUserRoles(t *testing.T, rendered objects) {
 		gc.SetLabels(nil)
 		// The chart's bindings take their parameters from its own namespace,
 		// but for those whose parameters are per namespace (no namespace).
-		if _, found, _ := unstructured.NestedString(wc.Object, "spec", "paramRef", "namespace"); found && wc.GetKind() == kindBinding {
+		_, fixed, _ := unstructured.NestedString(wc.Object, "spec", "paramRef", "namespace")
+		if fixed && wc.GetKind() == kindBinding {
 			_ = unstructured.SetNestedField(wc.Object, chartNamespace, "spec", "paramRef", "namespace")
 		}
 		if !reflect.DeepEqual(gc.Object, wc.Object) {

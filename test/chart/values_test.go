@@ -156,7 +156,8 @@ func testDefaultDeployment(t *testing.T, objs objects) {
 		t.Errorf("container securityContext = %v, want %v", c["securityContext"], wantSC)
 	}
 	assertArgs(t, objs, "skillmatrix-operator",
-		"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443", "--max-open-proposals-per-author=20")
+		"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443",
+		"--max-open-proposals-per-author=20")
 	for probe, path := range map[string]string{"livenessProbe": "/healthz", "readinessProbe": "/readyz"} {
 		get, _, _ := unstructured.NestedMap(c, probe, "httpGet")
 		if get["path"] != path || get["port"] != "health" {

@@ -29,8 +29,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -98,12 +101,24 @@ type authorLimitReconciler struct {
 	written map[string]map[string]string
 }
 
+// openCountChanged lets through what changes an author's count: a
+// Proposal created or deleted, its phase or its deletion timestamp
+// changed; votes and status details do not.
+var openCountChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, ok1 := e.ObjectOld.(*v1.Proposal)
+		after, ok2 := e.ObjectNew.(*v1.Proposal)
+		return !ok1 || !ok2 || before.Status.Phase != after.Status.Phase ||
+			before.DeletionTimestamp.IsZero() != after.DeletionTimestamp.IsZero()
+	},
+}
+
 func (r *authorLimitReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("authorlimit").
 		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: obj.GetNamespace(), Name: AuthorLimitConfigMap}}}
-		})).
+		}), builder.WithPredicates(openCountChanged)).
 		Complete(r)
 }
 

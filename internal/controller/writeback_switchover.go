@@ -172,6 +172,22 @@ func switchedOver(rec *v1.SwitchOverRecord, uids []string) bool {
 		(rec.State == v1.SwitchOverCommitted || rec.State == v1.SwitchOverInGit)
 }
 
+// switchOverScope is what one reconcile of a Role's switch-over works on.
+type switchOverScope struct {
+	role   *v1.Role
+	target *writeBackTarget
+	found  *carriedPromotions
+	// record is the Role's switch-over record on its GitWriteBack, as the
+	// API server has it; uids are the carried promotions it must name.
+	record *v1.SwitchOverRecord
+	uids   []string
+	now    time.Time
+	result ctrl.Result
+}
+
+// Reconcile carries the Role's cluster-side promotions to Git once, records
+// the outcome on its GitWriteBack, and lets go of the promoted fields once
+// Git and the Role carry them.
 func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var role v1.Role
 	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
@@ -180,43 +196,75 @@ func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if !role.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	target, err := r.writeBack.targetFor(ctx, &role)
+	s := &switchOverScope{role: &role, now: time.Now()}
+	err := runSteps(ctx, s, r.findTarget, r.findCarried, r.readRecord, r.releaseOnceSwitched, r.waitBackoff, r.carry)
+	return s.result, err
+}
+
+// findTarget ends the reconcile unless one GitWriteBack, not suspended,
+// selects the Role: ambiguity and suspension are reported by the
+// Proposals' write, and the GitWriteBack watch brings the Role back when
+// they end.
+func (r *switchOverReconciler) findTarget(ctx context.Context, s *switchOverScope) (bool, error) {
+	target, err := r.writeBack.targetFor(ctx, s.role)
 	if err != nil || target == nil || target.problem != nil || target.config.Spec.Suspend {
-		// Ambiguity and suspension are reported by the Proposals' write;
-		// the GitWriteBack watch brings the Role back when they end.
-		return ctrl.Result{}, err
+		return true, err
 	}
-	found, err := listCarried(ctx, r.Client, &role)
+	s.target = target
+	return false, nil
+}
+
+// findCarried lists the promotions the switch-over carries; with none and
+// no record there is nothing to do.
+func (r *switchOverReconciler) findCarried(ctx context.Context, s *switchOverScope) (bool, error) {
+	found, err := listCarried(ctx, r.Client, s.role)
 	if err != nil {
-		return ctrl.Result{}, err
+		return true, err
 	}
-	rec := switchOverRecord(target.config, role.Name)
-	uids := found.uids()
-	if len(uids) == 0 && len(found.unknown) == 0 && rec == nil {
-		return ctrl.Result{}, nil
+	s.found, s.uids = found, found.uids()
+	s.record = switchOverRecord(s.target.config, s.role.Name)
+	return len(s.uids) == 0 && len(found.unknown) == 0 && s.record == nil, nil
+}
+
+func (r *switchOverReconciler) readRecord(ctx context.Context, s *switchOverScope) (bool, error) {
+	rec, err := r.currentRecord(ctx, s.target.config, s.record, s.role.Name, s.uids)
+	s.record = rec
+	return err != nil, err
+}
+
+// releaseOnceSwitched lets go of the promotions' fields once Git carries
+// them and the Role is synced; that ends the switch-over.
+func (r *switchOverReconciler) releaseOnceSwitched(ctx context.Context, s *switchOverScope) (bool, error) {
+	if !switchedOver(s.record, s.uids) {
+		return false, nil
 	}
-	if rec, err = r.currentRecord(ctx, target.config, rec, role.Name, uids); err != nil {
-		return ctrl.Result{}, err
+	return true, r.releaseFields(ctx, s.role, s.target.config, s.record)
+}
+
+func (r *switchOverReconciler) waitBackoff(_ context.Context, s *switchOverScope) (bool, error) {
+	key := client.ObjectKeyFromObject(s.role)
+	if wait := r.backoff(key, s.record, s.uids, s.now); wait > 0 {
+		s.result = ctrl.Result{RequeueAfter: wait}
+		return true, nil
 	}
-	if switchedOver(rec, uids) {
-		return ctrl.Result{}, r.releaseFields(ctx, &role, target.config, rec)
-	}
-	now := time.Now()
-	if wait := r.backoff(req.NamespacedName, rec, uids, now); wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}, nil
-	}
-	r.recordAttempt(req.NamespacedName, now)
-	next, err := r.switchOver(ctx, &role, target, found)
+	r.recordAttempt(key, s.now)
+	return false, nil
+}
+
+// carry commits the carried promotions and records the outcome; a
+// conflict or failure is tried again after as long as it has lasted.
+func (r *switchOverReconciler) carry(ctx context.Context, s *switchOverScope) (bool, error) {
+	next, err := r.switchOver(ctx, s.role, s.target, s.found)
 	if err != nil {
-		return ctrl.Result{}, err
+		return true, err
 	}
-	if err := r.writeRecord(ctx, target.config, rec, next, now); err != nil {
-		return ctrl.Result{}, err
+	if err := r.writeRecord(ctx, s.target.config, s.record, next, s.now); err != nil {
+		return true, err
 	}
 	if next.State == v1.SwitchOverConflicted || next.State == v1.SwitchOverFailed {
-		return ctrl.Result{RequeueAfter: min(max(now.Sub(next.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)}, nil
+		s.result = ctrl.Result{RequeueAfter: min(max(s.now.Sub(next.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)}
 	}
-	return ctrl.Result{}, nil
+	return true, nil
 }
 
 // backoff is how long a Role whose switch-over conflicted or failed for

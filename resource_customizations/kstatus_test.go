@@ -262,12 +262,11 @@ func TestRoleAndSkillMatrixHealthIsKstatus(t *testing.T) {
 		script := readScript(t, kind)
 		for reason, p := range standings[kind] {
 			t.Run(kind+"/"+reason, func(t *testing.T) {
-				var conditions []metav1.Condition
 				valid := condition(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid, "valid")
 				if p != done {
 					valid = condition(v1.ConditionValid, metav1.ConditionFalse, reason, "why: "+reason)
 				}
-				conditions = append(conditions, valid)
+				conditions := []metav1.Condition{valid}
 				conclude(&conditions, p, reason, "the Ready message")
 				var obj runtime.Object
 				objectMeta := metav1.ObjectMeta{Name: "o", Namespace: "career", Generation: testGeneration}
@@ -293,7 +292,8 @@ func TestRoleAndSkillMatrixHealthIsKstatus(t *testing.T) {
 // checkAgainstKstatus runs the script on obj and checks its health against
 // kstatus and want, and its message against the deciding condition (when
 // conditions are given).
-func checkAgainstKstatus(t *testing.T, script string, obj map[string]any, want string, conditions []metav1.Condition) healthStatus {
+func checkAgainstKstatus(t *testing.T, script string, obj map[string]any, want string,
+	conditions []metav1.Condition) healthStatus {
 	t.Helper()
 	got, err := runHealth(obj, script, false)
 	if err != nil {
@@ -390,7 +390,8 @@ func TestCasesCoverEveryStanding(t *testing.T) {
 		},
 		"Role": {
 			"Ready " + v1.ReasonReady,
-			"Reconciling " + v1.ReasonMatrixNotFound, "Reconciling " + v1.ReasonPublishFailed, "Reconciling " + v1.ReasonRetrying,
+			"Reconciling " + v1.ReasonMatrixNotFound, "Reconciling " + v1.ReasonPublishFailed,
+			"Reconciling " + v1.ReasonRetrying,
 			"Stalled " + v1.ReasonInvalidSpec, "Stalled " + v1.ReasonMatrixInvalid, "Stalled " + v1.ReasonRenderFailed,
 			"Stalled " + v1.ReasonTooLarge, "Stalled " + v1.ReasonConfigMapConflict,
 		},
@@ -423,7 +424,8 @@ func TestCasesCoverEveryStanding(t *testing.T) {
 				cond, _ := c.(map[string]any)
 				condType, _ := cond["type"].(string)
 				reason, _ := cond["reason"].(string)
-				if cond["status"] != "True" || !slices.Contains([]string{v1.ConditionReady, v1.ConditionReconciling, v1.ConditionStalled}, condType) {
+				summary := []string{v1.ConditionReady, v1.ConditionReconciling, v1.ConditionStalled}
+				if cond["status"] != "True" || !slices.Contains(summary, condType) {
 					continue
 				}
 				seen[condType+" "+reason] = true
@@ -461,7 +463,8 @@ func TestHealthChecksShareOneBody(t *testing.T) {
 	var first string
 	for i, kind := range kinds {
 		header, body := scriptParts(readScript(t, kind))
-		if want := fmt.Sprintf("-- Health of a %s/%s %s ", group, v1.GroupVersion.Version, kind); !strings.HasPrefix(header, want) {
+		want := fmt.Sprintf("-- Health of a %s/%s %s ", group, v1.GroupVersion.Version, kind)
+		if !strings.HasPrefix(header, want) {
 			t.Errorf("%s: the header does not start with %q", scriptPath(kind), want)
 		}
 		if strings.TrimSpace(body) == "" {
@@ -472,7 +475,8 @@ func TestHealthChecksShareOneBody(t *testing.T) {
 			continue
 		}
 		if body != first {
-			t.Errorf("%s differs from %s below the header comment: the three kinds share one rule", scriptPath(kind), scriptPath(kinds[0]))
+			t.Errorf("%s differs from %s below the header comment: the three kinds share one rule",
+				scriptPath(kind), scriptPath(kinds[0]))
 		}
 	}
 }

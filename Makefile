@@ -99,9 +99,11 @@ mailpit: ## Provide mailpit, the SMTP server with an HTTP API the notification t
 # hack/ensure-packages.sh): Chromium for the level calculator's browser test
 # in internal/render, a CJK TrueType font for its screenshots and for the
 # zh-CN PDF of internal/render/pdf, pdftotext/pdffonts (poppler-utils),
-# which that PDF's test reads it back with, and fc-list (fontconfig), which
-# the Chromium PDF engine asks which characters the fonts cover.
-TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext fc-list
+# which that PDF's test reads it back with, fc-list (fontconfig), which the
+# Chromium PDF engine asks which characters the fonts cover, and ssh-keygen
+# (openssh-client) and gpg (gnupg), with which git verify-commit checks the
+# signed commits of Git write-back.
+TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext fc-list ssh-keygen gpg
 
 .PHONY: test-deps
 test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).
@@ -172,7 +174,8 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/publish:FuzzReadFile ./internal/cli:FuzzImportLosses ./internal/render/pdf:FuzzParseFont \
 	./internal/render/pdf:FuzzWrap ./internal/scope:FuzzParse ./internal/portal:FuzzConditionalHeaders \
 	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
-	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest ./internal/notify:FuzzMessage
+	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest \
+	./internal/gitwrite:FuzzCommitMessage ./internal/gitwrite:FuzzBranchName ./internal/notify:FuzzMessage
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

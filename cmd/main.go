@@ -91,6 +91,10 @@ func parseFlags() flags {
 	flag.IntVar(&f.controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
 	flag.IntVar(&f.controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
 		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
+	flag.IntVar(&f.controllerOpts.MaxOpenProposalsPerAuthor, "max-open-proposals-per-author",
+		controller.DefaultMaxOpenProposalsPerAuthor,
+		"How many open Proposals one author may have per namespace before the admission policy "+
+			"skillmatrix-proposal-author-limit refuses the next (the operator keeps the counts it reads); -1 turns it off.")
 	flag.StringVar(&f.controllerOpts.GitCacheDir, "git-cache-dir", "",
 		"Where Git write-back keeps its cached bare clones (an emptyDir in the chart); "+
 			"empty uses a directory under the system temp dir.")

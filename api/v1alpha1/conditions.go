@@ -182,8 +182,20 @@ const (
 	ReasonManifestAmbiguous      = "ManifestAmbiguous"
 	ReasonManifestNotPlain       = "ManifestNotPlain"
 	// ReasonGitBranchTaken: Branch mode, the Proposal's branch exists
-	// without its commit (someone else's); nothing is pushed over it.
+	// without its commit (someone else's); nothing is pushed over it, and
+	// the message says who holds it.
 	ReasonGitBranchTaken = "GitBranchTaken"
+	// ReasonMergedWithExtraCommits: Branch mode, the change reached the
+	// tracked branch together with commits the operator did not write (the
+	// branch had commits on top when it was merged, or the squash carries
+	// other changes); the message names them. Not Merged.
+	ReasonMergedWithExtraCommits = "MergedWithExtraCommits"
+	// ReasonBranchHasForeignCommits: Branch mode, someone pushed commits on
+	// top of the operator's on the Proposal's branch; the message names them.
+	ReasonBranchHasForeignCommits = "BranchHasForeignCommits"
+	// ReasonSigningKeyInvalid: signing is configured and the key is
+	// missing or unusable; nothing is committed, never unsigned instead.
+	ReasonSigningKeyInvalid = "SigningKeyInvalid"
 
 	// ReasonHostKeyMismatch: the server's host key is not the one
 	// known_hosts lists for it (or is @revoked); nothing was pushed.
@@ -260,17 +272,24 @@ var actionReasons = map[string]bool{
 	ReasonSecretNotFound: true, ReasonSecretForbidden: true, ReasonGitAuthenticationFail: true,
 	ReasonGitUnreachable: true, ReasonGitRepositoryNotFound: true, ReasonGitBranchNotFound: true,
 	ReasonManifestNotFound: true, ReasonManifestAmbiguous: true, ReasonManifestNotPlain: true,
-	ReasonGitBranchTaken: true, ReasonHostKeyMismatch: true, ReasonHostKeyUnknown: true,
+	ReasonGitBranchTaken: true, ReasonMergedWithExtraCommits: true, ReasonBranchHasForeignCommits: true,
+	ReasonSigningKeyInvalid: true, ReasonHostKeyMismatch: true, ReasonHostKeyUnknown: true,
 	ReasonKnownHostsMissing: true, ReasonKnownHostsInvalid: true, ReasonSSHIdentityInvalid: true,
 	ReasonProposalsReverted: true, ReasonProposalReverted: true,
 	ReasonSwitchOverConflict: true, ReasonSwitchOverUncarried: true,
 	ReasonDeliveryFailed: true, ReasonDeliveryRefused: true, ReasonAddressNotAllowed: true,
 }
 
-// retriedReasons ask a person to act only when they last: the operator
+// warnOnlyReasons ask a person to look without stopping the operator: it
 // retries them by itself (a Git server back online, an API write that goes
-// through), so they warn without stalling.
-var retriedReasons = map[string]bool{ReasonGitUnreachable: true, ReasonPublishFailed: true, ReasonDeliveryFailed: true}
+// through, a receiver of notifications that answers again), or goes on
+// waiting for what may still come (the merge and sync of a branch that
+// carries commits it did not write). They warn without stalling.
+var warnOnlyReasons = map[string]bool{
+	ReasonGitUnreachable: true, ReasonPublishFailed: true,
+	ReasonMergedWithExtraCommits: true, ReasonBranchHasForeignCommits: true,
+	ReasonDeliveryFailed: true,
+}
 
 // ReasonNeedsAction reports whether reason asks a person to act: its Events
 // are Warnings. Every other reason's Events are Normal: alerting on Warning
@@ -278,6 +297,7 @@ var retriedReasons = map[string]bool{ReasonGitUnreachable: true, ReasonPublishFa
 func ReasonNeedsAction(reason string) bool { return actionReasons[reason] }
 
 // ReasonStalls reports whether an object held for reason cannot go on until
-// a person acts (Stalled=True): a reason that needs action and that no retry
-// mends by itself. The others keep the object Reconciling while retried.
-func ReasonStalls(reason string) bool { return actionReasons[reason] && !retriedReasons[reason] }
+// a person acts (Stalled=True): a reason that needs action and that the
+// operator cannot go on past by itself. The others keep the object
+// Reconciling.
+func ReasonStalls(reason string) bool { return actionReasons[reason] && !warnOnlyReasons[reason] }

@@ -72,9 +72,9 @@ func TestReasonsTable(t *testing.T) {
 			t.Errorf("actionReasons holds %q, which is no declared reason", reason)
 		}
 	}
-	for reason := range retriedReasons {
+	for reason := range warnOnlyReasons {
 		if !ReasonNeedsAction(reason) || ReasonStalls(reason) {
-			t.Errorf("%s is retried: it warns and does not stall", reason)
+			t.Errorf("%s warns and does not stall", reason)
 		}
 	}
 }

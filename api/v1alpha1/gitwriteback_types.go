@@ -90,8 +90,9 @@ const (
 	// GitWriteBackDirect pushes each commit to the tracked branch.
 	GitWriteBackDirect GitWriteBackMode = "Direct"
 	// GitWriteBackBranch pushes each Proposal's commit to a branch of its
-	// own, <branchPrefix><proposal name>, started from the tracked branch's
-	// head, for a merge request someone (or a bot) opens and merges.
+	// own, <branchPrefix><namespace>/<proposal name>, started from the
+	// tracked branch's head, for a merge request someone (or a bot) opens
+	// and merges.
 	GitWriteBackBranch GitWriteBackMode = "Branch"
 )
 
@@ -142,8 +143,11 @@ type GitWriteBackSpec struct {
 	// messageTemplate is a Go text/template for the commit's subject and
 	// body, with .Title, .Description, .Author, .Name, .Namespace, .UID,
 	// .Role, .File and .Changes (one line per change). Defaults to the
-	// title and a list of the changes. The trailers Proposal, Proposal-UID,
-	// Proposed-by, Approved-by and Reviewed-by are always appended.
+	// title and a list of the changes. Every variable is safe anywhere:
+	// single-line values are one line, .Description is indented, and a line
+	// of a Proposal's text that could read as a trailer is quoted. The
+	// trailers Proposal, Proposal-UID, Proposed-by, Approved-by and
+	// Reviewed-by are always appended as the last paragraph.
 	// +kubebuilder:validation:MaxLength=4096
 	// +optional
 	MessageTemplate string `json:"messageTemplate,omitempty"`
@@ -161,8 +165,9 @@ type GitWriteBackSpec struct {
 
 	// mode is Direct (the default: commits are pushed to branch) or Branch
 	// (each Proposal's commit is pushed to a branch of its own,
-	// <branchPrefix><proposal name>, from branch's head, never forced; the
-	// Proposal's status.gitCommit names it for the merge request).
+	// <branchPrefix><namespace>/<proposal name>, from branch's head, never
+	// forced, never onto a branch someone else made; the Proposal's
+	// status.gitCommit names it for the merge request).
 	// +kubebuilder:default=Direct
 	// +optional
 	Mode GitWriteBackMode `json:"mode,omitempty"`
@@ -193,6 +198,51 @@ type GitWriteBackSpec struct {
 	// promoted in the cluster instead).
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// signing signs every commit the operator makes (SSH or OpenPGP), so
+	// people and branch protection can verify them, and makes a commit the
+	// operator's by its signature (with the recorded SHAs). With signing set
+	// and the key missing or unusable nothing is committed
+	// (SigningKeyInvalid): never an unsigned commit instead.
+	// +optional
+	Signing *CommitSigning `json:"signing,omitempty"`
+}
+
+// CommitSigningFormat is how commits are signed.
+// +kubebuilder:validation:Enum=SSH;OpenPGP
+type CommitSigningFormat string
+
+// Commit signing formats.
+const (
+	// CommitSigningSSH signs as git does with gpg.format=ssh (SSHSIG,
+	// namespace "git"); verify with an allowed-signers file.
+	CommitSigningSSH CommitSigningFormat = "SSH"
+	// CommitSigningOpenPGP makes an OpenPGP detached signature; verify
+	// with a GnuPG keyring holding the public key.
+	CommitSigningOpenPGP CommitSigningFormat = "OpenPGP"
+)
+
+// CommitSigning is the key the operator signs its commits with.
+type CommitSigning struct {
+	// format is SSH or OpenPGP.
+	// +required
+	Format CommitSigningFormat `json:"format"`
+
+	// secretRef names a Secret in this namespace with `signingKey` (an
+	// OpenSSH, PKCS#1 or PKCS#8 private key for SSH; an armored OpenPGP
+	// private key for OpenPGP) and, for an encrypted key, `passphrase`.
+	// +required
+	SecretRef SecretReference `json:"secretRef"`
+
+	// trustedKeys are further public keys whose signatures still make a
+	// commit the operator's, e.g. the keys rotated out: SSH keys in
+	// authorized_keys form (one per line) or armored OpenPGP public key
+	// blocks. The signing key's public half is always trusted.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:MaxLength=16384
+	// +optional
+	TrustedKeys []string `json:"trustedKeys,omitempty"`
 }
 
 // GitWriteBackStatus is the observed state of a GitWriteBack.

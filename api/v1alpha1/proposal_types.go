@@ -100,11 +100,13 @@ type Change struct {
 	// +optional
 	Focus *string `json:"focus,omitempty"`
 
-	// techStack is the new tech stack, for SetTechStack.
+	// techStack is the new tech stack, for SetTechStack: each item a single
+	// line, without control characters.
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=40
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.all(t, !t.matches(r'[\\x00-\\x1f\\x7f\\x{85}\\x{2028}\\x{2029}]'))",message="each tech stack item must be a single line: no line breaks, tabs or other control characters"
 	// +optional
 	TechStack []string `json:"techStack,omitempty"`
 
@@ -226,9 +228,11 @@ type ProposalSpec struct {
 	// +required
 	RoleRef ObjectName `json:"roleRef"`
 
-	// title is a one-line summary of the change.
+	// title is a one-line summary of the change: no line breaks, tabs or
+	// other control characters (it becomes a commit's subject).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=200
+	// +kubebuilder:validation:XValidation:rule="!self.matches(r'[\\x00-\\x1f\\x7f\\x{85}\\x{2028}\\x{2029}]')",message="title must be a single line: no line breaks, tabs or other control characters"
 	// +required
 	Title string `json:"title"`
 
@@ -369,6 +373,13 @@ type ProposalStatus struct {
 	// +optional
 	GitCommit *GitCommitRecord `json:"gitCommit,omitempty"`
 
+	// pendingCommit is the commit the operator built for the accepted
+	// change and recorded before pushing it (write-ahead): after a crash it
+	// pushes exactly this commit, or finds it pushed, and never commits
+	// again. It moves to gitCommit once the push is recorded.
+	// +optional
+	PendingCommit *GitCommitRecord `json:"pendingCommit,omitempty"`
+
 	// uncounted are the votes and reviews that no longer count: a re-check
 	// of their author's authority at decision time failed (RBAC binding
 	// removed, no longer in an eligible group, a system identity).
@@ -378,7 +389,10 @@ type ProposalStatus struct {
 	Uncounted []UncountedBallot `json:"uncounted,omitempty"`
 }
 
-// GitCommitRecord is the commit a Proposal was written back to Git as.
+// GitCommitRecord is the commit a Proposal was written back to Git as. The
+// operator records it before it pushes (status.pendingCommit, with what
+// rebuilding the commit byte for byte needs), and only a commit whose SHA
+// it recorded, or that its key signed, is ever taken for the Proposal's.
 type GitCommitRecord struct {
 	// sha of the commit.
 	// +kubebuilder:validation:MaxLength=64
@@ -396,7 +410,7 @@ type GitCommitRecord struct {
 	URL string `json:"url,omitempty"`
 	// branch it was pushed to: the tracked branch in Direct mode, the
 	// Proposal's own branch in Branch mode (open the merge request from it).
-	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:MaxLength=1024
 	// +optional
 	Branch string `json:"branch,omitempty"`
 	// trackedBranch is, in Branch mode, the branch the Roles are synced
@@ -404,10 +418,50 @@ type GitCommitRecord struct {
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	TrackedBranch string `json:"trackedBranch,omitempty"`
-	// committedAt is when the push returned, in microseconds: the wait for
-	// the sync counts from here, and it orders the commits of one Role (a
-	// field a newer commit set again is superseded).
+	// committedAt is when the push returned (for a pending commit: when it
+	// was recorded), in microseconds: the wait for the sync counts from
+	// here, and it orders the commits of one Role (a field a newer commit
+	// set again is superseded).
 	CommittedAt metav1.MicroTime `json:"committedAt"`
+	// parent is the commit it was made on (the tracked branch's head).
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Parent string `json:"parent,omitempty"`
+	// tree and blob are the commit's tree and the edited manifest's blob.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Tree string `json:"tree,omitempty"`
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Blob string `json:"blob,omitempty"`
+	// authorName and authorEmail are its author and committer.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	AuthorName string `json:"authorName,omitempty"`
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	AuthorEmail string `json:"authorEmail,omitempty"`
+	// time is its author and committer time (whole seconds, UTC).
+	// +optional
+	Time *metav1.Time `json:"time,omitempty"`
+	// message is its whole message, kept until the push is recorded.
+	// +kubebuilder:validation:MaxLength=262144
+	// +optional
+	Message string `json:"message,omitempty"`
+	// signature is its armored signature (SSH or OpenPGP), kept until the
+	// push is recorded; empty for an unsigned commit.
+	// +kubebuilder:validation:MaxLength=16384
+	// +optional
+	Signature string `json:"signature,omitempty"`
+	// signed says the commit carries the operator's signature.
+	// +optional
+	Signed bool `json:"signed,omitempty"`
+	// heldBy is, while the Proposal's branch is someone else's, who holds
+	// it: the branch's head and its author and committer as Git reports
+	// them.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	HeldBy string `json:"heldBy,omitempty"`
 }
 
 // UncountedBallot is a vote or review left out of the tally.

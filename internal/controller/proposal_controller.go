@@ -76,6 +76,9 @@ type ProposalReconciler struct {
 // fill it in order and the status is written once at the end.
 type proposalScope struct {
 	proposal *v1.Proposal
+	// original is the Proposal as stored, which the status write diffs
+	// against (a write-ahead record of Git write-back moves it on).
+	original *v1.Proposal
 	conds    *conditionSet
 	now      time.Time
 	role     *v1.Role
@@ -110,7 +113,7 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	}
 
 	original := proposal.DeepCopy()
-	s := &proposalScope{proposal: &proposal, conds: newConditionSet(proposal.Generation, &proposal.Status.Conditions), now: r.now()}
+	s := &proposalScope{proposal: &proposal, original: original, conds: newConditionSet(proposal.Generation, &proposal.Status.Conditions), now: r.now()}
 	var reconcileErr error
 	if !proposal.Status.Phase.IsClosed() {
 		reconcileErr = runSteps(ctx, s, r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.recogniseWriteBack,

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -61,9 +62,13 @@ type Options struct {
 	// GitCacheDir holds the cached clones of Git write-back (default: a
 	// directory under os.TempDir()). The chart mounts an emptyDir there.
 	GitCacheDir string
-	// GitWrite tunes the Git writer (retries, history searched; tests set
-	// its BeforePush seam).
+	// GitWrite tunes the Git writer (retries, history searched).
 	GitWrite gitwrite.Options
+	// MaxOpenProposalsPerAuthor is how many open Proposals one author may
+	// have per namespace before the admission policy
+	// skillmatrix-proposal-author-limit refuses their next one (0: the
+	// default, 20; negative: no limit is written).
+	MaxOpenProposalsPerAuthor int
 	// Notifications tune the notification controllers (notify_setup.go).
 	Notifications NotificationOptions
 	// MetricsRegistry is where the leader registers the collectors it owns
@@ -189,6 +194,13 @@ type Seams struct {
 	// Proposal whose reconcile made it (a batch may promote others too),
 	// before that reconcile ends.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
+	// BeforeGitPush runs after a write-back commit is made and before it
+	// is pushed, once per push attempt.
+	BeforeGitPush func()
+	// AfterGitRecord runs right after a write-back commit is recorded in
+	// the Proposal's status and before it is pushed; an error stops the
+	// push.
+	AfterGitRecord func(ctx context.Context, proposal *v1.Proposal) error
 	// AfterGitPush runs right after a write-back push, before the
 	// Proposal's status records the commit.
 	AfterGitPush func(ctx context.Context, proposal *v1.Proposal) error
@@ -250,6 +262,12 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the switch-over controller: %w", err)
 	}
+	if opts.MaxOpenProposalsPerAuthor >= 0 {
+		limit := cmp.Or(opts.MaxOpenProposalsPerAuthor, DefaultMaxOpenProposalsPerAuthor)
+		if err := (&authorLimitReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), limit: limit}).SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up the per-author limit controller: %w", err)
+		}
+	}
 	return setupNotifications(ctx, mgr, opts.Notifications, notificationSeams{Sending: seams.NotificationSending,
 		Recorded: seams.NotificationRecorded, AfterSend: seams.AfterNotificationSend})
 }
@@ -282,8 +300,10 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options, seams Seams) (*Propos
 	if cacheDir == "" {
 		cacheDir = filepath.Join(os.TempDir(), "skillmatrix-operator-git")
 	}
+	gitOpts := opts.GitWrite
+	gitOpts.BeforePush = seams.BeforeGitPush
 	r.writeBack = &gitWriteBacks{client: mgr.GetClient(), live: mgr.GetAPIReader(),
-		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: seams.AfterGitPush}
+		writer: gitwrite.NewWriter(cacheDir, gitOpts), afterPush: seams.AfterGitPush, afterRecord: seams.AfterGitRecord}
 	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: seams.AfterRoleWrite, authority: r.authority}
 	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
 		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)

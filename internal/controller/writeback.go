@@ -54,33 +54,6 @@ import (
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=gitwritebacks/status,verbs=patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 
-// Condition reasons of Git write-back. Part of the observable interface.
-const (
-	// ReasonCommitted: the change is committed and pushed.
-	ReasonCommitted = "Committed"
-	// ReasonCommitting: accepted; the commit follows in the next reconcile,
-	// after the decision is written.
-	ReasonCommitting = "Committing"
-	// ReasonAwaitingSync: committed, the Role does not carry it yet.
-	ReasonAwaitingSync = "AwaitingSync"
-	// ReasonSynced: every committed Proposal of the Role is in it.
-	ReasonSynced = "Synced"
-
-	ReasonWriteBackAmbiguous     = "WriteBackAmbiguous"
-	ReasonWriteBackSuspended     = "WriteBackSuspended"
-	ReasonWriteBackConfigInvalid = "WriteBackConfigInvalid"
-	ReasonSecretNotFound         = "SecretNotFound"
-	ReasonSecretForbidden        = "SecretForbidden"
-	ReasonGitAuthenticationFail  = "GitAuthenticationFailed"
-	ReasonGitUnreachable         = "GitUnreachable"
-	ReasonGitRepositoryNotFound  = "GitRepositoryNotFound"
-	ReasonGitBranchNotFound      = "GitBranchNotFound"
-	ReasonGitPushRaced           = "GitPushRaced"
-	ReasonManifestNotFound       = "ManifestNotFound"
-	ReasonManifestAmbiguous      = "ManifestAmbiguous"
-	ReasonManifestNotPlain       = "ManifestNotPlain"
-)
-
 // Retries of a failed write-back wait as long as the failure has lasted, so
 // the delay doubles from writeBackMinRetry up to writeBackMaxRetry.
 const (
@@ -158,6 +131,10 @@ type gitWriteBacks struct {
 	// afterPush, when set (tests), runs after a push and before the status
 	// records it; tests crash there.
 	afterPush func(ctx context.Context, proposal *v1.Proposal) error
+	// afterRecord, when set (tests), runs after the commit is recorded in
+	// the Proposal's status and before it is pushed; an error stops the
+	// push (tests crash there).
+	afterRecord func(ctx context.Context, proposal *v1.Proposal) error
 }
 
 func (g *gitWriteBacks) targetFor(ctx context.Context, role *v1.Role) (*writeBackTarget, error) {
@@ -197,7 +174,31 @@ func (g *gitWriteBacks) config(ctx context.Context, t *writeBackTarget) (gitwrit
 	if a := wb.Spec.Author; a != nil {
 		cfg.Author = gitwrite.Identity{Name: a.Name, Email: a.Email}
 	}
+	if cfg.Signing, err = g.signing(ctx, wb); err != nil {
+		return gitwrite.Config{}, err
+	}
 	return cfg, nil
+}
+
+// signing reads the signing key from its Secret, in the GitWriteBack's
+// namespace, with get only. Any problem, the Secret missing included, is
+// gitwrite.ErrSigningKey: signing is configured, so nothing is committed
+// unsigned instead.
+func (g *gitWriteBacks) signing(ctx context.Context, wb *v1.GitWriteBack) (*gitwrite.Signing, error) {
+	sc := wb.Spec.Signing
+	if sc == nil {
+		return nil, nil
+	}
+	key := client.ObjectKey{Namespace: wb.Namespace, Name: string(sc.SecretRef.Name)}
+	var secret corev1.Secret
+	if err := g.live.Get(ctx, key, &secret); err != nil {
+		return nil, fmt.Errorf("reading the signing Secret %s of GitWriteBack %s: %w: %w", key, wb.Name, gitwrite.ErrSigningKey, err)
+	}
+	signing, err := gitwrite.SigningFromSecret(string(sc.Format), secret.Data, sc.TrustedKeys)
+	if err != nil {
+		return nil, fmt.Errorf("the signing Secret %s of GitWriteBack %s: %w", key, wb.Name, err)
+	}
+	return signing, nil
 }
 
 // recogniseWriteBack follows a committed Proposal to Applied, and finds
@@ -214,19 +215,32 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 		return false, nil
 	}
 	target, err := r.writeBack.targetFor(ctx, s.role)
-	if err != nil || target == nil {
-		return err != nil, err
+	if err != nil {
+		return true, err
+	}
+	if target == nil {
+		if p.Status.PendingCommit != nil && p.Status.Phase == v1.PhaseAccepted {
+			// Its commit may be pushed already: promoting it in the cluster
+			// as well could apply it twice. It waits for a GitWriteBack.
+			msg := fmt.Sprintf("commit %s is recorded for branch %s, and no GitWriteBack selects Role %q any more; waiting for one",
+				p.Status.PendingCommit.SHA, p.Status.PendingCommit.Branch, s.role.Name)
+			s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, v1.ReasonCommitting, msg)
+			return true, nil
+		}
+		return false, nil
 	}
 	target.wasAccepted = p.Status.Phase == v1.PhaseAccepted
 	s.writeBack = target
-	if !target.wasAccepted || target.problem != nil || !changesCarried(&s.role.Spec, p.Spec.Changes) {
+	if !target.wasAccepted || target.problem != nil ||
+		(p.Status.PendingCommit == nil && !changesCarried(&s.role.Spec, p.Spec.Changes)) {
 		return false, nil
 	}
-	// Accepted and on record, and the Role already carries the change: its
-	// commit was pushed and synced before the status recorded it (a crash),
-	// or someone else made the same change. Judging it against the Role
-	// again would call the synced change a conflict; the write finds the
-	// commit by its Proposal-UID trailer instead, or Git's file conflicts.
+	// Accepted and on record, and its commit recorded (pending), or the
+	// Role already carries the change (someone else made the same change;
+	// or an operator older than the write-ahead record pushed and synced
+	// before its status recorded it). Judging it against the Role again
+	// would call the synced change a conflict: the write pushes or finds
+	// the recorded commit, or Git's file conflicts.
 	if done, err := r.holdUnlessEnforced(ctx, s); done || err != nil {
 		return true, err
 	}
@@ -241,13 +255,13 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 // Proposal is Applied; awaitChange follows it in Git otherwise.
 func (r *ProposalReconciler) followCommit(s *proposalScope) bool {
 	p := s.proposal
-	entry := historyEntry(s.role, p.UID)
+	entry := s.role.Status.HistoryEntry(string(p.UID))
 	if entry == nil {
 		return false
 	}
 	markApplied(p, s.conds, s.role.Name, *entry)
 	p.Status.Message = text.Truncate(fmt.Sprintf("%s, synced from commit %s", p.Status.Message, p.Status.GitCommit.SHA), 4096)
-	s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, ReasonApplied, p.Status.Message)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, v1.ReasonApplied, p.Status.Message)
 	return true
 }
 
@@ -257,39 +271,44 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 	t, p := s.writeBack, s.proposal
 	switch {
 	case t.problem != nil:
-		return r.writeBackFailed(s, ReasonWriteBackAmbiguous, t.problem.Error())
+		return r.writeBackFailed(s, v1.ReasonWriteBackAmbiguous, t.problem.Error())
 	case !t.wasAccepted:
 		// Record the decision before pushing: a crash after the push then
 		// finds the Proposal Accepted, and recogniseWriteBack knows the
 		// change in the Role is its own.
 		msg := fmt.Sprintf("accepted; committing to %s (GitWriteBack %s)", t.config.Spec.URL, t.config.Name)
-		s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, ReasonCommitting, msg)
-		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonCommitting, msg)
+		s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, v1.ReasonCommitting, msg)
+		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonCommitting, msg)
 		s.result = ctrl.Result{RequeueAfter: time.Millisecond}
 		return true, nil
 	case t.config.Spec.Suspend:
 		// The GitWriteBack watch wakes it when the suspension ends.
 		msg := fmt.Sprintf("accepted, not committed: GitWriteBack %s is suspended", t.config.Name)
 		p.Status.Message = msg
-		s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
-		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonWriteBackSuspended, msg)
+		s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, v1.ReasonWriteBackSuspended, msg)
+		s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonWriteBackSuspended, msg)
 		return true, nil
 	}
 	if hold, err := r.writeBack.switchOverHold(ctx, s.role, t); err != nil || hold != "" {
 		if err != nil {
 			return true, err
 		}
-		return r.writeBackFailed(s, ReasonSwitchOverPending, hold)
+		return r.writeBackFailed(s, v1.ReasonSwitchOverPending, hold)
 	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err != nil {
 		r.writeBack.report(ctx, t.config, err, "")
 		return r.writeBackError(s, err)
 	}
+	prior := recordOf(p.Status.PendingCommit)
 	if branchMode(t.config) {
-		if cfg.PushBranch = proposalBranch(t.config, p); cfg.PushBranch == "" {
-			return r.writeBackFailed(s, ReasonWriteBackConfigInvalid, fmt.Sprintf(
-				"branchPrefix %q and the Proposal's name make no valid branch name", t.config.Spec.BranchPrefix))
+		if prior != nil {
+			// The branch the commit was recorded for, whatever the prefix
+			// or naming says now.
+			cfg.PushBranch = prior.Branch
+		} else if cfg.PushBranch = proposalBranch(t.config, p); cfg.PushBranch == "" {
+			return r.writeBackFailed(s, v1.ReasonWriteBackConfigInvalid, fmt.Sprintf(
+				"branchPrefix %q, the namespace and the Proposal's name make no valid branch name", t.config.Spec.BranchPrefix))
 		}
 	}
 	gp, err := r.writeBack.gitProposal(ctx, p, s.verdict)
@@ -297,25 +316,44 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		return true, err
 	}
 	started := time.Now()
-	results, err := r.writeBack.writer.Write(ctx, cfg, []gitwrite.Proposal{gp})
+	res, err := r.writeBack.writer.Write(ctx, cfg, gp, prior, func(rec gitwrite.Record) error {
+		return r.recordPending(ctx, s, t, cfg, rec)
+	})
 	metrics.GitWriteDuration.Observe(time.Since(started).Seconds())
+	return r.committed(ctx, s, cfg, res, err)
+}
+
+// committed records what became of a write: the commit pushed or found,
+// a conflict in Git, or a failure to retry.
+func (r *ProposalReconciler) committed(ctx context.Context, s *proposalScope, cfg gitwrite.Config, res gitwrite.Result, err error) (bool, error) {
+	t, p := s.writeBack, s.proposal
 	if err != nil {
+		if writeBackReason(err) == "" {
+			// The record could not be written (or a test crashed there):
+			// nothing was pushed.
+			return true, err
+		}
 		r.writeBack.report(ctx, t.config, err, "")
+		if taken, ok := errors.AsType[*gitwrite.BranchTakenError](err); ok && p.Status.PendingCommit != nil {
+			p.Status.PendingCommit.HeldBy = text.Truncate(heldBy(taken), 1024)
+		}
 		return r.writeBackError(s, err)
 	}
-	res := results[0]
+	pushed := res.Record.SHA
 	if res.Existing {
-		r.writeBack.report(ctx, t.config, nil, "")
-	} else {
-		r.writeBack.report(ctx, t.config, nil, res.Commit)
+		pushed = ""
 	}
+	r.writeBack.report(ctx, t.config, nil, pushed)
 	if res.Err != nil {
+		// Nothing recorded is on the branch: the pending record, if any,
+		// was stale and is dropped with the Proposal's end.
+		p.Status.PendingCommit = nil
 		if conflict, ok := errors.AsType[*manifestedit.ConflictError](res.Err); ok {
 			metrics.GitWrites.WithLabelValues("conflicted").Inc()
 			markConflicted(p, s.conds, conflict.Conflicts)
 			p.Status.Message = text.Truncate("in Git: "+p.Status.Message, 4096)
-			s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonConflict, p.Status.Message)
-			s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, ReasonConflict, "nothing was committed: "+p.Status.Message)
+			s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonConflict, p.Status.Message)
+			s.conds.set(v1.ConditionCommitted, metav1.ConditionFalse, v1.ReasonConflict, "nothing was committed: "+p.Status.Message)
 			return true, nil
 		}
 		return r.writeBackError(s, res.Err)
@@ -326,8 +364,69 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 		}
 	}
 	recordCommit(s, t, cfg, res, time.Now())
-	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Commit, "file", res.Path, "existing", res.Existing)
+	logf.FromContext(ctx).Info("committed a Proposal to Git", "commit", res.Record.SHA, "file", res.Record.Path, "existing", res.Existing)
 	return true, nil
+}
+
+// recordPending is the write-ahead record: before the commit is pushed,
+// the Proposal's status records it (status.pendingCommit) with a status
+// write guarded by the resourceVersion the reconcile read. Only once that
+// write succeeded does gitwrite push; a crash after it pushes exactly this
+// commit, or finds it, and a crash before it pushed nothing.
+func (r *ProposalReconciler) recordPending(ctx context.Context, s *proposalScope, t *writeBackTarget, cfg gitwrite.Config,
+	rec gitwrite.Record) error {
+	p := s.proposal
+	p.Status.PendingCommit = commitRecord(rec, t, cfg, s.now)
+	msg := fmt.Sprintf("accepted; commit %s recorded, pushing it to branch %s of %s", rec.SHA, rec.Branch, cfg.URL)
+	s.conds.set(v1.ConditionCommitted, metav1.ConditionUnknown, v1.ReasonCommitting, msg)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonCommitting, msg)
+	if err := patchStatus(ctx, r.Client, p, s.original); err != nil {
+		if apierrors.IsConflict(err) {
+			return fmt.Errorf("recording commit %s: %w: %w", rec.SHA, errStale, err)
+		}
+		return fmt.Errorf("recording commit %s in the status of Proposal %s: %w", rec.SHA, p.Name, err)
+	}
+	// The final status write goes on from what is now stored.
+	p.DeepCopyInto(s.original)
+	if r.writeBack.afterRecord != nil {
+		return r.writeBack.afterRecord(ctx, p)
+	}
+	return nil
+}
+
+// commitRecord is the status form of a commit's record.
+func commitRecord(rec gitwrite.Record, t *writeBackTarget, cfg gitwrite.Config, now time.Time) *v1.GitCommitRecord {
+	out := &v1.GitCommitRecord{
+		SHA: rec.SHA, File: rec.Path, GitWriteBack: v1.ObjectName(t.config.Name), URL: cfg.URL, Branch: rec.Branch,
+		CommittedAt: metav1.NewMicroTime(now), Parent: rec.Parent, Tree: rec.Tree, Blob: rec.Blob,
+		AuthorName: rec.Author.Name, AuthorEmail: rec.Author.Email, Time: &metav1.Time{Time: rec.When},
+		Message: rec.Message, Signature: rec.Signature, Signed: rec.Signature != "",
+	}
+	if rec.Branch != cfg.Branch {
+		out.TrackedBranch = cfg.Branch
+	}
+	return out
+}
+
+// recordOf is the gitwrite form of a recorded commit; nil for none.
+func recordOf(gc *v1.GitCommitRecord) *gitwrite.Record {
+	if gc == nil {
+		return nil
+	}
+	rec := &gitwrite.Record{
+		SHA: gc.SHA, Parent: gc.Parent, Tree: gc.Tree, Blob: gc.Blob, Path: gc.File, Branch: gc.Branch,
+		Author:  gitwrite.Identity{Name: gc.AuthorName, Email: gc.AuthorEmail},
+		Message: gc.Message, Signature: gc.Signature,
+	}
+	if gc.Time != nil {
+		rec.When = gc.Time.UTC()
+	}
+	return rec
+}
+
+// heldBy says who holds a branch that is not the operator's.
+func heldBy(taken *gitwrite.BranchTakenError) string {
+	return fmt.Sprintf("branch %s at %s, author %s, committer %s", taken.Branch, taken.Head, taken.Author, taken.Committer)
 }
 
 // report writes a GitWriteBack's status from the outcome of a write: Ready
@@ -338,7 +437,7 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 // wins. A failed status write is logged, never fails the Proposal.
 func (g *gitWriteBacks) report(ctx context.Context, wb *v1.GitWriteBack, writeErr error, pushed string) {
 	updated := wb.DeepCopy()
-	ready := metav1.Condition{Type: v1.ConditionReady, Status: metav1.ConditionTrue, Reason: ReasonReady,
+	ready := metav1.Condition{Type: v1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1.ReasonReady,
 		Message: "the Secret is readable, and fetch and push work", ObservedGeneration: wb.Generation}
 	if writeErr != nil {
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, writeBackReason(writeErr), text.Truncate(writeErr.Error(), 4096)
@@ -371,22 +470,23 @@ func recordCommit(s *proposalScope, t *writeBackTarget, cfg gitwrite.Config, res
 		result = "existing"
 	}
 	metrics.GitWrites.WithLabelValues(result).Inc()
-	p.Status.GitCommit = &v1.GitCommitRecord{
-		SHA: res.Commit, File: res.Path, GitWriteBack: v1.ObjectName(t.config.Name),
-		URL: cfg.URL, Branch: cfg.Branch, CommittedAt: metav1.NewMicroTime(now),
-	}
+	// The message and signature served a rebuild before the push; the
+	// pushed commit is known by its SHA.
+	gc := commitRecord(res.Record, t, cfg, now)
+	gc.Message, gc.Signature = "", ""
+	p.Status.GitCommit, p.Status.PendingCommit = gc, nil
 	p.Status.Phase = v1.PhaseCommitted
 	since, timeout := now.UTC().Format(time.RFC3339), applyTimeout(t.config)
-	if cfg.PushBranch != "" {
-		p.Status.GitCommit.Branch, p.Status.GitCommit.TrackedBranch = cfg.PushBranch, cfg.Branch
+	commit, path, branch := res.Record.SHA, res.Record.Path, res.Record.Branch
+	if gc.TrackedBranch != "" {
 		p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s, from %s: merge branch %s into %s (a merge request); waiting since %s, at most %s, for the merge and the sync to bring it into Role %q",
-			res.Commit, res.Path, cfg.PushBranch, cfg.Branch, cfg.PushBranch, cfg.Branch, since, timeout, s.role.Name), 4096)
+			commit, path, branch, cfg.Branch, branch, cfg.Branch, since, timeout, s.role.Name), 4096)
 	} else {
 		p.Status.Message = text.Truncate(fmt.Sprintf("committed %s to %s on branch %s; waiting since %s, at most %s, for the sync to bring it into Role %q",
-			res.Commit, res.Path, cfg.Branch, since, timeout, s.role.Name), 4096)
+			commit, path, cfg.Branch, since, timeout, s.role.Name), 4096)
 	}
-	s.conds.set(v1.ConditionCommitted, metav1.ConditionTrue, ReasonCommitted, p.Status.Message)
-	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonAwaitingSync, p.Status.Message)
+	s.conds.set(v1.ConditionCommitted, metav1.ConditionTrue, v1.ReasonCommitted, p.Status.Message)
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, v1.ReasonAwaitingSync, p.Status.Message)
 	s.result = ctrl.Result{RequeueAfter: min(gitInterval(t.config), timeout)}
 }
 
@@ -424,23 +524,24 @@ var writeBackReasons = []struct {
 	err    error
 	reason string
 }{
-	{errSecretNotFound, ReasonSecretNotFound},
-	{errSecretForbidden, ReasonSecretForbidden},
-	{gitwrite.ErrHostKeyMismatch, ReasonHostKeyMismatch},
-	{gitwrite.ErrHostKeyUnknown, ReasonHostKeyUnknown},
-	{gitwrite.ErrKnownHostsMissing, ReasonKnownHostsMissing},
-	{gitwrite.ErrKnownHostsInvalid, ReasonKnownHostsInvalid},
-	{gitwrite.ErrSSHIdentity, ReasonSSHIdentityInvalid},
-	{gitwrite.ErrAuthentication, ReasonGitAuthenticationFail},
-	{gitwrite.ErrUnreachable, ReasonGitUnreachable},
-	{gitwrite.ErrRepositoryNotFound, ReasonGitRepositoryNotFound},
-	{gitwrite.ErrBranchNotFound, ReasonGitBranchNotFound},
-	{gitwrite.ErrNonFastForward, ReasonGitPushRaced},
-	{gitwrite.ErrBranchTaken, ReasonGitBranchTaken},
-	{gitwrite.ErrConfig, ReasonWriteBackConfigInvalid},
-	{manifestedit.ErrNotFound, ReasonManifestNotFound},
-	{manifestedit.ErrAmbiguous, ReasonManifestAmbiguous},
-	{manifestedit.ErrNotPlain, ReasonManifestNotPlain},
+	{gitwrite.ErrSigningKey, v1.ReasonSigningKeyInvalid},
+	{errSecretNotFound, v1.ReasonSecretNotFound},
+	{errSecretForbidden, v1.ReasonSecretForbidden},
+	{gitwrite.ErrHostKeyMismatch, v1.ReasonHostKeyMismatch},
+	{gitwrite.ErrHostKeyUnknown, v1.ReasonHostKeyUnknown},
+	{gitwrite.ErrKnownHostsMissing, v1.ReasonKnownHostsMissing},
+	{gitwrite.ErrKnownHostsInvalid, v1.ReasonKnownHostsInvalid},
+	{gitwrite.ErrSSHIdentity, v1.ReasonSSHIdentityInvalid},
+	{gitwrite.ErrAuthentication, v1.ReasonGitAuthenticationFail},
+	{gitwrite.ErrUnreachable, v1.ReasonGitUnreachable},
+	{gitwrite.ErrRepositoryNotFound, v1.ReasonGitRepositoryNotFound},
+	{gitwrite.ErrBranchNotFound, v1.ReasonGitBranchNotFound},
+	{gitwrite.ErrNonFastForward, v1.ReasonGitPushRaced},
+	{gitwrite.ErrBranchTaken, v1.ReasonGitBranchTaken},
+	{gitwrite.ErrConfig, v1.ReasonWriteBackConfigInvalid},
+	{manifestedit.ErrNotFound, v1.ReasonManifestNotFound},
+	{manifestedit.ErrAmbiguous, v1.ReasonManifestAmbiguous},
+	{manifestedit.ErrNotPlain, v1.ReasonManifestNotPlain},
 }
 
 // writeBackReason is the condition reason of a write-back failure, "" for

@@ -39,6 +39,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
@@ -54,14 +55,15 @@ import (
 // branchMode reports whether wb pushes each Proposal to a branch of its own.
 func branchMode(wb *v1.GitWriteBack) bool { return wb.Spec.Mode == v1.GitWriteBackBranch }
 
-// proposalBranch is the branch of p in Branch mode, "" when the prefix and
-// the name make no valid branch name.
+// proposalBranch is the branch a new commit of p is pushed to in Branch
+// mode, <prefix><namespace>/<name>; "" when that makes no valid branch
+// name. A Proposal whose commit is recorded keeps the branch recorded.
 func proposalBranch(wb *v1.GitWriteBack, p *v1.Proposal) string {
 	prefix := wb.Spec.BranchPrefix
 	if prefix == "" {
 		prefix = v1.DefaultBranchPrefix
 	}
-	return gitwrite.BranchName(prefix, p.Name)
+	return gitwrite.BranchName(prefix, p.Namespace, p.Name)
 }
 
 // applyTimeout and gitInterval read a GitWriteBack's waiting, nil for the
@@ -93,7 +95,7 @@ func (r *ProposalReconciler) awaitChange(ctx context.Context, s *proposalScope) 
 	timeout := applyTimeout(wb)
 	deadline := gc.CommittedAt.Add(timeout)
 	if !s.now.Before(deadline) {
-		endCommitted(s, v1.PhaseTimedOut, ReasonApplyTimedOut, fmt.Sprintf(
+		endCommitted(s, v1.PhaseTimedOut, v1.ReasonApplyTimedOut, fmt.Sprintf(
 			"committed %s on branch %s at %s; Role %q did not carry the change within applyTimeout %s",
 			gc.SHA, gc.Branch, gc.CommittedAt.UTC().Format(time.RFC3339), s.role.Name, timeout))
 		return nil
@@ -152,54 +154,156 @@ func (r *ProposalReconciler) locate(ctx context.Context, s *proposalScope, wb *v
 	}
 	cfg.URL, cfg.Branch = gc.URL, cmp.Or(gc.TrackedBranch, gc.Branch)
 	gp := gitwrite.Proposal{Namespace: s.proposal.Namespace, Name: s.proposal.Name, UID: string(s.proposal.UID),
-		Role: string(s.proposal.Spec.RoleRef)}
-	pushed := ""
-	if gc.TrackedBranch != "" {
-		pushed = gc.Branch
-	}
-	return r.writeBack.writer.Locate(ctx, cfg, gp, gc.SHA, pushed)
+		Role: string(s.proposal.Spec.RoleRef), Changes: s.proposal.Spec.Changes}
+	return r.writeBack.writer.Locate(ctx, cfg, gp, *recordOf(gc))
 }
 
 // judgeLocation ends the Proposal, or says what it waits for, from where
-// Git has it.
+// Git has it. Only the recorded commit and the tracked branch's content
+// count: no commit message is read, so no trailer anyone typed makes a
+// Proposal merged, Diverged or abandoned.
 func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope, loc gitwrite.Location) {
 	p := s.proposal
 	gc := p.Status.GitCommit
 	tracked := cmp.Or(gc.TrackedBranch, gc.Branch)
+	branchMode := gc.TrackedBranch != ""
+	gc.HeldBy = ""
+	if loc.BranchHolder != nil {
+		gc.HeldBy = text.Truncate(heldBy(loc.BranchHolder), 1024)
+	}
 	// cells are the changes the tracked head does not carry; known says
 	// the head's manifest could be read at all (moved or split, only the
 	// sync or the timeout can tell).
 	cells, known := r.divergedAtHead(ctx, s, loc)
+	if loc.Merged != "" {
+		judgeMerged(s, loc, cells)
+		return
+	}
 	switch {
-	case loc.Merged == "" && known && len(cells) == 0:
-		// The head carries the change without naming the Proposal (a
-		// squash that dropped the trailer, a person's own commit): the
-		// sync will bring it in; nothing is abandoned.
-	case loc.Merged == "" && gc.TrackedBranch == "":
-		endCommitted(s, v1.PhaseAbandoned, ReasonCommitLost, fmt.Sprintf(
+	case loc.MergedWithOthers != "":
+		waitFor(s, v1.ReasonMergedWithExtraCommits, fmt.Sprintf(
+			"the change reached branch %s in commit %s together with changes to other files, not as the operator's commit %s alone; the sync brings them in with it",
+			tracked, loc.MergedWithOthers, gc.SHA))
+	case known && len(cells) == 0 && branchMode:
+		waitFor(s, v1.ReasonMergedWithExtraCommits, fmt.Sprintf(
+			"branch %s carries the Proposal's values at %s, but no commit there makes exactly its change (a squash with other changes, or an edit by hand), and the operator's commit %s is not in its history",
+			tracked, loc.TrackedHead, gc.SHA))
+	case known && len(cells) == 0:
+		// Direct mode, the commit gone but the head carries the change (a
+		// person's own commit): the sync brings it in; nothing is lost.
+	case !branchMode:
+		endCommitted(s, v1.PhaseAbandoned, v1.ReasonCommitLost, fmt.Sprintf(
 			"commit %s is no longer in the history of branch %s (force-pushed or reset?) and its change is not in Role %q; it will not be applied",
 			gc.SHA, tracked, s.role.Name))
-		return
-	case loc.Merged == "" && loc.BranchHead == "":
-		endCommitted(s, v1.PhaseAbandoned, ReasonBranchDeleted, fmt.Sprintf(
+	case loc.BranchHead == "" && known && r.changedSince(ctx, s, loc):
+		endCommitted(s, v1.PhaseDiverged, v1.ReasonMergedDifferently, fmt.Sprintf(
+			"branch %s was deleted, and %s at %s holds other values than the Proposal expected or set: %s; it will not be recorded as applied",
+			gc.Branch, loc.ManifestPath, loc.TrackedHead, strings.Join(cells, "; ")))
+	case loc.BranchHead == "":
+		endCommitted(s, v1.PhaseAbandoned, v1.ReasonBranchDeleted, fmt.Sprintf(
 			"branch %s was deleted without its change reaching branch %s; it will not be applied", gc.Branch, tracked))
-		return
-	case loc.Merged == "":
-		// The branch waits for its merge request.
-		return
+	default:
+		judgeBranch(s, loc)
+	}
+}
+
+// judgeMerged judges a Proposal whose change the tracked branch carries
+// exactly (loc.Merged): Diverged when the head holds other values since,
+// reported when commits the operator did not write came with it, Merged
+// otherwise (Direct mode: waiting for the sync, as the status says).
+func judgeMerged(s *proposalScope, loc gitwrite.Location, cells []string) {
+	gc := s.proposal.Status.GitCommit
+	tracked := cmp.Or(gc.TrackedBranch, gc.Branch)
+	switch {
 	case len(cells) > 0:
-		endCommitted(s, v1.PhaseDiverged, ReasonMergedDifferently, fmt.Sprintf(
+		endCommitted(s, v1.PhaseDiverged, v1.ReasonMergedDifferently, fmt.Sprintf(
 			"merged into branch %s (commit %s), but %s at %s holds other values than the Proposal set: %s; it will not be recorded as applied",
 			tracked, loc.Merged, loc.ManifestPath, loc.TrackedHead, strings.Join(cells, "; ")))
-		return
-	}
-	if gc.TrackedBranch == "" {
+	case len(loc.Extra) > 0:
+		waitFor(s, v1.ReasonMergedWithExtraCommits, fmt.Sprintf(
+			"branch %s was merged into %s with commits the operator did not write on top of its commit %s: %s; the sync brings them in with the change",
+			gc.Branch, tracked, gc.SHA, foreignList(loc.Extra)))
+	case gc.TrackedBranch == "":
 		// Direct mode: the commit message already says what it waits for.
-		return
+	default:
+		how := "commit " + loc.Merged
+		if loc.Merged != gc.SHA {
+			how = "squashed or rebased as " + loc.Merged + ", exactly the Proposal's change"
+		}
+		waitFor(s, v1.ReasonMerged, fmt.Sprintf("branch %s merged into %s (%s); waiting for the sync to bring it into Role %q",
+			gc.Branch, tracked, how, s.role.Name))
 	}
-	p.Status.Message = text.Truncate(fmt.Sprintf("branch %s merged into %s (%s); waiting for the sync to bring it into Role %q",
-		gc.Branch, tracked, cmp.Or(loc.Merged, "its change is at "+loc.TrackedHead), s.role.Name), 4096)
-	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, ReasonMerged, p.Status.Message)
+}
+
+// judgeBranch says what an unmerged Proposal branch that still exists
+// waits for: its merge, or a person, when it is no longer the operator's
+// or carries commits the operator did not write.
+func judgeBranch(s *proposalScope, loc gitwrite.Location) {
+	gc := s.proposal.Status.GitCommit
+	switch {
+	case loc.BranchHolder != nil:
+		waitFor(s, v1.ReasonGitBranchTaken, fmt.Sprintf(
+			"branch %s no longer holds the operator's commit %s: %s; merge nothing from it", gc.Branch, gc.SHA, loc.BranchHolder.Error()))
+	case len(loc.BranchExtra) > 0:
+		waitFor(s, v1.ReasonBranchHasForeignCommits, fmt.Sprintf(
+			"branch %s has commits the operator did not write on top of its commit %s: %s; merging it brings them in too",
+			gc.Branch, gc.SHA, foreignList(loc.BranchExtra)))
+	default:
+		// The branch waits for its merge request.
+		waitFor(s, v1.ReasonAwaitingSync, s.proposal.Status.Message)
+	}
+}
+
+// waitFor keeps a committed Proposal waiting, saying why on Applied.
+func waitFor(s *proposalScope, reason, message string) {
+	if reason != v1.ReasonAwaitingSync {
+		s.proposal.Status.Message = text.Truncate(message, 4096)
+	}
+	s.conds.set(v1.ConditionApplied, metav1.ConditionFalse, reason, s.proposal.Status.Message)
+}
+
+func foreignList(commits []gitwrite.ForeignCommit) string {
+	out := make([]string, len(commits))
+	for i, c := range commits {
+		out[i] = c.String()
+	}
+	return strings.Join(out, ", ")
+}
+
+// changedSince reports whether the tracked head holds, for a field the
+// Proposal sets, neither the value it expected (from) nor the one it set:
+// someone changed it, as a merge that edited the change would. A change
+// without from tells nothing.
+func (r *ProposalReconciler) changedSince(ctx context.Context, s *proposalScope, loc gitwrite.Location) bool {
+	p := s.proposal
+	spec, err := roleSpecInManifest(loc.Manifest, p.Namespace, string(p.Spec.RoleRef))
+	if err != nil {
+		logf.FromContext(ctx).Info("cannot decode the Role's manifest at the tracked head", "error", err.Error())
+		return false
+	}
+	for i := range p.Spec.Changes {
+		c := &p.Spec.Changes[i]
+		if c.From == nil || changeCarried(spec, c) {
+			continue
+		}
+		expected := *c
+		switch c.Op {
+		case v1.OpSetProficiency:
+			expected.Proficiency = c.From.Proficiency
+		case v1.OpSetRequired:
+			expected.Required = c.From.Required
+		case v1.OpSetFocus:
+			expected.Focus = c.From.Focus
+		case v1.OpSetTechStack:
+			expected.TechStack = c.From.TechStack
+		default:
+			continue
+		}
+		if !changeCarried(spec, &expected) {
+			return true
+		}
+	}
+	return false
 }
 
 // divergedAtHead names the Proposal's changes the tracked head's manifest
@@ -240,7 +344,7 @@ func endCommitted(s *proposalScope, phase v1.ProposalPhase, reason, message stri
 func (r *ProposalReconciler) supersededFields(ctx context.Context, p *v1.Proposal) (map[string]bool, error) {
 	var list v1.ProposalList
 	if err := r.List(ctx, &list, client.InNamespace(p.Namespace),
-		client.MatchingFields{roleRefIndexField: string(p.Spec.RoleRef)}, client.UnsafeDisableDeepCopy); err != nil {
+		client.MatchingFields{kubecache.IndexProposalRole: string(p.Spec.RoleRef)}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing the Proposals of Role %s: %w", p.Spec.RoleRef, err)
 	}
 	out := map[string]bool{}

@@ -138,12 +138,12 @@ func TestWaitingDefaults(t *testing.T) {
 	if applyTimeout(wb) != time.Hour || gitInterval(wb) != 5*time.Second {
 		t.Errorf("set %v %v", applyTimeout(wb), gitInterval(wb))
 	}
-	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "raise-k8s"}}
-	if got := proposalBranch(wb, p); got != "skillmatrix/raise-k8s" {
+	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: "career", Name: "raise-k8s"}}
+	if got := proposalBranch(wb, p); got != "skillmatrix/career/raise-k8s" {
 		t.Errorf("default prefix: %q", got)
 	}
 	wb.Spec.BranchPrefix = "mr/"
-	if got := proposalBranch(wb, p); got != "mr/raise-k8s" {
+	if got := proposalBranch(wb, p); got != "mr/career/raise-k8s" {
 		t.Errorf("prefix mr/: %q", got)
 	}
 	wb.Spec.BranchPrefix = "mr/."

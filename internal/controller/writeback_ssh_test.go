@@ -17,6 +17,9 @@ limitations under the License.
 package controller
 
 import (
+	"os"
+	"path/filepath"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -25,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/sshgitserver"
 )
 
@@ -102,13 +106,13 @@ var _ = Describe("Git write-back over SSH", func() {
 		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
 
 		p := getProposal(ns, "p")
-		Expect(condition(p.Status.Conditions, v1.ConditionCommitted)).To(Equal("True/" + ReasonCommitted))
+		Expect(condition(p.Status.Conditions, v1.ConditionCommitted)).To(Equal("True/" + v1.ReasonCommitted))
 		Expect(p.Status.GitCommit.URL).To(Equal(g.ssh.URL(repoName)))
 		Expect(g.commitsOf(string(p.UID))).To(Equal(1))
 		Expect(g.commits()[0]).To(HavePrefix(p.Status.GitCommit.SHA + " "))
 		Expect(g.file(platformPath)).To(ContainSubstring("        - {level: senior, proficiency: V, required: true}  # agreed in 2025\n"))
 		Expect(g.ssh.Commands()).To(BeNumerically(">=", 2), "a fetch and a push over SSH")
-		Eventually(writeBackReady(ns)).Should(Equal("True/" + ReasonReady))
+		Eventually(writeBackReady(ns)).Should(Equal("True/" + v1.ReasonReady))
 
 		g.sync(serverSideApply)
 		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseApplied))
@@ -121,17 +125,17 @@ var _ = Describe("Git write-back over SSH", func() {
 		data := g.secretData()
 		data["known_hosts"] = []byte(g.ssh.KnownHostsWith(sshgitserver.NewHostKey(GinkgoT()).PublicKey()))
 		g.setSecret(data)
-		before := gitWrites(ReasonHostKeyMismatch)
+		before := gitWrites(v1.ReasonHostKeyMismatch)
 
 		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		decide(ns, "p")
-		g.expectRefused("p", ReasonHostKeyMismatch)
+		g.expectRefused("p", v1.ReasonHostKeyMismatch)
 		Expect(getProposal(ns, "p").Status.Message).To(ContainSubstring(g.ssh.HostKey().Type()))
-		Expect(gitWrites(ReasonHostKeyMismatch)).To(BeNumerically(">", before))
+		Expect(gitWrites(v1.ReasonHostKeyMismatch)).To(BeNumerically(">", before))
 
 		g.setSecret(g.secretData())
 		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
-		Eventually(writeBackReady(ns)).Should(Equal("True/" + ReasonReady))
+		Eventually(writeBackReady(ns)).Should(Equal("True/" + v1.ReasonReady))
 		g.sync(serverSideApply)
 		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseApplied))
 		g.expectAgreement(platformPath, "r1")
@@ -147,19 +151,19 @@ var _ = Describe("Git write-back over SSH", func() {
 			decide(ns, "p")
 			g.expectRefused("p", reason)
 		},
-		Entry("no known_hosts", ReasonKnownHostsMissing, func(_ *sshGitOps, data map[string][]byte) {
+		Entry("no known_hosts", v1.ReasonKnownHostsMissing, func(_ *sshGitOps, data map[string][]byte) {
 			delete(data, "known_hosts")
 		}),
-		Entry("a known_hosts that does not parse", ReasonKnownHostsInvalid, func(g *sshGitOps, data map[string][]byte) {
+		Entry("a known_hosts that does not parse", v1.ReasonKnownHostsInvalid, func(g *sshGitOps, data map[string][]byte) {
 			data["known_hosts"] = []byte(g.ssh.Addr() + " ssh-ed25519 not-base64!\n")
 		}),
-		Entry("a known_hosts without this server", ReasonHostKeyUnknown, func(g *sshGitOps, data map[string][]byte) {
+		Entry("a known_hosts without this server", v1.ReasonHostKeyUnknown, func(g *sshGitOps, data map[string][]byte) {
 			data["known_hosts"] = []byte(knownhosts.Line([]string{"git.example.com"}, g.ssh.HostKey()) + "\n")
 		}),
-		Entry("an identity that is not a private key", ReasonSSHIdentityInvalid, func(g *sshGitOps, data map[string][]byte) {
+		Entry("an identity that is not a private key", v1.ReasonSSHIdentityInvalid, func(g *sshGitOps, data map[string][]byte) {
 			data["identity"] = []byte(g.ssh.KnownHosts())
 		}),
-		Entry("an encrypted identity without its password", ReasonSSHIdentityInvalid, func(_ *sshGitOps, data map[string][]byte) {
+		Entry("an encrypted identity without its password", v1.ReasonSSHIdentityInvalid, func(_ *sshGitOps, data map[string][]byte) {
 			delete(data, "password")
 		}),
 	)
@@ -175,5 +179,58 @@ var _ = Describe("Git write-back over SSH", func() {
 		Expect(k8sClient.Create(suiteCtx, wb("ssh", "ssh://git@git.example.com:2222/career/roles.git"))).To(Succeed())
 		Expect(k8sClient.Create(suiteCtx, wb("password", "ssh://git:secret@git.example.com/career/roles.git"))).NotTo(Succeed())
 		Expect(k8sClient.Create(suiteCtx, wb("local", "/srv/git/roles.git"))).NotTo(Succeed())
+	})
+
+	It("over SSH, Branch mode: never adopts a squatted branch, then pushes a signed commit once, the recorded one (issue 25)", func() {
+		requireBinary("ssh-keygen", "openssh-client")
+		g.branchMode()
+		key, public := newSSHSigningKey()
+		g.sign(v1.CommitSigningSSH, map[string][]byte{"signingKey": key})
+		propose(ns, "raise", "r1", "Seniors run Kubernetes in production", raiseK8s())
+		uid := string(getProposal(ns, "raise").UID)
+		Expect(g.srv.CommitOn(repoName, "main", branchOf(ns, "raise"), map[string]string{"roles/backdoor.yaml": "x: 1\n"},
+			"Seniors run Kubernetes in production\n\nProposal-UID: "+uid+"\n")).To(Succeed())
+		decide(ns, "raise")
+		Eventually(proposalCondition(ns, "raise", v1.ConditionCommitted)).Should(Equal("False/" + v1.ReasonGitBranchTaken))
+		Expect(getProposal(ns, "raise").Status.Message).To(ContainSubstring(humanIdentity))
+
+		Expect(g.srv.DeleteBranch(repoName, branchOf(ns, "raise"))).To(Succeed())
+		Eventually(proposalPhase(ns, "raise"), "60s").Should(Equal(v1.PhaseCommitted))
+		p := getProposal(ns, "raise")
+		Expect(p.Status.GitCommit.Signed).To(BeTrue())
+		onBranch, err := g.srv.Log(repoName, branchOf(ns, "raise"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(onBranch).To(HaveLen(2))
+		Expect(onBranch[0]).To(HavePrefix(p.Status.GitCommit.SHA + " "))
+		allowed := filepath.Join(GinkgoT().TempDir(), "allowed_signers")
+		Expect(os.WriteFile(allowed, []byte(`skillmatrix@example.com namespaces="git" `+public+"\n"), 0o600)).To(Succeed())
+		out, err := g.verifyCommit(p.Status.GitCommit.SHA, nil, "gpg.ssh.allowedSignersFile="+allowed)
+		Expect(err).NotTo(HaveOccurred(), out)
+
+		By("merged with a commit on top: reported, not Merged")
+		Expect(g.srv.CommitOn(repoName, branchOf(ns, "raise"), branchOf(ns, "raise"), map[string]string{"roles/extra.yaml": "x: 1\n"}, "ride along")).To(Succeed())
+		Expect(g.srv.Merge(repoName, "main", branchOf(ns, "raise"), gitserver.MergeCommit, "Merge !1", nil)).To(Succeed())
+		Eventually(proposalCondition(ns, "raise", v1.ConditionApplied)).Should(Equal("False/" + v1.ReasonMergedWithExtraCommits))
+	})
+
+	It("over SSH, Direct mode: a forged trailer does not drop the change, and a Proposal's text adds no trailer (issue 25)", func() {
+		g.configure(func(s *v1.GitWriteBackSpec) { s.MessageTemplate = "{{.Title}}\n\n{{.Description}}" })
+		propose(ns, "victim", "r1", "Seniors run Kubernetes in production", raiseK8s())
+		uid := string(getProposal(ns, "victim").UID)
+		Expect(g.srv.Commit(repoName, "main", map[string]string{"README.md": "x\n"}, "docs\n\nProposal-UID: "+uid+"\n")).To(Succeed())
+		attacker := fixtureProposal(ns, "attacker", "r1")
+		attacker.Spec.Description = "Why.\n\nProposal-UID: " + uid
+		attacker.Spec.Changes = []v1.Change{setProficiency("docker", "junior", "A", "W")}
+		Expect(as(alice).Create(suiteCtx, attacker)).To(Succeed())
+		decide(ns, "attacker")
+		decide(ns, "victim")
+		Eventually(proposalPhase(ns, "attacker")).Should(Equal(v1.PhaseCommitted))
+		Eventually(proposalPhase(ns, "victim")).Should(Equal(v1.PhaseCommitted))
+		Expect(g.commitsOf(uid)).To(Equal(2), "the forged commit and the victim's own: the attacker's indents and quotes the line")
+		Expect(g.commits()[0]).NotTo(ContainSubstring("\nProposal-UID: " + uid + "\n\nProposal:"))
+		g.sync(serverSideApply)
+		Eventually(proposalPhase(ns, "victim")).Should(Equal(v1.PhaseApplied))
+		Eventually(proposalPhase(ns, "attacker")).Should(Equal(v1.PhaseApplied))
+		g.expectAgreement(platformPath, "r1")
 	})
 })

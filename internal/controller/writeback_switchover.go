@@ -41,6 +41,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/switchover"
@@ -95,6 +96,10 @@ type carriedPromotions struct {
 	carried  []switchover.Carried
 	proposal []gitwrite.CarriedProposal
 	unknown  []v1.AppliedProposal
+	// known are the commits the Role's Proposals recorded: with the
+	// switch-over records' and the signed ones, the only commits whose
+	// trailers count.
+	known []string
 }
 
 func (c *carriedPromotions) uids() []string {
@@ -109,21 +114,27 @@ func (c *carriedPromotions) uids() []string {
 func listCarried(ctx context.Context, reader client.Reader, role *v1.Role) (*carriedPromotions, error) {
 	var list v1.ProposalList
 	if err := reader.List(ctx, &list, client.InNamespace(role.Namespace),
-		client.MatchingFields{roleRefIndexField: role.Name}); err != nil {
+		client.MatchingFields{kubecache.IndexProposalRole: role.Name}); err != nil {
 		return nil, fmt.Errorf("listing the Proposals of Role %s: %w", role.Name, err)
 	}
 	byUID := map[string]*v1.Proposal{}
-	for i := range list.Items {
-		byUID[string(list.Items[i].UID)] = &list.Items[i]
-	}
 	out := &carriedPromotions{}
+	for i := range list.Items {
+		p := &list.Items[i]
+		byUID[string(p.UID)] = p
+		for _, gc := range []*v1.GitCommitRecord{p.Status.GitCommit, p.Status.PendingCommit} {
+			if gc != nil && gc.SHA != "" {
+				out.known = append(out.known, gc.SHA)
+			}
+		}
+	}
 	add := func(p *v1.Proposal) {
 		out.carried = append(out.carried, switchover.Carried{Proposal: p.Namespace + "/" + p.Name, UID: string(p.UID), Changes: p.Spec.Changes})
 		out.proposal = append(out.proposal, gitwrite.CarriedProposal{Namespace: p.Namespace, Name: p.Name, UID: string(p.UID), Title: p.Spec.Title})
 	}
 	var trimmed []*v1.Proposal
 	for _, p := range byUID {
-		if p.Status.Phase == v1.PhaseApplied && p.Status.GitCommit == nil && historyEntry(role, p.UID) == nil {
+		if p.Status.Phase == v1.PhaseApplied && p.Status.GitCommit == nil && role.Status.HistoryEntry(string(p.UID)) == nil {
 			trimmed = append(trimmed, p)
 		}
 	}
@@ -161,6 +172,22 @@ func switchedOver(rec *v1.SwitchOverRecord, uids []string) bool {
 		(rec.State == v1.SwitchOverCommitted || rec.State == v1.SwitchOverInGit)
 }
 
+// switchOverScope is what one reconcile of a Role's switch-over works on.
+type switchOverScope struct {
+	role   *v1.Role
+	target *writeBackTarget
+	found  *carriedPromotions
+	// record is the Role's switch-over record on its GitWriteBack, as the
+	// API server has it; uids are the carried promotions it must name.
+	record *v1.SwitchOverRecord
+	uids   []string
+	now    time.Time
+	result ctrl.Result
+}
+
+// Reconcile carries the Role's cluster-side promotions to Git once, records
+// the outcome on its GitWriteBack, and lets go of the promoted fields once
+// Git and the Role carry them.
 func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var role v1.Role
 	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
@@ -169,49 +196,115 @@ func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if !role.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	target, err := r.writeBack.targetFor(ctx, &role)
+	s := &switchOverScope{role: &role, now: time.Now()}
+	err := runSteps(ctx, s, r.findTarget, r.findCarried, r.readRecord, r.releaseOnceSwitched, r.waitBackoff, r.carry)
+	return s.result, err
+}
+
+// findTarget ends the reconcile unless one GitWriteBack, not suspended,
+// selects the Role: ambiguity and suspension are reported by the
+// Proposals' write, and the GitWriteBack watch brings the Role back when
+// they end.
+func (r *switchOverReconciler) findTarget(ctx context.Context, s *switchOverScope) (bool, error) {
+	target, err := r.writeBack.targetFor(ctx, s.role)
 	if err != nil || target == nil || target.problem != nil || target.config.Spec.Suspend {
-		// Ambiguity and suspension are reported by the Proposals' write;
-		// the GitWriteBack watch brings the Role back when they end.
-		return ctrl.Result{}, err
+		return true, err
 	}
-	found, err := listCarried(ctx, r.Client, &role)
+	s.target = target
+	return false, nil
+}
+
+// findCarried lists the promotions the switch-over carries; with none and
+// no record there is nothing to do.
+func (r *switchOverReconciler) findCarried(ctx context.Context, s *switchOverScope) (bool, error) {
+	found, err := listCarried(ctx, r.Client, s.role)
 	if err != nil {
-		return ctrl.Result{}, err
+		return true, err
 	}
-	rec := switchOverRecord(target.config, role.Name)
-	uids := found.uids()
-	if len(uids) == 0 && len(found.unknown) == 0 && rec == nil {
-		return ctrl.Result{}, nil
+	s.found, s.uids = found, found.uids()
+	s.record = switchOverRecord(s.target.config, s.role.Name)
+	return len(s.uids) == 0 && len(found.unknown) == 0 && s.record == nil, nil
+}
+
+func (r *switchOverReconciler) readRecord(ctx context.Context, s *switchOverScope) (bool, error) {
+	rec, err := r.currentRecord(ctx, s.target.config, s.record, s.role.Name, s.uids)
+	s.record = rec
+	return err != nil, err
+}
+
+// releaseOnceSwitched lets go of the promotions' fields once Git carries
+// them and the Role is synced; that ends the switch-over.
+func (r *switchOverReconciler) releaseOnceSwitched(ctx context.Context, s *switchOverScope) (bool, error) {
+	if !switchedOver(s.record, s.uids) {
+		return false, nil
 	}
-	if switchedOver(rec, uids) {
-		return ctrl.Result{}, r.releaseFields(ctx, &role, target.config, rec)
+	return true, r.releaseFields(ctx, s.role, s.target.config, s.record)
+}
+
+func (r *switchOverReconciler) waitBackoff(_ context.Context, s *switchOverScope) (bool, error) {
+	key := client.ObjectKeyFromObject(s.role)
+	if wait := r.backoff(key, s.record, s.uids, s.now); wait > 0 {
+		s.result = ctrl.Result{RequeueAfter: wait}
+		return true, nil
 	}
-	now := time.Now()
-	if rec != nil && slices.Equal(rec.ProposalUIDs, uids) {
-		// Conflicted or failed for this set: tried again as long after the
-		// last attempt as the state had lasted then, so the delay doubles (a
-		// conflict ends when someone mends Git, which sends no event). A
-		// restart tries at once.
-		if last, ok := r.lastAttempt(req.NamespacedName); ok {
-			delay := min(max(last.Sub(rec.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
-			if now.Sub(last) < delay {
-				return ctrl.Result{RequeueAfter: delay - now.Sub(last)}, nil
-			}
-		}
-	}
-	r.recordAttempt(req.NamespacedName, now)
-	next, err := r.switchOver(ctx, &role, target, found)
+	r.recordAttempt(key, s.now)
+	return false, nil
+}
+
+// carry commits the carried promotions and records the outcome; a
+// conflict or failure is tried again after as long as it has lasted.
+func (r *switchOverReconciler) carry(ctx context.Context, s *switchOverScope) (bool, error) {
+	next, err := r.switchOver(ctx, s.role, s.target, s.found)
 	if err != nil {
-		return ctrl.Result{}, err
+		return true, err
 	}
-	if err := r.writeRecord(ctx, target.config, rec, next, now); err != nil {
-		return ctrl.Result{}, err
+	if err := r.writeRecord(ctx, s.target.config, s.record, next, s.now); err != nil {
+		return true, err
 	}
 	if next.State == v1.SwitchOverConflicted || next.State == v1.SwitchOverFailed {
-		return ctrl.Result{RequeueAfter: min(max(now.Sub(next.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)}, nil
+		s.result = ctrl.Result{RequeueAfter: min(max(s.now.Sub(next.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)}
 	}
-	return ctrl.Result{}, nil
+	return true, nil
+}
+
+// backoff is how long a Role whose switch-over conflicted or failed for
+// this set of Proposals waits before the next attempt: as long after the
+// last attempt as the state had lasted then, so the delay doubles (a
+// conflict ends when someone mends Git, which sends no event). A restart
+// tries at once.
+func (r *switchOverReconciler) backoff(key client.ObjectKey, rec *v1.SwitchOverRecord, uids []string, now time.Time) time.Duration {
+	if rec == nil || !slices.Equal(rec.ProposalUIDs, uids) {
+		return 0
+	}
+	last, ok := r.lastAttempt(key)
+	if !ok {
+		return 0
+	}
+	delay := min(max(last.Sub(rec.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
+	if now.Sub(last) < delay {
+		return delay - now.Sub(last)
+	}
+	return 0
+}
+
+// currentRecord is rec, the Role's record as cached, unless that does not
+// show the switch-over done: then the record as stored, read past the
+// cache. The cache may not show this worker's own last record yet, and a
+// second switch-over would find Git holding every field and record InGit
+// over the commit it made (its trailers count only once it is recorded).
+func (r *switchOverReconciler) currentRecord(ctx context.Context, wb *v1.GitWriteBack, rec *v1.SwitchOverRecord, role string,
+	uids []string) (*v1.SwitchOverRecord, error) {
+	if switchedOver(rec, uids) {
+		return rec, nil
+	}
+	var current v1.GitWriteBack
+	if err := r.live.Get(ctx, client.ObjectKeyFromObject(wb), &current); err != nil {
+		return rec, client.IgnoreNotFound(err)
+	}
+	if live := switchOverRecord(&current, role); switchedOver(live, uids) {
+		return live, nil
+	}
+	return rec, nil
 }
 
 // lastAttempt is when the Role was last tried by this process.
@@ -262,7 +355,7 @@ func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t 
 				return nil, &switchover.ConflictError{Conflicts: plan.Conflicts}
 			}
 			for _, field := range plan.Reverted {
-				r.recorder.Eventf(role, nil, corev1.EventTypeWarning, ReasonSwitchOverCommitted, "SwitchOver",
+				r.recorder.Eventf(role, nil, corev1.EventTypeWarning, v1.ReasonSwitchOverCommitted, "SwitchOver",
 					"%s: the Role no longer holds the value an applied Proposal set; the switch-over commits the applied value", field)
 			}
 			return plan.Changes, nil
@@ -270,6 +363,12 @@ func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t 
 	}
 	for _, u := range found.unknown {
 		so.Unknown = append(so.Unknown, u.UID)
+	}
+	so.Known = found.known
+	for _, rec := range t.config.Status.SwitchOvers {
+		if rec.Commit != "" {
+			so.Known = append(so.Known, rec.Commit)
+		}
 	}
 	started := time.Now()
 	res, err := r.writeBack.writer.SwitchOver(ctx, cfg, so)
@@ -296,7 +395,7 @@ func (r *switchOverReconciler) outcome(ctx context.Context, rec *v1.SwitchOverRe
 	}
 	if conflict, ok := errors.AsType[*switchover.ConflictError](res.Err); ok {
 		metrics.GitWrites.WithLabelValues("conflicted").Inc()
-		rec.State, rec.Reason = v1.SwitchOverConflicted, ReasonSwitchOverConflict
+		rec.State, rec.Reason = v1.SwitchOverConflicted, v1.ReasonSwitchOverConflict
 		for _, c := range conflict.Conflicts {
 			rec.Conflicts = append(rec.Conflicts, text.Truncate(c.String(), 1024))
 		}
@@ -313,18 +412,18 @@ func (r *switchOverReconciler) outcome(ctx context.Context, rec *v1.SwitchOverRe
 	}
 	switch {
 	case res.Commit == "":
-		rec.State, rec.Reason = v1.SwitchOverInGit, ReasonSynced
+		rec.State, rec.Reason = v1.SwitchOverInGit, v1.ReasonSynced
 		rec.Message = fmt.Sprintf("Git already holds every field the %d Proposal(s) promoted in the cluster set; nothing was committed", len(rec.Proposals))
 		if len(rec.Proposals) == 0 {
 			rec.Message = "no Proposal promoted in the cluster is missing from Git"
 		}
 	case res.Existing:
 		metrics.GitWrites.WithLabelValues("existing").Inc()
-		rec.State, rec.Reason = v1.SwitchOverCommitted, ReasonAwaitingSync
+		rec.State, rec.Reason = v1.SwitchOverCommitted, v1.ReasonAwaitingSync
 		rec.Message = fmt.Sprintf("switch-over commit %s (%s) carries %d Proposal(s) promoted in the cluster", res.Commit, res.Path, len(rec.Proposals))
 	default:
 		metrics.GitWrites.WithLabelValues("committed").Inc()
-		rec.State, rec.Reason = v1.SwitchOverCommitted, ReasonAwaitingSync
+		rec.State, rec.Reason = v1.SwitchOverCommitted, v1.ReasonAwaitingSync
 		rec.Message = fmt.Sprintf("switch-over commit %s (%s) carries %d Proposal(s) promoted in the cluster", res.Commit, res.Path, len(rec.Proposals))
 		logf.FromContext(ctx).Info("committed a Role's cluster-side promotions to Git", "commit", res.Commit, "file", res.Path,
 			"proposals", rec.Proposals)
@@ -397,13 +496,13 @@ func (r *switchOverReconciler) recordEvents(role *v1.Role, wb *v1.GitWriteBack, 
 		return
 	}
 	for _, c := range next.Conflicts {
-		r.recorder.Eventf(role, wb, corev1.EventTypeWarning, ReasonSwitchOverConflict, "SwitchOver", "%s", c)
+		r.recorder.Eventf(role, wb, corev1.EventTypeWarning, v1.ReasonSwitchOverConflict, "SwitchOver", "%s", c)
 	}
 	if next.Commit != "" && (prev == nil || prev.Commit != next.Commit) {
-		r.recorder.Eventf(role, wb, corev1.EventTypeNormal, ReasonSwitchOverCommitted, "SwitchOver", "%s", next.Message)
+		r.recorder.Eventf(role, wb, corev1.EventTypeNormal, v1.ReasonSwitchOverCommitted, "SwitchOver", "%s", next.Message)
 	}
 	for _, name := range next.Missing {
-		r.recorder.Eventf(role, wb, corev1.EventTypeWarning, ReasonSwitchOverUncarried, "SwitchOver",
+		r.recorder.Eventf(role, wb, corev1.EventTypeWarning, v1.ReasonSwitchOverUncarried, "SwitchOver",
 			"Proposal %q is in the Role's history, but it was deleted, so what it changed is unknown and it cannot be carried to Git", name)
 	}
 }
@@ -517,13 +616,13 @@ func setSwitchOverCondition(ctx context.Context, reader client.Reader, role *v1.
 		conds.set(v1.ConditionWriteBack, metav1.ConditionFalse, rec.Reason, "switch-over: "+rec.Message)
 	case busy:
 	case rec.State == v1.SwitchOverCommitted && !rec.FieldsReleased:
-		conds.set(v1.ConditionWriteBack, metav1.ConditionUnknown, ReasonAwaitingSync,
+		conds.set(v1.ConditionWriteBack, metav1.ConditionUnknown, v1.ReasonAwaitingSync,
 			fmt.Sprintf("%s; waiting since %s for the sync to bring it into the Role",
 				rec.Message, rec.LastTransitionTime.UTC().Format(time.RFC3339)))
 	case len(rec.Missing) > 0:
-		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, ReasonSwitchOverUncarried, "switch-over: "+rec.Message)
+		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, v1.ReasonSwitchOverUncarried, "switch-over: "+rec.Message)
 	case !committed:
-		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, ReasonSynced, "switch-over: "+rec.Message)
+		conds.set(v1.ConditionWriteBack, metav1.ConditionTrue, v1.ReasonSynced, "switch-over: "+rec.Message)
 	}
 	return nil
 }

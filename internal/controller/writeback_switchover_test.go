@@ -155,8 +155,8 @@ var _ = Describe("Switching over to Git write-back", func() {
 		Expect(rec.Conflicts).To(Equal([]string{`skills[kubernetes-core].cells[senior].proficiency: Git holds "W", neither the "E" Proposal ` +
 			ns + `/cell replaced nor the "V" it set`}))
 		Expect(rec.Commit).To(BeEmpty())
-		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + ReasonSwitchOverConflict))
-		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(ReasonSwitchOverConflict))
+		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + v1.ReasonSwitchOverConflict))
+		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(v1.ReasonSwitchOverConflict))
 		Expect(g.commits()).To(HaveLen(before))
 		Expect(cellOf(getRole(ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("V"), "the cluster change is kept")
 		Expect(getProposal(ns, "cell").Status.Phase).To(Equal(v1.PhaseApplied))
@@ -164,7 +164,7 @@ var _ = Describe("Switching over to Git write-back", func() {
 		By("holding a Proposal accepted meanwhile")
 		propose(ns, "after", "r1", "Juniors know Docker", setProficiency("docker", "junior", "A", "W"))
 		decide(ns, "after")
-		Eventually(proposalCondition(ns, "after", v1.ConditionCommitted)).Should(Equal("False/" + ReasonSwitchOverPending))
+		Eventually(proposalCondition(ns, "after", v1.ConditionCommitted)).Should(Equal("False/" + v1.ReasonSwitchOverPending))
 		Expect(g.commits()).To(HaveLen(before))
 
 		By("committing the switch-over once Git holds a value the Proposal replaced, then the held Proposal on top")
@@ -204,7 +204,7 @@ var _ = Describe("Switching over to Git write-back", func() {
 		Expect(rec.Proposals).To(Equal([]v1.ObjectName{"cell"}))
 		Expect(rec.Missing).To(Equal([]v1.ObjectName{"gone"}))
 		Expect(rec.Message).To(ContainSubstring("gone"))
-		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(ReasonSwitchOverUncarried))
+		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(v1.ReasonSwitchOverUncarried))
 		Expect(strings.Contains(g.file(platformPath), "{level: junior, proficiency: W}")).To(BeFalse(), "no guess of what it changed")
 	})
 })

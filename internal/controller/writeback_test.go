@@ -39,7 +39,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
@@ -524,7 +523,7 @@ var _ = Describe("Git write-back", func() {
 
 		propose(ns, "ambiguous", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		decide(ns, "ambiguous")
-		Eventually(proposalCondition(ns, "ambiguous", v1.ConditionCommitted)).Should(Equal("False/" + ReasonWriteBackAmbiguous))
+		Eventually(proposalCondition(ns, "ambiguous", v1.ConditionCommitted)).Should(Equal("False/" + v1.ReasonWriteBackAmbiguous))
 		Expect(getProposal(ns, "ambiguous").Status.Message).To(ContainSubstring("career-roles, second"))
 		Expect(cellOf(getRole(ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("E"))
 		Expect(g.commits()).To(HaveLen(1))
@@ -537,11 +536,11 @@ var _ = Describe("Git write-back", func() {
 
 	It("keeps a human commit pushed between the operator's fetch and push, and commits on top of it", func() {
 		var once sync.Once
-		restartManager(Options{GitWrite: gitwrite.Options{BeforePush: func() {
+		restartManager(Options{}, Seams{BeforeGitPush: func() {
 			once.Do(func() {
 				g.humanEdit(platformPath, "{level: junior, proficiency: A}", "{level: junior, proficiency: W}", "docker: juniors work with it")
 			})
-		}}})
+		}})
 		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		decide(ns, "p")
 		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))
@@ -615,17 +614,17 @@ var _ = Describe("Git write-back", func() {
 		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-git"}, &secret)).To(Succeed())
 		secret.Data["password"] = []byte("wrong")
 		Expect(k8sClient.Update(suiteCtx, &secret)).To(Succeed())
-		before := gitWrites(ReasonGitAuthenticationFail)
+		before := gitWrites(v1.ReasonGitAuthenticationFail)
 
 		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		decide(ns, "p")
-		Eventually(proposalCondition(ns, "p", v1.ConditionCommitted)).Should(Equal("False/" + ReasonGitAuthenticationFail))
+		Eventually(proposalCondition(ns, "p", v1.ConditionCommitted)).Should(Equal("False/" + v1.ReasonGitAuthenticationFail))
 		Expect(getProposal(ns, "p").Status.Phase).To(Equal(v1.PhaseAccepted))
-		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + ReasonGitAuthenticationFail))
-		Eventually(warningsAbout(ns, "Proposal", "p")).Should(ContainElement(ReasonGitAuthenticationFail))
-		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(ReasonGitAuthenticationFail))
-		Eventually(writeBackReady(ns)).Should(Equal("False/" + ReasonGitAuthenticationFail))
-		Expect(gitWrites(ReasonGitAuthenticationFail)).To(BeNumerically(">", before))
+		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + v1.ReasonGitAuthenticationFail))
+		Eventually(warningsAbout(ns, "Proposal", "p")).Should(ContainElement(v1.ReasonGitAuthenticationFail))
+		Eventually(warningsAbout(ns, "Role", "r1")).Should(ContainElement(v1.ReasonGitAuthenticationFail))
+		Eventually(writeBackReady(ns)).Should(Equal("False/" + v1.ReasonGitAuthenticationFail))
+		Expect(gitWrites(v1.ReasonGitAuthenticationFail)).To(BeNumerically(">", before))
 		Expect(g.commits()).To(HaveLen(1))
 
 		secret.Data["password"] = []byte(gitserver.InitialPassword)
@@ -647,8 +646,8 @@ var _ = Describe("Git write-back", func() {
 		g.srv.Stop()
 		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		decide(ns, "p")
-		Eventually(proposalCondition(ns, "p", v1.ConditionCommitted)).Should(Equal("False/" + ReasonGitUnreachable))
-		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + ReasonGitUnreachable))
+		Eventually(proposalCondition(ns, "p", v1.ConditionCommitted)).Should(Equal("False/" + v1.ReasonGitUnreachable))
+		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + v1.ReasonGitUnreachable))
 		Expect(cellOf(getRole(ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("E"))
 
 		Expect(g.srv.Restart()).To(Succeed())
@@ -664,8 +663,8 @@ var _ = Describe("Git write-back", func() {
 			"data roles: moving out")).To(Succeed())
 		propose(ns, "p", "r2", "Data seniors go further with Docker", setProficiency("docker", "senior", "W", "V"))
 		decide(ns, "p")
-		Eventually(proposalCondition(ns, "p", v1.ConditionCommitted)).Should(Equal("False/" + ReasonManifestNotFound))
-		Eventually(roleCondition(ns, "r2", v1.ConditionWriteBack)).Should(Equal("False/" + ReasonManifestNotFound))
+		Eventually(proposalCondition(ns, "p", v1.ConditionCommitted)).Should(Equal("False/" + v1.ReasonManifestNotFound))
+		Eventually(roleCondition(ns, "r2", v1.ConditionWriteBack)).Should(Equal("False/" + v1.ReasonManifestNotFound))
 		Expect(getProposal(ns, "p").Status.Message).To(ContainSubstring("manifest not found"))
 
 		Expect(g.srv.Commit(repoName, "main", map[string]string{dataPath: dataFile}, "data roles: back")).To(Succeed())

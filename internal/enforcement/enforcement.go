@@ -134,6 +134,10 @@ func withParamsNamespace(spec map[string]any, namespace string) map[string]any {
 	if !ok || namespace == "" {
 		return spec
 	}
+	if _, fixed := ref["namespace"]; !fixed {
+		// Parameters in the request's own namespace (per-namespace ones).
+		return spec
+	}
 	out := maps.Clone(spec)
 	refCopy := maps.Clone(ref)
 	refCopy["namespace"] = namespace

@@ -43,7 +43,7 @@ func installed(t *testing.T, shipped []Manifest) Live {
 			t.Fatal(err)
 		}
 		if m.Kind == KindBinding {
-			if ref, ok := spec["paramRef"].(map[string]any); ok {
+			if ref, ok := spec["paramRef"].(map[string]any); ok && ref["namespace"] != nil {
 				ref["namespace"] = paramsNS
 			}
 			live.Bindings[m.Name] = spec

@@ -11,13 +11,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
-
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/manifestedit"
 )
 
 // ErrBranchTaken: Branch mode found the Proposal's branch on the remote
-// without the Proposal's commit on it (someone else's branch of that
-// name). Nothing is pushed over it.
+// without the Proposal's recorded commit on it (someone else's branch of
+// that name). Nothing is pushed over it, and nothing on it is adopted; the
+// *BranchTakenError says who holds it.
 var ErrBranchTaken = errors.New("git branch exists without the Proposal's commit")
 
 // Operations named in an *Error.
@@ -54,10 +53,10 @@ func checkPushBranch(cfg Config) error {
 
 // validBranchName follows git check-ref-format for the names the operator
 // makes: no control or special characters, no "..", "@{", "//", no
-// component that starts with "." or ends with ".lock", no leading "-" or
-// trailing "/" or ".".
+// component that starts with "." or ends with ".lock" or is longer than 255
+// bytes (a file name), no leading "-" or trailing "/" or ".".
 func validBranchName(b string) bool {
-	if b == "" || len(b) > 255 || strings.ContainsAny(b, " ~^:?*[\\\x7f") ||
+	if b == "" || len(b) > 1024 || strings.ContainsAny(b, " ~^:?*[\\\x7f") ||
 		strings.Contains(b, "..") || strings.Contains(b, "@{") || strings.Contains(b, "//") ||
 		strings.HasPrefix(b, "-") || strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".") || b == "@" {
 		return false
@@ -68,60 +67,58 @@ func validBranchName(b string) bool {
 		}
 	}
 	for part := range strings.SplitSeq(b, "/") {
-		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
+		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") || len(part) > 255 {
 			return false
 		}
 	}
 	return true
 }
 
-// BranchName is the branch of one Proposal in Branch mode: prefix and the
-// Proposal's name, or "" when that is not a valid branch name.
-func BranchName(prefix, proposal string) string {
-	b := prefix + proposal
+// BranchName is the branch of one Proposal in Branch mode:
+// <prefix><namespace>/<name>, so Proposals of the same name in two
+// namespaces writing to one repository never share a branch. Namespace and
+// name are Kubernetes names (DNS labels and subdomains): they hold no '/',
+// so the name is unambiguous, and the only part of them git's ref rules
+// refuse, a component ending in ".lock", gets a "-" appended (a Kubernetes
+// name cannot end in '-', so that cannot collide). It is "" when the
+// prefix makes no valid branch name, or the namespace or name is no
+// Kubernetes name.
+func BranchName(prefix, namespace, name string) string {
+	if !isKubernetesName(namespace) || !isKubernetesName(name) {
+		return ""
+	}
+	b := prefix + refComponent(namespace) + "/" + refComponent(name)
 	if !validBranchName(b) {
 		return ""
 	}
 	return b
 }
 
-// committedOnPushBranch adds to done the Proposals already committed on
-// the push branch (Branch mode after a crash between push and status), and
-// refuses a push branch that exists without any of them: its history
-// starts from the tracked branch, so other Proposals' trailers prove
-// nothing.
-func (s *session) committedOnPushBranch(ctx context.Context, proposals []Proposal, done map[string]plumbing.Hash) error {
-	if s.cfg.PushBranch == "" {
-		return nil
+// refComponent keeps a component out of git's ".lock" rule.
+func refComponent(s string) string {
+	if strings.HasSuffix(s, ".lock") {
+		return s + "-"
 	}
-	refs, err := s.listRemote(ctx)
-	if err != nil {
-		return err
+	return s
+}
+
+// isKubernetesName is a DNS subdomain (RFC 1123) as Kubernetes checks
+// object names: at most 253 characters of lower-case letters, digits, '-'
+// and '.', starting and ending with a letter or digit.
+func isKubernetesName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
 	}
-	head, ok := refs[plumbing.NewBranchReferenceName(s.cfg.PushBranch)]
-	if !ok {
-		return nil
-	}
-	if err := s.fetchBranches(ctx, s.cfg.PushBranch); err != nil {
-		return err
-	}
-	onBranch, err := s.committed(head)
-	if err != nil {
-		return err
-	}
-	found := false
-	for i := range proposals {
-		if h, ok := onBranch[proposals[i].UID]; ok {
-			found = true
-			if _, seen := done[proposals[i].UID]; !seen {
-				done[proposals[i].UID] = h
-			}
+	for i, r := range s {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		if !alnum && r != '-' && r != '.' {
+			return false
+		}
+		if (i == 0 || i == len(s)-1) && !alnum {
+			return false
 		}
 	}
-	if !found {
-		return &Error{Op: opCheckBranch, Kind: ErrBranchTaken, Err: fmt.Errorf("branch %q is at %s", s.cfg.PushBranch, head)}
-	}
-	return nil
+	return !strings.Contains(s, "..")
 }
 
 // listRemote is the remote's branches and their heads (ls-remote).
@@ -157,10 +154,10 @@ func (s *session) fetchBranches(ctx context.Context, branches ...string) error {
 	return nil
 }
 
-// trailerCommits maps the Proposal UIDs that uids reads from the messages
-// of the last HistoryLimit commits from head (every parent followed, so a
-// merge commit's second parent counts) to the newest commit naming them.
-func (s *session) trailerCommits(head plumbing.Hash, uids func(msg string) []string) (map[string]plumbing.Hash, error) {
+// trailerCommits maps the Proposal UIDs that uids reads from the last
+// HistoryLimit commits from head (every parent followed, so a merge
+// commit's second parent counts) to the newest commit naming them.
+func (s *session) trailerCommits(head plumbing.Hash, uids func(c *object.Commit) []string) (map[string]plumbing.Hash, error) {
 	c, err := s.repo.CommitObject(head)
 	if err != nil {
 		return nil, &Error{Op: opReadHistory, Kind: ErrUnreachable, Err: err}
@@ -171,7 +168,7 @@ func (s *session) trailerCommits(head plumbing.Hash, uids func(msg string) []str
 		if n++; n > s.w.opts.HistoryLimit {
 			return storer.ErrStop
 		}
-		for _, uid := range uids(c.Message) {
+		for _, uid := range uids(c) {
 			if _, seen := out[uid]; !seen {
 				out[uid] = c.Hash
 			}
@@ -182,138 +179,4 @@ func (s *session) trailerCommits(head plumbing.Hash, uids func(msg string) []str
 		return nil, &Error{Op: opReadHistory, Kind: ErrUnreachable, Err: err}
 	}
 	return out, nil
-}
-
-// Location is where a committed Proposal is in Git.
-type Location struct {
-	// TrackedHead is the tracked branch's head.
-	TrackedHead string
-	// Merged is the commit of the tracked branch's history that carries the
-	// Proposal: one whose message names its Proposal-UID (a merge, a
-	// squash or a rebase keeps it), or the recorded commit itself when it
-	// is an ancestor of the head. "" when the change has not reached the
-	// tracked branch.
-	Merged string
-	// BranchHead is the head of the Proposal's own branch, "" when the
-	// remote has no such branch (deleted) or none was asked for.
-	BranchHead string
-	// ManifestPath and Manifest are the Role's manifest at the tracked head
-	// (what the sync applies, merged or not: a squash that dropped the
-	// trailer still shows there); ManifestErr says why it was not found
-	// instead (manifestedit's NotFound and Ambiguous errors).
-	ManifestPath string
-	Manifest     []byte
-	ManifestErr  error
-}
-
-// Locate finds where the Proposal p, committed as commit (its SHA, on
-// branch when that is not the tracked branch), stands: whether the change
-// reached the tracked branch, whether its own branch still exists, and
-// the Role's manifest at the tracked head to compare with. The error is an
-// *Error for what fails the whole repository, as for Write.
-func (w *Writer) Locate(ctx context.Context, cfg Config, p Proposal, commit, branch string) (Location, error) {
-	auth, err := cfg.auth()
-	if err != nil {
-		return Location{}, err
-	}
-	lock := w.lock(cfg.URL)
-	lock.Lock()
-	defer lock.Unlock()
-	repo, err := w.open(cfg.URL)
-	if err != nil {
-		return Location{}, err
-	}
-	s := &session{w: w, cfg: cfg, auth: auth, repo: repo}
-	refs, err := s.listRemote(ctx)
-	if err != nil {
-		return Location{}, err
-	}
-	tracked, ok := refs[plumbing.NewBranchReferenceName(cfg.Branch)]
-	if !ok {
-		return Location{}, &Error{Op: "list branches", Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q", cfg.Branch)}
-	}
-	loc := Location{TrackedHead: tracked.String()}
-	if branch != "" && branch != cfg.Branch {
-		if h, ok := refs[plumbing.NewBranchReferenceName(branch)]; ok {
-			loc.BranchHead = h.String()
-		}
-	}
-	if err := s.fetchBranches(ctx, cfg.Branch); err != nil {
-		return Location{}, err
-	}
-	if loc.Merged, err = s.merged(tracked, p.UID, commit); err != nil {
-		return Location{}, err
-	}
-	tip, err := repo.CommitObject(tracked)
-	if err != nil {
-		return Location{}, &Error{Op: opReadHead, Kind: ErrUnreachable, Err: err}
-	}
-	files, err := s.manifests(tip)
-	if err != nil {
-		return Location{}, err
-	}
-	target := manifestedit.RoleTarget(p.Namespace, p.Role)
-	if loc.ManifestPath, loc.ManifestErr = manifestedit.Find(files.files, target); loc.ManifestErr == nil {
-		loc.Manifest = files.content(loc.ManifestPath)
-	}
-	return loc, nil
-}
-
-// merged is the commit of head's history that carries the Proposal uid, or
-// "". A forge's squash merge or rebase makes new commits, so the trailer
-// is looked for in every line of each message (a squash lists the
-// branch's messages in its body); the recorded commit being an ancestor
-// covers a fast-forward merge whose message a rewrite dropped.
-func (s *session) merged(head plumbing.Hash, uid, commit string) (string, error) {
-	found, err := s.trailerCommits(head, func(msg string) []string {
-		if mentionsProposalUID(msg, uid) {
-			return []string{uid}
-		}
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	if h, ok := found[uid]; ok {
-		return h.String(), nil
-	}
-	if !plumbing.IsHash(commit) {
-		return "", nil
-	}
-	ours, err := s.repo.CommitObject(plumbing.NewHash(commit))
-	if err != nil {
-		// Not in the cache: never fetched from the tracked branch.
-		return "", nil
-	}
-	tip, err := s.repo.CommitObject(head)
-	if err != nil {
-		return "", &Error{Op: opReadHead, Kind: ErrUnreachable, Err: err}
-	}
-	if ours.Hash == tip.Hash {
-		return commit, nil
-	}
-	ancestor, err := ours.IsAncestor(tip)
-	if err != nil {
-		return "", &Error{Op: opReadHistory, Kind: ErrUnreachable, Err: err}
-	}
-	if ancestor {
-		return commit, nil
-	}
-	return "", nil
-}
-
-// mentionsProposalUID reports whether a line of msg is the Proposal-UID
-// trailer of uid, possibly indented or bulleted as a squash merge lists
-// the squashed messages.
-func mentionsProposalUID(msg, uid string) bool {
-	if uid == "" {
-		return false
-	}
-	for line := range strings.SplitSeq(strings.ReplaceAll(msg, "\r\n", "\n"), "\n") {
-		line = strings.TrimLeft(strings.TrimSpace(line), "*-+> ")
-		if v, ok := strings.CutPrefix(line, TrailerProposalUID+":"); ok && strings.TrimSpace(v) == uid {
-			return true
-		}
-	}
-	return false
 }

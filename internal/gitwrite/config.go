@@ -41,6 +41,11 @@ type Config struct {
 	// with a MessageData; "" is DefaultMessageTemplate. Trailers are
 	// appended after it, always.
 	MessageTemplate string
+	// Signing, when set, signs every commit (SSH or OpenPGP) and says which
+	// keys make a commit the operator's; a commit is never made unsigned
+	// instead. Nil makes unsigned commits, and only recorded commits are
+	// then the operator's.
+	Signing *Signing
 }
 
 const opCheckURL = "check URL"
@@ -187,7 +192,11 @@ type Proposal struct {
 	ApprovedBy, ReviewedBy []string
 }
 
-// MessageData is what the message template sees.
+// MessageData is what the message template sees. Every field is safe to
+// place anywhere in a message: Title, Author and the names are one line
+// each (quoted when they could read as a trailer), Description is indented
+// four spaces per line (its trailer-like lines quoted), and each of Changes
+// is one line (focus and unusual tech-stack items quoted).
 type MessageData struct {
 	Namespace, Name, UID, Title, Description, Author, Role string
 	// Changes has one line per change, e.g. "SetProficiency go@senior: A -> V".

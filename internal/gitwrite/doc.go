@@ -15,24 +15,36 @@ limitations under the License.
 */
 
 // Package gitwrite owns committing accepted Proposals to the Git repository
-// that holds their Roles' manifests (Git write-back): fetch the branch head
+// that holds their Roles' manifests (Git write-back), and deciding which
+// commits in that repository are the operator's: fetch the branch head
 // into a cached bare clone, find each Role's manifest under the path
 // (internal/manifestedit), re-check every change's `from` at that head,
-// commit one commit per Proposal with its audit trailers, and push without
-// force, retrying on the new head when someone pushed first. It speaks HTTPS
-// (basic auth) or SSH (a private key, with the server's host key checked
-// against the Secret's known_hosts and never accepted otherwise). A Proposal whose
-// Proposal-UID trailer is already in the branch history is not committed
-// again, so a crash between push and status write never commits twice.
+// build one commit per Proposal (signed with SSH or OpenPGP when
+// configured), and push it without force. It speaks HTTPS (basic auth) or
+// SSH (a private key, with the server's host key checked against the
+// Secret's known_hosts and never accepted otherwise).
 //
-// In Branch mode (Config.PushBranch) the commits are made on the tracked
-// branch's head as ever but pushed to a branch of the Proposal's own, for a
-// merge request; Locate then follows a committed Proposal: whether its
-// change reached the tracked branch (a Proposal-UID line in any merged,
-// squashed or rebased message, or the commit's ancestry), whether its
-// branch still exists, and the Role's manifest at the tracked head.
+// Only the operator's own commits count. Write hands the commit's Record
+// (SHA and what rebuilds it byte for byte) to the caller to store before it
+// pushes; after a crash the caller passes it back, and exactly that commit
+// is pushed or found, never another. A commit is the operator's when its
+// SHA was recorded or its signature verifies against the operator's keys
+// (a list, for rotation); trailers are read only from the trailer block of
+// such commits (TrailerBlock), and the text of a Proposal is rendered into
+// messages so that no line of it reads as a trailer.
+//
+// In Branch mode (Config.PushBranch, named by BranchName with the
+// namespace) the commit is made on the tracked branch's head and pushed to
+// a branch of the Proposal's own, for a merge request; a branch of that
+// name that is not the operator's is never adopted nor pushed over
+// (*BranchTakenError says who holds it). Locate then follows a committed
+// Proposal without reading any message: the recorded commit in the tracked
+// branch's history, or a commit there that makes exactly the Proposal's
+// edit (a squash or rebase), the commits that came in with it that the
+// operator did not write, whether its branch still exists and is still
+// its, and the Role's manifest at the tracked head.
 //
 // It uses go-git only (no git binary). It must not import a Kubernetes
-// client or controller-runtime: the caller reads the Secret and passes
-// Credentials, and records the Results in status.
+// client or controller-runtime: the caller reads the Secrets and passes
+// Credentials and Signing, and records the Records in status.
 package gitwrite

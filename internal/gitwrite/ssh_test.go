@@ -340,12 +340,13 @@ func TestWriteOverSSH(t *testing.T) {
 	f, srv, _ := newSSHFixture(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := f.w.Write(ctx, f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
-	if err != nil || res[0].Err != nil {
+	p := proposal("uid-1", setK8sSenior("W", "V"))
+	res, err := f.w.Write(ctx, f.cfg, p, nil, f.record)
+	if err != nil || res.Err != nil {
 		t.Fatal(err, res)
 	}
-	if log := f.log(t); len(log) != 2 || !strings.HasPrefix(log[0], res[0].Commit+" ") {
-		t.Fatalf("log %q, want our commit %s on the seed", log, res[0].Commit)
+	if log := f.log(t); len(log) != 2 || !strings.HasPrefix(log[0], res.Record.SHA+" ") {
+		t.Fatalf("log %q, want our commit %s on the seed", log, res.Record.SHA)
 	}
 	if got := f.show(t, "main:"+rolePath); !strings.Contains(got, "{level: senior, proficiency: V}  # promoted") {
 		t.Errorf("file:\n%s", got)
@@ -354,8 +355,8 @@ func TestWriteOverSSH(t *testing.T) {
 	if n := srv.Commands(); n != 2 {
 		t.Errorf("%d git commands, want 2", n)
 	}
-	res, err = f.w.Write(ctx, f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
-	if err != nil || !res[0].Existing {
+	res, err = f.w.Write(ctx, f.cfg, p, &res.Record, f.record)
+	if err != nil || !res.Existing {
 		t.Fatalf("the second write found no existing commit: %v %+v", err, res)
 	}
 }
@@ -393,7 +394,7 @@ func TestWriteOverSSHRefusesWhatItCannotTrust(t *testing.T) {
 			before := f.log(t)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			_, err = f.w.Write(ctx, f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
+			_, err = f.w.Write(ctx, f.cfg, proposal("uid-1", setK8sSenior("W", "V")), nil, f.record)
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("error %v, want %v", err, tc.err)
 			}

@@ -32,9 +32,13 @@ type SwitchOver struct {
 	// nothing is committed. It runs again on a new head after a lost push.
 	Plan func(git *v1alpha1.RoleSpec) ([]v1alpha1.Change, error)
 	// Unknown are uids of promotions whose changes are unknown (their
-	// Proposal was deleted): the result says which of them no commit's
-	// trailer names, so they may be missing from Git.
+	// Proposal was deleted): the result says which of them no trailer of a
+	// commit the operator wrote names, so they may be missing from Git.
 	Unknown []string
+	// Known are commits the operator recorded (the Proposals' and earlier
+	// switch-overs' status): with the commits it signed, they are the only
+	// ones whose trailers count. A trailer anyone typed counts for nothing.
+	Known []string
 }
 
 // SwitchOverResult is what became of a switch-over.
@@ -45,7 +49,8 @@ type SwitchOverResult struct {
 	// CommittedAt is the commit's committer time.
 	CommittedAt time.Time
 	// Existing: every carried Proposal's UID is already in the trailers of
-	// the last HistoryLimit commits (an earlier call committed it).
+	// a commit the operator wrote among the last HistoryLimit (an earlier
+	// call committed it).
 	Existing bool
 	// Changes are what the commit changed (nil when Git carried them all).
 	Changes []v1alpha1.Change
@@ -61,17 +66,15 @@ type SwitchOverResult struct {
 // Proposal, and pushes it, never forced. The error is an *Error for what
 // fails the whole repository; the Role's own outcome is in the result.
 func (w *Writer) SwitchOver(ctx context.Context, cfg Config, so SwitchOver) (SwitchOverResult, error) {
-	auth, err := cfg.auth()
-	if err != nil {
-		return SwitchOverResult{}, err
-	}
 	if cfg.Author.Name == "" || cfg.Author.Email == "" {
 		cfg.Author = DefaultAuthor
 	}
 	var res SwitchOverResult
-	err = w.run(ctx, cfg, auth, nil, func(s *session) (err error) {
-		res, err = s.switchOver(ctx, &so)
-		return err
+	err := w.run(ctx, cfg, nil, func(s *session) error {
+		return w.retryRaces(ctx, func() (err error) {
+			res, err = s.switchOver(ctx, &so)
+			return err
+		})
 	})
 	return res, err
 }
@@ -81,7 +84,11 @@ func (s *session) switchOver(ctx context.Context, so *SwitchOver) (SwitchOverRes
 	if err != nil {
 		return SwitchOverResult{}, err
 	}
-	done, err := s.committed(head)
+	known := map[string]bool{}
+	for _, sha := range so.Known {
+		known[sha] = true
+	}
+	done, err := s.trustedTrailerCommits(head, known)
 	if err != nil {
 		return SwitchOverResult{}, err
 	}
@@ -138,17 +145,18 @@ func (s *session) carry(ctx context.Context, so *SwitchOver, head plumbing.Hash,
 	if err != nil {
 		return SwitchOverResult{Err: withPath(err, file)}, nil
 	}
-	next, err := s.writeCommit(tip, files, file, edited, switchOverMessage(so, pending, changes))
-	if err != nil {
+	rec := Record{Parent: head.String(), Path: file, Branch: s.cfg.Branch, Author: s.cfg.Author,
+		When: s.w.opts.Now().UTC().Truncate(time.Second), Message: switchOverMessage(so, pending, changes)}
+	if err := s.build(tip, edited, &rec, true); err != nil {
 		return SwitchOverResult{}, err
 	}
 	if s.w.beforePush != nil {
 		s.w.beforePush()
 	}
-	if err := s.push(ctx, next.Hash); err != nil {
+	if err := s.pushTo(ctx, plumbing.NewHash(rec.SHA), s.cfg.Branch); err != nil {
 		return SwitchOverResult{}, err
 	}
-	return SwitchOverResult{Commit: next.Hash.String(), Path: file, Changes: changes, CommittedAt: next.Committer.When}, nil
+	return SwitchOverResult{Commit: rec.SHA, Path: file, Changes: changes, CommittedAt: rec.When}, nil
 }
 
 // switchOverMessage names the Role, lists the changes and the Proposals
@@ -156,11 +164,11 @@ func (s *session) carry(ctx context.Context, so *SwitchOver, head plumbing.Hash,
 // Proposal, each value cut to one line.
 func switchOverMessage(so *SwitchOver, carried []CarriedProposal, changes []v1alpha1.Change) string {
 	var b strings.Builder
-	b.WriteString("Switch Role " + oneLine(so.Role) + " over to Git write-back\n\n")
+	b.WriteString("Switch Role " + safeLine(so.Role) + " over to Git write-back\n\n")
 	b.WriteString("Carries " + strconv.Itoa(len(carried)) + " Proposal(s) promoted in the cluster before write-back:\n")
 	for _, p := range carried {
 		b.WriteString("- " + oneLine(p.Namespace+"/"+p.Name))
-		if t := oneLine(p.Title); t != "" {
+		if t := safeLine(p.Title); t != "" {
 			b.WriteString(": " + t)
 		}
 		b.WriteString("\n")

@@ -3,6 +3,7 @@ package gitwrite
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,18 +56,39 @@ func TestSwitchOverCommitsOnceWithATrailerPairPerProposal(t *testing.T) {
 		t.Errorf("file:\n%s", got)
 	}
 
-	// Again (a crash before the status recorded it): found by the trailers.
+	// Again, with the commit recorded: found by its trailers.
+	so.Known = []string{res.Commit}
 	again, err := f.w.SwitchOver(context.Background(), f.cfg, so)
 	if err != nil || !again.Existing || again.Commit != res.Commit || again.Path != rolePath {
 		t.Fatalf("second call %+v, %v", again, err)
 	}
-	// The Proposals' own exactly-once search finds the same commit.
-	results, err := f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-b")})
-	if err != nil || !results[0].Existing || results[0].Commit != res.Commit {
-		t.Fatalf("Write of a carried Proposal %+v, %v", results, err)
+	// Again after a crash before the record: the commit's trailers are
+	// not trusted (unsigned, unrecorded), and Git carries every field, so
+	// nothing is committed either.
+	so.Known = nil
+	again, err = f.w.SwitchOver(context.Background(), f.cfg, so)
+	if err != nil || again.Existing || again.Commit != "" || again.Err != nil {
+		t.Fatalf("third call %+v, %v", again, err)
 	}
 	if n := len(f.log(t)); n != 2 {
 		t.Errorf("%d commits, want 2", n)
+	}
+}
+
+// A commit anyone pushed with a carried Proposal's trailer does not make
+// the switch-over think Git carries it: the cluster's change is committed,
+// and a deleted Proposal it names is still reported as not in Git.
+func TestSwitchOverIgnoresForgedTrailers(t *testing.T) {
+	f := newFixture(t)
+	forged := "docs\n\nProposal: career/k8s\nProposal-UID: uid-a\nProposal-UID: uid-gone\n"
+	if err := f.srv.Commit("roles", "main", map[string]string{"README.md": "x\n"}, forged); err != nil {
+		t.Fatal(err)
+	}
+	so := switchOverOf(switchover.Carried{Proposal: "career/k8s", UID: "uid-a", Changes: []v1alpha1.Change{setK8sSenior("W", "V")}})
+	so.Unknown = []string{"uid-gone"}
+	res, err := f.w.SwitchOver(context.Background(), f.cfg, so)
+	if err != nil || res.Err != nil || res.Existing || res.Commit == "" || !slices.Equal(res.UnknownNotInGit, []string{"uid-gone"}) {
+		t.Fatalf("result %+v, %v", res, err)
 	}
 }
 

@@ -23,14 +23,16 @@ type Options struct {
 	// MaxAttempts bounds fetch-commit-push rounds when pushes lose to
 	// someone else's (default 5).
 	MaxAttempts int
-	// HistoryLimit is how many commits from the branch head are searched for
-	// a Proposal-UID trailer before committing (default 1000): a Proposal
-	// committed further back than that is committed again.
+	// HistoryLimit bounds the commits read from a branch head: for the
+	// trailers of the operator's signed commits, and for the commit that
+	// squash-merged a Proposal (default 1000). Finding a recorded commit
+	// is not bounded (ancestry).
 	HistoryLimit int
 	// Now stamps the commits (default time.Now).
 	Now func() time.Time
-	// BeforePush is a test seam: it runs after the commits are made and
-	// before they are pushed (tests push a human commit there).
+	// BeforePush is a test seam (the operator sets it from
+	// controller.Seams only): it runs after a commit is made and recorded
+	// and before it is pushed (tests push a human commit there).
 	BeforePush func()
 }
 
@@ -65,58 +67,13 @@ func NewWriter(cacheDir string, opts Options) *Writer {
 	return &Writer{dir: cacheDir, opts: opts, repos: map[string]*sync.Mutex{}, beforePush: opts.BeforePush}
 }
 
-// Result is what became of one Proposal.
-type Result struct {
-	UID string
-	// Commit is the SHA of the Proposal's commit on the branch; Path the
-	// manifest it changed. Both are empty when Err is set.
-	Commit, Path string
-	// Existing says the commit was found by its Proposal-UID trailer:
-	// committed by an earlier call, nothing was committed now.
-	Existing bool
-	// Err is why this Proposal was not committed: a *manifestedit.ConflictError
-	// (the file no longer holds a `from`), NotFoundError, AmbiguousError or
-	// NotPlainError. It is permanent for this head; the others still commit.
-	Err error
-}
-
-// Write commits each Proposal as its own commit, in order, on the branch
-// head, and pushes them together: one push, one audit record per Proposal
-// (each revertible alone, each found again by its own trailer). A push that
-// loses to someone else's is retried on the new head, every `from`
-// re-checked; never forced. The error is an *Error for what fails the whole
-// repository (credentials, reachability, retries exhausted); per-Proposal
-// outcomes are in the Results, one per Proposal in the same order.
-func (w *Writer) Write(ctx context.Context, cfg Config, proposals []Proposal) ([]Result, error) {
+// run takes the repository's turn, opens its cached clone and runs fn on a
+// session.
+func (w *Writer) run(ctx context.Context, cfg Config, tmpl *template.Template, fn func(*session) error) error {
 	auth, err := cfg.auth()
 	if err != nil {
-		return nil, err
-	}
-	if err := checkPushBranch(cfg); err != nil {
-		return nil, err
-	}
-	tmpl, err := cfg.template()
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Author.Name == "" || cfg.Author.Email == "" {
-		cfg.Author = DefaultAuthor
-	}
-	var results []Result
-	err = w.run(ctx, cfg, auth, tmpl, func(s *session) (err error) {
-		results, err = s.attempt(ctx, proposals)
 		return err
-	})
-	if err != nil {
-		return nil, err
 	}
-	return results, nil
-}
-
-// run takes the repository's turn and runs attempt until it does not lose a
-// push race, at most MaxAttempts times.
-func (w *Writer) run(ctx context.Context, cfg Config, auth transport.AuthMethod, tmpl *template.Template,
-	attempt func(*session) error) error {
 	lock := w.lock(cfg.URL)
 	lock.Lock()
 	defer lock.Unlock()
@@ -124,10 +81,18 @@ func (w *Writer) run(ctx context.Context, cfg Config, auth transport.AuthMethod,
 	if err != nil {
 		return err
 	}
-	s := &session{w: w, cfg: cfg, auth: auth, tmpl: tmpl, repo: repo}
+	if err := ctx.Err(); err != nil {
+		return &Error{Op: "start", Kind: ErrUnreachable, Err: err}
+	}
+	return fn(&session{w: w, cfg: cfg, auth: auth, tmpl: tmpl, repo: repo})
+}
+
+// retryRaces runs attempt until it does not lose a push race, at most
+// MaxAttempts times.
+func (w *Writer) retryRaces(ctx context.Context, attempt func() error) error {
 	var lastErr error
 	for range w.opts.MaxAttempts {
-		err := attempt(s)
+		err := attempt()
 		if err == nil {
 			return nil
 		}
@@ -179,6 +144,9 @@ type session struct {
 	auth transport.AuthMethod
 	tmpl *template.Template
 	repo *git.Repository
+	// fetched is the tracked head prepare just fetched, for the publish
+	// that follows it.
+	fetched plumbing.Hash
 }
 
 func (s *session) remoteRef() plumbing.ReferenceName {
@@ -201,10 +169,9 @@ func (s *session) fetch(ctx context.Context) (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// push sends tip to the branch the commits go to (pushTarget), never
-// forced: the remote refuses it unless it fast-forwards.
-func (s *session) push(ctx context.Context, tip plumbing.Hash) error {
-	target := s.pushTarget()
+// pushTo sends tip to target, never forced: the remote refuses it unless
+// it fast-forwards (or creates the branch).
+func (s *session) pushTo(ctx context.Context, tip plumbing.Hash, target string) error {
 	spec := config.RefSpec(tip.String() + ":" + plumbing.NewBranchReferenceName(target).String())
 	err := s.repo.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName, RefSpecs: []config.RefSpec{spec}, Auth: s.auth,

@@ -39,6 +39,8 @@ type fixture struct {
 	srv *gitserver.Server
 	w   *Writer
 	cfg Config
+	// records are what Write asked to record, in order.
+	records []Record
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -89,39 +91,52 @@ func (f *fixture) show(t *testing.T, args ...string) string {
 	return out
 }
 
-func TestWriteCommitsAndPushesWithTrailers(t *testing.T) {
-	f := newFixture(t)
-	start := time.Now()
-	res, err := f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
-	t.Logf("first write (clone + commit + push): %v", time.Since(start))
+// write commits p with no prior record, recording into f.records.
+func (f *fixture) write(t *testing.T, cfg Config, p Proposal) Result {
+	t.Helper()
+	res, err := f.w.Write(context.Background(), cfg, p, nil, f.record)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[0].Err != nil || res[0].Path != rolePath || res[0].Existing {
-		t.Fatalf("result %+v", res[0])
+	return res
+}
+
+func (f *fixture) record(r Record) error {
+	f.records = append(f.records, r)
+	return nil
+}
+
+func TestWriteCommitsAndPushesWithTrailers(t *testing.T) {
+	f := newFixture(t)
+	start := time.Now()
+	res := f.write(t, f.cfg, proposal("uid-1", setK8sSenior("W", "V")))
+	t.Logf("first write (clone + commit + push): %v", time.Since(start))
+	if res.Err != nil || res.Record.Path != rolePath || res.Existing {
+		t.Fatalf("result %+v", res)
+	}
+	if len(f.records) != 1 || f.records[0] != res.Record {
+		t.Fatalf("recorded %+v, want the pushed record once", f.records)
 	}
 	log := f.log(t)
-	if len(log) != 2 || !strings.HasPrefix(log[0], res[0].Commit+" ") {
-		t.Fatalf("log %q, want our commit %s on the seed", log, res[0].Commit)
+	if len(log) != 2 || !strings.HasPrefix(log[0], res.Record.SHA+" ") {
+		t.Fatalf("log %q, want our commit %s on the seed", log, res.Record.SHA)
 	}
 	wantMsg := "Kubernetes matters more\n\n- SetProficiency kubernetes@senior: W -> V\n\n" +
 		"Proposal: career/p-uid-1\nProposal-UID: uid-1\nProposed-by: alice\nApproved-by: bob\nApproved-by: carol\nReviewed-by: dave"
-	if got := strings.TrimPrefix(log[0], res[0].Commit+" "); got != wantMsg {
+	if got := strings.TrimPrefix(log[0], res.Record.SHA+" "); got != wantMsg {
 		t.Errorf("message:\n%s\nwant:\n%s", got, wantMsg)
 	}
 	want := strings.Replace(roleFile, "{level: senior, proficiency: W}  # promoted", "{level: senior, proficiency: V}  # promoted", 1)
 	if got := f.show(t, "main:"+rolePath); got != want {
 		t.Errorf("file:\n%s", got)
 	}
-	if author := f.show(t, "--no-patch", "--format=%an <%ae> %aI", res[0].Commit); !strings.Contains(author, "Skill Matrix <bot@example.com> 2026-12-01T10:00:00+00:00") {
+	if author := f.show(t, "--no-patch", "--format=%an <%ae> %aI", res.Record.SHA); !strings.Contains(author, "Skill Matrix <bot@example.com> 2026-12-01T10:00:00+00:00") {
 		t.Errorf("author %q", author)
 	}
-
-	start = time.Now()
-	res, err = f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-2", setK8sSenior("V", "E"))})
-	t.Logf("second write (incremental fetch + commit + push): %v", time.Since(start))
-	if err != nil || res[0].Err != nil {
-		t.Fatal(err, res)
+	rec := res.Record
+	if rec.Parent != strings.Fields(log[1])[0] || rec.Tree != strings.TrimSpace(f.show(t, "--no-patch", "--format=%T", rec.SHA)) ||
+		rec.Blob == "" || rec.Signature != "" || rec.Branch != "main" || rec.When != time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) {
+		t.Errorf("record %+v", rec)
 	}
 }
 
@@ -136,20 +151,20 @@ func TestWriteRetriesOnTheNewHeadAfterAHumanPush(t *testing.T) {
 			}
 		}
 	}
-	res, err := f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
-	if err != nil || res[0].Err != nil {
-		t.Fatal(err, res)
+	res := f.write(t, f.cfg, proposal("uid-1", setK8sSenior("W", "V")))
+	if res.Err != nil {
+		t.Fatal(res)
 	}
 	log := f.log(t)
-	if len(log) != 3 || !strings.HasPrefix(log[0], res[0].Commit) || !strings.Contains(log[1], "python: junior reads V") {
+	if len(log) != 3 || !strings.HasPrefix(log[0], res.Record.SHA) || !strings.Contains(log[1], "python: junior reads V") {
 		t.Fatalf("log %q: want seed, the human commit, ours on top", log)
 	}
 	got := f.show(t, "main:"+rolePath)
 	if !strings.Contains(got, "{level: senior, proficiency: V}  # promoted") || !strings.Contains(got, "{level: junior, proficiency: V}") {
 		t.Errorf("file lost one of the two edits:\n%s", got)
 	}
-	if pushes != 2 {
-		t.Errorf("%d pushes, want 2", pushes)
+	if pushes != 2 || len(f.records) != 2 || f.records[1] != res.Record || f.records[0].SHA == res.Record.SHA {
+		t.Errorf("%d pushes, records %+v: want the stale record replaced before the second push", pushes, f.records)
 	}
 }
 
@@ -159,95 +174,121 @@ func TestWriteConflictsWithAGitEditOfTheCell(t *testing.T) {
 	if err := f.srv.Commit("roles", "main", map[string]string{rolePath: human}, "kubernetes: senior E"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ce, ok := errors.AsType[*manifestedit.ConflictError](res[0].Err)
-	if !ok || len(ce.Conflicts) != 1 || ce.Conflicts[0].Actual != "E" || res[0].Commit != "" {
-		t.Fatalf("result %+v, want a conflict on the cell", res[0])
+	res := f.write(t, f.cfg, proposal("uid-1", setK8sSenior("W", "V")))
+	ce, ok := errors.AsType[*manifestedit.ConflictError](res.Err)
+	if !ok || len(ce.Conflicts) != 1 || ce.Conflicts[0].Actual != "E" || res.Record.SHA != "" || len(f.records) != 0 {
+		t.Fatalf("result %+v, want a conflict on the cell and nothing recorded", res)
 	}
 	if log := f.log(t); len(log) != 2 {
 		t.Errorf("log %q: nothing should be committed", log)
 	}
 }
 
-func TestWriteIsExactlyOnceAcrossACrash(t *testing.T) {
+// A crash between the record and the push, then one between the push and
+// the next status write: exactly one commit, the recorded one, and a new
+// process (empty cache) rebuilds it byte for byte from the record.
+func TestWriteIsExactlyOnceAcrossCrashes(t *testing.T) {
 	f := newFixture(t)
 	p := proposal("uid-1", setK8sSenior("W", "V"))
-	first, err := f.w.Write(context.Background(), f.cfg, []Proposal{p})
-	if err != nil || first[0].Err != nil {
-		t.Fatal(err, first)
+	var recorded Record
+	crash := errors.New("crash after the record")
+	_, err := f.w.Write(context.Background(), f.cfg, p, nil, func(r Record) error { recorded = r; return crash })
+	if !errors.Is(err, crash) || recorded.SHA == "" {
+		t.Fatalf("got %v, record %+v", err, recorded)
 	}
-	// A new process: an empty cache, and the status never recorded the commit.
-	restarted := NewWriter(t.TempDir(), Options{})
-	again, err := restarted.Write(context.Background(), f.cfg, []Proposal{p})
-	if err != nil {
-		t.Fatal(err)
+	if log := f.log(t); len(log) != 1 {
+		t.Fatalf("pushed before the record was written: %q", log)
 	}
-	if !again[0].Existing || again[0].Commit != first[0].Commit || again[0].Path != rolePath {
-		t.Fatalf("second write %+v, want the first commit %s found again", again[0], first[0].Commit)
+	later := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	restarted := NewWriter(t.TempDir(), Options{Now: func() time.Time { return later }})
+	res, err := restarted.Write(context.Background(), f.cfg, p, &recorded, f.record)
+	if err != nil || res.Err != nil || res.Existing || res.Record != recorded || len(f.records) != 0 {
+		t.Fatalf("push of the recorded commit: %v %+v, records %+v", err, res, f.records)
+	}
+	if log := f.log(t); len(log) != 2 || !strings.HasPrefix(log[0], recorded.SHA+" ") {
+		t.Fatalf("log %q, want the recorded commit %s", log, recorded.SHA)
+	}
+	again, err := NewWriter(t.TempDir(), Options{}).Write(context.Background(), f.cfg, p, &recorded, f.record)
+	if err != nil || !again.Existing || again.Record.SHA != recorded.SHA || len(f.records) != 0 {
+		t.Fatalf("after the push: %v %+v", err, again)
 	}
 	if log := f.log(t); len(log) != 2 {
 		t.Errorf("log %q: want one commit", log)
 	}
 }
 
-func TestWriteBatchIsOneCommitPerProposal(t *testing.T) {
+// A record that does not rebuild to its SHA (tampered, or the edit changed)
+// and is not on the branch is replaced, never pushed as something else.
+func TestWriteReplacesARecordThatDoesNotRebuild(t *testing.T) {
 	f := newFixture(t)
-	py := v1alpha1.Change{Op: v1alpha1.OpSetRequired, Skill: "python", Level: "senior", Required: new(true)}
-	rm := v1alpha1.Change{Op: v1alpha1.OpRemoveSkill, Skill: "python"}
-	res, err := f.w.Write(context.Background(), f.cfg, []Proposal{
-		proposal("uid-1", setK8sSenior("W", "V")), proposal("uid-2", py), proposal("uid-3", setK8sSenior("W", "E")), proposal("uid-4", rm),
-	})
-	if err != nil {
+	p := proposal("uid-1", setK8sSenior("W", "V"))
+	var recorded Record
+	_, _ = f.w.Write(context.Background(), f.cfg, p, nil, func(r Record) error { recorded = r; return errors.New("crash") })
+	recorded.Message += "tampered\n"
+	res, err := NewWriter(t.TempDir(), Options{}).Write(context.Background(), f.cfg, p, &recorded, f.record)
+	if err != nil || res.Err != nil || len(f.records) != 1 || res.Record.SHA == recorded.SHA {
+		t.Fatalf("%v %+v, records %+v", err, res, f.records)
+	}
+	if log := f.log(t); len(log) != 2 || !strings.HasPrefix(log[0], res.Record.SHA) {
+		t.Errorf("log %q", log)
+	}
+}
+
+// Attack 2: a commit that only edits README.md and ends with the open
+// Proposal's Proposal-UID trailer is not taken for its commit.
+func TestWriteIgnoresAForgedTrailer(t *testing.T) {
+	f := newFixture(t)
+	forged := "docs: typo\n\nProposal: career/p-uid-1\nProposal-UID: uid-1\n"
+	if err := f.srv.Commit("roles", "main", map[string]string{"README.md": "# roles!\n"}, forged); err != nil {
 		t.Fatal(err)
 	}
-	if res[2].Err == nil || !errors.Is(res[2].Err, manifestedit.ErrConflict) {
-		t.Errorf("uid-3 expects W after uid-1 made it V: want a conflict, got %+v", res[2])
+	res := f.write(t, f.cfg, proposal("uid-1", setK8sSenior("W", "V")))
+	if res.Err != nil || res.Existing {
+		t.Fatalf("result %+v: the forged commit was adopted", res)
 	}
-	log := f.log(t)
-	if len(log) != 4 {
-		t.Fatalf("log %q: want seed + 3 commits", log)
+	if got := f.show(t, "main:"+rolePath); !strings.Contains(got, "{level: senior, proficiency: V}  # promoted") {
+		t.Errorf("the accepted change is not in Git:\n%s", got)
 	}
-	for i, uid := range []string{"uid-4", "uid-2", "uid-1"} {
-		if !strings.Contains(log[i], "Proposal-UID: "+uid) {
-			t.Errorf("commit %d is not %s: %q", i, uid, log[i])
-		}
-	}
-	if got := f.show(t, "main:"+rolePath); strings.Contains(got, "python") || !strings.Contains(got, "proficiency: V}  # promoted") {
-		t.Errorf("file:\n%s", got)
+	if log := f.log(t); len(log) != 3 || !strings.HasPrefix(log[0], res.Record.SHA) {
+		t.Errorf("log %q", log)
 	}
 }
 
 func TestWriteRepositoryFailures(t *testing.T) {
 	f := newFixture(t)
-	p := []Proposal{proposal("uid-1", setK8sSenior("W", "V"))}
+	p := proposal("uid-1", setK8sSenior("W", "V"))
+	write := func(ctx context.Context, cfg Config) error {
+		res, err := f.w.Write(ctx, cfg, p, nil, f.record)
+		if err == nil && res.Err != nil {
+			return res.Err
+		}
+		return err
+	}
 	f.srv.SetPassword("rotated")
-	if _, err := f.w.Write(context.Background(), f.cfg, p); !errors.Is(err, ErrAuthentication) {
+	if err := write(context.Background(), f.cfg); !errors.Is(err, ErrAuthentication) {
 		t.Fatalf("wrong password: got %v", err)
 	}
 	f.srv.SetPassword(gitserver.InitialPassword)
 	f.srv.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := f.w.Write(ctx, f.cfg, p); !errors.Is(err, ErrUnreachable) {
+	if err := write(ctx, f.cfg); !errors.Is(err, ErrUnreachable) {
 		t.Fatalf("server down: got %v", err)
 	}
 	if err := f.srv.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := f.w.Write(ctx, f.cfg, p); err != nil || res[0].Err != nil {
-		t.Fatalf("after the restart: %v %+v", err, res)
+	if err := write(ctx, f.cfg); err != nil {
+		t.Fatalf("after the restart: %v", err)
 	}
 	other := f.cfg
 	other.URL = f.srv.URL("missing")
-	if _, err := f.w.Write(ctx, other, p); !errors.Is(err, ErrRepositoryNotFound) {
+	if err := write(ctx, other); !errors.Is(err, ErrRepositoryNotFound) {
 		t.Errorf("missing repository: got %v", err)
 	}
 	other = f.cfg
 	other.Branch = "release"
-	if _, err := f.w.Write(ctx, other, p); !errors.Is(err, ErrBranchNotFound) {
+	if err := write(ctx, other); !errors.Is(err, ErrBranchNotFound) {
 		t.Errorf("missing branch: got %v", err)
 	}
 }
@@ -256,16 +297,14 @@ func TestWriteManifestMissingOrTwice(t *testing.T) {
 	f := newFixture(t)
 	missing := proposal("uid-1", setK8sSenior("W", "V"))
 	missing.Role = "data-engineer"
-	res, err := f.w.Write(context.Background(), f.cfg, []Proposal{missing})
-	if err != nil || !errors.Is(res[0].Err, manifestedit.ErrNotFound) {
-		t.Fatalf("missing: %v %+v", err, res)
+	if res := f.write(t, f.cfg, missing); !errors.Is(res.Err, manifestedit.ErrNotFound) {
+		t.Fatalf("missing: %+v", res)
 	}
 	if err := f.srv.Commit("roles", "main", map[string]string{"career/copy.yaml": roleFile}, "copy the role"); err != nil {
 		t.Fatal(err)
 	}
-	res, err = f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-2", setK8sSenior("W", "V"))})
-	if err != nil || !errors.Is(res[0].Err, manifestedit.ErrAmbiguous) {
-		t.Fatalf("twice: %v %+v", err, res)
+	if res := f.write(t, f.cfg, proposal("uid-2", setK8sSenior("W", "V"))); !errors.Is(res.Err, manifestedit.ErrAmbiguous) {
+		t.Fatalf("twice: %+v", res)
 	}
 	if log := f.log(t); len(log) != 2 || slices.ContainsFunc(log, func(c string) bool { return strings.Contains(c, "Proposal-UID") }) {
 		t.Errorf("log %q: nothing should be committed", log)
@@ -282,7 +321,7 @@ func TestWriteGivesUpAfterBoundedRetries(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	_, err := f.w.Write(context.Background(), f.cfg, []Proposal{proposal("uid-1", setK8sSenior("W", "V"))})
+	_, err := f.w.Write(context.Background(), f.cfg, proposal("uid-1", setK8sSenior("W", "V")), nil, f.record)
 	if !errors.Is(err, ErrNonFastForward) || n != 3 {
 		t.Fatalf("got %v after %d attempts, want ErrNonFastForward after 3", err, n)
 	}
@@ -299,11 +338,12 @@ func BenchmarkWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := NewWriter(b.TempDir(), Options{})
-	cfg := Config{URL: srv.URL("roles"), Branch: "main", Credentials: Credentials{Username: gitserver.User, Password: gitserver.InitialPassword}}
+	cfg := Config{URL: srv.URL("roles"), Branch: "main", Path: "career",
+		Credentials: Credentials{Username: gitserver.User, Password: gitserver.InitialPassword}}
 	profs := []v1alpha1.ProficiencyID{"V", "W"}
 	for i := 0; b.Loop(); i++ {
 		p := proposal(fmt.Sprint("uid-", i), setK8sSenior(profs[(i+1)%2], profs[i%2]))
-		if res, err := w.Write(context.Background(), cfg, []Proposal{p}); err != nil || res[0].Err != nil {
+		if res, err := w.Write(context.Background(), cfg, p, nil, func(Record) error { return nil }); err != nil || res.Err != nil {
 			b.Fatal(err, res)
 		}
 	}

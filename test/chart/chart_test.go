@@ -358,8 +358,10 @@ func testAdmissionAndUserRoles(t *testing.T, rendered objects) {
 		wc, gc := w.DeepCopy(), g.DeepCopy()
 		wc.SetLabels(nil)
 		gc.SetLabels(nil)
-		// The chart's bindings take their parameters from its own namespace.
-		if _, found, _ := unstructured.NestedMap(wc.Object, "spec", "paramRef"); found && wc.GetKind() == kindBinding {
+		// The chart's bindings take their parameters from its own namespace,
+		// but for those whose parameters are per namespace (no namespace).
+		_, fixed, _ := unstructured.NestedString(wc.Object, "spec", "paramRef", "namespace")
+		if fixed && wc.GetKind() == kindBinding {
 			_ = unstructured.SetNestedField(wc.Object, chartNamespace, "spec", "paramRef", "namespace")
 		}
 		if !reflect.DeepEqual(gc.Object, wc.Object) {

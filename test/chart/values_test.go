@@ -58,7 +58,7 @@ func TestChartValues(t *testing.T) {
 	}, {
 		name:  "user roles off",
 		sets:  []string{"userRoles.enabled=false"},
-		count: map[string]int{kindClusterRole: 3, kindPolicy: 5},
+		count: map[string]int{kindClusterRole: 3, kindPolicy: 6},
 	}, {
 		name:   "no proposal quota by default",
 		absent: []string{"ResourceQuota"},
@@ -170,7 +170,8 @@ func testDefaultDeployment(t *testing.T, objs objects) {
 		t.Errorf("container securityContext = %v, want %v", c["securityContext"], wantSC)
 	}
 	assertArgs(t, objs, "skillmatrix-operator",
-		"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443")
+		"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443",
+		"--max-open-proposals-per-author=20")
 	for probe, path := range map[string]string{"livenessProbe": "/healthz", "readinessProbe": "/readyz"} {
 		get, _, _ := unstructured.NestedMap(c, probe, "httpGet")
 		if get["path"] != path || get["port"] != "health" {

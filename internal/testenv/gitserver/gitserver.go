@@ -172,7 +172,19 @@ func (s *Server) Commit(repo, branch string, files map[string]string, message st
 	return s.commitFiles(repo, branch, files, message, false)
 }
 
+// CommitOn pushes a commit that writes files on top of branch from to
+// branch to (created when missing), as a person with push rights to to
+// would: e.g. a branch squatted before the operator pushes it, or a commit
+// added on top of the operator's.
+func (s *Server) CommitOn(repo, from, to string, files map[string]string, message string) error {
+	return s.commitTo(repo, from, to, files, message, false)
+}
+
 func (s *Server) commitFiles(repo, branch string, files map[string]string, message string, first bool) error {
+	return s.commitTo(repo, branch, branch, files, message, first)
+}
+
+func (s *Server) commitTo(repo, from, branch string, files map[string]string, message string, first bool) error {
 	work, err := os.MkdirTemp("", "gitserver-work-")
 	if err != nil {
 		return err
@@ -182,7 +194,7 @@ func (s *Server) commitFiles(repo, branch string, files map[string]string, messa
 	if first {
 		_, err = s.run(work, "init", "--initial-branch="+branch, ".")
 	} else {
-		_, err = s.run(work, "clone", "--branch", branch, bare, ".")
+		_, err = s.run(work, "clone", "--branch", from, bare, ".")
 	}
 	if err != nil {
 		return err
@@ -202,6 +214,20 @@ func (s *Server) commitFiles(repo, branch string, files map[string]string, messa
 		}
 	}
 	return nil
+}
+
+// Git runs a git command in a bare repository with extra environment
+// variables (e.g. GNUPGHOME), and returns its combined output: tests verify
+// signatures with git verify-commit this way.
+func (s *Server) Git(repo string, env []string, args ...string) (string, error) {
+	cmd := exec.Command(s.git, args...)
+	cmd.Dir = filepath.Join(s.root, repo+".git")
+	cmd.Env = append(append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
 }
 
 // Show runs git show in a repository, e.g. Show("roles", "main:roles/role.yaml").

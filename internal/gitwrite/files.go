@@ -1,7 +1,6 @@
 package gitwrite
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path"
@@ -22,63 +21,6 @@ const maxManifestSize = 8 << 20
 
 const opWriteCommit = "write commit"
 
-// attempt is one round: fetch, commit each Proposal on the head, push.
-func (s *session) attempt(ctx context.Context, proposals []Proposal) ([]Result, error) {
-	head, err := s.fetch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	done, err := s.committed(head)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.committedOnPushBranch(ctx, proposals, done); err != nil {
-		return nil, err
-	}
-	tip, err := s.repo.CommitObject(head)
-	if err != nil {
-		return nil, &Error{Op: "read head", Kind: ErrUnreachable, Err: err}
-	}
-	files, err := s.manifests(tip)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]Result, len(proposals))
-	for i := range proposals {
-		p := &proposals[i]
-		results[i].UID = p.UID
-		if h, ok := done[p.UID]; ok {
-			results[i].Commit, results[i].Existing = h.String(), true
-			results[i].Path, _ = s.changedPath(h)
-			continue
-		}
-		next, file, err := s.commit(tip, files, p)
-		if err != nil {
-			if _, repoLevel := errors.AsType[*Error](err); repoLevel {
-				return nil, err
-			}
-			results[i].Err = err
-			continue
-		}
-		tip, results[i].Commit, results[i].Path = next, next.Hash.String(), file
-	}
-	if tip.Hash != head {
-		if s.w.beforePush != nil {
-			s.w.beforePush()
-		}
-		if err := s.push(ctx, tip.Hash); err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
-}
-
-// committed maps the Proposal-UID trailers of the last HistoryLimit commits
-// of the branch to their commits (the newest one per uid).
-func (s *session) committed(head plumbing.Hash) (map[string]plumbing.Hash, error) {
-	return s.trailerCommits(head, func(msg string) []string { return trailerValues(msg, TrailerProposalUID) })
-}
-
 // tree is the manifests under the configured path at the current tip.
 type tree struct {
 	files []manifestedit.File
@@ -91,14 +33,6 @@ func (t *tree) content(p string) []byte {
 		}
 	}
 	return nil
-}
-
-func (t *tree) set(p string, b []byte) {
-	for i := range t.files {
-		if t.files[i].Path == p {
-			t.files[i].Content = b
-		}
-	}
 }
 
 func (s *session) scanRoot() string {
@@ -136,59 +70,6 @@ func (s *session) manifests(c *object.Commit) (*tree, error) {
 		return nil, &Error{Op: "read files", Kind: ErrUnreachable, Err: err}
 	}
 	return t, nil
-}
-
-// commit makes the Proposal's commit on tip, or returns why it cannot
-// (manifestedit's errors), leaving tip as it is.
-func (s *session) commit(tip *object.Commit, files *tree, p *Proposal) (*object.Commit, string, error) {
-	target := manifestedit.RoleTarget(p.Namespace, p.Role)
-	file, err := manifestedit.Find(files.files, target)
-	if err != nil {
-		return nil, "", err
-	}
-	edited, err := manifestedit.Edit(files.content(file), target, p.Changes)
-	if err != nil {
-		return nil, "", withPath(err, file)
-	}
-	msg, err := message(s.tmpl, p, file)
-	if err != nil {
-		return nil, "", err
-	}
-	next, err := s.writeCommit(tip, files, file, edited, msg)
-	if err != nil {
-		return nil, "", err
-	}
-	return next, file, nil
-}
-
-// writeCommit makes a commit on tip that replaces file with edited, and
-// records the new content in files.
-func (s *session) writeCommit(tip *object.Commit, files *tree, file string, edited []byte, msg string) (*object.Commit, error) {
-	st := s.repo.Storer
-	blob, err := writeBlob(st, edited)
-	if err != nil {
-		return nil, &Error{Op: "write blob", Kind: ErrConfig, Err: err}
-	}
-	treeHash, err := replaceInTree(st, tip.TreeHash, strings.Split(file, "/"), blob)
-	if err != nil {
-		return nil, &Error{Op: "write tree", Kind: ErrConfig, Err: err}
-	}
-	sig := object.Signature{Name: s.cfg.Author.Name, Email: s.cfg.Author.Email, When: s.w.opts.Now()}
-	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: treeHash, ParentHashes: []plumbing.Hash{tip.Hash}}
-	obj := st.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
-	}
-	h, err := st.SetEncodedObject(obj)
-	if err != nil {
-		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
-	}
-	files.set(file, edited)
-	next, err := s.repo.CommitObject(h)
-	if err != nil {
-		return nil, &Error{Op: opWriteCommit, Kind: ErrConfig, Err: err}
-	}
-	return next, nil
 }
 
 // withPath names the file in a NotPlainError from Edit.

@@ -57,6 +57,7 @@ import (
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/mailpit"
 )
 
 // modulePath identifies the repository root: the directory whose go.mod
@@ -139,6 +140,10 @@ type demo struct {
 	manager *managerproc.Process
 	portal  *managerproc.Process
 	started time.Time
+	// mail receives the demo's notifications; unsubscribeAddr is where the
+	// manager serves their unsubscribe links (notify.go).
+	mail            *mailpit.Server
+	unsubscribeAddr string
 
 	// proposal is the sample Proposal's name; configMap the Role's rendered
 	// matrix, compressed when the operator had to gzip it.
@@ -254,13 +259,20 @@ func (d *demo) setUp(ctx context.Context) error {
 		return err
 	}
 
+	step("Starting mailpit, which receives the demo's email")
+	if err := d.startMailpit(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("    SMTP %s:%d, web page %s: log %s\n", d.mail.SMTPHost, d.mail.SMTPPort, d.mail.URL,
+		filepath.Join(d.relDir, mailpitLog))
+
 	step("Building and starting the manager")
 	t = time.Now()
 	if err := <-build; err != nil {
 		return err
 	}
 	if d.manager, err = startManager(ctx, d.opts.manager, d.dir, d.opts.metricsAddr, d.opts.probeAddr,
-		d.opts.timeout); err != nil {
+		d.opts.timeout, d.notificationArgs()...); err != nil {
 		return err
 	}
 	fmt.Printf("    %s (pid %d) is ready: log %s (%s)\n",
@@ -275,6 +287,9 @@ func (d *demo) setUp(ctx context.Context) error {
 		d.portalURL("/ns/"+namespace+"/"), filepath.Join(d.relDir, portalLog), since(t))
 
 	if err := d.showSamples(ctx); err != nil {
+		return err
+	}
+	if err := d.setUpNotifications(ctx); err != nil {
 		return err
 	}
 	fmt.Printf("\nUp in %s.\n", since(d.started))
@@ -431,6 +446,10 @@ func (d *demo) stop() error {
 			errs = append(errs, fmt.Errorf("control plane: %w", err))
 		}
 		stopped = append(stopped, apiserverBin, etcdBin)
+	}
+	if d.mail != nil {
+		d.stopMailpit()
+		stopped = append(stopped, "mailpit")
 	}
 	err := errors.Join(errs...)
 	if err != nil {

@@ -56,10 +56,10 @@ func buildManager(ctx context.Context, out string) error {
 
 // startManager starts the manager against the admin kubeconfig of the demo
 // directory, with plain-HTTP metrics and probes on the given addresses (real
-// ports: see managerproc.FreeAddress) and its output in manager.log, and
-// waits until it is ready.
+// ports: see managerproc.FreeAddress), its output in manager.log and extra
+// flags, and waits until it is ready.
 func startManager(ctx context.Context, bin, dir, metricsAddr, probeAddr string,
-	timeout time.Duration) (*managerproc.Process, error) {
+	timeout time.Duration, extra ...string) (*managerproc.Process, error) {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func startManager(ctx context.Context, bin, dir, metricsAddr, probeAddr string,
 		// line, which is how a later run recognises a manager this one
 		// could not stop.
 		Kubeconfig:  filepath.Join(dir, adminKubeconfig),
-		Args:        []string{"--zap-encoder=console"},
+		Args:        append([]string{"--zap-encoder=console"}, extra...),
 		MetricsAddr: metricsAddr,
 		ProbeAddr:   probeAddr,
 		LogPath:     filepath.Join(dir, managerLog),

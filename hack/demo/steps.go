@@ -145,6 +145,7 @@ func (d *demo) printNextSteps() {
 	p("    %s   # the sample Proposal, once step 1 created it", d.proposalPageURL())
 	p("    %s   # its Role's Atom feed", d.roleFeedURL())
 	p("")
+	d.printNotificationSteps(p)
 	p("  Watch the proposal (leave it running in a terminal of its own):")
 	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
 	p("")
@@ -358,6 +359,9 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
+	if err := d.checkMail(ctx); err != nil {
+		return err
+	}
 	if err := d.checkNoWarnings(ctx); err != nil {
 		return err
 	}

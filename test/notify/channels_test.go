@@ -45,7 +45,7 @@ var _ = Describe("Channels", func() {
 			createRule(ns, name, name, func(s *v1.NotificationRuleSpec) {
 				if kind == v1.ProviderSMTP {
 					s.Locale = "zh-CN"
-					s.To = []string{"team-" + ns + "@example.com"}
+					s.To = []string{mailbox(ns, "team")}
 					s.Reviewers = []v1.Username{dave}
 				}
 			})
@@ -66,9 +66,9 @@ var _ = Describe("Channels", func() {
 		Expect(review.text).To(ContainSubstring("Cloud & Infrastructure"))
 		Expect(review.text).To(ContainSubstring(portalURL + "/ns/" + ns + "/proposals/raise-kubernetes"))
 
-		team := waitMail("team-"+ns+"@example.com", "platform-engineer 有新提案：Seniors run Kubernetes in production")
-		waitMail("carol@example.com", "需要评审：Seniors run Kubernetes in production")
-		waitMail("dave@example.com", "需要评审：Seniors run Kubernetes in production")
+		team := waitMail(mailbox(ns, "team"), "platform-engineer 有新提案：Seniors run Kubernetes in production")
+		waitMail(mailbox(ns, "carol"), "需要评审：Seniors run Kubernetes in production")
+		waitMail(mailbox(ns, "dave"), "需要评审：Seniors run Kubernetes in production")
 		headers, err := mail.Headers(suiteCtx, team.ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(headers["Content-Language"]).To(Equal([]string{"zh-CN"}))
@@ -91,14 +91,14 @@ var _ = Describe("Channels", func() {
 		Expect(applied.text).To(ContainSubstring(review2))
 		waitDelivery(ns+"-slack", "Applied to platform-engineer")
 		waitDelivery(ns+"-hook", "Applied to platform-engineer")
-		waitMail("team-"+ns+"@example.com", "已应用到 platform-engineer：Seniors run Kubernetes in production")
+		waitMail(mailbox(ns, "team"), "已应用到 platform-engineer：Seniors run Kubernetes in production")
 
 		By("nobody hears anything twice, and every payload had its documented shape and a valid signature")
 		Consistently(func() int { return len(hooks.deliveries(ns + "-slack")) }, 3*time.Second).Should(Equal(3))
 		Expect(hooks.deliveries(ns + "-teams")).To(HaveLen(3))
 		Expect(hooks.deliveries(ns + "-hook")).To(HaveLen(3))
-		Expect(mailTo("team-" + ns + "@example.com")).To(HaveLen(3))
-		Expect(mailTo("carol@example.com")).To(HaveLen(1))
+		Expect(mailTo(mailbox(ns, "team"))).To(HaveLen(3))
+		Expect(mailTo(mailbox(ns, "carol"))).To(HaveLen(1))
 		Expect(hooks.troubles()).To(BeEmpty())
 		for _, name := range []string{"slack", "teams", "hook", "mail"} {
 			r := getRule(ns, name)
@@ -117,7 +117,7 @@ var _ = Describe("Channels", func() {
 		createProvider(ns, "mail", v1.ProviderSMTP, nil)
 		createRule(ns, "slack", "slack", nil)
 		createRule(ns, "teams", "teams", nil)
-		createRule(ns, "mail", "mail", func(s *v1.NotificationRuleSpec) { s.To = []string{"hostile-" + ns + "@example.com"} })
+		createRule(ns, "mail", "mail", func(s *v1.NotificationRuleSpec) { s.To = []string{mailbox(ns, "hostile")} })
 		for _, name := range []string{"slack", "teams", "mail"} {
 			ruleReady(ns, name)
 		}
@@ -137,7 +137,7 @@ var _ = Describe("Channels", func() {
 		Expect(teams.text).To(ContainSubstring(comment))
 		Expect(string(teams.body)).NotTo(ContainSubstring("<script>"))
 
-		m := waitMail("hostile-"+ns+"@example.com", "Applied to platform-engineer")
+		m := waitMail(mailbox(ns, "hostile"), "Applied to platform-engineer")
 		Expect(m.Subject).To(Equal("Applied to platform-engineer: " + title))
 		body, err := mail.Message(suiteCtx, m.ID)
 		Expect(err).NotTo(HaveOccurred())

@@ -140,7 +140,7 @@ func chaos() {
 		createProvider(ns, name, kind, func(s *v1.NotificationProviderSpec) { s.Batching = nil })
 		createRule(ns, name, name, func(s *v1.NotificationRuleSpec) {
 			if kind == v1.ProviderSMTP {
-				s.To = []string{"team-" + ns + "@example.com"}
+				s.To = []string{mailbox(ns, "team")}
 			}
 		})
 	}
@@ -249,9 +249,9 @@ func chaos() {
 		Expect(outside).To(BeZero(), "%s got %d repeats outside the crash window", who, outside)
 	}
 	check("webhook", webhookIDs(ns+"-hook"), func(*v1.Proposal) string { return string(hookRule.UID) + "/channel" })
-	check("team mailbox", mailIDs("team-"+ns+"@example.com"),
+	check("team mailbox", mailIDs(mailbox(ns, "team")),
 		func(*v1.Proposal) string { return string(mailRule.UID) + "/channel" })
-	check("bob's mailbox (a Follow of each Role)", mailIDs("bob@example.com"),
+	check("bob's mailbox (a Follow of each Role)", mailIDs(mailbox(ns, "bob")),
 		func(p *v1.Proposal) string { return string(follows[string(p.Spec.RoleRef)].UID) + "/follow" })
 	slackText := ""
 	for _, d := range hooks.deliveries(ns + "-slack") {

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -31,6 +32,7 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/mailpit"
 )
 
 var _ = Describe("Follows", func() {
@@ -60,7 +62,7 @@ var _ = Describe("Follows", func() {
 
 		By("mallory can neither change nor delete it")
 		changed := mine.DeepCopy()
-		changed.Spec.Email = "mallory@example.com"
+		changed.Spec.Email = mailbox(ns, "mallory")
 		err = as(mallory).Update(suiteCtx, changed)
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "%v", err)
 		err = as(mallory).Delete(suiteCtx, mine)
@@ -69,7 +71,7 @@ var _ = Describe("Follows", func() {
 
 		By("a Proposal opens and is applied: bob's mail carries the one-click unsubscribe headers of RFC 8058")
 		propose(ns, "raise", "platform-engineer", "Raise Kubernetes")
-		opened := waitMail("bob@example.com", "New proposal for platform-engineer: Raise Kubernetes")
+		opened := waitMail(mailbox(ns, "bob"), "New proposal for platform-engineer: Raise Kubernetes")
 		headers, err := mail.Headers(suiteCtx, opened.ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(headers["List-Unsubscribe-Post"]).To(Equal([]string{"List-Unsubscribe=One-Click"}))
@@ -82,7 +84,7 @@ var _ = Describe("Follows", func() {
 		Expect(body.HTML).To(ContainSubstring(`href="` + link + `"`))
 
 		vote(dave, ns, "raise", v1.VoteApprove, "")
-		waitMail("bob@example.com", "Applied to platform-engineer: Raise Kubernetes")
+		waitMail(mailbox(ns, "bob"), "Applied to platform-engineer: Raise Kubernetes")
 
 		By("a wrong token changes nothing, a GET only asks, the POST a mail client sends unsubscribes")
 		resp, err := http.PostForm(mgr.unsubscribe+"/unsubscribe/"+ns+"/"+mine.Name+"/"+strings.Repeat("0", 64),
@@ -112,8 +114,8 @@ var _ = Describe("Follows", func() {
 			return theirs.Status.UnsubscribeToken
 		}).ShouldNot(BeEmpty())
 		proposeFocus(ns, "focus", "platform-engineer", "Raise Docker")
-		waitMail("dave@example.com", "platform-engineer 有新提案：Raise Docker")
-		Consistently(func() int { return len(mailTo("bob@example.com")) }, 2*time.Second).Should(Equal(2))
+		waitMail(mailbox(ns, "dave"), "platform-engineer 有新提案：Raise Docker")
+		Consistently(func() int { return len(mailTo(mailbox(ns, "bob"))) }, 2*time.Second).Should(Equal(2))
 
 		By("dave deletes his own Follow")
 		Expect(as(dave).Delete(suiteCtx, theirs)).To(Succeed())
@@ -139,16 +141,18 @@ var _ = Describe("Follows", func() {
 	It("sends a daily digest at the follower's hour in their time zone", func() {
 		shanghai, err := time.LoadLocation("Asia/Shanghai")
 		Expect(err).NotTo(HaveOccurred())
-		// The manager's notifications run on a clock 20 seconds before the
-		// next full hour in Shanghai, so the digest falls due during the spec.
-		realStart := time.Now()
-		nextHour := realStart.In(shanghai).Truncate(time.Hour).Add(time.Hour)
-		shift := nextHour.Add(-20 * time.Second).Sub(realStart)
-		clock := func() time.Time { return time.Now().Add(shift) }
+		// The digest is due at the next full hour in Shanghai. Once two
+		// Proposals wait in it, the manager's notifications run on a clock
+		// moved to 20 seconds before that hour, so it falls due during the
+		// spec. (The clock moves only then: the records compare it with the
+		// API server's creation times, which assume clocks in sync.)
+		var shift atomic.Int64
+		clock := func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
+		nextHour := time.Now().Add(2 * time.Minute).In(shanghai).Truncate(time.Hour).Add(time.Hour)
 		mgr := startManager(controller.Seams{}, clock)
 		DeferCleanup(func() { mgr.stop() })
 		ns := newNamespace()
-		framework(ns, governance(time.Hour, 0), "platform-engineer")
+		framework(ns, governance(168*time.Hour, 0), "platform-engineer") // no reminder falls due
 		createProvider(ns, "mail", v1.ProviderSMTP, nil)
 		f := notify.NewFollow(ns, "platform-engineer", carol, notify.FollowOptions{
 			Mode: v1.DeliveryDigest, Hour: new(int32(nextHour.Hour())), TimeZone: "Asia/Shanghai"})
@@ -165,19 +169,25 @@ var _ = Describe("Follows", func() {
 			g.Expect(f.Status.Outbox).NotTo(BeNil())
 			g.Expect(f.Status.Outbox.Pending).To(HaveLen(2))
 		}).Should(Succeed())
-		Expect(mailTo("carol@example.com")).To(BeEmpty(), "nothing before the digest's hour")
+		Consistently(func() []mailpit.Summary { return mailTo(mailbox(ns, "carol")) }, 3*time.Second).
+			Should(BeEmpty(), "nothing before the digest's hour")
 
-		digest := waitMail("carol@example.com", "2 updates on the career matrices of "+ns)
+		By("20 seconds before the hour, a third Proposal opens")
+		shift.Store(int64(nextHour.Add(-20 * time.Second).Sub(time.Now())))
+		proposeFocus(ns, "three", "platform-engineer", "Third change")
+		digest := waitMail(mailbox(ns, "carol"), "3 updates on the career matrices of "+ns)
 		// It came at the hour by the manager's clock, not before.
-		Expect(digest.Created.Add(shift)).To(BeTemporally(">=", nextHour.Add(-time.Second)))
+		Expect(digest.Created.Add(time.Duration(shift.Load()))).To(BeTemporally(">=", nextHour.Add(-time.Second)))
+		Expect(mailTo(mailbox(ns, "carol"))).To(HaveLen(1))
 		body, err := mail.Message(suiteCtx, digest.ID)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(body.Text).To(ContainSubstring("Opened: First change (platform-engineer)"))
-		Expect(body.Text).To(ContainSubstring("Opened: Second change (platform-engineer)"))
+		for _, title := range []string{"First change", "Second change", "Third change"} {
+			Expect(body.Text).To(ContainSubstring("Opened: " + title + " (platform-engineer)"))
+		}
 		headers, err := mail.Headers(suiteCtx, digest.ID)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(headers[notify.HeaderDigestOf]).To(HaveLen(1))
-		Expect(strings.Split(headers[notify.HeaderDigestOf][0], ", ")).To(HaveLen(2))
+		Expect(strings.Split(headers[notify.HeaderDigestOf][0], ", ")).To(HaveLen(3))
 		Expect(headers["List-Unsubscribe-Post"]).To(Equal([]string{"List-Unsubscribe=One-Click"}))
 		Eventually(func(g Gomega) {
 			g.Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(f), f)).To(Succeed())

@@ -63,9 +63,10 @@ func createProvider(namespace, name string, kind v1.NotificationProviderType,
 		createSecret(namespace, name, map[string]string{"token": hmacKey})
 	case v1.ProviderSMTP:
 		createSecret(namespace, name, map[string]string{"username": "operator", "password": "smtp-password"})
+		// Each spec's people have mailboxes of their own: mailpit is shared.
 		spec.SMTP = &v1.SMTPSettings{Host: mail.SMTPHost, Port: int32(mail.SMTPPort), From: "career@example.com",
-			Security: v1.SMTPNone, UserDomain: "example.com"}
-		spec.Follows = &v1.FollowDelivery{AllowedDomains: []string{"example.com"}}
+			Security: v1.SMTPNone, UserDomain: domain(namespace)}
+		spec.Follows = &v1.FollowDelivery{AllowedDomains: []string{domain(namespace)}}
 	}
 	if mutate != nil {
 		mutate(&spec)
@@ -73,6 +74,11 @@ func createProvider(namespace, name string, kind v1.NotificationProviderType,
 	Expect(k8sClient.Create(suiteCtx, &v1.NotificationProvider{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}, Spec: spec})).To(Succeed())
 }
+
+// domain is the mail domain of a spec's namespace; mailbox an address there.
+func domain(namespace string) string { return namespace + ".example.com" }
+
+func mailbox(namespace, user string) string { return user + "@" + domain(namespace) }
 
 func createRule(namespace, name, provider string, mutate func(*v1.NotificationRuleSpec)) {
 	GinkgoHelper()

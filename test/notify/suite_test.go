@@ -208,7 +208,8 @@ func startManager(seams controller.Seams, clock func() time.Time) *runningManage
 	port := freePort()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	ctx, cancel := context.WithCancel(suiteCtx)
-	opts := controller.Options{Notifications: controller.NotificationOptions{
+	// No per-author limit: the chaos spec opens 200 Proposals as alice.
+	opts := controller.Options{MaxOpenProposalsPerAuthor: -1, Notifications: controller.NotificationOptions{
 		PortalURL: portalURL, UnsubscribeAddr: addr, UnsubscribeURL: "http://" + addr, Now: clock,
 	}}
 	Expect(controller.SetupWithSeams(ctx, mgr, opts, seams)).To(Succeed())

@@ -58,6 +58,7 @@ type settings struct {
 	root, out, raw, rerender, logDir, benchtime, cpuProfileDir string
 	sizes                                                      []int
 	shipped, floor, gobench, scale, noEdit, noBaseline         bool
+	notifications                                              bool
 	steady, timeout                                            time.Duration
 	govProposals, govRoles, writeBackProposals                 int
 	baselineWorkers                                            int
@@ -134,6 +135,8 @@ func parseFlags() (settings, error) {
 	flag.IntVar(&c.govRoles, "gov-roles", 50, "Roles the Proposals are spread over")
 	flag.BoolVar(&c.floor, "floor", true, "measure the plain-client floor under the governance burst")
 	flag.IntVar(&c.writeBackProposals, "writeback-proposals", 20, "Git write-back: Proposals decided at once; 0 skips it")
+	flag.BoolVar(&c.notifications, "notifications", true,
+		"measure the governance burst told to a webhook, a team mailbox and every Role's followers (mailpit)")
 	flag.IntVar(&c.portalRoles, "portal-roles", 1000, "Roles the portal serves; 0 skips the portal")
 	flag.IntVar(&c.portalClients, "portal-clients", 50, "concurrent clients of the portal")
 	flag.IntVar(&c.portalRequests, "portal-requests", 5000, "requests per portal route")
@@ -170,6 +173,7 @@ func parseFlags() (settings, error) {
 	}
 	if c.scale {
 		c.gobench, c.steady, c.govProposals, c.writeBackProposals, c.portalRoles, c.noEdit = false, 0, 0, 0, 0, true
+		c.notifications = false
 	}
 	return c, nil
 }

@@ -55,9 +55,12 @@ type results struct {
 	Governance      []governanceResult
 	GovernanceFloor *governanceResult `json:",omitempty"`
 	WriteBack       []governanceResult
-	Portal          *portalResult `json:",omitempty"`
-	GoBench         []goBench
-	Renderers       []rendererBench
+	// Notifications is the governance burst told to a webhook, a team
+	// mailbox and the Roles' followers (notify.go).
+	Notifications *notifyResult `json:",omitempty"`
+	Portal        *portalResult `json:",omitempty"`
+	GoBench       []goBench
+	Renderers     []rendererBench
 	// Scale is the last scale run's (make bench-scale), which a full run
 	// keeps.
 	Scale *results `json:",omitempty"`

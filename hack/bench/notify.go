@@ -1,0 +1,424 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/mailpit"
+)
+
+// The notification measurement: the governance burst (govProposals decided
+// at once over govRoles Roles) with the operator telling a signed webhook
+// channel, a team mailbox and, by email, three people who each follow every
+// Role, through mailpit on loopback. It measures the time from each
+// deciding vote to the first message that tells its decision, and the
+// manager's CPU, whose excess over the governance measurement's (the same
+// burst, nobody told) is its cost per notification.
+
+// notifyFollowers each follow every Role.
+var notifyFollowers = []string{bob, carol, dave}
+
+// notifyResult is the notification measurement.
+type notifyResult struct {
+	Variant            string
+	Proposals, Roles   int
+	Follows            int
+	Latencies          []time.Duration
+	P50, P95, P99, Max time.Duration
+	// Mail* run from each deciding vote to the first Follow's mail that
+	// tells it (mailpit's receive time).
+	MailP50, MailP95, MailMax time.Duration
+	// Events counts the (recipient, event) pairs the burst delivered, alone
+	// or listed in a digest; Messages the messages (a digest once).
+	Events, Messages int
+	CPU              map[string]time.Duration
+	// BaselineCPU is the manager's CPU for the same burst with nobody told
+	// (the governance measurement); PerThousand the excess per 1000 events.
+	BaselineCPU, PerThousand time.Duration
+}
+
+func (b *bench) measureNotifications(ctx context.Context, res *results) error {
+	if b.cfg.govProposals <= 0 || !b.cfg.notifications {
+		return nil
+	}
+	v := b.variants[0]
+	logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", b.cfg.govProposals, b.cfg.govRoles,
+		len(notifyFollowers)*b.cfg.govRoles, v.Name)
+	n, err := b.notifications(ctx, v)
+	if err != nil {
+		return fmt.Errorf("notifications %s: %w", v.Name, err)
+	}
+	for _, g := range res.Governance {
+		if g.Variant == v.Name && g.Proposals == n.Proposals && g.Roles == n.Roles && n.Events > 0 {
+			n.BaselineCPU = g.CPU["manager"]
+			n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
+		}
+	}
+	res.Notifications = &n
+	return b.checkpoint()
+}
+
+func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, error) {
+	res := notifyResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
+	bin, err := mailpit.Binary(ctx, b.root)
+	if err != nil {
+		return res, err
+	}
+	logFile, err := os.Create(filepath.Join(b.logDir, "mailpit.log"))
+	if err != nil {
+		return res, err
+	}
+	defer func() { _ = logFile.Close() }()
+	mail, err := mailpit.Start(ctx, bin, logFile)
+	if err != nil {
+		return res, err
+	}
+	defer mail.Stop()
+	hook := newHookReceiver()
+	defer hook.close()
+
+	track := newLatencies()
+	st, err := b.setUp(ctx, stageSpec{namespace: "notify", roles: b.cfg.govRoles, governance: governancePolicy()})
+	defer st.close()
+	if err != nil {
+		return res, err
+	}
+	// 200 Proposals by one author: no per-author limit here.
+	v.Args = append(slices.Clone(v.Args), "--max-open-proposals-per-author=-1", "--portal-url=https://career.example.com")
+	mgr, err := b.startManager(ctx, st, v, "notifications")
+	if err != nil {
+		return res, err
+	}
+	defer func() { _ = mgr.stop() }()
+	follows, err := setUpNotifications(ctx, st, hook.srv.URL, mail)
+	if err != nil {
+		return res, err
+	}
+	res.Follows = len(follows)
+	proposals, err := b.openProposals(ctx, st, res.Proposals)
+	if err != nil {
+		return res, err
+	}
+	// The openings are told; the measurement starts once they are.
+	if err := notificationsSettled(ctx, st, b.cfg.timeout); err != nil {
+		return res, err
+	}
+	if err := mail.DeleteAll(ctx); err != nil {
+		return res, err
+	}
+	hook.reset()
+
+	m, err := startMeter(ctx, st.cp, mgr.Pid())
+	if err != nil {
+		return res, err
+	}
+	logln("  casting %d deciding votes at once", len(proposals))
+	if err := track.vote(ctx, st.cp.users[dave], proposals, nil); err != nil {
+		return res, err
+	}
+	if err := hook.awaitApplied(ctx, proposals, b.cfg.timeout); err != nil {
+		return res, err
+	}
+	if err := notificationsSettled(ctx, st, b.cfg.timeout); err != nil {
+		return res, err
+	}
+	res.CPU = m.cpu.since()
+	var lat []time.Duration
+	for _, p := range proposals {
+		lat = append(lat, hook.applied(p.Name).Sub(track.sent[string(p.UID)]))
+	}
+	slices.Sort(lat)
+	res.Latencies = lat
+	res.P50, res.P95, res.P99, res.Max = percentile(lat, 0.5), percentile(lat, 0.95), percentile(lat, 0.99), percentile(lat, 1)
+	events, messages, first, err := mailDeliveries(ctx, mail, proposals, follows)
+	if err != nil {
+		return res, err
+	}
+	var mailLat []time.Duration
+	for _, p := range proposals {
+		if at, ok := first[string(p.UID)]; ok {
+			mailLat = append(mailLat, at.Sub(track.sent[string(p.UID)]))
+		}
+	}
+	if len(mailLat) != len(proposals) {
+		return res, fmt.Errorf("%d of %d decisions reached a follower's mailbox", len(mailLat), len(proposals))
+	}
+	slices.Sort(mailLat)
+	res.MailP50, res.MailP95, res.MailMax = percentile(mailLat, 0.5), percentile(mailLat, 0.95), percentile(mailLat, 1)
+	hookEvents, hookMessages := hook.counts()
+	res.Events, res.Messages = events+hookEvents, messages+hookMessages
+	logln("  %d events in %d messages; webhook p50 %s, p95 %s; mail p95 %s; manager CPU %s",
+		res.Events, res.Messages, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
+		res.MailP95.Round(time.Millisecond), res.CPU["manager"].Round(time.Millisecond))
+	return res, nil
+}
+
+// setUpNotifications creates the webhook and SMTP providers, a rule for
+// each (the webhook's channel, the team's mailbox), and a Follow of every
+// Role by each of notifyFollowers, created as them; it waits until the
+// Follows are set up and returns them.
+func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *mailpit.Server) ([]*v1.Follow, error) {
+	admin := st.cp.Admin
+	objs := []client.Object{
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "hook"},
+			StringData: map[string]string{"token": benchHMACKey}},
+		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "hook"},
+			Spec: v1.NotificationProviderSpec{Type: v1.ProviderWebhook, Address: hookURL,
+				SecretRef: &v1.SecretReference{Name: "hook"}}},
+		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "mail"},
+			Spec: v1.NotificationProviderSpec{Type: v1.ProviderSMTP,
+				SMTP: &v1.SMTPSettings{Host: mail.SMTPHost, Port: int32(mail.SMTPPort), From: "career@example.com",
+					Security: v1.SMTPNone, UserDomain: "example.com"},
+				Follows: &v1.FollowDelivery{}}},
+		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "hook"},
+			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: "hook"}, MatrixRef: v1.ObjectName(st.matrix.Name)}},
+		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "team"},
+			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: "mail"}, MatrixRef: v1.ObjectName(st.matrix.Name),
+				To: []string{"career-team@example.com"}}},
+	}
+	for _, u := range notifyFollowers {
+		objs = append(objs, &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: u + "-skillmatrix-follower"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "skillmatrix-follower"},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: u}},
+		})
+	}
+	for _, o := range objs {
+		if err := admin.Create(ctx, o); err != nil {
+			return nil, fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
+		}
+	}
+	var follows []*v1.Follow
+	for _, u := range notifyFollowers {
+		for _, r := range st.roles {
+			follows = append(follows, notify.NewFollow(st.ns, r.Name, u, notify.FollowOptions{}))
+		}
+	}
+	// The RoleBindings take a moment to reach the authorizer.
+	deadline := time.Now().Add(time.Minute)
+	if err := parallel(len(follows), 16, func(i int) error {
+		for {
+			err := st.cp.users[string(follows[i].Spec.Subscriber)].Create(ctx, follows[i])
+			if err == nil || time.Now().After(deadline) {
+				return err
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("following the Roles: %w", err)
+	}
+	for _, f := range follows {
+		for ready := false; !ready; {
+			if err := admin.Get(ctx, client.ObjectKeyFromObject(f), f); err != nil {
+				return nil, err
+			}
+			if ready = f.Status.UnsubscribeToken != ""; !ready {
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(200 * time.Millisecond):
+				}
+			}
+		}
+	}
+	return follows, nil
+}
+
+// notificationsSettled waits until no rule or Follow of the stage has a
+// message waiting.
+func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		waiting := 0
+		var rules v1.NotificationRuleList
+		var follows v1.FollowList
+		if err := st.cp.Admin.List(ctx, &rules, client.InNamespace(st.ns)); err != nil {
+			return err
+		}
+		if err := st.cp.Admin.List(ctx, &follows, client.InNamespace(st.ns)); err != nil {
+			return err
+		}
+		for _, r := range rules.Items {
+			for _, ob := range r.Status.Outboxes {
+				waiting += len(ob.Pending)
+			}
+		}
+		for _, f := range follows.Items {
+			if f.Status.Outbox != nil {
+				waiting += len(f.Status.Outbox.Pending)
+			}
+		}
+		if waiting == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d notifications still wait after %s", waiting, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// mailDeliveries reads what mailpit received: the events delivered (each
+// message's delivery id, or a digest's listed ids), the messages, and per
+// Proposal uid the first arrival of a Follow's mail telling its Applied.
+func mailDeliveries(ctx context.Context, mail *mailpit.Server, proposals []*v1.Proposal, follows []*v1.Follow,
+) (events, messages int, first map[string]time.Time, err error) {
+	byID := map[string]string{}
+	for _, p := range proposals {
+		for _, f := range follows {
+			if f.Spec.RoleRef == p.Spec.RoleRef {
+				byID[notify.DeliveryID(string(f.UID)+"/follow", string(p.UID)+"/applied")] = string(p.UID)
+			}
+		}
+	}
+	all, err := mail.Messages(ctx)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	first = map[string]time.Time{}
+	for _, m := range all {
+		h, err := mail.Headers(ctx, m.ID)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		ids := h[notify.HeaderDeliveryID]
+		if digest := h[notify.HeaderDigestOf]; len(digest) > 0 {
+			ids = strings.Split(strings.Join(strings.Fields(strings.Join(digest, "")), ""), ",")
+		}
+		messages++
+		events += len(ids)
+		for _, id := range ids {
+			if uid, ok := byID[id]; ok {
+				if t, seen := first[uid]; !seen || m.Created.Before(t) {
+					first[uid] = m.Created
+				}
+			}
+		}
+	}
+	return events, messages, first, nil
+}
+
+// benchHMACKey signs the webhook's deliveries.
+const benchHMACKey = "bench-webhook-key"
+
+// hookReceiver is the webhook on loopback: when each Proposal's Applied
+// first arrived, and how many events and messages came.
+type hookReceiver struct {
+	srv              *httptest.Server
+	mu               sync.Mutex
+	firstApplied     map[string]time.Time
+	events, messages int
+}
+
+func newHookReceiver() *hookReceiver {
+	h := &hookReceiver{firstApplied: map[string]time.Time{}}
+	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
+	return h
+}
+
+func (h *hookReceiver) close() { h.srv.Close() }
+
+func (h *hookReceiver) serve(w http.ResponseWriter, r *http.Request) {
+	at := time.Now()
+	body, _ := io.ReadAll(r.Body)
+	var p struct {
+		Events []struct {
+			Event  string `json:"event"`
+			Object string `json:"object"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.messages++
+	h.events += len(p.Events)
+	for _, e := range p.Events {
+		if _, seen := h.firstApplied[e.Object]; e.Event == string(v1.EventApplied) && !seen {
+			h.firstApplied[e.Object] = at
+		}
+	}
+}
+
+func (h *hookReceiver) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.firstApplied, h.events, h.messages = map[string]time.Time{}, 0, 0
+}
+
+func (h *hookReceiver) applied(name string) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.firstApplied[name]
+}
+
+func (h *hookReceiver) counts() (events, messages int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.events, h.messages
+}
+
+// awaitApplied waits until the webhook was told every Proposal's Applied.
+func (h *hookReceiver) awaitApplied(ctx context.Context, proposals []*v1.Proposal, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		h.mu.Lock()
+		missing := 0
+		for _, p := range proposals {
+			if _, ok := h.firstApplied[p.Name]; !ok {
+				missing++
+			}
+		}
+		h.mu.Unlock()
+		if missing == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the webhook was not told %d of %d decisions within %s", missing, len(proposals), timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -275,6 +275,9 @@ func (n *notifier) send(ctx context.Context, d *delivery, r recipient, b notify.
 			break
 		}
 		countSent(p, m, batches[i], now)
+		logf.FromContext(ctx).V(1).Info("notification delivered", "provider", p.Name, "recipient", r.name,
+			"deliveryId", m.ID, "events", len(batches[i].Pending), "digest", m.Digest,
+			"waited", now.Sub(batches[i].Pending[0].At.Time).Round(time.Millisecond).String())
 		done = append(done, batches[i])
 		sent = append(sent, ids...)
 		if n.seams.AfterSend != nil {

@@ -73,6 +73,15 @@ func (n *notifier) gather(ctx context.Context, namespace string, roles []*v1.Rol
 			if !p.DeletionTimestamp.IsZero() {
 				continue
 			}
+			if p.Status.Phase != v1.PhaseApplied && role.Status.HistoryEntry(string(p.UID)) != nil {
+				// The Role's history records it in the write that
+				// republishes the matrix, before the Proposal marks itself
+				// Applied: tell it from there. (A copy: the list shares
+				// the cache's objects.)
+				applied := *p
+				applied.Status.Phase = v1.PhaseApplied
+				p = &applied
+			}
 			out.live[string(p.UID)] = p.CreationTimestamp.Time
 			if !p.Status.Phase.IsClosed() {
 				out.open[string(p.UID)] = p.CreationTimestamp.Time
@@ -105,7 +114,8 @@ func (n *notifier) gather(ctx context.Context, namespace string, roles []*v1.Rol
 }
 
 // rolesRevertsOrMatrixChanged lets through the Role updates notifications
-// care about: its reverts and its SkillMatrix.
+// care about: its reverts, its newest history entry (an applied Proposal)
+// and its SkillMatrix.
 var rolesRevertsOrMatrixChanged = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
 		before, ok1 := e.ObjectOld.(*v1.Role)
@@ -113,7 +123,7 @@ var rolesRevertsOrMatrixChanged = predicate.Funcs{
 		if !ok1 || !ok2 {
 			return true
 		}
-		return before.Spec.MatrixRef != after.Spec.MatrixRef ||
+		return before.Spec.MatrixRef != after.Spec.MatrixRef || newestHistoryUID(before) != newestHistoryUID(after) ||
 			!equality.Semantic.DeepEqual(before.Status.Reverted, after.Status.Reverted)
 	},
 }

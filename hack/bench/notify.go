@@ -61,6 +61,10 @@ type notifyResult struct {
 	// Mail* run from each deciding vote to the first Follow's mail that
 	// tells it (mailpit's receive time).
 	MailP50, MailP95, MailMax time.Duration
+	// After* run from the moment the Role's ConfigMap carried the change
+	// (the end of the governance latency) to the webhook's message: the
+	// notifications' own share.
+	AfterP50, AfterP95 time.Duration
 	// Events counts the (recipient, event) pairs the burst delivered, alone
 	// or listed in a digest; Messages the messages (a digest once).
 	Events, Messages int
@@ -111,7 +115,8 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	defer hook.close()
 
 	track := newLatencies()
-	st, err := b.setUp(ctx, stageSpec{namespace: "notify", roles: b.cfg.govRoles, governance: governancePolicy()})
+	st, err := b.setUp(ctx, stageSpec{namespace: "notify", roles: b.cfg.govRoles, governance: governancePolicy(),
+		onConfigMap: track.configMap})
 	defer st.close()
 	if err != nil {
 		return res, err
@@ -132,6 +137,7 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err != nil {
 		return res, err
 	}
+	track.follow(proposals)
 	// The openings are told; the measurement starts once they are.
 	if err := notificationsSettled(ctx, st, b.cfg.timeout); err != nil {
 		return res, err
@@ -156,11 +162,17 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 		return res, err
 	}
 	res.CPU = m.cpu.since()
-	var lat []time.Duration
+	var lat, after []time.Duration
 	for _, p := range proposals {
-		lat = append(lat, hook.applied(p.Name).Sub(track.sent[string(p.UID)]))
+		told := hook.applied(p.Name)
+		lat = append(lat, told.Sub(track.sent[string(p.UID)]))
+		if seen, ok := track.seen[string(p.UID)]; ok {
+			after = append(after, told.Sub(seen))
+		}
 	}
 	slices.Sort(lat)
+	slices.Sort(after)
+	res.AfterP50, res.AfterP95 = percentile(after, 0.5), percentile(after, 0.95)
 	res.Latencies = lat
 	res.P50, res.P95, res.P99, res.Max = percentile(lat, 0.5), percentile(lat, 0.95), percentile(lat, 0.99), percentile(lat, 1)
 	events, messages, first, err := mailDeliveries(ctx, mail, proposals, follows)

@@ -50,8 +50,10 @@ type NotificationOptions struct {
 	// UnsubscribeAddr is where the manager serves /unsubscribe/ (every
 	// replica, leader or not); empty or "0" serves nothing.
 	UnsubscribeAddr string
-	// Concurrency is how many rules and how many Follows are reconciled at
-	// once (default 2 and 4).
+	// Concurrency is how many rules, and a quarter of how many Follows, are
+	// reconciled at once (default 2 and 8: each Follow is one person's,
+	// and a burst touches many, most of the time waiting for the API
+	// server or the mail server).
 	Concurrency int
 	// HTTPTransport and SMTPTLS replace the transports' defaults (tests).
 	HTTPTransport http.RoundTripper
@@ -112,7 +114,7 @@ func setupNotifications(ctx context.Context, mgr ctrl.Manager, opts Notification
 		return fmt.Errorf("setting up the NotificationRule controller: %w", err)
 	}
 	follows := &FollowReconciler{notifier: n, Recorder: mgr.GetEventRecorder("skillmatrix-notifications")}
-	if err := follows.SetupWithManager(mgr, 2*opts.Concurrency); err != nil {
+	if err := follows.SetupWithManager(mgr, 4*opts.Concurrency); err != nil {
 		return fmt.Errorf("setting up the Follow controller: %w", err)
 	}
 	if opts.UnsubscribeAddr != "" && opts.UnsubscribeAddr != "0" {

@@ -121,8 +121,7 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err != nil {
 		return res, err
 	}
-	// 200 Proposals by one author: no per-author limit here.
-	v.Args = append(slices.Clone(v.Args), "--max-open-proposals-per-author=-1", "--portal-url=https://career.example.com")
+	v.Args = append(slices.Clone(v.Args), "--portal-url=https://career.example.com")
 	mgr, err := b.startManager(ctx, st, v, "notifications")
 	if err != nil {
 		return res, err

@@ -143,7 +143,7 @@ BENCH_RAW ?= $(basename $(BENCH_OUT)).json
 BENCH_BIN = $(patsubst $(CURDIR)/%,%,$(LOCALBIN))
 
 .PHONY: bench
-bench: manager envtest-assets ## Measure convergence, steady state, governance latency and memory on envtest into BENCH_RAW and render docs/performance.md from it (about 30 minutes).
+bench: manager envtest-assets mailpit ## Measure convergence, steady state, governance latency, notifications and memory on envtest into BENCH_RAW and render docs/performance.md from it (about 30 minutes).
 	go run ./hack/bench -n $(BENCH_N) -variants shipped -binary no-soft-limit="$(BENCH_BIN)/manager" -env no-soft-limit=GOMEMLIMIT=off -describe "no-soft-limit=the same binary with GOMEMLIMIT=off: no soft memory limit, as outside a Pod with a memory limit" -raw "$(BENCH_RAW)" -out "$(BENCH_OUT)" $(BENCH_ARGS)
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go run ./hack/bench/maxproposals -n 300 | tee "$(BENCH_BIN)/maxproposals.txt"
 

@@ -72,7 +72,8 @@ func (d *demo) startMailpit(ctx context.Context) error {
 // notificationArgs are the manager's flags for the demo's notifications:
 // links to the local portal, and the one-click unsubscribe endpoint.
 func (d *demo) notificationArgs() []string {
-	return []string{"--portal-url=" + d.portalURL(""), "--notification-bind-address=" + d.unsubscribeAddr}
+	return []string{"--portal-url=" + d.portalURL(""), "--notification-bind-address=" + d.unsubscribeAddr,
+		"--notification-unsubscribe-url=http://" + d.unsubscribeAddr}
 }
 
 // setUpNotifications creates the demo's provider (mailpit), a rule that

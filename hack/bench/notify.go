@@ -173,7 +173,8 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	slices.Sort(after)
 	res.AfterP50, res.AfterP95 = percentile(after, 0.5), percentile(after, 0.95)
 	res.Latencies = lat
-	res.P50, res.P95, res.P99, res.Max = percentile(lat, 0.5), percentile(lat, 0.95), percentile(lat, 0.99), percentile(lat, 1)
+	res.P50, res.P95 = percentile(lat, 0.5), percentile(lat, 0.95)
+	res.P99, res.Max = percentile(lat, 0.99), percentile(lat, 1)
 	events, messages, first, err := mailDeliveries(ctx, mail, proposals, follows)
 	if err != nil {
 		return res, err
@@ -202,24 +203,27 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 // Role by each of notifyFollowers, created as them; it waits until the
 // Follows are set up and returns them.
 func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *mailpit.Server) ([]*v1.Follow, error) {
+	const hook, smtp = "hook", "mail"
 	admin := st.cp.Admin
-	objs := []client.Object{
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "hook"},
+	matrix := v1.ObjectName(st.matrix.Name)
+	objs := make([]client.Object, 0, 5+len(notifyFollowers))
+	objs = append(objs,
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
 			StringData: map[string]string{"token": benchHMACKey}},
-		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "hook"},
+		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
 			Spec: v1.NotificationProviderSpec{Type: v1.ProviderWebhook, Address: hookURL,
-				SecretRef: &v1.SecretReference{Name: "hook"}}},
-		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "mail"},
+				SecretRef: &v1.SecretReference{Name: hook}}},
+		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: smtp},
 			Spec: v1.NotificationProviderSpec{Type: v1.ProviderSMTP,
 				SMTP: &v1.SMTPSettings{Host: mail.SMTPHost, Port: int32(mail.SMTPPort), From: "career@example.com",
 					Security: v1.SMTPNone, UserDomain: "example.com"},
 				Follows: &v1.FollowDelivery{}}},
-		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "hook"},
-			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: "hook"}, MatrixRef: v1.ObjectName(st.matrix.Name)}},
+		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
+			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: hook}, MatrixRef: matrix}},
 		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "team"},
-			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: "mail"}, MatrixRef: v1.ObjectName(st.matrix.Name),
+			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: smtp}, MatrixRef: matrix,
 				To: []string{"career-team@example.com"}}},
-	}
+	)
 	for _, u := range notifyFollowers {
 		objs = append(objs, &rbacv1.ClusterRoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: u + "-skillmatrix-follower"},

@@ -173,7 +173,7 @@ var _ = Describe("Follows", func() {
 			Should(BeEmpty(), "nothing before the digest's hour")
 
 		By("20 seconds before the hour, a third Proposal opens")
-		shift.Store(int64(nextHour.Add(-20 * time.Second).Sub(time.Now())))
+		shift.Store(int64(time.Until(nextHour.Add(-20 * time.Second))))
 		proposeFocus(ns, "three", "platform-engineer", "Third change")
 		digest := waitMail(mailbox(ns, "carol"), "3 updates on the career matrices of "+ns)
 		// It came at the hour by the manager's clock, not before.

@@ -1,0 +1,224 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/history"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/revert"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
+)
+
+// The record of applied Proposals outlives the Role object. A Role deleted
+// and re-created (by its sync from Git, from a backup, in a rebuilt
+// namespace or cluster) starts with an empty status; its history, its
+// changelog and the revert protection built on them come back from the
+// durable sources (recoverHistory):
+//
+//   - the Applied Proposals that name the Role: their status and spec hold
+//     what the history entry held (title, author, when, the generation of
+//     the object they were applied to, the cells, the commit);
+//   - with Git write-back, the tracked branch's history, once per Role
+//     object, for the Proposals that are gone too: only commits the
+//     operator wrote count (a signature that verifies against its keys, or
+//     a SHA it recorded in a switch-over record), each an entry with the
+//     cells its diff set. A trailer anyone could type is never enough; such
+//     commits are named in the History condition, and nothing is recorded
+//     from them.
+
+// maxNamed bounds the commits and Proposals a History message names.
+const maxNamed = 10
+
+// recoverHistory puts back into the history what the durable sources hold
+// and the history lacks, and says so in the History condition. It runs
+// after the phases that record promotions and syncs as they happen, so it
+// only adds what those could not know.
+func (r *RoleReconciler) recoverHistory(ctx context.Context, s *roleScope) (bool, error) {
+	role := s.role
+	proposals, err := r.proposals(ctx, s)
+	if err != nil {
+		return true, err
+	}
+	known := make(map[string]bool, len(proposals))
+	var rebuilt []v1.AppliedProposal
+	var fromProposals, fromGit, unverifiable []string
+	for _, p := range proposals {
+		known[string(p.UID)] = true
+		if p.Status.Phase != v1.PhaseApplied || role.Status.HistoryEntry(string(p.UID)) != nil {
+			continue
+		}
+		appliedAt := p.CreationTimestamp
+		if p.Status.AppliedAt != nil {
+			appliedAt = *p.Status.AppliedAt
+		}
+		e := historyRecord(p, string(p.UID), appliedAt, p.Status.AppliedRoleGeneration)
+		e.RebuiltFrom = v1.HistoryFromProposal
+		if gc := p.Status.GitCommit; gc != nil {
+			e.Commit = cmp.Or(gc.MergedCommit, gc.SHA)
+		}
+		rebuilt = append(rebuilt, e)
+	}
+
+	cond := meta.FindStatusCondition(role.Status.Conditions, v1.ConditionHistory)
+	gitDone := cond != nil && cond.Status != metav1.ConditionUnknown
+	var gitErr error
+	var gitReason string
+	if !gitDone && r.writeBack != nil {
+		var commits []gitwrite.HistoryCommit
+		commits, gitReason, gitErr = r.gitHistory(ctx, s)
+		if gitErr != nil && gitReason == "" {
+			return true, gitErr
+		}
+		for _, c := range commits {
+			for _, np := range c.Proposals {
+				ns, name, _ := strings.Cut(np.Name, "/")
+				if known[np.UID] || ns != role.Namespace || role.Status.HistoryEntry(np.UID) != nil {
+					continue
+				}
+				if !c.Trusted {
+					unverifiable = append(unverifiable, fmt.Sprintf("%.12s (%s)", c.SHA, np.Name))
+					continue
+				}
+				rebuilt = append(rebuilt, gitEntry(c, name, np.UID))
+			}
+		}
+	}
+
+	merged, added := history.Merge(role.Status.History, rebuilt)
+	if added > 0 {
+		isNew := map[string]bool{}
+		for i := range rebuilt {
+			isNew[rebuilt[i].UID] = role.Status.HistoryEntry(rebuilt[i].UID) == nil
+		}
+		for i := range merged {
+			switch e := &merged[i]; {
+			case !isNew[e.UID]:
+			case e.RebuiltFrom == v1.HistoryFromGit:
+				fromGit = append(fromGit, fmt.Sprintf("%s (%.12s)", e.Name, e.Commit))
+			default:
+				fromProposals = append(fromProposals, string(e.Name))
+			}
+		}
+		role.Status.History = merged
+		logf.FromContext(ctx).Info("rebuilt the Role's history", "entries", added, "fromProposals", fromProposals, "fromGit", fromGit)
+	}
+	switch {
+	case gitErr != nil:
+		msg := "the history could not be checked against Git yet: " + gitErr.Error()
+		if added > 0 {
+			msg = fmt.Sprintf("rebuilt %d entries from Applied Proposals (%s); %s", added, names(fromProposals), msg)
+		}
+		s.conds.set(v1.ConditionHistory, metav1.ConditionUnknown, gitReason, msg)
+		s.result = ctrl.Result{RequeueAfter: retryDelay(cond)}
+	case len(unverifiable) > 0:
+		s.conds.set(v1.ConditionHistory, metav1.ConditionFalse, v1.ReasonHistoryUnverifiable, fmt.Sprintf(
+			"%s; commits of the tracked branch name %s of this Role that no Applied Proposal, no recorded SHA and no signature of the operator's keys vouches for, so they are not recorded: %s. Without spec.signing, what the Proposals' deletion took cannot be told from a forgery",
+			rebuiltText(added, fromProposals, fromGit), text.Plural(len(unverifiable), "Proposal", "Proposals"), names(unverifiable)))
+	case added > 0:
+		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryRebuilt, rebuiltText(added, fromProposals, fromGit))
+	case cond == nil || !gitDone:
+		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryComplete,
+			"no Applied Proposal naming the Role, and no commit the operator wrote for it, is missing from the history")
+	}
+	return false, nil
+}
+
+// gitHistory reads the commits of the tracked branch that changed the
+// Role, from the GitWriteBack that selects it; none without one. reason is
+// the write-back reason of an error a retry may mend.
+func (r *RoleReconciler) gitHistory(ctx context.Context, s *roleScope) ([]gitwrite.HistoryCommit, string, error) {
+	t, err := r.writeBack.targetFor(ctx, s.role)
+	if err != nil || t == nil || t.problem != nil {
+		return nil, "", err
+	}
+	cfg, err := r.writeBack.config(ctx, t)
+	if err == nil {
+		q := gitwrite.HistoryQuery{Namespace: s.role.Namespace, Role: s.role.Name}
+		for _, rec := range t.config.Status.SwitchOvers {
+			if rec.Commit != "" {
+				q.Known = append(q.Known, rec.Commit)
+			}
+		}
+		var commits []gitwrite.HistoryCommit
+		if commits, err = r.writeBack.writer.History(ctx, cfg, q); err == nil {
+			return commits, "", nil
+		}
+	}
+	return nil, writeBackReason(err), err
+}
+
+// gitEntry is the history entry a commit the operator wrote gives a
+// Proposal it names: the subject as title (a switch-over commit carries
+// several, and names them in its body), the commit's time, and the cells
+// its diff set.
+func gitEntry(c gitwrite.HistoryCommit, name, uid string) v1.AppliedProposal {
+	title := c.Subject
+	author := v1.Username(c.ProposedBy)
+	if len(c.Proposals) > 1 {
+		title = fmt.Sprintf("carried to Git by commit %.12s with %d other Proposal(s): %s", c.SHA, len(c.Proposals)-1, c.Subject)
+		author = ""
+	}
+	return v1.AppliedProposal{
+		Name: v1.ObjectName(name), UID: uid, Title: text.Truncate(title, 200), Author: author,
+		AppliedAt: metav1.NewTime(c.When.Truncate(time.Second)), Cells: revert.Cells(c.Changes),
+		Commit: c.SHA, RebuiltFrom: v1.HistoryFromGit,
+	}
+}
+
+func rebuiltText(added int, fromProposals, fromGit []string) string {
+	if added == 0 {
+		return "nothing was rebuilt"
+	}
+	var from []string
+	if len(fromProposals) > 0 {
+		from = append(from, "Applied Proposals "+names(fromProposals))
+	}
+	if len(fromGit) > 0 {
+		from = append(from, "commits the operator wrote "+names(fromGit))
+	}
+	return fmt.Sprintf("the Role's status had lost %s of its history; rebuilt from %s",
+		text.Plural(added, "entry", "entries"), strings.Join(from, " and "))
+}
+
+// names lists at most maxNamed, and how many more.
+func names(list []string) string {
+	if len(list) <= maxNamed {
+		return strings.Join(list, ", ")
+	}
+	return strings.Join(list[:maxNamed], ", ") + fmt.Sprintf(" and %d more", len(list)-maxNamed)
+}
+
+// retryDelay is how long a failed look into Git waits: as long as the
+// failure has lasted, from writeBackMinRetry to writeBackMaxRetry.
+func retryDelay(cond *metav1.Condition) time.Duration {
+	if cond == nil || cond.Status != metav1.ConditionUnknown {
+		return writeBackMinRetry
+	}
+	return min(max(time.Since(cond.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
+}

@@ -20,6 +20,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,6 +111,14 @@ func (r *RoleReconciler) recoverHistory(ctx context.Context, s *roleScope) (bool
 		}
 	}
 
+	// The Proposals' order is the cache's: order them as they landed (a
+	// batch shares its appliedAt, and its generation tells it apart).
+	slices.SortStableFunc(rebuilt, func(a, b v1.AppliedProposal) int {
+		if a.RebuiltFrom != v1.HistoryFromProposal || b.RebuiltFrom != v1.HistoryFromProposal {
+			return 0
+		}
+		return cmp.Or(a.AppliedAt.Compare(b.AppliedAt.Time), cmp.Compare(a.Generation, b.Generation), cmp.Compare(a.Name, b.Name))
+	})
 	merged, added := history.Merge(role.Status.History, rebuilt)
 	if added > 0 {
 		isNew := map[string]bool{}

@@ -66,9 +66,57 @@ func (r *RoleReconciler) recoverHistory(ctx context.Context, s *roleScope) (bool
 	if err != nil {
 		return true, err
 	}
+	rebuilt, known := fromAppliedProposals(role, proposals)
+
+	cond := meta.FindStatusCondition(role.Status.Conditions, v1.ConditionHistory)
+	gitDone := cond != nil && cond.Status != metav1.ConditionUnknown
+	var found rebuiltFromGit
+	if !gitDone && r.writeBack != nil {
+		commits, reason, err := r.gitHistory(ctx, s)
+		if err != nil && reason == "" {
+			return true, err
+		}
+		found = fromCommits(role, commits, known)
+		found.err, found.reason = err, reason
+		rebuilt = append(rebuilt, found.entries...)
+	}
+
+	merged, added := history.Merge(role.Status.History, rebuilt)
+	var fromProposals, fromGit []string
+	if added > 0 {
+		fromProposals, fromGit = rebuiltNames(role, merged, rebuilt)
+		role.Status.History = merged
+		logf.FromContext(ctx).Info("rebuilt the Role's history", "entries", added, "fromProposals", fromProposals, "fromGit", fromGit)
+	}
+	rebuiltMsg := rebuiltText(added, fromProposals, fromGit)
+	switch {
+	case found.err != nil:
+		msg := "the history could not be checked against Git yet: " + found.err.Error()
+		if added > 0 {
+			msg = rebuiltMsg + "; " + msg
+		}
+		s.conds.set(v1.ConditionHistory, metav1.ConditionUnknown, found.reason, msg)
+		s.result = ctrl.Result{RequeueAfter: retryDelay(cond)}
+	case len(found.unverifiable) > 0:
+		s.conds.set(v1.ConditionHistory, metav1.ConditionFalse, v1.ReasonHistoryUnverifiable, fmt.Sprintf(
+			"%s; commits of the tracked branch name %s of this Role that no Applied Proposal, no recorded SHA and no signature of the operator's keys vouches for, so they are not recorded: %s. Without spec.signing, what the Proposals' deletion took cannot be told from a forgery",
+			rebuiltMsg, text.Plural(len(found.unverifiable), "Proposal", "Proposals"), names(found.unverifiable)))
+	case added > 0:
+		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryRebuilt, rebuiltMsg)
+	case !gitDone:
+		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryComplete,
+			"no Applied Proposal naming the Role, and no commit the operator wrote for it, is missing from the history")
+	}
+	return false, nil
+}
+
+// fromAppliedProposals are the history entries the Role's Applied
+// Proposals hold and its history lacks, in the order they landed (a batch
+// shares its appliedAt, and its generation tells it apart); known are the
+// uids of every Proposal of the Role.
+func fromAppliedProposals(role *v1.Role, proposals []*v1.Proposal) ([]v1.AppliedProposal, map[string]bool) {
 	known := make(map[string]bool, len(proposals))
-	var rebuilt []v1.AppliedProposal
-	var fromProposals, fromGit, unverifiable []string
+	var out []v1.AppliedProposal
 	for _, p := range proposals {
 		known[string(p.UID)] = true
 		if p.Status.Phase != v1.PhaseApplied || role.Status.HistoryEntry(string(p.UID)) != nil {
@@ -83,79 +131,61 @@ func (r *RoleReconciler) recoverHistory(ctx context.Context, s *roleScope) (bool
 		if gc := p.Status.GitCommit; gc != nil {
 			e.Commit = cmp.Or(gc.MergedCommit, gc.SHA)
 		}
-		rebuilt = append(rebuilt, e)
+		out = append(out, e)
 	}
-
-	cond := meta.FindStatusCondition(role.Status.Conditions, v1.ConditionHistory)
-	gitDone := cond != nil && cond.Status != metav1.ConditionUnknown
-	var gitErr error
-	var gitReason string
-	if !gitDone && r.writeBack != nil {
-		var commits []gitwrite.HistoryCommit
-		commits, gitReason, gitErr = r.gitHistory(ctx, s)
-		if gitErr != nil && gitReason == "" {
-			return true, gitErr
-		}
-		for _, c := range commits {
-			for _, np := range c.Proposals {
-				ns, name, _ := strings.Cut(np.Name, "/")
-				if known[np.UID] || ns != role.Namespace || role.Status.HistoryEntry(np.UID) != nil {
-					continue
-				}
-				if !c.Trusted {
-					unverifiable = append(unverifiable, fmt.Sprintf("%.12s (%s)", c.SHA, np.Name))
-					continue
-				}
-				rebuilt = append(rebuilt, gitEntry(c, name, np.UID))
-			}
-		}
-	}
-
-	// The Proposals' order is the cache's: order them as they landed (a
-	// batch shares its appliedAt, and its generation tells it apart).
-	slices.SortStableFunc(rebuilt, func(a, b v1.AppliedProposal) int {
-		if a.RebuiltFrom != v1.HistoryFromProposal || b.RebuiltFrom != v1.HistoryFromProposal {
-			return 0
-		}
+	slices.SortStableFunc(out, func(a, b v1.AppliedProposal) int {
 		return cmp.Or(a.AppliedAt.Compare(b.AppliedAt.Time), cmp.Compare(a.Generation, b.Generation), cmp.Compare(a.Name, b.Name))
 	})
-	merged, added := history.Merge(role.Status.History, rebuilt)
-	if added > 0 {
-		isNew := map[string]bool{}
-		for i := range rebuilt {
-			isNew[rebuilt[i].UID] = role.Status.HistoryEntry(rebuilt[i].UID) == nil
-		}
-		for i := range merged {
-			switch e := &merged[i]; {
-			case !isNew[e.UID]:
-			case e.RebuiltFrom == v1.HistoryFromGit:
-				fromGit = append(fromGit, fmt.Sprintf("%s (%.12s)", e.Name, e.Commit))
-			default:
-				fromProposals = append(fromProposals, string(e.Name))
+	return out, known
+}
+
+// rebuiltFromGit is what the tracked branch gave: entries from the commits
+// the operator wrote, the commits nobody vouches for, and why Git could not
+// be read (with its write-back reason).
+type rebuiltFromGit struct {
+	entries      []v1.AppliedProposal
+	unverifiable []string
+	err          error
+	reason       string
+}
+
+// fromCommits turns the commits that changed the Role into entries for
+// the Proposals of its namespace that no Proposal object and no history
+// entry accounts for: trusted commits only; the others are named.
+func fromCommits(role *v1.Role, commits []gitwrite.HistoryCommit, known map[string]bool) rebuiltFromGit {
+	var out rebuiltFromGit
+	for _, c := range commits {
+		for _, np := range c.Proposals {
+			ns, name, _ := strings.Cut(np.Name, "/")
+			if known[np.UID] || ns != role.Namespace || role.Status.HistoryEntry(np.UID) != nil {
+				continue
 			}
+			if !c.Trusted {
+				out.unverifiable = append(out.unverifiable, fmt.Sprintf("%.12s (%s)", c.SHA, np.Name))
+				continue
+			}
+			out.entries = append(out.entries, gitEntry(c, name, np.UID))
 		}
-		role.Status.History = merged
-		logf.FromContext(ctx).Info("rebuilt the Role's history", "entries", added, "fromProposals", fromProposals, "fromGit", fromGit)
 	}
-	switch {
-	case gitErr != nil:
-		msg := "the history could not be checked against Git yet: " + gitErr.Error()
-		if added > 0 {
-			msg = fmt.Sprintf("rebuilt %d entries from Applied Proposals (%s); %s", added, names(fromProposals), msg)
+	return out
+}
+
+// rebuiltNames names the rebuilt entries merged holds, by source.
+func rebuiltNames(role *v1.Role, merged, rebuilt []v1.AppliedProposal) (fromProposals, fromGit []string) {
+	isNew := map[string]bool{}
+	for i := range rebuilt {
+		isNew[rebuilt[i].UID] = role.Status.HistoryEntry(rebuilt[i].UID) == nil
+	}
+	for i := range merged {
+		switch e := &merged[i]; {
+		case !isNew[e.UID]:
+		case e.RebuiltFrom == v1.HistoryFromGit:
+			fromGit = append(fromGit, fmt.Sprintf("%s (%.12s)", e.Name, e.Commit))
+		default:
+			fromProposals = append(fromProposals, string(e.Name))
 		}
-		s.conds.set(v1.ConditionHistory, metav1.ConditionUnknown, gitReason, msg)
-		s.result = ctrl.Result{RequeueAfter: retryDelay(cond)}
-	case len(unverifiable) > 0:
-		s.conds.set(v1.ConditionHistory, metav1.ConditionFalse, v1.ReasonHistoryUnverifiable, fmt.Sprintf(
-			"%s; commits of the tracked branch name %s of this Role that no Applied Proposal, no recorded SHA and no signature of the operator's keys vouches for, so they are not recorded: %s. Without spec.signing, what the Proposals' deletion took cannot be told from a forgery",
-			rebuiltText(added, fromProposals, fromGit), text.Plural(len(unverifiable), "Proposal", "Proposals"), names(unverifiable)))
-	case added > 0:
-		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryRebuilt, rebuiltText(added, fromProposals, fromGit))
-	case cond == nil || !gitDone:
-		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryComplete,
-			"no Applied Proposal naming the Role, and no commit the operator wrote for it, is missing from the history")
 	}
-	return false, nil
+	return fromProposals, fromGit
 }
 
 // gitHistory reads the commits of the tracked branch that changed the

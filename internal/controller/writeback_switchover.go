@@ -363,7 +363,7 @@ func writtenSince(entries []metav1.ManagedFieldsEntry, t time.Time) bool {
 	since := t.Truncate(time.Second)
 	for _, e := range entries {
 		if e.Manager == promotion.FieldManager || e.Subresource != "" || e.Time == nil || e.FieldsV1 == nil ||
-			e.Time.Time.Before(since) || !bytes.Contains(e.FieldsV1.Raw, []byte(`"f:spec"`)) {
+			e.Time.Time.Before(since) || !bytes.Contains(e.FieldsV1.GetRawBytes(), []byte(`"f:spec"`)) {
 			continue
 		}
 		return true

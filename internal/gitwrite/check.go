@@ -37,7 +37,7 @@ func (w *Writer) Check(ctx context.Context, cfg Config) (CheckResult, error) {
 	remote := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{cfg.URL}})
 	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: auth})
 	if err != nil {
-		return CheckResult{}, classify("list branches", err)
+		return CheckResult{}, classify(opListBranches, err)
 	}
 	out := CheckResult{}
 	for _, r := range refs {
@@ -50,7 +50,7 @@ func (w *Writer) Check(ctx context.Context, cfg Config) (CheckResult, error) {
 		}
 	}
 	if out.Head == "" {
-		return out, &Error{Op: "list branches", Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q among the remote's %d", cfg.Branch, out.Branches)}
+		return out, &Error{Op: opListBranches, Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q among the remote's %d", cfg.Branch, out.Branches)}
 	}
 	return out, nil
 }

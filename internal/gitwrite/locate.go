@@ -85,7 +85,7 @@ func (s *session) locate(ctx context.Context, p *Proposal, rec *Record) (Locatio
 	}
 	tracked, ok := refs[plumbing.NewBranchReferenceName(s.cfg.Branch)]
 	if !ok {
-		return Location{}, &Error{Op: "list branches", Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q", s.cfg.Branch)}
+		return Location{}, &Error{Op: opListBranches, Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q", s.cfg.Branch)}
 	}
 	loc := Location{TrackedHead: tracked.String()}
 	branchMode := rec.Branch != "" && rec.Branch != s.cfg.Branch

@@ -76,7 +76,7 @@ func TestMerge(t *testing.T) {
 // TestMergeKeepsTheBound: of 60 entries the newest 50 stay, and merging the
 // same again changes nothing (what the bound dropped stays dropped).
 func TestMergeKeepsTheBound(t *testing.T) {
-	var rebuilt []v1.AppliedProposal
+	rebuilt := make([]v1.AppliedProposal, 0, 60)
 	for i := range 60 {
 		rebuilt = append(rebuilt, entry(fmt.Sprintf("p%02d", i), i))
 	}

@@ -26,7 +26,6 @@ package flux
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -73,7 +72,8 @@ func TestFlux(t *testing.T) {
 		t.Skip("the Flux end-to-end test starts envtest and Flux: not under -short")
 	}
 	if os.Getenv("FLUX_ASSETS") == "" {
-		t.Skip("FLUX_ASSETS is not set: run make test-flux, which builds (or reuses) Flux's controllers with hack/flux-assets.sh")
+		t.Skip("FLUX_ASSETS is not set: run make test-flux, which builds (or reuses) Flux's controllers " +
+			"with hack/flux-assets.sh")
 	}
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Flux Suite")
@@ -161,7 +161,7 @@ func startFlux(assets string) {
 		cmd.Env = append(os.Environ(), "KUBECONFIG="+path, "RUNTIME_NAMESPACE=flux-system")
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		Expect(cmd.Start()).To(Succeed())
-		fmt.Fprintf(GinkgoWriter, "started %s (pid %d), logs in %s\n", name, cmd.Process.Pid, logFile.Name())
+		GinkgoWriter.Printf("started %s (pid %d), logs in %s\n", name, cmd.Process.Pid, logFile.Name())
 		DeferCleanup(func() {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()

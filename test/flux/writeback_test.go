@@ -221,7 +221,8 @@ func (f *fluxOps) roleReady(name string) func() bool {
 		if err := k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: f.ns, Name: name}, &r); err != nil {
 			return false
 		}
-		return meta.IsStatusConditionTrue(r.Status.Conditions, v1.ConditionReady) && r.Status.ObservedGeneration == r.Generation
+		return meta.IsStatusConditionTrue(r.Status.Conditions, v1.ConditionReady) &&
+			r.Status.ObservedGeneration == r.Generation
 	}
 }
 
@@ -332,7 +333,8 @@ func (f *fluxOps) writeBack(change func(*v1.GitWriteBackSpec)) {
 	wb := &v1.GitWriteBack{
 		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "career-roles"},
 		Spec: v1.GitWriteBackSpec{URL: f.srv.URL(repoName), Branch: "main", Path: "career",
-			SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: "m", Interval: &metav1.Duration{Duration: 2 * time.Second}},
+			SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: "m",
+			Interval: &metav1.Duration{Duration: 2 * time.Second}},
 	}
 	if change != nil {
 		change(&wb.Spec)
@@ -386,7 +388,8 @@ func newSigningKey() []byte {
 }
 
 var _ = Describe("Git write-back against a real Flux (issue 27)", func() {
-	It("Direct mode: commits, Flux applies, the Role is deleted and re-created from Git with its history, and a Flux rollback is reported", func() {
+	It("Direct mode: commits, Flux applies, the Role is deleted and re-created from Git with its history, "+
+		"and a Flux rollback is reported", func() {
 		f := newFluxOps()
 		f.writeBack(nil)
 
@@ -433,10 +436,12 @@ var _ = Describe("Git write-back against a real Flux (issue 27)", func() {
 		Expect(f.commits()).To(HaveLen(3))
 	})
 
-	It("Branch mode with signed commits: merged branches, then the Role and every Proposal deleted and the history rebuilt from Git alone", func() {
+	It("Branch mode with signed commits: merged branches, then the Role and every Proposal deleted "+
+		"and the history rebuilt from Git alone", func() {
 		f := newFluxOps()
 		Expect(k8sClient.Create(suiteCtx, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "signing"}, Data: map[string][]byte{"signingKey": newSigningKey()},
+			ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "signing"},
+			Data:       map[string][]byte{"signingKey": newSigningKey()},
 		})).To(Succeed())
 		f.writeBack(func(s *v1.GitWriteBackSpec) {
 			s.Mode = v1.GitWriteBackBranch

@@ -30,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
@@ -39,32 +40,14 @@ import (
 // kubectl wait, Flux and Argo CD read them. These tests hold the Lua to
 // that rule without a cluster.
 
-// kstatus is what sigs.k8s.io/cli-utils/pkg/kstatus/status reads from an
-// object of a kind it has no special rule for (checkGenericProperties): a
-// status.observedGeneration other than metadata.generation is InProgress;
-// otherwise the first Reconciling=True or Stalled=True condition decides
-// (InProgress, Failed); otherwise Current. (A deletionTimestamp reads
-// Terminating; Argo CD does not run health scripts for such objects.)
+// kstatus is what sigs.k8s.io/cli-utils/pkg/kstatus/status, the library
+// kubectl's tooling and Flux judge health with, reads from the object.
 func kstatus(obj map[string]any) string {
-	generation, hasGeneration, _ := unstructured.NestedInt64(obj, "metadata", "generation")
-	observed, hasObserved, _ := unstructured.NestedInt64(obj, "status", "observedGeneration")
-	if hasGeneration && hasObserved && observed != generation {
-		return "InProgress"
+	res, err := status.Compute(&unstructured.Unstructured{Object: obj})
+	if err != nil {
+		return "error: " + err.Error()
 	}
-	conditions, _, _ := unstructured.NestedSlice(obj, "status", "conditions")
-	for _, c := range conditions {
-		cond, _ := c.(map[string]any)
-		if cond["status"] != "True" {
-			continue
-		}
-		switch cond["type"] {
-		case v1.ConditionReconciling:
-			return "InProgress"
-		case v1.ConditionStalled:
-			return "Failed"
-		}
-	}
-	return "Current"
+	return string(res.Status)
 }
 
 // argoHealthOf is the Argo CD health that says what a kstatus status says.
@@ -262,12 +245,11 @@ func TestRoleAndSkillMatrixHealthIsKstatus(t *testing.T) {
 		script := readScript(t, kind)
 		for reason, p := range standings[kind] {
 			t.Run(kind+"/"+reason, func(t *testing.T) {
-				var conditions []metav1.Condition
 				valid := condition(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid, "valid")
 				if p != done {
 					valid = condition(v1.ConditionValid, metav1.ConditionFalse, reason, "why: "+reason)
 				}
-				conditions = append(conditions, valid)
+				conditions := []metav1.Condition{valid}
 				conclude(&conditions, p, reason, "the Ready message")
 				var obj runtime.Object
 				objectMeta := metav1.ObjectMeta{Name: "o", Namespace: "career", Generation: testGeneration}
@@ -293,7 +275,8 @@ func TestRoleAndSkillMatrixHealthIsKstatus(t *testing.T) {
 // checkAgainstKstatus runs the script on obj and checks its health against
 // kstatus and want, and its message against the deciding condition (when
 // conditions are given).
-func checkAgainstKstatus(t *testing.T, script string, obj map[string]any, want string, conditions []metav1.Condition) healthStatus {
+func checkAgainstKstatus(t *testing.T, script string, obj map[string]any, want string,
+	conditions []metav1.Condition) healthStatus {
 	t.Helper()
 	got, err := runHealth(obj, script, false)
 	if err != nil {
@@ -390,7 +373,8 @@ func TestCasesCoverEveryStanding(t *testing.T) {
 		},
 		"Role": {
 			"Ready " + v1.ReasonReady,
-			"Reconciling " + v1.ReasonMatrixNotFound, "Reconciling " + v1.ReasonPublishFailed, "Reconciling " + v1.ReasonRetrying,
+			"Reconciling " + v1.ReasonMatrixNotFound, "Reconciling " + v1.ReasonPublishFailed,
+			"Reconciling " + v1.ReasonRetrying,
 			"Stalled " + v1.ReasonInvalidSpec, "Stalled " + v1.ReasonMatrixInvalid, "Stalled " + v1.ReasonRenderFailed,
 			"Stalled " + v1.ReasonTooLarge, "Stalled " + v1.ReasonConfigMapConflict,
 		},
@@ -423,7 +407,8 @@ func TestCasesCoverEveryStanding(t *testing.T) {
 				cond, _ := c.(map[string]any)
 				condType, _ := cond["type"].(string)
 				reason, _ := cond["reason"].(string)
-				if cond["status"] != "True" || !slices.Contains([]string{v1.ConditionReady, v1.ConditionReconciling, v1.ConditionStalled}, condType) {
+				summary := []string{v1.ConditionReady, v1.ConditionReconciling, v1.ConditionStalled}
+				if cond["status"] != "True" || !slices.Contains(summary, condType) {
 					continue
 				}
 				seen[condType+" "+reason] = true
@@ -461,7 +446,8 @@ func TestHealthChecksShareOneBody(t *testing.T) {
 	var first string
 	for i, kind := range kinds {
 		header, body := scriptParts(readScript(t, kind))
-		if want := fmt.Sprintf("-- Health of a %s/%s %s ", group, v1.GroupVersion.Version, kind); !strings.HasPrefix(header, want) {
+		want := fmt.Sprintf("-- Health of a %s/%s %s ", group, v1.GroupVersion.Version, kind)
+		if !strings.HasPrefix(header, want) {
 			t.Errorf("%s: the header does not start with %q", scriptPath(kind), want)
 		}
 		if strings.TrimSpace(body) == "" {
@@ -472,7 +458,8 @@ func TestHealthChecksShareOneBody(t *testing.T) {
 			continue
 		}
 		if body != first {
-			t.Errorf("%s differs from %s below the header comment: the three kinds share one rule", scriptPath(kind), scriptPath(kinds[0]))
+			t.Errorf("%s differs from %s below the header comment: the three kinds share one rule",
+				scriptPath(kind), scriptPath(kinds[0]))
 		}
 	}
 }

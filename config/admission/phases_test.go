@@ -74,8 +74,9 @@ func TestPhaseListsAreTheGoRules(t *testing.T) {
 			}
 			seen[v.Name] = true
 			listed := literals(v.Expression)
-			want := make([]string, 0)
-			for _, p := range rule() {
+			phases := rule()
+			want := make([]string, 0, len(phases))
+			for _, p := range phases {
 				want = append(want, string(p))
 			}
 			slices.Sort(listed)
@@ -135,8 +136,9 @@ func crdPhases(t *testing.T) map[string]bool {
 }
 
 func literals(expr string) []string {
-	var out []string
-	for _, m := range quoted.FindAllStringSubmatch(expr, -1) {
+	matches := quoted.FindAllStringSubmatch(expr, -1)
+	out := make([]string, 0, len(matches))
+	for _, m := range matches {
 		out = append(out, m[1]+m[2])
 	}
 	return out

@@ -205,8 +205,8 @@ func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite,
 		st.ObservedGeneration = r.Generation
 		for _, c := range []metav1.Condition{
 			{Type: v1.ConditionValid, Reason: v1.ReasonValidWithWarnings, Message: fmt.Sprintf(
-				"valid against SkillMatrix %q with %s: %s", matrix.Name, text.Plural(len(e.result.Warnings()), "warning", "warnings"),
-				e.result.Summary(validation.SeverityWarning, 3))},
+				"valid against SkillMatrix %q with %s: %s", matrix.Name,
+				text.Plural(len(e.result.Warnings()), "warning", "warnings"), e.result.Summary(validation.SeverityWarning, 3))},
 			{Type: v1.ConditionPublished, Reason: v1.ReasonPublished,
 				Message: fmt.Sprintf("ConfigMap %q holds %d files as plain text", name, len(e.payload.Data))},
 			{Type: v1.ConditionReady, Reason: v1.ReasonReady, Message: fmt.Sprintf(

@@ -383,7 +383,8 @@ func (d *demo) checkNoWarnings(ctx context.Context) error {
 		}
 	}
 	if len(warnings) > 0 {
-		return fmt.Errorf("the flow emitted %d Warning Events, want none:\n  %s", len(warnings), strings.Join(warnings, "\n  "))
+		return fmt.Errorf("the flow emitted %d Warning Events, want none:\n  %s", len(warnings),
+			strings.Join(warnings, "\n  "))
 	}
 	fmt.Printf("    no Warning Event (%d Normal)\n", normal)
 	return nil

@@ -62,8 +62,7 @@ type Options struct {
 	// GitCacheDir holds the cached clones of Git write-back (default: a
 	// directory under os.TempDir()). The chart mounts an emptyDir there.
 	GitCacheDir string
-	// GitWrite tunes the Git writer (retries, history searched; tests set
-	// its BeforePush seam).
+	// GitWrite tunes the Git writer (retries, history searched).
 	GitWrite gitwrite.Options
 	// MaxOpenProposalsPerAuthor is how many open Proposals one author may
 	// have per namespace before the admission policy
@@ -193,6 +192,9 @@ type Seams struct {
 	// Proposal whose reconcile made it (a batch may promote others too),
 	// before that reconcile ends.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
+	// BeforeGitPush runs after a write-back commit is made and before it
+	// is pushed, once per push attempt.
+	BeforeGitPush func()
 	// AfterGitRecord runs right after a write-back commit is recorded in
 	// the Proposal's status and before it is pushed; an error stops the
 	// push.
@@ -291,8 +293,10 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options, seams Seams) (*Propos
 	if cacheDir == "" {
 		cacheDir = filepath.Join(os.TempDir(), "skillmatrix-operator-git")
 	}
+	gitOpts := opts.GitWrite
+	gitOpts.BeforePush = seams.BeforeGitPush
 	r.writeBack = &gitWriteBacks{client: mgr.GetClient(), live: mgr.GetAPIReader(),
-		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: seams.AfterGitPush, afterRecord: seams.AfterGitRecord}
+		writer: gitwrite.NewWriter(cacheDir, gitOpts), afterPush: seams.AfterGitPush, afterRecord: seams.AfterGitRecord}
 	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: seams.AfterRoleWrite, authority: r.authority}
 	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
 		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)

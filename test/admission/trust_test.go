@@ -488,7 +488,7 @@ var _ = Describe("Withdrawing a Proposal (issue 13, case 5)", func() {
 
 // phaseEntries are a table entry per phase.
 func phaseEntries(phases []careerv1alpha1.ProposalPhase) []TableEntry {
-	var out []TableEntry
+	out := make([]TableEntry, 0, len(phases))
 	for _, phase := range phases {
 		out = append(out, Entry(string(phase), phase))
 	}

@@ -249,7 +249,8 @@ const (
 	// sources hold (Applied Proposals that name it, commits of the tracked
 	// branch the operator wrote); they were recorded again.
 	ReasonHistoryRebuilt = "HistoryRebuilt"
-	// ReasonHistoryComplete: the durable sources hold nothing the history
+	// ReasonHistoryComplete: the durable sources, the tracked branch of the
+	// GitWriteBack that selects the Role included, hold nothing the history
 	// lacks.
 	ReasonHistoryComplete = "HistoryComplete"
 	// ReasonHistoryUnverifiable: commits of the tracked branch name

@@ -351,6 +351,8 @@ func (r *RoleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) err
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}, notInInitialList)).
 		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(roleOfProposal), builder.WithPredicates(writeBackStatusChanged)).
 		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(rolesOfSwitchOvers)).
+		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(r.rolesSelectedBy),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("role").
 		Complete(r)

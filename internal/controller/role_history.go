@@ -27,7 +27,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
@@ -72,12 +74,12 @@ func (r *RoleReconciler) recoverHistory(ctx context.Context, s *roleScope) (bool
 	gitDone := cond != nil && cond.Status != metav1.ConditionUnknown
 	var found rebuiltFromGit
 	if !gitDone && r.writeBack != nil {
-		commits, reason, err := r.gitHistory(ctx, s)
+		commits, checked, reason, err := r.gitHistory(ctx, s)
 		if err != nil && reason == "" {
 			return true, err
 		}
 		found = fromCommits(role, commits, known)
-		found.err, found.reason = err, reason
+		found.checked, found.err, found.reason = checked, err, reason
 		rebuilt = append(rebuilt, found.entries...)
 	}
 
@@ -103,10 +105,13 @@ func (r *RoleReconciler) recoverHistory(ctx context.Context, s *roleScope) (bool
 			rebuiltMsg, text.Plural(len(found.unverifiable), "Proposal", "Proposals"), names(found.unverifiable)))
 	case added > 0:
 		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryRebuilt, rebuiltMsg)
-	case !gitDone:
+	case !gitDone && found.checked:
 		s.conds.set(v1.ConditionHistory, metav1.ConditionTrue, v1.ReasonHistoryComplete,
 			"no Applied Proposal naming the Role, and no commit the operator wrote for it, is missing from the history")
 	}
+	// Without a GitWriteBack that selects the Role the condition stays
+	// unset: the branch is looked into once one does (a rebuild may bring
+	// the Roles back before their GitWriteBack).
 	return false, nil
 }
 
@@ -140,11 +145,13 @@ func fromAppliedProposals(role *v1.Role, proposals []*v1.Proposal) ([]v1.Applied
 }
 
 // rebuiltFromGit is what the tracked branch gave: entries from the commits
-// the operator wrote, the commits nobody vouches for, and why Git could not
-// be read (with its write-back reason).
+// the operator wrote, the commits nobody vouches for, whether a branch was
+// looked into at all, and why Git could not be read (with its write-back
+// reason).
 type rebuiltFromGit struct {
 	entries      []v1.AppliedProposal
 	unverifiable []string
+	checked      bool
 	err          error
 	reason       string
 }
@@ -189,12 +196,14 @@ func rebuiltNames(role *v1.Role, merged, rebuilt []v1.AppliedProposal) (fromProp
 }
 
 // gitHistory reads the commits of the tracked branch that changed the
-// Role, from the GitWriteBack that selects it; none without one. reason is
-// the write-back reason of an error a retry may mend.
-func (r *RoleReconciler) gitHistory(ctx context.Context, s *roleScope) ([]gitwrite.HistoryCommit, string, error) {
+// Role, from the GitWriteBack that selects it; none, and checked false,
+// without one. reason is the write-back reason of an error a retry may
+// mend.
+func (r *RoleReconciler) gitHistory(ctx context.Context, s *roleScope) (commits []gitwrite.HistoryCommit, checked bool,
+	reason string, err error) {
 	t, err := r.writeBack.targetFor(ctx, s.role)
 	if err != nil || t == nil || t.problem != nil {
-		return nil, "", err
+		return nil, false, "", err
 	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err == nil {
@@ -204,12 +213,11 @@ func (r *RoleReconciler) gitHistory(ctx context.Context, s *roleScope) ([]gitwri
 				q.Known = append(q.Known, rec.Commit)
 			}
 		}
-		var commits []gitwrite.HistoryCommit
 		if commits, err = r.writeBack.writer.History(ctx, cfg, q); err == nil {
-			return commits, "", nil
+			return commits, true, "", nil
 		}
 	}
-	return nil, writeBackReason(err), err
+	return nil, false, writeBackReason(err), err
 }
 
 // gitEntry is the history entry a commit the operator wrote gives a
@@ -260,4 +268,26 @@ func retryDelay(cond *metav1.Condition) time.Duration {
 		return writeBackMinRetry
 	}
 	return min(max(time.Since(cond.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)
+}
+
+// rolesSelectedBy maps a GitWriteBack, when it is created or its spec
+// changes, to the Roles it selects: a Role whose history was never looked
+// up in Git (it came back before its GitWriteBack) is looked up now.
+func (r *RoleReconciler) rolesSelectedBy(ctx context.Context, obj client.Object) []reconcile.Request {
+	wb, ok := obj.(*v1.GitWriteBack)
+	if !ok {
+		return nil
+	}
+	var roles v1.RoleList
+	if err := r.List(ctx, &roles, client.InNamespace(wb.Namespace), client.UnsafeDisableDeepCopy); err != nil {
+		logf.FromContext(ctx).Error(err, "listing the Roles a GitWriteBack selects", "gitWriteBack", client.ObjectKeyFromObject(wb))
+		return nil
+	}
+	var requests []reconcile.Request
+	for i := range roles.Items {
+		if t := selectWriteBack(&roles.Items[i], []v1.GitWriteBack{*wb}); t != nil {
+			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&roles.Items[i])})
+		}
+	}
+	return requests
 }

@@ -67,12 +67,12 @@ const (
 	testTime       = "2026-03-04T16:20:00Z"
 )
 
-func condition(condType string, status metav1.ConditionStatus, reason, message string) metav1.Condition {
+func condition(condType string, condStatus metav1.ConditionStatus, reason, message string) metav1.Condition {
 	when, err := time.Parse(time.RFC3339, testTime)
 	if err != nil {
 		panic(err)
 	}
-	return metav1.Condition{Type: condType, Status: status, Reason: reason, Message: message,
+	return metav1.Condition{Type: condType, Status: condStatus, Reason: reason, Message: message,
 		ObservedGeneration: testGeneration, LastTransitionTime: metav1.NewTime(when)}
 }
 
@@ -308,8 +308,8 @@ const olderOperator = "no Ready=True, Reconciling or Stalled (an older operator)
 // and neither flag (an operator older than these conditions), and a
 // Ready, Reconciling or Stalled condition stamped with an older generation.
 func kstatusDivergence(obj *unstructured.Unstructured) string {
-	status, found, _ := unstructured.NestedMap(obj.Object, "status")
-	if !found || status == nil {
+	st, found, _ := unstructured.NestedMap(obj.Object, "status")
+	if !found || st == nil {
 		return "no status"
 	}
 	conditions, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")

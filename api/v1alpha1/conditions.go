@@ -53,6 +53,11 @@ const (
 	// ConditionReverted is True while the Role no longer carries the change of
 	// an applied Proposal (status.reverted names them).
 	ConditionReverted = "Reverted"
+	// ConditionHistory reports, on a Role, whether its record of applied
+	// Proposals is whole: rebuilt from the Applied Proposals and the
+	// operator's own commits when the Role's status had lost it (the Role
+	// was re-created), or unverifiable where no trusted source can tell.
+	ConditionHistory = "History"
 )
 
 // Condition reasons. They are part of the observable interface (conditions,
@@ -237,6 +242,24 @@ const (
 	ReasonSwitchOverUncarried = "SwitchOverUncarried"
 )
 
+// Reasons of a Role's History condition (docs/gitops.md, Rebuild and
+// disaster recovery).
+const (
+	// ReasonHistoryRebuilt: the Role's status lacked entries its durable
+	// sources hold (Applied Proposals that name it, commits of the tracked
+	// branch the operator wrote); they were recorded again.
+	ReasonHistoryRebuilt = "HistoryRebuilt"
+	// ReasonHistoryComplete: the durable sources, the tracked branch of the
+	// GitWriteBack that selects the Role included, hold nothing the history
+	// lacks.
+	ReasonHistoryComplete = "HistoryComplete"
+	// ReasonHistoryUnverifiable: commits of the tracked branch name
+	// Proposals of the Role that no trusted source vouches for (no Applied
+	// Proposal, no signature of the operator's keys, no recorded SHA): they
+	// may be lost history or forgeries, and are not recorded.
+	ReasonHistoryUnverifiable = "HistoryUnverifiable"
+)
+
 // Reasons of the notification kinds (NotificationProvider, NotificationRule,
 // Follow; docs/notifications.md). A failing channel never holds governance
 // back: these appear on the notification kinds only.
@@ -277,7 +300,8 @@ var actionReasons = map[string]bool{
 	ReasonKnownHostsMissing: true, ReasonKnownHostsInvalid: true, ReasonSSHIdentityInvalid: true,
 	ReasonProposalsReverted: true, ReasonProposalReverted: true,
 	ReasonSwitchOverConflict: true, ReasonSwitchOverUncarried: true,
-	ReasonDeliveryFailed: true, ReasonDeliveryRefused: true, ReasonAddressNotAllowed: true,
+	ReasonHistoryUnverifiable: true,
+	ReasonDeliveryFailed:      true, ReasonDeliveryRefused: true, ReasonAddressNotAllowed: true,
 }
 
 // warnOnlyReasons ask a person to look without stopping the operator: it
@@ -288,7 +312,10 @@ var actionReasons = map[string]bool{
 var warnOnlyReasons = map[string]bool{
 	ReasonGitUnreachable: true, ReasonPublishFailed: true,
 	ReasonMergedWithExtraCommits: true, ReasonBranchHasForeignCommits: true,
-	ReasonDeliveryFailed: true,
+	// The Role itself is published and judged as ever; what the history
+	// cannot hold is for people to look at.
+	ReasonHistoryUnverifiable: true,
+	ReasonDeliveryFailed:      true,
 }
 
 // ReasonNeedsAction reports whether reason asks a person to act: its Events

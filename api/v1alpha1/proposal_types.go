@@ -456,6 +456,15 @@ type GitCommitRecord struct {
 	// signed says the commit carries the operator's signature.
 	// +optional
 	Signed bool `json:"signed,omitempty"`
+	// mergedCommit is, once the tracked branch carries the change, the
+	// commit there that carries it: sha itself (a merge commit, a
+	// fast-forward, Direct mode), or the squash or rebase commit that made
+	// exactly the Proposal's change, which stays reachable after the
+	// Proposal's branch is deleted. It is never taken for the operator's
+	// own commit: its message is the forge's.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	MergedCommit string `json:"mergedCommit,omitempty"`
 	// heldBy is, while the Proposal's branch is someone else's, who holds
 	// it: the branch's head and its author and committer as Git reports
 	// them.

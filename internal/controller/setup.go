@@ -233,11 +233,16 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4
 	}
+	proposals, err := newProposalReconciler(mgr, opts, seams)
+	if err != nil {
+		return err
+	}
 	if err := (&RoleReconciler{
 		Client:    mgr.GetClient(),
 		Publisher: publisher,
 		Recorder:  mgr.GetEventRecorder("skillmatrix-role"),
 		APIReader: mgr.GetAPIReader(),
+		writeBack: proposals.writeBack,
 	}).SetupWithManager(mgr, opts.RoleConcurrency); err != nil {
 		return fmt.Errorf("setting up the Role controller: %w", err)
 	}
@@ -251,16 +256,12 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 	if opts.ProposalConcurrency <= 0 {
 		opts.ProposalConcurrency = 4
 	}
-	proposals, err := newProposalReconciler(mgr, opts, seams)
-	if err != nil {
-		return err
-	}
 	if err := proposals.SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
-	if err := (&switchOverReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
-		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the switch-over controller: %w", err)
+	if err := (&gitWriteBackReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
+		recorder: mgr.GetEventRecorder("skillmatrix-gitwriteback")}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the GitWriteBack controller: %w", err)
 	}
 	if opts.MaxOpenProposalsPerAuthor >= 0 {
 		limit := cmp.Or(opts.MaxOpenProposalsPerAuthor, DefaultMaxOpenProposalsPerAuthor)

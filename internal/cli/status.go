@@ -73,7 +73,11 @@ data, -o name the Proposals' names.`,
 			if err != nil {
 				return err
 			}
-			st := s.standing(cmd.Context(), p, map[string]*roleContext{}, time.Now())
+			ballots, err := s.ballotsOf(cmd.Context(), p.Name, "", "")
+			if err != nil {
+				return err
+			}
+			st := s.standing(cmd.Context(), p, ballots, map[string]*roleContext{}, time.Now())
 			switch format {
 			case formatJSON, formatYAML:
 				return writeData(o.streams.Out, format, st)
@@ -101,8 +105,10 @@ type standing struct {
 	Phase     string      `json:"phase"`
 	Message   string      `json:"message"`
 	Changes   []string    `json:"changes"`
-	Votes     []v1.Vote   `json:"votes"`
-	Reviews   []v1.Review `json:"reviews"`
+	// Votes and Reviews are the counted ones: each person's entry of
+	// spec.votes or spec.reviews, or their newest Ballot.
+	Votes   []v1.Vote   `json:"votes"`
+	Reviews []v1.Review `json:"reviews"`
 	Tally     tally       `json:"tally"`
 	Policy    policy      `json:"policy"`
 	Deadline  time.Time   `json:"deadline"`
@@ -117,8 +123,9 @@ type standing struct {
 	Outlook string `json:"outlook"`
 	// Blockers say why the changes cannot be applied (Conflicted, Invalid).
 	Blockers []string `json:"blockers,omitempty"`
-	// Uncounted are the ballots the operator no longer counts (their
-	// author's authority failed its re-check).
+	// Uncounted are the votes and reviews that do not count: those the
+	// operator's re-check revoked, and the Ballots that do not count for
+	// the Proposal (cast on an earlier text, after the deadline, ...).
 	Uncounted []v1.UncountedBallot `json:"uncounted,omitempty"`
 	// Held says why an accepted Proposal is not promoted (the admission
 	// policies are not in force as shipped).
@@ -172,27 +179,29 @@ const outlookUnknown = "Unknown"
 
 // standing judges the Proposal with governance.Judge, exactly as the
 // operator does, so the outlook is the phase the operator will give it.
-func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string]*roleContext, now time.Time) *standing {
+// ballots are the Ballots cast on it.
+func (s *session) standing(ctx context.Context, p *v1.Proposal, ballots []v1.Ballot, roles map[string]*roleContext,
+	now time.Time) *standing {
 	created := p.CreationTimestamp.UTC()
 	var (
-		pol      governance.Policy
-		source   string
-		t        governance.Tally
-		deadline time.Time
-		outlook  string
-		missing  []string
-		blockers []string
+		pol        governance.Policy
+		source     string
+		t          governance.Tally
+		deadline   time.Time
+		outlook    string
+		missing    []string
+		blockers   []string
+		collection governance.Collection
 	)
+	in := governance.ProposalInput(p, governance.Pointers(ballots), "")
+	// The operator's re-checks of the voters' authority are in the status:
+	// the CLI cannot ask RBAC on their behalf.
+	in.Revoked = governance.RevokedFrom(p.Status.Uncounted)
 	if rc := s.roleContextFor(ctx, p, roles); rc != nil {
-		// The operator's re-checks of the voters' authority are in the
-		// status: the CLI cannot ask RBAC on their behalf.
-		revoked := make([]governance.Revocation, 0, len(p.Status.Uncounted))
-		for _, u := range p.Status.Uncounted {
-			revoked = append(revoked, governance.Revocation{Kind: governance.BallotKind(u.Kind), User: u.User, Reason: u.Reason})
-		}
-		v := governance.Judge(governance.Input{Proposal: &p.Spec, Created: created, Role: &rc.role.Spec,
-			Matrix: &rc.matrix.Spec, Now: now, Revoked: revoked})
+		in.Role, in.Matrix, in.Now = &rc.role.Spec, &rc.matrix.Spec, now
+		v := governance.Judge(in)
 		pol, source, t, deadline, outlook, missing = v.Policy, "role and matrix", v.Tally, v.Deadline, string(v.Outcome), v.Decision.Missing
+		collection = v.Collection
 		for _, c := range v.Conflicts {
 			blockers = append(blockers, c.String())
 		}
@@ -205,7 +214,9 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 			pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews = st.MinApprovals, st.ApprovalRatioPercent, st.RequiredReviews
 			source = "status"
 		}
-		t, deadline, outlook = governance.Count(&p.Spec), governance.Deadline(created, pol), outlookUnknown
+		deadline, outlook = governance.Deadline(created, pol), outlookUnknown
+		collection = governance.Collect(&in, deadline)
+		t = governance.CountBallots(eligible(collection.Counted, in.Revoked))
 		missing = governance.Decide(t, pol, deadline, now).Missing
 	}
 	if p.Status.Deadline != nil {
@@ -215,12 +226,13 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 		Name: p.Name, Namespace: p.Namespace, Title: p.Spec.Title, Role: string(p.Spec.RoleRef),
 		Author: string(p.Spec.Author), Created: created,
 		Phase: string(p.Status.Phase), Message: p.Status.Message,
-		Changes: []string{}, Votes: slices.Clone(p.Spec.Votes), Reviews: slices.Clone(p.Spec.Reviews),
+		Changes: []string{}, Votes: []v1.Vote{}, Reviews: []v1.Review{},
 		Tally:    tally{t.Approvals, t.Rejections, t.ReviewApprovals, t.ChangesRequested},
 		Policy:   policy{pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews, pol.VotingPeriod.String(), source},
 		Deadline: deadline, Missing: []string{}, Outlook: outlook, now: now,
 	}
-	st.Uncounted = p.Status.Uncounted
+	st.Votes, st.Reviews = countedEntries(p, ballots, collection.Counted)
+	st.Uncounted = uncountedOf(p, collection)
 	if c := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionApplied); c != nil &&
 		c.Status == metav1.ConditionFalse && c.Reason == v1.ReasonPromotionHeld {
 		st.Held = c.Message
@@ -229,10 +241,15 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 	case st.final():
 		// Its changes are in the Role or never will be: judging them again
 		// against today's Role says nothing; why they never will be is what
-		// the operator found when it closed the Proposal.
+		// the operator found when it closed the Proposal. The tally is the
+		// one it decided by: a ballot cast or withdrawn after the decision
+		// changes nothing.
 		st.Outlook = st.Phase
 		if phase := p.Status.Phase; (phase == v1.PhaseConflicted || phase == v1.PhaseInvalid) && p.Status.Message != "" {
 			st.Blockers = []string{p.Status.Message}
+		}
+		if pt := p.Status.Tally; pt != nil {
+			st.Tally = tally{pt.Approvals, pt.Rejections, pt.ReviewApprovals, pt.ChangesRequested}
 		}
 	case outlook == string(v1.PhaseConflicted) || outlook == string(v1.PhaseInvalid):
 		st.Blockers = blockers
@@ -240,16 +257,61 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 	for i := range p.Spec.Changes {
 		st.Changes = append(st.Changes, describeChange(&p.Spec.Changes[i]))
 	}
-	if st.Votes == nil {
-		st.Votes = []v1.Vote{}
-	}
-	if st.Reviews == nil {
-		st.Reviews = []v1.Review{}
-	}
 	if st.open() && missing != nil {
 		st.Missing = missing
 	}
 	return st
+}
+
+// eligible are the counted ballots without the revoked ones.
+func eligible(counted []governance.Ballot, revoked []governance.Revocation) []governance.Ballot {
+	return slices.DeleteFunc(slices.Clone(counted), func(b governance.Ballot) bool {
+		return slices.ContainsFunc(revoked, func(r governance.Revocation) bool { return r.Kind == b.Kind && r.User == b.User })
+	})
+}
+
+// countedEntries are the counted votes and reviews as entries, with their
+// comments: from spec.votes and spec.reviews, or from the Ballot.
+func countedEntries(p *v1.Proposal, ballots []v1.Ballot, counted []governance.Ballot) ([]v1.Vote, []v1.Review) {
+	byName := make(map[string]*v1.Ballot, len(ballots))
+	for i := range ballots {
+		byName[ballots[i].Name] = &ballots[i]
+	}
+	votes, reviews := []v1.Vote{}, []v1.Review{}
+	for _, b := range counted {
+		comment := ""
+		if obj := byName[b.Name]; obj != nil {
+			comment = obj.Spec.Comment
+		} else if b.Kind == governance.BallotVote {
+			if i := slices.IndexFunc(p.Spec.Votes, func(v v1.Vote) bool { return v.Voter == b.User }); i >= 0 {
+				comment = p.Spec.Votes[i].Comment
+			}
+		} else if i := slices.IndexFunc(p.Spec.Reviews, func(r v1.Review) bool { return r.Reviewer == b.User }); i >= 0 {
+			comment = p.Spec.Reviews[i].Comment
+		}
+		if b.Kind == governance.BallotVote {
+			votes = append(votes, v1.Vote{Voter: b.User, Decision: v1.VoteDecision(b.Decision), Comment: comment, Groups: b.Groups})
+		} else {
+			reviews = append(reviews, v1.Review{Reviewer: b.User, Decision: v1.ReviewDecision(b.Decision), Comment: comment, Groups: b.Groups})
+		}
+	}
+	return votes, reviews
+}
+
+// uncountedOf lists what does not count: what the operator's re-check
+// revoked (from the status), then what Collect found, as the operator
+// would list it.
+func uncountedOf(p *v1.Proposal, c governance.Collection) []v1.UncountedBallot {
+	var out []v1.UncountedBallot
+	for _, u := range p.Status.Uncounted {
+		if u.Cause == "" || u.Cause == v1.CauseRevoked {
+			out = append(out, u)
+		}
+	}
+	for _, n := range c.NotCounted {
+		out = append(out, v1.UncountedBallot{Kind: string(n.Kind), User: n.User, Reason: n.Reason, Cause: n.Cause, Ballot: n.Name})
+	}
+	return out
 }
 
 // open says whether votes can still change the outcome.
@@ -303,9 +365,13 @@ func printStanding(p *printer, st *standing) {
 	}
 	p.flush(tw)
 	if len(st.Uncounted) > 0 {
-		p.ln("No longer counted (re-checked by the operator):")
+		p.ln("Not counted:")
 		for _, u := range st.Uncounted {
-			p.f("  %s by %s: %s\n", u.Kind, u.User, u.Reason)
+			what := u.Kind + " by " + string(u.User)
+			if u.Ballot != "" {
+				what += " (ballot " + u.Ballot + ")"
+			}
+			p.f("  %s: %s\n", what, u.Reason)
 		}
 	}
 	switch {
@@ -330,11 +396,20 @@ func (o *options) listProposals(ctx context.Context, s *session, format string) 
 		return s.explain(err, "list", resProposals, "")
 	}
 	slices.SortFunc(list.Items, func(a, b v1.Proposal) int { return strings.Compare(a.Name, b.Name) })
+	// The namespace's Ballots in one request, not one per Proposal.
+	var ballots v1.BallotList
+	if err := s.c.List(ctx, &ballots, client.InNamespace(s.ns)); err != nil {
+		return s.explain(err, "list", resBallots, "")
+	}
+	byProposal := map[v1.ObjectName][]v1.Ballot{}
+	for _, b := range ballots.Items {
+		byProposal[b.Spec.ProposalRef] = append(byProposal[b.Spec.ProposalRef], b)
+	}
 	now := time.Now()
 	roles := map[string]*roleContext{}
 	out := make([]*standing, 0, len(list.Items))
 	for i := range list.Items {
-		out = append(out, s.standing(ctx, &list.Items[i], roles, now))
+		out = append(out, s.standing(ctx, &list.Items[i], byProposal[v1.ObjectName(list.Items[i].Name)], roles, now))
 	}
 	p := &printer{w: o.streams.Out}
 	switch format {

@@ -274,3 +274,43 @@ func CountBallots(ballots []Ballot) Tally {
 	}
 	return t
 }
+
+// ProposalInput is what Judge decides p by besides its Role, SkillMatrix
+// and clock: its spec, creation, uid and generation, the Ballots cast on
+// it, and the generation its text last changed at. digest is the digest of
+// p's text when the caller knows it better than p shows (the operator's
+// cache drops the description and keeps its digest); "" computes it from
+// p. The ballots the operator's re-check revoked are read from p's status.
+func ProposalInput(p *v1alpha1.Proposal, ballots []*v1alpha1.Ballot, digest string) Input {
+	if digest == "" {
+		digest = TextDigest(p.Spec.Title, p.Spec.Description)
+	}
+	return Input{Proposal: &p.Spec, Created: p.CreationTimestamp.Time, Ballots: ballots, UID: string(p.UID),
+		Generation: p.Generation,
+		TextGeneration: TextGeneration(p.Status.TextGeneration, p.Status.TextDigest, digest, p.Generation)}
+}
+
+// RevokedFrom are the revocations an operator recorded in status.uncounted,
+// for readers that cannot ask RBAC on the voters' behalf (the CLI, the
+// portal): the entries whose cause is Revoked, or that have none (written
+// before Ballots, when revocation was the only cause). The other causes
+// they judge themselves (Collect).
+func RevokedFrom(uncounted []v1alpha1.UncountedBallot) []Revocation {
+	var out []Revocation
+	for _, u := range uncounted {
+		if u.Cause == "" || u.Cause == v1alpha1.CauseRevoked {
+			out = append(out, Revocation{Kind: BallotKind(u.Kind), User: u.User, Reason: u.Reason})
+		}
+	}
+	return out
+}
+
+// Pointers are the addresses of a list's Ballots, as Input.Ballots takes
+// them.
+func Pointers(ballots []v1alpha1.Ballot) []*v1alpha1.Ballot {
+	out := make([]*v1alpha1.Ballot, len(ballots))
+	for i := range ballots {
+		out[i] = &ballots[i]
+	}
+	return out
+}

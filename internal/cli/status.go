@@ -96,22 +96,22 @@ data, -o name the Proposals' names.`,
 
 // standing is where a Proposal stands, for status.
 type standing struct {
-	Name      string      `json:"name"`
-	Namespace string      `json:"namespace"`
-	Title     string      `json:"title"`
-	Role      string      `json:"role"`
-	Author    string      `json:"author"`
-	Created   time.Time   `json:"created"`
-	Phase     string      `json:"phase"`
-	Message   string      `json:"message"`
-	Changes   []string    `json:"changes"`
+	Name      string    `json:"name"`
+	Namespace string    `json:"namespace"`
+	Title     string    `json:"title"`
+	Role      string    `json:"role"`
+	Author    string    `json:"author"`
+	Created   time.Time `json:"created"`
+	Phase     string    `json:"phase"`
+	Message   string    `json:"message"`
+	Changes   []string  `json:"changes"`
 	// Votes and Reviews are the counted ones: each person's entry of
 	// spec.votes or spec.reviews, or their newest Ballot.
-	Votes   []v1.Vote   `json:"votes"`
-	Reviews []v1.Review `json:"reviews"`
-	Tally     tally       `json:"tally"`
-	Policy    policy      `json:"policy"`
-	Deadline  time.Time   `json:"deadline"`
+	Votes    []v1.Vote   `json:"votes"`
+	Reviews  []v1.Review `json:"reviews"`
+	Tally    tally       `json:"tally"`
+	Policy   policy      `json:"policy"`
+	Deadline time.Time   `json:"deadline"`
 	// Missing is what acceptance still needs (governance.Decide), while the
 	// Proposal is open.
 	Missing []string `json:"missing"`

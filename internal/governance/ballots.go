@@ -286,7 +286,7 @@ func ProposalInput(p *v1alpha1.Proposal, ballots []*v1alpha1.Ballot, digest stri
 		digest = TextDigest(p.Spec.Title, p.Spec.Description)
 	}
 	return Input{Proposal: &p.Spec, Created: p.CreationTimestamp.Time, Ballots: ballots, UID: string(p.UID),
-		Generation: p.Generation,
+		Generation:     p.Generation,
 		TextGeneration: TextGeneration(p.Status.TextGeneration, p.Status.TextDigest, digest, p.Generation)}
 }
 

@@ -213,7 +213,7 @@ func (o *options) cast(ctx context.Context, e entry, name, decision string, opts
 			}
 		}
 	}
-	tally := s.tallyAfter(ctx, p)
+	tally := s.tallyAfter(ctx, p, stored)
 	return o.printCast(e, stored, me, tally, opts.format, mode)
 }
 
@@ -406,14 +406,17 @@ func (s *session) removeLegacyEntry(ctx context.Context, e entry, p *v1.Proposal
 	return nil
 }
 
-// tallyAfter counts the Proposal's ballots as the operator will once it
-// sees them (governance.Judge's Collect, without the authority re-check it
-// alone can make); nil when they cannot be read.
-func (s *session) tallyAfter(ctx context.Context, p *v1.Proposal) *governance.Tally {
+// tallyAfter counts the Proposal's ballots, with written as it was written
+// (or, in a server dry run, would be), as the operator will once it sees
+// them (governance.Judge's Collect, without the authority re-check it alone
+// can make); nil when they cannot be read.
+func (s *session) tallyAfter(ctx context.Context, p *v1.Proposal, written *v1.Ballot) *governance.Tally {
 	all, err := s.ballotsOf(ctx, p.Name, "", "")
 	if err != nil {
 		return nil
 	}
+	all = slices.DeleteFunc(all, func(b v1.Ballot) bool { return b.Name == written.Name })
+	all = append(all, *written)
 	in := governance.ProposalInput(p, governance.Pointers(all), "")
 	deadline := governance.Deadline(p.CreationTimestamp.Time, governance.Defaults)
 	if p.Status.Deadline != nil {

@@ -378,7 +378,23 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 	if len(out) == 0 {
 		return nil, errors.New("no variant to measure: -variants shipped or -binary name=path")
 	}
+	for i := range out {
+		out[i].Args = withoutAuthorLimit(out[i].Args)
+	}
 	return out, nil
+}
+
+// noAuthorLimit turns the per-author limit of open Proposals off: the
+// governance measurements have alice open hundreds of Proposals at once,
+// which the limit (20 by default) would refuse. What the page measures is
+// the decision path, not the limit (docs/governance.md measures that).
+const noAuthorLimit = "--max-open-proposals-per-author=-1"
+
+func withoutAuthorLimit(args []string) []string {
+	if slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--max-open-proposals-per-author") }) {
+		return args
+	}
+	return append(slices.Clone(args), noAuthorLimit)
 }
 
 func goBuild(ctx context.Context, root, bin, pkg string) error {

@@ -81,7 +81,8 @@ type burstRun struct {
 
 func (r *burstRun) summarize() {
 	slices.Sort(r.Acks)
-	r.P50, r.P95, r.P99, r.Max = percentile(r.Acks, 0.5), percentile(r.Acks, 0.95), percentile(r.Acks, 0.99), percentile(r.Acks, 1)
+	r.P50, r.P95 = percentile(r.Acks, 0.5), percentile(r.Acks, 0.95)
+	r.P99, r.Max = percentile(r.Acks, 0.99), percentile(r.Acks, 1)
 }
 
 // burstPolicy keeps the Proposal open whatever the votes: it needs an
@@ -192,7 +193,8 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 		res.Tally = live.Status.Tally.Approvals
 	}
 	if live.Status.Phase != v1.PhaseOpen || res.Tally != int32(n) {
-		return res, fmt.Errorf("after the burst the Proposal is %s with %d approvals, want Open with %d", live.Status.Phase, res.Tally, n)
+		return res, fmt.Errorf("after the burst the Proposal is %s with %d approvals, want Open with %d",
+			live.Status.Phase, res.Tally, n)
 	}
 	logln("  burst: wall %s, p50 %s, p95 %s, counted %s after the last answer, %d errors (%d stored)",
 		res.Burst.Wall.Round(time.Millisecond), res.Burst.P50.Round(time.Millisecond), res.Burst.P95.Round(time.Millisecond),
@@ -252,7 +254,7 @@ func votersOf(ctx context.Context, st *stage, n int) ([]voter, error) {
 	probe := out[n-1]
 	for deadline := time.Now().Add(time.Minute); ; {
 		err := applyBallot(ctx, probe.c, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "probe"},
-			Spec: v1.ProposalSpec{RoleRef: "probe"}}, probe.name, v1.BallotKindVote, v1.BallotApprove, client.DryRunAll)
+			Spec: v1.ProposalSpec{RoleRef: "probe"}}, probe.name, v1.BallotKindVote, client.DryRunAll)
 		if err == nil {
 			return out, nil
 		}
@@ -325,7 +327,7 @@ func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int
 		wg.Go(func() {
 			<-start
 			sent[i] = time.Now()
-			errs[i] = applyBallot(ctx, vt.c, p, vt.name, v1.BallotKindVote, v1.BallotApprove, opts...)
+			errs[i] = applyBallot(ctx, vt.c, p, vt.name, v1.BallotKindVote, opts...)
 			acked[i] = time.Now()
 		})
 	}
@@ -385,20 +387,21 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// applyBallot casts voter's Ballot of kind on p as kubectl skillmatrix vote
+// applyBallot casts voter's approving Ballot of kind on p as kubectl skillmatrix vote
 // and review do: server-side apply under the voter's own field manager, of
 // the ballot named after the Proposal, the kind and the voter, owned by the
 // Proposal, cast on its generation, recording the groups the API server
 // authenticates (engineers and system:authenticated).
 func applyBallot(ctx context.Context, c client.Client, p *v1.Proposal, voter string, kind v1.BallotKind,
-	decision v1.BallotDecision, opts ...client.ApplyOption) error {
+	opts ...client.ApplyOption) error {
 	b := &v1.Ballot{
 		TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "Ballot"},
 		ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: v1.BallotName(p.Name, kind, v1.Username(voter)),
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: "Proposal",
 				Name: p.Name, UID: p.UID}}},
 		Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(p.Name), RoleRef: p.Spec.RoleRef, Kind: kind,
-			Voter: v1.Username(voter), Decision: decision, Groups: engineerGroups, ProposalGeneration: max(p.Generation, 1)},
+			Voter: v1.Username(voter), Decision: v1.BallotApprove, Groups: engineerGroups,
+			ProposalGeneration: max(p.Generation, 1)},
 	}
 	if p.UID == "" {
 		b.OwnerReferences = nil

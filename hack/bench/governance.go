@@ -245,7 +245,7 @@ func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.P
 		wg.Go(func() {
 			<-start
 			l.stamp(l.sent, uid)
-			errs[i] = applyBallot(ctx, c, p, dave, v1.BallotKindVote, v1.BallotApprove)
+			errs[i] = applyBallot(ctx, c, p, dave, v1.BallotKindVote)
 			l.stamp(l.acked, uid)
 			if onAck != nil {
 				onAck(uid)
@@ -347,10 +347,10 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
 	}
 	if err := parallel(n, 16, func(i int) error {
-		if err := applyBallot(ctx, users[bob], proposals[i], bob, v1.BallotKindVote, v1.BallotApprove); err != nil {
+		if err := applyBallot(ctx, users[bob], proposals[i], bob, v1.BallotKindVote); err != nil {
 			return err
 		}
-		return applyBallot(ctx, users[carol], proposals[i], carol, v1.BallotKindReview, v1.BallotApprove)
+		return applyBallot(ctx, users[carol], proposals[i], carol, v1.BallotKindReview)
 	}); err != nil {
 		return nil, fmt.Errorf("casting the first votes: %w", err)
 	}

@@ -130,7 +130,8 @@ func parseFlags() (settings, error) {
 	flag.BoolVar(&c.noEdit, "no-edit", false, "skip the SkillMatrix edit after each cold convergence")
 	flag.BoolVar(&c.noBaseline, "no-baseline", false, "skip the plain-client baseline: cold convergence without a ratio")
 	flag.IntVar(&c.baselineWorkers, "baseline-workers", 16, "concurrent writers of the baseline and the floor")
-	flag.StringVar(&bursts, "vote-burst", "100,1000", "numbers of voters voting at once on one Proposal, comma-separated; \"\" skips the vote burst")
+	flag.StringVar(&bursts, "vote-burst", "100,1000",
+		"numbers of voters voting at once on one Proposal, comma-separated; \"\" skips the vote burst")
 	flag.IntVar(&c.govProposals, "gov-proposals", 200, "open Proposals decided at once; 0 skips governance")
 	flag.IntVar(&c.govRoles, "gov-roles", 50, "Roles the Proposals are spread over")
 	flag.BoolVar(&c.floor, "floor", true, "measure the plain-client floor under the governance burst")

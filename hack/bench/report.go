@@ -163,7 +163,8 @@ func newBursts(p *page, r *results) {
 		func(b voteBurst) string {
 			return fmt.Sprintf("%d ms (%s)", b.Burst.P95.Milliseconds(), met(b.Burst.P95 <= goal.VoteP95))
 		}, func(b voteBurst) bool { return b.Voters == goal.VoteP95At })
-	row("Vote burst, %d voters: every ballot in the tally after the last write", fmt.Sprintf("<= %d ms", goal.VoteCounted.Milliseconds()),
+	row("Vote burst, %d voters: every ballot in the tally after the last write",
+		fmt.Sprintf("<= %d ms", goal.VoteCounted.Milliseconds()),
 		func(b voteBurst) string {
 			return fmt.Sprintf("%d ms (%s)", b.Counted.Milliseconds(), met(b.Counted <= goal.VoteCounted))
 		}, all)

@@ -44,6 +44,9 @@ import (
 // creates each as its user and, in check mode, creates exactly those objects
 // through the Go client.
 
+// demoDave casts a vote and, first, a forgery in bob's name.
+const demoDave = "dave"
+
 // ballotFile is one Ballot the demo writes, and whose it is.
 type ballotFile struct {
 	file, user string
@@ -53,7 +56,8 @@ type ballotFile struct {
 // demoBallot is voter's Ballot of kind on proposal, cast on its first
 // generation and recording the groups the API server authenticates the
 // demo users with, under the name kubectl skillmatrix gives it.
-func demoBallot(proposal, voter string, kind careerv1alpha1.BallotKind, decision careerv1alpha1.BallotDecision) *careerv1alpha1.Ballot {
+func demoBallot(proposal, voter string, kind careerv1alpha1.BallotKind,
+	decision careerv1alpha1.BallotDecision) *careerv1alpha1.Ballot {
 	return &careerv1alpha1.Ballot{
 		TypeMeta: metav1.TypeMeta{APIVersion: careerv1alpha1.GroupVersion.String(), Kind: "Ballot"},
 		ObjectMeta: metav1.ObjectMeta{Name: careerv1alpha1.BallotName(proposal, kind, careerv1alpha1.Username(voter)),
@@ -68,10 +72,13 @@ func demoBallot(proposal, voter string, kind careerv1alpha1.BallotKind, decision
 func (d *demo) ballots() (forged, bob, dave, carol ballotFile) {
 	forgery := demoBallot(d.proposal, "bob", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotReject)
 	forgery.Name = d.proposal + ".vote.forged-by-dave"
-	return ballotFile{"forged-vote.yaml", "dave", forgery},
-		ballotFile{"bob-vote.yaml", "bob", demoBallot(d.proposal, "bob", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotApprove)},
-		ballotFile{"dave-vote.yaml", "dave", demoBallot(d.proposal, "dave", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotApprove)},
-		ballotFile{"carol-review.yaml", "carol", demoBallot(d.proposal, "carol", careerv1alpha1.BallotKindReview, careerv1alpha1.BallotApprove)}
+	approve := func(file, user string, kind careerv1alpha1.BallotKind) ballotFile {
+		return ballotFile{file, user, demoBallot(d.proposal, user, kind, careerv1alpha1.BallotApprove)}
+	}
+	return ballotFile{"forged-vote.yaml", demoDave, forgery},
+		approve("bob-vote.yaml", "bob", careerv1alpha1.BallotKindVote),
+		approve("dave-vote.yaml", demoDave, careerv1alpha1.BallotKindVote),
+		approve("carol-review.yaml", "carol", careerv1alpha1.BallotKindReview)
 }
 
 // writeBallots writes the Ballots of the next steps into the demo
@@ -163,8 +170,8 @@ func (d *demo) printNextSteps() {
 	p("    %s", d.matrixRowCommand())
 	p("")
 	p("  Each vote is an object of its own: nobody's write touches anyone else's, and a thousand people can vote")
-	p("  at once. Change your mind by editing your own Ballot (kubectl edit cballot NAME -n %s); withdraw it by", namespace)
-	p("  deleting it. kubectl skillmatrix vote and review write it for you. Rules: docs/governance.md.")
+	p("  at once. Change your mind by editing your own Ballot (kubectl edit cballot NAME -n %s); withdraw it", namespace)
+	p("  by deleting it. kubectl skillmatrix vote and review write it for you. Rules: docs/governance.md.")
 	p("")
 	p("  Users (RoleBindings in namespace %s): alice skillmatrix-proposer, bob and dave skillmatrix-voter,", namespace)
 	p("  carol skillmatrix-reviewer. Manager log: %s, portal log: %s", filepath.Join(d.relDir, managerLog),
@@ -438,7 +445,8 @@ func (d *demo) expectChangeRefused(ctx context.Context, what, user string, b bal
 	fmt.Printf("$ %s    # %s\n", d.kubectl(user, "patch cballot "+b.ballot.Name+" -n "+namespace+
 		` --type=merge -p '{"spec":{"decision":"Reject"}}'`), what)
 	target := &careerv1alpha1.Ballot{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: b.ballot.Name}}
-	err := d.users[user].Patch(ctx, target, client.RawPatch(types.MergePatchType, []byte(`{"spec":{"decision":"Reject"}}`)))
+	patch := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"decision":"Reject"}}`))
+	err := d.users[user].Patch(ctx, target, patch)
 	return refusal(err, user+"'s change of "+b.ballot.Name, what, want)
 }
 

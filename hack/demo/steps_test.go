@@ -47,7 +47,8 @@ func TestBallotFiles(t *testing.T) {
 			t.Errorf("%s: %+v", c.file, b)
 		}
 	}
-	if bob.ballot.Name != careerv1alpha1.BallotName("mlops-engineer-kubernetes-senior", careerv1alpha1.BallotKindVote, "bob") {
+	want := careerv1alpha1.BallotName("mlops-engineer-kubernetes-senior", careerv1alpha1.BallotKindVote, "bob")
+	if bob.ballot.Name != want {
 		t.Errorf("bob's ballot is named %s, not as kubectl skillmatrix names it", bob.ballot.Name)
 	}
 }

@@ -198,7 +198,7 @@ func kindOf(resource string) string {
 	case resProposals:
 		return kindProposal
 	case resBallots:
-		return "Ballot"
+		return kindBallot
 	}
 	return resource
 }

@@ -87,7 +87,7 @@ var (
 type castOptions struct{ comment, dryRun, format string }
 
 // addCastFlags adds the flags vote and review share besides -m.
-func addCastFlags(cmd *cobra.Command, opts *castOptions, noun string) {
+func addCastFlags(cmd *cobra.Command, opts *castOptions) {
 	cmd.Flags().StringVarP(&opts.format, "output", "o", formatText, "format: text, json or yaml (your Ballot as stored), or name")
 	addDryRunFlag(cmd.Flags(), &opts.dryRun, "your Ballot")
 }
@@ -124,7 +124,7 @@ it (a vote that is not yours is refused) and nothing is written.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.comment, "comment", "m", "", "why you vote so")
-	addCastFlags(cmd, opts, "vote")
+	addCastFlags(cmd, opts)
 	return cmd
 }
 
@@ -150,7 +150,7 @@ for vote.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.comment, "comment", "m", "", "what the author should know")
-	addCastFlags(cmd, opts, verbReview)
+	addCastFlags(cmd, opts)
 	return cmd
 }
 
@@ -237,7 +237,7 @@ func ballotNameFor(p *v1.Proposal, e entry, me string, mine []v1.Ballot) string 
 // p, so it goes when p is deleted, and cast on p's generation as read.
 func newBallot(e entry, p *v1.Proposal, who authenticationv1.UserInfo, decision v1.BallotDecision, comment, name string) *v1.Ballot {
 	return &v1.Ballot{
-		TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "Ballot"},
+		TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: kindBallot},
 		ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: name,
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: kindProposal,
 				Name: p.Name, UID: p.UID}}},
@@ -347,7 +347,7 @@ func (o *options) withdrawCast(ctx context.Context, s *session, e entry, p *v1.P
 	}
 	switch format {
 	case formatJSON, formatYAML:
-		list := &v1.BallotList{TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "BallotList"}}
+		list := &v1.BallotList{TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: kindBallot + "List"}}
 		for i := range mine {
 			list.Items = append(list.Items, *printableBallot(&mine[i]))
 		}
@@ -457,7 +457,7 @@ func ballotRef(name string) string { return "ballot.career.skillmatrix.dev/" + n
 // printableBallot is b as `kubectl get -o yaml` shows it.
 func printableBallot(b *v1.Ballot) *v1.Ballot {
 	out := b.DeepCopy()
-	out.APIVersion, out.Kind = v1.GroupVersion.String(), "Ballot"
+	out.APIVersion, out.Kind = v1.GroupVersion.String(), kindBallot
 	out.ManagedFields = nil
 	return out
 }

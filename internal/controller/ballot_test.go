@@ -69,8 +69,9 @@ func withdrawBallot(user string, b *v1.Ballot) {
 // "kind/user=cause".
 func uncountedOf(ns, name string) func() []string {
 	return func() []string {
-		var out []string
-		for _, u := range getProposal(ns, name).Status.Uncounted {
+		uncounted := getProposal(ns, name).Status.Uncounted
+		out := make([]string, 0, len(uncounted))
+		for _, u := range uncounted {
 			out = append(out, u.Kind+"/"+string(u.User)+"="+string(u.Cause))
 		}
 		return out

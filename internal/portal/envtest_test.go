@@ -376,11 +376,6 @@ func firstBallot(list string, b any) []byte {
 	return out
 }
 
-func appendBallot(list string, b any) []byte {
-	out, _ := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/" + list + "/-", "value": b}})
-	return out
-}
-
 // ballot casts user's approving Ballot of kind on p, as kubectl skillmatrix
 // does.
 func (c *envCluster) ballot(user string, p *v1.Proposal, kind v1.BallotKind, comment string) {

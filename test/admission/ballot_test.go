@@ -40,7 +40,8 @@ const ballotPolicy = "skillmatrix-ballot-authenticity"
 
 // newBallot is a vote (or, with kind Review, a review) by voter on the
 // proposal under test, recording the groups every person of the suite has.
-func newBallot(name, voter string, kind careerv1alpha1.BallotKind, decision careerv1alpha1.BallotDecision) *careerv1alpha1.Ballot {
+func newBallot(name, voter string, kind careerv1alpha1.BallotKind,
+	decision careerv1alpha1.BallotDecision) *careerv1alpha1.Ballot {
 	return &careerv1alpha1.Ballot{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: careerv1alpha1.BallotSpec{ProposalRef: proposalName, RoleRef: reviewedRole, Kind: kind,
@@ -71,7 +72,8 @@ func updateBallot(user, name string, edit func(*careerv1alpha1.Ballot)) error {
 }
 
 func deleteBallot(user, name string) error {
-	return clientOf(user).Delete(suiteCtx, &careerv1alpha1.Ballot{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+	b := &careerv1alpha1.Ballot{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	return clientOf(user).Delete(suiteCtx, b)
 }
 
 func decide(d careerv1alpha1.BallotDecision) func(*careerv1alpha1.Ballot) {
@@ -136,7 +138,8 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 				`RBAC does not grant the verb "review" on roles.career.skillmatrix.dev "mlops-engineer"`),
 		Entry("reviewing as someone else",
 			func() error { return castAs(bob, reviewBallot("r", carol, careerv1alpha1.BallotApprove)) },
-			metav1.StatusReasonForbidden, `user "bob" may cast or change only their own ballot (voter "bob"), not a ballot of "carol"`),
+			metav1.StatusReasonForbidden,
+			`user "bob" may cast or change only their own ballot (voter "bob"), not a ballot of "carol"`),
 		Entry("withdrawing someone else's review",
 			func() error {
 				Expect(castAs(carol, reviewBallot("carol-review", carol, careerv1alpha1.BallotApprove))).To(Succeed())
@@ -183,7 +186,9 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 		Entry("turning a vote into a review",
 			func() error {
 				Expect(castAs(carol, vote("carol-vote", carol, careerv1alpha1.BallotApprove))).To(Succeed())
-				return updateBallot(carol, "carol-vote", func(b *careerv1alpha1.Ballot) { b.Spec.Kind = careerv1alpha1.BallotKindReview })
+				return updateBallot(carol, "carol-vote", func(b *careerv1alpha1.Ballot) {
+					b.Spec.Kind = careerv1alpha1.BallotKindReview
+				})
 			},
 			metav1.StatusReasonInvalid, "kind is immutable"),
 		Entry("a vote that requests changes",
@@ -206,7 +211,8 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 				return castAs(bob, b)
 			},
 			metav1.StatusReasonForbidden,
-			`the groups recorded on the ballot of user "bob" must be exactly the groups the API server authenticated: engineers, system:authenticated`),
+			`the groups recorded on the ballot of user "bob" must be exactly the groups the API server authenticated: `+
+				`engineers, system:authenticated`),
 		Entry("recording no groups",
 			func() error {
 				b := vote("b", bob, careerv1alpha1.BallotApprove)
@@ -220,7 +226,8 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 				b.Annotations = map[string]string{"example.com/notes": strings.Repeat("x", 250*1024)}
 				return castAs(bob, b)
 			},
-			metav1.StatusReasonForbidden, `the labels and annotations of ballot "b" total 256017 characters, more than the 8192 allowed`),
+			metav1.StatusReasonForbidden,
+			`the labels and annotations of ballot "b" total 256017 characters, more than the 8192 allowed`),
 	)
 
 	It("lets a voter cast, change and withdraw their own vote, next to others'", func() {
@@ -230,7 +237,9 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 			b.Spec.Decision, b.Spec.Comment = careerv1alpha1.BallotReject, "needs a migration plan"
 		})).To(Succeed())
 		By("bob labelling his own ballot")
-		Expect(updateBallot(bob, "bob-vote", func(b *careerv1alpha1.Ballot) { b.Labels = map[string]string{"team": "ml"} })).To(Succeed())
+		Expect(updateBallot(bob, "bob-vote", func(b *careerv1alpha1.Ballot) {
+			b.Labels = map[string]string{"team": "ml"}
+		})).To(Succeed())
 		Expect(deleteBallot(bob, "bob-vote")).To(Succeed())
 		var list careerv1alpha1.BallotList
 		Expect(admin.List(suiteCtx, &list, client.InNamespace(ns))).To(Succeed())
@@ -268,7 +277,9 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 		})).To(Succeed())
 		expectRefused(updateBallot(garbageCollector, "bob-vote", decide(careerv1alpha1.BallotReject)), ballotPolicy,
 			"may cast or change only their own ballot")
-		Expect(updateBallot(garbageCollector, "bob-vote", func(b *careerv1alpha1.Ballot) { b.Finalizers = nil })).To(Succeed())
+		Expect(updateBallot(garbageCollector, "bob-vote", func(b *careerv1alpha1.Ballot) {
+			b.Finalizers = nil
+		})).To(Succeed())
 		By("a moderator may delete, not change, someone's ballot")
 		expectRefused(updateBallot(maude, "bob-vote", decide(careerv1alpha1.BallotReject)), ballotPolicy,
 			"may cast or change only their own ballot")
@@ -279,7 +290,8 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 		var botUser string
 		BeforeEach(func() {
 			botUser = "system:serviceaccount:" + ns + ":" + bot
-			Expect(admin.Create(suiteCtx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bot}})).To(Succeed())
+			sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bot}}
+			Expect(admin.Create(suiteCtx, sa)).To(Succeed())
 			subject := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: ns, Name: bot}
 			bindClusterRole("bot-voter-"+ns, "skillmatrix-voter", subject)
 			bindClusterRole("bot-reviewer-"+ns, "skillmatrix-reviewer", subject)
@@ -306,7 +318,8 @@ var _ = Describe("Ballot authenticity (issue 26)", func() {
 			review := botVote()
 			review.Spec.Kind = careerv1alpha1.BallotKindReview
 			expectRefused(c.Create(suiteCtx, review), ballotPolicy, "is a system identity")
-			expectRefused(impersonatingServiceAccount(botUser, ns).Create(suiteCtx, botVote()), ballotPolicy, "is a system identity")
+			impersonated := impersonatingServiceAccount(botUser, ns)
+			expectRefused(impersonated.Create(suiteCtx, botVote()), ballotPolicy, "is a system identity")
 		})
 
 		It("may vote where the platform team allows system identities", func() {

@@ -96,7 +96,8 @@ var _ = Describe("A vote burst through manager restarts (issue 26)", func() {
 			plans[i] = voterPlan(rng.IntN(4))
 		}
 		Eventually(func() error {
-			return voters[burstVoters-1].Create(suiteCtx, ballotOf(ns, p, names[burstVoters-1], "probe", v1.BallotApprove), client.DryRunAll)
+			probe := ballotOf(ns, p, names[burstVoters-1], "probe", v1.BallotApprove)
+			return voters[burstVoters-1].Create(suiteCtx, probe, client.DryRunAll)
 		}).Should(Succeed())
 
 		By("casting, changing, withdrawing and recasting over 6 seconds while the manager is killed twice")
@@ -161,7 +162,8 @@ var _ = Describe("A vote burst through manager restarts (issue 26)", func() {
 				superseded++
 			}
 		}
-		By(fmt.Sprintf("a healthy manager settling: %d approving, %d rejecting, %d superseded", want.Approvals, want.Rejections, superseded))
+		By(fmt.Sprintf("a healthy manager settling: %d approving, %d rejecting, %d superseded",
+			want.Approvals, want.Rejections, superseded))
 		mu.Lock()
 		current.stop()
 		current = startManager(controller.Seams{}, nil)

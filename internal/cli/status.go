@@ -237,23 +237,7 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, ballots []v1.Bal
 		c.Status == metav1.ConditionFalse && c.Reason == v1.ReasonPromotionHeld {
 		st.Held = c.Message
 	}
-	switch {
-	case st.final():
-		// Its changes are in the Role or never will be: judging them again
-		// against today's Role says nothing; why they never will be is what
-		// the operator found when it closed the Proposal. The tally is the
-		// one it decided by: a ballot cast or withdrawn after the decision
-		// changes nothing.
-		st.Outlook = st.Phase
-		if phase := p.Status.Phase; (phase == v1.PhaseConflicted || phase == v1.PhaseInvalid) && p.Status.Message != "" {
-			st.Blockers = []string{p.Status.Message}
-		}
-		if pt := p.Status.Tally; pt != nil {
-			st.Tally = tally{pt.Approvals, pt.Rejections, pt.ReviewApprovals, pt.ChangesRequested}
-		}
-	case outlook == string(v1.PhaseConflicted) || outlook == string(v1.PhaseInvalid):
-		st.Blockers = blockers
-	}
+	st.settle(p, outlook, blockers)
 	for i := range p.Spec.Changes {
 		st.Changes = append(st.Changes, describeChange(&p.Spec.Changes[i]))
 	}
@@ -312,6 +296,31 @@ func uncountedOf(p *v1.Proposal, c governance.Collection) []v1.UncountedBallot {
 		out = append(out, v1.UncountedBallot{Kind: string(n.Kind), User: n.User, Reason: n.Reason, Cause: n.Cause, Ballot: n.Name})
 	}
 	return out
+}
+
+// settle gives a closed Proposal its phase as the outlook: its changes are
+// in the Role or never will be, and judging them again against today's
+// Role says nothing; why they never will be is what the operator found when
+// it closed it. Its tally is the one the operator decided by: a ballot cast
+// or withdrawn after the decision changes nothing. An open one keeps the
+// CLI's outlook, with the blockers when that outlook is that the changes
+// cannot be applied.
+func (st *standing) settle(p *v1.Proposal, outlook string, blockers []string) {
+	cannotApply := func(phase string) bool {
+		return phase == string(v1.PhaseConflicted) || phase == string(v1.PhaseInvalid)
+	}
+	switch {
+	case st.final():
+		st.Outlook = st.Phase
+		if cannotApply(st.Phase) && p.Status.Message != "" {
+			st.Blockers = []string{p.Status.Message}
+		}
+		if pt := p.Status.Tally; pt != nil {
+			st.Tally = tally{pt.Approvals, pt.Rejections, pt.ReviewApprovals, pt.ChangesRequested}
+		}
+	case cannotApply(outlook):
+		st.Blockers = blockers
+	}
 }
 
 // open says whether votes can still change the outcome.

@@ -238,6 +238,11 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, ballots []v1.Bal
 		st.Held = c.Message
 	}
 	st.settle(p, outlook, blockers)
+	if pt := p.Status.Tally; st.final() && pt != nil {
+		// Decided: the tally is the one the operator decided by; a ballot
+		// cast or withdrawn since changes nothing.
+		st.Tally = tally{pt.Approvals, pt.Rejections, pt.ReviewApprovals, pt.ChangesRequested}
+	}
 	for i := range p.Spec.Changes {
 		st.Changes = append(st.Changes, describeChange(&p.Spec.Changes[i]))
 	}
@@ -247,64 +252,11 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, ballots []v1.Bal
 	return st
 }
 
-// eligible are the counted ballots without the revoked ones.
-func eligible(counted []governance.Ballot, revoked []governance.Revocation) []governance.Ballot {
-	return slices.DeleteFunc(slices.Clone(counted), func(b governance.Ballot) bool {
-		return slices.ContainsFunc(revoked, func(r governance.Revocation) bool { return r.Kind == b.Kind && r.User == b.User })
-	})
-}
-
-// countedEntries are the counted votes and reviews as entries, with their
-// comments: from spec.votes and spec.reviews, or from the Ballot.
-func countedEntries(p *v1.Proposal, ballots []v1.Ballot, counted []governance.Ballot) ([]v1.Vote, []v1.Review) {
-	byName := make(map[string]*v1.Ballot, len(ballots))
-	for i := range ballots {
-		byName[ballots[i].Name] = &ballots[i]
-	}
-	votes, reviews := []v1.Vote{}, []v1.Review{}
-	for _, b := range counted {
-		comment := ""
-		if obj := byName[b.Name]; obj != nil {
-			comment = obj.Spec.Comment
-		} else if b.Kind == governance.BallotVote {
-			if i := slices.IndexFunc(p.Spec.Votes, func(v v1.Vote) bool { return v.Voter == b.User }); i >= 0 {
-				comment = p.Spec.Votes[i].Comment
-			}
-		} else if i := slices.IndexFunc(p.Spec.Reviews, func(r v1.Review) bool { return r.Reviewer == b.User }); i >= 0 {
-			comment = p.Spec.Reviews[i].Comment
-		}
-		if b.Kind == governance.BallotVote {
-			votes = append(votes, v1.Vote{Voter: b.User, Decision: v1.VoteDecision(b.Decision), Comment: comment, Groups: b.Groups})
-		} else {
-			reviews = append(reviews, v1.Review{Reviewer: b.User, Decision: v1.ReviewDecision(b.Decision), Comment: comment, Groups: b.Groups})
-		}
-	}
-	return votes, reviews
-}
-
-// uncountedOf lists what does not count: what the operator's re-check
-// revoked (from the status), then what Collect found, as the operator
-// would list it.
-func uncountedOf(p *v1.Proposal, c governance.Collection) []v1.UncountedBallot {
-	var out []v1.UncountedBallot
-	for _, u := range p.Status.Uncounted {
-		if u.Cause == "" || u.Cause == v1.CauseRevoked {
-			out = append(out, u)
-		}
-	}
-	for _, n := range c.NotCounted {
-		out = append(out, v1.UncountedBallot{Kind: string(n.Kind), User: n.User, Reason: n.Reason, Cause: n.Cause, Ballot: n.Name})
-	}
-	return out
-}
-
 // settle gives a closed Proposal its phase as the outlook: its changes are
 // in the Role or never will be, and judging them again against today's
 // Role says nothing; why they never will be is what the operator found when
-// it closed it. Its tally is the one the operator decided by: a ballot cast
-// or withdrawn after the decision changes nothing. An open one keeps the
-// CLI's outlook, with the blockers when that outlook is that the changes
-// cannot be applied.
+// it closed it. An open one keeps the CLI's outlook, with the blockers when
+// that outlook is that the changes cannot be applied.
 func (st *standing) settle(p *v1.Proposal, outlook string, blockers []string) {
 	cannotApply := func(phase string) bool {
 		return phase == string(v1.PhaseConflicted) || phase == string(v1.PhaseInvalid)
@@ -314,9 +266,6 @@ func (st *standing) settle(p *v1.Proposal, outlook string, blockers []string) {
 		st.Outlook = st.Phase
 		if cannotApply(st.Phase) && p.Status.Message != "" {
 			st.Blockers = []string{p.Status.Message}
-		}
-		if pt := p.Status.Tally; pt != nil {
-			st.Tally = tally{pt.Approvals, pt.Rejections, pt.ReviewApprovals, pt.ChangesRequested}
 		}
 	case cannotApply(outlook):
 		st.Blockers = blockers

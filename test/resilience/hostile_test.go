@@ -331,7 +331,7 @@ var _ = Describe("Hostile input", Ordered, func() {
 		Expect(r.Status.ConfigMapName).NotTo(BeEmpty(), "the matrix published before is left as it was")
 	})
 
-	It("marks Proposals Invalid when their Role is deleted, before or after they were reconciled", func() {
+	It("keeps Proposals waiting for their Role when it is deleted, before or after they were reconciled", func() {
 		target := stormRole(ns, "to-be-deleted", rand.New(rand.NewPCG(8, 8)))
 		Expect(k8sClient.Create(suiteCtx, target)).To(Succeed())
 		Eventually(roleCondition(ns, "to-be-deleted", v1.ConditionReady)).Should(Equal("True/" + v1.ReasonReady))
@@ -345,12 +345,18 @@ var _ = Describe("Hostile input", Ordered, func() {
 		Expect(as(alice).Create(suiteCtx, racing)).To(Succeed())
 		Expect(k8sClient.Delete(suiteCtx, target)).To(Succeed())
 
+		// Not Invalid, which is closed: a Role deleted and synced again from
+		// Git, or created after its Proposals, must find them still open.
 		for _, name := range []string{"open-then-orphaned", "racing-the-delete"} {
-			Eventually(proposalPhase(ns, name)).Should(Equal(v1.PhaseInvalid), "Proposal %s", name)
-			var p v1.Proposal
-			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: name}, &p)).To(Succeed())
-			Expect(meta.FindStatusCondition(p.Status.Conditions, v1.ConditionValid).Reason).
-				To(Equal(v1.ReasonRoleNotFound))
+			Eventually(func(g Gomega) {
+				var p v1.Proposal
+				g.Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: name}, &p)).To(Succeed())
+				g.Expect(p.Status.Phase.IsClosed()).To(BeFalse(), "phase %s", p.Status.Phase)
+				g.Expect(meta.FindStatusCondition(p.Status.Conditions, v1.ConditionValid)).To(
+					HaveField("Reason", v1.ReasonRoleNotFound))
+				g.Expect(meta.FindStatusCondition(p.Status.Conditions, v1.ConditionReconciling)).To(
+					HaveField("Reason", v1.ReasonRoleNotFound))
+			}).Should(Succeed(), "Proposal %s", name)
 		}
 	})
 

@@ -206,8 +206,18 @@ func (s *storm) propose(ctx context.Context, rng *rand.Rand, k int) {
 		patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes",
 			"value": []v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Groups: testenv.AuthenticatedGroups("engineers")}}}})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(as(bob).Patch(ctx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: p.Name}},
-			client.RawPatch(types.JSONPatchType, patch))).To(Succeed())
+		err = as(bob).Patch(ctx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: p.Name}},
+			client.RawPatch(types.JSONPatchType, patch))
+		if apierrors.IsForbidden(err) {
+			// Closed first (Conflicted or Invalid as the Role moved on):
+			// its ballots are frozen, and the refusal must say so.
+			var stored v1.Proposal
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: p.Name}, &stored)).To(Succeed())
+			Expect(stored.Status.Phase.VotesFrozen()).To(BeTrue(), "a vote refused on a Proposal that is %s: %v",
+				stored.Status.Phase, err)
+			return
+		}
+		Expect(err).NotTo(HaveOccurred())
 		s.mu.Lock()
 		s.voted[p.Name] = true
 		s.mu.Unlock()

@@ -480,6 +480,42 @@ func checkVotes(t *testing.T, c *cluster, name string) {
 		}
 	})
 
+	t.Run("a name taken by someone else's Ballot: the vote is stored under another", func(t *testing.T) {
+		cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig["dave"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		dave, err := client.New(cfg, client.Options{Scheme: c.admin.Scheme()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.proposal(name)
+		squat := &v1.Ballot{
+			ObjectMeta: metav1.ObjectMeta{Namespace: c.ns, Name: v1.BallotName(name, v1.BallotKindVote, "carol")},
+			Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(name), RoleRef: p.Spec.RoleRef, Kind: v1.BallotKindVote,
+				Voter: "dave", Decision: v1.BallotApprove, Comment: "dave agrees",
+				Groups: []string{"engineers", "system:authenticated"}, ProposalGeneration: p.Generation},
+		}
+		if err := dave.Create(c.ctx, squat); err != nil {
+			t.Fatalf("dave taking carol's ballot name: %v", err)
+		}
+		out := c.mustRun("carol", "vote", name, "approve")
+		mustContain(t, "carol's vote", out, "vote Approve as carol (ballot "+name+".vote.")
+		if strings.Contains(out, squat.Name) {
+			t.Errorf("carol's vote was written under dave's ballot %s: %s", squat.Name, out)
+		}
+		if votes := votesOf(c, name); votes["carol"] != "Approve:" {
+			t.Errorf("carol's vote is not stored: %v", votes)
+		}
+		mustContain(t, "carol's withdrawal", c.mustRun("carol", "vote", name, "withdraw"), "vote withdrawn for carol")
+		if err := dave.Delete(c.ctx, squat); err != nil {
+			t.Fatal(err)
+		}
+		if votes := votesOf(c, name); len(votes) != 2 {
+			t.Errorf("votes = %v, want bob's and dave's", votes)
+		}
+	})
+
 	// vote and review send the UID they read with their apply: the API server
 	// must refuse the apply when the Proposal is no longer that object, or
 	// gone, rather than create a Proposal holding nothing but a vote.

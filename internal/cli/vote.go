@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -273,7 +274,7 @@ func (s *session) ballotsOf(ctx context.Context, proposal string, kind v1.Ballot
 // answered. Server-side apply is idempotent: the same command sent twice,
 // or again after an answer that was lost, stores the same ballot. When the
 // name is someone else's Ballot (a name can be taken first), it creates
-// one under a generated name instead.
+// one under another name instead.
 func (s *session) applyBallot(ctx context.Context, b *v1.Ballot, voter string, mode dryRun) (*v1.Ballot, error) {
 	opts := []client.ApplyOption{client.FieldOwner(fieldManager(voter)), client.ForceOwnership}
 	if mode == dryRunServer {
@@ -289,9 +290,10 @@ func (s *session) applyBallot(ctx context.Context, b *v1.Ballot, voter string, m
 		if getErr := s.c.Get(ctx, client.ObjectKeyFromObject(b), &taken); getErr != nil || string(taken.Spec.Voter) == voter {
 			return nil, s.explain(err, "patch", resBallots, b.Name)
 		}
-		// Someone else holds the name: a ballot of one's own elsewhere.
+		// Someone else holds the name: a ballot of one's own under another
+		// (the name of a salted voter: as short, as valid).
 		fresh := b.DeepCopy()
-		fresh.Name, fresh.GenerateName = "", string(b.Spec.ProposalRef)+"."+strings.ToLower(string(b.Spec.Kind))+"-"
+		fresh.Name = v1.BallotName(string(b.Spec.ProposalRef), b.Spec.Kind, v1.Username(voter+"\n"+utilrand.String(8)))
 		var createOpts []client.CreateOption
 		if mode == dryRunServer {
 			createOpts = append(createOpts, client.DryRunAll)

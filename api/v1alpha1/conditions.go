@@ -260,6 +260,14 @@ const (
 	ReasonHistoryUnverifiable = "HistoryUnverifiable"
 )
 
+// Reasons of the Events about a Proposal's ballots (docs/proposals.md).
+const (
+	// ReasonTextChanged: the Event announcing that the author edited the
+	// Proposal's text, so the ballots cast on the earlier text no longer
+	// count (the message says how many); their voters cast them again.
+	ReasonTextChanged = "TextChanged"
+)
+
 // actionReasons are the reasons that ask a person to act. Everything else is
 // progress or an outcome the rules decided.
 var actionReasons = map[string]bool{

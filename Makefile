@@ -189,7 +189,7 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
 	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest \
 	./internal/gitwrite:FuzzCommitMessage ./internal/gitwrite:FuzzBranchName ./internal/history:FuzzDiff \
-	./internal/notify:FuzzMessage
+	./internal/governance:FuzzCollect ./internal/notify:FuzzMessage
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

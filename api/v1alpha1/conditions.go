@@ -260,6 +260,14 @@ const (
 	ReasonHistoryUnverifiable = "HistoryUnverifiable"
 )
 
+// Reasons of the Events about a Proposal's ballots (docs/proposals.md).
+const (
+	// ReasonTextChanged: the Event announcing that the author edited the
+	// Proposal's text, so the ballots cast on the earlier text no longer
+	// count (the message says how many); their voters cast them again.
+	ReasonTextChanged = "TextChanged"
+)
+
 // Reasons of the notification kinds (NotificationProvider, NotificationRule,
 // Follow; docs/notifications.md). A failing channel never holds governance
 // back: these appear on the notification kinds only.

@@ -323,6 +323,9 @@ func (d *demo) showSamples(ctx context.Context) error {
 		return err
 	}
 	d.proposal = proposal.GetName()
+	if err := d.writeBallots(); err != nil {
+		return fmt.Errorf("writing the demo users' Ballots to %s: %w", d.relDir, err)
+	}
 	role, err := d.applySamples(ctx)
 	if err != nil {
 		return err

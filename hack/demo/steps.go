@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -34,62 +33,69 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 )
 
-// jsonPatchOp is one operation of an RFC 6902 JSON patch.
-type jsonPatchOp struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value any    `json:"value"`
+// A vote or review is a Ballot of its own (docs/api.md): the demo writes the
+// users' Ballots as files into its directory, prints the kubectl command that
+// creates each as its user and, in check mode, creates exactly those objects
+// through the Go client.
+
+// demoDave casts a vote and, first, a forgery in bob's name.
+const demoDave = "dave"
+
+// ballotFile is one Ballot the demo writes, and whose it is.
+type ballotFile struct {
+	file, user string
+	ballot     *careerv1alpha1.Ballot
 }
 
-// jsonPatch renders a one-operation "add" JSON patch.
-func jsonPatch(path string, value any) string {
-	b, err := json.Marshal([]jsonPatchOp{{Op: "add", Path: path, Value: value}})
-	if err != nil {
-		panic(err)
+// demoBallot is voter's Ballot of kind on proposal, cast on its first
+// generation and recording the groups the API server authenticates the
+// demo users with, under the name kubectl skillmatrix gives it.
+func demoBallot(proposal, voter string, kind careerv1alpha1.BallotKind,
+	decision careerv1alpha1.BallotDecision) *careerv1alpha1.Ballot {
+	return &careerv1alpha1.Ballot{
+		TypeMeta: metav1.TypeMeta{APIVersion: careerv1alpha1.GroupVersion.String(), Kind: "Ballot"},
+		ObjectMeta: metav1.ObjectMeta{Name: careerv1alpha1.BallotName(proposal, kind, careerv1alpha1.Username(voter)),
+			Namespace: namespace},
+		Spec: careerv1alpha1.BallotSpec{ProposalRef: careerv1alpha1.ObjectName(proposal), RoleRef: sampleRoleName, Kind: kind,
+			Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups, ProposalGeneration: 1},
 	}
-	return string(b)
 }
 
-// JSON patches cannot create a list and append to it in one form: "add" at
-// /spec/votes/- fails while spec.votes does not exist (422, "the server
-// rejected our request due to an error in our request"), and "add" at
-// /spec/votes replaces the whole list. So the first vote
-// (and the first review) sets the list to a list of one, and later ones
-// append. The first form never overwrites anyone: if someone voted in the
-// meantime, it would remove their vote, which the admission policy refuses.
-
-// firstVote is the JSON patch that casts the first vote of a Proposal.
-func firstVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{
-		{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups}})
+// ballots are the Ballots of the next steps: dave's forgery in bob's name
+// (which admission refuses), bob's and dave's votes and carol's review.
+func (d *demo) ballots() (forged, bob, dave, carol ballotFile) {
+	forgery := demoBallot(d.proposal, "bob", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotReject)
+	forgery.Name = d.proposal + ".vote.forged-by-dave"
+	approve := func(file, user string, kind careerv1alpha1.BallotKind) ballotFile {
+		return ballotFile{file, user, demoBallot(d.proposal, user, kind, careerv1alpha1.BallotApprove)}
+	}
+	return ballotFile{"forged-vote.yaml", demoDave, forgery},
+		approve("bob-vote.yaml", "bob", careerv1alpha1.BallotKindVote),
+		approve("dave-vote.yaml", demoDave, careerv1alpha1.BallotKindVote),
+		approve("carol-review.yaml", "carol", careerv1alpha1.BallotKindReview)
 }
 
-// appendVote is the JSON patch that adds a vote to a Proposal that has votes.
-func appendVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes/-",
-		careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups})
+// writeBallots writes the Ballots of the next steps into the demo
+// directory, where the printed commands find them.
+func (d *demo) writeBallots() error {
+	forged, bob, dave, carol := d.ballots()
+	for _, b := range []ballotFile{forged, bob, dave, carol} {
+		data, err := yaml.Marshal(b.ballot)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(d.dir, b.file), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
-
-// firstReview is the JSON patch that adds the first review of a Proposal.
-func firstReview(reviewer string, decision careerv1alpha1.ReviewDecision) string {
-	return jsonPatch("/spec/reviews",
-		[]careerv1alpha1.Review{{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision, Groups: demoGroups}})
-}
-
-// The patches of the next steps: printed as kubectl commands and, in check
-// mode, sent as they are through the Go client.
-var (
-	bobVotes    = firstVote("bob", careerv1alpha1.VoteApprove)
-	daveVotes   = appendVote("dave", careerv1alpha1.VoteApprove)
-	carolReview = firstReview("carol", careerv1alpha1.ReviewApprove)
-	// daveForges is dave casting a vote in bob's name, which admission refuses.
-	daveForges = firstVote("bob", careerv1alpha1.VoteReject)
-)
 
 // kubeconfig is a user's kubeconfig ("" is the admin) as printed.
 func (d *demo) kubeconfig(user string) string {
@@ -104,10 +110,10 @@ func (d *demo) kubectl(user, args string) string {
 	return "KUBECONFIG=" + d.kubeconfig(user) + " kubectl " + args
 }
 
-// patchCommand prints the kubectl command that sends patch as user.
-func (d *demo) patchCommand(user, patch string) string {
-	return d.kubectl(user, "patch proposals.career.skillmatrix.dev "+d.proposal+" -n "+namespace+
-		" --type=json -p '"+patch+"'")
+// ballotCommand prints the kubectl command that creates a Ballot file as
+// its user.
+func (d *demo) ballotCommand(b ballotFile) string {
+	return d.kubectl(b.user, "create -n "+namespace+" -f "+filepath.Join(d.relDir, b.file))
 }
 
 // proposeCommand prints alice's command that creates the sample Proposal.
@@ -151,22 +157,22 @@ func (d *demo) printNextSteps() {
 	p("")
 	p("  1. alice proposes Kubernetes Core at Advanced (V) for Senior, and required at Junior:")
 	p("    %s", d.proposeCommand())
-	p("  2. dave tries to cast a Reject in bob's name; the API server refuses it (Forbidden):")
-	p("    %s", d.patchCommand("dave", daveForges))
-	p("  3. bob approves. The first vote creates the list spec.votes:")
-	p("    %s", d.patchCommand("bob", bobVotes))
-	p("  4. dave approves. Later votes append to it (/spec/votes/-):")
-	p("    %s", d.patchCommand("dave", daveVotes))
-	p("  5. carol, the expert, approves. The first review creates spec.reviews:")
-	p("    %s", d.patchCommand("carol", carolReview))
+	forged, bob, dave, carol := d.ballots()
+	p("  2. dave tries to cast a Reject in bob's name (a Ballot naming bob); the API server refuses it (Forbidden):")
+	p("    %s", d.ballotCommand(forged))
+	p("  3. bob approves: his vote is a Ballot of its own, %s:", filepath.Join(d.relDir, bob.file))
+	p("    %s", d.ballotCommand(bob))
+	p("  4. dave approves, with a Ballot of his own:")
+	p("    %s", d.ballotCommand(dave))
+	p("  5. carol, the expert, approves with a Ballot of kind Review:")
+	p("    %s", d.ballotCommand(carol))
 	p("  6. Two approvals and one expert review: the proposal becomes Accepted, then Applied to the Role,")
 	p("     and the operator re-renders the matrix (Kubernetes Core: Senior A -> V, Junior A -> A*):")
 	p("    %s", d.matrixRowCommand())
 	p("")
-	p("  A JSON patch cannot append to a list that does not exist yet: before the first vote, step 4's form")
-	p("  fails with 'The request is invalid: the server rejected our request due to an error in our request'.")
-	p("  Use step 3's form for the first vote. It never overwrites: if someone voted meanwhile, it would remove")
-	p("  their vote, which the admission policy refuses. Reviews work the same way. Rules: docs/governance.md.")
+	p("  Each vote is an object of its own: nobody's write touches anyone else's, and a thousand people can vote")
+	p("  at once. Change your mind by editing your own Ballot (kubectl edit cballot NAME -n %s); withdraw it", namespace)
+	p("  by deleting it. kubectl skillmatrix vote and review write it for you. Rules: docs/governance.md.")
 	p("")
 	p("  Users (RoleBindings in namespace %s): alice skillmatrix-proposer, bob and dave skillmatrix-voter,", namespace)
 	p("  carol skillmatrix-reviewer. Manager log: %s, portal log: %s", filepath.Join(d.relDir, managerLog),
@@ -312,28 +318,25 @@ func (d *demo) runCheck(ctx context.Context) error {
 	}
 	fmt.Printf("    created proposal %s/%s as alice\n", namespace, obj.GetName())
 
-	if err := d.expectRefused(ctx, "step 2, refused by the admission policy",
-		"dave", daveForges, apierrors.IsForbidden, "only their own vote"); err != nil {
+	forged, bob, dave, carol := d.ballots()
+	if err := d.expectRefused(ctx, "step 2, refused by the admission policy", forged,
+		`user "dave" may cast or change only their own ballot`); err != nil {
 		return err
 	}
-	if err := d.expectRefused(ctx, "the note: step 4's form before the first vote fails",
-		"dave", daveVotes, apierrors.IsInvalid, "rejected our request"); err != nil {
-		return err
-	}
-	if err := d.patchAs(ctx, "bob", bobVotes); err != nil {
+	if err := d.castAs(ctx, bob); err != nil {
 		return err
 	}
 	if err := d.checkPortalShows(ctx, "bob"); err != nil {
 		return err
 	}
-	if err := d.patchAs(ctx, "dave", daveVotes); err != nil {
+	if err := d.castAs(ctx, dave); err != nil {
 		return err
 	}
-	if err := d.expectRefused(ctx, "the note: step 3's form never overwrites others' votes",
-		"bob", bobVotes, apierrors.IsForbidden, `not the vote of "dave"`); err != nil {
+	if err := d.expectChangeRefused(ctx, "the note: nobody's write touches anyone else's", "bob", dave,
+		`user "bob" may cast or change only their own ballot`); err != nil {
 		return err
 	}
-	if err := d.patchAs(ctx, "carol", carolReview); err != nil {
+	if err := d.castAs(ctx, carol); err != nil {
 		return err
 	}
 
@@ -425,27 +428,39 @@ func (d *demo) waitApplied(ctx context.Context) error {
 
 // patchAs sends a JSON patch to the demo Proposal as user, printing the
 // kubectl command it stands for.
-func (d *demo) patchAs(ctx context.Context, user, patch string) error {
-	fmt.Printf("$ %s\n", d.patchCommand(user, patch))
-	p := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
-	if err := d.users[user].Patch(ctx, p, client.RawPatch(types.JSONPatchType, []byte(patch))); err != nil {
-		return fmt.Errorf("%s's patch %s was refused: %w", user, patch, err)
+func (d *demo) castAs(ctx context.Context, b ballotFile) error {
+	fmt.Printf("$ %s\n", d.ballotCommand(b))
+	if err := d.users[b.user].Create(ctx, b.ballot.DeepCopy()); err != nil {
+		return fmt.Errorf("%s's ballot %s was refused: %w", b.user, b.file, err)
 	}
-	fmt.Printf("    patched as %s\n", user)
+	fmt.Printf("    ballot %s created as %s\n", b.ballot.Name, b.user)
 	return nil
 }
 
-// expectRefused sends a patch as user that the API server must refuse with
-// an error matching is and containing want; what says why.
-func (d *demo) expectRefused(ctx context.Context, what, user, patch string, is func(error) bool, want string) error {
-	fmt.Printf("$ %s    # %s\n", d.patchCommand(user, patch), what)
-	p := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
-	err := d.users[user].Patch(ctx, p, client.RawPatch(types.JSONPatchType, []byte(patch)))
+// expectRefused creates a Ballot file as its user, which the API server must
+// refuse as Forbidden with a message containing want; what says why.
+func (d *demo) expectRefused(ctx context.Context, what string, b ballotFile, want string) error {
+	fmt.Printf("$ %s    # %s\n", d.ballotCommand(b), what)
+	return refusal(d.users[b.user].Create(ctx, b.ballot.DeepCopy()), b.user+"'s ballot "+b.file, what, want)
+}
+
+// expectChangeRefused has user try to change the decision of someone
+// else's Ballot, which the API server must refuse.
+func (d *demo) expectChangeRefused(ctx context.Context, what, user string, b ballotFile, want string) error {
+	fmt.Printf("$ %s    # %s\n", d.kubectl(user, "patch cballot "+b.ballot.Name+" -n "+namespace+
+		` --type=merge -p '{"spec":{"decision":"Reject"}}'`), what)
+	target := &careerv1alpha1.Ballot{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: b.ballot.Name}}
+	patch := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"decision":"Reject"}}`))
+	err := d.users[user].Patch(ctx, target, patch)
+	return refusal(err, user+"'s change of "+b.ballot.Name, what, want)
+}
+
+func refusal(err error, request, what, want string) error {
 	if err == nil {
-		return fmt.Errorf("%s's patch %s was accepted; it must be refused (%s)", user, patch, what)
+		return fmt.Errorf("%s was accepted; it must be refused (%s)", request, what)
 	}
-	if !is(err) || !strings.Contains(err.Error(), want) {
-		return fmt.Errorf("%s's patch %s was refused, but not with %q: %w", user, patch, want, err)
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
+		return fmt.Errorf("%s was refused, but not with %q: %w", request, want, err)
 	}
 	fmt.Printf("    refused, as it must be (%s): %v\n", apierrors.ReasonForError(err), err)
 	return nil

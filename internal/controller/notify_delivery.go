@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify/deliver"
@@ -429,6 +431,7 @@ func (n *notifier) detail(ctx context.Context, d *delivery, r recipient, pn v1.P
 		out.Categories = categoryNames(ctx, n, &p)
 	case v1.EventDecided, v1.EventApplied, v1.EventWriteBackFailing:
 		out.Status = p.Status.Message
+		out.Comments = n.ballotComments(ctx, &p)
 		for _, rv := range p.Spec.Reviews[:min(len(p.Spec.Reviews), 5)] {
 			if rv.Comment != "" {
 				out.Comments = append(out.Comments, notify.Quote{Who: string(rv.Reviewer), Said: string(rv.Decision),
@@ -443,6 +446,41 @@ func (n *notifier) detail(ctx context.Context, d *delivery, r recipient, pn v1.P
 		}
 	}
 	return out
+}
+
+// maxComments bounds the Ballots a message quotes.
+const maxComments = 10
+
+// ballotComments are the comments of a Proposal's Ballots, reviews first:
+// the cache names the Ballots (it drops their comments), and each is read
+// from the API server, at most maxComments.
+func (n *notifier) ballotComments(ctx context.Context, p *v1.Proposal) []notify.Quote {
+	var ballots v1.BallotList
+	if err := n.client.List(ctx, &ballots, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
+		return nil
+	}
+	slices.SortStableFunc(ballots.Items, func(a, b v1.Ballot) int {
+		return cmp.Compare(kindRank(a.Spec.Kind), kindRank(b.Spec.Kind))
+	})
+	var out []notify.Quote
+	for i := range ballots.Items[:min(len(ballots.Items), maxComments)] {
+		var b v1.Ballot
+		if err := n.live.Get(ctx, client.ObjectKeyFromObject(&ballots.Items[i]), &b); err != nil || b.Spec.Comment == "" {
+			continue
+		}
+		said := string(b.Spec.Decision)
+		out = append(out, notify.Quote{Who: string(b.Spec.Voter), Said: said, Text: text.TruncateRunes(b.Spec.Comment, 500)})
+	}
+	return out
+}
+
+// kindRank puts reviews before votes.
+func kindRank(k v1.BallotKind) int {
+	if k == v1.BallotKindReview {
+		return 0
+	}
+	return 1
 }
 
 // categoryNames are the names of the categories a Proposal changes.

@@ -86,7 +86,7 @@ func (n *notifier) gather(ctx context.Context, namespace string, roles []*v1.Rol
 			if !p.Status.Phase.IsClosed() {
 				out.open[string(p.UID)] = p.CreationTimestamp.Time
 			}
-			events, wake := notify.ProposalEvents(p, matrix, now, before)
+			events, wake := notify.ProposalEvents(p, matrix, n.reviewers(ctx, p), now, before)
 			out.events = append(out.events, events...)
 			if !wake.IsZero() && (out.wake.IsZero() || wake.Before(out.wake)) {
 				out.wake = wake
@@ -111,6 +111,26 @@ func (n *notifier) gather(ctx context.Context, namespace string, roles []*v1.Rol
 		}
 	}
 	return out, nil
+}
+
+// reviewers are the users whose review Ballots an open Proposal has, from
+// the cache (a closed one needs none).
+func (n *notifier) reviewers(ctx context.Context, p *v1.Proposal) []v1.Username {
+	if p.Status.Phase.IsClosed() {
+		return nil
+	}
+	var ballots v1.BallotList
+	if err := n.client.List(ctx, &ballots, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil
+	}
+	var out []v1.Username
+	for i := range ballots.Items {
+		if ballots.Items[i].Spec.Kind == v1.BallotKindReview {
+			out = append(out, ballots.Items[i].Spec.Voter)
+		}
+	}
+	return out
 }
 
 // rolesRevertsOrMatrixChanged lets through the Role updates notifications

@@ -38,6 +38,7 @@ import (
 	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
@@ -109,16 +110,58 @@ func stripUnreadMetadata(in any) (any, error) {
 	if _, err := kubecache.StripManagedMetadata(in); err != nil {
 		return in, err
 	}
-	if proposal, ok := in.(*v1.Proposal); ok {
-		stripUnreadProposalText(proposal)
-		shareRepeatedStrings(proposal)
+	switch obj := in.(type) {
+	case *v1.Proposal:
+		stripUnreadProposalText(obj)
+		shareRepeatedStrings(obj)
+	case *v1.Ballot:
+		stripUnreadBallotText(obj)
 	}
 	return in, nil
 }
 
+// cachedTextDigest is the annotation under which the cache keeps, on a
+// cached Proposal, the digest of its title and description
+// (governance.TextDigest) computed before the description was dropped: the
+// operator notices an edit of the text by it. Only the transform sets it
+// (it first drops every annotation outside career.skillmatrix.dev/), and
+// it is never written back: the operator writes Proposals' status only.
+const cachedTextDigest = "cache.skillmatrix.dev/text-digest"
+
+// textDigestOf is the digest of p's text: as the cache recorded it before
+// dropping the description, or computed from p when p was not cached.
+func textDigestOf(p *v1.Proposal) string {
+	if d := p.Annotations[cachedTextDigest]; d != "" {
+		return d
+	}
+	return governance.TextDigest(p.Spec.Title, p.Spec.Description)
+}
+
+// stripUnreadBallotText drops from a cached Ballot what the operator never
+// reads (its comment, other tools' annotations) and shares the strings
+// that recur across ballots (voter, groups, references, decision): a
+// thousand ballots of one team hold each group once.
+func stripUnreadBallotText(b *v1.Ballot) {
+	if annotations := b.GetAnnotations(); len(annotations) > 0 {
+		kept := maps.Clone(annotations)
+		maps.DeleteFunc(kept, func(key string, _ string) bool {
+			return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
+		})
+		b.SetAnnotations(kept)
+	}
+	b.Spec.Comment = ""
+	b.Spec.Voter = v1.Username(canonical(string(b.Spec.Voter)))
+	b.Spec.ProposalRef = v1.ObjectName(canonical(string(b.Spec.ProposalRef)))
+	b.Spec.RoleRef = v1.ObjectName(canonical(string(b.Spec.RoleRef)))
+	b.Spec.Kind = v1.BallotKind(canonical(string(b.Spec.Kind)))
+	b.Spec.Decision = v1.BallotDecision(canonical(string(b.Spec.Decision)))
+	canonicalAll(b.Spec.Groups)
+}
+
 // stripUnreadProposalText drops the prose of a cached Proposal, its
 // description and the comments of its votes and reviews, and the annotations
-// of other tools (those outside career.skillmatrix.dev/). The controllers
+// of other tools (those outside career.skillmatrix.dev/), keeping the
+// digest of the text in their place (cachedTextDigest). The controllers
 // judge a Proposal by its changes, votes and reviews and record its title in
 // the Role's history, but never read these; they are most of what a large
 // Proposal holds (up to api/v1alpha1.MaxProposalText characters of text and
@@ -128,13 +171,15 @@ func stripUnreadMetadata(in any) (any, error) {
 // that show the prose (the CLI, a portal) read Proposals from the API server,
 // not from this cache.
 func stripUnreadProposalText(p *v1.Proposal) {
-	if annotations := p.GetAnnotations(); len(annotations) > 0 {
-		kept := maps.Clone(annotations)
-		maps.DeleteFunc(kept, func(key string, _ string) bool {
-			return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
-		})
-		p.SetAnnotations(kept)
+	kept := maps.Clone(p.GetAnnotations())
+	maps.DeleteFunc(kept, func(key string, _ string) bool {
+		return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
+	})
+	if kept == nil {
+		kept = map[string]string{}
 	}
+	kept[cachedTextDigest] = governance.TextDigest(p.Spec.Title, p.Spec.Description)
+	p.SetAnnotations(kept)
 	p.Spec.Description = ""
 	for i := range p.Spec.Votes {
 		p.Spec.Votes[i].Comment = ""

@@ -558,17 +558,15 @@ func (g *gitWriteBacks) gitProposal(ctx context.Context, p *v1.Proposal, v gover
 		Description: live.Spec.Description, Author: string(p.Spec.Author), Role: string(p.Spec.RoleRef),
 		Changes: p.Spec.Changes,
 	}
-	revoked := func(kind governance.BallotKind, user v1.Username) bool {
-		return slices.ContainsFunc(v.Revoked, func(rv governance.Revocation) bool { return rv.Kind == kind && rv.User == user })
-	}
-	for _, vote := range p.Spec.Votes {
-		if vote.Decision == v1.VoteApprove && !revoked(governance.BallotVote, vote.Voter) {
-			gp.ApprovedBy = append(gp.ApprovedBy, string(vote.Voter))
-		}
-	}
-	for _, review := range p.Spec.Reviews {
-		if review.Decision == v1.ReviewApprove && !revoked(governance.BallotReview, review.Reviewer) {
-			gp.ReviewedBy = append(gp.ReviewedBy, string(review.Reviewer))
+	// The counted ballots (spec.votes and spec.reviews, then Ballots)
+	// that passed the re-check: who decided it.
+	for _, b := range v.Eligible() {
+		switch {
+		case !b.Approves:
+		case b.Kind == governance.BallotVote:
+			gp.ApprovedBy = append(gp.ApprovedBy, string(b.User))
+		case b.Kind == governance.BallotReview:
+			gp.ReviewedBy = append(gp.ReviewedBy, string(b.User))
 		}
 	}
 	return gp, nil

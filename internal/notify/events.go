@@ -75,8 +75,10 @@ const (
 )
 
 // ProposalEvents returns what is worth telling about p now, against its
-// Role's SkillMatrix (nil when unknown: no category owners), and when a
-// further event becomes due by time alone (the reminder; zero if none).
+// Role's SkillMatrix (nil when unknown: no category owners) and the users
+// whose review Ballots it has (reviewed; the legacy spec.reviews count
+// too), and when a further event becomes due by time alone (the reminder;
+// zero if none).
 //
 //   - Opened, ReviewNeeded and DeadlineNear only while it is Open: a
 //     Proposal found already decided is told as decided, not as opened;
@@ -88,7 +90,8 @@ const (
 //     (Abandoned, Diverged, TimedOut).
 //
 // An Invalid Proposal is told nothing: it was refused at once.
-func ProposalEvents(p *v1.Proposal, matrix *v1.SkillMatrixSpec, now time.Time, reminderBefore time.Duration) ([]Event, time.Time) {
+func ProposalEvents(p *v1.Proposal, matrix *v1.SkillMatrixSpec, reviewed []v1.Username, now time.Time,
+	reminderBefore time.Duration) ([]Event, time.Time) {
 	base := Event{
 		Source: string(p.UID), Created: p.CreationTimestamp.Time,
 		Object: p.Name, Role: string(p.Spec.RoleRef), Title: p.Spec.Title, Author: p.Spec.Author,
@@ -107,6 +110,7 @@ func ProposalEvents(p *v1.Proposal, matrix *v1.SkillMatrixSpec, now time.Time, r
 			// The reminder asks the same people while their review is missing.
 			base.NeedsReview = true
 			base.Owners = categoryOwners(p, matrix)
+			base.Reviewed = slices.Clone(reviewed)
 			for _, r := range p.Spec.Reviews {
 				base.Reviewed = append(base.Reviewed, r.Reviewer)
 			}

@@ -44,8 +44,9 @@ func TestProposalEventsFollowThePhase(t *testing.T) {
 	}}
 	p.Spec.Changes = []v1.Change{{Op: v1.OpSetProficiency, Skill: "kubernetes-core", Level: "senior", Proficiency: "V"}}
 	p.Spec.Reviews = []v1.Review{{Reviewer: "dave", Decision: v1.ReviewRequestChanges}}
+	reviewed := []v1.Username{"gina"} // through a Ballot
 
-	events, wake := ProposalEvents(p, matrix, t0.Add(time.Hour), 24*time.Hour)
+	events, wake := ProposalEvents(p, matrix, reviewed, t0.Add(time.Hour), 24*time.Hour)
 	if got := eventTypes(events); !slices.Equal(got, []v1.NotificationEvent{v1.EventOpened, v1.EventReviewNeeded}) {
 		t.Fatalf("open: %v", got)
 	}
@@ -53,16 +54,16 @@ func TestProposalEventsFollowThePhase(t *testing.T) {
 		t.Errorf("wake %v, want the reminder at %v", wake, want)
 	}
 	review := events[1]
-	// The author owns the category but is never asked; dave reviewed
-	// already; erin owns a category the Proposal does not touch.
-	if got := review.Asked([]v1.Username{"frank", "dave"}); !slices.Equal(got, []v1.Username{"frank", "carol"}) {
+	// The author owns the category but is never asked; dave and gina
+	// reviewed already; erin owns a category the Proposal does not touch.
+	if got := review.Asked([]v1.Username{"frank", "dave", "gina"}); !slices.Equal(got, []v1.Username{"frank", "carol"}) {
 		t.Errorf("asked %v", got)
 	}
-	events, wake = ProposalEvents(p, matrix, t0.Add(150*time.Hour), 24*time.Hour)
+	events, wake = ProposalEvents(p, matrix, nil, t0.Add(150*time.Hour), 24*time.Hour)
 	if got := eventTypes(events); !slices.Contains(got, v1.EventDeadlineNear) || !wake.IsZero() {
 		t.Errorf("near the deadline: %v, wake %v", got, wake)
 	}
-	if events, _ = ProposalEvents(p, matrix, t0.Add(169*time.Hour), 24*time.Hour); slices.Contains(eventTypes(events), v1.EventDeadlineNear) {
+	if events, _ = ProposalEvents(p, matrix, nil, t0.Add(169*time.Hour), 24*time.Hour); slices.Contains(eventTypes(events), v1.EventDeadlineNear) {
 		t.Error("past the deadline there is no reminder")
 	}
 
@@ -73,7 +74,7 @@ func TestProposalEventsFollowThePhase(t *testing.T) {
 		v1.PhaseDiverged: "WriteBackFailing/Diverged", v1.PhaseTimedOut: "WriteBackFailing/TimedOut", v1.PhaseInvalid: "",
 	} {
 		p.Status.Phase = phase
-		events, _ := ProposalEvents(p, matrix, t0, 0)
+		events, _ := ProposalEvents(p, matrix, nil, t0, 0)
 		got := ""
 		if len(events) == 1 {
 			got = string(events[0].Type) + "/" + events[0].Outcome

@@ -57,7 +57,7 @@ func (w *world) record(ob *v1.Outbox, start, now time.Time) (int, bool) {
 		if !p.Status.Phase.IsClosed() {
 			s.Open[string(p.UID)] = p.CreationTimestamp.Time
 		}
-		e, _ := ProposalEvents(p, nil, now, 0)
+		e, _ := ProposalEvents(p, nil, nil, now, 0)
 		events = append(events, e...)
 	}
 	return Record(ob, events, s)

@@ -159,7 +159,12 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 			continue
 		}
 		entries = append(entries, proposalEntries(p)...)
-		entries = append(entries, s.ballotEntries(p)...)
+		var ballots v1.BallotList
+		if err := s.reader.List(r.Context(), &ballots, client.InNamespace(p.Namespace),
+			client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
+			return page{}, err
+		}
+		entries = append(entries, s.ballotEntries(p, ballots.Items)...)
 	}
 	return s.atomPage(scope, entries)
 }
@@ -235,10 +240,12 @@ func proposalEntries(p *v1.Proposal) []atomEntry {
 }
 
 // ballotEntries are a Proposal's votes and reviews, one entry per voter or
-// reviewer and decision. A ballot carries no time of its own: it is when
-// the portal saw it cast, or, for one cast before the portal started, the
+// reviewer and decision: its entries of spec.votes and spec.reviews, and
+// its Ballots. A Ballot's time is its creation, or when the portal saw its
+// decision change; an entry carries no time of its own: it is when the
+// portal saw it cast, or, for one cast before the portal started, the
 // Proposal's latest known change.
-func (s *Server) ballotEntries(p *v1.Proposal) []atomEntry {
+func (s *Server) ballotEntries(p *v1.Proposal, ballots []v1.Ballot) []atomEntry {
 	base := tagPrefix + "proposal:" + string(p.UID) + ":"
 	href := proposalURL(p.Namespace, p.Name)
 	fallback := latestTransition(p.Status.Conditions, p.CreationTimestamp.UTC())
@@ -248,24 +255,47 @@ func (s *Server) ballotEntries(p *v1.Proposal) []atomEntry {
 		}
 		return fallback
 	}
-	out := make([]atomEntry, 0, len(p.Spec.Votes)+len(p.Spec.Reviews))
-	add := func(kind governance.BallotKind, user, decision, comment, verb string) {
+	out := make([]atomEntry, 0, len(p.Spec.Votes)+len(p.Spec.Reviews)+len(ballots))
+	index := map[string]int{}
+	add := func(kind governance.BallotKind, user, decision, comment string, when time.Time) {
 		key := ballotKey(kind, user, decision)
+		var verb string
+		if kind == governance.BallotReview {
+			verb = cmp.Or(map[string]string{string(v1.BallotApprove): "approves as an expert",
+				string(v1.BallotRequestChanges): "requests changes to"}[decision], "reviews")
+		} else {
+			verb = cmp.Or(map[string]string{string(v1.BallotApprove): "approves",
+				string(v1.BallotReject): "rejects"}[decision], "votes on")
+		}
 		summary := user + " " + verb + " " + p.Spec.Title + "."
 		if comment != "" {
 			summary += " " + comment
 		}
-		out = append(out, entry(base+key, user+" "+verb+" "+p.Spec.Title, href, user, summary,
-			"proposal-"+string(kind), at(key)))
+		e := entry(base+key, user+" "+verb+" "+p.Spec.Title, href, user, summary, "proposal-"+string(kind), when)
+		if i, seen := index[key]; seen {
+			if when.After(out[i].at) {
+				out[i] = e
+			}
+			return
+		}
+		index[key] = len(out)
+		out = append(out, e)
 	}
 	for _, v := range p.Spec.Votes {
-		verb := map[v1.VoteDecision]string{v1.VoteApprove: "approves", v1.VoteReject: "rejects"}[v.Decision]
-		add(governance.BallotVote, string(v.Voter), string(v.Decision), v.Comment, cmp.Or(verb, "votes on"))
+		key := ballotKey(governance.BallotVote, string(v.Voter), string(v.Decision))
+		add(governance.BallotVote, string(v.Voter), string(v.Decision), v.Comment, at(key))
 	}
 	for _, r := range p.Spec.Reviews {
-		verb := map[v1.ReviewDecision]string{v1.ReviewApprove: "approves as an expert",
-			v1.ReviewRequestChanges: "requests changes to"}[r.Decision]
-		add(governance.BallotReview, string(r.Reviewer), string(r.Decision), r.Comment, cmp.Or(verb, "reviews"))
+		key := ballotKey(governance.BallotReview, string(r.Reviewer), string(r.Decision))
+		add(governance.BallotReview, string(r.Reviewer), string(r.Decision), r.Comment, at(key))
+	}
+	for i := range ballots {
+		b := &ballots[i]
+		when := b.CreationTimestamp.UTC()
+		if t, ok := s.changes.ballotCast(b.UID, ballotObjectKey(b)); ok && t.After(when) {
+			when = t.Truncate(time.Second)
+		}
+		add(governance.KindOf(b.Spec.Kind), string(b.Spec.Voter), string(b.Spec.Decision), b.Spec.Comment, when)
 	}
 	return out
 }

@@ -21,11 +21,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 )
 
 type proposalView struct {
@@ -81,6 +85,15 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 		Created: p.CreationTimestamp.UTC(), Phase: phaseOf(&p), Message: p.Status.Message, Open: isOpen(&p),
 		Uncounted: p.Status.Uncounted, Outlook: "Unknown",
 	}
+	ballots, err := s.ballotsOf(r, &p)
+	if err != nil {
+		return page{}, err
+	}
+	in := governance.ProposalInput(&p, ballots, "")
+	// The operator's re-checks of the voters' authority are in the status:
+	// the portal cannot ask RBAC on their behalf.
+	in.Revoked = governance.RevokedFrom(p.Status.Uncounted)
+	var collection governance.Collection
 	var role v1.Role
 	var matrix v1.SkillMatrix
 	roleErr := s.get(r, ns, roleName, &role, "Role")
@@ -90,10 +103,12 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 	switch {
 	case roleErr == nil:
 		view.RoleTitle = cmp.Or(role.Spec.DisplayName, roleName)
-		view.judge(&p, &role, &matrix, s.opts.Now())
+		in.Role, in.Matrix, in.Now = &role.Spec, &matrix.Spec, s.opts.Now()
+		collection = view.judge(in)
 	case isNotFound(roleErr):
 		view.Policy = governance.Defaults
-		view.Tally = governance.Count(&p.Spec)
+		collection = governance.Collect(&in, governance.Deadline(p.CreationTimestamp.Time, governance.Defaults))
+		view.Tally = governance.CountBallots(collection.Counted)
 		view.Blockers = []string{roleErr.Error()}
 	default:
 		return page{}, roleErr
@@ -102,22 +117,26 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 		view.Deadline = p.Status.Deadline.UTC()
 	}
 	view.DeadlinePassed = !view.Deadline.IsZero() && !s.opts.Now().Before(view.Deadline)
+	if !view.Open && p.Status.Tally != nil {
+		// Decided: the tally is the one the operator decided by; a ballot
+		// cast or withdrawn since changes nothing.
+		t := p.Status.Tally
+		view.Tally = governance.Tally{Approvals: t.Approvals, Rejections: t.Rejections,
+			ReviewApprovals: t.ReviewApprovals, ChangesRequested: t.ChangesRequested}
+	}
 	view.RatioNow = ratio(view.Tally)
-	view.Votes, view.Reviews = ballots(&p)
+	view.Votes, view.Reviews = ballotViews(&p, ballots, collection)
+	view.Uncounted = uncountedViews(&p, collection)
 	view.Commands = commands(ns, p.Name)
 	view.Changes = changeRows(p.Spec.Changes, &role.Spec, view.Open)
 	return s.htmlPage("proposal.html", view, s.modified(ns))
 }
 
 // judge fills in what governance.Judge says of the Proposal now, with the
-// ballots the operator found no longer count left out, as the CLI does.
-func (v *proposalView) judge(p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix, now time.Time) {
-	revoked := make([]governance.Revocation, 0, len(p.Status.Uncounted))
-	for _, u := range p.Status.Uncounted {
-		revoked = append(revoked, governance.Revocation{Kind: governance.BallotKind(u.Kind), User: u.User, Reason: u.Reason})
-	}
-	verdict := governance.Judge(governance.Input{Proposal: &p.Spec, Created: p.CreationTimestamp.UTC(),
-		Role: &role.Spec, Matrix: &matrix.Spec, Now: now, Revoked: revoked})
+// ballots the operator found no longer count left out, as the CLI does,
+// and returns which ballots count.
+func (v *proposalView) judge(in governance.Input) governance.Collection {
+	verdict := governance.Judge(in)
 	v.Policy, v.Tally, v.Deadline = verdict.Policy, verdict.Tally, verdict.Deadline
 	v.Outlook = string(verdict.Outcome)
 	v.Missing = verdict.Decision.Missing
@@ -131,6 +150,17 @@ func (v *proposalView) judge(p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatr
 	for _, pr := range verdict.Problems {
 		v.Blockers = append(v.Blockers, pr.String())
 	}
+	return verdict.Collection
+}
+
+// ballotsOf are the Ballots cast on p, from the cache's index.
+func (s *Server) ballotsOf(r *http.Request, p *v1.Proposal) ([]*v1.Ballot, error) {
+	var list v1.BallotList
+	if err := s.reader.List(r.Context(), &list, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
+		return nil, err
+	}
+	return governance.Pointers(list.Items), nil
 }
 
 func ratio(t governance.Tally) string {
@@ -141,20 +171,65 @@ func ratio(t governance.Tally) string {
 	return fmt.Sprintf("%d%% approve", t.Approvals*100/cast)
 }
 
-func ballots(p *v1.Proposal) (votes, reviews []ballot) {
-	uncounted := map[string]string{}
+// ballotViews are the votes and reviews cast on p, counted or not: the
+// entries of spec.votes and spec.reviews and the Ballots, each with why it
+// does not count when it does not.
+func ballotViews(p *v1.Proposal, objects []*v1.Ballot, c governance.Collection) (votes, reviews []ballot) {
+	why := map[string]string{}
 	for _, u := range p.Status.Uncounted {
-		uncounted[u.Kind+"/"+string(u.User)] = u.Reason
+		if u.Cause == "" || u.Cause == v1.CauseRevoked {
+			why[u.Kind+"/"+string(u.User)] = u.Reason
+		}
 	}
-	for _, v := range p.Spec.Votes {
-		votes = append(votes, ballot{User: string(v.Voter), Decision: string(v.Decision), Comment: v.Comment,
-			Groups: v.Groups, Uncounted: uncounted[string(governance.BallotVote)+"/"+string(v.Voter)]})
+	comments := map[string]string{}
+	for _, b := range objects {
+		comments[b.Name] = b.Spec.Comment
 	}
-	for _, rv := range p.Spec.Reviews {
-		reviews = append(reviews, ballot{User: string(rv.Reviewer), Decision: string(rv.Decision), Comment: rv.Comment,
-			Groups: rv.Groups, Uncounted: uncounted[string(governance.BallotReview)+"/"+string(rv.Reviewer)]})
+	comment := func(b governance.Ballot) string {
+		if !b.Legacy() {
+			return comments[b.Name]
+		}
+		if b.Kind == governance.BallotVote {
+			if i := slices.IndexFunc(p.Spec.Votes, func(v v1.Vote) bool { return v.Voter == b.User }); i >= 0 {
+				return p.Spec.Votes[i].Comment
+			}
+			return ""
+		}
+		if i := slices.IndexFunc(p.Spec.Reviews, func(r v1.Review) bool { return r.Reviewer == b.User }); i >= 0 {
+			return p.Spec.Reviews[i].Comment
+		}
+		return ""
+	}
+	add := func(b governance.Ballot, uncounted string) {
+		view := ballot{User: string(b.User), Decision: string(b.Decision), Comment: comment(b), Groups: b.Groups,
+			Uncounted: uncounted}
+		if b.Kind == governance.BallotReview {
+			reviews = append(reviews, view)
+		} else {
+			votes = append(votes, view)
+		}
+	}
+	for _, b := range c.Counted {
+		add(b, why[string(b.Kind)+"/"+string(b.User)])
+	}
+	for _, n := range c.NotCounted {
+		add(n.Ballot, n.Reason)
 	}
 	return votes, reviews
+}
+
+// uncountedViews are what does not count, as the CLI's status lists it.
+func uncountedViews(p *v1.Proposal, c governance.Collection) []v1.UncountedBallot {
+	var out []v1.UncountedBallot
+	for _, u := range p.Status.Uncounted {
+		if u.Cause == "" || u.Cause == v1.CauseRevoked {
+			out = append(out, u)
+		}
+	}
+	for _, n := range c.NotCounted {
+		out = append(out, v1.UncountedBallot{Kind: string(n.Kind), User: n.User, Reason: n.Reason, Cause: n.Cause, Ballot: n.Name})
+	}
+	return out
 }
 
 // commands are the kubectl skillmatrix command lines that act on the

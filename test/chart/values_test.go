@@ -68,6 +68,10 @@ func TestChartValues(t *testing.T) {
 		sets:  []string{"proposalQuota.enabled=true", "proposalQuota.namespaces={career,data}"},
 		count: map[string]int{"ResourceQuota": 2},
 	}, {
+		name:  "a ballot quota per namespace",
+		sets:  []string{"ballotQuota.enabled=true", "ballotQuota.namespaces={career}"},
+		count: map[string]int{"ResourceQuota": 1},
+	}, {
 		name: "metrics off",
 		sets: []string{"metrics.enabled=false"},
 		absent: []string{"Service/skillmatrix-operator-metrics",

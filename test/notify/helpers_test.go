@@ -17,7 +17,6 @@ limitations under the License.
 package notify
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +27,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -107,29 +105,31 @@ func getRule(namespace, name string) *v1.NotificationRule {
 	return &r
 }
 
-// vote approves a Proposal as user; review approves it as a reviewer.
+// vote casts user's vote on a Proposal, and review an expert's review:
+// each a Ballot of its own, created as that user, as kubectl skillmatrix
+// names and writes it.
 func vote(user, namespace, name string, decision v1.VoteDecision, comment string) {
 	GinkgoHelper()
-	ballot := v1.Vote{Voter: v1.Username(user), Decision: decision, Comment: comment,
-		Groups: testenv.AuthenticatedGroups("engineers")}
-	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes/-", "value": ballot}})
-	Expect(err).NotTo(HaveOccurred())
-	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}}
-	// Add the list first when the Proposal has no votes yet.
-	if err := as(user).Patch(suiteCtx, p, client.RawPatch(types.JSONPatchType, patch)); err != nil {
-		patch, _ = json.Marshal([]map[string]any{{"op": "add", "path": "/spec/votes", "value": []v1.Vote{ballot}}})
-		Expect(as(user).Patch(suiteCtx, p, client.RawPatch(types.JSONPatchType, patch))).To(Succeed())
-	}
+	castBallot(user, namespace, name, v1.BallotKindVote, v1.BallotDecision(decision), comment)
 }
 
 func review(user, namespace, name string, decision v1.ReviewDecision, comment string) {
 	GinkgoHelper()
-	ballot := v1.Review{Reviewer: v1.Username(user), Decision: decision, Comment: comment,
-		Groups: testenv.AuthenticatedGroups("engineers")}
-	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/reviews", "value": []v1.Review{ballot}}})
-	Expect(err).NotTo(HaveOccurred())
-	Expect(as(user).Patch(suiteCtx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}},
-		client.RawPatch(types.JSONPatchType, patch))).To(Succeed())
+	castBallot(user, namespace, name, v1.BallotKindReview, v1.BallotDecision(decision), comment)
+}
+
+func castBallot(user, namespace, name string, kind v1.BallotKind, decision v1.BallotDecision, comment string) {
+	GinkgoHelper()
+	var p v1.Proposal
+	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: namespace, Name: name}, &p)).To(Succeed())
+	Expect(as(user).Create(suiteCtx, &v1.Ballot{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: v1.BallotName(p.Name, kind, v1.Username(user)),
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: "Proposal",
+				Name: p.Name, UID: p.UID}}},
+		Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(p.Name), RoleRef: p.Spec.RoleRef, Kind: kind,
+			Voter: v1.Username(user), Decision: decision, Comment: comment,
+			Groups: testenv.AuthenticatedGroups("engineers"), ProposalGeneration: p.Generation},
+	})).To(Succeed())
 }
 
 // mailTo lists the messages mailpit holds for address.

@@ -173,17 +173,29 @@ func TestPagesEscapeAndLink(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/", []string{`<html lang="en">`, `href="/ns/career/"`}},
+		{"/", []string{`<html lang="en">`, `href="/ns/career/roles/mlops-engineer/"`, `href="/ns/career/"`, "MLOps Engineer"}},
 		{"/ns/career/", []string{`href="/ns/career/roles/mlops-engineer/"`, "MLOps Engineer", "<svg", "path-edge",
-			"feed.atom", "nowhere (not a Role of this SkillMatrix)"}},
+			`href="/ns/career/feed.atom"`, "nowhere (missing)", `href="/ns/career/follow"`}},
 		{"/ns/career/roles/mlops-engineer/", []string{`href="/ns/career/proposals/mlops-engineer-kubernetes-senior"`,
-			`href="/ns/career/roles/mlops-engineer/matrix.html"`, "Changelog", "An older change"}},
-		{"/ns/career/roles/hostile/", []string{"differs from the matrix the operator published",
-			"nowhere <span class=\"warn\">(no such Role here)</span>", `<a href="/ns/career/roles/mlops-engineer/">mlops-engineer</a>`}},
+			`href="/ns/career/roles/mlops-engineer/matrix.html"`, "Changelog", "An older change",
+			`href="/ns/career/roles/mlops-engineer/matrix.pdf"`, `href="/ns/career/roles/mlops-engineer/propose#form"`,
+			`href="/ns/career/roles/mlops-engineer/follow"`, `href="/ns/career/roles/mlops-engineer/matrix.zh-CN.html"`}},
+		{"/ns/career/roles/hostile/", []string{"which the operator has not published yet",
+			"nowhere <span class=\"warn\">(no such role here)</span>", `<a href="/ns/career/roles/mlops-engineer/">MLOps Engineer</a>`}},
 		{"/ns/career/proposals/mlops-engineer-kubernetes-senior", []string{
 			"kubectl skillmatrix -n career vote mlops-engineer-kubernetes-senior approve",
 			"kubectl skillmatrix -n career review mlops-engineer-kubernetes-senior request-changes",
-			"Approving votes</th><td>1</td><td>at least 2", "kubernetes-core @ senior", "Still needed"}},
+			`Approving votes</th><td data-label="Now">1</td><td data-label="The rules ask">at least 2`,
+			`<strong class="target">Kubernetes Core at Senior</strong>: <span class="from">Awareness</span> → <span class="to">Advanced</span>`,
+			`<strong class="target">Kubernetes Core at Junior</strong>: <span class="from">optional</span> → <span class="to">required</span>`,
+			"Still needed", "<strong>dave</strong> rejects"}},
+		{"/ns/career/proposals/older", []string{"Applied"}},
+		{"/ns/career/roles/mlops-engineer/follow", []string{`href="/ns/career/roles/mlops-engineer/feed.atom"`, "Atom feed",
+			`value="http://example.com/ns/career/roles/mlops-engineer/feed.atom"`}},
+		{"/ns/career/roles/mlops-engineer/propose", []string{`href="/ns/career/roles/mlops-engineer/propose?level=senior&amp;skill=kubernetes-core#form"`,
+			"Sign in to propose a change.", "Change the focus at Senior"}},
+		{"/ns/career/roles/mlops-engineer/propose?skill=kubernetes-core&level=senior", []string{"Kubernetes Core at Senior",
+			"Now: Awareness (A), required."}},
 		{"/ns/career/matrices/engineering/", []string{"Career paths"}},
 	} {
 		r := get(t, s, tc.path)

@@ -18,11 +18,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,66 +32,42 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 )
 
-// jsonPatchOp is one operation of an RFC 6902 JSON patch.
-type jsonPatchOp struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value any    `json:"value"`
-}
-
-// jsonPatch renders a one-operation "add" JSON patch.
-func jsonPatch(path string, value any) string {
-	b, err := json.Marshal([]jsonPatchOp{{Op: "add", Path: path, Value: value}})
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-// JSON patches cannot create a list and append to it in one form: "add" at
-// /spec/votes/- fails while spec.votes does not exist (422, "the server
-// rejected our request due to an error in our request"), and "add" at
-// /spec/votes replaces the whole list. So the first vote
-// (and the first review) sets the list to a list of one, and later ones
-// append. The first form never overwrites anyone: if someone voted in the
-// meantime, it would remove their vote, which the admission policy refuses.
-
-// firstVote is the JSON patch that casts the first vote of a Proposal.
-func firstVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes", []careerv1alpha1.Vote{
-		{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups}})
-}
-
-// appendVote is the JSON patch that adds a vote to a Proposal that has votes.
-func appendVote(voter string, decision careerv1alpha1.VoteDecision) string {
-	return jsonPatch("/spec/votes/-",
-		careerv1alpha1.Vote{Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups})
-}
-
-// firstReview is the JSON patch that adds the first review of a Proposal.
-func firstReview(reviewer string, decision careerv1alpha1.ReviewDecision) string {
-	return jsonPatch("/spec/reviews",
-		[]careerv1alpha1.Review{{Reviewer: careerv1alpha1.Username(reviewer), Decision: decision, Groups: demoGroups}})
-}
-
-// The patches of the next steps: printed as kubectl commands and, in check
-// mode, sent as they are through the Go client.
-var (
-	bobVotes    = firstVote("bob", careerv1alpha1.VoteApprove)
-	daveVotes   = appendVote("dave", careerv1alpha1.VoteApprove)
-	carolReview = firstReview("carol", careerv1alpha1.ReviewApprove)
-	// daveForges is dave casting a vote in bob's name, which admission refuses.
-	daveForges = firstVote("bob", careerv1alpha1.VoteReject)
+// The sample Proposal as the plugin creates it: the sample's name, title
+// and changes (config/samples/career_v1alpha1_proposal.yaml).
+const (
+	sampleTitle       = "Raise Kubernetes Core to Advanced at Senior and require it from Junior"
+	sampleDescription = "Seniors run GPU scheduling and custom operators on the clusters their models use."
 )
+
+// The plugin's commands of the next steps, after "kubectl skillmatrix -n demo":
+// printed, and in check mode run as the users they name.
+func (d *demo) proposeArgs() []string {
+	return []string{"propose", sampleRoleName, "--name", d.proposal, "--set", "kubernetes-core@senior=V",
+		"--require", "kubernetes-core@junior", "--title", sampleTitle, "--description", sampleDescription}
+}
+
+func (d *demo) voteArgs(decision, comment string) []string {
+	args := []string{"vote", d.proposal, decision}
+	if comment != "" {
+		args = append(args, "-m", comment)
+	}
+	return args
+}
+
+func (d *demo) reviewArgs(decision, comment string) []string {
+	args := []string{"review", d.proposal, decision}
+	if comment != "" {
+		args = append(args, "-m", comment)
+	}
+	return args
+}
 
 // kubeconfig is a user's kubeconfig ("" is the admin) as printed.
 func (d *demo) kubeconfig(user string) string {
@@ -104,15 +82,41 @@ func (d *demo) kubectl(user, args string) string {
 	return "KUBECONFIG=" + d.kubeconfig(user) + " kubectl " + args
 }
 
-// patchCommand prints the kubectl command that sends patch as user.
-func (d *demo) patchCommand(user, patch string) string {
-	return d.kubectl(user, "patch proposals.career.skillmatrix.dev "+d.proposal+" -n "+namespace+
-		" --type=json -p '"+patch+"'")
+// shellWords quotes the arguments that need it for a shell.
+func shellWords(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "" || strings.ContainsAny(a, " \t'\"$`\\|&;<>()*?[]#~!{}") {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
-// proposeCommand prints alice's command that creates the sample Proposal.
-func (d *demo) proposeCommand() string {
-	return d.kubectl("alice", "apply -n "+namespace+" -f "+sampleProposal)
+// pluginCommand prints the plugin command args run as user.
+func (d *demo) pluginCommand(user string, args []string) string {
+	return d.kubectl(user, "skillmatrix -n "+namespace+" "+shellWords(args))
+}
+
+// runPlugin runs the plugin as kubectl would for `kubectl skillmatrix
+// -n demo args...` as user, printing the command first.
+func (d *demo) runPlugin(ctx context.Context, user string, args []string) (string, error) {
+	fmt.Printf("$ %s\n", d.pluginCommand(user, args))
+	bin, err := filepath.Abs(d.opts.plugin)
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-n", namespace}, args...)...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(d.dir, user+".kubeconfig"))
+	out, err := cmd.CombinedOutput()
+	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		fmt.Printf("    %s\n", l)
+	}
+	if err != nil {
+		return string(out), fmt.Errorf("%s as %s: %w", shellWords(args), user, err)
+	}
+	return string(out), nil
 }
 
 // matrixRowCommand prints the command that shows the Kubernetes Core row of
@@ -130,46 +134,44 @@ func (d *demo) matrixRowCommand() string {
 func (d *demo) printNextSteps() {
 	p := func(format string, a ...any) { fmt.Printf(format+"\n", a...) }
 	p("")
-	p("==> Try it. From %s, in another terminal:", d.root)
+	p("==> Try it in the browser: %s", d.proxyURL("/"))
 	p("")
-	p("  The cluster as admin. The kubeconfigs work with any Kubernetes client (kubectl, k9s, Lens, client-go...);")
-	p("  the demo itself does not need kubectl.")
-	p("    %s", d.kubectl("", "get career -n "+namespace))
-	p("    %s", d.kubectl("", "get roles.career.skillmatrix.dev -n "+namespace))
+	p("  Sign in as one of the demo users (the sign-in page lists them; there are no passwords). Take a private")
+	p("  window or a browser profile of its own per person, or Sign out to switch:")
+	for _, u := range signInUsers() {
+		p("    %-6s %s", u.Name, u.Note)
+	}
 	p("")
-	p("  The rendered matrix in a browser (the demo rewrites the file whenever the matrix changes):")
-	p("    open %s        # Linux: xdg-open %s", filepath.Join(d.relDir, htmlFile), filepath.Join(d.relDir, htmlFile))
+	p("  1. alice: open MLOps Engineer, \"Propose a change\", pick the cell Kubernetes Core at Senior,")
+	p("     choose Advanced (V), Propose. The proposal records the value it replaces.")
+	p("  2. bob and dave: open the proposal, choose Approve, \"Send my vote\". erin is refused, in words.")
+	p("  3. carol, the expert: Approve in \"Your expert review\". With two approvals and one expert review the")
+	p("     proposal is Accepted, then Applied, and the matrix changes. Every page is in English and Chinese.")
+	p("  The portal acts as each of them (impersonation), so the cluster's RBAC and admission policies judge")
+	p("  them exactly as they judge kubectl. Without sign-in the portal is read-only at %s", d.portalURL("/"))
 	p("")
-	p("  The career portal (read-only; reload a page to see a vote):")
-	p("    %s", d.portalURL("/ns/"+namespace+"/"))
-	p("    %s   # the sample Proposal, once step 1 created it", d.proposalPageURL())
-	p("    %s   # its Role's Atom feed", d.roleFeedURL())
+	p("==> Or in a terminal, from %s, with the kubectl plugin (built into bin/):", d.root)
 	p("")
-	p("  Watch the proposal (leave it running in a terminal of its own):")
-	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	p("    export PATH=\"%s:$PATH\"", filepath.Join(d.root, filepath.Dir(d.opts.plugin)))
 	p("")
 	p("  1. alice proposes Kubernetes Core at Advanced (V) for Senior, and required at Junior:")
-	p("    %s", d.proposeCommand())
-	p("  2. dave tries to cast a Reject in bob's name; the API server refuses it (Forbidden):")
-	p("    %s", d.patchCommand("dave", daveForges))
-	p("  3. bob approves. The first vote creates the list spec.votes:")
-	p("    %s", d.patchCommand("bob", bobVotes))
-	p("  4. dave approves. Later votes append to it (/spec/votes/-):")
-	p("    %s", d.patchCommand("dave", daveVotes))
-	p("  5. carol, the expert, approves. The first review creates spec.reviews:")
-	p("    %s", d.patchCommand("carol", carolReview))
-	p("  6. Two approvals and one expert review: the proposal becomes Accepted, then Applied to the Role,")
-	p("     and the operator re-renders the matrix (Kubernetes Core: Senior A -> V, Junior A -> A*):")
+	p("    %s", d.pluginCommand("alice", d.proposeArgs()))
+	p("  2. bob and dave approve:")
+	p("    %s", d.pluginCommand("bob", d.voteArgs("approve", "Seniors run our GPU clusters.")))
+	p("    %s", d.pluginCommand("dave", d.voteArgs("approve", "")))
+	p("  3. carol, the expert, approves:")
+	p("    %s", d.pluginCommand("carol", d.reviewArgs("approve", "Right for the Senior tech stack.")))
+	p("  4. Where it stands (Accepted, then Applied), and the new Kubernetes Core row of the matrix:")
+	p("    %s", d.pluginCommand("", []string{"status", d.proposal}))
 	p("    %s", d.matrixRowCommand())
 	p("")
-	p("  A JSON patch cannot append to a list that does not exist yet: before the first vote, step 4's form")
-	p("  fails with 'The request is invalid: the server rejected our request due to an error in our request'.")
-	p("  Use step 3's form for the first vote. It never overwrites: if someone voted meanwhile, it would remove")
-	p("  their vote, which the admission policy refuses. Reviews work the same way. Rules: docs/governance.md.")
+	p("  kubectl finds the plugin on PATH as kubectl-skillmatrix; without kubectl, run %s with the same", d.opts.plugin)
+	p("  arguments after \"skillmatrix\" (it reads KUBECONFIG). The kubeconfigs work with any client. More:")
+	p("    %s", d.kubectl("", "get career -n "+namespace))
+	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	p("    open %s        # the rendered matrix, rewritten when it changes", filepath.Join(d.relDir, htmlFile))
 	p("")
-	p("  Users (RoleBindings in namespace %s): alice skillmatrix-proposer, bob and dave skillmatrix-voter,", namespace)
-	p("  carol skillmatrix-reviewer. Manager log: %s, portal log: %s", filepath.Join(d.relDir, managerLog),
-		filepath.Join(d.relDir, portalLog))
+	p("  Logs in %s: manager.log, portal.log, oauth2-proxy.log. Rules: docs/governance.md; the portal: docs/portal.md.", d.relDir)
 	if _, port, err := net.SplitHostPort(d.opts.metricsAddr); err == nil && port != "0" {
 		p("  Metrics: http://%s/metrics", d.opts.metricsAddr)
 	}
@@ -198,6 +200,8 @@ func (d *demo) serve(ctx context.Context) error {
 			return d.manager.Died()
 		case <-d.portal.Exited():
 			return fmt.Errorf("portal: %w", d.portal.Died())
+		case <-d.proxy.Exited():
+			return fmt.Errorf("oauth2-proxy: %w", d.proxy.Died())
 		case <-tick.C:
 		}
 		if err := d.report(ctx, phases); err != nil {
@@ -288,61 +292,48 @@ func changedLines(before, after string) []string {
 	return out
 }
 
-// runCheck runs the printed next steps as the demo users, with the printed
-// patch bodies, and verifies that the Proposal is Applied and the matrix
-// shows the change.
+// runCheck runs the printed next steps as the demo users: alice and dave
+// with the plugin's printed commands, bob, erin and carol in the portal,
+// signed in through oauth2-proxy and the issuer's sign-in page as a browser
+// would; then verifies that the Proposal is Applied and the matrix shows
+// the change.
 func (d *demo) runCheck(ctx context.Context) error {
 	d.printNextSteps()
-	step("Check: running the next steps as alice, dave, bob and carol")
+	step("Check: alice and dave with the plugin; bob, erin and carol in the portal, signed in through oauth2-proxy")
 	t := time.Now()
 	before := string(d.lastMatrix.markdown)
 	beforeRow, ok := markdownRow(before, "Kubernetes Core")
 	if !ok {
 		return errors.New("the rendered matrix has no Kubernetes Core row")
 	}
-
-	obj, err := d.sampleProposalObject()
-	if err != nil {
+	if _, err := d.runPlugin(ctx, "alice", d.proposeArgs()); err != nil {
+		return fmt.Errorf("alice could not propose: %w", err)
+	}
+	if err := d.checkForgedHeader(ctx); err != nil {
 		return err
 	}
-	fmt.Printf("$ %s\n", d.proposeCommand())
-	if err := d.users["alice"].Create(ctx, obj); err != nil {
-		return fmt.Errorf("alice could not create the Proposal: %w", err)
-	}
-	fmt.Printf("    created proposal %s/%s as alice\n", namespace, obj.GetName())
-
-	if err := d.expectRefused(ctx, "step 2, refused by the admission policy",
-		"dave", daveForges, apierrors.IsForbidden, "only their own vote"); err != nil {
-		return err
-	}
-	if err := d.expectRefused(ctx, "the note: step 4's form before the first vote fails",
-		"dave", daveVotes, apierrors.IsInvalid, "rejected our request"); err != nil {
-		return err
-	}
-	if err := d.patchAs(ctx, "bob", bobVotes); err != nil {
+	page := "/ns/" + namespace + "/proposals/" + d.proposal
+	if err := d.voteInPortal(ctx, "bob", page, "/vote", "approve", "Seniors run our GPU clusters.", "Your vote was recorded."); err != nil {
 		return err
 	}
 	if err := d.checkPortalShows(ctx, "bob"); err != nil {
 		return err
 	}
-	if err := d.patchAs(ctx, "dave", daveVotes); err != nil {
+	if err := d.refusedInPortal(ctx, "erin", page); err != nil {
 		return err
 	}
-	if err := d.expectRefused(ctx, "the note: step 3's form never overwrites others' votes",
-		"bob", bobVotes, apierrors.IsForbidden, `not the vote of "dave"`); err != nil {
+	if _, err := d.runPlugin(ctx, "dave", d.voteArgs("approve", "")); err != nil {
+		return fmt.Errorf("dave could not vote: %w", err)
+	}
+	if err := d.voteInPortal(ctx, "carol", page, "/review", "approve", "Right for the Senior tech stack.", "Your review was recorded."); err != nil {
 		return err
 	}
-	if err := d.patchAs(ctx, "carol", carolReview); err != nil {
-		return err
-	}
-
 	if err := d.waitApplied(ctx); err != nil {
 		return err
 	}
-
 	fmt.Printf("$ %s\n", d.matrixRowCommand())
 	var afterRow string
-	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+	err := d.waitFor(ctx, func(ctx context.Context) (bool, error) {
 		m, err := d.readMatrix(ctx, d.configMap)
 		if err != nil {
 			return false, nil //nolint:nilerr // transient: keep polling
@@ -358,11 +349,115 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
+	if err := d.checkAppliedInPortal(ctx, page); err != nil {
+		return err
+	}
 	if err := d.checkNoWarnings(ctx); err != nil {
 		return err
 	}
-	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
+	fmt.Printf("\nPASS: the printed next steps work, with the plugin and signed in to the portal (%s; %s in all)\n",
+		since(t), since(d.started))
 	return nil
+}
+
+// voteInPortal signs who in and sends the vote (or review) form of the
+// Proposal page as their browser would.
+func (d *demo) voteInPortal(ctx context.Context, who, page, form, decision, comment, want string) error {
+	fmt.Printf("browser: %s signs in at %s, opens %s and sends %s %s\n", who, d.proxyURL("/"), page, strings.TrimPrefix(form, "/"), decision)
+	p, _, err := d.signIn(ctx, who, page)
+	if err != nil {
+		return err
+	}
+	code, body, err := p.submit(ctx, page, page+form, url.Values{"decision": {decision}, "comment": {comment}})
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK || !strings.Contains(body, want) {
+		return fmt.Errorf("%s's %s in the portal: %d, the page does not say %q", who, strings.TrimPrefix(form, "/"), code, want)
+	}
+	fmt.Printf("    signed in as %s; the portal says: %s\n", who, want)
+	return nil
+}
+
+// refusedInPortal has erin, whom no RoleBinding names, vote in the portal:
+// the API server refuses, the portal says why, and nothing is written.
+func (d *demo) refusedInPortal(ctx context.Context, who, page string) error {
+	fmt.Printf("browser: %s, who has no rights here, signs in and tries to vote\n", who)
+	p, body, err := d.signIn(ctx, who, page)
+	if err != nil {
+		return err
+	}
+	if strings.Contains(body, "vote-form") {
+		return fmt.Errorf("the portal offers %s a vote form she may not use", who)
+	}
+	code, body, err := p.submit(ctx, page, page+"/vote", url.Values{"decision": {"approve"}})
+	if err != nil {
+		return err
+	}
+	const want = "You may not vote on this proposal"
+	if code != http.StatusForbidden || !strings.Contains(body, want) || !strings.Contains(body, "Nothing was changed.") {
+		return fmt.Errorf("%s's vote: %d, want 403 saying %q", who, code, want)
+	}
+	var prop careerv1alpha1.Proposal
+	if err := d.admin.Get(ctx, client.ObjectKey{Namespace: namespace, Name: d.proposal}, &prop); err != nil {
+		return err
+	}
+	for _, v := range prop.Spec.Votes {
+		if string(v.Voter) == who {
+			return fmt.Errorf("%s's refused vote was written", who)
+		}
+	}
+	fmt.Printf("    refused (403): %s. Nothing was changed.\n", want)
+	return nil
+}
+
+// checkForgedHeader sends a vote to the portal's own address with the
+// identity headers a proxy might set, and no token: the portal believes
+// none of them.
+func (d *demo) checkForgedHeader(ctx context.Context) error {
+	u := d.portalURL("/ns/" + namespace + "/proposals/" + d.proposal + "/vote")
+	fmt.Printf("$ curl -si -X POST -H 'X-Forwarded-User: bob' -H 'X-Auth-Request-User: bob' -d decision=approve %s\n", u)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader("decision=approve"))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-User", "bob")
+	req.Header.Set("X-Auth-Request-User", "bob")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		return fmt.Errorf("a forged identity header: %s, want 401", resp.Status)
+	}
+	fmt.Printf("    %s: the portal trusts no identity header, only tokens it verifies\n", resp.Status)
+	return nil
+}
+
+// checkAppliedInPortal loads the Proposal page through the proxy, in
+// English and Chinese.
+func (d *demo) checkAppliedInPortal(ctx context.Context, page string) error {
+	p, _, err := d.signIn(ctx, "alice", page)
+	if err != nil {
+		return err
+	}
+	return d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+		_, en, err := p.get(ctx, d.proxyURL(page))
+		if err != nil {
+			return false, err
+		}
+		_, zh, err := p.get(ctx, d.proxyURL(page+"?lang=zh-CN"))
+		if err != nil {
+			return false, err
+		}
+		ok := strings.Contains(en, "<strong>Applied</strong>") && strings.Contains(zh, "<strong>已应用</strong>")
+		if ok {
+			fmt.Printf("    the portal shows the Proposal Applied, in English and in Chinese (已应用)\n")
+		}
+		return ok, nil
+	})
 }
 
 // checkNoWarnings fails when the flow emitted a Warning Event: a Warning
@@ -417,34 +512,6 @@ func (d *demo) waitApplied(ctx context.Context) error {
 			d.manager.Tail(managerproc.TailLines))
 	}
 	return err
-}
-
-// patchAs sends a JSON patch to the demo Proposal as user, printing the
-// kubectl command it stands for.
-func (d *demo) patchAs(ctx context.Context, user, patch string) error {
-	fmt.Printf("$ %s\n", d.patchCommand(user, patch))
-	p := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
-	if err := d.users[user].Patch(ctx, p, client.RawPatch(types.JSONPatchType, []byte(patch))); err != nil {
-		return fmt.Errorf("%s's patch %s was refused: %w", user, patch, err)
-	}
-	fmt.Printf("    patched as %s\n", user)
-	return nil
-}
-
-// expectRefused sends a patch as user that the API server must refuse with
-// an error matching is and containing want; what says why.
-func (d *demo) expectRefused(ctx context.Context, what, user, patch string, is func(error) bool, want string) error {
-	fmt.Printf("$ %s    # %s\n", d.patchCommand(user, patch), what)
-	p := &careerv1alpha1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal}}
-	err := d.users[user].Patch(ctx, p, client.RawPatch(types.JSONPatchType, []byte(patch)))
-	if err == nil {
-		return fmt.Errorf("%s's patch %s was accepted; it must be refused (%s)", user, patch, what)
-	}
-	if !is(err) || !strings.Contains(err.Error(), want) {
-		return fmt.Errorf("%s's patch %s was refused, but not with %q: %w", user, patch, want, err)
-	}
-	fmt.Printf("    refused, as it must be (%s): %v\n", apierrors.ReasonForError(err), err)
-	return nil
 }
 
 // markdownRow returns the table row of matrix.md whose first cell is name.

@@ -198,8 +198,10 @@ func secureURL(u *url.URL) *url.URL {
 	return &c
 }
 
-func (j loopbackJar) SetCookies(u *url.URL, cookies []*http.Cookie) { j.jar.SetCookies(secureURL(u), cookies) }
-func (j loopbackJar) Cookies(u *url.URL) []*http.Cookie           { return j.jar.Cookies(secureURL(u)) }
+func (j loopbackJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	j.jar.SetCookies(secureURL(u), cookies)
+}
+func (j loopbackJar) Cookies(u *url.URL) []*http.Cookie { return j.jar.Cookies(secureURL(u)) }
 
 // person is one demo user in a browser of their own: their own cookies.
 type person struct {

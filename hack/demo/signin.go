@@ -36,7 +36,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
@@ -300,4 +299,3 @@ func (p *person) submit(ctx context.Context, page, action string, form url.Value
 	return p.post(ctx, p.d.proxyURL(action), form)
 }
 
-var _ client.Object = &corev1.ServiceAccount{}

@@ -387,8 +387,8 @@ func (d *demo) refusedInPortal(ctx context.Context, who, page string) error {
 	if err != nil {
 		return err
 	}
-	if strings.Contains(body, "vote-form") {
-		return fmt.Errorf("the portal offers %s a vote form she may not use", who)
+	if !strings.Contains(body, "You may not vote on this proposal") {
+		return fmt.Errorf("the portal does not tell %s she may not vote", who)
 	}
 	code, body, err := p.submit(ctx, page, page+"/vote", url.Values{"decision": {"approve"}})
 	if err != nil {

@@ -242,7 +242,7 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 		people[u.Name] = e.browser(tok)
 	}
 
-	// erin may not propose: the form says so, and the API server refuses.
+	// erin may not propose: the page says so, and the API server refuses.
 	const form = "/ns/career/roles/mlops-engineer/propose?skill=kubernetes-core&level=senior"
 	if page := people["erin"].do(http.MethodGet, form, nil).body; !strings.Contains(page, "You may not propose changes here") {
 		t.Errorf("erin's propose page does not say she may not:\n%s", page)
@@ -274,7 +274,18 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 		t.Errorf("the page after proposing:\n%s", page)
 	}
 
-	// erin, bound to nothing, votes: refused in words, nothing written.
+	// erin, bound to nothing, is told she may not vote; she votes anyway:
+	// refused in words, nothing written.
+	if page := people["erin"].do(http.MethodGet, proposalPath, nil).body; !strings.Contains(page, "You may not vote on this proposal") {
+		t.Error("erin's proposal page does not tell her she may not vote")
+	}
+	erinPropose := people["erin"].formToken(form)
+	r = people["erin"].do(http.MethodPost, "/ns/career/roles/mlops-engineer/propose", url.Values{"token": {erinPropose},
+		"kind": {"cell"}, "skill": {"docker"}, "level": {"senior"}, "from_proficiency": {"A"}, "from_required": {"true"},
+		"proficiency": {"V"}})
+	if r.code != http.StatusForbidden || !strings.Contains(r.body, "You may not propose changes here") {
+		t.Errorf("erin proposes: %d\n%s", r.code, r.body)
+	}
 	erinToken := people["erin"].formToken(proposalPath)
 	r = people["erin"].do(http.MethodPost, proposalPath+"/vote", url.Values{"token": {erinToken}, "decision": {"approve"}})
 	if r.code != http.StatusForbidden || !strings.Contains(r.body, "You may not vote on this proposal") {

@@ -298,4 +298,3 @@ func (p *person) submit(ctx context.Context, page, action string, form url.Value
 	form.Set("token", htmlUnescape(m[1]))
 	return p.post(ctx, p.d.proxyURL(action), form)
 }
-

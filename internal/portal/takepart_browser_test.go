@@ -535,8 +535,8 @@ func (tp *takePart) phoneCalculator(ctx context.Context) {
 	}
 	type layout struct {
 		MinCell, BarTop, BarBottom, Viewport float64
-		BarText                             string
-		TOC                                 bool
+		BarText                              string
+		TOC                                  bool
 	}
 	l, err := chromedp.Run(ctx, chromedp.Evaluate[layout](`(() => {
 		const row = document.querySelector('tr[data-skill="docker"]');

@@ -94,38 +94,53 @@ func parseFlags() flags {
 		"Comma-separated namespaces to cache and show, as the manager's --watch-namespaces; "+
 			"all namespaces when empty (the ServiceAccount must then read them cluster-wide).")
 	flag.StringVar(&f.namespaces, "namespaces", "", "Deprecated: the former name of --watch-namespaces.")
+	bindSignInFlags(&f)
+	f.zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	return f
+}
+
+// bindSignInFlags adds the sign-in flags (docs/portal.md, "Sign-in").
+func bindSignInFlags(f *flags) {
 	flag.StringVar(&f.issuerURL, "oidc-issuer-url", "",
 		"Sign-in: the OIDC issuer whose ID tokens the portal accepts, as the API server's --oidc-issuer-url. "+
 			"Without it (and without --authentication-config) the portal is read-only.")
-	flag.StringVar(&f.clientID, "oidc-client-id", "", "Sign-in: the audience the tokens must name (the client ID), as --oidc-client-id.")
-	flag.StringVar(&f.usernameClaim, "oidc-username-claim", "sub", "Sign-in: the claim that names the user, as --oidc-username-claim.")
+	flag.StringVar(&f.clientID, "oidc-client-id", "",
+		"Sign-in: the audience the tokens must name (the client ID), as --oidc-client-id.")
+	flag.StringVar(&f.usernameClaim, "oidc-username-claim", "sub",
+		"Sign-in: the claim that names the user, as --oidc-username-claim.")
 	flag.StringVar(&f.usernamePrefix, "oidc-username-prefix", "",
-		"Sign-in: prepended to the username, as --oidc-username-prefix: unset means \"<issuer>#\" unless the claim is email; \"-\" means none.")
-	flag.StringVar(&f.groupsClaim, "oidc-groups-claim", "", "Sign-in: the claim that lists the user's groups, as --oidc-groups-claim.")
+		"Sign-in: prepended to the username, as --oidc-username-prefix: unset means \"<issuer>#\" "+
+			"unless the claim is email; \"-\" means none.")
+	flag.StringVar(&f.groupsClaim, "oidc-groups-claim", "",
+		"Sign-in: the claim that lists the user's groups, as --oidc-groups-claim.")
 	flag.StringVar(&f.groupsPrefix, "oidc-groups-prefix", "", "Sign-in: prepended to each group, as --oidc-groups-prefix.")
 	flag.Var((*stringsFlag)(&f.requiredClaims), "oidc-required-claim",
 		"Sign-in: key=value a token must carry, as --oidc-required-claim; repeatable.")
-	flag.StringVar(&f.caFile, "oidc-ca-file", "", "Sign-in: PEM certificates to trust for the issuer (discovery, keys, tokens).")
+	flag.StringVar(&f.caFile, "oidc-ca-file", "",
+		"Sign-in: PEM certificates to trust for the issuer (discovery, keys, tokens).")
 	flag.StringVar(&f.authConfig, "authentication-config", "",
 		"Sign-in: the API server's AuthenticationConfiguration file (its jwt issuers with claim-and-prefix mappings), "+
 			"instead of the --oidc-* flags.")
 	flag.StringVar(&f.sessionKeyFile, "session-key-file", "",
-		"Sign-in: a file with at least 32 random bytes (a Secret) that signs the forms and encrypts the session cookie; "+
-			"the same in every replica. Without it a random key is made at start: forms and sessions do not survive a restart.")
+		"Sign-in: a file with at least 32 random bytes (a Secret) that signs the forms and encrypts the session "+
+			"cookie; the same in every replica. Without it a random key is made at start: forms and sessions do not "+
+			"survive a restart.")
 	flag.BoolVar(&f.login, "oidc-login", false,
 		"Sign-in: the portal's own login (authorization code flow with PKCE) at /login, with --oidc-client-id, "+
 			"--oidc-client-secret-file and --public-url (the identity provider must know <public-url>/login/callback).")
-	flag.StringVar(&f.clientSecretFile, "oidc-client-secret-file", "", "Sign-in: the client secret of the portal's own login.")
+	flag.StringVar(&f.clientSecretFile, "oidc-client-secret-file", "",
+		"Sign-in: the client secret of the portal's own login.")
 	flag.StringVar(&f.signInURL, "sign-in-url", "",
 		"Sign-in behind a proxy: where \"Sign in\" leads, {rd} replaced by the address to return to "+
 			"(oauth2-proxy: /oauth2/start?rd={rd}).")
-	flag.StringVar(&f.signOutURL, "sign-out-url", "", "Sign-in behind a proxy: where signing out leads (oauth2-proxy: /oauth2/sign_out?rd=/).")
-	flag.Float64Var(&f.writesPerMinute, "writes-per-minute", 30, "Writes one person may make per minute through the portal.")
-	flag.IntVar(&f.writeBurst, "write-burst", 10, "Writes one person may make at once before --writes-per-minute applies.")
+	flag.StringVar(&f.signOutURL, "sign-out-url", "",
+		"Sign-in behind a proxy: where signing out leads (oauth2-proxy: /oauth2/sign_out?rd=/).")
+	flag.Float64Var(&f.writesPerMinute, "writes-per-minute", 30,
+		"Writes one person may make per minute through the portal.")
+	flag.IntVar(&f.writeBurst, "write-burst", 10,
+		"Writes one person may make at once before --writes-per-minute applies.")
 	flag.StringVar(&f.pdfFont, "pdf-font", "", "A TrueType font for the PDFs' characters the bundled fonts lack (CJK).")
-	f.zapOpts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	return f
 }
 
 func main() {
@@ -188,37 +203,9 @@ func main() {
 
 // authOptions are the sign-in settings of the flags; nil without an issuer.
 func authOptions(f flags) (*portal.AuthOptions, error) {
-	var issuers []portal.Issuer
-	var cas []string
-	switch {
-	case f.authConfig != "" && f.issuerURL != "":
-		return nil, errors.New("give --authentication-config or --oidc-issuer-url, not both")
-	case f.authConfig != "":
-		data, err := os.ReadFile(f.authConfig)
-		if err != nil {
-			return nil, err
-		}
-		if issuers, cas, err = portal.ParseAuthenticationConfig(data); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.authConfig, err)
-		}
-	case f.issuerURL != "":
-		required := map[string]string{}
-		for _, kv := range f.requiredClaims {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return nil, fmt.Errorf("--oidc-required-claim %q: want key=value", kv)
-			}
-			required[k] = v
-		}
-		iss, err := portal.LegacyIssuer(f.issuerURL, f.clientID, f.usernameClaim, f.usernamePrefix, f.groupsClaim,
-			f.groupsPrefix, required)
-		if err != nil {
-			return nil, err
-		}
-		issuers = []portal.Issuer{iss}
-	default:
-		setupLog.Info("No sign-in configured (--oidc-issuer-url, --authentication-config): the portal is read-only")
-		return nil, nil
+	issuers, cas, err := issuersOf(f)
+	if err != nil || issuers == nil {
+		return nil, err
 	}
 	a := &portal.AuthOptions{Issuers: issuers, SignInURL: f.signInURL, SignOutURL: f.signOutURL,
 		WritesPerMinute: f.writesPerMinute, WriteBurst: f.writeBurst}
@@ -229,29 +216,11 @@ func authOptions(f flags) (*portal.AuthOptions, error) {
 		}
 		cas = append(cas, string(data))
 	}
-	if len(cas) > 0 {
-		pool := x509.NewCertPool()
-		for _, pem := range cas {
-			if !pool.AppendCertsFromPEM([]byte(pem)) {
-				return nil, errors.New("the issuer's certificate authority holds no PEM certificate")
-			}
-		}
-		a.HTTPClient = &http.Client{Timeout: 30 * time.Second,
-			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	if a.HTTPClient, err = trusting(cas); err != nil {
+		return nil, err
 	}
-	if f.sessionKeyFile != "" {
-		key, err := os.ReadFile(f.sessionKeyFile)
-		if err != nil {
-			return nil, err
-		}
-		a.SessionKey = bytes.TrimSpace(key)
-	} else {
-		a.SessionKey = make([]byte, 32)
-		if _, err := rand.Read(a.SessionKey); err != nil {
-			return nil, err
-		}
-		setupLog.Info("No --session-key-file: a random session key was made; forms and sessions do not survive a " +
-			"restart and do not work across replicas")
+	if a.SessionKey, err = sessionKey(f.sessionKeyFile); err != nil {
+		return nil, err
 	}
 	if f.login {
 		if f.publicURL == "" || f.clientSecretFile == "" || f.clientID == "" && f.authConfig == "" {
@@ -266,4 +235,72 @@ func authOptions(f flags) (*portal.AuthOptions, error) {
 			RedirectURL:  strings.TrimSuffix(f.publicURL, "/") + "/login/callback"}
 	}
 	return a, nil
+}
+
+// issuersOf reads the issuers of --authentication-config or the --oidc-*
+// flags, with the certificate authorities the configuration names; none
+// when neither is given.
+func issuersOf(f flags) ([]portal.Issuer, []string, error) {
+	switch {
+	case f.authConfig != "" && f.issuerURL != "":
+		return nil, nil, errors.New("give --authentication-config or --oidc-issuer-url, not both")
+	case f.authConfig != "":
+		data, err := os.ReadFile(f.authConfig)
+		if err != nil {
+			return nil, nil, err
+		}
+		issuers, cas, err := portal.ParseAuthenticationConfig(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.authConfig, err)
+		}
+		return issuers, cas, nil
+	case f.issuerURL != "":
+		required := map[string]string{}
+		for _, kv := range f.requiredClaims {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return nil, nil, fmt.Errorf("--oidc-required-claim %q: want key=value", kv)
+			}
+			required[k] = v
+		}
+		iss, err := portal.LegacyIssuer(f.issuerURL, f.clientID, f.usernameClaim, f.usernamePrefix, f.groupsClaim,
+			f.groupsPrefix, required)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []portal.Issuer{iss}, nil, nil
+	}
+	setupLog.Info("No sign-in configured (--oidc-issuer-url, --authentication-config): the portal is read-only")
+	return nil, nil, nil
+}
+
+// trusting is an HTTP client that trusts the PEM certificate authorities
+// cas; nil (the default client) when there are none.
+func trusting(cas []string) (*http.Client, error) {
+	if len(cas) == 0 {
+		return nil, nil
+	}
+	pool := x509.NewCertPool()
+	for _, pem := range cas {
+		if !pool.AppendCertsFromPEM([]byte(pem)) {
+			return nil, errors.New("the issuer's certificate authority holds no PEM certificate")
+		}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: http.ProxyFromEnvironment,
+		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}, nil
+}
+
+// sessionKey reads the session key from file, or makes a random one.
+func sessionKey(file string) ([]byte, error) {
+	if file != "" {
+		key, err := os.ReadFile(file)
+		return bytes.TrimSpace(key), err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	setupLog.Info("No --session-key-file: a random session key was made; forms and sessions do not survive a " +
+		"restart and do not work across replicas")
+	return key, nil
 }

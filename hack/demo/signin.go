@@ -116,7 +116,8 @@ func (d *demo) portalIdentity(ctx context.Context) error {
 		}
 		fmt.Printf("    applied config/portal/%s\n", f)
 	}
-	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: new(int64(48 * 3600))}}
+	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
+		ExpirationSeconds: new(int64(48 * 3600))}}
 	if err := d.admin.SubResource("token").Create(ctx, sa, req); err != nil {
 		return fmt.Errorf("a token for the portal's ServiceAccount: %w", err)
 	}

@@ -46,6 +46,10 @@ const (
 	sampleDescription = "Seniors run GPU scheduling and custom operators on the clusters their models use."
 )
 
+// approve is the decision of the plugin's vote and review and of the
+// portal's forms.
+const approve = "approve"
+
 // The plugin's commands of the next steps, after "kubectl skillmatrix -n demo":
 // printed, and in check mode run as the users they name.
 func (d *demo) proposeArgs() []string {
@@ -53,8 +57,8 @@ func (d *demo) proposeArgs() []string {
 		"--require", "kubernetes-core@junior", "--title", sampleTitle, "--description", sampleDescription}
 }
 
-func (d *demo) voteArgs(decision, comment string) []string {
-	args := []string{"vote", d.proposal, decision}
+func (d *demo) approveArgs(comment string) []string {
+	args := []string{"vote", d.proposal, approve}
 	if comment != "" {
 		args = append(args, "-m", comment)
 	}
@@ -101,22 +105,22 @@ func (d *demo) pluginCommand(user string, args []string) string {
 
 // runPlugin runs the plugin as kubectl would for `kubectl skillmatrix
 // -n demo args...` as user, printing the command first.
-func (d *demo) runPlugin(ctx context.Context, user string, args []string) (string, error) {
+func (d *demo) runPlugin(ctx context.Context, user string, args []string) error {
 	fmt.Printf("$ %s\n", d.pluginCommand(user, args))
 	bin, err := filepath.Abs(d.opts.plugin)
 	if err != nil {
-		return "", err
+		return err
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-n", namespace}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(d.dir, user+".kubeconfig"))
 	out, err := cmd.CombinedOutput()
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+	for l := range strings.SplitSeq(strings.TrimRight(string(out), "\n"), "\n") {
 		fmt.Printf("    %s\n", l)
 	}
 	if err != nil {
-		return string(out), fmt.Errorf("%s as %s: %w", shellWords(args), user, err)
+		return fmt.Errorf("%s as %s: %w", shellWords(args), user, err)
 	}
-	return string(out), nil
+	return nil
 }
 
 // matrixRowCommand prints the command that shows the Kubernetes Core row of
@@ -157,10 +161,10 @@ func (d *demo) printNextSteps() {
 	p("  1. alice proposes Kubernetes Core at Advanced (V) for Senior, and required at Junior:")
 	p("    %s", d.pluginCommand("alice", d.proposeArgs()))
 	p("  2. bob and dave approve:")
-	p("    %s", d.pluginCommand("bob", d.voteArgs("approve", "Seniors run our GPU clusters.")))
-	p("    %s", d.pluginCommand("dave", d.voteArgs("approve", "")))
+	p("    %s", d.pluginCommand("bob", d.approveArgs("Seniors run our GPU clusters.")))
+	p("    %s", d.pluginCommand("dave", d.approveArgs("")))
 	p("  3. carol, the expert, approves:")
-	p("    %s", d.pluginCommand("carol", d.reviewArgs("approve", "Right for the Senior tech stack.")))
+	p("    %s", d.pluginCommand("carol", d.reviewArgs(approve, "Right for the Senior tech stack.")))
 	p("  4. Where it stands (Accepted, then Applied), and the new Kubernetes Core row of the matrix:")
 	p("    %s", d.pluginCommand("", []string{"status", d.proposal}))
 	p("    %s", d.matrixRowCommand())
@@ -171,7 +175,8 @@ func (d *demo) printNextSteps() {
 	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
 	p("    open %s        # the rendered matrix, rewritten when it changes", filepath.Join(d.relDir, htmlFile))
 	p("")
-	p("  Logs in %s: manager.log, portal.log, oauth2-proxy.log. Rules: docs/governance.md; the portal: docs/portal.md.", d.relDir)
+	p("  Logs in %s: manager.log, portal.log, oauth2-proxy.log. Rules: docs/governance.md; the portal: docs/portal.md.",
+		d.relDir)
 	if _, port, err := net.SplitHostPort(d.opts.metricsAddr); err == nil && port != "0" {
 		p("  Metrics: http://%s/metrics", d.opts.metricsAddr)
 	}
@@ -306,14 +311,15 @@ func (d *demo) runCheck(ctx context.Context) error {
 	if !ok {
 		return errors.New("the rendered matrix has no Kubernetes Core row")
 	}
-	if _, err := d.runPlugin(ctx, "alice", d.proposeArgs()); err != nil {
+	if err := d.runPlugin(ctx, "alice", d.proposeArgs()); err != nil {
 		return fmt.Errorf("alice could not propose: %w", err)
 	}
 	if err := d.checkForgedHeader(ctx); err != nil {
 		return err
 	}
 	page := "/ns/" + namespace + "/proposals/" + d.proposal
-	if err := d.voteInPortal(ctx, "bob", page, "/vote", "approve", "Seniors run our GPU clusters.", "Your vote was recorded."); err != nil {
+	if err := d.voteInPortal(ctx, "bob", page, "/vote", "Seniors run our GPU clusters.",
+		"Your vote was recorded."); err != nil {
 		return err
 	}
 	if err := d.checkPortalShows(ctx, "bob"); err != nil {
@@ -322,10 +328,11 @@ func (d *demo) runCheck(ctx context.Context) error {
 	if err := d.refusedInPortal(ctx, "erin", page); err != nil {
 		return err
 	}
-	if _, err := d.runPlugin(ctx, "dave", d.voteArgs("approve", "")); err != nil {
+	if err := d.runPlugin(ctx, "dave", d.approveArgs("")); err != nil {
 		return fmt.Errorf("dave could not vote: %w", err)
 	}
-	if err := d.voteInPortal(ctx, "carol", page, "/review", "approve", "Right for the Senior tech stack.", "Your review was recorded."); err != nil {
+	if err := d.voteInPortal(ctx, "carol", page, "/review", "Right for the Senior tech stack.",
+		"Your review was recorded."); err != nil {
 		return err
 	}
 	if err := d.waitApplied(ctx); err != nil {
@@ -360,20 +367,21 @@ func (d *demo) runCheck(ctx context.Context) error {
 	return nil
 }
 
-// voteInPortal signs who in and sends the vote (or review) form of the
-// Proposal page as their browser would.
-func (d *demo) voteInPortal(ctx context.Context, who, page, form, decision, comment, want string) error {
-	fmt.Printf("browser: %s signs in at %s, opens %s and sends %s %s\n", who, d.proxyURL("/"), page, strings.TrimPrefix(form, "/"), decision)
+// voteInPortal signs who in and approves in the vote (or review) form of
+// the Proposal page as their browser would.
+func (d *demo) voteInPortal(ctx context.Context, who, page, form, comment, want string) error {
+	what := strings.TrimPrefix(form, "/")
+	fmt.Printf("browser: %s signs in at %s, opens %s and approves in the %s form\n", who, d.proxyURL("/"), page, what)
 	p, _, err := d.signIn(ctx, who, page)
 	if err != nil {
 		return err
 	}
-	code, body, err := p.submit(ctx, page, page+form, url.Values{"decision": {decision}, "comment": {comment}})
+	code, body, err := p.submit(ctx, page, page+form, url.Values{"decision": {approve}, "comment": {comment}})
 	if err != nil {
 		return err
 	}
 	if code != http.StatusOK || !strings.Contains(body, want) {
-		return fmt.Errorf("%s's %s in the portal: %d, the page does not say %q", who, strings.TrimPrefix(form, "/"), code, want)
+		return fmt.Errorf("%s's %s in the portal: %d, the page does not say %q", who, what, code, want)
 	}
 	fmt.Printf("    signed in as %s; the portal says: %s\n", who, want)
 	return nil
@@ -390,7 +398,7 @@ func (d *demo) refusedInPortal(ctx context.Context, who, page string) error {
 	if !strings.Contains(body, "You may not vote on this proposal") {
 		return fmt.Errorf("the portal does not tell %s she may not vote", who)
 	}
-	code, body, err := p.submit(ctx, page, page+"/vote", url.Values{"decision": {"approve"}})
+	code, body, err := p.submit(ctx, page, page+"/vote", url.Values{"decision": {approve}})
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func TestPrintedCommands(t *testing.T) {
 				"--name mlops-engineer-kubernetes-senior --set kubernetes-core@senior=V --require kubernetes-core@junior " +
 				"--title 'Raise Kubernetes Core to Advanced at Senior and require it from Junior' " +
 				"--description 'Seniors run GPU scheduling and custom operators on the clusters their models use.'"},
-		{d.pluginCommand("bob", d.voteArgs("approve", "Seniors run our GPU clusters.")),
+		{d.pluginCommand("bob", d.approveArgs("Seniors run our GPU clusters.")),
 			"KUBECONFIG=bin/demo/bob.kubeconfig kubectl skillmatrix -n demo vote mlops-engineer-kubernetes-senior " +
 				"approve -m 'Seniors run our GPU clusters.'"},
 		{d.pluginCommand("carol", d.reviewArgs("approve", "")),

@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -42,6 +43,12 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Names the protocol uses more than once.
+const (
+	claimEmail   = "email"
+	grantRefresh = "refresh_token"
 )
 
 // User is someone who can sign in.
@@ -180,10 +187,10 @@ func (i *Issuer) discovery(w http.ResponseWriter) {
 		"userinfo_endpoint": i.url + "/userinfo", "jwks_uri": i.url + "/jwks",
 		"response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"scopes_supported":                      []string{"openid", "email", "profile", "groups", "offline_access"},
+		"scopes_supported":                      []string{"openid", claimEmail, "profile", "groups", "offline_access"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"code_challenge_methods_supported":      []string{"S256", "plain"},
-		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                 []string{"authorization_code", grantRefresh},
 		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "nonce", "email", "email_verified", "name",
 			"preferred_username", "groups"},
 	})
@@ -212,11 +219,15 @@ var signInPage = template.Must(template.New("signin").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · {{.Title}}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
-button{display:block;width:100%;margin:.5rem 0;padding:.7rem;font:inherit;text-align:left;border:1px solid #1a4f8b;border-radius:6px;background:#fff;color:#1d2330;cursor:pointer}
+button{display:block;width:100%;margin:.5rem 0;padding:.7rem;font:inherit;text-align:left;
+border:1px solid #1a4f8b;border-radius:6px;background:#fff;color:#1d2330;cursor:pointer}
 button strong{color:#1a4f8b}.note{color:#515a6a;font-size:.9rem}</style></head>
-<body><main><h1>Sign in</h1><p>{{.Title}} for the skillmatrix-operator demo. There are no passwords: pick who you want to be.</p>
-<form method="post" action="/authorize">{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
-{{range .Users}}<button type="submit" name="user" value="{{.Name}}" id="user-{{.Name}}"><strong>{{.Display}}</strong> ({{.Name}}){{if .Note}}<br><span class="note">{{.Note}}</span>{{end}}</button>
+<body><main><h1>Sign in</h1>
+<p>{{.Title}} for the skillmatrix-operator demo. There are no passwords: pick who you want to be.</p>
+<form method="post" action="/authorize">
+{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
+{{range .Users}}<button type="submit" name="user" value="{{.Name}}" id="user-{{.Name}}">
+<strong>{{.Display}}</strong> ({{.Name}}){{if .Note}}<br><span class="note">{{.Note}}</span>{{end}}</button>
 {{end}}</form></main></body></html>
 `))
 
@@ -327,9 +338,9 @@ func (i *Issuer) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		name, nonce = g.user, g.nonce
-	case "refresh_token":
+	case grantRefresh:
 		i.mu.Lock()
-		user, ok := i.refresh[r.PostForm.Get("refresh_token")]
+		user, ok := i.refresh[r.PostForm.Get(grantRefresh)]
 		i.mu.Unlock()
 		if !ok {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown refresh token")
@@ -353,7 +364,7 @@ func (i *Issuer) token(w http.ResponseWriter, r *http.Request) {
 	i.finished++
 	i.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "Bearer",
-		"expires_in": int(i.opts.TokenTTL.Seconds()), "refresh_token": refresh, "id_token": idToken})
+		"expires_in": int(i.opts.TokenTTL.Seconds()), grantRefresh: refresh, "id_token": idToken})
 }
 
 func checkPKCE(g grant, verifier string) error {
@@ -391,7 +402,7 @@ func Subject(name string) string { return "user-" + name }
 
 func (i *Issuer) claims(u User) map[string]any {
 	c := map[string]any{"sub": Subject(u.Name), "preferred_username": u.Name, "name": u.Display,
-		"email": u.Email, "email_verified": true}
+		claimEmail: u.Email, "email_verified": true}
 	if u.Groups != nil {
 		c["groups"] = u.Groups
 	}
@@ -434,9 +445,7 @@ func (i *Issuer) Mint(u User, o MintOptions) (string, error) {
 	if o.Nonce != "" {
 		claims["nonce"] = o.Nonce
 	}
-	for k, v := range o.Claims {
-		claims[k] = v
-	}
+	maps.Copy(claims, o.Claims)
 	return jwt.Signed(signer).Claims(claims).Serialize()
 }
 

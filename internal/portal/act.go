@@ -23,13 +23,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -252,13 +250,4 @@ func (c *accessCache) may(ctx context.Context, act actor, id *identity, attrs au
 	}
 	c.answers[key] = accessAnswer{allowed: allowed, at: now}
 	return allowed
-}
-
-// isImpersonationRefused says the API server refused the portal itself to
-// impersonate (its ServiceAccount lacks the grant), not the person: RBAC's
-// denial then names an impersonate verb ("cannot impersonate:user-info
-// resource users", "cannot impersonate-on:user-info:create resource
-// proposals").
-func isImpersonationRefused(err error) bool {
-	return apierrors.IsForbidden(err) && strings.Contains(err.Error(), "cannot impersonate")
 }

@@ -81,8 +81,8 @@ func (c *envCluster) serviceAccountConfig() *rest.Config {
 		c.t.Fatalf("a token for the portal's ServiceAccount: %v", err)
 	}
 	cfg := rest.CopyConfig(c.cfg)
-	cfg.TLSClientConfig.CertData, cfg.TLSClientConfig.KeyData = nil, nil
-	cfg.TLSClientConfig.CertFile, cfg.TLSClientConfig.KeyFile = "", ""
+	cfg.CertData, cfg.KeyData = nil, nil
+	cfg.CertFile, cfg.KeyFile = "", ""
 	cfg.BearerToken = req.Status.Token
 	return cfg
 }

@@ -65,6 +65,12 @@ type Issuer struct {
 	RequiredClaims map[string]string
 }
 
+// Claims and values the mappings name.
+const (
+	claimEmail  = "email"
+	schemeHTTPS = "https"
+)
+
 func (i Issuer) usernameClaim() string {
 	if i.UsernameClaim == "" {
 		return "sub"
@@ -221,8 +227,7 @@ func (a *authenticator) verify(ctx context.Context, raw, nonce string) (*identit
 		return nil, err
 	}
 	tok, err := verifier.Verify(ctx, raw)
-	var exp *oidc.TokenExpiredError
-	if errors.As(err, &exp) {
+	if exp, ok := errors.AsType[*oidc.TokenExpiredError](err); ok {
 		return nil, fmt.Errorf("%w (at %s)", errTokenExpired, exp.Expiry.UTC().Format(time.RFC3339))
 	}
 	if err != nil {
@@ -246,6 +251,33 @@ func (a *authenticator) verify(ctx context.Context, raw, nonce string) (*identit
 	return id, nil
 }
 
+// groupsOf are the groups of the claims with their prefix, without
+// duplicates and without system: groups (the cluster's, system:masters above
+// all: a token does not grant them), and with system:authenticated, which
+// the API server adds to every impersonated user.
+func (i Issuer) groupsOf(claims map[string]any) []string {
+	var raw, out []string
+	if i.GroupsClaim != "" {
+		switch g := claims[i.GroupsClaim].(type) {
+		case string:
+			raw = []string{g}
+		case []any:
+			for _, x := range g {
+				if s, ok := x.(string); ok {
+					raw = append(raw, s)
+				}
+			}
+		}
+	}
+	for _, g := range raw {
+		g = i.GroupsPrefix + g
+		if g != i.GroupsPrefix && !strings.HasPrefix(g, "system:") && !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return append(out, "system:authenticated")
+}
+
 // identityOf maps verified claims to the cluster's identity, refusing what
 // the cluster's authenticator would refuse.
 func (i Issuer) identityOf(claims map[string]any) (*identity, error) {
@@ -259,39 +291,17 @@ func (i Issuer) identityOf(claims map[string]any) (*identity, error) {
 	if name == "" {
 		return nil, fmt.Errorf("the token has no %q claim to name the user", claim)
 	}
-	if claim == "email" {
+	if claim == claimEmail {
 		// As the API server: an email is a username only when verified.
 		if v, ok := claims["email_verified"]; ok && v != true && v != "true" {
 			return nil, errors.New("the token's email is not verified")
 		}
 	}
-	id := &identity{Username: i.UsernamePrefix + name}
+	id := &identity{Username: i.UsernamePrefix + name, Groups: i.groupsOf(claims)}
 	if strings.HasPrefix(id.Username, "system:") {
 		return nil, fmt.Errorf("the username %q is reserved for the cluster's own identities", id.Username)
 	}
-	if i.GroupsClaim != "" {
-		var groups []string
-		switch g := claims[i.GroupsClaim].(type) {
-		case string:
-			groups = []string{g}
-		case []any:
-			for _, x := range g {
-				if s, ok := x.(string); ok {
-					groups = append(groups, s)
-				}
-			}
-		}
-		for _, g := range groups {
-			g = i.GroupsPrefix + g
-			// system: groups are the cluster's (system:masters above all);
-			// a token does not grant them.
-			if g != i.GroupsPrefix && !strings.HasPrefix(g, "system:") && !slices.Contains(id.Groups, g) {
-				id.Groups = append(id.Groups, g)
-			}
-		}
-	}
-	id.Groups = append(id.Groups, "system:authenticated")
-	for _, c := range []string{"name", "preferred_username", "email"} {
+	for _, c := range []string{"name", "preferred_username", claimEmail} {
 		if s, ok := claims[c].(string); ok && s != "" {
 			id.Display = s
 			break

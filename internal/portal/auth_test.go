@@ -21,6 +21,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -200,9 +201,7 @@ func (b *visitor) do(method, path string, form url.Values) response {
 	if b.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+b.bearer)
 	}
-	for k, v := range b.header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, b.header)
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.e.t.Fatal(err)
@@ -568,8 +567,7 @@ func TestLanguages(t *testing.T) {
 // The portal's own login: authorization code flow with PKCE, state and
 // nonce, the session in a __Host- cookie.
 func TestOwnLogin(t *testing.T) {
-	var e *authEnv
-	e = newAuthEnv(t, func(a *AuthOptions) {
+	e := newAuthEnv(t, func(a *AuthOptions) {
 		a.Login = &LoginOptions{ClientID: "portal", ClientSecret: "s3cret", RedirectURL: "https://portal.invalid/login/callback"}
 		a.SignInURL = ""
 	})

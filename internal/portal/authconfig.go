@@ -39,7 +39,7 @@ func LegacyIssuer(issuerURL, clientID, usernameClaim, usernamePrefix, groupsClai
 	case usernamePrefix == "-":
 	case usernamePrefix != "":
 		iss.UsernamePrefix = usernamePrefix
-	case iss.usernameClaim() != "email":
+	case iss.usernameClaim() != claimEmail:
 		iss.UsernamePrefix = issuerURL + "#"
 	}
 	return iss, iss.check("--oidc")
@@ -50,7 +50,7 @@ func (i Issuer) check(where string) error {
 	switch {
 	case i.URL == "":
 		return fmt.Errorf("%s: the issuer URL is empty", where)
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+	case err != nil || u.Host == "" || (u.Scheme != schemeHTTPS && u.Scheme != "http"):
 		return fmt.Errorf("%s: the issuer URL %q is not an http(s) URL", where, i.URL)
 	case len(i.Audiences) == 0 || i.Audiences[0] == "":
 		return fmt.Errorf("%s: no audience (client ID) for issuer %s", where, i.URL)
@@ -81,12 +81,12 @@ type authenticationConfiguration struct {
 			Expression    string `json:"expression"`
 		} `json:"claimValidationRules"`
 		ClaimMappings struct {
-			Username claimMapping  `json:"username"`
-			Groups   claimMapping  `json:"groups"`
-			UID      claimMapping  `json:"uid"`
-			Extra    []interface{} `json:"extra"`
+			Username claimMapping `json:"username"`
+			Groups   claimMapping `json:"groups"`
+			UID      claimMapping `json:"uid"`
+			Extra    []any        `json:"extra"`
 		} `json:"claimMappings"`
-		UserValidationRules []interface{} `json:"userValidationRules"`
+		UserValidationRules []any `json:"userValidationRules"`
 	} `json:"jwt"`
 }
 

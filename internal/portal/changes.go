@@ -103,56 +103,17 @@ func (n *names) cellTarget(skill, level v1.ID) string {
 // describe says change c. role, when not nil, supplies the value it would
 // replace where the change states none (an open Proposal).
 func (n *names) describe(c *v1.Change, role *v1.RoleSpec) changeRow {
-	var row changeRow
 	switch c.Op {
 	case v1.OpSetProficiency:
-		row.Target, row.To = n.cellTarget(c.Skill, c.Level), n.proficiency(c.Proficiency)
-		switch {
-		case c.From != nil:
-			row.From, row.Expected = n.proficiency(c.From.Proficiency), true
-		case role != nil:
-			if cell := role.Cell(c.Skill, c.Level); cell != nil {
-				row.From = n.proficiency(cell.Proficiency)
-			}
-		}
+		return n.describeProficiency(c, role)
 	case v1.OpSetRequired:
-		row.Target = n.cellTarget(c.Skill, c.Level)
-		row.To = n.required(c.Required != nil && *c.Required)
-		switch {
-		case c.From != nil && c.From.Required != nil:
-			row.From, row.Expected = n.required(*c.From.Required), true
-		case role != nil:
-			if cell := role.Cell(c.Skill, c.Level); cell != nil {
-				row.From = n.required(cell.Required)
-			}
-		}
+		return n.describeRequired(c, role)
 	case v1.OpSetFocus:
-		row.Target = n.t.T("portal.change.focus", "Level", n.level(c.Level))
-		row.Long = true
-		if c.Focus != nil {
-			row.To = *c.Focus
-		}
-		switch {
-		case c.From != nil && c.From.Focus != nil:
-			row.From, row.Expected = *c.From.Focus, true
-		case role != nil:
-			if l := role.Level(c.Level); l != nil {
-				row.From = l.Focus
-			}
-		}
+		return n.describeFocus(c, role)
 	case v1.OpSetTechStack:
-		row.Target = n.t.T("portal.change.techStack", "Level", n.level(c.Level))
-		row.To = strings.Join(c.TechStack, n.t.T("portal.sep.list"))
-		switch {
-		case c.From != nil && c.From.TechStack != nil:
-			row.From, row.Expected = strings.Join(c.From.TechStack, n.t.T("portal.sep.list")), true
-		case role != nil:
-			if l := role.Level(c.Level); l != nil {
-				row.From = strings.Join(l.TechStack, n.t.T("portal.sep.list"))
-			}
-		}
+		return n.describeTechStack(c, role)
 	case v1.OpAddSkill:
-		row.Target = n.t.T("portal.change.addSkill", "Skill", n.skill(c.Skill))
+		row := changeRow{Target: n.t.T("portal.change.addSkill", "Skill", n.skill(c.Skill))}
 		cells := make([]string, 0, len(c.Cells))
 		for _, cell := range c.Cells {
 			v := n.t.T("portal.change.addCell", "Level", n.level(cell.Level), "Proficiency", n.proficiency(cell.Proficiency))
@@ -162,11 +123,66 @@ func (n *names) describe(c *v1.Change, role *v1.RoleSpec) changeRow {
 			cells = append(cells, v)
 		}
 		row.To = strings.Join(cells, n.t.T("portal.sep.list"))
+		return row
 	case v1.OpRemoveSkill:
-		row.Target = n.t.T("portal.change.removeSkill", "Skill", n.skill(c.Skill))
-		row.To = n.t.T("portal.change.removed")
-	default:
-		row.Target, row.To = string(c.Op), ""
+		return changeRow{Target: n.t.T("portal.change.removeSkill", "Skill", n.skill(c.Skill)),
+			To: n.t.T("portal.change.removed")}
+	}
+	return changeRow{Target: string(c.Op)}
+}
+
+func (n *names) describeProficiency(c *v1.Change, role *v1.RoleSpec) changeRow {
+	row := changeRow{Target: n.cellTarget(c.Skill, c.Level), To: n.proficiency(c.Proficiency)}
+	switch {
+	case c.From != nil:
+		row.From, row.Expected = n.proficiency(c.From.Proficiency), true
+	case role != nil:
+		if cell := role.Cell(c.Skill, c.Level); cell != nil {
+			row.From = n.proficiency(cell.Proficiency)
+		}
+	}
+	return row
+}
+
+func (n *names) describeRequired(c *v1.Change, role *v1.RoleSpec) changeRow {
+	row := changeRow{Target: n.cellTarget(c.Skill, c.Level), To: n.required(c.Required != nil && *c.Required)}
+	switch {
+	case c.From != nil && c.From.Required != nil:
+		row.From, row.Expected = n.required(*c.From.Required), true
+	case role != nil:
+		if cell := role.Cell(c.Skill, c.Level); cell != nil {
+			row.From = n.required(cell.Required)
+		}
+	}
+	return row
+}
+
+func (n *names) describeFocus(c *v1.Change, role *v1.RoleSpec) changeRow {
+	row := changeRow{Target: n.t.T("portal.change.focus", "Level", n.level(c.Level)), Long: true}
+	if c.Focus != nil {
+		row.To = *c.Focus
+	}
+	switch {
+	case c.From != nil && c.From.Focus != nil:
+		row.From, row.Expected = *c.From.Focus, true
+	case role != nil:
+		if l := role.Level(c.Level); l != nil {
+			row.From = l.Focus
+		}
+	}
+	return row
+}
+
+func (n *names) describeTechStack(c *v1.Change, role *v1.RoleSpec) changeRow {
+	sep := n.t.T("portal.sep.list")
+	row := changeRow{Target: n.t.T("portal.change.techStack", "Level", n.level(c.Level)), To: strings.Join(c.TechStack, sep)}
+	switch {
+	case c.From != nil && c.From.TechStack != nil:
+		row.From, row.Expected = strings.Join(c.From.TechStack, sep), true
+	case role != nil:
+		if l := role.Level(c.Level); l != nil {
+			row.From = strings.Join(l.TechStack, sep)
+		}
 	}
 	return row
 }

@@ -84,8 +84,8 @@ func (s *Server) fullURL(r *http.Request, path string) string {
 		return strings.TrimSuffix(s.opts.PublicURL, "/") + path
 	}
 	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == schemeHTTPS {
+		scheme = schemeHTTPS
 	}
 	return scheme + "://" + r.Host + path
 }

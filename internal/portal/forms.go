@@ -206,6 +206,13 @@ func (s *Server) proposalForForm(r *http.Request) (*v1.Proposal, error) {
 	return &p, nil
 }
 
+// The decisions of the vote and review forms.
+const (
+	choiceApprove        = "approve"
+	choiceReject         = "reject"
+	choiceRequestChanges = "request-changes"
+)
+
 // ballotForm is what the vote and review forms share.
 type ballotForm struct {
 	kind       governance.BallotKind
@@ -217,10 +224,10 @@ type ballotForm struct {
 
 var (
 	voteForm = ballotForm{kind: governance.BallotVote, maxComment: 1024, done: "voted", undone: "unvoted",
-		decisions: map[string]string{"approve": string(v1.VoteApprove), "reject": string(v1.VoteReject), "withdraw": ""}}
+		decisions: map[string]string{choiceApprove: string(v1.VoteApprove), choiceReject: string(v1.VoteReject), "withdraw": ""}}
 	reviewForm = ballotForm{kind: governance.BallotReview, maxComment: 2048, done: "reviewed", undone: "unreviewed",
-		decisions: map[string]string{"approve": string(v1.ReviewApprove), "request-changes": string(v1.ReviewRequestChanges),
-			"withdraw": ""}}
+		decisions: map[string]string{choiceApprove: string(v1.ReviewApprove),
+			choiceRequestChanges: string(v1.ReviewRequestChanges), "withdraw": ""}}
 )
 
 // castForm casts the person's vote or review.

@@ -73,8 +73,7 @@ func (s *Server) pdfPage(r *http.Request, role *v1.Role, matrix *v1.SkillMatrix,
 		}
 		var err error
 		doc, err = pdf.Render(m, pdf.Options{Created: created, Font: s.opts.PDFFont})
-		var missing *pdf.MissingGlyphsError
-		if errors.As(err, &missing) {
+		if missing, ok := errors.AsType[*pdf.MissingGlyphsError](err); ok {
 			return page{}, errPDF{missing: missing}
 		}
 		if err != nil {

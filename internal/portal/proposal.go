@@ -139,9 +139,9 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 		view.Changes = append(view.Changes, n.describe(&p.Spec.Changes[i], current))
 	}
 	view.frame = s.frameFor(r, p.Spec.Title, home(t), link{Text: view.RoleTitle, URL: view.RoleURL})
-	view.frame.Feed = view.Feed
+	view.Feed = roleFeedURL(ns, roleName)
 	if id := me(r); id != nil && s.act != nil {
-		view.Act = s.actionsFor(r, id, &p, view.frame.Token)
+		view.Act = s.actionsFor(r, id, &p, view.Token)
 	}
 	return s.htmlPage(r, "proposal.html", view, s.modified(ns))
 }
@@ -187,11 +187,11 @@ func (s *Server) actionsFor(r *http.Request, id *identity, p *v1.Proposal, token
 func formChoice(decision string) string {
 	switch decision {
 	case string(v1.VoteApprove):
-		return "approve"
+		return choiceApprove
 	case string(v1.VoteReject):
-		return "reject"
+		return choiceReject
 	case string(v1.ReviewRequestChanges):
-		return "request-changes"
+		return choiceRequestChanges
 	}
 	return ""
 }

@@ -137,8 +137,8 @@ func (s *Server) proposePage(r *http.Request) (page, error) {
 	for _, l := range m.Levels {
 		view.Levels = append(view.Levels, proposeLevel{ID: l.ID, Name: l.Name, Short: l.ShortName, Focus: l.Focus,
 			Stack:    l.TechStack,
-			FocusURL: proposeURL(ns, role.Name, url.Values{"level": {l.ID}, "what": {"focus"}}),
-			StackURL: proposeURL(ns, role.Name, url.Values{"level": {l.ID}, "what": {"stack"}})})
+			FocusURL: proposeURL(ns, role.Name, url.Values{fieldLevel: {l.ID}, "what": {kindFocus}}),
+			StackURL: proposeURL(ns, role.Name, url.Values{fieldLevel: {l.ID}, "what": {kindStack}})})
 	}
 	for _, c := range m.Categories {
 		cat := proposeCategory{Name: c.Name}
@@ -153,7 +153,7 @@ func (s *Server) proposePage(r *http.Request) (page, error) {
 					label += ", " + t.T("portal.change.required")
 				}
 				row.Cells = append(row.Cells, proposeCell{Code: code, Label: label, Required: cell.Required,
-					URL:    proposeURL(ns, role.Name, url.Values{"skill": {sk.ID}, "level": {level.ID}}),
+					URL:    proposeURL(ns, role.Name, url.Values{"skill": {sk.ID}, fieldLevel: {level.ID}}),
 					Picked: pick.skill == sk.ID && pick.level == level.ID})
 			}
 			cat.Rows = append(cat.Rows, row)
@@ -199,14 +199,14 @@ func (s *Server) target(r *http.Request, t translator, role *v1.Role, matrix *v1
 		if cell == nil {
 			return nil
 		}
-		tg.Kind, tg.Skill = "cell", skill
+		tg.Kind, tg.Skill = kindCell, skill
 		tg.What = n.cellTarget(v1.ID(skill), v1.ID(level))
 		tg.FromProficiency, tg.FromRequired = string(cell.Proficiency), fmt.Sprint(cell.Required)
 		tg.CurrentText = t.T("portal.propose.now", "Proficiency", proficiencyName(m, string(cell.Proficiency)),
 			"Required", n.required(cell.Required))
 		want, required := string(cell.Proficiency), cell.Required
 		if posted {
-			want, required = q.Get("proficiency"), q.Get("required") == "true"
+			want, required = q.Get("proficiency"), q.Get("required") == formTrue
 		}
 		for _, p := range m.Scale {
 			tg.Scale = append(tg.Scale, option{Value: p.ID, Label: proficiencyName(m, p.ID), Selected: p.ID == want})
@@ -214,7 +214,7 @@ func (s *Server) target(r *http.Request, t translator, role *v1.Role, matrix *v1
 		tg.Required = required
 		tg.TitleHint = t.T("portal.propose.titleHint", "Example", n.cellTarget(v1.ID(skill), v1.ID(level))+": "+
 			n.proficiency(cell.Proficiency)+" → …")
-	case what == "focus" || what == "stack":
+	case what == kindFocus || what == kindStack:
 		tg.Kind = what
 		var focus string
 		var stack []string
@@ -226,7 +226,7 @@ func (s *Server) target(r *http.Request, t translator, role *v1.Role, matrix *v1
 		if posted {
 			tg.Focus, tg.Stack = q.Get("focus"), q.Get("stack")
 		}
-		if what == "focus" {
+		if what == kindFocus {
 			tg.What = t.T("portal.change.focus", "Level", m.Levels[li].Name)
 		} else {
 			tg.What = t.T("portal.change.techStack", "Level", m.Levels[li].Name)
@@ -295,76 +295,103 @@ func (s *Server) proposeForm(r *http.Request, id *identity) (string, error) {
 	return withDone(proposalURL(p.Namespace, p.Name), "proposed"), nil
 }
 
+// The kinds of target the propose form has, and the form's true.
+const (
+	kindCell  = "cell"
+	kindFocus = "focus"
+	kindStack = "stack"
+	formTrue  = "true"
+	// fieldLevel names the level in the form and in the picking links.
+	fieldLevel = "level"
+)
+
 // changesOf turns the form into changes, each with the `from` the form
 // was shown with. A `from` the Role no longer holds is refused here: the
 // person looks again rather than proposing against a value that is gone.
 func changesOf(r *http.Request, role *v1.Role, f url.Values) ([]v1.Change, error) {
-	skill, level := v1.ID(f.Get("skill")), v1.ID(f.Get("level"))
+	level := v1.ID(f.Get(fieldLevel))
 	if level == "" {
 		return nil, refuse(r, http.StatusUnprocessableEntity, "portal.refused.noTarget")
 	}
 	var changes []v1.Change
+	var err error
 	switch f.Get("kind") {
-	case "cell":
-		cell := role.Spec.Cell(skill, level)
-		if cell == nil {
-			return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
-		}
-		fromProf, fromReq := v1.ProficiencyID(f.Get("from_proficiency")), f.Get("from_required") == "true"
-		if cell.Proficiency != fromProf || cell.Required != fromReq {
-			return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
-		}
-		if prof := v1.ProficiencyID(f.Get("proficiency")); prof != fromProf {
-			changes = append(changes, v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: prof,
-				From: &v1.ChangeValue{Proficiency: fromProf}})
-		}
-		if req := f.Get("required") == "true"; req != fromReq {
-			changes = append(changes, v1.Change{Op: v1.OpSetRequired, Skill: skill, Level: level, Required: new(req),
-				From: &v1.ChangeValue{Required: new(fromReq)}})
-		}
-	case "focus":
-		var current string
-		if l := role.Spec.Level(level); l != nil {
-			current = l.Focus
-		}
-		from := normalizeNewlines(f.Get("from_focus"))
-		if from != current {
-			return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
-		}
-		if focus := strings.TrimSpace(normalizeNewlines(f.Get("focus"))); focus != strings.TrimSpace(current) {
-			changes = append(changes, v1.Change{Op: v1.OpSetFocus, Level: level, Focus: new(focus),
-				From: &v1.ChangeValue{Focus: new(current)}})
-		}
-	case "stack":
-		var current []string
-		if l := role.Spec.Level(level); l != nil {
-			current = l.TechStack
-		}
-		if items(f.Get("from_stack")) != nil || current != nil {
-			if !slices.Equal(items(f.Get("from_stack")), current) {
-				return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
-			}
-		}
-		stack := items(f.Get("stack"))
-		if len(stack) == 0 {
-			return nil, refuse(r, http.StatusUnprocessableEntity, "portal.refused.emptyStack")
-		}
-		if !slices.Equal(stack, current) {
-			c := v1.Change{Op: v1.OpSetTechStack, Level: level, TechStack: stack}
-			// An empty list cannot be sent as from (it would be dropped), as
-			// the CLI knows too.
-			if len(current) > 0 {
-				c.From = &v1.ChangeValue{TechStack: current}
-			}
-			changes = append(changes, c)
-		}
+	case kindCell:
+		changes, err = cellChanges(r, role, v1.ID(f.Get("skill")), level, f)
+	case kindFocus:
+		changes, err = focusChanges(r, role, level, f)
+	case kindStack:
+		changes, err = stackChanges(r, role, level, f)
 	default:
 		return nil, refuse(r, http.StatusUnprocessableEntity, "portal.refused.noTarget")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(changes) == 0 {
 		return nil, refuse(r, http.StatusUnprocessableEntity, "portal.refused.noChange")
 	}
 	return changes, nil
+}
+
+func cellChanges(r *http.Request, role *v1.Role, skill, level v1.ID, f url.Values) ([]v1.Change, error) {
+	cell := role.Spec.Cell(skill, level)
+	if cell == nil {
+		return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
+	}
+	fromProf, fromReq := v1.ProficiencyID(f.Get("from_proficiency")), f.Get("from_required") == formTrue
+	if cell.Proficiency != fromProf || cell.Required != fromReq {
+		return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
+	}
+	var changes []v1.Change
+	if prof := v1.ProficiencyID(f.Get("proficiency")); prof != fromProf {
+		changes = append(changes, v1.Change{Op: v1.OpSetProficiency, Skill: skill, Level: level, Proficiency: prof,
+			From: &v1.ChangeValue{Proficiency: fromProf}})
+	}
+	if req := f.Get("required") == formTrue; req != fromReq {
+		changes = append(changes, v1.Change{Op: v1.OpSetRequired, Skill: skill, Level: level, Required: new(req),
+			From: &v1.ChangeValue{Required: new(fromReq)}})
+	}
+	return changes, nil
+}
+
+func focusChanges(r *http.Request, role *v1.Role, level v1.ID, f url.Values) ([]v1.Change, error) {
+	var current string
+	if l := role.Spec.Level(level); l != nil {
+		current = l.Focus
+	}
+	if normalizeNewlines(f.Get("from_focus")) != normalizeNewlines(current) {
+		return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
+	}
+	focus := strings.TrimSpace(normalizeNewlines(f.Get("focus")))
+	if focus == strings.TrimSpace(normalizeNewlines(current)) {
+		return nil, nil
+	}
+	return []v1.Change{{Op: v1.OpSetFocus, Level: level, Focus: new(focus), From: &v1.ChangeValue{Focus: new(current)}}}, nil
+}
+
+func stackChanges(r *http.Request, role *v1.Role, level v1.ID, f url.Values) ([]v1.Change, error) {
+	var current []string
+	if l := role.Spec.Level(level); l != nil {
+		current = l.TechStack
+	}
+	if from := items(f.Get("from_stack")); (from != nil || current != nil) && !slices.Equal(from, current) {
+		return nil, refuse(r, http.StatusConflict, "portal.refused.stale")
+	}
+	stack := items(f.Get("stack"))
+	if len(stack) == 0 {
+		return nil, refuse(r, http.StatusUnprocessableEntity, "portal.refused.emptyStack")
+	}
+	if slices.Equal(stack, current) {
+		return nil, nil
+	}
+	c := v1.Change{Op: v1.OpSetTechStack, Level: level, TechStack: stack}
+	// An empty list cannot be sent as from (it would be dropped), as the
+	// CLI knows too.
+	if len(current) > 0 {
+		c.From = &v1.ChangeValue{TechStack: current}
+	}
+	return []v1.Change{c}, nil
 }
 
 func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }

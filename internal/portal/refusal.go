@@ -58,6 +58,9 @@ type refusalRule struct {
 	only action
 }
 
+// rbacNoPatch is RBAC's refusal of a patch of a Proposal.
+const rbacNoPatch = `cannot patch resource "proposals"`
+
 // refusalRules are tried in order. The first group are the admission
 // policies' messages (docs/governance.md, "Messages"); then RBAC's.
 var refusalRules = []refusalRule{
@@ -80,16 +83,15 @@ var refusalRules = []refusalRule{
 	{contains: "proposal text too long", key: "portal.refused.tooLong"},
 	{contains: "cannot impersonate", key: "portal.refused.portalGrant"},
 	{contains: `cannot create resource "proposals"`, key: "portal.refused.noProposeRight"},
-	{contains: `cannot patch resource "proposals"`, key: "portal.refused.noVoteRight", only: actVote},
-	{contains: `cannot patch resource "proposals"`, key: "portal.refused.noReviewRight", only: actReview},
-	{contains: `cannot patch resource "proposals"`, key: "portal.refused.noProposeRight", only: actWithdraw},
+	{contains: rbacNoPatch, key: "portal.refused.noVoteRight", only: actVote},
+	{contains: rbacNoPatch, key: "portal.refused.noReviewRight", only: actReview},
+	{contains: rbacNoPatch, key: "portal.refused.noProposeRight", only: actWithdraw},
 }
 
 // explain turns the API server's answer to a write into a refusal in the
 // person's language. It never returns the raw error as the message.
 func explain(t translator, act action, err error) *refusal {
-	var r *refusal
-	if errors.As(err, &r) {
+	if r, ok := errors.AsType[*refusal](err); ok {
 		return r
 	}
 	msg := err.Error()

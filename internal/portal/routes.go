@@ -74,15 +74,15 @@ func (s *Server) routes() *http.ServeMux {
 		mux.Handle("POST /ns/{ns}/proposals/{proposal}/vote", s.handleForm(string(actVote), s.castForm(voteForm), s.proposalPage))
 		mux.Handle("POST /ns/{ns}/proposals/{proposal}/review", s.handleForm(string(actReview), s.castForm(reviewForm), s.proposalPage))
 		mux.Handle("POST /ns/{ns}/proposals/{proposal}/withdraw", s.handleForm(string(actWithdraw), s.withdrawForm, s.proposalPage))
-		mux.Handle("GET /login", http.HandlerFunc(s.securedFunc(s.login)))
-		mux.Handle("GET /login/callback", http.HandlerFunc(s.securedFunc(s.callback)))
-		mux.Handle("POST /logout", http.HandlerFunc(s.securedFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle("GET /login", s.securedFunc(s.login))
+		mux.Handle("GET /login/callback", s.securedFunc(s.callback))
+		mux.Handle("POST /logout", s.securedFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := s.origins.Check(r); err != nil {
 				s.fail(w, r, errForm{code: http.StatusForbidden, key: "portal.refused.crossOrigin"})
 				return
 			}
 			s.logout(w, r)
-		})))
+		}))
 	}
 	mux.Handle("GET /lang", http.HandlerFunc(s.switchLanguage))
 	probe := func(ok func() bool) http.HandlerFunc {

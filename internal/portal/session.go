@@ -42,8 +42,6 @@ const (
 	// loginCookie holds the state, PKCE verifier, nonce and return address of
 	// a sign-in in progress, for ten minutes, encrypted likewise.
 	loginCookie = "__Host-skillmatrix-login"
-	// langCookie is the language a person picked with the switch.
-	langCookie = "__Host-skillmatrix-lang"
 )
 
 // MinSessionKeyBytes is the least key material the portal accepts.

@@ -167,11 +167,10 @@ func localPath(back string) string {
 }
 
 // oauthConfig is the own login's client, with the issuer's endpoints.
-func (s *Server) oauthConfig() (*oauth2.Config, *issuerVerifier, error) {
-	v := s.auth.issuers[0]
-	p, _, err := v.discovered()
+func (s *Server) oauthConfig() (*oauth2.Config, error) {
+	p, _, err := s.auth.issuers[0].discovered()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	l := s.opts.Auth.Login
 	scopes := append([]string{oidc.ScopeOpenID}, l.Scopes...)
@@ -179,7 +178,7 @@ func (s *Server) oauthConfig() (*oauth2.Config, *issuerVerifier, error) {
 		scopes = append(scopes, "email", "profile")
 	}
 	return &oauth2.Config{ClientID: l.ClientID, ClientSecret: l.ClientSecret, Endpoint: p.Endpoint(),
-		RedirectURL: l.RedirectURL, Scopes: scopes}, v, nil
+		RedirectURL: l.RedirectURL, Scopes: scopes}, nil
 }
 
 // login starts the own login: a state, a PKCE verifier and a nonce in the
@@ -194,7 +193,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNotFound{what: "sign-in"})
 		return
 	}
-	cfg, _, err := s.oauthConfig()
+	cfg, err := s.oauthConfig()
 	if err != nil {
 		s.fail(w, r, errSignIn{err})
 		return
@@ -245,7 +244,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errSignIn{fmt.Errorf("the identity provider answered %s", q.Get("error"))})
 		return
 	}
-	cfg, _, err := s.oauthConfig()
+	cfg, err := s.oauthConfig()
 	if err != nil {
 		s.fail(w, r, errSignIn{err})
 		return

@@ -335,7 +335,7 @@ func (tp *takePart) votes(proposal string) []string {
 	if err := tp.c.admin.Get(tp.c.ctx, types.NamespacedName{Namespace: testNS, Name: proposal[strings.LastIndex(proposal, "/")+1:]}, &p); err != nil {
 		tp.t.Fatal(err)
 	}
-	var out []string
+	out := make([]string, 0, len(p.Spec.Votes))
 	for _, v := range p.Spec.Votes {
 		out = append(out, string(v.Voter)+"="+string(v.Decision))
 	}
@@ -355,7 +355,7 @@ func (tp *takePart) attacks(bob context.Context, proposal string) {
 	// Reject with bob's own form token into bob's signed-in browser.
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><title>Win a prize</title><form id="f" method="post" action="%s%s/vote">`+
+		_, _ = fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><title>Win a prize</title><form id="f" method="post" action="%s%s/vote">`+
 			`<input name="decision" value="reject"><input name="token" value="%s"><button>Claim</button></form></html>`,
 			tp.proxyURL, proposal, token)
 	}))

@@ -171,7 +171,9 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/render/pdf:FuzzWrap ./internal/scope:FuzzParse ./internal/portal:FuzzConditionalHeaders \
 	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
 	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest \
-	./internal/gitwrite:FuzzCommitMessage ./internal/gitwrite:FuzzBranchName
+	./internal/gitwrite:FuzzCommitMessage ./internal/gitwrite:FuzzBranchName \
+	./internal/portal:FuzzFormToken ./internal/portal:FuzzLocalPath ./internal/portal:FuzzProposeForm \
+	./internal/portal:FuzzIdentityClaims
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

@@ -55,7 +55,7 @@ const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>"'><a hr
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func loadSample[T any](t *testing.T, file string, obj *T) *T {
+func loadSample[T any](t testing.TB, file string, obj *T) *T {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", file))
 	if err != nil {

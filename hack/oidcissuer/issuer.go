@@ -91,6 +91,7 @@ type Issuer struct {
 	access   map[string]string // access token -> user name
 	logins   int
 	finished int
+	keySets  int
 }
 
 // grant is an authorization code's context.
@@ -161,6 +162,13 @@ func random(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// KeySetRequests is how often the JWKS was fetched.
+func (i *Issuer) KeySetRequests() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.keySets
+}
+
 // ServeHTTP serves the issuer's endpoints.
 func (i *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
@@ -168,6 +176,9 @@ func (i *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/.well-known/openid-configuration":
 		i.discovery(w)
 	case "/jwks":
+		i.mu.Lock()
+		i.keySets++
+		i.mu.Unlock()
 		writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &i.key.PublicKey, KeyID: i.kid,
 			Algorithm: string(jose.RS256), Use: "sig"}}})
 	case "/authorize":

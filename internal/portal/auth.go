@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/time/rate"
 )
 
 // Sign-in. The portal learns who a person is from an OpenID Connect ID
@@ -131,6 +132,13 @@ type issuerVerifier struct {
 	verifier *oidc.IDTokenVerifier
 	lastTry  time.Time
 	lastErr  error
+
+	// knownKeys are the key ids tokens were verified with. A token signed
+	// with another makes go-oidc fetch the issuer's keys again (a key
+	// rotation); unknownKeys bounds how often, so a flood of tokens with
+	// made-up key ids cannot make the portal flood the identity provider.
+	knownKeys   sync.Map
+	unknownKeys *rate.Limiter
 }
 
 const discoveryRetry = 5 * time.Second
@@ -138,7 +146,8 @@ const discoveryRetry = 5 * time.Second
 func newAuthenticator(issuers []Issuer, client *http.Client, now func() time.Time) *authenticator {
 	a := &authenticator{now: now}
 	for _, iss := range issuers {
-		a.issuers = append(a.issuers, &issuerVerifier{iss: iss, client: client, now: now})
+		a.issuers = append(a.issuers, &issuerVerifier{iss: iss, client: client, now: now,
+			unknownKeys: rate.NewLimiter(rate.Every(2*time.Second), 5)})
 	}
 	return a
 }
@@ -185,31 +194,37 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// unverifiedIssuer reads the iss claim of a JWT without verifying anything,
-// only to pick the verifier that then checks it.
-func unverifiedIssuer(raw string) (string, error) {
+// unverified reads the key id of a JWT's header and the iss claim of its
+// payload without verifying anything, only to pick the verifier that then
+// checks it.
+func unverified(raw string) (kid, issuer string, err error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return "", errors.New("not a JWT")
+		return "", "", errors.New("not a JWT")
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return "", fmt.Errorf("reading the token: %w", err)
+	var h struct {
+		KeyID string `json:"kid"`
 	}
 	var c struct {
 		Issuer string `json:"iss"`
 	}
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return "", fmt.Errorf("reading the token: %w", err)
+	for i, v := range []any{&h, &c} {
+		data, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err != nil {
+			return "", "", fmt.Errorf("reading the token: %w", err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			return "", "", fmt.Errorf("reading the token: %w", err)
+		}
 	}
-	return c.Issuer, nil
+	return h.KeyID, c.Issuer, nil
 }
 
 // verify checks raw and maps its claims. It returns errTokenExpired (wrapped)
 // for an expired token that is otherwise valid. nonce, when not empty, must
 // be the token's nonce (the portal's own login).
 func (a *authenticator) verify(ctx context.Context, raw, nonce string) (*identity, error) {
-	issuer, err := unverifiedIssuer(raw)
+	kid, issuer, err := unverified(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +241,9 @@ func (a *authenticator) verify(ctx context.Context, raw, nonce string) (*identit
 	if err != nil {
 		return nil, err
 	}
+	if _, known := v.knownKeys.Load(kid); !known && !v.unknownKeys.Allow() {
+		return nil, errors.New("too many tokens signed with keys the issuer has not been seen to use; try again shortly")
+	}
 	tok, err := verifier.Verify(ctx, raw)
 	if exp, ok := errors.AsType[*oidc.TokenExpiredError](err); ok {
 		return nil, fmt.Errorf("%w (at %s)", errTokenExpired, exp.Expiry.UTC().Format(time.RFC3339))
@@ -236,6 +254,7 @@ func (a *authenticator) verify(ctx context.Context, raw, nonce string) (*identit
 	if !slices.ContainsFunc(tok.Audience, func(aud string) bool { return slices.Contains(v.iss.Audiences, aud) }) {
 		return nil, fmt.Errorf("the token is for %v, not for the portal (%v)", tok.Audience, v.iss.Audiences)
 	}
+	v.knownKeys.Store(kid, true)
 	if nonce != "" && tok.Nonce != nonce {
 		return nil, errors.New("the token's nonce is not the one of this sign-in")
 	}

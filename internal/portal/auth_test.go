@@ -294,6 +294,32 @@ func TestSignInIsVerified(t *testing.T) {
 	}
 }
 
+// A flood of tokens signed with unknown keys does not make the portal
+// flood the identity provider with key fetches.
+func TestUnknownKeysDoNotFloodTheIssuer(t *testing.T) {
+	e := newAuthEnv(t)
+	good := e.token("bob", oidcissuer.MintOptions{})
+	if r := e.browser(good).do(http.MethodGet, "/", nil); r.code != http.StatusOK {
+		t.Fatalf("a good token: %d", r.code)
+	}
+	before := e.iss.KeySetRequests()
+	impostor, err := e.evil.Mint(testUser("bob"), oidcissuer.MintOptions{Issuer: e.iss.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if r := e.browser(impostor).do(http.MethodGet, "/", nil); r.code != http.StatusUnauthorized {
+			t.Fatalf("an impostor's token: %d", r.code)
+		}
+	}
+	if n := e.iss.KeySetRequests() - before; n > 6 {
+		t.Errorf("50 tokens of an unknown key made the portal fetch the keys %d times", n)
+	}
+	if r := e.browser(good).do(http.MethodGet, "/", nil); r.code != http.StatusOK {
+		t.Errorf("a good token after the flood: %d", r.code)
+	}
+}
+
 // Identity headers a proxy might set are never believed: without a token
 // the request is anonymous, and a token decides who it is whatever they say.
 func TestIdentityHeadersAreIgnored(t *testing.T) {

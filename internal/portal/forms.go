@@ -181,7 +181,7 @@ func withDone(page, what string) string { return page + "?done=" + url.QueryEsca
 func (s *Server) awaitCached(ctx context.Context, key client.ObjectKey, obj client.Object, ok func() bool) {
 	ctx, cancel := context.WithTimeout(ctx, s.awaitFor)
 	defer cancel()
-	_ = wait.PollUntilContextCancel(ctx, 20*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+	_ = wait.PollUntilContextCancel(ctx, 5*time.Millisecond, true, func(ctx context.Context) (bool, error) {
 		if err := s.reader.Get(ctx, key, obj); err != nil {
 			return false, nil //nolint:nilerr // not in the cache yet
 		}

@@ -440,3 +440,59 @@ func counted(t *testing.T, route, code string) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// The Role's PDF at a URL of its own: the PDF renderer's, in the
+// published languages.
+func TestRolePDF(t *testing.T) {
+	s := newFixture(t).server(t)
+	r := get(t, s, "/ns/career/roles/mlops-engineer/matrix.pdf")
+	if r.code != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF") ||
+		!strings.Contains(r.header.Get("Content-Disposition"), `filename=mlops-engineer.en.pdf`) {
+		t.Fatalf("matrix.pdf: %d %q %q", r.code, r.header.Get("Content-Type"), r.header.Get("Content-Disposition"))
+	}
+	if again := get(t, s, "/ns/career/roles/mlops-engineer/matrix.pdf"); again.body != r.body {
+		t.Error("the PDF is not the same bytes twice")
+	}
+	// Chinese needs a CJK font: with one (Debian's fonts-droid-fallback) the
+	// PDF, without one a page naming the characters, never a broken PDF.
+	zh := get(t, s, "/ns/career/roles/mlops-engineer/matrix.zh-CN.pdf")
+	switch zh.code {
+	case http.StatusOK:
+		if !strings.HasPrefix(zh.body, "%PDF") {
+			t.Error("matrix.zh-CN.pdf is no PDF")
+		}
+	case http.StatusServiceUnavailable:
+		if !strings.Contains(zh.body, "No font the portal has can print") {
+			t.Errorf("matrix.zh-CN.pdf refused without saying why:\n%s", zh.body)
+		}
+	default:
+		t.Errorf("matrix.zh-CN.pdf: %d", zh.code)
+	}
+	if r := get(t, s, "/ns/career/roles/mlops-engineer/matrix.fr.pdf"); r.code != http.StatusNotFound {
+		t.Errorf("a language the SkillMatrix does not publish: %d", r.code)
+	}
+}
+
+// A decided Proposal is not checked against the Role that may carry it:
+// no "cannot be applied" on it, and nothing still needed.
+func TestDecidedProposalHasNoBlockers(t *testing.T) {
+	f := newFixture(t)
+	// Applied: the Role holds V now, the change expected A.
+	f.applied.Spec.Changes = []v1.Change{{Op: v1.OpSetProficiency, Skill: "docker", Level: "senior", Proficiency: "V",
+		From: &v1.ChangeValue{Proficiency: "W"}}}
+	s := f.server(t)
+	r := get(t, s, "/ns/career/proposals/older")
+	if r.code != http.StatusOK || strings.Contains(r.body, "cannot be applied") || strings.Contains(r.body, "Still needed") ||
+		strings.Contains(r.body, `class="blockers"`) {
+		t.Errorf("the Applied Proposal's page re-checks it:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, "Docker at Senior") || !strings.Contains(r.body, "<strong>Applied</strong>") {
+		t.Errorf("the Applied Proposal's page lacks its change or phase")
+	}
+	// While open, the same stale change is a blocker, said in words.
+	f.applied.Status.Phase = v1.PhaseOpen
+	r = get(t, f.server(t), "/ns/career/proposals/older")
+	if !strings.Contains(r.body, "Docker at Senior: the proposal expects W, but the role now holds A.") {
+		t.Errorf("an open stale Proposal does not say why it cannot be applied:\n%s", r.body)
+	}
+}

@@ -39,7 +39,8 @@ func TestPortalSignIn(t *testing.T) {
 	})
 	t.Run("sign-in grants constrained impersonation for the portal's writes", func(t *testing.T) {
 		objs := helmTemplate(t, "t", releaseNamespace, nil, "portal.enabled=true",
-			"portal.signIn.issuerURL=https://dex.example.com", "portal.signIn.clientID=portal", "portal.signIn.groupsClaim=groups")
+			"portal.signIn.issuerURL=https://dex.example.com", "portal.signIn.clientID=portal",
+			"portal.signIn.groupsClaim=groups")
 		role := find(objs, kindClusterRole, portal+"-impersonator")
 		if role == nil {
 			t.Fatalf("no impersonator ClusterRole among %v", names(objs))
@@ -70,7 +71,8 @@ func TestPortalSignIn(t *testing.T) {
 		d := find(objs, kindDeployment, portal)
 		args := strings.Join(stringsOf(managerContainer(t, d)["args"]), " ")
 		for _, w := range []string{"--oidc-issuer-url=https://dex.example.com", "--oidc-client-id=portal",
-			"--oidc-groups-claim=groups", "--session-key-file=/etc/portal/session/session-key", "--sign-in-url=/oauth2/start?rd={rd}"} {
+			"--oidc-groups-claim=groups", "--session-key-file=/etc/portal/session/session-key",
+			"--sign-in-url=/oauth2/start?rd={rd}"} {
 			if !strings.Contains(args, w) {
 				t.Errorf("portal args %s lack %s", args, w)
 			}
@@ -89,7 +91,8 @@ func TestPortalSignIn(t *testing.T) {
 	})
 	t.Run("the unconstrained grant only when asked for", func(t *testing.T) {
 		objs := helmTemplate(t, "t", releaseNamespace, nil, "portal.enabled=true",
-			"portal.signIn.issuerURL=https://dex.example.com", "portal.signIn.clientID=portal", "portal.impersonation.legacy=true")
+			"portal.signIn.issuerURL=https://dex.example.com", "portal.signIn.clientID=portal",
+			"portal.impersonation.legacy=true")
 		if find(objs, kindClusterRole, portal+"-impersonator-legacy") == nil {
 			t.Error("portal.impersonation.legacy renders no grant")
 		}

@@ -30,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
@@ -39,32 +40,14 @@ import (
 // kubectl wait, Flux and Argo CD read them. These tests hold the Lua to
 // that rule without a cluster.
 
-// kstatus is what sigs.k8s.io/cli-utils/pkg/kstatus/status reads from an
-// object of a kind it has no special rule for (checkGenericProperties): a
-// status.observedGeneration other than metadata.generation is InProgress;
-// otherwise the first Reconciling=True or Stalled=True condition decides
-// (InProgress, Failed); otherwise Current. (A deletionTimestamp reads
-// Terminating; Argo CD does not run health scripts for such objects.)
+// kstatus is what sigs.k8s.io/cli-utils/pkg/kstatus/status, the library
+// kubectl's tooling and Flux judge health with, reads from the object.
 func kstatus(obj map[string]any) string {
-	generation, hasGeneration, _ := unstructured.NestedInt64(obj, "metadata", "generation")
-	observed, hasObserved, _ := unstructured.NestedInt64(obj, "status", "observedGeneration")
-	if hasGeneration && hasObserved && observed != generation {
-		return "InProgress"
+	res, err := status.Compute(&unstructured.Unstructured{Object: obj})
+	if err != nil {
+		return "error: " + err.Error()
 	}
-	conditions, _, _ := unstructured.NestedSlice(obj, "status", "conditions")
-	for _, c := range conditions {
-		cond, _ := c.(map[string]any)
-		if cond["status"] != "True" {
-			continue
-		}
-		switch cond["type"] {
-		case v1.ConditionReconciling:
-			return "InProgress"
-		case v1.ConditionStalled:
-			return "Failed"
-		}
-	}
-	return "Current"
+	return string(res.Status)
 }
 
 // argoHealthOf is the Argo CD health that says what a kstatus status says.
@@ -84,12 +67,12 @@ const (
 	testTime       = "2026-03-04T16:20:00Z"
 )
 
-func condition(condType string, status metav1.ConditionStatus, reason, message string) metav1.Condition {
+func condition(condType string, condStatus metav1.ConditionStatus, reason, message string) metav1.Condition {
 	when, err := time.Parse(time.RFC3339, testTime)
 	if err != nil {
 		panic(err)
 	}
-	return metav1.Condition{Type: condType, Status: status, Reason: reason, Message: message,
+	return metav1.Condition{Type: condType, Status: condStatus, Reason: reason, Message: message,
 		ObservedGeneration: testGeneration, LastTransitionTime: metav1.NewTime(when)}
 }
 
@@ -325,8 +308,8 @@ const olderOperator = "no Ready=True, Reconciling or Stalled (an older operator)
 // and neither flag (an operator older than these conditions), and a
 // Ready, Reconciling or Stalled condition stamped with an older generation.
 func kstatusDivergence(obj *unstructured.Unstructured) string {
-	status, found, _ := unstructured.NestedMap(obj.Object, "status")
-	if !found || status == nil {
+	st, found, _ := unstructured.NestedMap(obj.Object, "status")
+	if !found || st == nil {
 		return "no status"
 	}
 	conditions, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")

@@ -53,6 +53,11 @@ const (
 	// ConditionReverted is True while the Role no longer carries the change of
 	// an applied Proposal (status.reverted names them).
 	ConditionReverted = "Reverted"
+	// ConditionHistory reports, on a Role, whether its record of applied
+	// Proposals is whole: rebuilt from the Applied Proposals and the
+	// operator's own commits when the Role's status had lost it (the Role
+	// was re-created), or unverifiable where no trusted source can tell.
+	ConditionHistory = "History"
 )
 
 // Condition reasons. They are part of the observable interface (conditions,
@@ -237,6 +242,32 @@ const (
 	ReasonSwitchOverUncarried = "SwitchOverUncarried"
 )
 
+// Reasons of a Role's History condition (docs/gitops.md, Rebuild and
+// disaster recovery).
+const (
+	// ReasonHistoryRebuilt: the Role's status lacked entries its durable
+	// sources hold (Applied Proposals that name it, commits of the tracked
+	// branch the operator wrote); they were recorded again.
+	ReasonHistoryRebuilt = "HistoryRebuilt"
+	// ReasonHistoryComplete: the durable sources, the tracked branch of the
+	// GitWriteBack that selects the Role included, hold nothing the history
+	// lacks.
+	ReasonHistoryComplete = "HistoryComplete"
+	// ReasonHistoryUnverifiable: commits of the tracked branch name
+	// Proposals of the Role that no trusted source vouches for (no Applied
+	// Proposal, no signature of the operator's keys, no recorded SHA): they
+	// may be lost history or forgeries, and are not recorded.
+	ReasonHistoryUnverifiable = "HistoryUnverifiable"
+)
+
+// Reasons of the Events about a Proposal's ballots (docs/proposals.md).
+const (
+	// ReasonTextChanged: the Event announcing that the author edited the
+	// Proposal's text, so the ballots cast on the earlier text no longer
+	// count (the message says how many); their voters cast them again.
+	ReasonTextChanged = "TextChanged"
+)
+
 // actionReasons are the reasons that ask a person to act. Everything else is
 // progress or an outcome the rules decided.
 var actionReasons = map[string]bool{
@@ -255,6 +286,7 @@ var actionReasons = map[string]bool{
 	ReasonKnownHostsMissing: true, ReasonKnownHostsInvalid: true, ReasonSSHIdentityInvalid: true,
 	ReasonProposalsReverted: true, ReasonProposalReverted: true,
 	ReasonSwitchOverConflict: true, ReasonSwitchOverUncarried: true,
+	ReasonHistoryUnverifiable: true,
 }
 
 // warnOnlyReasons ask a person to look without stopping the operator: it
@@ -265,6 +297,9 @@ var actionReasons = map[string]bool{
 var warnOnlyReasons = map[string]bool{
 	ReasonGitUnreachable: true, ReasonPublishFailed: true,
 	ReasonMergedWithExtraCommits: true, ReasonBranchHasForeignCommits: true,
+	// The Role itself is published and judged as ever; what the history
+	// cannot hold is for people to look at.
+	ReasonHistoryUnverifiable: true,
 }
 
 // ReasonNeedsAction reports whether reason asks a person to act: its Events

@@ -251,9 +251,11 @@ type GitWriteBackStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Ready (the Secret is readable and the last fetch or push
-	// worked; its reason says what failed: CredentialsInvalid,
-	// AuthenticationFailed, Unreachable, RepositoryNotFound, BranchNotFound).
+	// conditions: Ready (the GitWriteBack's own check, on create, change,
+	// a write outcome and every interval: the Secrets are readable and the
+	// remote lists the tracked branch with those credentials; its reason
+	// says what failed: SecretNotFound, GitAuthenticationFailed,
+	// GitUnreachable, HostKeyMismatch, ...), with Reconciling or Stalled.
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=8

@@ -380,13 +380,37 @@ type ProposalStatus struct {
 	// +optional
 	PendingCommit *GitCommitRecord `json:"pendingCommit,omitempty"`
 
-	// uncounted are the votes and reviews that no longer count: a re-check
-	// of their author's authority at decision time failed (RBAC binding
-	// removed, no longer in an eligible group, a system identity).
+	// uncounted are the votes and reviews that do not count, each with its
+	// reason: a re-check of their author's authority at decision time
+	// failed (RBAC binding removed, no longer in an eligible group, a system
+	// identity), or a Ballot does not count for this Proposal (cast on an
+	// earlier text, after the deadline, by the author, for another Role,
+	// superseded by a newer ballot of the same voter). The operator lists at
+	// most MaxUncountedListed, revoked ones first; uncountedTotal counts
+	// them all.
 	// +kubebuilder:validation:MaxItems=550
 	// +listType=atomic
 	// +optional
 	Uncounted []UncountedBallot `json:"uncounted,omitempty"`
+
+	// uncountedTotal is how many votes and reviews do not count, listed in
+	// uncounted or not.
+	// +optional
+	UncountedTotal int32 `json:"uncountedTotal,omitempty"`
+
+	// textGeneration is the metadata.generation at which the operator found
+	// the Proposal's text (title and description) as it is now: a Ballot
+	// counts only when cast on this generation or a later one. When the
+	// author edits the text, ballots cast before stop counting (as stale
+	// reviews are dismissed) and their voters cast them again.
+	// +optional
+	TextGeneration int64 `json:"textGeneration,omitempty"`
+
+	// textDigest is the SHA-256 of the text textGeneration refers to, by
+	// which the operator notices an edit.
+	// +kubebuilder:validation:MaxLength=80
+	// +optional
+	TextDigest string `json:"textDigest,omitempty"`
 }
 
 // GitCommitRecord is the commit a Proposal was written back to Git as. The
@@ -456,6 +480,15 @@ type GitCommitRecord struct {
 	// signed says the commit carries the operator's signature.
 	// +optional
 	Signed bool `json:"signed,omitempty"`
+	// mergedCommit is, once the tracked branch carries the change, the
+	// commit there that carries it: sha itself (a merge commit, a
+	// fast-forward, Direct mode), or the squash or rebase commit that made
+	// exactly the Proposal's change, which stays reachable after the
+	// Proposal's branch is deleted. It is never taken for the operator's
+	// own commit: its message is the forge's.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	MergedCommit string `json:"mergedCommit,omitempty"`
 	// heldBy is, while the Proposal's branch is someone else's, who holds
 	// it: the branch's head and its author and committer as Git reports
 	// them.
@@ -464,6 +497,42 @@ type GitCommitRecord struct {
 	HeldBy string `json:"heldBy,omitempty"`
 }
 
+// UncountedCause says, for machines, why a vote or review does not count.
+// +kubebuilder:validation:Enum=Revoked;Superseded;StaleText;UnknownGeneration;AfterDeadline;EarlierProposal;RoleMismatch;ByAuthor;OverLimit;Malformed
+type UncountedCause string
+
+// Why a vote or review does not count.
+const (
+	// CauseRevoked: the re-check of its author's authority at decision time
+	// failed.
+	CauseRevoked UncountedCause = "Revoked"
+	// CauseSuperseded: a newer Ballot of the same voter and kind counts
+	// instead (or, for an entry of spec.votes or spec.reviews, any Ballot of
+	// the same voter and kind).
+	CauseSuperseded UncountedCause = "Superseded"
+	// CauseStaleText: cast on a generation before the text last changed.
+	CauseStaleText UncountedCause = "StaleText"
+	// CauseUnknownGeneration: it names a generation the Proposal has not
+	// reached.
+	CauseUnknownGeneration UncountedCause = "UnknownGeneration"
+	// CauseAfterDeadline: created at or after the deadline.
+	CauseAfterDeadline UncountedCause = "AfterDeadline"
+	// CauseEarlierProposal: cast before the Proposal was created, or for an
+	// earlier Proposal of the same name (its ownerReference names another
+	// uid).
+	CauseEarlierProposal UncountedCause = "EarlierProposal"
+	// CauseRoleMismatch: its roleRef is not the Proposal's Role.
+	CauseRoleMismatch UncountedCause = "RoleMismatch"
+	// CauseByAuthor: the author cannot vote on or review their own Proposal.
+	CauseByAuthor UncountedCause = "ByAuthor"
+	// CauseOverLimit: the Proposal already counts MaxBallotsPerProposal
+	// older ballots.
+	CauseOverLimit UncountedCause = "OverLimit"
+	// CauseMalformed: a decision its kind cannot carry (the CRD refuses it;
+	// only a stale CRD lets one through).
+	CauseMalformed UncountedCause = "Malformed"
+)
+
 // UncountedBallot is a vote or review left out of the tally.
 type UncountedBallot struct {
 	// kind is vote or review.
@@ -471,9 +540,18 @@ type UncountedBallot struct {
 	Kind string `json:"kind"`
 	// user cast it.
 	User Username `json:"user"`
-	// reason it no longer counts.
+	// reason it does not count, in a sentence.
 	// +kubebuilder:validation:MaxLength=512
 	Reason string `json:"reason"`
+	// cause is why it does not count, for machines; absent on entries an
+	// operator before Ballots wrote (they were all Revoked).
+	// +optional
+	Cause UncountedCause `json:"cause,omitempty"`
+	// ballot is the Ballot object, when the vote or review is one; absent
+	// for an entry of spec.votes or spec.reviews.
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	Ballot string `json:"ballot,omitempty"`
 }
 
 // Proposal is a change to one Role that colleagues vote on and experts

@@ -203,7 +203,35 @@ type AppliedProposal struct {
 	// +kubebuilder:validation:MaxItems=48
 	// +optional
 	Cells []AppliedCell `json:"cells,omitempty"`
+	// commit is, with Git write-back, the commit on the tracked branch that
+	// carries the change: the operator's own, or the squash or rebase that
+	// merged it.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Commit string `json:"commit,omitempty"`
+	// rebuiltFrom says where an entry the Role's status had lost (the Role
+	// was re-created, from Git or a backup) was rebuilt from: Proposal (the
+	// Applied Proposal that names the Role) or Git (a commit of the tracked
+	// branch whose signature verifies against the operator's keys, or one
+	// the operator recorded). Empty for an entry recorded as it happened.
+	// +optional
+	RebuiltFrom HistorySource `json:"rebuiltFrom,omitempty"`
 }
+
+// HistorySource is where a rebuilt history entry came from.
+// +kubebuilder:validation:Enum=Proposal;Git
+type HistorySource string
+
+// History sources.
+const (
+	// HistoryFromProposal: the Applied Proposal that names the Role, with
+	// the cells and commit its status and spec hold.
+	HistoryFromProposal HistorySource = "Proposal"
+	// HistoryFromGit: a commit of the tracked branch the operator wrote
+	// (signed with its keys, or recorded by SHA), with its trailers and
+	// the cells its diff sets.
+	HistoryFromGit HistorySource = "Git"
+)
 
 // MaxAppliedCells bounds AppliedProposal.cells: the history holds at most 50
 // entries, and a Proposal that sets more cells is checked on the first ones.
@@ -253,7 +281,8 @@ type RoleStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Valid, Published, Ready, Reverted and, with Git write-back, WriteBack.
+	// conditions: Valid, Published, Ready, Reverted, History and, with Git
+	// write-back, WriteBack.
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=8

@@ -87,7 +87,7 @@ func (b *bench) measure(ctx context.Context, res *results) error {
 		}
 	}
 	for _, step := range []func(context.Context, *results) error{b.measureWriteBack, b.measurePortal,
-		b.measureGovernance, b.measureFloor} {
+		b.measureBursts, b.measureGovernance, b.measureFloor} {
 		if err := step(ctx, res); err != nil {
 			return err
 		}

@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -32,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -236,9 +234,8 @@ func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 }
 
 // vote casts dave's deciding vote on every Proposal at the same moment, one
-// goroutine each, as a JSON patch appending it (as kubectl patch
-// --type=json: no read, no resourceVersion); onAck, when set, hears of each
-// stored vote.
+// goroutine each, as a Ballot of his own (as kubectl skillmatrix vote does:
+// server-side apply, no read); onAck, when set, hears of each stored vote.
 func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.Proposal, onAck func(uid string)) error {
 	start := make(chan struct{})
 	errs := make([]error, len(proposals))
@@ -248,8 +245,7 @@ func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.P
 		wg.Go(func() {
 			<-start
 			l.stamp(l.sent, uid)
-			errs[i] = jsonPatch(ctx, c, p, "/spec/votes/-",
-				v1.Vote{Voter: dave, Decision: v1.VoteApprove, Groups: engineerGroups})
+			errs[i] = applyBallot(ctx, c, p, dave, v1.BallotKindVote)
 			l.stamp(l.acked, uid)
 			if onAck != nil {
 				onAck(uid)
@@ -323,7 +319,8 @@ func (l *latencies) sorted(proposals []*v1.Proposal) (lat, acks []time.Duration)
 }
 
 // openProposals creates n Proposals as alice, each setting a cell of its
-// own with `from`, casts bob's vote and carol's review on each, and waits
+// own with `from`, casts bob's vote and carol's review on each (Ballots),
+// and waits
 // until all are Open with them counted and the API server is quiet: one
 // more vote then decides each.
 func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Proposal, error) {
@@ -350,12 +347,10 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
 	}
 	if err := parallel(n, 16, func(i int) error {
-		if err := jsonPatch(ctx, users[bob], proposals[i], "/spec/votes",
-			[]v1.Vote{{Voter: bob, Decision: v1.VoteApprove, Groups: engineerGroups}}); err != nil {
+		if err := applyBallot(ctx, users[bob], proposals[i], bob, v1.BallotKindVote); err != nil {
 			return err
 		}
-		return jsonPatch(ctx, users[carol], proposals[i], "/spec/reviews",
-			[]v1.Review{{Reviewer: carol, Decision: v1.ReviewApprove, Groups: engineerGroups}})
+		return applyBallot(ctx, users[carol], proposals[i], carol, v1.BallotKindReview)
 	}); err != nil {
 		return nil, fmt.Errorf("casting the first votes: %w", err)
 	}
@@ -369,15 +364,6 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 		return nil, err
 	}
 	return proposals, nil
-}
-
-func jsonPatch(ctx context.Context, c client.Client, p *v1.Proposal, path string, value any) error {
-	data, err := json.Marshal([]map[string]any{{"op": "add", "path": path, "value": value}})
-	if err != nil {
-		return err
-	}
-	target := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name}}
-	return c.Patch(ctx, target, client.RawPatch(types.JSONPatchType, data))
 }
 
 // waitProposals waits, at most timeout, until n Proposals of the namespace
@@ -709,11 +695,11 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 }
 
 // appliedStatusPatch is the status the operator gives a Proposal its batch
-// promoted: Applied, with the deciding vote counted, at the generation the
-// vote made.
+// promoted: Applied, with the deciding vote counted. A vote is a Ballot of
+// its own, so the Proposal's generation stays.
 func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appliedAt metav1.Time) ([]byte, error) {
 	after := p.DeepCopy()
-	generation := p.Generation + 1
+	generation := p.Generation
 	st := &after.Status
 	st.ObservedGeneration, st.Phase, st.AppliedRoleGeneration = generation, v1.PhaseApplied, roleGeneration
 	st.AppliedAt = appliedAt.DeepCopy()

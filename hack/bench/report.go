@@ -54,10 +54,12 @@ type results struct {
 	Cold            []coldResult
 	Governance      []governanceResult
 	GovernanceFloor *governanceResult `json:",omitempty"`
-	WriteBack       []governanceResult
-	Portal          *portalResult `json:",omitempty"`
-	GoBench         []goBench
-	Renderers       []rendererBench
+	// VoteBursts are the vote bursts, one per number of voters (-vote-burst).
+	VoteBursts []burstResult `json:",omitempty"`
+	WriteBack  []governanceResult
+	Portal     *portalResult `json:",omitempty"`
+	GoBench    []goBench
+	Renderers  []rendererBench
 	// Scale is the last scale run's (make bench-scale), which a full run
 	// keeps.
 	Scale *results `json:",omitempty"`
@@ -69,10 +71,17 @@ type goals struct {
 	P95, SoloP95                           time.Duration
 	MemoryMiB                              float64
 	MemoryAtN                              int
+	// The vote burst (issue 26): burst wall time over the floor's at
+	// VoteWallAt voters, p95 of one vote at VoteP95At voters, and every
+	// ballot in the tally within VoteCounted of the last write.
+	VoteWallRatio         float64
+	VoteWallAt, VoteP95At int
+	VoteP95, VoteCounted  time.Duration
 }
 
 var goal = goals{Ratio: 1.5, BurstFloorRatio: 1.3, SoloFloorRatio: 1.5, P95: time.Second,
-	SoloP95: 250 * time.Millisecond, MemoryMiB: 200, MemoryAtN: 1000}
+	SoloP95: 250 * time.Millisecond, MemoryMiB: 200, MemoryAtN: 1000,
+	VoteWallRatio: 2, VoteWallAt: 1000, VoteP95At: 100, VoteP95: time.Second, VoteCounted: 2 * time.Second}
 
 //go:embed performance.md.tmpl
 var pageTemplate string
@@ -96,6 +105,73 @@ type page struct {
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
+	// Bursts are the vote bursts; BurstGoals the goal rows they fill.
+	Bursts     []voteBurst
+	BurstGoals []goalRow
+}
+
+// voteBurst is a burstResult with what the page derives from it.
+type voteBurst struct {
+	burstResult
+	// WallRatio is the burst's wall time over the floor's.
+	WallRatio float64
+	// StatusWrites and Conflicts are the Proposal status writes after the
+	// burst and those refused with a conflict.
+	StatusWrites, Conflicts float64
+}
+
+// goalRow is a row of the goals table: a cell per variant.
+type goalRow struct {
+	Goal, Target string
+	Cells        []string
+}
+
+func newBursts(p *page, r *results) {
+	for _, b := range r.VoteBursts {
+		vb := voteBurst{burstResult: b, StatusWrites: b.Writes.total("proposals/status"),
+			Conflicts: b.Writes["409 PATCH proposals/status"]}
+		if b.Floor.Wall > 0 {
+			vb.WallRatio = b.Burst.Wall.Seconds() / b.Floor.Wall.Seconds()
+		}
+		p.Bursts = append(p.Bursts, vb)
+	}
+	row := func(goal, target string, cell func(voteBurst) string, keep func(voteBurst) bool) {
+		for _, b := range p.Bursts {
+			if !keep(b) {
+				continue
+			}
+			g := goalRow{Goal: fmt.Sprintf(goal, b.Voters), Target: target}
+			for _, v := range r.Variants {
+				c := "-"
+				if v.Name == b.Variant {
+					c = cell(b)
+				}
+				g.Cells = append(g.Cells, c)
+			}
+			p.BurstGoals = append(p.BurstGoals, g)
+		}
+	}
+	all := func(voteBurst) bool { return true }
+	row("Vote burst, %d voters: wall time burst/floor", fmt.Sprintf("<= %.0fx at %d", goal.VoteWallRatio, goal.VoteWallAt),
+		func(b voteBurst) string {
+			if b.Voters != goal.VoteWallAt {
+				return fmt.Sprintf("%.2f", b.WallRatio)
+			}
+			return fmt.Sprintf("%.2f (%s)", b.WallRatio, met(b.WallRatio <= goal.VoteWallRatio))
+		}, all)
+	row("Vote burst, %d voters: p95 of one vote", fmt.Sprintf("<= %d ms", goal.VoteP95.Milliseconds()),
+		func(b voteBurst) string {
+			return fmt.Sprintf("%d ms (%s)", b.Burst.P95.Milliseconds(), met(b.Burst.P95 <= goal.VoteP95))
+		}, func(b voteBurst) bool { return b.Voters == goal.VoteP95At })
+	row("Vote burst, %d voters: every ballot in the tally after the last write",
+		fmt.Sprintf("<= %d ms", goal.VoteCounted.Milliseconds()),
+		func(b voteBurst) string {
+			return fmt.Sprintf("%d ms (%s)", b.Counted.Milliseconds(), met(b.Counted <= goal.VoteCounted))
+		}, all)
+	row("Vote burst, %d voters: client errors for stored votes", "0",
+		func(b voteBurst) string {
+			return fmt.Sprintf("%d (%s)", b.Burst.ErrorsStored, met(b.Burst.ErrorsStored == 0 && b.Burst.Stored == b.Voters))
+		}, all)
 }
 
 type size struct {
@@ -261,6 +337,7 @@ func newPage(r *results) *page {
 	if r.Scale != nil {
 		p.Scale = newScale(r.Scale, r)
 	}
+	newBursts(p, r)
 	return p
 }
 

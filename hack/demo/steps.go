@@ -32,11 +32,13 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // The sample Proposal as the plugin creates it: the sample's name, title
@@ -331,6 +333,9 @@ func (d *demo) runCheck(ctx context.Context) error {
 	if err := d.runPlugin(ctx, "dave", d.approveArgs("")); err != nil {
 		return fmt.Errorf("dave could not vote: %w", err)
 	}
+	if err := d.checkForgedBallot(ctx); err != nil {
+		return err
+	}
 	if err := d.voteInPortal(ctx, "carol", page, "/review", "Right for the Senior tech stack.",
 		"Your review was recorded."); err != nil {
 		return err
@@ -441,6 +446,29 @@ func (d *demo) checkForgedHeader(ctx context.Context) error {
 		return fmt.Errorf("a forged identity header: %s, want 401", resp.Status)
 	}
 	fmt.Printf("    %s: the portal trusts no identity header, only tokens it verifies\n", resp.Status)
+	return nil
+}
+
+// checkForgedBallot has dave create a Ballot that names bob as its voter,
+// which the Ballot policy refuses: nobody casts anyone else's vote, with
+// the plugin, the portal or any other client.
+func (d *demo) checkForgedBallot(ctx context.Context) error {
+	forged := &careerv1alpha1.Ballot{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal + ".vote.forged-by-dave"},
+		Spec: careerv1alpha1.BallotSpec{ProposalRef: careerv1alpha1.ObjectName(d.proposal), RoleRef: sampleRoleName,
+			Kind: careerv1alpha1.BallotKindVote, Voter: "bob", Decision: careerv1alpha1.BallotReject,
+			Groups: testenv.AuthenticatedGroups(demoGroup), ProposalGeneration: 1},
+	}
+	fmt.Printf("  dave creates Ballot %s with spec.voter bob, with his own kubeconfig (the Go client):\n", forged.Name)
+	err := d.users["dave"].Create(ctx, forged)
+	const want = `user "dave" may cast or change only their own ballot`
+	if err == nil {
+		return errors.New("dave's Ballot in bob's name was accepted; the Ballot policy must refuse it")
+	}
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
+		return fmt.Errorf("dave's Ballot in bob's name was refused, but not with %q: %w", want, err)
+	}
+	fmt.Printf("    refused, as it must be (Forbidden): %s\n", want)
 	return nil
 }
 

@@ -49,6 +49,7 @@ var domain = []string{
 	module + "/internal/scope",
 	module + "/internal/revert",
 	module + "/internal/switchover",
+	module + "/internal/history",
 }
 
 // forbidden are import path prefixes no domain package may reach, directly

@@ -41,6 +41,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -121,6 +122,22 @@ func (c *cluster) proposal(name string) *v1.Proposal {
 		c.t.Fatal(err)
 	}
 	return p
+}
+
+// ballots are the Ballots cast on the Proposal name.
+func (c *cluster) ballots(name string) []v1.Ballot {
+	c.t.Helper()
+	var list v1.BallotList
+	if err := c.admin.List(c.ctx, &list, client.InNamespace(c.ns)); err != nil {
+		c.t.Fatal(err)
+	}
+	var out []v1.Ballot
+	for _, b := range list.Items {
+		if string(b.Spec.ProposalRef) == name {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func startCluster(t *testing.T) *cluster {
@@ -310,7 +327,7 @@ func TestCLIAgainstAPIServer(t *testing.T) {
 		mustContain(t, "stderr", r.stderr, "authors cannot vote on their own proposal")
 	})
 
-	t.Run("votes: server-side apply of one's own entry only", func(t *testing.T) { checkVotes(t, c, name) })
+	t.Run("votes: one's own Ballot only", func(t *testing.T) { checkVotes(t, c, name) })
 
 	t.Run("bob may not review: the admission policy says why", func(t *testing.T) {
 		r := c.run("bob", "review", name, "approve")
@@ -364,11 +381,14 @@ func TestCLIAgainstAPIServer(t *testing.T) {
 		func(t *testing.T) { checkStatusAgreement(t, c) })
 }
 
-// votesOf maps voter to "Decision:comment".
-func votesOf(p *v1.Proposal) map[string]string {
+// votesOf maps voter to "Decision:comment" of the votes cast on the
+// Proposal name (its Ballots of kind Vote).
+func votesOf(c *cluster, name string) map[string]string {
 	out := map[string]string{}
-	for _, v := range p.Spec.Votes {
-		out[string(v.Voter)] = string(v.Decision) + ":" + v.Comment
+	for _, b := range c.ballots(name) {
+		if b.Spec.Kind == v1.BallotKindVote {
+			out[string(b.Spec.Voter)] = string(b.Spec.Decision) + ":" + b.Spec.Comment
+		}
 	}
 	return out
 }
@@ -376,6 +396,35 @@ func votesOf(p *v1.Proposal) map[string]string {
 // checkVotes votes as bob and dave at the same time and one after the other,
 // and checks that neither can touch the other's vote.
 func checkVotes(t *testing.T, c *cluster, name string) {
+	t.Run("withdraw takes back an entry of the deprecated spec.votes too", func(t *testing.T) {
+		u := &unstructured.Unstructured{Object: map[string]any{
+			"spec": map[string]any{"votes": []any{map[string]any{"voter": "bob", "decision": "Approve",
+				"groups": []any{"engineers", "system:authenticated"}}}},
+		}}
+		u.SetAPIVersion(v1.GroupVersion.String())
+		u.SetKind("Proposal")
+		u.SetNamespace(c.ns)
+		u.SetName(name)
+		cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig["bob"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		bob, err := client.New(cfg, client.Options{Scheme: c.admin.Scheme()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bob.Apply(c.ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("old-tool")); err != nil {
+			t.Fatalf("bob's vote the old way: %v", err)
+		}
+		out := c.mustRun("bob", "vote", name, "withdraw")
+		mustContain(t, "withdraw", out, "vote withdrawn for bob")
+		if votes := c.proposal(name).Spec.Votes; len(votes) != 0 {
+			t.Fatalf("spec.votes after bob withdrew: %v", votes)
+		}
+		out = c.mustRun("bob", "vote", name, "withdraw")
+		mustContain(t, "withdraw again", out, "no vote of bob to withdraw")
+	})
+
 	t.Run("bob's and dave's concurrent votes both survive", func(t *testing.T) {
 		var wg sync.WaitGroup
 		results := make([]result, 2)
@@ -388,7 +437,7 @@ func checkVotes(t *testing.T, c *cluster, name string) {
 				t.Fatalf("voter %d: exit %d: %s", i, r.code, r.stderr)
 			}
 		}
-		votes := votesOf(c.proposal(name))
+		votes := votesOf(c, name)
 		if votes["bob"] != "Approve:bob agrees" || votes["dave"] != "Approve:dave agrees" {
 			t.Fatalf("votes = %v", votes)
 		}
@@ -398,24 +447,72 @@ func checkVotes(t *testing.T, c *cluster, name string) {
 		c.mustRun("bob", "vote", name, "reject", "-m", "second thoughts")
 		out := c.mustRun("bob", "vote", name, "withdraw")
 		mustContain(t, "withdraw", out, "vote withdrawn for bob")
-		if votes := votesOf(c.proposal(name)); len(votes) != 1 || votes["dave"] != "Approve:dave agrees" {
+		if votes := votesOf(c, name); len(votes) != 1 || votes["dave"] != "Approve:dave agrees" {
 			t.Fatalf("after bob withdrew: votes = %v", votes)
 		}
 		c.mustRun("bob", "vote", name, "approve")
-		p := c.proposal(name)
-		votes := votesOf(p)
+		votes := votesOf(c, name)
 		if votes["bob"] != "Approve:" || votes["dave"] != "Approve:dave agrees" {
 			t.Fatalf("votes = %v", votes)
 		}
-		// Each vote is owned by its voter's field manager alone.
-		owners := map[string]bool{}
-		for _, mf := range p.ManagedFields {
-			owners[mf.Manager] = true
-		}
-		for _, m := range []string{"kubectl-skillmatrix-bob", "kubectl-skillmatrix-dave"} {
-			if !owners[m] {
-				t.Errorf("no managedFields entry for %s: %v", m, owners)
+		// Each vote is a Ballot of its own, owned by its Proposal and
+		// written under its voter's field manager.
+		for _, b := range c.ballots(name) {
+			if len(b.OwnerReferences) != 1 || b.OwnerReferences[0].Name != name {
+				t.Errorf("ballot %s is not owned by its Proposal: %v", b.Name, b.OwnerReferences)
 			}
+			managers := map[string]bool{}
+			for _, mf := range b.ManagedFields {
+				managers[mf.Manager] = true
+			}
+			if !managers["kubectl-skillmatrix-"+string(b.Spec.Voter)] {
+				t.Errorf("ballot %s: no managedFields entry of its voter's manager: %v", b.Name, managers)
+			}
+		}
+	})
+
+	t.Run("voting again, and a retry, write the same Ballot", func(t *testing.T) {
+		before := c.ballots(name)
+		c.mustRun("dave", "vote", name, "approve", "-m", "dave agrees")
+		c.mustRun("dave", "vote", name, "approve", "-m", "dave agrees")
+		if after := c.ballots(name); len(after) != len(before) {
+			t.Errorf("%d ballots after voting again, want %d", len(after), len(before))
+		}
+	})
+
+	t.Run("a name taken by someone else's Ballot: the vote is stored under another", func(t *testing.T) {
+		cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig["dave"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		dave, err := client.New(cfg, client.Options{Scheme: c.admin.Scheme()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.proposal(name)
+		squat := &v1.Ballot{
+			ObjectMeta: metav1.ObjectMeta{Namespace: c.ns, Name: v1.BallotName(name, v1.BallotKindVote, "carol")},
+			Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(name), RoleRef: p.Spec.RoleRef, Kind: v1.BallotKindVote,
+				Voter: "dave", Decision: v1.BallotApprove, Comment: "dave agrees",
+				Groups: []string{"engineers", "system:authenticated"}, ProposalGeneration: p.Generation},
+		}
+		if err := dave.Create(c.ctx, squat); err != nil {
+			t.Fatalf("dave taking carol's ballot name: %v", err)
+		}
+		out := c.mustRun("carol", "vote", name, "approve")
+		mustContain(t, "carol's vote", out, "vote Approve as carol (ballot "+name+".vote.")
+		if strings.Contains(out, squat.Name) {
+			t.Errorf("carol's vote was written under dave's ballot %s: %s", squat.Name, out)
+		}
+		if votes := votesOf(c, name); votes["carol"] != "Approve:" {
+			t.Errorf("carol's vote is not stored: %v", votes)
+		}
+		mustContain(t, "carol's withdrawal", c.mustRun("carol", "vote", name, "withdraw"), "vote withdrawn for carol")
+		if err := dave.Delete(c.ctx, squat); err != nil {
+			t.Fatal(err)
+		}
+		if votes := votesOf(c, name); len(votes) != 2 {
+			t.Errorf("votes = %v, want bob's and dave's", votes)
 		}
 	})
 
@@ -438,8 +535,8 @@ func checkVotes(t *testing.T, c *cluster, name string) {
 				t.Errorf("apply to %s with a foreign UID: err = %v, want a UID precondition failure", target, err)
 			}
 		}
-		if votes := votesOf(c.proposal(name)); len(votes) != 2 {
-			t.Errorf("votes = %v", votes)
+		if votes := votesOf(c, name); len(votes) != 2 || len(c.proposal(name).Spec.Votes) != 0 {
+			t.Errorf("votes = %v, spec.votes = %v", votes, c.proposal(name).Spec.Votes)
 		}
 	})
 }

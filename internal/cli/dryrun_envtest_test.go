@@ -29,8 +29,8 @@ import (
 )
 
 // --dry-run=server sends the write with dryRun=All: admission judges it as
-// it would the real one, and nothing is stored. The resourceVersion of the
-// Proposal is the proof: any write, even one that changes nothing, moves it.
+// it would the real one, and nothing is stored: no Ballot appears, and the
+// resourceVersion of the Proposal does not move.
 func TestDryRunAgainstAPIServer(t *testing.T) {
 	c := startCluster(t)
 	const name = "mlops-engineer-raise-kubernetes-core-to-advanced-at-senior"
@@ -62,6 +62,9 @@ func TestDryRunAgainstAPIServer(t *testing.T) {
 		if p.ResourceVersion != before || len(p.Spec.Votes) != 0 || len(p.Spec.Reviews) != 0 {
 			t.Errorf("%s wrote: resourceVersion %s → %s, votes %v, reviews %v", what, before, p.ResourceVersion, p.Spec.Votes, p.Spec.Reviews)
 		}
+		if ballots := c.ballots(name); len(ballots) != 0 {
+			t.Errorf("%s stored ballots: %v", what, ballots)
+		}
 	}
 
 	t.Run("a forged vote with --dry-run=server is Forbidden and writes nothing", func(t *testing.T) {
@@ -88,35 +91,37 @@ func TestDryRunAgainstAPIServer(t *testing.T) {
 		unchanged(t, "bob's review")
 	})
 
-	t.Run("vote --dry-run=server -o yaml shows the Proposal as it would be", func(t *testing.T) {
+	bobs := v1.BallotName(name, v1.BallotKindVote, "bob")
+	t.Run("vote --dry-run=server -o yaml shows the Ballot as it would be", func(t *testing.T) {
 		out := c.mustRun("bob", "vote", name, "approve", "-m", "looks right", "--dry-run=server", "-o", "yaml")
-		var p v1.Proposal
-		if err := yaml.UnmarshalStrict([]byte(out), &p); err != nil {
-			t.Fatalf("not a Proposal: %v\n%s", err, out)
+		var b v1.Ballot
+		if err := yaml.UnmarshalStrict([]byte(out), &b); err != nil {
+			t.Fatalf("not a Ballot: %v\n%s", err, out)
 		}
-		if len(p.Spec.Votes) != 1 || p.Spec.Votes[0].Voter != "bob" || p.Spec.Votes[0].Comment != "looks right" || p.ManagedFields != nil {
-			t.Errorf("the dry run's Proposal: %+v", p.Spec.Votes)
+		if b.Name != bobs || b.Spec.Voter != "bob" || b.Spec.Comment != "looks right" || b.Spec.ProposalRef != name ||
+			b.Spec.ProposalGeneration != 1 || len(b.OwnerReferences) != 1 || b.ManagedFields != nil {
+			t.Errorf("the dry run's Ballot: %+v", b)
 		}
 		unchanged(t, "vote --dry-run=server")
 		out = c.mustRun("bob", "vote", name, "approve", "--dry-run=server")
-		mustContain(t, "vote", out, name+": vote Approve as bob (server dry run)", "Votes: 1 approving", "Nothing was written.")
+		mustContain(t, "vote", out, name+": vote Approve as bob (ballot "+bobs+") (server dry run)", "Votes: 1 approving", "Nothing was written.")
 		unchanged(t, "vote --dry-run=server")
 	})
 
-	t.Run("vote --dry-run prints the apply configuration, sends nothing", func(t *testing.T) {
+	t.Run("vote --dry-run prints the Ballot it would apply, sends nothing", func(t *testing.T) {
 		out := c.mustRun("bob", "vote", name, "reject", "--dry-run", "-o", "yaml")
-		mustContain(t, "vote --dry-run -o yaml", out, "kind: Proposal", "voter: bob", "decision: Reject", "uid: ")
+		mustContain(t, "vote --dry-run -o yaml", out, "kind: Ballot", "voter: bob", "decision: Reject", "uid: ", "proposalGeneration: 1")
 		out = c.mustRun("bob", "vote", name, "reject", "--dry-run=client")
-		mustContain(t, "vote --dry-run=client", out, name+": vote Reject as bob (dry run)")
+		mustContain(t, "vote --dry-run=client", out, name+": vote Reject as bob (ballot "+bobs+") (dry run)")
 		unchanged(t, "vote --dry-run=client")
 	})
 
-	t.Run("a real vote moves the resourceVersion; -o name and status's formats", func(t *testing.T) {
-		if out := c.mustRun("bob", "vote", name, "approve", "-o", "name"); out != "proposal.career.skillmatrix.dev/"+name+"\n" {
+	t.Run("a real vote stores the Ballot; -o name and status's formats", func(t *testing.T) {
+		if out := c.mustRun("bob", "vote", name, "approve", "-o", "name"); out != "ballot.career.skillmatrix.dev/"+bobs+"\n" {
 			t.Errorf("vote -o name printed %q", out)
 		}
-		if p := c.proposal(name); p.ResourceVersion == before || len(p.Spec.Votes) != 1 {
-			t.Errorf("the vote was not written: resourceVersion %s, votes %v", p.ResourceVersion, p.Spec.Votes)
+		if ballots := c.ballots(name); len(ballots) != 1 || ballots[0].Name != bobs {
+			t.Errorf("the vote was not written: %v", ballots)
 		}
 		var st map[string]any
 		if err := yaml.Unmarshal([]byte(c.mustRun("bob", "status", name, "-o", "yaml")), &st); err != nil || st["name"] != name {

@@ -45,6 +45,7 @@ func ForgeVote(ctx context.Context, kubeconfig, namespace, proposal, voter strin
 		return err
 	}
 	who.Username = voter // the forgery: the user's own groups, another's name
-	_, err = s.applyEntry(ctx, entryApply(voteEntry, p, who, string(v1.VoteApprove), "", false), voter, dryRunServer)
+	b := newBallot(voteEntry, p, who, v1.BallotApprove, "", v1.BallotName(p.Name, v1.BallotKindVote, v1.Username(voter)))
+	_, err = s.applyBallot(ctx, b, voter, dryRunServer)
 	return err
 }

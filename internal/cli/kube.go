@@ -47,6 +47,7 @@ const (
 	resSkillMatrices = "skillmatrices.career.skillmatrix.dev"
 	resRoles         = "roles.career.skillmatrix.dev"
 	resProposals     = "proposals.career.skillmatrix.dev"
+	resBallots       = "ballots.career.skillmatrix.dev"
 )
 
 // session is a connection to the cluster as the current user.
@@ -180,6 +181,8 @@ func grantingRole(verb, resource string) string {
 		return "skillmatrix-proposer"
 	case resource == resProposals && verb == verbVote:
 		return "skillmatrix-voter"
+	case resource == resBallots:
+		return "skillmatrix-voter"
 	case resource == resRoles && verb == verbReview:
 		return "skillmatrix-reviewer"
 	}
@@ -194,6 +197,8 @@ func kindOf(resource string) string {
 		return "career Role"
 	case resProposals:
 		return kindProposal
+	case resBallots:
+		return kindBallot
 	}
 	return resource
 }

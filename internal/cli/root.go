@@ -53,6 +53,7 @@ const (
 	formatJSON     = "json"
 	formatMarkdown = "markdown"
 	kindProposal   = "Proposal"
+	kindBallot     = "Ballot"
 	verbReview     = "review"
 	verbVote       = "vote"
 )

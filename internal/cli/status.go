@@ -73,7 +73,11 @@ data, -o name the Proposals' names.`,
 			if err != nil {
 				return err
 			}
-			st := s.standing(cmd.Context(), p, map[string]*roleContext{}, time.Now())
+			ballots, err := s.ballotsOf(cmd.Context(), p.Name, "", "")
+			if err != nil {
+				return err
+			}
+			st := s.standing(cmd.Context(), p, ballots, map[string]*roleContext{}, time.Now())
 			switch format {
 			case formatJSON, formatYAML:
 				return writeData(o.streams.Out, format, st)
@@ -92,20 +96,22 @@ data, -o name the Proposals' names.`,
 
 // standing is where a Proposal stands, for status.
 type standing struct {
-	Name      string      `json:"name"`
-	Namespace string      `json:"namespace"`
-	Title     string      `json:"title"`
-	Role      string      `json:"role"`
-	Author    string      `json:"author"`
-	Created   time.Time   `json:"created"`
-	Phase     string      `json:"phase"`
-	Message   string      `json:"message"`
-	Changes   []string    `json:"changes"`
-	Votes     []v1.Vote   `json:"votes"`
-	Reviews   []v1.Review `json:"reviews"`
-	Tally     tally       `json:"tally"`
-	Policy    policy      `json:"policy"`
-	Deadline  time.Time   `json:"deadline"`
+	Name      string    `json:"name"`
+	Namespace string    `json:"namespace"`
+	Title     string    `json:"title"`
+	Role      string    `json:"role"`
+	Author    string    `json:"author"`
+	Created   time.Time `json:"created"`
+	Phase     string    `json:"phase"`
+	Message   string    `json:"message"`
+	Changes   []string  `json:"changes"`
+	// Votes and Reviews are the counted ones: each person's entry of
+	// spec.votes or spec.reviews, or their newest Ballot.
+	Votes    []v1.Vote   `json:"votes"`
+	Reviews  []v1.Review `json:"reviews"`
+	Tally    tally       `json:"tally"`
+	Policy   policy      `json:"policy"`
+	Deadline time.Time   `json:"deadline"`
 	// Missing is what acceptance still needs (governance.Decide), while the
 	// Proposal is open.
 	Missing []string `json:"missing"`
@@ -117,8 +123,9 @@ type standing struct {
 	Outlook string `json:"outlook"`
 	// Blockers say why the changes cannot be applied (Conflicted, Invalid).
 	Blockers []string `json:"blockers,omitempty"`
-	// Uncounted are the ballots the operator no longer counts (their
-	// author's authority failed its re-check).
+	// Uncounted are the votes and reviews that do not count: those the
+	// operator's re-check revoked, and the Ballots that do not count for
+	// the Proposal (cast on an earlier text, after the deadline, ...).
 	Uncounted []v1.UncountedBallot `json:"uncounted,omitempty"`
 	// Held says why an accepted Proposal is not promoted (the admission
 	// policies are not in force as shipped).
@@ -172,27 +179,29 @@ const outlookUnknown = "Unknown"
 
 // standing judges the Proposal with governance.Judge, exactly as the
 // operator does, so the outlook is the phase the operator will give it.
-func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string]*roleContext, now time.Time) *standing {
+// ballots are the Ballots cast on it.
+func (s *session) standing(ctx context.Context, p *v1.Proposal, ballots []v1.Ballot, roles map[string]*roleContext,
+	now time.Time) *standing {
 	created := p.CreationTimestamp.UTC()
 	var (
-		pol      governance.Policy
-		source   string
-		t        governance.Tally
-		deadline time.Time
-		outlook  string
-		missing  []string
-		blockers []string
+		pol        governance.Policy
+		source     string
+		t          governance.Tally
+		deadline   time.Time
+		outlook    string
+		missing    []string
+		blockers   []string
+		collection governance.Collection
 	)
+	in := governance.ProposalInput(p, governance.Pointers(ballots), "")
+	// The operator's re-checks of the voters' authority are in the status:
+	// the CLI cannot ask RBAC on their behalf.
+	in.Revoked = governance.RevokedFrom(p.Status.Uncounted)
 	if rc := s.roleContextFor(ctx, p, roles); rc != nil {
-		// The operator's re-checks of the voters' authority are in the
-		// status: the CLI cannot ask RBAC on their behalf.
-		revoked := make([]governance.Revocation, 0, len(p.Status.Uncounted))
-		for _, u := range p.Status.Uncounted {
-			revoked = append(revoked, governance.Revocation{Kind: governance.BallotKind(u.Kind), User: u.User, Reason: u.Reason})
-		}
-		v := governance.Judge(governance.Input{Proposal: &p.Spec, Created: created, Role: &rc.role.Spec,
-			Matrix: &rc.matrix.Spec, Now: now, Revoked: revoked})
+		in.Role, in.Matrix, in.Now = &rc.role.Spec, &rc.matrix.Spec, now
+		v := governance.Judge(in)
 		pol, source, t, deadline, outlook, missing = v.Policy, "role and matrix", v.Tally, v.Deadline, string(v.Outcome), v.Decision.Missing
+		collection = v.Collection
 		for _, c := range v.Conflicts {
 			blockers = append(blockers, c.String())
 		}
@@ -205,7 +214,9 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 			pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews = st.MinApprovals, st.ApprovalRatioPercent, st.RequiredReviews
 			source = "status"
 		}
-		t, deadline, outlook = governance.Count(&p.Spec), governance.Deadline(created, pol), outlookUnknown
+		deadline, outlook = governance.Deadline(created, pol), outlookUnknown
+		collection = governance.Collect(&in, deadline)
+		t = governance.CountBallots(eligible(collection.Counted, in.Revoked))
 		missing = governance.Decide(t, pol, deadline, now).Missing
 	}
 	if p.Status.Deadline != nil {
@@ -215,12 +226,13 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 		Name: p.Name, Namespace: p.Namespace, Title: p.Spec.Title, Role: string(p.Spec.RoleRef),
 		Author: string(p.Spec.Author), Created: created,
 		Phase: string(p.Status.Phase), Message: p.Status.Message,
-		Changes: []string{}, Votes: slices.Clone(p.Spec.Votes), Reviews: slices.Clone(p.Spec.Reviews),
+		Changes: []string{}, Votes: []v1.Vote{}, Reviews: []v1.Review{},
 		Tally:    tally{t.Approvals, t.Rejections, t.ReviewApprovals, t.ChangesRequested},
 		Policy:   policy{pol.MinApprovals, pol.ApprovalRatioPercent, pol.RequiredReviews, pol.VotingPeriod.String(), source},
 		Deadline: deadline, Missing: []string{}, Outlook: outlook, now: now,
 	}
-	st.Uncounted = p.Status.Uncounted
+	st.Votes, st.Reviews = countedEntries(p, ballots, collection.Counted)
+	st.Uncounted = uncountedOf(p, collection)
 	if c := meta.FindStatusCondition(p.Status.Conditions, v1.ConditionApplied); c != nil &&
 		c.Status == metav1.ConditionFalse && c.Reason == v1.ReasonPromotionHeld {
 		st.Held = c.Message
@@ -229,22 +241,16 @@ func (s *session) standing(ctx context.Context, p *v1.Proposal, roles map[string
 	for i := range p.Spec.Changes {
 		st.Changes = append(st.Changes, describeChange(&p.Spec.Changes[i]))
 	}
-	if st.Votes == nil {
-		st.Votes = []v1.Vote{}
-	}
-	if st.Reviews == nil {
-		st.Reviews = []v1.Review{}
-	}
 	if st.open() && missing != nil {
 		st.Missing = missing
 	}
 	return st
 }
 
-// settle gives a closed Proposal its phase as the outlook: its changes are
-// in the Role or never will be, and judging them again against today's
-// Role says nothing; why they never will be is what the operator found when
-// it closed it. An open one keeps the CLI's outlook, with the blockers when
+// settle gives a closed Proposal its phase as the outlook and the tally it
+// was decided by: its changes are in the Role or never will be, and judging
+// them again against today's Role says nothing; why they never will be is
+// what the operator found when it closed it. An open one keeps the CLI's outlook, with the blockers when
 // that outlook is that the changes cannot be applied.
 func (st *standing) settle(p *v1.Proposal, outlook string, blockers []string) {
 	cannotApply := func(phase string) bool {
@@ -255,6 +261,11 @@ func (st *standing) settle(p *v1.Proposal, outlook string, blockers []string) {
 		st.Outlook = st.Phase
 		if cannotApply(st.Phase) && p.Status.Message != "" {
 			st.Blockers = []string{p.Status.Message}
+		}
+		if pt := p.Status.Tally; pt != nil {
+			// The tally the operator decided by: a ballot cast or
+			// withdrawn since changes nothing.
+			st.Tally = tally{pt.Approvals, pt.Rejections, pt.ReviewApprovals, pt.ChangesRequested}
 		}
 	case cannotApply(outlook):
 		st.Blockers = blockers
@@ -312,9 +323,13 @@ func printStanding(p *printer, st *standing) {
 	}
 	p.flush(tw)
 	if len(st.Uncounted) > 0 {
-		p.ln("No longer counted (re-checked by the operator):")
+		p.ln("Not counted:")
 		for _, u := range st.Uncounted {
-			p.f("  %s by %s: %s\n", u.Kind, u.User, u.Reason)
+			what := u.Kind + " by " + string(u.User)
+			if u.Ballot != "" {
+				what += " (ballot " + u.Ballot + ")"
+			}
+			p.f("  %s: %s\n", what, u.Reason)
 		}
 	}
 	switch {
@@ -339,11 +354,20 @@ func (o *options) listProposals(ctx context.Context, s *session, format string) 
 		return s.explain(err, "list", resProposals, "")
 	}
 	slices.SortFunc(list.Items, func(a, b v1.Proposal) int { return strings.Compare(a.Name, b.Name) })
+	// The namespace's Ballots in one request, not one per Proposal.
+	var ballots v1.BallotList
+	if err := s.c.List(ctx, &ballots, client.InNamespace(s.ns)); err != nil {
+		return s.explain(err, "list", resBallots, "")
+	}
+	byProposal := map[v1.ObjectName][]v1.Ballot{}
+	for _, b := range ballots.Items {
+		byProposal[b.Spec.ProposalRef] = append(byProposal[b.Spec.ProposalRef], b)
+	}
 	now := time.Now()
 	roles := map[string]*roleContext{}
 	out := make([]*standing, 0, len(list.Items))
 	for i := range list.Items {
-		out = append(out, s.standing(ctx, &list.Items[i], roles, now))
+		out = append(out, s.standing(ctx, &list.Items[i], byProposal[v1.ObjectName(list.Items[i].Name)], roles, now))
 	}
 	p := &printer{w: o.streams.Out}
 	switch format {

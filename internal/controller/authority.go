@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -31,6 +32,7 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 )
 
@@ -62,54 +64,96 @@ type authority struct {
 	paramsNamespace string
 }
 
-// check returns the ballots that no longer count and, when the policy asks
-// for category owners, what each approving reviewer owns.
-func (a *authority) check(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
-	policy governance.Policy) ([]governance.Revocation, governance.OwnerApprovals, error) {
-	rules, err := a.eligibility(ctx)
+// recheckConcurrency bounds the SubjectAccessReviews one re-check sends at
+// once: a Proposal decided with a thousand counted ballots asks a thousand
+// questions, which one after the other took seconds.
+const recheckConcurrency = 8
+
+// check re-checks the counted ballots (governance.Verdict.Counted) and
+// returns those that no longer count and, when the policy asks for
+// category owners, what each approving reviewer owns. The questions are
+// asked concurrently and remembered for the reconcile (ballotChecks).
+func (c *ballotChecks) check(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
+	policy governance.Policy, counted []governance.Ballot) ([]governance.Revocation, governance.OwnerApprovals, error) {
+	rules, err := c.eligibility(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	var touched []v1.ID
-	var owners governance.OwnerApprovals
 	if policy.RequireCategoryOwners {
 		touched = governance.TouchedCategories(p.Spec.Changes, &matrix.Spec)
+	}
+	type result struct {
+		revoked *governance.Revocation
+		owns    []v1.ID
+		err     error
+	}
+	results := make([]result, len(counted))
+	slots := make(chan struct{}, recheckConcurrency)
+	var wg sync.WaitGroup
+	for i, b := range counted {
+		if reason := rules.Check(b.Kind, b.User, b.Groups); reason != "" {
+			results[i].revoked = &governance.Revocation{Kind: b.Kind, User: b.User, Reason: reason}
+			continue
+		}
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			results[i].revoked, results[i].owns, results[i].err = c.checkOne(ctx, p, role, matrix, b, touched)
+		})
+	}
+	wg.Wait()
+	var revoked []governance.Revocation
+	var owners governance.OwnerApprovals
+	if policy.RequireCategoryOwners {
 		owners = governance.OwnerApprovals{}
 	}
-	var revoked []governance.Revocation
-	for _, b := range governance.Ballots(&p.Spec) {
-		if reason := rules.Check(b.Kind, b.User, b.Groups); reason != "" {
-			revoked = append(revoked, governance.Revocation{Kind: b.Kind, User: b.User, Reason: reason})
-			continue
-		}
-		attrs := authorizationv1.ResourceAttributes{Namespace: p.Namespace, Verb: verbVote,
-			Group: v1.GroupVersion.Group, Resource: resourceProposalsNm, Name: p.Name}
-		if b.Kind == governance.BallotReview {
-			attrs.Verb, attrs.Resource, attrs.Name = verbReview, resourceRolesNm, role.Name
-		}
-		allowed, err := a.allowed(ctx, b, attrs)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !allowed {
-			revoked = append(revoked, governance.Revocation{Kind: b.Kind, User: b.User,
-				Reason: fmt.Sprintf("RBAC no longer grants %s the verb %q on %s %q", b.User, attrs.Verb, attrs.Resource, attrs.Name)})
-			continue
-		}
-		if b.Kind == governance.BallotReview && b.Approves {
-			for _, cat := range touched {
-				owns, err := a.allowed(ctx, b, authorizationv1.ResourceAttributes{Namespace: p.Namespace, Verb: verbReview,
-					Group: v1.GroupVersion.Group, Resource: resourceCategories, Name: matrix.Name + "." + string(cat)})
-				if err != nil {
-					return nil, nil, err
-				}
-				if owns {
-					owners[b.User] = append(owners[b.User], cat)
-				}
-			}
+	for i, r := range results {
+		switch {
+		case r.err != nil:
+			return nil, nil, r.err
+		case r.revoked != nil:
+			revoked = append(revoked, *r.revoked)
+		case len(r.owns) > 0:
+			owners[counted[i].User] = append(owners[counted[i].User], r.owns...)
 		}
 	}
 	return revoked, owners, nil
+}
+
+// checkOne asks RBAC whether b's author may still cast it (vote on the
+// Proposal, review on the Role) and, for an approving review, which of the
+// touched categories they own.
+func (c *ballotChecks) checkOne(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
+	b governance.Ballot, touched []v1.ID) (*governance.Revocation, []v1.ID, error) {
+	attrs := authorizationv1.ResourceAttributes{Namespace: p.Namespace, Verb: verbVote,
+		Group: v1.GroupVersion.Group, Resource: resourceProposalsNm, Name: p.Name}
+	if b.Kind == governance.BallotReview {
+		attrs.Verb, attrs.Resource, attrs.Name = verbReview, resourceRolesNm, role.Name
+	}
+	allowed, err := c.allowed(ctx, b, attrs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !allowed {
+		return &governance.Revocation{Kind: b.Kind, User: b.User,
+			Reason: fmt.Sprintf("RBAC no longer grants %s the verb %q on %s %q", b.User, attrs.Verb, attrs.Resource, attrs.Name)}, nil, nil
+	}
+	if b.Kind != governance.BallotReview || !b.Approves {
+		return nil, nil, nil
+	}
+	var owns []v1.ID
+	for _, cat := range touched {
+		ok, err := c.allowed(ctx, b, authorizationv1.ResourceAttributes{Namespace: p.Namespace, Verb: verbReview,
+			Group: v1.GroupVersion.Group, Resource: resourceCategories, Name: matrix.Name + "." + string(cat)})
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			owns = append(owns, cat)
+		}
+	}
+	return nil, owns, nil
 }
 
 // eligibility reads the rules; without the params nothing can be decided,
@@ -125,16 +169,6 @@ func (a *authority) eligibility(ctx context.Context) (governance.Eligibility, er
 		return governance.Eligibility{}, fmt.Errorf("the admission params %s: %w", key, err)
 	}
 	return rules, nil
-}
-
-func (a *authority) allowed(ctx context.Context, b governance.Ballot, attrs authorizationv1.ResourceAttributes) (bool, error) {
-	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
-		User: string(b.User), Groups: b.Groups, ResourceAttributes: &attrs,
-	}}
-	if err := a.client.Create(ctx, sar); err != nil {
-		return false, fmt.Errorf("checking whether %s may %s %s %q: %w", b.User, attrs.Verb, attrs.Resource, attrs.Name, err)
-	}
-	return sar.Status.Allowed, nil
 }
 
 // admissionGuard says whether the admission policies are in force as
@@ -194,15 +228,45 @@ func (g *admissionGuard) readyCheck(req *http.Request) error {
 	return nil
 }
 
+// ballotsOf are the Ballots cast on p, from the cache's index: never a List
+// from the API server per reconcile. They are the cache's own objects, to
+// read and never to change.
+func (a *authority) ballotsOf(ctx context.Context, p *v1.Proposal) ([]*v1.Ballot, error) {
+	var list v1.BallotList
+	if err := a.client.List(ctx, &list, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, fmt.Errorf("listing the Ballots of Proposal %s: %w", p.Name, err)
+	}
+	out := make([]*v1.Ballot, len(list.Items))
+	for i := range list.Items {
+		out[i] = &list.Items[i]
+	}
+	return out, nil
+}
+
+// input is what governance.Judge decides p by against roleSpec, its
+// Ballots included.
+func (a *authority) input(ctx context.Context, p *v1.Proposal, roleSpec *v1.RoleSpec, matrix *v1.SkillMatrix,
+	now time.Time) (governance.Input, error) {
+	ballots, err := a.ballotsOf(ctx, p)
+	if err != nil {
+		return governance.Input{}, err
+	}
+	return judgeInput(p, roleSpec, matrix, now, ballots), nil
+}
+
 // verdict is governance.Judge's, with the authority of every counted ballot
 // re-checked when the votes alone would decide the Proposal (Accepted or
 // Rejected): then the ballots that no longer count are left out, and what
 // each approving reviewer owns is known, and the rules judge again. The
-// re-check is made once per Proposal and reconcile (checks): judging it
-// again against another spec of its Role, as a batch does, reuses it.
+// questions are asked once per reconcile (checks): judging the Proposal
+// again against another spec of its Role, as a batch does, reuses them.
 func (a *authority) verdict(ctx context.Context, p *v1.Proposal, role *v1.Role, spec *v1.RoleSpec,
 	matrix *v1.SkillMatrix, now time.Time, checks *ballotChecks) (governance.Verdict, error) {
-	in := judgeInput(p, spec, matrix, now)
+	in, err := a.input(ctx, p, spec, matrix, now)
+	if err != nil {
+		return governance.Verdict{}, err
+	}
 	v := governance.Judge(in)
 	if !decisive(v) {
 		return v, nil
@@ -210,7 +274,7 @@ func (a *authority) verdict(ctx context.Context, p *v1.Proposal, role *v1.Role, 
 	if checks == nil {
 		checks = a.newBallotChecks()
 	}
-	revoked, owners, err := checks.check(ctx, p, role, matrix, v.Policy)
+	revoked, owners, err := checks.check(ctx, p, role, matrix, v.Policy, v.Counted)
 	if err != nil {
 		return v, fmt.Errorf("re-checking the votes and reviews of Proposal %s: %w", p.Name, err)
 	}

@@ -18,53 +18,69 @@ package controller
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/types"
+	authorizationv1 "k8s.io/api/authorization/v1"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 )
 
-// ballotChecks remembers the authority re-checks (authority.check) of one
-// reconcile, by Proposal: the Proposal's own verdict and the batch it
-// promotes judge the same ballots within moments, against different specs
-// of the Role, and the re-checks (a read of the admission params, a
-// SubjectAccessReview per ballot) do not depend on the spec.
+// ballotChecks remembers, for one reconcile, what the authority re-checks
+// asked (authority.check): the eligibility rules of the admission params,
+// read once, and each SubjectAccessReview's answer, by user, groups and
+// resource. The Proposal's own verdict and the batch it promotes judge the
+// same ballots within moments, against different specs of the Role, and
+// the answers do not depend on the spec.
 type ballotChecks struct {
 	authority *authority
-	mu        sync.Mutex
-	byUID     map[types.UID]*ballotCheck
+
+	rulesOnce sync.Once
+	rules     governance.Eligibility
+	rulesErr  error
+
+	mu      sync.Mutex
+	answers map[string]*sarAnswer
 }
 
-// ballotCheck is one Proposal's re-check, made for a policy that does or
-// does not ask for category owners (the only part of the policy it uses).
-type ballotCheck struct {
-	done          chan struct{}
-	generation    int64
-	requireOwners bool
-	revoked       []governance.Revocation
-	owners        governance.OwnerApprovals
-	err           error
+// sarAnswer is one SubjectAccessReview, asked once; done is closed when it
+// is answered.
+type sarAnswer struct {
+	done    chan struct{}
+	allowed bool
+	err     error
 }
 
 func (a *authority) newBallotChecks() *ballotChecks {
-	return &ballotChecks{authority: a, byUID: map[types.UID]*ballotCheck{}}
+	return &ballotChecks{authority: a, answers: map[string]*sarAnswer{}}
 }
 
-// check returns p's re-check for policy, made now or earlier in this
-// reconcile for the same ballots (p's generation) and owner requirement.
-func (c *ballotChecks) check(ctx context.Context, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix,
-	policy governance.Policy) ([]governance.Revocation, governance.OwnerApprovals, error) {
+// eligibility reads the rules once per reconcile.
+func (c *ballotChecks) eligibility(ctx context.Context) (governance.Eligibility, error) {
+	c.rulesOnce.Do(func() { c.rules, c.rulesErr = c.authority.eligibility(ctx) })
+	return c.rules, c.rulesErr
+}
+
+// allowed asks RBAC whether b's author, with the groups the ballot
+// recorded, may do attrs; each question once per reconcile.
+func (c *ballotChecks) allowed(ctx context.Context, b governance.Ballot, attrs authorizationv1.ResourceAttributes) (bool, error) {
+	key := strings.Join(append([]string{string(b.User), attrs.Verb, attrs.Resource, attrs.Namespace, attrs.Name}, b.Groups...), "\x00")
 	c.mu.Lock()
-	known, ok := c.byUID[p.UID]
-	if !ok || known.generation != p.Generation || known.requireOwners != policy.RequireCategoryOwners {
-		known = &ballotCheck{done: make(chan struct{}), generation: p.Generation,
-			requireOwners: policy.RequireCategoryOwners}
-		c.byUID[p.UID] = known
+	known, ok := c.answers[key]
+	if !ok {
+		known = &sarAnswer{done: make(chan struct{})}
+		c.answers[key] = known
 		c.mu.Unlock()
-		known.revoked, known.owners, known.err = c.authority.check(ctx, p, role, matrix, policy)
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User: string(b.User), Groups: b.Groups, ResourceAttributes: &attrs,
+		}}
+		if err := c.authority.client.Create(ctx, sar); err != nil {
+			known.err = fmt.Errorf("checking whether %s may %s %s %q: %w", b.User, attrs.Verb, attrs.Resource, attrs.Name, err)
+		}
+		known.allowed = sar.Status.Allowed
 		close(known.done)
 	} else {
 		c.mu.Unlock()
@@ -72,24 +88,29 @@ func (c *ballotChecks) check(ctx context.Context, p *v1.Proposal, role *v1.Role,
 	select {
 	case <-known.done:
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+		return false, ctx.Err()
 	}
-	return known.revoked, known.owners, known.err
+	return known.allowed, known.err
 }
 
 // prefetch re-checks, concurrently, the ballots of every candidate whose
-// votes would decide it against the Role as it is; check then finds them.
+// votes would decide it against the Role as it is; check then finds the
+// answers.
 func (c *ballotChecks) prefetch(ctx context.Context, candidates []*v1.Proposal, role *v1.Role,
 	matrix *v1.SkillMatrix, now time.Time) {
 	var wg sync.WaitGroup
 	for _, q := range candidates {
-		v := governance.Judge(judgeInput(q, &role.Spec, matrix, now))
+		in, err := c.authority.input(ctx, q, &role.Spec, matrix, now)
+		if err != nil {
+			continue // the batch judges q again and reports it
+		}
+		v := governance.Judge(in)
 		if !decisive(v) {
 			continue
 		}
 		wg.Go(func() {
 			// An error is remembered and returned where the batch judges q.
-			_, _, _ = c.check(ctx, q, role, matrix, v.Policy)
+			_, _, _ = c.check(ctx, q, role, matrix, v.Policy, v.Counted)
 		})
 	}
 	wg.Wait()

@@ -21,14 +21,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -155,10 +158,11 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		// It exists but the cache does not show it: its label was edited
 		// away, or the cache is behind. Read it live and repair it below.
 	} else {
-		if !metav1.IsControlledBy(cached, owner) {
+		adopt := !metav1.IsControlledBy(cached, owner)
+		if adopt && !p.adoptable(cached, owner) {
 			return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
 		}
-		if p.versions.known(key, cached.ResourceVersion) {
+		if !adopt && p.versions.known(key, cached.ResourceVersion) {
 			if metadataUpToDate(cached, labels, payload) {
 				return false, nil
 			}
@@ -179,13 +183,49 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		return false, fmt.Errorf("reading ConfigMap %s: %w", key, err)
 	}
 	if !metav1.IsControlledBy(&cm, owner) {
-		return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
+		if !p.adoptable(&cm, owner) {
+			return false, fmt.Errorf("ConfigMap %s %w", key, errNotOwned)
+		}
+		adoptFrom(&cm, owner)
+		return p.replace(ctx, &cm, owner, labels, payload)
 	}
 	if metadataUpToDate(&cm, labels, payload) && payload.Equal(cm.Data, cm.BinaryData) {
 		p.versions.remember(key, cm.ResourceVersion)
 		return false, nil
 	}
 	return p.replace(ctx, &cm, owner, labels, payload)
+}
+
+// adoptable reports whether cm, which owner does not control, is owner's
+// own from before: a ConfigMap the operator published (its managed-by
+// label, which only the operator may write, see docs/governance.md) for an
+// object of owner's kind and name that no longer exists (its controller
+// reference names another UID, and names are unique). A Role or SkillMatrix
+// deleted and re-created (from Git, a backup, a rebuilt namespace) adopts
+// it where the garbage collector has not deleted it yet, instead of
+// reporting ConfigMapConflict.
+func (p configMapPublisher) adoptable(cm metav1.Object, owner client.Object) bool {
+	if cm.GetLabels()[publish.LabelManagedBy] != publish.ManagedBy {
+		return false
+	}
+	ref := metav1.GetControllerOf(cm)
+	if ref == nil || ref.Name != owner.GetName() || ref.UID == owner.GetUID() {
+		return false
+	}
+	gvk, err := apiutil.GVKForObject(owner, p.scheme)
+	if err != nil {
+		return false
+	}
+	refGV, err := schema.ParseGroupVersion(ref.APIVersion)
+	return err == nil && refGV.Group == gvk.Group && ref.Kind == gvk.Kind
+}
+
+// adoptFrom drops the controller reference to owner's former object, which
+// fill replaces with one to owner.
+func adoptFrom(cm *corev1.ConfigMap, owner client.Object) {
+	cm.OwnerReferences = slices.DeleteFunc(cm.OwnerReferences, func(ref metav1.OwnerReference) bool {
+		return ref.Controller != nil && *ref.Controller && ref.Name == owner.GetName() && ref.UID != owner.GetUID()
+	})
 }
 
 // create makes the ConfigMap. It returns the API server's error as it is, so

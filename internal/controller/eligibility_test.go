@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
 // newUser adds an authenticated user with the given ClusterRoles, bound in
@@ -194,6 +195,9 @@ var _ = Describe("Promotion fails closed", Ordered, func() {
 		Expect(k8sClient.Create(suiteCtx, fixtureRole(ns, "r", "m"))).To(Succeed())
 		eventuallyReady(ns, "r")
 	})
+	// restore puts the binding back as shipped and waits until the API
+	// server enforces it again: the next spec must not run while it is
+	// still lifted (a vote on a closed Proposal got through once).
 	restore := func() {
 		GinkgoHelper()
 		var live admissionregistrationv1.ValidatingAdmissionPolicyBinding
@@ -202,10 +206,11 @@ var _ = Describe("Promotion fails closed", Ordered, func() {
 			fresh := shipped.DeepCopy()
 			fresh.ResourceVersion, fresh.UID, fresh.ManagedFields = "", "", nil
 			Expect(k8sClient.Create(suiteCtx, fresh)).To(Succeed())
-			return
+		} else {
+			live.Spec = shipped.Spec
+			Expect(k8sClient.Update(suiteCtx, &live)).To(Succeed())
 		}
-		live.Spec = shipped.Spec
-		Expect(k8sClient.Update(suiteCtx, &live)).To(Succeed())
+		Expect(testenv.WaitForPolicy(suiteCtx, k8sClient)).To(Succeed())
 	}
 
 	heldThenResumed := func(weaken func()) {

@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,6 +67,7 @@ type ProposalReconciler struct {
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=proposals,verbs=get;list;watch
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=proposals/status,verbs=patch
+// +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=ballots,verbs=get;list;watch
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=skillmatrices,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
@@ -98,6 +101,9 @@ type proposalScope struct {
 	// writeBack is the GitWriteBack that selects the Role; nil promotes in
 	// the cluster.
 	writeBack *writeBackTarget
+	// textChanged: the author edited the text since the last reconcile, and
+	// the ballots cast before no longer count (announced once written).
+	textChanged bool
 }
 
 // Reconcile tallies the Proposal, decides its phase and promotes it when
@@ -116,8 +122,8 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	s := &proposalScope{proposal: &proposal, original: original, conds: newConditionSet(proposal.Generation, &proposal.Status.Conditions), now: r.now()}
 	var reconcileErr error
 	if !proposal.Status.Phase.IsClosed() {
-		reconcileErr = runSteps(ctx, s, r.fetchRole, r.fetchMatrix, r.recognisePromotion, r.recogniseWriteBack,
-			r.requireMatrix, r.judge, r.recordVerdict, r.holdUnlessEnforced, r.promote)
+		reconcileErr = runSteps(ctx, s, r.observeText, r.fetchRole, r.fetchMatrix, r.recognisePromotion,
+			r.recogniseWriteBack, r.requireMatrix, r.judge, r.recordVerdict, r.holdUnlessEnforced, r.promote)
 	}
 	switch {
 	case errors.Is(reconcileErr, errRoleBusy):
@@ -136,8 +142,40 @@ func (r *ProposalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	result, written, err := writeStatus(ctx, r.Client, r.Recorder, &proposal, original, s.conds, s.result, reconcileErr)
 	if written {
 		observeProposal(original, &proposal)
+		if s.textChanged && err == nil {
+			announce(r.Recorder, &proposal, nil, v1.ReasonTextChanged, "Recount", textChangedMessage(&proposal))
+		}
 	}
 	return result, err
+}
+
+// observeText notices an edit of the Proposal's title or description
+// (status.textDigest): from the generation it is seen at, ballots cast on
+// an earlier text no longer count (governance.TextGeneration).
+func (r *ProposalReconciler) observeText(_ context.Context, s *proposalScope) (bool, error) {
+	st := &s.proposal.Status
+	digest := textDigestOf(s.proposal)
+	generation := governance.TextGeneration(st.TextGeneration, st.TextDigest, digest, s.proposal.Generation)
+	s.textChanged = st.TextDigest != "" && st.TextDigest != digest
+	st.TextGeneration, st.TextDigest = generation, digest
+	return false, nil
+}
+
+// textChangedMessage says what a text edit did to the ballots.
+func textChangedMessage(p *v1.Proposal) string {
+	stale := 0
+	for _, u := range p.Status.Uncounted {
+		if u.Cause == v1.CauseStaleText {
+			stale++
+		}
+	}
+	msg := fmt.Sprintf("the title or description changed at generation %d: ballots cast on an earlier text no longer count",
+		p.Status.TextGeneration)
+	if stale > 0 {
+		msg += fmt.Sprintf(" (%s listed in status.uncounted); their voters cast them again",
+			text.Plural(stale, "ballot", "ballots"))
+	}
+	return msg
 }
 
 // concludeProposal says where the Proposal stands for the operator (see
@@ -175,6 +213,7 @@ func observeProposal(before, after *v1.Proposal) {
 	if after.Status.Tally != nil {
 		metrics.ObserveTally(before.Status.Tally, after.Status.Tally)
 	}
+	metrics.ObserveUncounted(before.Status.Uncounted, after.Status.Uncounted)
 	if after.Status.Phase == before.Status.Phase {
 		return
 	}
@@ -226,7 +265,7 @@ func (r *ProposalReconciler) fetchMatrix(ctx context.Context, s *proposalScope) 
 // crash. The marker came with the change in one write, so the change is
 // there exactly once; the Proposal is Applied once the Role's history
 // records it.
-func (r *ProposalReconciler) recognisePromotion(_ context.Context, s *proposalScope) (bool, error) {
+func (r *ProposalReconciler) recognisePromotion(ctx context.Context, s *proposalScope) (bool, error) {
 	p := s.proposal
 	if !promotion.HasMarker(s.role.Annotations, string(p.UID)) {
 		return false, nil
@@ -238,7 +277,11 @@ func (r *ProposalReconciler) recognisePromotion(_ context.Context, s *proposalSc
 	}
 	if s.matrix != nil {
 		// The batch that promoted it decided it from the same votes.
-		v := governance.Judge(judgeInput(p, &s.role.Spec, s.matrix, s.now))
+		in, err := r.authority.input(ctx, p, &s.role.Spec, s.matrix, s.now)
+		if err != nil {
+			return true, err
+		}
+		v := governance.Judge(in)
 		p.Status.Deadline = &metav1.Time{Time: v.Deadline}
 		p.Status.Tally = tallyStatus(v.Tally, v.Policy)
 	}
@@ -278,7 +321,7 @@ func (r *ProposalReconciler) recordVerdict(_ context.Context, s *proposalScope) 
 	p, v := s.proposal, s.verdict
 	p.Status.Deadline = &metav1.Time{Time: v.Deadline}
 	p.Status.Tally = tallyStatus(v.Tally, v.Policy)
-	p.Status.Uncounted = uncountedStatus(v.Revoked)
+	p.Status.Uncounted, p.Status.UncountedTotal = uncountedStatus(v)
 
 	switch v.Outcome {
 	case v1.PhaseConflicted:
@@ -296,7 +339,7 @@ func (r *ProposalReconciler) recordVerdict(_ context.Context, s *proposalScope) 
 	s.conds.set(v1.ConditionValid, metav1.ConditionTrue, v1.ReasonValid, fmt.Sprintf("the changes fit Role %q", s.role.Name))
 
 	d := v.Decision
-	p.Status.Phase, p.Status.Message = d.Phase, withUncounted(d.Message, v.Revoked)
+	p.Status.Phase, p.Status.Message = d.Phase, withUncounted(d.Message, v)
 	switch d.Phase {
 	case v1.PhaseOpen:
 		s.conds.set(v1.ConditionAccepted, metav1.ConditionFalse, d.Reason, p.Status.Message)
@@ -336,27 +379,53 @@ func (r *ProposalReconciler) holdUnlessEnforced(ctx context.Context, s *proposal
 	return true, nil
 }
 
-func uncountedStatus(revoked []governance.Revocation) []v1.UncountedBallot {
-	if len(revoked) == 0 {
-		return nil
+// uncountedStatus lists the votes and reviews that do not count, at most
+// v1.MaxUncountedListed: the revoked ones first (a decision was taken
+// without them), then the Ballots that do not count for the Proposal, the
+// superseded ones last; and how many there are in all.
+func uncountedStatus(v governance.Verdict) ([]v1.UncountedBallot, int32) {
+	total := len(v.Revoked) + len(v.NotCounted)
+	if total == 0 {
+		return nil, 0
 	}
-	out := make([]v1.UncountedBallot, 0, min(len(revoked), v1.MaxVotes+v1.MaxReviews))
-	for _, rv := range revoked[:min(len(revoked), cap(out))] {
-		out = append(out, v1.UncountedBallot{Kind: string(rv.Kind), User: rv.User, Reason: text.Truncate(rv.Reason, 512)})
+	out := make([]v1.UncountedBallot, 0, min(total, v1.MaxUncountedListed))
+	add := func(kind governance.BallotKind, user v1.Username, cause v1.UncountedCause, reason, ballot string) {
+		if len(out) < v1.MaxUncountedListed {
+			out = append(out, v1.UncountedBallot{Kind: string(kind), User: user, Reason: text.Truncate(reason, 512),
+				Cause: cause, Ballot: ballot})
+		}
 	}
-	return out
+	for _, rv := range v.Revoked {
+		name := ""
+		if i := slices.IndexFunc(v.Counted, func(b governance.Ballot) bool { return b.Kind == rv.Kind && b.User == rv.User }); i >= 0 {
+			name = v.Counted[i].Name
+		}
+		add(rv.Kind, rv.User, v1.CauseRevoked, rv.Reason, name)
+	}
+	for _, superseded := range []bool{false, true} {
+		for _, n := range v.NotCounted {
+			if (n.Cause == v1.CauseSuperseded) == superseded {
+				add(n.Kind, n.User, n.Cause, n.Reason, n.Name)
+			}
+		}
+	}
+	return out, int32(min(total, math.MaxInt32))
 }
 
-// withUncounted names whose ballots no longer count after the message.
-func withUncounted(message string, revoked []governance.Revocation) string {
-	if len(revoked) == 0 {
-		return message
+// withUncounted names whose ballots no longer count after the message, and
+// says how many more do not count for the Proposal.
+func withUncounted(message string, v governance.Verdict) string {
+	if len(v.Revoked) > 0 {
+		names := make([]string, len(v.Revoked))
+		for i, rv := range v.Revoked {
+			names[i] = string(rv.Kind) + " by " + string(rv.User)
+		}
+		message += "; no longer counted: " + strings.Join(names, ", ")
 	}
-	names := make([]string, len(revoked))
-	for i, rv := range revoked {
-		names[i] = string(rv.Kind) + " by " + string(rv.User)
+	if n := len(v.NotCounted); n > 0 {
+		message += fmt.Sprintf("; %s not counted (status.uncounted says why)", text.Plural(n, "ballot", "ballots"))
 	}
-	return text.Truncate(message+"; no longer counted: "+strings.Join(names, ", "), 4096)
+	return text.Truncate(message, 4096)
 }
 
 // promote writes the accepted changes into the Role (see promoter), or
@@ -377,9 +446,12 @@ func (r *ProposalReconciler) promote(ctx context.Context, s *proposalScope) (boo
 	return true, nil
 }
 
-// judgeInput is what governance.Judge decides p by against roleSpec.
-func judgeInput(p *v1.Proposal, roleSpec *v1.RoleSpec, matrix *v1.SkillMatrix, now time.Time) governance.Input {
-	in := governance.Input{Proposal: &p.Spec, Created: p.CreationTimestamp.Time, Role: roleSpec, Now: now}
+// judgeInput is what governance.Judge decides p by against roleSpec, with
+// the Ballots cast on it.
+func judgeInput(p *v1.Proposal, roleSpec *v1.RoleSpec, matrix *v1.SkillMatrix, now time.Time,
+	ballots []*v1.Ballot) governance.Input {
+	in := governance.ProposalInput(p, ballots, textDigestOf(p))
+	in.Role, in.Now = roleSpec, now
 	if matrix != nil {
 		in.Matrix = &matrix.Spec
 	}
@@ -465,6 +537,26 @@ func (r *ProposalReconciler) proposalsForMatrix(ctx context.Context, obj client.
 	return requests
 }
 
+// proposalOfBallot maps a Ballot to the Proposal it is cast on, while that
+// Proposal may still change phase: a closed one is not judged again, so a
+// ballot cast or withdrawn after the decision changes nothing.
+func (r *ProposalReconciler) proposalOfBallot(ctx context.Context, obj client.Object) []reconcile.Request {
+	b, ok := obj.(*v1.Ballot)
+	if !ok || b.Spec.ProposalRef == "" {
+		return nil
+	}
+	key := client.ObjectKey{Namespace: b.Namespace, Name: string(b.Spec.ProposalRef)}
+	var proposal v1.Proposal
+	if err := r.Get(ctx, key, &proposal, client.UnsafeDisableDeepCopy); err != nil {
+		// Not there (yet): its creation reconciles it with every ballot.
+		return nil
+	}
+	if proposal.Status.Phase.IsClosed() {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: key}}
+}
+
 // heldProposals maps a change to an admission policy or binding to the
 // accepted Proposals, which may be held waiting for it.
 func (r *ProposalReconciler) heldProposals(ctx context.Context, _ client.Object) []reconcile.Request {
@@ -510,6 +602,8 @@ func (r *ProposalReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int)
 		For(&v1.Proposal{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.Role{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForRole),
 			builder.WithPredicates(roleSpecOrMarkersChanged)).
+		Watches(&v1.Ballot{}, handler.EnqueueRequestsFromMapFunc(r.proposalOfBallot),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(r.proposalsForMatrix),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&admissionregistrationv1.ValidatingAdmissionPolicy{}, handler.EnqueueRequestsFromMapFunc(r.heldProposals)).

@@ -61,6 +61,9 @@ type RoleReconciler struct {
 	APIReader client.Reader
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// writeBack reads the tracked branch's history when a Role's history
+	// is rebuilt (role_history.go); nil reads Applied Proposals only.
+	writeBack *gitWriteBacks
 }
 
 // +kubebuilder:rbac:groups=career.skillmatrix.dev,resources=roles,verbs=get;list;watch
@@ -83,6 +86,8 @@ type roleScope struct {
 	// first phase that needs them (proposals).
 	proposals []*v1.Proposal
 	listed    bool
+	// result is when to reconcile again: a look into Git that failed.
+	result ctrl.Result
 }
 
 // Reconcile records the Role's promotions, validates it, publishes its
@@ -103,10 +108,11 @@ func (r *RoleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 
 	original := role.DeepCopy()
 	s := &roleScope{role: &role, conds: newConditionSet(role.Generation, &role.Status.Conditions)}
-	reconcileErr := runSteps(ctx, s, r.recordPromotions, r.recordWriteBacks, r.detectReverts, r.fetchMatrix, r.validate, r.publish)
+	reconcileErr := runSteps(ctx, s, r.recordPromotions, r.recordWriteBacks, r.recoverHistory, r.detectReverts, r.fetchMatrix,
+		r.validate, r.publish)
 	role.Status.ObservedGeneration = role.Generation
 
-	result, wrote, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, s.conds, ctrl.Result{}, reconcileErr)
+	result, wrote, err := writeStatus(ctx, r.Client, r.Recorder, &role, original, s.conds, s.result, reconcileErr)
 	if wrote && err == nil && reconcileErr == nil {
 		emitReverted(r.Recorder, &role, s.newlyReverted)
 	}
@@ -345,6 +351,8 @@ func (r *RoleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) err
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}, notInInitialList)).
 		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(roleOfProposal), builder.WithPredicates(writeBackStatusChanged)).
 		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(rolesOfSwitchOvers)).
+		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(r.rolesSelectedBy),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("role").
 		Complete(r)

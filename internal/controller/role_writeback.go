@@ -78,11 +78,18 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 			// Ended without reaching the Role: nothing to record or wait for.
 			continue
 		}
-		recorded := role.Status.HistoryEntry(string(p.UID)) != nil
+		entry := role.Status.HistoryEntry(string(p.UID))
+		recorded := entry != nil
 		switch {
-		case recorded || p.Status.Phase != v1.PhaseCommitted:
+		case recorded:
+			// The commit that carries it may be known only now (a squash
+			// found after the sync).
+			entry.Commit = cmp.Or(p.Status.GitCommit.MergedCommit, entry.Commit, p.Status.GitCommit.SHA)
+		case p.Status.Phase != v1.PhaseCommitted:
 		case changesCarriedOrSuperseded(&role.Spec, p.Spec.Changes, superseded):
-			role.Status.RecordApplied(historyRecord(p, string(p.UID), appliedAt, role.Generation))
+			e := historyRecord(p, string(p.UID), appliedAt, role.Generation)
+			e.Commit = cmp.Or(p.Status.GitCommit.MergedCommit, p.Status.GitCommit.SHA)
+			role.Status.RecordApplied(e)
 			recorded = true
 		default:
 			waiting = p
@@ -150,7 +157,7 @@ func writeBackKey(obj client.Object) string {
 	}
 	key := string(p.Status.Phase)
 	if p.Status.GitCommit != nil {
-		key += "/" + p.Status.GitCommit.SHA
+		key += "/" + p.Status.GitCommit.SHA + "/" + p.Status.GitCommit.MergedCommit
 	}
 	if c != nil {
 		key += "/" + string(c.Status) + "/" + c.Reason

@@ -38,6 +38,7 @@ import (
 	admission "github.com/skillmatrix-dev/skillmatrix-operator/config/admission"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
@@ -62,8 +63,7 @@ type Options struct {
 	// GitCacheDir holds the cached clones of Git write-back (default: a
 	// directory under os.TempDir()). The chart mounts an emptyDir there.
 	GitCacheDir string
-	// GitWrite tunes the Git writer (retries, history searched; tests set
-	// its BeforePush seam).
+	// GitWrite tunes the Git writer (retries, history searched).
 	GitWrite gitwrite.Options
 	// MaxOpenProposalsPerAuthor is how many open Proposals one author may
 	// have per namespace before the admission policy
@@ -108,16 +108,58 @@ func stripUnreadMetadata(in any) (any, error) {
 	if _, err := kubecache.StripManagedMetadata(in); err != nil {
 		return in, err
 	}
-	if proposal, ok := in.(*v1.Proposal); ok {
-		stripUnreadProposalText(proposal)
-		shareRepeatedStrings(proposal)
+	switch obj := in.(type) {
+	case *v1.Proposal:
+		stripUnreadProposalText(obj)
+		shareRepeatedStrings(obj)
+	case *v1.Ballot:
+		stripUnreadBallotText(obj)
 	}
 	return in, nil
 }
 
+// cachedTextDigest is the annotation under which the cache keeps, on a
+// cached Proposal, the digest of its title and description
+// (governance.TextDigest) computed before the description was dropped: the
+// operator notices an edit of the text by it. Only the transform sets it
+// (it first drops every annotation outside career.skillmatrix.dev/), and
+// it is never written back: the operator writes Proposals' status only.
+const cachedTextDigest = "cache.skillmatrix.dev/text-digest"
+
+// textDigestOf is the digest of p's text: as the cache recorded it before
+// dropping the description, or computed from p when p was not cached.
+func textDigestOf(p *v1.Proposal) string {
+	if d := p.Annotations[cachedTextDigest]; d != "" {
+		return d
+	}
+	return governance.TextDigest(p.Spec.Title, p.Spec.Description)
+}
+
+// stripUnreadBallotText drops from a cached Ballot what the operator never
+// reads (its comment, other tools' annotations) and shares the strings
+// that recur across ballots (voter, groups, references, decision): a
+// thousand ballots of one team hold each group once.
+func stripUnreadBallotText(b *v1.Ballot) {
+	if annotations := b.GetAnnotations(); len(annotations) > 0 {
+		kept := maps.Clone(annotations)
+		maps.DeleteFunc(kept, func(key string, _ string) bool {
+			return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
+		})
+		b.SetAnnotations(kept)
+	}
+	b.Spec.Comment = ""
+	b.Spec.Voter = v1.Username(canonical(string(b.Spec.Voter)))
+	b.Spec.ProposalRef = v1.ObjectName(canonical(string(b.Spec.ProposalRef)))
+	b.Spec.RoleRef = v1.ObjectName(canonical(string(b.Spec.RoleRef)))
+	b.Spec.Kind = v1.BallotKind(canonical(string(b.Spec.Kind)))
+	b.Spec.Decision = v1.BallotDecision(canonical(string(b.Spec.Decision)))
+	canonicalAll(b.Spec.Groups)
+}
+
 // stripUnreadProposalText drops the prose of a cached Proposal, its
 // description and the comments of its votes and reviews, and the annotations
-// of other tools (those outside career.skillmatrix.dev/). The controllers
+// of other tools (those outside career.skillmatrix.dev/), keeping the
+// digest of the text in their place (cachedTextDigest). The controllers
 // judge a Proposal by its changes, votes and reviews and record its title in
 // the Role's history, but never read these; they are most of what a large
 // Proposal holds (up to api/v1alpha1.MaxProposalText characters of text and
@@ -127,13 +169,15 @@ func stripUnreadMetadata(in any) (any, error) {
 // that show the prose (the CLI, a portal) read Proposals from the API server,
 // not from this cache.
 func stripUnreadProposalText(p *v1.Proposal) {
-	if annotations := p.GetAnnotations(); len(annotations) > 0 {
-		kept := maps.Clone(annotations)
-		maps.DeleteFunc(kept, func(key string, _ string) bool {
-			return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
-		})
-		p.SetAnnotations(kept)
+	kept := maps.Clone(p.GetAnnotations())
+	maps.DeleteFunc(kept, func(key string, _ string) bool {
+		return !strings.HasPrefix(key, v1.GroupVersion.Group+"/")
+	})
+	if kept == nil {
+		kept = map[string]string{}
 	}
+	kept[cachedTextDigest] = governance.TextDigest(p.Spec.Title, p.Spec.Description)
+	p.SetAnnotations(kept)
 	p.Spec.Description = ""
 	for i := range p.Spec.Votes {
 		p.Spec.Votes[i].Comment = ""
@@ -193,6 +237,9 @@ type Seams struct {
 	// Proposal whose reconcile made it (a batch may promote others too),
 	// before that reconcile ends.
 	AfterRoleWrite func(ctx context.Context, proposal *v1.Proposal) error
+	// BeforeGitPush runs after a write-back commit is made and before it
+	// is pushed, once per push attempt.
+	BeforeGitPush func()
 	// AfterGitRecord runs right after a write-back commit is recorded in
 	// the Proposal's status and before it is pushed; an error stops the
 	// push.
@@ -224,11 +271,16 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 	if opts.RoleConcurrency <= 0 {
 		opts.RoleConcurrency = 4
 	}
+	proposals, err := newProposalReconciler(mgr, opts, seams)
+	if err != nil {
+		return err
+	}
 	if err := (&RoleReconciler{
 		Client:    mgr.GetClient(),
 		Publisher: publisher,
 		Recorder:  mgr.GetEventRecorder("skillmatrix-role"),
 		APIReader: mgr.GetAPIReader(),
+		writeBack: proposals.writeBack,
 	}).SetupWithManager(mgr, opts.RoleConcurrency); err != nil {
 		return fmt.Errorf("setting up the Role controller: %w", err)
 	}
@@ -242,16 +294,12 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 	if opts.ProposalConcurrency <= 0 {
 		opts.ProposalConcurrency = 4
 	}
-	proposals, err := newProposalReconciler(mgr, opts, seams)
-	if err != nil {
-		return err
-	}
 	if err := proposals.SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)
 	}
-	if err := (&switchOverReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
-		recorder: mgr.GetEventRecorder("skillmatrix-switchover")}).SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the switch-over controller: %w", err)
+	if err := (&gitWriteBackReconciler{Client: mgr.GetClient(), live: mgr.GetAPIReader(), writeBack: proposals.writeBack,
+		recorder: mgr.GetEventRecorder("skillmatrix-gitwriteback")}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the GitWriteBack controller: %w", err)
 	}
 	if opts.MaxOpenProposalsPerAuthor >= 0 {
 		limit := cmp.Or(opts.MaxOpenProposalsPerAuthor, DefaultMaxOpenProposalsPerAuthor)
@@ -290,8 +338,10 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options, seams Seams) (*Propos
 	if cacheDir == "" {
 		cacheDir = filepath.Join(os.TempDir(), "skillmatrix-operator-git")
 	}
+	gitOpts := opts.GitWrite
+	gitOpts.BeforePush = seams.BeforeGitPush
 	r.writeBack = &gitWriteBacks{client: mgr.GetClient(), live: mgr.GetAPIReader(),
-		writer: gitwrite.NewWriter(cacheDir, opts.GitWrite), afterPush: seams.AfterGitPush, afterRecord: seams.AfterGitRecord}
+		writer: gitwrite.NewWriter(cacheDir, gitOpts), afterPush: seams.AfterGitPush, afterRecord: seams.AfterGitRecord}
 	r.promoter = &promoter{client: mgr.GetClient(), reader: mgr.GetAPIReader(), afterWrite: seams.AfterRoleWrite, authority: r.authority}
 	if err := mgr.AddReadyzCheck("admission-policy", r.guard.readyCheck); err != nil {
 		return nil, fmt.Errorf("adding the admission-policy readiness check: %w", err)

@@ -24,7 +24,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
@@ -36,15 +38,21 @@ func (r *recordedEvents) Eventf(_ runtime.Object, _ runtime.Object, eventType, r
 	*r = append(*r, eventType+" "+reason)
 }
 
-// kstatusOf reads conditions as kstatus does once the generation is observed.
+// kstatusOf reads conditions as kstatus (the library Flux and kubectl's
+// tooling judge health with) does, the generation observed.
 func kstatusOf(conds []metav1.Condition) string {
-	switch {
-	case meta.IsStatusConditionTrue(conds, v1.ConditionReconciling):
-		return "InProgress"
-	case meta.IsStatusConditionTrue(conds, v1.ConditionStalled):
-		return "Failed"
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&v1.Proposal{
+		ObjectMeta: metav1.ObjectMeta{Generation: 1},
+		Status:     v1.ProposalStatus{ObservedGeneration: 1, Conditions: conds},
+	})
+	if err != nil {
+		return err.Error()
 	}
-	return "Current"
+	res, err := status.Compute(&unstructured.Unstructured{Object: content})
+	if err != nil {
+		return err.Error()
+	}
+	return string(res.Status)
 }
 
 func TestConclude(t *testing.T) {

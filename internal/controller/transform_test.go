@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 )
 
 // The cache keeps of a Proposal what the controllers read (title, author,
@@ -47,7 +48,8 @@ func TestStripUnreadProposalText(t *testing.T) {
 		Status: v1.ProposalStatus{Phase: v1.PhaseOpen, Message: "needs 1 more approving vote"},
 	}
 	want := in.DeepCopy()
-	want.Annotations = map[string]string{"career.skillmatrix.dev/source": "portal"}
+	want.Annotations = map[string]string{"career.skillmatrix.dev/source": "portal",
+		cachedTextDigest: governance.TextDigest("Raise it", "A long rationale.")}
 	want.Spec.Description = ""
 	want.Spec.Votes[0].Comment = ""
 	want.Spec.Reviews[0].Comment = ""
@@ -56,8 +58,44 @@ func TestStripUnreadProposalText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := out.(*v1.Proposal); !reflect.DeepEqual(got, want) {
+	got := out.(*v1.Proposal)
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("cached Proposal\n got %+v\nwant %+v", got, want)
+	}
+	if textDigestOf(got) != textDigestOf(in.DeepCopy()) || textDigestOf(got) == governance.TextDigest("Raise it", "") {
+		t.Error("the cached Proposal's digest is not that of its whole text")
+	}
+
+	By := "a user's own annotation of that name is not trusted"
+	forged := in.DeepCopy()
+	forged.Spec.Description = "A long rationale."
+	forged.Annotations = map[string]string{cachedTextDigest: "sha256:forged"}
+	out, err = stripUnreadMetadata(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := textDigestOf(out.(*v1.Proposal)); d != governance.TextDigest("Raise it", "A long rationale.") {
+		t.Errorf("%s: digest %s", By, d)
+	}
+}
+
+// The cache keeps of a Ballot what the operator counts by, and drops its
+// comment and other tools' annotations.
+func TestStripUnreadBallotText(t *testing.T) {
+	in := &v1.Ballot{
+		ObjectMeta: metav1.ObjectMeta{Name: "b", Annotations: map[string]string{"example.com/notes": "notes"}},
+		Spec: v1.BallotSpec{ProposalRef: "p", RoleRef: "r", Kind: v1.BallotKindVote, Voter: "bob",
+			Decision: v1.BallotApprove, Comment: "a long comment", Groups: []string{"engineers"}, ProposalGeneration: 2},
+	}
+	want := in.DeepCopy()
+	want.Annotations = map[string]string{}
+	want.Spec.Comment = ""
+	out, err := stripUnreadMetadata(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.(*v1.Ballot); !reflect.DeepEqual(got, want) {
+		t.Errorf("cached Ballot\n got %+v\nwant %+v", got, want)
 	}
 }
 

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,9 +26,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -206,7 +205,7 @@ func (g *gitWriteBacks) signing(ctx context.Context, wb *v1.GitWriteBack) (*gitw
 func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposalScope) (bool, error) {
 	p := s.proposal
 	if p.Status.GitCommit != nil {
-		if !r.followCommit(s) {
+		if !r.followCommit(ctx, s) {
 			return true, r.awaitChange(ctx, s)
 		}
 		return true, nil
@@ -253,16 +252,45 @@ func (r *ProposalReconciler) recogniseWriteBack(ctx context.Context, s *proposal
 // the status already says which commit it waits for: only a new
 // generation (a late vote) is written, as observed. It reports whether the
 // Proposal is Applied; awaitChange follows it in Git otherwise.
-func (r *ProposalReconciler) followCommit(s *proposalScope) bool {
+func (r *ProposalReconciler) followCommit(ctx context.Context, s *proposalScope) bool {
 	p := s.proposal
 	entry := s.role.Status.HistoryEntry(string(p.UID))
 	if entry == nil {
 		return false
 	}
+	gc := p.Status.GitCommit
+	r.findMergedCommit(ctx, s)
 	markApplied(p, s.conds, s.role.Name, *entry)
-	p.Status.Message = text.Truncate(fmt.Sprintf("%s, synced from commit %s", p.Status.Message, p.Status.GitCommit.SHA), 4096)
+	synced := "synced from commit " + gc.SHA
+	if gc.MergedCommit != "" && gc.MergedCommit != gc.SHA {
+		synced = fmt.Sprintf("synced from commit %s, which carries commit %s's change on branch %s", gc.MergedCommit, gc.SHA, gc.TrackedBranch)
+	}
+	p.Status.Message = text.Truncate(p.Status.Message+", "+synced, 4096)
 	s.conds.set(v1.ConditionApplied, metav1.ConditionTrue, v1.ReasonApplied, p.Status.Message)
 	return true
+}
+
+// findMergedCommit records, in Branch mode, the commit of the tracked
+// branch that carries the change (status.gitCommit.mergedCommit) before the
+// Proposal closes, when the sync came before a look into Git found it: a
+// squash or rebase merge makes a commit of its own, and the branch commit
+// is unreachable once the branch is deleted. Git that cannot be read
+// leaves it unknown; the Proposal is Applied all the same.
+func (r *ProposalReconciler) findMergedCommit(ctx context.Context, s *proposalScope) {
+	gc := s.proposal.Status.GitCommit
+	if gc.TrackedBranch == "" || gc.MergedCommit != "" || r.writeBack == nil {
+		return
+	}
+	wb, err := r.committedThrough(ctx, s.proposal)
+	if err != nil || wb == nil {
+		return
+	}
+	loc, err := r.locate(ctx, s, wb)
+	if err != nil {
+		logf.FromContext(ctx).Info("cannot tell which commit of the tracked branch carries the change", "error", err.Error())
+		return
+	}
+	gc.MergedCommit = cmp.Or(loc.Merged, loc.MergedWithOthers)
 }
 
 // commitToGit writes an accepted Proposal back to Git instead of promoting
@@ -297,7 +325,6 @@ func (r *ProposalReconciler) commitToGit(ctx context.Context, s *proposalScope) 
 	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err != nil {
-		r.writeBack.report(ctx, t.config, err, "")
 		return r.writeBackError(s, err)
 	}
 	prior := recordOf(p.Status.PendingCommit)
@@ -333,17 +360,11 @@ func (r *ProposalReconciler) committed(ctx context.Context, s *proposalScope, cf
 			// nothing was pushed.
 			return true, err
 		}
-		r.writeBack.report(ctx, t.config, err, "")
 		if taken, ok := errors.AsType[*gitwrite.BranchTakenError](err); ok && p.Status.PendingCommit != nil {
 			p.Status.PendingCommit.HeldBy = text.Truncate(heldBy(taken), 1024)
 		}
 		return r.writeBackError(s, err)
 	}
-	pushed := res.Record.SHA
-	if res.Existing {
-		pushed = ""
-	}
-	r.writeBack.report(ctx, t.config, nil, pushed)
 	if res.Err != nil {
 		// Nothing recorded is on the branch: the pending record, if any,
 		// was stale and is dropped with the Proposal's end.
@@ -427,36 +448,6 @@ func recordOf(gc *v1.GitCommitRecord) *gitwrite.Record {
 // heldBy says who holds a branch that is not the operator's.
 func heldBy(taken *gitwrite.BranchTakenError) string {
 	return fmt.Sprintf("branch %s at %s, author %s, committer %s", taken.Branch, taken.Head, taken.Author, taken.Committer)
-}
-
-// report writes a GitWriteBack's status from the outcome of a write: Ready
-// False with the reason while the repository cannot be written (Secret,
-// credentials, server, URL, branch), True once a fetch and push work; and
-// the last commit pushed. The Proposal reconciler is its only writer; its
-// workers patch without a resourceVersion guard, so the newest outcome
-// wins. A failed status write is logged, never fails the Proposal.
-func (g *gitWriteBacks) report(ctx context.Context, wb *v1.GitWriteBack, writeErr error, pushed string) {
-	updated := wb.DeepCopy()
-	ready := metav1.Condition{Type: v1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1.ReasonReady,
-		Message: "the Secret is readable, and fetch and push work", ObservedGeneration: wb.Generation}
-	if writeErr != nil {
-		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, writeBackReason(writeErr), text.Truncate(writeErr.Error(), 4096)
-		if ready.Reason == "" {
-			return
-		}
-	}
-	meta.SetStatusCondition(&updated.Status.Conditions, ready)
-	updated.Status.ObservedGeneration = wb.Generation
-	if pushed != "" {
-		updated.Status.LastCommit = pushed
-		updated.Status.LastPushTime = &metav1.Time{Time: time.Now()}
-	}
-	if equality.Semantic.DeepEqual(updated.Status, wb.Status) {
-		return
-	}
-	if err := g.client.Status().Patch(ctx, updated, client.MergeFrom(wb)); err != nil {
-		logf.FromContext(ctx).Error(err, "writing the status of a GitWriteBack", "gitWriteBack", wb.Name)
-	}
 }
 
 // recordCommit says which commit the Proposal waits for, where, and since
@@ -567,17 +558,15 @@ func (g *gitWriteBacks) gitProposal(ctx context.Context, p *v1.Proposal, v gover
 		Description: live.Spec.Description, Author: string(p.Spec.Author), Role: string(p.Spec.RoleRef),
 		Changes: p.Spec.Changes,
 	}
-	revoked := func(kind governance.BallotKind, user v1.Username) bool {
-		return slices.ContainsFunc(v.Revoked, func(rv governance.Revocation) bool { return rv.Kind == kind && rv.User == user })
-	}
-	for _, vote := range p.Spec.Votes {
-		if vote.Decision == v1.VoteApprove && !revoked(governance.BallotVote, vote.Voter) {
-			gp.ApprovedBy = append(gp.ApprovedBy, string(vote.Voter))
-		}
-	}
-	for _, review := range p.Spec.Reviews {
-		if review.Decision == v1.ReviewApprove && !revoked(governance.BallotReview, review.Reviewer) {
-			gp.ReviewedBy = append(gp.ReviewedBy, string(review.Reviewer))
+	// The counted ballots (spec.votes and spec.reviews, then Ballots)
+	// that passed the re-check: who decided it.
+	for _, b := range v.Eligible() {
+		switch {
+		case !b.Approves:
+		case b.Kind == governance.BallotVote:
+			gp.ApprovedBy = append(gp.ApprovedBy, string(b.User))
+		case b.Kind == governance.BallotReview:
+			gp.ReviewedBy = append(gp.ReviewedBy, string(b.User))
 		}
 	}
 	return gp, nil

@@ -112,9 +112,8 @@ func (r *ProposalReconciler) awaitChange(ctx context.Context, s *proposalScope) 
 		if writeBackReason(err) == "" {
 			return err
 		}
-		// The GitWriteBack's Ready condition says what failed; the
-		// Proposal keeps waiting and is looked for again at the interval.
-		r.writeBack.report(ctx, wb, err, "")
+		// The GitWriteBack's own check says what fails; the Proposal keeps
+		// waiting and is looked for again at the interval.
 		logf.FromContext(ctx).Info("cannot look for a committed Proposal in Git", "error", err.Error())
 		return nil
 	}
@@ -175,12 +174,19 @@ func (r *ProposalReconciler) judgeLocation(ctx context.Context, s *proposalScope
 	// the head's manifest could be read at all (moved or split, only the
 	// sync or the timeout can tell).
 	cells, known := r.divergedAtHead(ctx, s, loc)
+	if !branchMode && loc.Merged != gc.SHA && len(cells) > 0 {
+		// Direct mode: a commit that once made the same edit, on a head
+		// that no longer carries it, is not where the commit went.
+		loc.Merged = ""
+	}
 	if loc.Merged != "" {
+		gc.MergedCommit = loc.Merged
 		judgeMerged(s, loc, cells)
 		return
 	}
 	switch {
 	case loc.MergedWithOthers != "":
+		gc.MergedCommit = loc.MergedWithOthers
 		waitFor(s, v1.ReasonMergedWithExtraCommits, fmt.Sprintf(
 			"the change reached branch %s in commit %s together with changes to other files, not as the operator's commit %s alone; the sync brings them in with it",
 			tracked, loc.MergedWithOthers, gc.SHA))

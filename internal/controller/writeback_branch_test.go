@@ -140,12 +140,35 @@ var _ = Describe("Git write-back in Branch mode, and the end of waiting", func()
 		g.branchMode()
 		committedOnBranch("raise-k8s")
 		Expect(g.srv.Merge(repoName, "main", branchOf(ns, "raise-k8s"), gitserver.MergeSquash, "Kubernetes for seniors", nil)).To(Succeed())
+		squash := strings.Fields(g.commits()[0])[0]
 		Expect(g.srv.DeleteBranch(repoName, branchOf(ns, "raise-k8s"))).To(Succeed())
 		Eventually(proposalCondition(ns, "raise-k8s", v1.ConditionApplied)).Should(Equal("False/Merged"))
-		Expect(getProposal(ns, "raise-k8s").Status.Phase).To(Equal(v1.PhaseCommitted))
+		p := getProposal(ns, "raise-k8s")
+		Expect(p.Status.Phase).To(Equal(v1.PhaseCommitted))
+		Expect(p.Status.GitCommit.MergedCommit).To(Equal(squash), "the commit on the tracked branch that carries the change (issue 27)")
+		Expect(p.Status.GitCommit.SHA).NotTo(Equal(squash))
 		g.sync(serverSideApply)
 		Eventually(proposalPhase(ns, "raise-k8s")).Should(Equal(v1.PhaseApplied))
+		Expect(getProposal(ns, "raise-k8s").Status.GitCommit.MergedCommit).To(Equal(squash))
+		Eventually(func() string { return getRole(ns, "r1").Status.HistoryEntry(string(p.UID)).Commit }).Should(Equal(squash))
 		g.expectAgreement(platformPath, "r1")
+	})
+
+	It("records the squash commit when the sync comes before any look into Git (issue 27)", func() {
+		g.configure(func(s *v1.GitWriteBackSpec) {
+			s.Mode = v1.GitWriteBackBranch
+			s.Interval = &metav1.Duration{Duration: time.Hour}
+		})
+		committedOnBranch("raise-k8s")
+		Expect(g.srv.Merge(repoName, "main", branchOf(ns, "raise-k8s"), gitserver.MergeSquash, "Kubernetes for seniors (!12)", nil)).To(Succeed())
+		squash := strings.Fields(g.commits()[0])[0]
+		Expect(g.srv.DeleteBranch(repoName, branchOf(ns, "raise-k8s"))).To(Succeed())
+		g.sync(serverSideApply)
+		Eventually(proposalPhase(ns, "raise-k8s")).Should(Equal(v1.PhaseApplied))
+		p := getProposal(ns, "raise-k8s")
+		Expect(p.Status.GitCommit.MergedCommit).To(Equal(squash))
+		Expect(p.Status.Message).To(ContainSubstring("synced from commit " + squash))
+		Eventually(func() string { return getRole(ns, "r1").Status.HistoryEntry(string(p.UID)).Commit }).Should(Equal(squash))
 	})
 
 	It("ends a Proposal whose branch is never merged as TimedOut after applyTimeout", func() {

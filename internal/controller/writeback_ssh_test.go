@@ -24,6 +24,7 @@ import (
 	. "github.com/onsi/gomega"
 	"golang.org/x/crypto/ssh/knownhosts"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -39,6 +40,9 @@ type sshGitOps struct {
 	*gitOps
 	ssh *sshgitserver.Server
 	id  sshgitserver.Identity
+	// checked is how many git commands the server had run once the
+	// GitWriteBack's own check of the SSH URL passed.
+	checked int64
 }
 
 const sshKeyPassword = "correct horse"
@@ -52,6 +56,16 @@ func newSSHGitOps(ns string) *sshGitOps {
 	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
 	wb.Spec.URL = g.ssh.URL(repoName)
 	Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+	By("waiting for the GitWriteBack's check of the SSH URL (an ls-remote over SSH)")
+	Eventually(func() string {
+		var wb v1.GitWriteBack
+		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
+		if c := meta.FindStatusCondition(wb.Status.Conditions, v1.ConditionReady); c != nil && c.ObservedGeneration == wb.Generation {
+			return string(c.Status) + "/" + c.Reason + ": " + c.Message
+		}
+		return ""
+	}).Should(And(HavePrefix("True/Ready"), ContainSubstring(g.ssh.URL(repoName))))
+	g.checked = g.ssh.Commands()
 	return g
 }
 
@@ -85,7 +99,7 @@ func (g *sshGitOps) expectRefused(proposal, reason string) {
 	Eventually(roleCondition(g.ns, "r1", v1.ConditionWriteBack)).Should(Equal("False/" + reason))
 	Eventually(writeBackReady(g.ns)).Should(Equal("False/" + reason))
 	Eventually(warningsAbout(g.ns, "Proposal", proposal)).Should(ContainElement(reason))
-	Expect(g.ssh.Commands()).To(BeZero())
+	Expect(g.ssh.Commands()).To(Equal(g.checked), "no git command ran with the refused Secret")
 	Expect(g.commits()).To(HaveLen(1))
 	Expect(cellOf(getRole(g.ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("E"))
 }

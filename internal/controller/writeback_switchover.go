@@ -17,25 +17,18 @@ limitations under the License.
 package controller
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/events"
-	"k8s.io/client-go/util/retry"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -51,41 +44,20 @@ import (
 // Switching over to Git write-back. When a GitWriteBack starts selecting a
 // Role that carries promotions made in the cluster (history entries and
 // Applied Proposals without a commit), Git lacks them: the first sync would
-// undo them. So the switch-over reconciler first commits exactly those
+// undo them. So the GitWriteBack reconciler first commits exactly those
 // fields, as one commit per Role whose trailers name every carried Proposal
 // (internal/switchover decides what, internal/gitwrite commits), or, when
 // Git changed one of them meanwhile, records a conflict per field and
 // commits nothing. Its outcome is a record in the GitWriteBack's status
-// (status.switchOvers), which the Role reconciler, the only writer of the
-// Role's status, turns into the WriteBack condition; accepted Proposals of
-// the Role wait for that record (switchOverHold), so none is committed
-// under a head that lacks the carried fields. Once Git carries them and
-// the Role is synced, the promotions' field manager lets go of the Role's
-// fields (releaseFields), so a sync of a later Git edit does not conflict
-// with it.
-
-// switchOverReconciler carries a Role's cluster-side promotions to Git when
-// write-back is turned on for it. One worker: the records of one
-// GitWriteBack are written in turns.
-type switchOverReconciler struct {
-	client.Client
-	// live reads the Role's managedFields, which the cache strips.
-	live      client.Reader
-	writeBack *gitWriteBacks
-	recorder  events.EventRecorder
-
-	mu       sync.Mutex
-	attempts map[client.ObjectKey]time.Time
-}
-
-func (r *switchOverReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1.Role{}).
-		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(r.rolesOfWriteBack)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 1}).
-		Named("switchover").
-		Complete(r)
-}
+// (status.switchOvers), which that reconciler alone writes and the Role
+// reconciler, the only writer of the Role's status, turns into the
+// WriteBack condition; accepted Proposals of the Role wait for that record
+// (switchOverHold), so none is committed under a head that lacks the
+// carried fields. The switch-over is synced once the Role holds, for each
+// field it carried, the value the commit holds, and its sync wrote the
+// Role after the commit (switchOverSynced); then the promotions' field
+// manager lets go of the Role's fields (releaseFields), so a sync of a
+// later Git edit does not conflict with it.
 
 // carriedPromotions are a Role's promotions made in the cluster, oldest
 // first: the Applied Proposals without a commit that the bounded history no
@@ -147,6 +119,9 @@ func listCarried(ctx context.Context, reader client.Reader, role *v1.Role) (*car
 	for _, entry := range role.Status.History {
 		p := byUID[entry.UID]
 		switch {
+		case p == nil && (entry.Commit != "" || entry.RebuiltFrom == v1.HistoryFromGit):
+			// Its change reached Git as a commit of write-back: nothing to
+			// carry.
 		case p == nil:
 			out.unknown = append(out.unknown, entry)
 		case p.Status.GitCommit == nil:
@@ -172,107 +147,12 @@ func switchedOver(rec *v1.SwitchOverRecord, uids []string) bool {
 		(rec.State == v1.SwitchOverCommitted || rec.State == v1.SwitchOverInGit)
 }
 
-// switchOverScope is what one reconcile of a Role's switch-over works on.
-type switchOverScope struct {
-	role   *v1.Role
-	target *writeBackTarget
-	found  *carriedPromotions
-	// record is the Role's switch-over record on its GitWriteBack, as the
-	// API server has it; uids are the carried promotions it must name.
-	record *v1.SwitchOverRecord
-	uids   []string
-	now    time.Time
-	result ctrl.Result
-}
-
-// Reconcile carries the Role's cluster-side promotions to Git once, records
-// the outcome on its GitWriteBack, and lets go of the promoted fields once
-// Git and the Role carry them.
-func (r *switchOverReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var role v1.Role
-	if err := r.Get(ctx, req.NamespacedName, &role); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	if !role.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, nil
-	}
-	s := &switchOverScope{role: &role, now: time.Now()}
-	err := runSteps(ctx, s, r.findTarget, r.findCarried, r.readRecord, r.releaseOnceSwitched, r.waitBackoff, r.carry)
-	return s.result, err
-}
-
-// findTarget ends the reconcile unless one GitWriteBack, not suspended,
-// selects the Role: ambiguity and suspension are reported by the
-// Proposals' write, and the GitWriteBack watch brings the Role back when
-// they end.
-func (r *switchOverReconciler) findTarget(ctx context.Context, s *switchOverScope) (bool, error) {
-	target, err := r.writeBack.targetFor(ctx, s.role)
-	if err != nil || target == nil || target.problem != nil || target.config.Spec.Suspend {
-		return true, err
-	}
-	s.target = target
-	return false, nil
-}
-
-// findCarried lists the promotions the switch-over carries; with none and
-// no record there is nothing to do.
-func (r *switchOverReconciler) findCarried(ctx context.Context, s *switchOverScope) (bool, error) {
-	found, err := listCarried(ctx, r.Client, s.role)
-	if err != nil {
-		return true, err
-	}
-	s.found, s.uids = found, found.uids()
-	s.record = switchOverRecord(s.target.config, s.role.Name)
-	return len(s.uids) == 0 && len(found.unknown) == 0 && s.record == nil, nil
-}
-
-func (r *switchOverReconciler) readRecord(ctx context.Context, s *switchOverScope) (bool, error) {
-	rec, err := r.currentRecord(ctx, s.target.config, s.record, s.role.Name, s.uids)
-	s.record = rec
-	return err != nil, err
-}
-
-// releaseOnceSwitched lets go of the promotions' fields once Git carries
-// them and the Role is synced; that ends the switch-over.
-func (r *switchOverReconciler) releaseOnceSwitched(ctx context.Context, s *switchOverScope) (bool, error) {
-	if !switchedOver(s.record, s.uids) {
-		return false, nil
-	}
-	return true, r.releaseFields(ctx, s.role, s.target.config, s.record)
-}
-
-func (r *switchOverReconciler) waitBackoff(_ context.Context, s *switchOverScope) (bool, error) {
-	key := client.ObjectKeyFromObject(s.role)
-	if wait := r.backoff(key, s.record, s.uids, s.now); wait > 0 {
-		s.result = ctrl.Result{RequeueAfter: wait}
-		return true, nil
-	}
-	r.recordAttempt(key, s.now)
-	return false, nil
-}
-
-// carry commits the carried promotions and records the outcome; a
-// conflict or failure is tried again after as long as it has lasted.
-func (r *switchOverReconciler) carry(ctx context.Context, s *switchOverScope) (bool, error) {
-	next, err := r.switchOver(ctx, s.role, s.target, s.found)
-	if err != nil {
-		return true, err
-	}
-	if err := r.writeRecord(ctx, s.target.config, s.record, next, s.now); err != nil {
-		return true, err
-	}
-	if next.State == v1.SwitchOverConflicted || next.State == v1.SwitchOverFailed {
-		s.result = ctrl.Result{RequeueAfter: min(max(s.now.Sub(next.LastTransitionTime.Time), writeBackMinRetry), writeBackMaxRetry)}
-	}
-	return true, nil
-}
-
 // backoff is how long a Role whose switch-over conflicted or failed for
 // this set of Proposals waits before the next attempt: as long after the
 // last attempt as the state had lasted then, so the delay doubles (a
 // conflict ends when someone mends Git, which sends no event). A restart
 // tries at once.
-func (r *switchOverReconciler) backoff(key client.ObjectKey, rec *v1.SwitchOverRecord, uids []string, now time.Time) time.Duration {
+func (r *gitWriteBackReconciler) backoff(key client.ObjectKey, rec *v1.SwitchOverRecord, uids []string, now time.Time) time.Duration {
 	if rec == nil || !slices.Equal(rec.ProposalUIDs, uids) {
 		return 0
 	}
@@ -287,35 +167,15 @@ func (r *switchOverReconciler) backoff(key client.ObjectKey, rec *v1.SwitchOverR
 	return 0
 }
 
-// currentRecord is rec, the Role's record as cached, unless that does not
-// show the switch-over done: then the record as stored, read past the
-// cache. The cache may not show this worker's own last record yet, and a
-// second switch-over would find Git holding every field and record InGit
-// over the commit it made (its trailers count only once it is recorded).
-func (r *switchOverReconciler) currentRecord(ctx context.Context, wb *v1.GitWriteBack, rec *v1.SwitchOverRecord, role string,
-	uids []string) (*v1.SwitchOverRecord, error) {
-	if switchedOver(rec, uids) {
-		return rec, nil
-	}
-	var current v1.GitWriteBack
-	if err := r.live.Get(ctx, client.ObjectKeyFromObject(wb), &current); err != nil {
-		return rec, client.IgnoreNotFound(err)
-	}
-	if live := switchOverRecord(&current, role); switchedOver(live, uids) {
-		return live, nil
-	}
-	return rec, nil
-}
-
 // lastAttempt is when the Role was last tried by this process.
-func (r *switchOverReconciler) lastAttempt(key client.ObjectKey) (time.Time, bool) {
+func (r *gitWriteBackReconciler) lastAttempt(key client.ObjectKey) (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	last, ok := r.attempts[key]
 	return last, ok
 }
 
-func (r *switchOverReconciler) recordAttempt(key client.ObjectKey, now time.Time) {
+func (r *gitWriteBackReconciler) recordAttempt(key client.ObjectKey, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.attempts == nil {
@@ -326,7 +186,7 @@ func (r *switchOverReconciler) recordAttempt(key client.ObjectKey, now time.Time
 
 // switchOver makes (or finds) the switch-over commit and returns the record
 // of what became of it.
-func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t *writeBackTarget,
+func (r *gitWriteBackReconciler) switchOver(ctx context.Context, role *v1.Role, t *writeBackTarget,
 	found *carriedPromotions) (*v1.SwitchOverRecord, error) {
 	rec := &v1.SwitchOverRecord{Role: v1.ObjectName(role.Name), ProposalUIDs: found.uids()}
 	for _, p := range found.proposal {
@@ -344,7 +204,6 @@ func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t 
 	}
 	cfg, err := r.writeBack.config(ctx, t)
 	if err != nil {
-		r.writeBack.report(ctx, t.config, err, "")
 		return fail(err)
 	}
 	so := gitwrite.SwitchOver{
@@ -355,8 +214,8 @@ func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t 
 				return nil, &switchover.ConflictError{Conflicts: plan.Conflicts}
 			}
 			for _, field := range plan.Reverted {
-				r.recorder.Eventf(role, nil, corev1.EventTypeWarning, v1.ReasonSwitchOverCommitted, "SwitchOver",
-					"%s: the Role no longer holds the value an applied Proposal set; the switch-over commits the applied value", field)
+				announce(r.recorder, role, nil, v1.ReasonSwitchOverCommitted, "SwitchOver", field+
+					": the Role no longer holds the value an applied Proposal set; the switch-over commits the applied value")
 			}
 			return plan.Changes, nil
 		},
@@ -374,19 +233,13 @@ func (r *switchOverReconciler) switchOver(ctx context.Context, role *v1.Role, t 
 	res, err := r.writeBack.writer.SwitchOver(ctx, cfg, so)
 	metrics.GitWriteDuration.Observe(time.Since(started).Seconds())
 	if err != nil {
-		r.writeBack.report(ctx, t.config, err, "")
 		return fail(err)
 	}
-	pushed := res.Commit
-	if res.Existing {
-		pushed = ""
-	}
-	r.writeBack.report(ctx, t.config, nil, pushed)
 	return r.outcome(ctx, rec, found, res, fail)
 }
 
 // outcome fills the record from what the switch-over write returned.
-func (r *switchOverReconciler) outcome(ctx context.Context, rec *v1.SwitchOverRecord, found *carriedPromotions,
+func (r *gitWriteBackReconciler) outcome(ctx context.Context, rec *v1.SwitchOverRecord, found *carriedPromotions,
 	res gitwrite.SwitchOverResult, fail func(error) (*v1.SwitchOverRecord, error)) (*v1.SwitchOverRecord, error) {
 	for _, u := range found.unknown {
 		if slices.Contains(res.UnknownNotInGit, u.UID) {
@@ -442,134 +295,111 @@ func joinNames(names []v1.ObjectName) string {
 	return strings.Join(out, ", ")
 }
 
-// writeRecord stores next as the Role's record, keeping the transition time
-// while the state stays, with Events for what changed: one per conflict,
-// one per commit, one per uncarried Proposal. The GitWriteBack is read live
-// and the patch guarded by its resourceVersion, so neither another record
-// nor the write's own Ready and lastCommit are dropped.
-func (r *switchOverReconciler) writeRecord(ctx context.Context, wb *v1.GitWriteBack, prev, next *v1.SwitchOverRecord, now time.Time) error {
-	next.LastTransitionTime = metav1.NewTime(now)
-	if prev != nil && prev.State == next.State && slices.Equal(prev.ProposalUIDs, next.ProposalUIDs) {
-		next.LastTransitionTime = prev.LastTransitionTime
-	}
-	if prev != nil && equality.Semantic.DeepEqual(*prev, *next) {
-		return nil
-	}
-	role := &v1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: wb.Namespace, Name: string(next.Role)}}
-	if err := r.Get(ctx, client.ObjectKeyFromObject(role), role); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		var current v1.GitWriteBack
-		if err := r.live.Get(ctx, client.ObjectKeyFromObject(wb), &current); err != nil {
-			return err
-		}
-		// The cache may be behind this worker's own last record.
-		if stored := switchOverRecord(&current, string(next.Role)); stored != nil {
-			prev = stored
-			if stored.State == next.State && slices.Equal(stored.ProposalUIDs, next.ProposalUIDs) {
-				next.LastTransitionTime = stored.LastTransitionTime
-			}
-			if equality.Semantic.DeepEqual(*stored, *next) {
-				return nil
-			}
-		}
-		updated := current.DeepCopy()
-		if i := slices.IndexFunc(updated.Status.SwitchOvers, func(x v1.SwitchOverRecord) bool { return x.Role == next.Role }); i >= 0 {
-			updated.Status.SwitchOvers[i] = *next
-		} else {
-			updated.Status.SwitchOvers = append(updated.Status.SwitchOvers, *next)
-		}
-		return r.Status().Patch(ctx, updated, client.MergeFromWithOptions(&current, client.MergeFromWithOptimisticLock{}))
-	})
-	if err != nil {
-		return fmt.Errorf("recording the switch-over of Role %s in GitWriteBack %s: %w", next.Role, wb.Name, client.IgnoreNotFound(err))
-	}
-	r.recordEvents(role, wb, prev, next)
-	return nil
-}
-
 // recordEvents tells on the Role what a new record changed: one Event per
 // conflicting field, one per commit, one per uncarried Proposal.
-func (r *switchOverReconciler) recordEvents(role *v1.Role, wb *v1.GitWriteBack, prev, next *v1.SwitchOverRecord) {
+func (r *gitWriteBackReconciler) recordEvents(role *v1.Role, wb *v1.GitWriteBack, prev, next *v1.SwitchOverRecord) {
 	if prev != nil && slices.Equal(prev.Conflicts, next.Conflicts) && prev.Commit == next.Commit && slices.Equal(prev.Missing, next.Missing) {
 		return
 	}
 	for _, c := range next.Conflicts {
-		r.recorder.Eventf(role, wb, corev1.EventTypeWarning, v1.ReasonSwitchOverConflict, "SwitchOver", "%s", c)
+		announce(r.recorder, role, wb, v1.ReasonSwitchOverConflict, "SwitchOver", c)
 	}
 	if next.Commit != "" && (prev == nil || prev.Commit != next.Commit) {
-		r.recorder.Eventf(role, wb, corev1.EventTypeNormal, v1.ReasonSwitchOverCommitted, "SwitchOver", "%s", next.Message)
+		announce(r.recorder, role, wb, v1.ReasonSwitchOverCommitted, "SwitchOver", next.Message)
 	}
 	for _, name := range next.Missing {
-		r.recorder.Eventf(role, wb, corev1.EventTypeWarning, v1.ReasonSwitchOverUncarried, "SwitchOver",
-			"Proposal %q is in the Role's history, but it was deleted, so what it changed is unknown and it cannot be carried to Git", name)
+		announce(r.recorder, role, wb, v1.ReasonSwitchOverUncarried, "SwitchOver", fmt.Sprintf(
+			"Proposal %q is in the Role's history, but it was deleted, so what it changed is unknown and it cannot be carried to Git", name))
 	}
+}
+
+// switchOverSynced says whether the sync applied the switch-over commit:
+// for every field the switch-over carried, the live Role holds the value
+// the committed manifest holds (switchover.Unsynced: those fields only, so
+// a kustomize patch of others does not matter), and a sync wrote them: a
+// manager other than the promotions' owns every spec field the promotions'
+// manager owns (a server-side apply of the same values shares them, and
+// the API server then keeps the entry's old time), or wrote the Role's
+// spec at or after the commit's time. Field ownership alone proves
+// nothing: a sync of the older revision with forced ownership takes the
+// fields and sets them back. The values alone do not either: right after
+// the commit the Role still holds the promoted values the commit copied,
+// owned by the promotions' manager alone. wait says what is still missing.
+// A record InGit is synced at once: Git held the values before.
+func (r *gitWriteBackReconciler) switchOverSynced(ctx context.Context, live *v1.Role, t *writeBackTarget, rec *v1.SwitchOverRecord,
+	found *carriedPromotions) (wait string, err error) {
+	if rec.State != v1.SwitchOverCommitted {
+		return "", nil
+	}
+	committedAt := rec.LastTransitionTime.Time
+	if rec.CommittedAt != nil {
+		committedAt = rec.CommittedAt.Time
+	}
+	shared, err := promotion.SpecShared(live.ManagedFields)
+	if err != nil {
+		return "", fmt.Errorf("reading the field ownership of Role %s: %w", live.Name, err)
+	}
+	if !shared && !writtenSince(live.ManagedFields, committedAt) {
+		return fmt.Sprintf("no sync has written the promoted fields since commit %s at %s", rec.Commit, committedAt.UTC().Format(time.RFC3339)), nil
+	}
+	cfg, err := r.writeBack.config(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	committed, err := r.writeBack.writer.ReadRole(ctx, cfg, rec.Commit, rec.File, live.Namespace, live.Name)
+	if err != nil {
+		return "", err
+	}
+	if differ := switchover.Unsynced(&live.Spec, committed, found.carried); len(differ) > 0 {
+		return "the Role does not hold what commit " + rec.Commit + " holds: " + strings.Join(differ, "; "), nil
+	}
+	return "", nil
+}
+
+// writtenSince reports whether a manager other than the promotions' wrote
+// the Role's spec (an entry of the main resource that owns spec fields) at
+// or after t, to the second the API server records.
+func writtenSince(entries []metav1.ManagedFieldsEntry, t time.Time) bool {
+	since := t.Truncate(time.Second)
+	for _, e := range entries {
+		if e.Manager == promotion.FieldManager || e.Subresource != "" || e.Time == nil || e.FieldsV1 == nil ||
+			e.Time.Time.Before(since) || !bytes.Contains(e.FieldsV1.GetRawBytes(), []byte(`"f:spec"`)) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // releaseFields lets go of the Role's fields that the promotions' field
-// manager owns, once Git carries the promotions and the Role is synced
-// (another manager of the Role owns every spec field the promotions' manager
-// owns, as a server-side apply sync of the same values makes it; at once
-// when Git held them already). The manager's entry is removed from
-// metadata.managedFields, which keeps every value: an empty apply
-// configuration would instead delete the fields that manager alone owns.
-// Under write-back the promoter never writes the Role again, so nothing
-// takes them back, and a later sync of a Git edit meets no conflict.
-func (r *switchOverReconciler) releaseFields(ctx context.Context, role *v1.Role, wb *v1.GitWriteBack, rec *v1.SwitchOverRecord) error {
-	if rec.FieldsReleased {
-		return nil
-	}
-	var live v1.Role
-	if err := r.live.Get(ctx, client.ObjectKeyFromObject(role), &live); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	if rec.State == v1.SwitchOverCommitted {
-		shared, err := promotion.SpecShared(live.ManagedFields)
-		if err != nil {
-			return fmt.Errorf("reading the field ownership of Role %s: %w", role.Name, err)
-		}
-		if !shared {
-			// Not synced yet: the sync's write of the Role wakes this again.
-			return nil
-		}
-	}
+// manager owns, once the switch-over is synced. The manager's entry is
+// removed from metadata.managedFields, which keeps every value: an empty
+// apply configuration would instead delete the fields that manager alone
+// owns (after a client-side sync, which does not take ownership of values
+// it leaves unchanged). Under write-back the promoter never writes the Role
+// again, so nothing takes them back, and a later sync of a Git edit meets
+// no conflict.
+func (r *gitWriteBackReconciler) releaseFields(ctx context.Context, live *v1.Role) error {
 	kept := slices.DeleteFunc(slices.Clone(live.ManagedFields), func(m metav1.ManagedFieldsEntry) bool {
 		return m.Manager == promotion.FieldManager
 	})
-	if len(kept) < len(live.ManagedFields) {
-		if len(kept) == 0 {
-			// An empty list leaves managedFields as they are; one empty
-			// entry clears them.
-			kept = []metav1.ManagedFieldsEntry{{}}
-		}
-		updated := live.DeepCopy()
-		updated.ManagedFields = kept
-		if err := r.Patch(ctx, updated, client.MergeFromWithOptions(&live, client.MergeFromWithOptimisticLock{})); err != nil {
-			if apierrors.IsConflict(err) {
-				return fmt.Errorf("releasing the promotions' fields of Role %s: the Role changed meanwhile: %w", role.Name, err)
-			}
-			return fmt.Errorf("releasing the promotions' fields of Role %s: %w", role.Name, err)
-		}
-	}
-	released := *rec
-	released.FieldsReleased = true
-	return r.writeRecord(ctx, wb, rec, &released, released.LastTransitionTime.Time)
-}
-
-// rolesOfWriteBack maps a GitWriteBack to the Roles of its namespace: a
-// new, changed or resumed configuration may start their switch-over.
-func (r *switchOverReconciler) rolesOfWriteBack(ctx context.Context, obj client.Object) []reconcile.Request {
-	var roles v1.RoleList
-	if err := r.List(ctx, &roles, client.InNamespace(obj.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil {
-		logf.FromContext(ctx).Error(err, "listing the Roles a GitWriteBack may switch over", "gitWriteBack", client.ObjectKeyFromObject(obj))
+	if len(kept) == len(live.ManagedFields) {
 		return nil
 	}
-	requests := make([]reconcile.Request, len(roles.Items))
-	for i := range roles.Items {
-		requests[i] = reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&roles.Items[i])}
+	if len(kept) == 0 {
+		// An empty list leaves managedFields as they are; one empty entry
+		// clears them.
+		kept = []metav1.ManagedFieldsEntry{{}}
 	}
-	return requests
+	updated := live.DeepCopy()
+	updated.ManagedFields = kept
+	if err := r.Patch(ctx, updated, client.MergeFromWithOptions(live, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return fmt.Errorf("releasing the promotions' fields of Role %s: %w: %w", live.Name, errStale, err)
+		}
+		return fmt.Errorf("releasing the promotions' fields of Role %s: %w", live.Name, err)
+	}
+	return nil
 }
 
 // switchOverHold says why an accepted Proposal of the Role waits ("" when

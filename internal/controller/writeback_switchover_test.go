@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"io"
 	"slices"
 	"strings"
 
@@ -25,6 +26,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -189,6 +192,29 @@ var _ = Describe("Switching over to Git write-back", func() {
 		g.expectAgreement(platformPath, "r1")
 	})
 
+	It("is Synced only once the Role holds what the commit holds: a forced sync of the older revision is not (issue 27)", func() {
+		promoteInCluster(ns, "cell", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
+		g.turnOnWriteBack()
+		Eventually(recordState(ns, "r1")).Should(Equal(v1.SwitchOverCommitted))
+		Expect(switchOverOf(ns, "r1")().Reason).To(Equal(v1.ReasonAwaitingSync))
+
+		By("a sync of the revision before the commit, forcing ownership as Flux does: it sets the promoted field back")
+		applyRevision(ns, platformFile, "kustomize-controller")
+		Expect(cellOf(getRole(ns, "r1"), "kubernetes-core", "senior").Proficiency).To(BeEquivalentTo("E"))
+		Eventually(revertedOf(ns, "r1")).Should(Equal([]string{"cell: kubernetes-core@senior"}))
+		Consistently(roleCondition(ns, "r1", v1.ConditionWriteBack), "3s").Should(Equal("Unknown/" + v1.ReasonAwaitingSync))
+		rec := switchOverOf(ns, "r1")()
+		Expect(rec.FieldsReleased).To(BeFalse())
+		Expect(rec.Reason).To(Equal(v1.ReasonAwaitingSync))
+
+		By("the sync of the commit: Synced, on the Role and in the record, and nothing reverted")
+		applyRevision(ns, g.file(platformPath), "kustomize-controller")
+		Eventually(roleCondition(ns, "r1", v1.ConditionWriteBack)).Should(Equal("True/" + v1.ReasonSynced))
+		Eventually(func() string { return switchOverOf(ns, "r1")().Reason }).Should(Equal(v1.ReasonSynced))
+		Expect(switchOverOf(ns, "r1")().FieldsReleased).To(BeTrue())
+		Eventually(revertedOf(ns, "r1")).Should(BeEmpty())
+	})
+
 	It("reports a promotion whose Proposal was deleted by name, and carries the others", func() {
 		promoteInCluster(ns, "cell", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		gone := promoteInCluster(ns, "gone", "Juniors know Docker", setProficiency("docker", "junior", "A", "W"))
@@ -208,3 +234,25 @@ var _ = Describe("Switching over to Git write-back", func() {
 		Expect(strings.Contains(g.file(platformPath), "{level: junior, proficiency: W}")).To(BeFalse(), "no guess of what it changed")
 	})
 })
+
+// applyRevision applies the Role documents of a revision of the platform
+// file with server-side apply and forced ownership, as manager: how Flux's
+// kustomize-controller applies whatever revision its source has fetched.
+func applyRevision(ns, content, manager string) {
+	GinkgoHelper()
+	dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(content), 4096)
+	for {
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			Expect(err).To(MatchError(io.EOF))
+			return
+		}
+		doc := &unstructured.Unstructured{Object: obj}
+		if doc.GetKind() != "Role" {
+			continue
+		}
+		doc.SetNamespace(ns)
+		Expect(k8sClient.Apply(suiteCtx, client.ApplyConfigurationFromUnstructured(doc), client.FieldOwner(manager),
+			client.ForceOwnership)).To(Succeed())
+	}
+}

@@ -39,7 +39,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/gitwrite"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
@@ -537,11 +536,11 @@ var _ = Describe("Git write-back", func() {
 
 	It("keeps a human commit pushed between the operator's fetch and push, and commits on top of it", func() {
 		var once sync.Once
-		restartManager(Options{GitWrite: gitwrite.Options{BeforePush: func() {
+		restartManager(Options{}, Seams{BeforeGitPush: func() {
 			once.Do(func() {
 				g.humanEdit(platformPath, "{level: junior, proficiency: A}", "{level: junior, proficiency: W}", "docker: juniors work with it")
 			})
-		}}})
+		}})
 		propose(ns, "p", "r1", "Seniors run Kubernetes in production", setProficiency("kubernetes-core", "senior", "E", "V"))
 		decide(ns, "p")
 		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseCommitted))

@@ -22,8 +22,10 @@ var ErrBranchTaken = errors.New("git branch exists without the Proposal's commit
 // Operations named in an *Error.
 const (
 	opCheckBranch = "check branch"
-	opReadHead    = "read head"
-	opReadHistory = "read history"
+	// opListBranches is an ls-remote.
+	opListBranches = "list branches"
+	opReadHead     = "read head"
+	opReadHistory  = "read history"
 )
 
 // Branch mode pushes each Proposal to a branch of its own and leaves the
@@ -129,7 +131,7 @@ func (s *session) listRemote(ctx context.Context) (map[plumbing.ReferenceName]pl
 	}
 	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: s.auth})
 	if err != nil {
-		return nil, classify("list branches", err)
+		return nil, classify(opListBranches, err)
 	}
 	out := make(map[plumbing.ReferenceName]plumbing.Hash, len(refs))
 	for _, r := range refs {

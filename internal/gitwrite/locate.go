@@ -34,9 +34,10 @@ type Location struct {
 	TrackedHead string
 	// Merged is the commit of the tracked branch's history that carries
 	// exactly the Proposal's change: the recorded commit itself (a merge
-	// commit, a fast-forward, or Direct mode's push), or, in Branch mode, a
-	// commit whose only change is the Proposal's edit made again on its
-	// parent (a squash or a rebase). "" otherwise.
+	// commit, a fast-forward, or Direct mode's push), or a commit whose
+	// only change is the Proposal's edit made again on its parent (in
+	// Branch mode a squash or a rebase merge; in Direct mode a rebase of
+	// the tracked branch). "" otherwise.
 	Merged string
 	// MergedWithOthers is, in Branch mode, a commit of the tracked branch
 	// that makes the Proposal's edit together with changes to other files
@@ -84,7 +85,7 @@ func (s *session) locate(ctx context.Context, p *Proposal, rec *Record) (Locatio
 	}
 	tracked, ok := refs[plumbing.NewBranchReferenceName(s.cfg.Branch)]
 	if !ok {
-		return Location{}, &Error{Op: "list branches", Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q", s.cfg.Branch)}
+		return Location{}, &Error{Op: opListBranches, Kind: ErrBranchNotFound, Err: fmt.Errorf("no branch %q", s.cfg.Branch)}
 	}
 	loc := Location{TrackedHead: tracked.String()}
 	branchMode := rec.Branch != "" && rec.Branch != s.cfg.Branch
@@ -107,6 +108,10 @@ func (s *session) locate(ctx context.Context, p *Proposal, rec *Record) (Locatio
 		}
 	case branchMode:
 		loc.Merged, loc.MergedWithOthers = s.squashed(tracked, p, rec)
+	default:
+		// Direct mode, the commit gone from the branch's history: a rebase
+		// of the branch made it again as another commit.
+		loc.Merged, _ = s.squashed(tracked, p, rec)
 	}
 	if branchMode && !branchHead.IsZero() && branchHead.String() != rec.SHA {
 		if s.inHistory(rec.SHA, branchHead) {

@@ -30,8 +30,9 @@ type Options struct {
 	HistoryLimit int
 	// Now stamps the commits (default time.Now).
 	Now func() time.Time
-	// BeforePush is a test seam: it runs after a commit is made and
-	// recorded and before it is pushed (tests push a human commit there).
+	// BeforePush is a test seam (the operator sets it from
+	// controller.Seams only): it runs after a commit is made and recorded
+	// and before it is pushed (tests push a human commit there).
 	BeforePush func()
 }
 

@@ -27,42 +27,13 @@ import (
 // Tally is what the votes and reviews add up to.
 type Tally struct{ Approvals, Rejections, ReviewApprovals, ChangesRequested int32 }
 
-// Count tallies votes and reviews; entries by the author are ignored (defence
-// in depth: admission forbids them). A voter or reviewer listed twice, which
-// the map-typed lists make impossible in the cluster but a file read by the
-// CLI can contain, counts once, by their first entry.
+// Count tallies the entries of spec.votes and spec.reviews; entries by the
+// author are ignored (defence in depth: admission forbids them). A voter or
+// reviewer listed twice, which the map-typed lists make impossible in the
+// cluster but a file read by the CLI can contain, counts once, by their
+// first entry. Ballot objects are counted by Judge (Collect).
 func Count(spec *v1alpha1.ProposalSpec) Tally {
-	var t Tally
-	if spec == nil {
-		return t
-	}
-	voted := make(map[v1alpha1.Username]struct{}, len(spec.Votes))
-	for _, v := range spec.Votes {
-		if _, dup := voted[v.Voter]; dup || v.Voter == spec.Author {
-			continue
-		}
-		voted[v.Voter] = struct{}{}
-		switch v.Decision {
-		case v1alpha1.VoteApprove:
-			t.Approvals++
-		case v1alpha1.VoteReject:
-			t.Rejections++
-		}
-	}
-	reviewed := make(map[v1alpha1.Username]struct{}, len(spec.Reviews))
-	for _, r := range spec.Reviews {
-		if _, dup := reviewed[r.Reviewer]; dup || r.Reviewer == spec.Author {
-			continue
-		}
-		reviewed[r.Reviewer] = struct{}{}
-		switch r.Decision {
-		case v1alpha1.ReviewApprove:
-			t.ReviewApprovals++
-		case v1alpha1.ReviewRequestChanges:
-			t.ChangesRequested++
-		}
-	}
-	return t
+	return CountBallots(Ballots(spec))
 }
 
 // Decision is the phase the governance rules put a Proposal in.
@@ -83,8 +54,8 @@ type Decision struct {
 // (with no votes cast the ratio counts as met only when min is 0),
 // reviewApprovals >= required and no RequestChanges review stands; it is
 // Rejected (RatioNotMet) early only when the ratio could not be met even if
-// every remaining vote slot (v1alpha1.MaxVotes in all) approved; otherwise it
-// stays Open.
+// every remaining vote slot (v1alpha1.MaxBallotsPerProposal in all) approved;
+// otherwise it stays Open.
 //
 // At or after the deadline the vote is closed and acceptance is no longer
 // considered, so a vote cast after the deadline never tips a Proposal that the
@@ -174,7 +145,7 @@ func (g gaps) quorum() bool { return g.minGap == 0 && g.reviewGap == 0 }
 
 func (g gaps) accepted() bool { return g.quorum() && g.ratioMet && g.t.ChangesRequested <= 0 }
 
-func (g gaps) slotsLeft() int64 { return max(v1alpha1.MaxVotes-g.cast, 0) }
+func (g gaps) slotsLeft() int64 { return max(v1alpha1.MaxBallotsPerProposal-g.cast, 0) }
 
 func (g gaps) ratioReachable() bool {
 	return g.ratioMet || !g.unreachable && g.ratioGap <= g.slotsLeft()

@@ -151,7 +151,7 @@ func TestDecide(t *testing.T) {
 		{name: "ratio 100 with only approvals", tally: tally(3, 0, 1, 0), policy: policy(2, 100, 1), now: before, wantPhase: accepted, wantReason: "Accepted"},
 		{name: "ratio 100 rejects on the first rejection", tally: tally(3, 1, 1, 0), policy: policy(2, 100, 1), now: before,
 			wantPhase: rejected, wantReason: "RatioNotMet",
-			wantMessage: "the 100% approval ratio can no longer be met: 3 approving and 1 rejecting votes, and at most 496 more can be cast"},
+			wantMessage: "the 100% approval ratio can no longer be met: 3 approving and 1 rejecting votes, and at most 9996 more can be cast"},
 
 		// requiredReviews
 		{name: "reviews exactly at required", tally: tally(2, 0, 2, 0), policy: policy(2, 66, 2), now: before, wantPhase: accepted, wantReason: "Accepted"},
@@ -184,13 +184,14 @@ func TestDecide(t *testing.T) {
 		{name: "min 1 with no votes: the ratio is not met", tally: tally(0, 0, 1, 0), policy: policy(1, 1, 1), now: before,
 			wantPhase: open, wantReason: "AwaitingVotes", wantMissing: []string{"1 more approving vote"}},
 
-		// Early rejection: at 66%, 500 slots hold at most 170 rejections (330*100 >= 66*500).
-		{name: "170 rejections: the ratio is still reachable", tally: tally(0, 170, 1, 0), now: before, wantPhase: open, wantReason: "AwaitingVotes"},
-		{name: "171 rejections: the ratio is out of reach", tally: tally(0, 171, 1, 0), now: before, wantPhase: rejected, wantReason: "RatioNotMet",
-			wantMessage: "the 66% approval ratio can no longer be met: 0 approving and 171 rejecting votes, and at most 329 more can be cast"},
-		{name: "approvals do not change the bound on rejections", tally: tally(100, 171, 1, 0), now: before, wantPhase: rejected, wantReason: "RatioNotMet"},
-		{name: "approvals with 170 rejections stay open", tally: tally(100, 170, 1, 0), now: before, wantPhase: open, wantReason: "AwaitingVotes"},
-		{name: "early rejection outranks a standing RequestChanges", tally: tally(0, 171, 0, 1), now: before, wantPhase: rejected, wantReason: "RatioNotMet"},
+		// Early rejection: at 66%, the 10000 ballots a Proposal counts hold at
+		// most 3400 rejections (6600*100 >= 66*10000).
+		{name: "3400 rejections: the ratio is still reachable", tally: tally(0, 3400, 1, 0), now: before, wantPhase: open, wantReason: "AwaitingVotes"},
+		{name: "3401 rejections: the ratio is out of reach", tally: tally(0, 3401, 1, 0), now: before, wantPhase: rejected, wantReason: "RatioNotMet",
+			wantMessage: "the 66% approval ratio can no longer be met: 0 approving and 3401 rejecting votes, and at most 6599 more can be cast"},
+		{name: "approvals do not change the bound on rejections", tally: tally(100, 3401, 1, 0), now: before, wantPhase: rejected, wantReason: "RatioNotMet"},
+		{name: "approvals with 3400 rejections stay open", tally: tally(100, 3400, 1, 0), now: before, wantPhase: open, wantReason: "AwaitingVotes"},
+		{name: "early rejection outranks a standing RequestChanges", tally: tally(0, 3401, 0, 1), now: before, wantPhase: rejected, wantReason: "RatioNotMet"},
 
 		// The deadline
 		{name: "accepted one nanosecond before the deadline", tally: tally(2, 0, 1, 0), now: -time.Nanosecond, wantPhase: accepted, wantReason: "Accepted"},
@@ -289,7 +290,7 @@ func ruleAccepts(tl governance.Tally, p governance.Policy) bool {
 
 // ratioReachable tries every number of further approvals the remaining slots allow.
 func ratioReachable(tl governance.Tally, p governance.Policy) bool {
-	for k := int32(0); tl.Approvals+tl.Rejections+k <= v1alpha1.MaxVotes; k++ {
+	for k := int32(0); tl.Approvals+tl.Rejections+k <= v1alpha1.MaxBallotsPerProposal; k++ {
 		a, cast := tl.Approvals+k, tl.Approvals+tl.Rejections+k
 		if cast > 0 && a*100 >= p.ApprovalRatioPercent*cast || cast == 0 && p.MinApprovals == 0 {
 			return true

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
@@ -58,18 +59,31 @@ func (e Eligibility) Check(kind BallotKind, user v1alpha1.Username, groups []str
 	return ""
 }
 
-// Ballot is one counted vote or review with what its author's authority is
-// re-checked by.
+// Ballot is one vote or review, an entry of spec.votes or spec.reviews or
+// a Ballot object, with what its author's authority is re-checked by.
 type Ballot struct {
 	Kind   BallotKind
 	User   v1alpha1.Username
 	Groups []string
+	// Decision is Approve or Reject for a vote, Approve or RequestChanges
+	// for a review; a ballot with another decision counts for nothing.
+	Decision v1alpha1.BallotDecision
 	// Approves is an Approve vote or review.
 	Approves bool
+	// Name is the Ballot object's name; "" for an entry of spec.votes or
+	// spec.reviews.
+	Name string
+	// Created is when the Ballot object was created; zero for an entry.
+	Created time.Time
 }
 
-// Ballots lists the votes and reviews Count counts, in order: each voter
-// and reviewer once, by their first entry, the author never.
+// Legacy reports whether the ballot is an entry of spec.votes or
+// spec.reviews rather than a Ballot object.
+func (b Ballot) Legacy() bool { return b.Name == "" }
+
+// Ballots lists the entries of spec.votes and spec.reviews that count, in
+// order: each voter and reviewer once, by their first entry, the author
+// never.
 func Ballots(spec *v1alpha1.ProposalSpec) []Ballot {
 	if spec == nil {
 		return nil
@@ -89,10 +103,12 @@ func Ballots(spec *v1alpha1.ProposalSpec) []Ballot {
 		out = append(out, b)
 	}
 	for _, v := range spec.Votes {
-		add(Ballot{Kind: BallotVote, User: v.Voter, Groups: v.Groups, Approves: v.Decision == v1alpha1.VoteApprove})
+		add(Ballot{Kind: BallotVote, User: v.Voter, Groups: v.Groups, Decision: v1alpha1.BallotDecision(v.Decision),
+			Approves: v.Decision == v1alpha1.VoteApprove})
 	}
 	for _, r := range spec.Reviews {
-		add(Ballot{Kind: BallotReview, User: r.Reviewer, Groups: r.Groups, Approves: r.Decision == v1alpha1.ReviewApprove})
+		add(Ballot{Kind: BallotReview, User: r.Reviewer, Groups: r.Groups, Decision: v1alpha1.BallotDecision(r.Decision),
+			Approves: r.Decision == v1alpha1.ReviewApprove})
 	}
 	return out
 }

@@ -76,9 +76,9 @@ func TestBallots(t *testing.T) {
 		Reviews: []v1alpha1.Review{{Reviewer: "bob", Decision: v1alpha1.ReviewRequestChanges}},
 	}
 	want := []governance.Ballot{
-		{Kind: governance.BallotVote, User: "bob", Groups: []string{"engineers"}, Approves: true},
-		{Kind: governance.BallotVote, User: "dave"},
-		{Kind: governance.BallotReview, User: "bob"},
+		{Kind: governance.BallotVote, User: "bob", Groups: []string{"engineers"}, Decision: v1alpha1.BallotApprove, Approves: true},
+		{Kind: governance.BallotVote, User: "dave", Decision: v1alpha1.BallotReject},
+		{Kind: governance.BallotReview, User: "bob", Decision: v1alpha1.BallotRequestChanges},
 	}
 	if got := governance.Ballots(spec); !reflect.DeepEqual(got, want) {
 		t.Errorf("Ballots = %+v, want %+v", got, want)

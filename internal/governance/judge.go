@@ -56,6 +56,18 @@ type Input struct {
 	Now     time.Time
 	// Revoked lists the ballots that no longer count.
 	Revoked []Revocation
+	// Ballots are the Ballot objects cast for the Proposal (those whose
+	// spec.proposalRef names it); Collect decides which count. Without
+	// them only spec.votes and spec.reviews count.
+	Ballots []*v1alpha1.Ballot
+	// UID is the Proposal's uid: a Ballot owned by another Proposal of the
+	// same name does not count.
+	UID string
+	// Generation is the Proposal's metadata.generation and TextGeneration
+	// the generation its text last changed at (TextGeneration); a Ballot
+	// counts only when cast on a generation between the two. Zero
+	// Generation leaves the rule out (a Proposal read from a file).
+	Generation, TextGeneration int64
 	// Owners are the categories each approving reviewer owns, when the
 	// caller checked them; nil when it did not, and then a policy that
 	// requires category owners is judged as if every owner had approved
@@ -86,8 +98,12 @@ type Verdict struct {
 	// Problems are set once the changes apply; Decision once they are valid.
 	Problems []Problem
 	Decision Decision
-	// Revoked echoes the ballots left out of the tally.
+	// Revoked echoes the ballots left out of the tally by the re-check.
 	Revoked []Revocation
+	// Collection is which ballots count before the re-check (Collect):
+	// Counted holds every counted vote and review, the revoked ones
+	// included, and NotCounted the others with their reason.
+	Collection
 	// Unowned are the touched categories still without an owner's approval.
 	Unowned []v1alpha1.ID
 	// OwnersUnchecked: the policy requires category owners and Input.Owners
@@ -113,7 +129,8 @@ func Judge(in Input) Verdict {
 	v.Policy = Effective(matrixPolicy, rolePolicy)
 	// Shown and stored to the second.
 	v.Deadline = Deadline(in.Created, v.Policy).Truncate(time.Second)
-	v.Tally = countEligible(in.Proposal, in.Revoked)
+	v.Collection = Collect(&in, v.Deadline)
+	v.Tally = CountBallots(v.Eligible())
 
 	if in.Proposal != nil && in.Proposal.Withdrawn {
 		v.Decision = Decision{Phase: v1alpha1.PhaseWithdrawn, Reason: v1alpha1.ReasonWithdrawn,
@@ -141,7 +158,7 @@ func Judge(in Input) Verdict {
 		if in.Owners == nil {
 			v.OwnersUnchecked = true
 		} else {
-			v.Unowned = unownedCategories(TouchedCategories(changes, in.Matrix), in.Owners, Ballots(in.Proposal), in.Revoked)
+			v.Unowned = unownedCategories(TouchedCategories(changes, in.Matrix), in.Owners, v.Counted, in.Revoked)
 			v.Decision = requireOwners(v.Decision, v.Unowned)
 		}
 	}
@@ -185,19 +202,13 @@ func HasStaleFrom(conflicts []Conflict) bool {
 	return slices.ContainsFunc(conflicts, func(c Conflict) bool { return c.Kind == ConflictStaleFrom })
 }
 
-// countEligible is Count without the revoked ballots.
-func countEligible(spec *v1alpha1.ProposalSpec, revoked []Revocation) Tally {
-	if spec == nil || len(revoked) == 0 {
-		return Count(spec)
+// Eligible are the counted ballots the re-check did not revoke: those
+// the tally adds up.
+func (v Verdict) Eligible() []Ballot {
+	if len(v.Revoked) == 0 {
+		return v.Counted
 	}
-	out := *spec
-	out.Votes = slices.DeleteFunc(slices.Clone(spec.Votes), func(b v1alpha1.Vote) bool {
-		return isRevoked(revoked, BallotVote, b.Voter)
-	})
-	out.Reviews = slices.DeleteFunc(slices.Clone(spec.Reviews), func(b v1alpha1.Review) bool {
-		return isRevoked(revoked, BallotReview, b.Reviewer)
-	})
-	return Count(&out)
+	return slices.DeleteFunc(slices.Clone(v.Counted), func(b Ballot) bool { return isRevoked(v.Revoked, b.Kind, b.User) })
 }
 
 func isRevoked(revoked []Revocation, kind BallotKind, user v1alpha1.Username) bool {

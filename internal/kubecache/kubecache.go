@@ -41,6 +41,10 @@ const (
 	IndexRoleMatrix = "spec.matrixRef"
 	// IndexProposalRole indexes Proposals by the Role they change.
 	IndexProposalRole = "spec.roleRef"
+	// IndexBallotProposal indexes Ballots by the Proposal they are cast
+	// on: a Proposal's ballots are read from the cache by it, never listed
+	// from the API server per reconcile.
+	IndexBallotProposal = "spec.proposalRef"
 )
 
 // Options are a cache's options: namespaced informers for namespaces only
@@ -87,6 +91,17 @@ func Indexes(ctx context.Context, indexer client.FieldIndexer) error {
 	}
 	if err := indexer.IndexField(ctx, &v1.Proposal{}, IndexProposalRole, ProposalRoleRef); err != nil {
 		return fmt.Errorf("indexing Proposals by %s: %w", IndexProposalRole, err)
+	}
+	if err := indexer.IndexField(ctx, &v1.Ballot{}, IndexBallotProposal, BallotProposalRef); err != nil {
+		return fmt.Errorf("indexing Ballots by %s: %w", IndexBallotProposal, err)
+	}
+	return nil
+}
+
+// BallotProposalRef is the value IndexBallotProposal indexes a Ballot by.
+func BallotProposalRef(obj client.Object) []string {
+	if b, ok := obj.(*v1.Ballot); ok && b.Spec.ProposalRef != "" {
+		return []string{string(b.Spec.ProposalRef)}
 	}
 	return nil
 }

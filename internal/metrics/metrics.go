@@ -52,6 +52,12 @@ var (
 		Name: "skillmatrix_reviews_counted_total",
 		Help: "Expert reviews tallied on Proposals, by decision.",
 	}, []string{"decision"})
+	// BallotsNotCounted counts votes and reviews as the operator first
+	// finds they do not count, by cause (v1alpha1.UncountedCause).
+	BallotsNotCounted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "skillmatrix_ballots_not_counted_total",
+		Help: "Votes and reviews found not to count, by cause: Revoked, Superseded, StaleText, AfterDeadline, ...",
+	}, []string{"cause"})
 	// Promotions counts accepted Proposals by outcome: applied or conflicted.
 	Promotions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "skillmatrix_promotions_total",
@@ -108,7 +114,7 @@ var (
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, Promotions,
+	ctrlmetrics.Registry.MustRegister(VotesCounted, ReviewsCounted, BallotsNotCounted, Promotions,
 		RenderDuration, RenderedBytes, ValidationProblems, AdmissionEnforced, GitWrites, GitWriteDuration, RevertedProposals)
 }
 
@@ -145,6 +151,25 @@ func ObserveTally(before, after *v1.Tally) {
 	add(VotesCounted, string(v1.VoteReject), after.Rejections, prev.Rejections)
 	add(ReviewsCounted, string(v1.ReviewApprove), after.ReviewApprovals, prev.ReviewApprovals)
 	add(ReviewsCounted, string(v1.ReviewRequestChanges), after.ChangesRequested, prev.ChangesRequested)
+}
+
+// ObserveUncounted counts the entries of status.uncounted a written status
+// lists for the first time, by cause (an entry of an operator before
+// Ballots, without one, is Revoked).
+func ObserveUncounted(before, after []v1.UncountedBallot) {
+	seen := make(map[v1.UncountedBallot]bool, len(before))
+	for _, u := range before {
+		seen[u] = true
+	}
+	for _, u := range after {
+		if !seen[u] {
+			cause := u.Cause
+			if cause == "" {
+				cause = v1.CauseRevoked
+			}
+			BallotsNotCounted.WithLabelValues(string(cause)).Inc()
+		}
+	}
 }
 
 // SetRevertedProposals records how many applied Proposals the Role

@@ -132,13 +132,23 @@ func TestPortalAgainstTheAPIServer(t *testing.T) {
 		t.Errorf("120 page loads made %d Lists, %d watches and %d other API requests; want none", l-lists, w-watches, o-other)
 	}
 	// One initial List (or streaming watch-list) per kind, whatever client-go uses.
-	if l := c.counter.lists.Load(); l > 3 {
-		t.Errorf("the portal listed %d times since it started; want at most 3, one per kind", l)
+	if l := c.counter.lists.Load(); l > 4 {
+		t.Errorf("the portal listed %d times since it started; want at most 4, one per kind", l)
 	}
 	t.Logf("API requests of the portal so far: %d Lists, %d watches, %d others", lists, watches, other)
 
-	c.patch("dave", proposal.Name, appendBallot("votes", v1.Vote{Voter: "dave", Decision: v1.VoteApprove, Groups: engineers}))
-	c.patch("carol", proposal.Name, firstBallot("reviews", v1.Review{Reviewer: "carol", Decision: v1.ReviewApprove, Groups: engineers}))
+	// dave votes with a Ballot, next to bob's entry of the deprecated
+	// spec.votes; the page and the feed show both.
+	c.ballot("dave", proposal, v1.BallotKindVote, hostile)
+	c.eventually("the Proposal page shows dave's ballot", func() bool {
+		body := c.page("/ns/career/proposals/" + proposal.Name)
+		return strings.Contains(body, "<strong>dave</strong> approves") &&
+			strings.Contains(body, `Approving votes</th><td data-label="Now">2</td>`) && !strings.Contains(body, "<script>")
+	})
+	c.eventually("the Role's feed has dave's vote", func() bool {
+		return strings.Contains(c.page("/ns/career/roles/mlops-engineer/feed.atom"), ":vote:Approve:dave</id>")
+	})
+	c.ballot("carol", proposal, v1.BallotKindReview, "")
 	c.eventually("the Role's feed says the Proposal is applied and the Role republished", func() bool {
 		feed := c.page("/ns/career/roles/mlops-engineer/feed.atom")
 		return strings.Contains(feed, ":applied</id>") && strings.Contains(feed, ":decided</id>") &&
@@ -366,9 +376,24 @@ func firstBallot(list string, b any) []byte {
 	return out
 }
 
-func appendBallot(list string, b any) []byte {
-	out, _ := json.Marshal([]map[string]any{{"op": "add", "path": "/spec/" + list + "/-", "value": b}})
-	return out
+// ballot casts user's approving Ballot of kind on p, as kubectl skillmatrix
+// does.
+func (c *envCluster) ballot(user string, p *v1.Proposal, kind v1.BallotKind, comment string) {
+	c.t.Helper()
+	live := &v1.Proposal{}
+	if err := c.admin.Get(c.ctx, types.NamespacedName{Namespace: testNS, Name: p.Name}, live); err != nil {
+		c.t.Fatal(err)
+	}
+	p = live
+	b := &v1.Ballot{
+		ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: v1.BallotName(p.Name, kind, v1.Username(user))},
+		Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(p.Name), RoleRef: p.Spec.RoleRef, Kind: kind,
+			Voter: v1.Username(user), Decision: v1.BallotApprove, Comment: comment, Groups: engineers,
+			ProposalGeneration: p.Generation},
+	}
+	if err := c.users[user].Create(c.ctx, b); err != nil {
+		c.t.Fatalf("%s casts a %s: %v", user, kind, err)
+	}
 }
 
 func (c *envCluster) patch(user, name string, patch []byte) {
@@ -426,7 +451,8 @@ func (c *envCluster) checkPortalRBAC() {
 			granted[strings.Join(rule.APIGroups, ",")+"/"+r] = true
 		}
 	}
-	want := []string{"career.skillmatrix.dev/skillmatrices", "career.skillmatrix.dev/roles", "career.skillmatrix.dev/proposals"}
+	want := []string{"career.skillmatrix.dev/skillmatrices", "career.skillmatrix.dev/roles", "career.skillmatrix.dev/proposals",
+		"career.skillmatrix.dev/ballots"}
 	if got := len(granted); got != len(want) {
 		c.t.Errorf("the portal may read %v; want exactly %v", granted, want)
 	}

@@ -165,7 +165,12 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 		}
 		roleTitle := cmp.Or(titles[string(p.Spec.RoleRef)], string(p.Spec.RoleRef))
 		entries = append(entries, proposalEntries(t, p, roleTitle)...)
-		entries = append(entries, s.ballotEntries(t, p)...)
+		var ballots v1.BallotList
+		if err := s.reader.List(r.Context(), &ballots, client.InNamespace(p.Namespace),
+			client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
+			return page{}, err
+		}
+		entries = append(entries, s.ballotEntries(t, p, ballots.Items)...)
 	}
 	return s.atomPage(scope, entries)
 }
@@ -240,34 +245,55 @@ func proposalEntries(t translator, p *v1.Proposal, roleTitle string) []atomEntry
 }
 
 // ballotEntries are a Proposal's votes and reviews, one entry per voter or
-// reviewer and decision. A ballot carries no time of its own: it is when
-// the portal saw it cast, or, for one cast before the portal started, the
+// reviewer and decision: its entries of spec.votes and spec.reviews, and
+// its Ballots. A Ballot's time is its creation, or when the portal saw its
+// decision change; an entry carries no time of its own: it is when the
+// portal saw it cast, or, for one cast before the portal started, the
 // Proposal's latest known change.
-func (s *Server) ballotEntries(t translator, p *v1.Proposal) []atomEntry {
+func (s *Server) ballotEntries(t translator, p *v1.Proposal, ballots []v1.Ballot) []atomEntry {
 	base := tagPrefix + "proposal:" + string(p.UID) + ":"
 	href := proposalURL(p.Namespace, p.Name)
 	fallback := latestTransition(p.Status.Conditions, p.CreationTimestamp.UTC())
 	at := func(key string) time.Time {
-		if t, ok := s.changes.ballotCast(p.UID, key); ok {
-			return t.Truncate(time.Second)
+		if cast, ok := s.changes.ballotCast(p.UID, key); ok {
+			return cast.Truncate(time.Second)
 		}
 		return fallback
 	}
-	out := make([]atomEntry, 0, len(p.Spec.Votes)+len(p.Spec.Reviews))
-	add := func(kind governance.BallotKind, user, decision, comment string) {
+	out := make([]atomEntry, 0, len(p.Spec.Votes)+len(p.Spec.Reviews)+len(ballots))
+	index := map[string]int{}
+	add := func(kind governance.BallotKind, user, decision, comment string, when time.Time) {
 		key := ballotKey(kind, user, decision)
 		title := t.T("portal.feed."+string(kind)+"."+decision, "User", user, "Title", p.Spec.Title)
 		summary := title
 		if comment != "" {
 			summary += t.T("portal.sep.sentence") + t.T("portal.feed.comment", "Comment", comment)
 		}
-		out = append(out, entry(base+key, title, href, user, summary, "proposal-"+string(kind), at(key)))
+		e := entry(base+key, title, href, user, summary, "proposal-"+string(kind), when)
+		if i, seen := index[key]; seen {
+			if when.After(out[i].at) {
+				out[i] = e
+			}
+			return
+		}
+		index[key] = len(out)
+		out = append(out, e)
 	}
 	for _, v := range p.Spec.Votes {
-		add(governance.BallotVote, string(v.Voter), string(v.Decision), v.Comment)
+		key := ballotKey(governance.BallotVote, string(v.Voter), string(v.Decision))
+		add(governance.BallotVote, string(v.Voter), string(v.Decision), v.Comment, at(key))
 	}
 	for _, r := range p.Spec.Reviews {
-		add(governance.BallotReview, string(r.Reviewer), string(r.Decision), r.Comment)
+		key := ballotKey(governance.BallotReview, string(r.Reviewer), string(r.Decision))
+		add(governance.BallotReview, string(r.Reviewer), string(r.Decision), r.Comment, at(key))
+	}
+	for i := range ballots {
+		b := &ballots[i]
+		when := b.CreationTimestamp.UTC()
+		if cast, ok := s.changes.ballotCast(b.UID, ballotObjectKey(b)); ok && cast.After(when) {
+			when = cast.Truncate(time.Second)
+		}
+		add(governance.KindOf(b.Spec.Kind), string(b.Spec.Voter), string(b.Spec.Decision), b.Spec.Comment, when)
 	}
 	return out
 }

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 )
 
 // The forms. Each is a plain HTML form (POST, then a redirect to the page
@@ -249,7 +251,7 @@ func (s *Server) castForm(bf ballotForm) formFunc {
 			return "", refuse(r, http.StatusConflict, "portal.refused.closed")
 		case utf8.RuneCountInString(comment) > bf.maxComment:
 			return "", refuse(r, http.StatusUnprocessableEntity, "portal.refused.commentTooLong", "Max", bf.maxComment)
-		case decision == "" && ballotOf(p, bf.kind, id.Username) == nil:
+		case decision == "" && s.ballotOf(r.Context(), p, bf.kind, id.Username) == nil:
 			return "", refuse(r, http.StatusConflict, "portal.refused.nothingToWithdraw."+kindKey)
 		}
 		if decision == "" {
@@ -259,7 +261,7 @@ func (s *Server) castForm(bf ballotForm) formFunc {
 			return "", err
 		}
 		s.awaitCached(r.Context(), client.ObjectKeyFromObject(p), p, func() bool {
-			b := ballotOf(p, bf.kind, id.Username)
+			b := s.ballotOf(r.Context(), p, bf.kind, id.Username)
 			return (decision == "" && b == nil) || (b != nil && b.Decision == decision && b.Comment == comment)
 		})
 		done := bf.done
@@ -270,17 +272,40 @@ func (s *Server) castForm(bf ballotForm) formFunc {
 	}
 }
 
-// ballotOf is user's vote or review of p, if there is one.
-func ballotOf(p *v1.Proposal, kind governance.BallotKind, user string) *ballot {
-	votes, reviews := ballots(p)
-	list := votes
-	if kind == governance.BallotReview {
-		list = reviews
-	}
-	for i := range list {
-		if list[i].User == user {
-			return &list[i]
+// ballotOf is user's vote or review of p as the cache holds it, if there
+// is one: their newest Ballot of the kind, else their entry of spec.votes
+// or spec.reviews from before Ballots.
+func (s *Server) ballotOf(ctx context.Context, p *v1.Proposal, kind governance.BallotKind, user string) *ballot {
+	var list v1.BallotList
+	if err := s.reader.List(ctx, &list, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err == nil {
+		var newest *v1.Ballot
+		for i := range list.Items {
+			b := &list.Items[i]
+			if string(b.Spec.Voter) != user || governance.KindOf(b.Spec.Kind) != kind ||
+				string(b.Spec.ProposalRef) != p.Name {
+				continue
+			}
+			if newest == nil || b.CreationTimestamp.After(newest.CreationTimestamp.Time) ||
+				b.CreationTimestamp.Equal(&newest.CreationTimestamp) && b.Name > newest.Name {
+				newest = b
+			}
 		}
+		if newest != nil {
+			return &ballot{User: user, Decision: string(newest.Spec.Decision), Comment: newest.Spec.Comment,
+				Groups: newest.Spec.Groups}
+		}
+	}
+	if kind == governance.BallotReview {
+		if i := slices.IndexFunc(p.Spec.Reviews, func(r v1.Review) bool { return string(r.Reviewer) == user }); i >= 0 {
+			r := p.Spec.Reviews[i]
+			return &ballot{User: user, Decision: string(r.Decision), Comment: r.Comment, Groups: r.Groups}
+		}
+		return nil
+	}
+	if i := slices.IndexFunc(p.Spec.Votes, func(v v1.Vote) bool { return string(v.Voter) == user }); i >= 0 {
+		v := p.Spec.Votes[i]
+		return &ballot{User: user, Decision: string(v.Decision), Comment: v.Comment, Groups: v.Groups}
 	}
 	return nil
 }

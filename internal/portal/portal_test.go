@@ -132,6 +132,7 @@ func (f *fixture) server(t *testing.T) *Server {
 		WithObjects(f.matrix, f.role, f.hostile, f.open, f.applied).
 		WithIndex(&v1.Role{}, kubecache.IndexRoleMatrix, kubecache.RoleMatrixRef).
 		WithIndex(&v1.Proposal{}, kubecache.IndexProposalRole, kubecache.ProposalRoleRef).
+		WithIndex(&v1.Ballot{}, kubecache.IndexBallotProposal, kubecache.BallotProposalRef).
 		Build()
 	s, err := New(c, Options{Now: func() time.Time { return testNow }})
 	if err != nil {

@@ -20,13 +20,16 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 )
 
 type proposalView struct {
@@ -103,6 +106,15 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 		Open: !p.Status.Phase.VotesFrozen() && !p.Spec.Withdrawn, Waiting: p.Status.Phase.Withdrawable() && !p.Spec.Withdrawn,
 		Withdrawn: p.Spec.Withdrawn, Outlook: "Unknown", Refusal: refusalOf(r),
 	}
+	objects, err := s.ballotsOf(r, &p)
+	if err != nil {
+		return page{}, err
+	}
+	in := governance.ProposalInput(&p, objects, "")
+	// The operator's re-checks of the voters' authority are in the status:
+	// the portal cannot ask RBAC on their behalf.
+	in.Revoked = governance.RevokedFrom(p.Status.Uncounted)
+	var collection governance.Collection
 	var role v1.Role
 	var matrix v1.SkillMatrix
 	roleErr := s.get(r, ns, roleName, &role, "Role")
@@ -114,10 +126,12 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 	case roleErr == nil:
 		view.RoleTitle = cmp.Or(role.Spec.DisplayName, roleName)
 		n = namesOf(t, &matrix, &role)
-		view.judge(t, n, &p, &role, &matrix, s.opts.Now())
+		in.Role, in.Matrix, in.Now = &role.Spec, &matrix.Spec, s.opts.Now()
+		collection = view.judge(t, n, &p, &matrix, in)
 	case isNotFound(roleErr):
 		view.Policy = governance.Defaults
-		view.Tally = governance.Count(&p.Spec)
+		collection = governance.Collect(&in, governance.Deadline(p.CreationTimestamp.Time, governance.Defaults))
+		view.Tally = governance.CountBallots(collection.Counted)
 		if view.Waiting {
 			view.Blockers = []string{t.T("portal.blocker.noRole", "Role", roleName)}
 		}
@@ -128,8 +142,15 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 		view.Deadline = p.Status.Deadline.UTC()
 	}
 	view.DeadlinePassed = !view.Deadline.IsZero() && !s.opts.Now().Before(view.Deadline)
+	if !view.Open && p.Status.Tally != nil {
+		// Decided: the tally is the one the operator decided by; a ballot
+		// cast or withdrawn since changes nothing.
+		st := p.Status.Tally
+		view.Tally = governance.Tally{Approvals: st.Approvals, Rejections: st.Rejections,
+			ReviewApprovals: st.ReviewApprovals, ChangesRequested: st.ChangesRequested}
+	}
 	view.Ratio = ratio(view.Tally)
-	view.Votes, view.Reviews = ballots(&p)
+	view.Votes, view.Reviews = ballotViews(&p, objects, collection)
 	view.Commands = commands(t, ns, p.Name)
 	var current *v1.RoleSpec
 	if roleErr == nil && view.Waiting {
@@ -141,7 +162,7 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 	view.frame = s.frameFor(r, p.Spec.Title, home(t), link{Text: view.RoleTitle, URL: view.RoleURL})
 	view.Feed = roleFeedURL(ns, roleName)
 	if id := me(r); id != nil && s.act != nil {
-		view.Act = s.actionsFor(r, id, &p, view.Token)
+		view.Act = s.actionsFor(r, id, &p, view.Votes, view.Reviews, view.Token)
 	}
 	return s.htmlPage(r, "proposal.html", view, s.modified(ns))
 }
@@ -149,13 +170,13 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 // actionsFor says which forms id gets on p: withdraw for its author while
 // it is open; vote and review for others who may (a SelfSubjectAccessReview
 // as the person each: the verb vote on the Proposal, review on its Role).
-func (s *Server) actionsFor(r *http.Request, id *identity, p *v1.Proposal, token string) *proposalActions {
+func (s *Server) actionsFor(r *http.Request, id *identity, p *v1.Proposal, votes, reviews []ballot,
+	token string) *proposalActions {
 	a := &proposalActions{Token: token, IsAuthor: string(p.Spec.Author) == id.Username,
 		VoteURL:     proposalURL(p.Namespace, p.Name) + "/vote",
 		ReviewURL:   proposalURL(p.Namespace, p.Name) + "/review",
 		WithdrawURL: proposalURL(p.Namespace, p.Name) + "/withdraw",
-		MyVote:      ballotOf(p, governance.BallotVote, id.Username),
-		MyReview:    ballotOf(p, governance.BallotReview, id.Username)}
+		MyVote:      mine(votes, id.Username), MyReview: mine(reviews, id.Username)}
 	a.CanWithdraw = a.IsAuthor && p.Status.Phase.Withdrawable() && !p.Spec.Withdrawn
 	if a.MyVote != nil {
 		a.VoteChoice, a.VoteComment = formChoice(a.MyVote.Decision), a.MyVote.Comment
@@ -197,21 +218,18 @@ func formChoice(decision string) string {
 }
 
 // judge fills in what governance.Judge says of the Proposal now, with the
-// ballots the operator found no longer count left out, as the CLI does.
+// ballots the operator found no longer count left out, as the CLI does,
+// and returns which ballots count.
 // What blocks the changes and what is still needed are said only while the
 // Proposal waits for its decision: a decided one is not re-checked against
 // the Role that may carry it already.
-func (v *proposalView) judge(t translator, n *names, p *v1.Proposal, role *v1.Role, matrix *v1.SkillMatrix, now time.Time) {
-	revoked := make([]governance.Revocation, 0, len(p.Status.Uncounted))
-	for _, u := range p.Status.Uncounted {
-		revoked = append(revoked, governance.Revocation{Kind: governance.BallotKind(u.Kind), User: u.User, Reason: u.Reason})
-	}
-	verdict := governance.Judge(governance.Input{Proposal: &p.Spec, Created: p.CreationTimestamp.UTC(),
-		Role: &role.Spec, Matrix: &matrix.Spec, Now: now, Revoked: revoked})
+func (v *proposalView) judge(t translator, n *names, p *v1.Proposal, matrix *v1.SkillMatrix,
+	in governance.Input) governance.Collection {
+	verdict := governance.Judge(in)
 	v.Policy, v.Tally, v.Deadline = verdict.Policy, verdict.Tally, verdict.Deadline
 	v.Outlook = string(verdict.Outcome)
 	if !v.Waiting {
-		return
+		return verdict.Collection
 	}
 	v.OwnersUnchecked = verdict.OwnersUnchecked
 	v.Missing = stillNeeded(t, verdict.Tally, verdict.Policy)
@@ -224,6 +242,17 @@ func (v *proposalView) judge(t translator, n *names, p *v1.Proposal, role *v1.Ro
 	for _, pr := range verdict.Problems {
 		v.Blockers = append(v.Blockers, pr.Message)
 	}
+	return verdict.Collection
+}
+
+// ballotsOf are the Ballots cast on p, from the cache's index.
+func (s *Server) ballotsOf(r *http.Request, p *v1.Proposal) ([]*v1.Ballot, error) {
+	var list v1.BallotList
+	if err := s.reader.List(r.Context(), &list, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
+		return nil, err
+	}
+	return governance.Pointers(list.Items), nil
 }
 
 // stillNeeded says, in the person's language, what the tally lacks.
@@ -277,20 +306,61 @@ func ratio(t governance.Tally) int {
 	return int(t.Approvals * 100 / cast)
 }
 
-func ballots(p *v1.Proposal) (votes, reviews []ballot) {
-	uncounted := map[string]string{}
+// ballotViews are the votes and reviews cast on p, counted or not: the
+// entries of spec.votes and spec.reviews and the Ballots, each with why it
+// does not count when it does not.
+func ballotViews(p *v1.Proposal, objects []*v1.Ballot, c governance.Collection) (votes, reviews []ballot) {
+	why := map[string]string{}
 	for _, u := range p.Status.Uncounted {
-		uncounted[u.Kind+"/"+string(u.User)] = u.Reason
+		if u.Cause == "" || u.Cause == v1.CauseRevoked {
+			why[u.Kind+"/"+string(u.User)] = u.Reason
+		}
 	}
-	for _, v := range p.Spec.Votes {
-		votes = append(votes, ballot{User: string(v.Voter), Decision: string(v.Decision), Comment: v.Comment,
-			Groups: v.Groups, Uncounted: uncounted[string(governance.BallotVote)+"/"+string(v.Voter)]})
+	comments := map[string]string{}
+	for _, b := range objects {
+		comments[b.Name] = b.Spec.Comment
 	}
-	for _, rv := range p.Spec.Reviews {
-		reviews = append(reviews, ballot{User: string(rv.Reviewer), Decision: string(rv.Decision), Comment: rv.Comment,
-			Groups: rv.Groups, Uncounted: uncounted[string(governance.BallotReview)+"/"+string(rv.Reviewer)]})
+	comment := func(b governance.Ballot) string {
+		if !b.Legacy() {
+			return comments[b.Name]
+		}
+		if b.Kind == governance.BallotVote {
+			if i := slices.IndexFunc(p.Spec.Votes, func(v v1.Vote) bool { return v.Voter == b.User }); i >= 0 {
+				return p.Spec.Votes[i].Comment
+			}
+			return ""
+		}
+		if i := slices.IndexFunc(p.Spec.Reviews, func(r v1.Review) bool { return r.Reviewer == b.User }); i >= 0 {
+			return p.Spec.Reviews[i].Comment
+		}
+		return ""
+	}
+	add := func(b governance.Ballot, uncounted string) {
+		view := ballot{User: string(b.User), Decision: string(b.Decision), Comment: comment(b), Groups: b.Groups,
+			Uncounted: uncounted}
+		if b.Kind == governance.BallotReview {
+			reviews = append(reviews, view)
+		} else {
+			votes = append(votes, view)
+		}
+	}
+	for _, b := range c.Counted {
+		add(b, why[string(b.Kind)+"/"+string(b.User)])
+	}
+	for _, n := range c.NotCounted {
+		add(n.Ballot, n.Reason)
 	}
 	return votes, reviews
+}
+
+// mine is user's ballot in list, if there is one.
+func mine(list []ballot, user string) *ballot {
+	for i := range list {
+		if list[i].User == user {
+			return &list[i]
+		}
+	}
+	return nil
 }
 
 // commands are the kubectl skillmatrix command lines that act on the

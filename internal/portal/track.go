@@ -29,12 +29,12 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 )
 
-// Track registers the Server's event handlers on the informers of the three
+// Track registers the Server's event handlers on the informers of the four
 // kinds: each change moves its namespace's Last-Modified, and a deleted
 // Role's rendered pages are dropped. Pages are read from the cache at each
 // request, so nothing else has to happen on a change.
 func (s *Server) Track(ctx context.Context, informers cache.Informers) error {
-	for _, obj := range []client.Object{&v1.SkillMatrix{}, &v1.Role{}, &v1.Proposal{}} {
+	for _, obj := range []client.Object{&v1.SkillMatrix{}, &v1.Role{}, &v1.Proposal{}, &v1.Ballot{}} {
 		inf, err := informers.GetInformer(ctx, obj)
 		if err != nil {
 			return fmt.Errorf("getting the informer of %T: %w", obj, err)
@@ -77,6 +77,19 @@ func (s *Server) update(oldObj, newObj any) {
 			s.changes.ballotsCast(newProposal.UID, added)
 		}
 	}
+	// A Ballot's creation is its own time; a changed decision is new when
+	// the portal sees it.
+	oldBallot, okOld := oldObj.(*v1.Ballot)
+	newBallot, okNew := newObj.(*v1.Ballot)
+	if okOld && okNew && oldBallot.Spec.Decision != newBallot.Spec.Decision {
+		s.changes.ballotsCast(newBallot.UID, []string{ballotObjectKey(newBallot)})
+	}
+}
+
+// ballotObjectKey names a Ballot's vote or review with its decision, as
+// ballotKeys names the entries of spec.votes and spec.reviews.
+func ballotObjectKey(b *v1.Ballot) string {
+	return ballotKey(governance.KindOf(b.Spec.Kind), string(b.Spec.Voter), string(b.Spec.Decision))
 }
 
 // ballotKeys name each vote and review with its decision, so a changed
@@ -108,7 +121,7 @@ func (s *Server) forget(o any) {
 	switch obj.(type) {
 	case *v1.Role:
 		s.renders.drop(client.ObjectKeyFromObject(obj))
-	case *v1.Proposal:
+	case *v1.Proposal, *v1.Ballot:
 		s.changes.forgetProposal(obj.GetUID())
 	}
 }

@@ -25,8 +25,8 @@ limitations under the License.
 package revert
 
 import (
-	"cmp"
 	"slices"
+	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 
@@ -135,25 +135,22 @@ type fact struct {
 // that set it: an older entry's value that a newer one replaced is
 // superseded, not reverted. A removed row supersedes every older value of the
 // skill, and any newer value of a skill supersedes an older removal of it.
-// Entries of one generation were recorded against one spec, so their order
-// cannot be told: a field one of them carries is carried for all of them.
+// Entries of one batch were recorded against one spec, so their order
+// cannot be told: a field one of them carries is carried for all of them. A
+// batch is a run of neighbouring entries of one generation (Batch); the
+// history is in the order the changes landed, newest last, also where
+// entries were rebuilt into it.
 func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
-	order := make([]int, len(history))
-	for i := range order {
-		order[i] = i
-	}
-	// Newest generation first; the stable sort keeps the recorded order within one.
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(history[b].Generation, history[a].Generation) })
-
 	j := &judge{cells: indexCells(spec), claimed: map[string]bool{}, touched: map[v1.ID]bool{}, removed: map[v1.ID]bool{},
 		reverted: map[int][]fact{}, partial: map[int][]Field{}}
-	for start := 0; start < len(order); {
-		end := start
-		for end < len(order) && history[order[end]].Generation == history[order[start]].Generation {
-			end++
+	// Newest batch first.
+	for end := len(history); end > 0; {
+		start := end - 1
+		for start > 0 && Batch(&history[start-1]) == Batch(&history[end-1]) {
+			start--
 		}
 		var facts, claims []fact
-		for _, i := range order[start:end] {
+		for i := start; i < end; i++ {
 			set := factsOf(i, history[i].Cells)
 			claims = append(claims, set...)
 			// A full entry may be cut short (Cells keeps the first
@@ -165,7 +162,7 @@ func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
 			}
 		}
 		j.generation(facts, claims)
-		start = end
+		end = start
 	}
 
 	var out []Finding
@@ -183,6 +180,22 @@ func Find(spec *v1.RoleSpec, history []v1.AppliedProposal) []Finding {
 		out = append(out, finding)
 	}
 	return out
+}
+
+// Batch is what makes neighbouring history entries one batch, applied to
+// one spec: the Role generation they were recorded at; for entries rebuilt
+// from Git, the commit (each commit was one change to the manifest, and
+// which of them a sync brought in together is not known); for entries
+// rebuilt from Applied Proposals, the generation of the Role object they
+// were applied to, kept apart from the live Role's generations.
+func Batch(e *v1.AppliedProposal) string {
+	switch e.RebuiltFrom {
+	case v1.HistoryFromGit:
+		return "commit " + e.Commit
+	case v1.HistoryFromProposal:
+		return "rebuilt " + strconv.FormatInt(e.Generation, 10)
+	}
+	return "generation " + strconv.FormatInt(e.Generation, 10)
 }
 
 // judge holds what the generations judged so far (the newer ones) decided.

@@ -436,3 +436,34 @@ func (e *ConflictError) Error() string {
 }
 
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Unsynced names the fields the carried Proposals set whose value in live
+// differs from committed, each as "field: the Role holds X, the commit Y":
+// none when the Role holds what the switch-over commit gave the sync for
+// every field the switch-over carried. Only those fields are compared, so a
+// kustomize patch or substitution that changes others does not keep a
+// switch-over from counting as synced.
+func Unsynced(live, committed *v1.RoleSpec, carried []Carried) []string {
+	seen := map[fieldKey]bool{}
+	var out []string
+	for _, p := range carried {
+		for i := range p.Changes {
+			k := keyOf(&p.Changes[i])
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if k.kind == row {
+				a, b := live.Row(k.skill), committed.Row(k.skill)
+				if !sameRow(a, b) {
+					out = append(out, fmt.Sprintf("%s: the Role holds %s, the commit %s", k, rowText(a), rowText(b)))
+				}
+				continue
+			}
+			if a, b := valueOf(live, k), valueOf(committed, k); a != b {
+				out = append(out, fmt.Sprintf("%s: the Role holds %s, the commit %s", k, a, b))
+			}
+		}
+	}
+	return out
+}

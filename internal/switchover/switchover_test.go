@@ -211,3 +211,31 @@ func specText(s *v1.RoleSpec) string {
 	}
 	return b.String()
 }
+
+func TestUnsynced(t *testing.T) {
+	committed := &v1.RoleSpec{Skills: []v1.SkillRequirement{
+		{ID: "docker", Cells: []v1.Cell{{Level: "junior", Proficiency: "W"}, {Level: "senior", Proficiency: "E"}}},
+		{ID: "terraform", Cells: []v1.Cell{{Level: "junior", Proficiency: "A"}}},
+	}, Levels: []v1.RoleLevel{{Level: "junior", Focus: "Ship"}}}
+	carried := []Carried{
+		{Proposal: "ns/a", UID: "a", Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: "docker", Level: "junior", Proficiency: "W"}}},
+		{Proposal: "ns/b", UID: "b", Changes: []v1.Change{{Op: v1.OpAddSkill, Skill: "terraform", Cells: []v1.Cell{{Level: "junior", Proficiency: "A"}}},
+			{Op: v1.OpSetFocus, Level: "junior", Focus: new("Ship")}}},
+	}
+	if got := Unsynced(committed, committed, carried); len(got) != 0 {
+		t.Errorf("a Role that holds the commit: %v", got)
+	}
+	patched := committed.DeepCopy()
+	patched.Skills[0].Cells[1].Proficiency = "A" // not carried: a kustomize patch may change it
+	if got := Unsynced(patched, committed, carried); len(got) != 0 {
+		t.Errorf("a field the switch-over did not carry counts: %v", got)
+	}
+	reverted := committed.DeepCopy()
+	reverted.Skills[0].Cells[0].Proficiency = "A"
+	reverted.Skills = reverted.Skills[:1]
+	got := Unsynced(reverted, committed, carried)
+	if len(got) != 2 || !strings.Contains(got[0], `skills[docker].cells[junior].proficiency: the Role holds "A", the commit "W"`) ||
+		!strings.Contains(got[1], "skills[terraform]: the Role holds absent") {
+		t.Errorf("Unsynced = %q", got)
+	}
+}

@@ -58,7 +58,7 @@ func TestChartValues(t *testing.T) {
 	}, {
 		name:  "user roles off",
 		sets:  []string{"userRoles.enabled=false"},
-		count: map[string]int{kindClusterRole: 3, kindPolicy: 5},
+		count: map[string]int{kindClusterRole: 3, kindPolicy: 6},
 	}, {
 		name:   "no proposal quota by default",
 		absent: []string{"ResourceQuota"},
@@ -67,6 +67,10 @@ func TestChartValues(t *testing.T) {
 		name:  "a proposal quota per namespace",
 		sets:  []string{"proposalQuota.enabled=true", "proposalQuota.namespaces={career,data}"},
 		count: map[string]int{"ResourceQuota": 2},
+	}, {
+		name:  "a ballot quota per namespace",
+		sets:  []string{"ballotQuota.enabled=true", "ballotQuota.namespaces={career}"},
+		count: map[string]int{"ResourceQuota": 1},
 	}, {
 		name: "metrics off",
 		sets: []string{"metrics.enabled=false"},

@@ -185,12 +185,19 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 	if res.PluginP95 > 0 {
 		res.Ratio = float64(res.PortalP95) / float64(res.PluginP95)
 	}
-	var p v1.Proposal
-	if err := st.cp.Admin.Get(ctx, client.ObjectKey{Namespace: st.ns, Name: viaPortal}, &p); err != nil {
+	// Both write Ballots, one per voter, on their own Proposal.
+	var ballots v1.BallotList
+	if err := st.cp.Admin.List(ctx, &ballots, client.InNamespace(st.ns)); err != nil {
 		return nil, err
 	}
-	if len(p.Spec.Votes) != voters-res.Errors/2 && res.Errors == 0 {
-		return nil, fmt.Errorf("the portal's Proposal holds %d votes, want %d", len(p.Spec.Votes), voters)
+	portalBallots := 0
+	for _, bl := range ballots.Items {
+		if string(bl.Spec.ProposalRef) == viaPortal {
+			portalBallots++
+		}
+	}
+	if res.Errors == 0 && portalBallots != voters {
+		return nil, fmt.Errorf("the portal's Proposal has %d Ballots, want %d", portalBallots, voters)
 	}
 	return res, nil
 }

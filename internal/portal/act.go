@@ -20,23 +20,30 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
 )
 
 // Acting as the person. Every write reaches the API server with
@@ -105,12 +112,16 @@ func (t impersonatingTransport) RoundTrip(r *http.Request) (*http.Response, erro
 // request impersonates the identity in its context.
 type impersonator struct {
 	c client.Client
+	// reader is the portal's cache: the person's own Ballots are read
+	// there, never as the person.
+	reader client.Reader
 }
 
 // newImpersonator builds the writing client from the portal's own
 // configuration. It shares the manager's REST mapper, so it never needs
 // discovery of its own (which would have no person to act as).
-func newImpersonator(cfg *rest.Config, scheme *runtime.Scheme, mapper meta.RESTMapper) (*impersonator, error) {
+func newImpersonator(cfg *rest.Config, scheme *runtime.Scheme, mapper meta.RESTMapper,
+	reader client.Reader) (*impersonator, error) {
 	cfg = rest.CopyConfig(cfg)
 	if cfg.Impersonate.UserName != "" {
 		return nil, errors.New("the portal's own configuration impersonates already; it must run as itself")
@@ -120,7 +131,7 @@ func newImpersonator(cfg *rest.Config, scheme *runtime.Scheme, mapper meta.RESTM
 	if err != nil {
 		return nil, err
 	}
-	return &impersonator{c: c}, nil
+	return &impersonator{c: c, reader: reader}, nil
 }
 
 func (a *impersonator) createProposal(ctx context.Context, id *identity, p *v1.Proposal) error {
@@ -147,40 +158,138 @@ func fieldManager(user string) string {
 	return m[:maxLen-len(suffix)] + suffix
 }
 
-// cast writes the person's own entry of spec.votes or spec.reviews with
-// server-side apply, as `kubectl skillmatrix vote` does: the entry alone,
-// keyed by the username, under the person's field manager, so it never
-// touches anyone else's. The groups recorded are the ones impersonated,
-// which are what admission sees. The Proposal's UID makes it a
-// precondition on this very Proposal.
-//
-// This is the one function to change when votes become Ballot objects.
+// cast writes the person's own Ballot of the kind on p, as
+// `kubectl skillmatrix vote` and `review` do (internal/cli/vote.go): with
+// server-side apply under the person's field manager, named after the
+// Proposal, the kind and the username (or the name of the person's newest
+// Ballot of the kind, as the portal's cache holds it), owned by p, cast on
+// p's generation as read. The groups recorded are the ones impersonated,
+// which are what the Ballot policy compares them with. No other ballot is
+// read or rewritten. Older ballots of the person's own are deleted once the
+// new one is stored. decision "" withdraws: it deletes the person's Ballots
+// and their entry of spec.votes or spec.reviews from before Ballots.
 func (a *impersonator) cast(ctx context.Context, id *identity, p *v1.Proposal, kind governance.BallotKind,
 	decision, comment string) error {
+	bk := v1.BallotKindVote
+	if kind == governance.BallotReview {
+		bk = v1.BallotKindReview
+	}
+	mine, err := a.ballotsOf(ctx, p, bk, id.Username)
+	if err != nil {
+		return err
+	}
+	as := actingAs(ctx, id)
+	if decision == "" {
+		for i := range mine {
+			if err := a.c.Delete(as, &mine[i], client.Preconditions{UID: &mine[i].UID}); err != nil &&
+				!apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+				return err
+			}
+		}
+		return a.removeLegacyEntry(as, id, p, kind)
+	}
+	b := &v1.Ballot{
+		TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "Ballot"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: ballotNameFor(p, bk, id.Username, mine),
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: "Proposal",
+				Name: p.Name, UID: p.UID}}},
+		Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(p.Name), RoleRef: p.Spec.RoleRef, Kind: bk,
+			Voter: v1.Username(id.Username), Decision: v1.BallotDecision(decision), Comment: comment,
+			Groups: slices.Clone(id.Groups), ProposalGeneration: p.Generation},
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(b)
+	if err != nil {
+		return err
+	}
+	u := &unstructured.Unstructured{Object: m}
+	// Server-side apply refuses the typed object's null creationTimestamp.
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	owner := client.FieldOwner(fieldManager(id.Username))
+	stored := b.Name
+	if err := a.c.Apply(as, client.ApplyConfigurationFromUnstructured(u), owner, client.ForceOwnership); err != nil {
+		var taken v1.Ballot
+		if getErr := a.reader.Get(ctx, client.ObjectKeyFromObject(b), &taken); getErr != nil ||
+			string(taken.Spec.Voter) == id.Username {
+			return err
+		}
+		// Someone else holds the name (a name can be taken first): a
+		// ballot of the person's own under another, as the CLI does.
+		b.Name = v1.BallotName(p.Name, bk, v1.Username(id.Username+"\n"+utilrand.String(8)))
+		if err := a.c.Create(as, b, owner); err != nil {
+			return err
+		}
+		stored = b.Name
+	}
+	// Older ballots of the person's own are superseded by this one;
+	// failing to delete them is harmless (the newest counts).
+	for i := range mine {
+		if mine[i].Name != stored {
+			_ = a.c.Delete(as, &mine[i], client.Preconditions{UID: &mine[i].UID})
+		}
+	}
+	return nil
+}
+
+// ballotsOf are the person's Ballots of kind on p, as the cache holds them.
+func (a *impersonator) ballotsOf(ctx context.Context, p *v1.Proposal, kind v1.BallotKind, user string) ([]v1.Ballot, error) {
+	var list v1.BallotList
+	if err := a.reader.List(ctx, &list, client.InNamespace(p.Namespace),
+		client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(list.Items, func(b v1.Ballot) bool {
+		return string(b.Spec.ProposalRef) != p.Name || string(b.Spec.Voter) != user || b.Spec.Kind != kind
+	}), nil
+}
+
+// ballotNameFor is the name of the Ballot to write: the newest of the
+// person's own ballots of the kind, else the name kubectl skillmatrix
+// gives it (v1.BallotName), so the portal and the plugin write the same
+// object.
+func ballotNameFor(p *v1.Proposal, kind v1.BallotKind, user string, mine []v1.Ballot) string {
+	if len(mine) == 0 {
+		return v1.BallotName(p.Name, kind, v1.Username(user))
+	}
+	return slices.MaxFunc(mine, func(a, b v1.Ballot) int {
+		if c := a.CreationTimestamp.Compare(b.CreationTimestamp.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	}).Name
+}
+
+// removeLegacyEntry removes the person's entry of spec.votes or
+// spec.reviews, how votes were cast before Ballots, with a JSON patch that
+// first tests the entry is still theirs there and names the Proposal's UID.
+// No entry is nothing to do.
+func (a *impersonator) removeLegacyEntry(as context.Context, id *identity, p *v1.Proposal,
+	kind governance.BallotKind) error {
 	field, key := "votes", "voter"
+	i := slices.IndexFunc(p.Spec.Votes, func(v v1.Vote) bool { return string(v.Voter) == id.Username })
 	if kind == governance.BallotReview {
 		field, key = "reviews", "reviewer"
+		i = slices.IndexFunc(p.Spec.Reviews, func(r v1.Review) bool { return string(r.Reviewer) == id.Username })
 	}
-	u := &unstructured.Unstructured{Object: map[string]any{}}
-	u.SetAPIVersion(v1.GroupVersion.String())
-	u.SetKind("Proposal")
-	u.SetNamespace(p.Namespace)
-	u.SetName(p.Name)
-	u.SetUID(p.UID)
-	if decision != "" {
-		item := map[string]any{key: id.Username, "decision": decision}
-		if comment != "" {
-			item["comment"] = comment
-		}
-		groups := make([]any, len(id.Groups))
-		for i, g := range id.Groups {
-			groups[i] = g
-		}
-		item["groups"] = groups
-		u.Object["spec"] = map[string]any{field: []any{item}}
+	if i < 0 {
+		return nil
 	}
-	return a.c.Apply(actingAs(ctx, id), client.ApplyConfigurationFromUnstructured(u),
-		client.FieldOwner(fieldManager(id.Username)), client.ForceOwnership)
+	entry := fmt.Sprintf("/spec/%s/%d", field, i)
+	type op struct {
+		Op    string `json:"op"`
+		Path  string `json:"path"`
+		Value string `json:"value,omitempty"`
+	}
+	patch, err := json.Marshal([]op{
+		{Op: "test", Path: "/metadata/uid", Value: string(p.UID)},
+		{Op: "test", Path: entry + "/" + key, Value: id.Username},
+		{Op: "remove", Path: entry},
+	})
+	if err != nil {
+		return err
+	}
+	target := &v1.Proposal{}
+	target.Namespace, target.Name = p.Namespace, p.Name
+	return a.c.Patch(as, target, client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(fieldManager(id.Username)))
 }
 
 // withdraw sets spec.withdrawn with a merge patch naming the Proposal's

@@ -167,7 +167,22 @@ func TestPortalActsAsThePerson(t *testing.T) {
 		if err := alice.Create(c.ctx, review); err != nil || review.Status.Allowed {
 			t.Errorf("as alice, the portal cannot ask whether she may review, or she may: %v %+v", err, review.Status)
 		}
+		// bob's Ballot: created (a dry run) and deleted as bob; a Ballot
+		// that is not there is NotFound, not Forbidden.
+		bob := c.asServiceAccount(saCfg, rest.ImpersonationConfig{UserName: "bob", Groups: []string{"engineers"}})
+		ballot := &v1.Ballot{ObjectMeta: metav1.ObjectMeta{Name: "as-bob", Namespace: testNS},
+			Spec: v1.BallotSpec{ProposalRef: "as-alice", RoleRef: "mlops-engineer", Kind: v1.BallotKindVote, Voter: "bob",
+				Decision: v1.BallotApprove, Groups: []string{"engineers", "system:authenticated"}, ProposalGeneration: 1}}
+		if err := bob.Create(c.ctx, ballot.DeepCopy(), client.DryRunAll); err != nil {
+			t.Errorf("as bob, the portal cannot create his Ballot: %v", err)
+		}
+		if err := bob.Delete(c.ctx, ballot.DeepCopy()); !apierrors.IsNotFound(err) {
+			t.Errorf("as bob, the portal cannot delete his Ballot: %v", err)
+		}
 		refused := map[string]error{
+			"get a Ballot as bob":     bob.Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: "as-bob"}, &v1.Ballot{}),
+			"list Ballots as bob":     bob.List(c.ctx, &v1.BallotList{}, client.InNamespace(testNS)),
+			"update a Ballot as bob":  bob.Update(c.ctx, &v1.Ballot{ObjectMeta: metav1.ObjectMeta{Name: "as-bob", Namespace: testNS, ResourceVersion: "1"}, Spec: ballot.Spec}),
 			"get a Proposal as alice": alice.Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: "as-alice"}, &v1.Proposal{}),
 			"list Proposals as alice": alice.List(c.ctx, &v1.ProposalList{}, client.InNamespace(testNS)),
 			"update a Proposal as alice (not a patch)": alice.Update(c.ctx, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{
@@ -298,6 +313,22 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 	if page := people["carol"].do(http.MethodGet, proposalPath, nil).body; !strings.Contains(page, "review-form") {
 		t.Error("carol is not offered a review form")
 	}
+	// bob first rejects, then changes his mind; dave approves, withdraws
+	// and approves again: each keeps one Ballot of his own.
+	tok := people["bob"].formToken(proposalPath)
+	if r := people["bob"].do(http.MethodPost, proposalPath+"/vote", url.Values{"token": {tok}, "decision": {"reject"},
+		"comment": {"not yet"}}); r.code != http.StatusSeeOther {
+		t.Fatalf("bob rejects: %d\n%s", r.code, r.body)
+	}
+	tok = people["dave"].formToken(proposalPath)
+	for _, d := range []string{"approve", "withdraw"} {
+		if r := people["dave"].do(http.MethodPost, proposalPath+"/vote", url.Values{"token": {tok}, "decision": {d}}); r.code != http.StatusSeeOther {
+			t.Fatalf("dave's %s: %d\n%s", d, r.code, r.body)
+		}
+	}
+	if got := c.ballotsOf(name, "dave"); len(got) != 0 {
+		t.Errorf("dave withdrew his vote, yet has %d Ballots", len(got))
+	}
 	for _, who := range []string{"bob", "dave"} {
 		tok := people[who].formToken(proposalPath)
 		r := people[who].do(http.MethodPost, proposalPath+"/vote", url.Values{"token": {tok}, "decision": {"approve"},
@@ -309,7 +340,7 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 			t.Errorf("%s's vote is not on the page the portal sends them to", who)
 		}
 	}
-	tok := people["carol"].formToken(proposalPath)
+	tok = people["carol"].formToken(proposalPath)
 	if r := people["carol"].do(http.MethodPost, proposalPath+"/review", url.Values{"token": {tok}, "decision": {"approve"}}); r.code != http.StatusSeeOther {
 		t.Fatalf("carol reviews: %d\n%s", r.code, r.body)
 	}
@@ -317,12 +348,26 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 		err := c.admin.Get(c.ctx, types.NamespacedName{Namespace: testNS, Name: name}, &p)
 		return err == nil && p.Status.Phase == v1.PhaseApplied
 	})
-	for _, v := range p.Spec.Votes {
-		if v.Voter == "erin" {
-			t.Error("erin's refused vote was written")
+	if len(p.Spec.Votes)+len(p.Spec.Reviews) != 0 {
+		t.Errorf("the portal wrote spec.votes or spec.reviews: %+v %+v", p.Spec.Votes, p.Spec.Reviews)
+	}
+	if got := c.ballotsOf(name, "erin"); len(got) != 0 {
+		t.Errorf("erin's refused vote was written: %+v", got)
+	}
+	for who, kind := range map[string]v1.BallotKind{"bob": v1.BallotKindVote, "dave": v1.BallotKindVote, "carol": v1.BallotKindReview} {
+		got := c.ballotsOf(name, who)
+		if len(got) != 1 {
+			t.Errorf("%s has %d Ballots, want 1", who, len(got))
+			continue
 		}
-		if !slices.Equal(v.Groups, []string{"engineers", "system:authenticated"}) {
-			t.Errorf("%s's vote records groups %q", v.Voter, v.Groups)
+		b := got[0]
+		if b.Name != v1.BallotName(name, kind, v1.Username(who)) || b.Spec.Kind != kind || b.Spec.Decision != v1.BallotApprove ||
+			!slices.Equal(b.Spec.Groups, []string{"engineers", "system:authenticated"}) ||
+			b.Spec.ProposalGeneration != p.Generation || len(b.OwnerReferences) != 1 || b.OwnerReferences[0].UID != p.UID ||
+			!slices.ContainsFunc(b.ManagedFields, func(m metav1.ManagedFieldsEntry) bool {
+				return m.Manager == "kubectl-skillmatrix-"+who
+			}) {
+			t.Errorf("%s's Ballot: %s %+v %+v", who, b.Name, b.Spec, b.ManagedFields)
 		}
 	}
 	c.eventually("the pages show it Applied, in en and zh-CN", func() bool {
@@ -337,4 +382,16 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 	if r.code != http.StatusConflict || !strings.Contains(r.body, "This proposal is decided") {
 		t.Errorf("a vote on an Applied Proposal: %d", r.code)
 	}
+}
+
+// ballotsOf are voter's Ballots on the Proposal, as the API server holds them.
+func (c *envCluster) ballotsOf(proposal, voter string) []v1.Ballot {
+	c.t.Helper()
+	var list v1.BallotList
+	if err := c.admin.List(c.ctx, &list, client.InNamespace(testNS)); err != nil {
+		c.t.Fatal(err)
+	}
+	return slices.DeleteFunc(list.Items, func(b v1.Ballot) bool {
+		return string(b.Spec.ProposalRef) != proposal || string(b.Spec.Voter) != voter
+	})
 }

@@ -61,16 +61,26 @@ type refusalRule struct {
 // rbacNoPatch is RBAC's refusal of a patch of a Proposal.
 const rbacNoPatch = `cannot patch resource "proposals"`
 
+// The catalog keys and messages more than one rule shares.
+const (
+	keyOthersBallot  = "portal.refused.othersBallot"
+	keyNoVoteRight   = "portal.refused.noVoteRight"
+	keyNoReviewRight = "portal.refused.noReviewRight"
+	msgQuota         = "exceeded quota"
+)
+
 // refusalRules are tried in order. The first group are the admission
 // policies' messages (docs/governance.md, "Messages"); then RBAC's.
 var refusalRules = []refusalRule{
 	{contains: "cannot change votes or reviews: proposal", key: "portal.refused.closed"},
 	{contains: "the author cannot vote on their own proposal", key: "portal.refused.ownVote"},
 	{contains: "the author cannot review their own proposal", key: "portal.refused.ownReview"},
-	{contains: "may add, change or remove only their own vote", key: "portal.refused.othersBallot"},
-	{contains: "may add, change or remove only their own review", key: "portal.refused.othersBallot"},
-	{contains: "may not vote on proposal", key: "portal.refused.noVoteRight"},
-	{contains: "may not review proposals for Role", key: "portal.refused.noReviewRight"},
+	{contains: "may add, change or remove only their own vote", key: keyOthersBallot},
+	{contains: "may add, change or remove only their own review", key: keyOthersBallot},
+	{contains: "may cast or change only their own ballot", key: keyOthersBallot},
+	{contains: "may not withdraw the ballot of", key: keyOthersBallot},
+	{contains: "may not vote on proposal", key: keyNoVoteRight},
+	{contains: "may not review proposals for Role", key: keyNoReviewRight},
 	{contains: "is a system identity", key: "portal.refused.systemUser"},
 	{contains: "may not vote: only members of the groups", key: "portal.refused.voterGroups"},
 	{contains: "may not review: only members of the groups", key: "portal.refused.reviewerGroups"},
@@ -79,12 +89,16 @@ var refusalRules = []refusalRule{
 	{contains: "can no longer be withdrawn", key: "portal.refused.withdrawClosed"},
 	{contains: "open proposals in namespace", key: "portal.refused.authorLimit"},
 	{contains: "spec.author must be your own username", key: "portal.refused.author"},
-	{contains: "exceeded quota", key: "portal.refused.quota"},
+	{contains: msgQuota, key: "portal.refused.ballotQuota", only: actVote},
+	{contains: msgQuota, key: "portal.refused.ballotQuota", only: actReview},
+	{contains: msgQuota, key: "portal.refused.quota"},
 	{contains: "proposal text too long", key: "portal.refused.tooLong"},
 	{contains: "cannot impersonate", key: "portal.refused.portalGrant"},
 	{contains: `cannot create resource "proposals"`, key: "portal.refused.noProposeRight"},
-	{contains: rbacNoPatch, key: "portal.refused.noVoteRight", only: actVote},
-	{contains: rbacNoPatch, key: "portal.refused.noReviewRight", only: actReview},
+	{contains: `resource "ballots"`, key: keyNoVoteRight, only: actVote},
+	{contains: `resource "ballots"`, key: keyNoReviewRight, only: actReview},
+	{contains: rbacNoPatch, key: keyNoVoteRight, only: actVote},
+	{contains: rbacNoPatch, key: keyNoReviewRight, only: actReview},
 	{contains: rbacNoPatch, key: "portal.refused.noProposeRight", only: actWithdraw},
 }
 

@@ -54,7 +54,7 @@ func Setup(ctx context.Context, mgr manager.Manager, listener net.Listener, opts
 		return nil, err
 	}
 	if opts.Auth != nil {
-		act, err := newImpersonator(mgr.GetConfig(), mgr.GetScheme(), mgr.GetRESTMapper())
+		act, err := newImpersonator(mgr.GetConfig(), mgr.GetScheme(), mgr.GetRESTMapper(), mgr.GetCache())
 		if err != nil {
 			return nil, fmt.Errorf("building the client that acts as signed-in people: %w", err)
 		}

@@ -56,7 +56,9 @@ func TestPortalSignIn(t *testing.T) {
 			}
 		}
 		slices.Sort(verbs)
-		want := []string{"groups:impersonate:user-info", "proposals:impersonate-on:user-info:create",
+		want := []string{"ballots:impersonate-on:user-info:create", "ballots:impersonate-on:user-info:delete",
+			"ballots:impersonate-on:user-info:patch", "groups:impersonate:user-info",
+			"proposals:impersonate-on:user-info:create",
 			"proposals:impersonate-on:user-info:patch", "selfsubjectaccessreviews:impersonate-on:user-info:create",
 			"users:impersonate:user-info"}
 		if !slices.Equal(verbs, want) {
@@ -82,11 +84,16 @@ func TestPortalSignIn(t *testing.T) {
 		objs := helmTemplate(t, "t", releaseNamespace, nil, "portal.enabled=true", "portal.namespaces={career-a1}",
 			"portal.signIn.issuerURL=https://dex.example.com", "portal.signIn.clientID=portal")
 		role := find(objs, kindClusterRole, portal+"-impersonator")
-		if role == nil || strings.Contains(toYAML(role.Object), "proposals") {
-			t.Errorf("the cluster-wide grant covers Proposals in namespaced mode")
+		if role == nil || strings.Contains(toYAML(role.Object), "proposals") ||
+			strings.Contains(toYAML(role.Object), "ballots") {
+			t.Errorf("the cluster-wide grant covers Proposals or Ballots in namespaced mode")
 		}
-		if roleIn(objs, "career-a1", portal+"-impersonator") == nil {
-			t.Errorf("no impersonator Role in career-a1 among %v", names(objs))
+		nsRole := roleIn(objs, "career-a1", portal+"-impersonator")
+		if nsRole == nil {
+			t.Fatalf("no impersonator Role in career-a1 among %v", names(objs))
+		}
+		if y := toYAML(nsRole.Object); !strings.Contains(y, "proposals") || !strings.Contains(y, "ballots") {
+			t.Errorf("the impersonator Role in career-a1 lacks the Proposal or Ballot writes:\n%s", y)
 		}
 	})
 	t.Run("the unconstrained grant only when asked for", func(t *testing.T) {

@@ -38,6 +38,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -329,16 +330,31 @@ func (tp *takePart) review(carol context.Context, proposal string) {
 	}
 }
 
-// votes is who voted on the Proposal, as stored.
+// votes is every vote and review cast on the Proposal, as stored: its
+// Ballots (voter, kind, decision, resourceVersion) and any legacy entry.
 func (tp *takePart) votes(proposal string) []string {
+	name := proposal[strings.LastIndex(proposal, "/")+1:]
 	var p v1.Proposal
-	if err := tp.c.admin.Get(tp.c.ctx, types.NamespacedName{Namespace: testNS, Name: proposal[strings.LastIndex(proposal, "/")+1:]}, &p); err != nil {
+	if err := tp.c.admin.Get(tp.c.ctx, types.NamespacedName{Namespace: testNS, Name: name}, &p); err != nil {
 		tp.t.Fatal(err)
 	}
-	out := make([]string, 0, len(p.Spec.Votes))
-	for _, v := range p.Spec.Votes {
-		out = append(out, string(v.Voter)+"="+string(v.Decision))
+	var ballots v1.BallotList
+	if err := tp.c.admin.List(tp.c.ctx, &ballots, client.InNamespace(testNS)); err != nil {
+		tp.t.Fatal(err)
 	}
+	var out []string
+	for _, b := range ballots.Items {
+		if string(b.Spec.ProposalRef) == name {
+			out = append(out, fmt.Sprintf("%s %s=%s@%s", b.Spec.Kind, b.Spec.Voter, b.Spec.Decision, b.ResourceVersion))
+		}
+	}
+	for _, v := range p.Spec.Votes {
+		out = append(out, "legacy "+string(v.Voter)+"="+string(v.Decision))
+	}
+	for _, r := range p.Spec.Reviews {
+		out = append(out, "legacy review "+string(r.Reviewer)+"="+string(r.Decision))
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -420,6 +436,14 @@ func (tp *takePart) applied(ctx context.Context, proposal, name string) {
 		err := tp.c.admin.Get(tp.c.ctx, types.NamespacedName{Namespace: testNS, Name: name}, &p)
 		return err == nil && p.Status.Phase == v1.PhaseApplied
 	})
+	// What decided it: the Ballots the three wrote as themselves, nothing else.
+	var got []string
+	for _, v := range tp.votes(proposal) {
+		got = append(got, v[:strings.LastIndex(v, "@")])
+	}
+	if want := []string{"Review carol=Approve", "Vote bob=Approve", "Vote dave=Approve"}; !slices.Equal(got, want) {
+		t.Errorf("the Proposal's ballots are %q, want %q", got, want)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(tp.proxyURL+proposal), chromedp.WaitVisible(chromedp.CSS("p.phase strong"))); err != nil {
 		t.Fatal(err)
 	}

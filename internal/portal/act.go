@@ -207,9 +207,7 @@ func (a *impersonator) cast(ctx context.Context, id *identity, p *v1.Proposal, k
 	owner := client.FieldOwner(fieldManager(id.Username))
 	stored := b.Name
 	if err := a.c.Apply(as, client.ApplyConfigurationFromUnstructured(u), owner, client.ForceOwnership); err != nil {
-		var taken v1.Ballot
-		if getErr := a.reader.Get(ctx, client.ObjectKeyFromObject(b), &taken); getErr != nil ||
-			string(taken.Spec.Voter) == id.Username {
+		if !a.takenByAnother(ctx, b, err) {
 			return err
 		}
 		// Someone else holds the name (a name can be taken first): a
@@ -228,6 +226,20 @@ func (a *impersonator) cast(ctx context.Context, id *identity, p *v1.Proposal, k
 		}
 	}
 	return nil
+}
+
+// takenByAnother says whether the apply of b failed because its name holds
+// another ballot: someone else's, or one of another Proposal or kind (the
+// cache shows it, or the API server says a field that names whose and what
+// a ballot is cannot change). A name can be taken first on purpose; the
+// person then votes under another name of their own.
+func (a *impersonator) takenByAnother(ctx context.Context, b *v1.Ballot, err error) bool {
+	var taken v1.Ballot
+	if getErr := a.reader.Get(ctx, client.ObjectKeyFromObject(b), &taken); getErr == nil {
+		return taken.Spec.Voter != b.Spec.Voter || taken.Spec.ProposalRef != b.Spec.ProposalRef ||
+			taken.Spec.Kind != b.Spec.Kind
+	}
+	return apierrors.IsInvalid(err) && strings.Contains(err.Error(), "is immutable")
 }
 
 // ballotsOf are the person's Ballots of kind on p, as the cache holds them.

@@ -313,8 +313,16 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 	if page := people["carol"].do(http.MethodGet, proposalPath, nil).body; !strings.Contains(page, "review-form") {
 		t.Error("carol is not offered a review form")
 	}
-	// bob first rejects, then changes his mind; dave approves, withdraws
-	// and approves again: each keeps one Ballot of his own.
+	// carol casts her vote under the name bob's would have (a name can be
+	// taken first); bob first rejects, then changes his mind, under a name
+	// of his own; dave approves, withdraws and approves again: each keeps
+	// one Ballot of his own.
+	squat := &v1.Ballot{ObjectMeta: metav1.ObjectMeta{Namespace: testNS, Name: v1.BallotName(name, v1.BallotKindVote, "bob")},
+		Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(name), RoleRef: p.Spec.RoleRef, Kind: v1.BallotKindVote, Voter: "carol",
+			Decision: v1.BallotApprove, Groups: []string{"system:authenticated"}, ProposalGeneration: p.Generation}}
+	if err := userClient(c, "carol").Create(c.ctx, squat); err != nil {
+		t.Fatalf("carol takes bob's name: %v", err)
+	}
 	tok := people["bob"].formToken(proposalPath)
 	if r := people["bob"].do(http.MethodPost, proposalPath+"/vote", url.Values{"token": {tok}, "decision": {"reject"},
 		"comment": {"not yet"}}); r.code != http.StatusSeeOther {
@@ -355,13 +363,18 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 		t.Errorf("erin's refused vote was written: %+v", got)
 	}
 	for who, kind := range map[string]v1.BallotKind{"bob": v1.BallotKindVote, "dave": v1.BallotKindVote, "carol": v1.BallotKindReview} {
-		got := c.ballotsOf(name, who)
+		got := slices.DeleteFunc(c.ballotsOf(name, who), func(b v1.Ballot) bool { return b.Spec.Kind != kind })
 		if len(got) != 1 {
-			t.Errorf("%s has %d Ballots, want 1", who, len(got))
+			t.Errorf("%s has %d Ballots of kind %s, want 1", who, len(got), kind)
 			continue
 		}
 		b := got[0]
-		if b.Name != v1.BallotName(name, kind, v1.Username(who)) || b.Spec.Kind != kind || b.Spec.Decision != v1.BallotApprove ||
+		named := b.Name == v1.BallotName(name, kind, v1.Username(who))
+		if who == "bob" {
+			// His name was taken: a name of his own, as the plugin picks.
+			named = b.Name != squat.Name && strings.HasPrefix(b.Name, name+".vote.")
+		}
+		if !named || b.Spec.Kind != kind || b.Spec.Decision != v1.BallotApprove ||
 			!slices.Equal(b.Spec.Groups, []string{"engineers", "system:authenticated"}) ||
 			b.Spec.ProposalGeneration != p.Generation || len(b.OwnerReferences) != 1 || b.OwnerReferences[0].UID != p.UID ||
 			!slices.ContainsFunc(b.ManagedFields, func(m metav1.ManagedFieldsEntry) bool {

@@ -437,8 +437,9 @@ func (tp *takePart) applied(ctx context.Context, proposal, name string) {
 		return err == nil && p.Status.Phase == v1.PhaseApplied
 	})
 	// What decided it: the Ballots the three wrote as themselves, nothing else.
-	var got []string
-	for _, v := range tp.votes(proposal) {
+	stored := tp.votes(proposal)
+	got := make([]string, 0, len(stored))
+	for _, v := range stored {
 		got = append(got, v[:strings.LastIndex(v, "@")])
 	}
 	if want := []string{"Review carol=Approve", "Vote bob=Approve", "Vote dave=Approve"}; !slices.Equal(got, want) {

@@ -110,7 +110,7 @@ test-deps: ## Install the Debian packages the tests need when they are missing (
 	@hack/ensure-packages.sh $(TEST_PACKAGES)
 
 .PHONY: test-unit
-test-unit: test-deps envtest-assets mailpit helm kustomize ## Run unit tests and envtest specs.
+test-unit: test-deps envtest-assets mailpit helm kustomize oauth2-proxy ## Run unit tests and envtest specs.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh 2>/dev/null)" go test ./... -coverprofile cover.out
 
 # The inner loop: the unit, golden and seed-corpus tests of every package without a control
@@ -189,7 +189,8 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/gitwrite:FuzzParseKnownHosts ./internal/gitwrite:FuzzWildcardMatch ./internal/revert:FuzzFind \
 	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest \
 	./internal/gitwrite:FuzzCommitMessage ./internal/gitwrite:FuzzBranchName ./internal/history:FuzzDiff \
-	./internal/governance:FuzzCollect ./internal/notify:FuzzMessage
+	./internal/governance:FuzzCollect ./internal/notify:FuzzMessage ./internal/portal:FuzzFormToken \
+	./internal/portal:FuzzLocalPath ./internal/portal:FuzzProposeForm ./internal/portal:FuzzIdentityClaims
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).
@@ -221,15 +222,19 @@ manager: ## Build the manager binary (bin/manager) without regenerating code.
 portal: ## Build the portal binary (bin/skillmatrix-portal), the read-only career portal (docs/portal.md).
 	go build -o "$(LOCALBIN)/skillmatrix-portal" ./cmd/portal
 
+# The demo's programs: the manager, the portal, the kubectl plugin and oauth2-proxy, all in bin/.
+DEMO_FLAGS = -skip-build -manager "$(LOCALBIN)/manager" -portal "$(LOCALBIN)/skillmatrix-portal" \
+	-plugin "$(LOCALBIN)/kubectl-skillmatrix" -oauth2-proxy "$(LOCALBIN)/oauth2-proxy" -dir "$(LOCALBIN)/demo"
+
 .PHONY: demo
-demo: manager portal envtest-assets ## Run the operator on a local kube-apiserver + etcd with the MLOps Engineer sample (docs/demo.md); Ctrl-C stops it.
+demo: manager portal build-plugin oauth2-proxy envtest-assets ## Run the operator, the portal behind oauth2-proxy and a demo sign-in on a local kube-apiserver + etcd with the MLOps Engineer sample (docs/demo.md); Ctrl-C stops it.
 	go build -o "$(LOCALBIN)/skillmatrix-demo" ./hack/demo
-	"$(LOCALBIN)/skillmatrix-demo" -skip-build -manager "$(LOCALBIN)/manager" -portal "$(LOCALBIN)/skillmatrix-portal" -dir "$(LOCALBIN)/demo"
+	"$(LOCALBIN)/skillmatrix-demo" $(DEMO_FLAGS)
 
 .PHONY: demo-check
-demo-check: manager portal envtest-assets ## Run the demo and its printed next steps unattended, with ports 8080/8081 held busy; prints PASS (CI).
+demo-check: manager portal build-plugin oauth2-proxy envtest-assets ## Run the demo and its printed next steps unattended (the plugin, and the portal signed in through oauth2-proxy), with ports 8080/8081 held busy; prints PASS (CI).
 	go build -o "$(LOCALBIN)/skillmatrix-demo" ./hack/demo
-	"$(LOCALBIN)/skillmatrix-demo" -skip-build -check -manager "$(LOCALBIN)/manager" -portal "$(LOCALBIN)/skillmatrix-portal" -dir "$(LOCALBIN)/demo"
+	"$(LOCALBIN)/skillmatrix-demo" -check $(DEMO_FLAGS)
 
 ##@ Build
 
@@ -238,7 +243,7 @@ build: manager ## Build the manager binary (bin/manager), without regenerating c
 
 .PHONY: build-plugin
 build-plugin: ## Build the kubectl plugin (bin/kubectl-skillmatrix); put bin/ on PATH to use `kubectl skillmatrix`.
-	go build -o bin/kubectl-skillmatrix ./cmd/kubectl-skillmatrix
+	go build -o "$(LOCALBIN)/kubectl-skillmatrix" ./cmd/kubectl-skillmatrix
 
 ##@ Release
 
@@ -356,6 +361,13 @@ HELM_VERSION ?= v4.3.1
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 
 GOLANGCI_LINT_VERSION ?= v2.15.0
+# oauth2-proxy is the authenticating proxy of make demo and of the portal's browser specs.
+OAUTH2_PROXY_VERSION ?= v7.15.6
+
+.PHONY: oauth2-proxy
+oauth2-proxy: $(LOCALBIN) ## Install the pinned oauth2-proxy into bin/ if necessary (hack/oauth2-proxy.sh).
+	@OAUTH2_PROXY_VERSION=$(OAUTH2_PROXY_VERSION) LOCALBIN="$(LOCALBIN)" hack/oauth2-proxy.sh >/dev/null
+
 .PHONY: helm
 helm: $(LOCALBIN) ## Download helm locally if necessary.
 	@HELM_VERSION=$(HELM_VERSION) hack/install-helm.sh >/dev/null

@@ -62,7 +62,7 @@ type settings struct {
 	steady, timeout                                            time.Duration
 	govProposals, govRoles, writeBackProposals                 int
 	baselineWorkers                                            int
-	portalRoles, portalClients, portalRequests                 int
+	portalRoles, portalClients, portalRequests, portalVotes    int
 	binaries                                                   []namedValue
 	notes                                                      map[string]string
 	env, args                                                  map[string][]string
@@ -142,6 +142,7 @@ func parseFlags() (settings, error) {
 	flag.IntVar(&c.portalRoles, "portal-roles", 1000, "Roles the portal serves; 0 skips the portal")
 	flag.IntVar(&c.portalClients, "portal-clients", 50, "concurrent clients of the portal")
 	flag.IntVar(&c.portalRequests, "portal-requests", 5000, "requests per portal route")
+	flag.IntVar(&c.portalVotes, "portal-votes", 50, "votes through the portal and with the plugin, compared; 0 skips them")
 	flag.BoolVar(&c.gobench, "gobench", true, "run the domain packages' go test benchmarks")
 	flag.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "limit for one convergence")

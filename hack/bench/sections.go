@@ -199,6 +199,9 @@ type portalResult struct {
 	PeakRSS, SyncedRSS float64
 	// Env is its environment: the soft limit it sets itself in a Pod.
 	Env []string
+	// Votes compares a vote through the portal with the same vote with the
+	// plugin (portalvote.go); nil when not measured.
+	Votes *voteComparison `json:",omitempty"`
 }
 
 type portalRoute struct {
@@ -245,6 +248,20 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 		return nil, err
 	}
 	res.Env = []string{fmt.Sprintf("GOMEMLIMIT=%d", soft)}
+	// The portal runs as a user with config/portal's RBAC, with sign-in.
+	kubeconfig, err := b.portalIdentity(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	iss, err := startIssuer(max(c.portalVotes, 1))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = iss.Close() }()
+	signIn, err := b.signInArgs(iss)
+	if err != nil {
+		return nil, err
+	}
 	addr, err := managerproc.FreeAddress("127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -254,8 +271,8 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 		return nil, err
 	}
 	started := time.Now()
-	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: []string{"--bind-address=" + addr},
-		Kubeconfig: st.cp.Kubeconfig, MetricsAddr: "0", ProbeAddr: probe, Env: res.Env,
+	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addr}, signIn...),
+		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: probe, Env: res.Env,
 		LogPath: filepath.Join(b.logDir, "portal.log")})
 	if err != nil {
 		return nil, err
@@ -287,6 +304,12 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 			P50:  percentile(lat, 0.50), P95: percentile(lat, 0.95), P99: percentile(lat, 0.99),
 			PerSecond: float64(len(lat)) / elapsed.Seconds(), Errors: errs})
 		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, percentile(lat, 0.5), percentile(lat, 0.95), errs)
+	}
+	if c.portalVotes > 0 {
+		if res.Votes, err = b.compareVotes(ctx, st, iss, "http://"+addr, c.portalVotes); err != nil {
+			return nil, fmt.Errorf("votes: %w%s", err, p.Tail(20))
+		}
+		logln("  vote p95: portal %s, plugin %s, ratio %.2f", res.Votes.PortalP95, res.Votes.PluginP95, res.Votes.Ratio)
 	}
 	_, res.PeakRSS = plane.Memory(p.Pid())
 	return res, nil

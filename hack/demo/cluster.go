@@ -242,5 +242,3 @@ func (d *demo) sampleProposalObject() (*unstructured.Unstructured, error) {
 // what their votes and reviews record (the API server adds
 // system:authenticated).
 const demoGroup = "engineers"
-
-var demoGroups = testenv.AuthenticatedGroups(demoGroup)

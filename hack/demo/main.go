@@ -20,13 +20,17 @@ limitations under the License.
 // and the user ClusterRoles, starts the manager as a process of its own,
 // applies the MLOps Engineer SkillMatrix and Role samples and shows the
 // rendered matrix. It writes an admin kubeconfig and one per demo user
-// (alice, bob, dave, carol) under bin/demo, prints the commands to try next,
-// and keeps running until interrupted; Ctrl-C stops everything it started.
+// (alice, bob, dave, carol) under bin/demo, builds the kubectl plugin, starts
+// a small OIDC issuer whose sign-in page lists the demo users and the portal
+// behind oauth2-proxy, where they sign in and act in the browser, prints the
+// commands to try next, and keeps running until interrupted; Ctrl-C stops
+// everything it started.
 //
-// With -check (or DEMO_CHECK=1) it also runs those next steps itself, as the
-// real users and with the very patch bodies it prints, waits until the
-// Proposal is Applied and the rendered matrix shows the change, prints PASS
-// and exits 0. docs/demo.md describes it.
+// With -check (or DEMO_CHECK=1) it also runs those next steps itself: the
+// plugin's printed commands as the real users, and the portal signed in
+// through oauth2-proxy as a browser would; it waits until the Proposal is
+// Applied and the rendered matrix shows the change, prints PASS and exits 0.
+// docs/demo.md describes it.
 //
 // Run it from the repository root: go run ./hack/demo [-check].
 package main
@@ -56,6 +60,7 @@ import (
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/mailpit"
 )
@@ -88,6 +93,9 @@ type options struct {
 	// portal is the portal binary; portalAddr where it serves its pages,
 	// portalProbeAddr its probes.
 	portal, portalAddr, portalProbeAddr string
+	// plugin is the kubectl plugin; oauth2Proxy the proxy in front of the
+	// portal, listening on proxyAddr; issuerAddr the demo's OIDC issuer.
+	plugin, oauth2Proxy, proxyAddr, issuerAddr string
 }
 
 func main() {
@@ -112,6 +120,14 @@ func main() {
 		"Where the portal serves its pages; port 0 picks a free port, printed at start.")
 	flag.StringVar(&o.portalProbeAddr, "portal-health-probe-bind-address", "127.0.0.1:0",
 		"The portal's health probe address; port 0 picks a free port.")
+	flag.StringVar(&o.plugin, "plugin", filepath.Join("bin", "kubectl-skillmatrix"),
+		"The kubectl plugin to build (unless -skip-build) and run the printed commands with.")
+	flag.StringVar(&o.oauth2Proxy, "oauth2-proxy", filepath.Join("bin", "oauth2-proxy"),
+		"The oauth2-proxy binary (make oauth2-proxy installs the pinned one into bin/).")
+	flag.StringVar(&o.proxyAddr, "proxy-bind-address", "127.0.0.1:0",
+		"Where oauth2-proxy serves the portal with sign-in; port 0 picks a free port, printed at start.")
+	flag.StringVar(&o.issuerAddr, "issuer-bind-address", "127.0.0.1:0",
+		"Where the demo's OIDC issuer (its sign-in page) listens; port 0 picks a free port.")
 	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute,
 		"How long to wait for each step: the manager, the Role to become Ready, the Proposal to be Applied.")
 	flag.Parse()
@@ -139,7 +155,11 @@ type demo struct {
 	users   map[string]client.Client
 	manager *managerproc.Process
 	portal  *managerproc.Process
-	started time.Time
+	proxy   *managerproc.Process
+	issuer  *oidcissuer.Issuer
+	// clientSecret is the portal's client secret at the issuer, for oauth2-proxy.
+	clientSecret string
+	started      time.Time
 	// mail receives the demo's notifications; unsubscribeAddr is where the
 	// manager serves their unsubscribe links (notify.go).
 	mail            *mailpit.Server
@@ -164,7 +184,7 @@ func run(o options) int {
 	if o.check {
 		// CI runs the check: prove the demo needs none of the ports a
 		// manager listens on by default.
-		release := holdDefaultPorts(o.metricsAddr, o.probeAddr, o.portalAddr, o.portalProbeAddr)
+		release := holdDefaultPorts(o.metricsAddr, o.probeAddr, o.portalAddr, o.portalProbeAddr, o.proxyAddr, o.issuerAddr)
 		defer release()
 	}
 	d := &demo{opts: o, started: time.Now(), users: map[string]client.Client{}}
@@ -229,6 +249,9 @@ func (d *demo) setUp(ctx context.Context) error {
 			if err == nil {
 				err = buildPortal(ctx, d.opts.portal)
 			}
+			if err == nil {
+				err = buildPlugin(ctx, d.opts.plugin)
+			}
 			build <- err
 		}()
 	}
@@ -266,6 +289,11 @@ func (d *demo) setUp(ctx context.Context) error {
 	fmt.Printf("    SMTP %s:%d, web page %s: log %s\n", d.mail.SMTPHost, d.mail.SMTPPort, d.mail.URL,
 		filepath.Join(d.relDir, mailpitLog))
 
+	step("The portal's ServiceAccount and RBAC (config/portal): reads, and impersonation for its writes only")
+	if err := d.portalIdentity(ctx); err != nil {
+		return err
+	}
+
 	step("Building and starting the manager")
 	t = time.Now()
 	if err := <-build; err != nil {
@@ -278,13 +306,22 @@ func (d *demo) setUp(ctx context.Context) error {
 	fmt.Printf("    %s (pid %d) is ready: log %s (%s)\n",
 		d.opts.manager, d.manager.Pid(), filepath.Join(d.relDir, managerLog), since(t))
 
-	step("Starting the portal")
+	step("Starting the demo's OIDC issuer, the portal and oauth2-proxy in front of it")
 	t = time.Now()
+	if err := d.startIssuer(); err != nil {
+		return err
+	}
+	fmt.Printf("    %s: its sign-in page lists the demo users\n", d.issuer.URL())
 	if err := d.startPortal(ctx); err != nil {
 		return err
 	}
-	fmt.Printf("    %s (pid %d) serves %s: log %s (%s)\n", d.opts.portal, d.portal.Pid(),
-		d.portalURL("/ns/"+namespace+"/"), filepath.Join(d.relDir, portalLog), since(t))
+	fmt.Printf("    %s (pid %d) serves %s read-only without sign-in: log %s\n", d.opts.portal, d.portal.Pid(),
+		d.portalURL("/"), filepath.Join(d.relDir, portalLog))
+	if err := d.startProxy(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("    %s (pid %d) serves the portal with sign-in at %s: log %s (%s)\n", d.opts.oauth2Proxy, d.proxy.Pid(),
+		d.proxyURL("/"), filepath.Join(d.relDir, proxyLog), since(t))
 
 	if err := d.showSamples(ctx); err != nil {
 		return err
@@ -323,9 +360,6 @@ func (d *demo) showSamples(ctx context.Context) error {
 		return err
 	}
 	d.proposal = proposal.GetName()
-	if err := d.writeBallots(); err != nil {
-		return fmt.Errorf("writing the demo users' Ballots to %s: %w", d.relDir, err)
-	}
 	role, err := d.applySamples(ctx)
 	if err != nil {
 		return err
@@ -358,7 +392,8 @@ func (d *demo) prepareDir() error {
 	}
 	// A demo that was killed (SIGKILL) cannot stop its children: find them by
 	// the demo directory in their command line.
-	stopLeftovers(d.dir, []string{filepath.Base(d.opts.manager), filepath.Base(d.opts.portal), apiserverBin, etcdBin})
+	stopLeftovers(d.dir, []string{filepath.Base(d.opts.manager), filepath.Base(d.opts.portal),
+		filepath.Base(d.opts.oauth2Proxy), apiserverBin, etcdBin})
 	if err := os.RemoveAll(d.dir); err != nil {
 		return fmt.Errorf("wiping %s: %w", d.relDir, err)
 	}
@@ -432,6 +467,16 @@ func (d *demo) stop() error {
 	fmt.Println("\nStopping...")
 	var stopped []string
 	var errs []error
+	if d.proxy != nil {
+		if err := d.proxy.Stop(managerStopTimeout); err != nil {
+			errs = append(errs, fmt.Errorf("oauth2-proxy: %w", err))
+		}
+		stopped = append(stopped, "oauth2-proxy")
+	}
+	if d.issuer != nil {
+		_ = d.issuer.Close()
+		stopped = append(stopped, "the OIDC issuer")
+	}
 	if d.portal != nil {
 		if err := d.portal.Stop(managerStopTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("portal: %w", err))
@@ -504,7 +549,12 @@ func (d *demo) choosePorts() error {
 		{"-health-probe-bind-address", &d.opts.probeAddr},
 		{"-portal-bind-address", &d.opts.portalAddr},
 		{"-portal-health-probe-bind-address", &d.opts.portalProbeAddr},
+		{"-proxy-bind-address", &d.opts.proxyAddr},
+		{"-issuer-bind-address", &d.opts.issuerAddr},
 	} {
+		if *a.addr == "" {
+			continue // not used (the tests' options)
+		}
 		if *a.addr == "0" && a.flag == "-metrics-bind-address" {
 			continue // metrics off
 		}

@@ -70,9 +70,10 @@ func (d *demo) startMailpit(ctx context.Context) error {
 }
 
 // notificationArgs are the manager's flags for the demo's notifications:
-// links to the local portal, and the one-click unsubscribe endpoint.
+// links to the portal behind oauth2-proxy (where a reader can sign in and
+// act), and the one-click unsubscribe endpoint.
 func (d *demo) notificationArgs() []string {
-	return []string{"--portal-url=" + d.portalURL(""), "--notification-bind-address=" + d.unsubscribeAddr,
+	return []string{"--portal-url=" + d.proxyURL(""), "--notification-bind-address=" + d.unsubscribeAddr,
 		"--notification-unsubscribe-url=http://" + d.unsubscribeAddr}
 }
 

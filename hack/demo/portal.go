@@ -52,10 +52,23 @@ func (d *demo) startPortal(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	key := filepath.Join(d.dir, "portal-session.key")
+	if err := os.WriteFile(key, []byte(secret(32)), 0o600); err != nil {
+		return err
+	}
 	p, err := managerproc.Start(managerproc.Config{
-		Bin:         abs,
-		Kubeconfig:  filepath.Join(d.dir, adminKubeconfig),
-		Args:        []string{"--zap-encoder=console", "--bind-address=" + d.opts.portalAddr},
+		Bin: abs,
+		// The portal runs as its ServiceAccount, not as the admin.
+		Kubeconfig: filepath.Join(d.dir, portalKubeconfig),
+		Args: []string{"--zap-encoder=console", "--bind-address=" + d.opts.portalAddr,
+			"--public-url=" + d.proxyURL(""),
+			// Sign-in: the tokens of the demo issuer, mapped as an API server
+			// with these --oidc-* flags would map them: the demo users' names
+			// and groups, the same identities their kubeconfigs have.
+			"--oidc-issuer-url=" + d.issuer.URL(), "--oidc-client-id=" + oidcClientID,
+			"--oidc-username-claim=preferred_username", "--oidc-username-prefix=-", "--oidc-groups-claim=groups",
+			"--session-key-file=" + key,
+			"--sign-in-url=/oauth2/start?rd={rd}", "--sign-out-url=/oauth2/sign_out?rd=/"},
 		MetricsAddr: "0",
 		ProbeAddr:   d.opts.portalProbeAddr,
 		LogPath:     filepath.Join(d.dir, portalLog),
@@ -72,7 +85,6 @@ func (d *demo) startPortal(ctx context.Context) error {
 	return nil
 }
 
-// portalURL is the address of a portal page.
 func (d *demo) portalURL(path string) string { return "http://" + d.opts.portalAddr + path }
 
 // proposalPageURL is the portal's page of the sample Proposal.
@@ -92,12 +104,12 @@ const sampleRoleName = "mlops-engineer"
 // show voter's vote, as a reader reloading them would see it.
 func (d *demo) checkPortalShows(ctx context.Context, voter string) error {
 	page, feed := d.proposalPageURL(), d.roleFeedURL()
-	fmt.Printf("$ curl -s %s | grep '<strong>%s</strong>'\n", page, voter)
+	fmt.Printf("$ curl -s %s | grep '<strong>%s</strong> approves'\n", page, voter)
 	fmt.Printf("$ curl -s %s | grep ':vote:Approve:%s<'\n", feed, voter)
 	start := time.Now()
 	err := d.waitFor(ctx, func(ctx context.Context) (bool, error) {
 		body, err := fetch(ctx, page)
-		if err != nil || !strings.Contains(body, "<strong>"+voter+"</strong>: Approve") {
+		if err != nil || !strings.Contains(body, "<strong>"+voter+"</strong> approves") {
 			return false, nil //nolint:nilerr // not there yet: keep loading
 		}
 		atom, err := fetch(ctx, feed)
@@ -135,4 +147,15 @@ func fetch(ctx context.Context, url string) (string, error) {
 		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	return string(body), nil
+}
+
+// buildPlugin builds the kubectl plugin into out: on PATH, kubectl finds it
+// as `kubectl skillmatrix`.
+func buildPlugin(ctx context.Context, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/kubectl-skillmatrix")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build -o %s ./cmd/kubectl-skillmatrix: %w", out, err)
+	}
+	return nil
 }

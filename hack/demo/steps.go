@@ -21,7 +21,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,70 +34,45 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
 	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
-// A vote or review is a Ballot of its own (docs/api.md): the demo writes the
-// users' Ballots as files into its directory, prints the kubectl command that
-// creates each as its user and, in check mode, creates exactly those objects
-// through the Go client.
+// The sample Proposal as the plugin creates it: the sample's name, title
+// and changes (config/samples/career_v1alpha1_proposal.yaml).
+const (
+	sampleTitle       = "Raise Kubernetes Core to Advanced at Senior and require it from Junior"
+	sampleDescription = "Seniors run GPU scheduling and custom operators on the clusters their models use."
+)
 
-// demoDave casts a vote and, first, a forgery in bob's name.
-const demoDave = "dave"
+// approve is the decision of the plugin's vote and review and of the
+// portal's forms.
+const approve = "approve"
 
-// ballotFile is one Ballot the demo writes, and whose it is.
-type ballotFile struct {
-	file, user string
-	ballot     *careerv1alpha1.Ballot
+// The plugin's commands of the next steps, after "kubectl skillmatrix -n demo":
+// printed, and in check mode run as the users they name.
+func (d *demo) proposeArgs() []string {
+	return []string{"propose", sampleRoleName, "--name", d.proposal, "--set", "kubernetes-core@senior=V",
+		"--require", "kubernetes-core@junior", "--title", sampleTitle, "--description", sampleDescription}
 }
 
-// demoBallot is voter's Ballot of kind on proposal, cast on its first
-// generation and recording the groups the API server authenticates the
-// demo users with, under the name kubectl skillmatrix gives it.
-func demoBallot(proposal, voter string, kind careerv1alpha1.BallotKind,
-	decision careerv1alpha1.BallotDecision) *careerv1alpha1.Ballot {
-	return &careerv1alpha1.Ballot{
-		TypeMeta: metav1.TypeMeta{APIVersion: careerv1alpha1.GroupVersion.String(), Kind: "Ballot"},
-		ObjectMeta: metav1.ObjectMeta{Name: careerv1alpha1.BallotName(proposal, kind, careerv1alpha1.Username(voter)),
-			Namespace: namespace},
-		Spec: careerv1alpha1.BallotSpec{ProposalRef: careerv1alpha1.ObjectName(proposal), RoleRef: sampleRoleName, Kind: kind,
-			Voter: careerv1alpha1.Username(voter), Decision: decision, Groups: demoGroups, ProposalGeneration: 1},
+func (d *demo) approveArgs(comment string) []string {
+	args := []string{"vote", d.proposal, approve}
+	if comment != "" {
+		args = append(args, "-m", comment)
 	}
+	return args
 }
 
-// ballots are the Ballots of the next steps: dave's forgery in bob's name
-// (which admission refuses), bob's and dave's votes and carol's review.
-func (d *demo) ballots() (forged, bob, dave, carol ballotFile) {
-	forgery := demoBallot(d.proposal, "bob", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotReject)
-	forgery.Name = d.proposal + ".vote.forged-by-dave"
-	approve := func(file, user string, kind careerv1alpha1.BallotKind) ballotFile {
-		return ballotFile{file, user, demoBallot(d.proposal, user, kind, careerv1alpha1.BallotApprove)}
+func (d *demo) reviewArgs(decision, comment string) []string {
+	args := []string{"review", d.proposal, decision}
+	if comment != "" {
+		args = append(args, "-m", comment)
 	}
-	return ballotFile{"forged-vote.yaml", demoDave, forgery},
-		approve("bob-vote.yaml", "bob", careerv1alpha1.BallotKindVote),
-		approve("dave-vote.yaml", demoDave, careerv1alpha1.BallotKindVote),
-		approve("carol-review.yaml", "carol", careerv1alpha1.BallotKindReview)
-}
-
-// writeBallots writes the Ballots of the next steps into the demo
-// directory, where the printed commands find them.
-func (d *demo) writeBallots() error {
-	forged, bob, dave, carol := d.ballots()
-	for _, b := range []ballotFile{forged, bob, dave, carol} {
-		data, err := yaml.Marshal(b.ballot)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(d.dir, b.file), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return args
 }
 
 // kubeconfig is a user's kubeconfig ("" is the admin) as printed.
@@ -110,15 +88,41 @@ func (d *demo) kubectl(user, args string) string {
 	return "KUBECONFIG=" + d.kubeconfig(user) + " kubectl " + args
 }
 
-// ballotCommand prints the kubectl command that creates a Ballot file as
-// its user.
-func (d *demo) ballotCommand(b ballotFile) string {
-	return d.kubectl(b.user, "create -n "+namespace+" -f "+filepath.Join(d.relDir, b.file))
+// shellWords quotes the arguments that need it for a shell.
+func shellWords(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "" || strings.ContainsAny(a, " \t'\"$`\\|&;<>()*?[]#~!{}") {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
-// proposeCommand prints alice's command that creates the sample Proposal.
-func (d *demo) proposeCommand() string {
-	return d.kubectl("alice", "apply -n "+namespace+" -f "+sampleProposal)
+// pluginCommand prints the plugin command args run as user.
+func (d *demo) pluginCommand(user string, args []string) string {
+	return d.kubectl(user, "skillmatrix -n "+namespace+" "+shellWords(args))
+}
+
+// runPlugin runs the plugin as kubectl would for `kubectl skillmatrix
+// -n demo args...` as user, printing the command first.
+func (d *demo) runPlugin(ctx context.Context, user string, args []string) error {
+	fmt.Printf("$ %s\n", d.pluginCommand(user, args))
+	bin, err := filepath.Abs(d.opts.plugin)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-n", namespace}, args...)...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(d.dir, user+".kubeconfig"))
+	out, err := cmd.CombinedOutput()
+	for l := range strings.SplitSeq(strings.TrimRight(string(out), "\n"), "\n") {
+		fmt.Printf("    %s\n", l)
+	}
+	if err != nil {
+		return fmt.Errorf("%s as %s: %w", shellWords(args), user, err)
+	}
+	return nil
 }
 
 // matrixRowCommand prints the command that shows the Kubernetes Core row of
@@ -136,47 +140,46 @@ func (d *demo) matrixRowCommand() string {
 func (d *demo) printNextSteps() {
 	p := func(format string, a ...any) { fmt.Printf(format+"\n", a...) }
 	p("")
-	p("==> Try it. From %s, in another terminal:", d.root)
+	p("==> Try it in the browser: %s", d.proxyURL("/"))
 	p("")
-	p("  The cluster as admin. The kubeconfigs work with any Kubernetes client (kubectl, k9s, Lens, client-go...);")
-	p("  the demo itself does not need kubectl.")
-	p("    %s", d.kubectl("", "get career -n "+namespace))
-	p("    %s", d.kubectl("", "get roles.career.skillmatrix.dev -n "+namespace))
+	p("  Sign in as one of the demo users (the sign-in page lists them; there are no passwords). Take a private")
+	p("  window or a browser profile of its own per person, or Sign out to switch:")
+	for _, u := range signInUsers() {
+		p("    %-6s %s", u.Name, u.Note)
+	}
 	p("")
-	p("  The rendered matrix in a browser (the demo rewrites the file whenever the matrix changes):")
-	p("    open %s        # Linux: xdg-open %s", filepath.Join(d.relDir, htmlFile), filepath.Join(d.relDir, htmlFile))
-	p("")
-	p("  The career portal (read-only; reload a page to see a vote):")
-	p("    %s", d.portalURL("/ns/"+namespace+"/"))
-	p("    %s   # the sample Proposal, once step 1 created it", d.proposalPageURL())
-	p("    %s   # its Role's Atom feed", d.roleFeedURL())
+	p("  1. alice: open MLOps Engineer, \"Propose a change\", pick the cell Kubernetes Core at Senior,")
+	p("     choose Advanced (V), Propose. The proposal records the value it replaces.")
+	p("  2. bob and dave: open the proposal, choose Approve, \"Send my vote\". erin is refused, in words.")
+	p("  3. carol, the expert: Approve in \"Your expert review\". With two approvals and one expert review the")
+	p("     proposal is Accepted, then Applied, and the matrix changes. Every page is in English and Chinese.")
+	p("  The portal acts as each of them (impersonation), so the cluster's RBAC and admission policies judge")
+	p("  them exactly as they judge kubectl. Without sign-in the portal is read-only at %s", d.portalURL("/"))
 	p("")
 	d.printNotificationSteps(p)
-	p("  Watch the proposal (leave it running in a terminal of its own):")
-	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	p("==> Or in a terminal, from %s, with the kubectl plugin (built into bin/):", d.root)
+	p("")
+	p("    export PATH=\"%s:$PATH\"", filepath.Join(d.root, filepath.Dir(d.opts.plugin)))
 	p("")
 	p("  1. alice proposes Kubernetes Core at Advanced (V) for Senior, and required at Junior:")
-	p("    %s", d.proposeCommand())
-	forged, bob, dave, carol := d.ballots()
-	p("  2. dave tries to cast a Reject in bob's name (a Ballot naming bob); the API server refuses it (Forbidden):")
-	p("    %s", d.ballotCommand(forged))
-	p("  3. bob approves: his vote is a Ballot of its own, %s:", filepath.Join(d.relDir, bob.file))
-	p("    %s", d.ballotCommand(bob))
-	p("  4. dave approves, with a Ballot of his own:")
-	p("    %s", d.ballotCommand(dave))
-	p("  5. carol, the expert, approves with a Ballot of kind Review:")
-	p("    %s", d.ballotCommand(carol))
-	p("  6. Two approvals and one expert review: the proposal becomes Accepted, then Applied to the Role,")
-	p("     and the operator re-renders the matrix (Kubernetes Core: Senior A -> V, Junior A -> A*):")
+	p("    %s", d.pluginCommand("alice", d.proposeArgs()))
+	p("  2. bob and dave approve:")
+	p("    %s", d.pluginCommand("bob", d.approveArgs("Seniors run our GPU clusters.")))
+	p("    %s", d.pluginCommand("dave", d.approveArgs("")))
+	p("  3. carol, the expert, approves:")
+	p("    %s", d.pluginCommand("carol", d.reviewArgs(approve, "Right for the Senior tech stack.")))
+	p("  4. Where it stands (Accepted, then Applied), and the new Kubernetes Core row of the matrix:")
+	p("    %s", d.pluginCommand("", []string{"status", d.proposal}))
 	p("    %s", d.matrixRowCommand())
 	p("")
-	p("  Each vote is an object of its own: nobody's write touches anyone else's, and a thousand people can vote")
-	p("  at once. Change your mind by editing your own Ballot (kubectl edit cballot NAME -n %s); withdraw it", namespace)
-	p("  by deleting it. kubectl skillmatrix vote and review write it for you. Rules: docs/governance.md.")
+	p("  kubectl finds the plugin on PATH as kubectl-skillmatrix; without kubectl, run %s with the same", d.opts.plugin)
+	p("  arguments after \"skillmatrix\" (it reads KUBECONFIG). The kubeconfigs work with any client. More:")
+	p("    %s", d.kubectl("", "get career -n "+namespace))
+	p("    %s", d.kubectl("", "get cprop -n "+namespace+" -w"))
+	p("    open %s        # the rendered matrix, rewritten when it changes", filepath.Join(d.relDir, htmlFile))
 	p("")
-	p("  Users (RoleBindings in namespace %s): alice skillmatrix-proposer, bob and dave skillmatrix-voter,", namespace)
-	p("  carol skillmatrix-reviewer. Manager log: %s, portal log: %s", filepath.Join(d.relDir, managerLog),
-		filepath.Join(d.relDir, portalLog))
+	p("  Logs in %s: manager.log, portal.log, oauth2-proxy.log. Rules: docs/governance.md; the portal: docs/portal.md.",
+		d.relDir)
 	if _, port, err := net.SplitHostPort(d.opts.metricsAddr); err == nil && port != "0" {
 		p("  Metrics: http://%s/metrics", d.opts.metricsAddr)
 	}
@@ -205,6 +208,8 @@ func (d *demo) serve(ctx context.Context) error {
 			return d.manager.Died()
 		case <-d.portal.Exited():
 			return fmt.Errorf("portal: %w", d.portal.Died())
+		case <-d.proxy.Exited():
+			return fmt.Errorf("oauth2-proxy: %w", d.proxy.Died())
 		case <-tick.C:
 		}
 		if err := d.report(ctx, phases); err != nil {
@@ -295,58 +300,53 @@ func changedLines(before, after string) []string {
 	return out
 }
 
-// runCheck runs the printed next steps as the demo users, with the printed
-// patch bodies, and verifies that the Proposal is Applied and the matrix
-// shows the change.
+// runCheck runs the printed next steps as the demo users: alice and dave
+// with the plugin's printed commands, bob, erin and carol in the portal,
+// signed in through oauth2-proxy and the issuer's sign-in page as a browser
+// would; then verifies that the Proposal is Applied and the matrix shows
+// the change.
 func (d *demo) runCheck(ctx context.Context) error {
 	d.printNextSteps()
-	step("Check: running the next steps as alice, dave, bob and carol")
+	step("Check: alice and dave with the plugin; bob, erin and carol in the portal, signed in through oauth2-proxy")
 	t := time.Now()
 	before := string(d.lastMatrix.markdown)
 	beforeRow, ok := markdownRow(before, "Kubernetes Core")
 	if !ok {
 		return errors.New("the rendered matrix has no Kubernetes Core row")
 	}
-
-	obj, err := d.sampleProposalObject()
-	if err != nil {
+	if err := d.runPlugin(ctx, "alice", d.proposeArgs()); err != nil {
+		return fmt.Errorf("alice could not propose: %w", err)
+	}
+	if err := d.checkForgedHeader(ctx); err != nil {
 		return err
 	}
-	fmt.Printf("$ %s\n", d.proposeCommand())
-	if err := d.users["alice"].Create(ctx, obj); err != nil {
-		return fmt.Errorf("alice could not create the Proposal: %w", err)
-	}
-	fmt.Printf("    created proposal %s/%s as alice\n", namespace, obj.GetName())
-
-	forged, bob, dave, carol := d.ballots()
-	if err := d.expectRefused(ctx, "step 2, refused by the admission policy", forged,
-		`user "dave" may cast or change only their own ballot`); err != nil {
-		return err
-	}
-	if err := d.castAs(ctx, bob); err != nil {
+	page := "/ns/" + namespace + "/proposals/" + d.proposal
+	if err := d.voteInPortal(ctx, "bob", page, "/vote", "Seniors run our GPU clusters.",
+		"Your vote was recorded."); err != nil {
 		return err
 	}
 	if err := d.checkPortalShows(ctx, "bob"); err != nil {
 		return err
 	}
-	if err := d.castAs(ctx, dave); err != nil {
+	if err := d.refusedInPortal(ctx, "erin", page); err != nil {
 		return err
 	}
-	if err := d.expectChangeRefused(ctx, "the note: nobody's write touches anyone else's", "bob", dave,
-		`user "bob" may cast or change only their own ballot`); err != nil {
+	if err := d.runPlugin(ctx, "dave", d.approveArgs("")); err != nil {
+		return fmt.Errorf("dave could not vote: %w", err)
+	}
+	if err := d.checkForgedBallot(ctx); err != nil {
 		return err
 	}
-	if err := d.castAs(ctx, carol); err != nil {
+	if err := d.voteInPortal(ctx, "carol", page, "/review", "Right for the Senior tech stack.",
+		"Your review was recorded."); err != nil {
 		return err
 	}
-
 	if err := d.waitApplied(ctx); err != nil {
 		return err
 	}
-
 	fmt.Printf("$ %s\n", d.matrixRowCommand())
 	var afterRow string
-	err = d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+	err := d.waitFor(ctx, func(ctx context.Context) (bool, error) {
 		m, err := d.readMatrix(ctx, d.configMap)
 		if err != nil {
 			return false, nil //nolint:nilerr // transient: keep polling
@@ -362,14 +362,142 @@ func (d *demo) runCheck(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("    before: %s\n    after:  %s\n", beforeRow, afterRow)
+	if err := d.checkAppliedInPortal(ctx, page); err != nil {
+		return err
+	}
 	if err := d.checkMail(ctx); err != nil {
 		return err
 	}
 	if err := d.checkNoWarnings(ctx); err != nil {
 		return err
 	}
-	fmt.Printf("\nPASS: the printed next steps work (%s; %s in all)\n", since(t), since(d.started))
+	fmt.Printf("\nPASS: the printed next steps work, with the plugin and signed in to the portal (%s; %s in all)\n",
+		since(t), since(d.started))
 	return nil
+}
+
+// voteInPortal signs who in and approves in the vote (or review) form of
+// the Proposal page as their browser would.
+func (d *demo) voteInPortal(ctx context.Context, who, page, form, comment, want string) error {
+	what := strings.TrimPrefix(form, "/")
+	fmt.Printf("browser: %s signs in at %s, opens %s and approves in the %s form\n", who, d.proxyURL("/"), page, what)
+	p, _, err := d.signIn(ctx, who, page)
+	if err != nil {
+		return err
+	}
+	code, body, err := p.submit(ctx, page, page+form, url.Values{"decision": {approve}, "comment": {comment}})
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK || !strings.Contains(body, want) {
+		return fmt.Errorf("%s's %s in the portal: %d, the page does not say %q", who, what, code, want)
+	}
+	fmt.Printf("    signed in as %s; the portal says: %s\n", who, want)
+	return nil
+}
+
+// refusedInPortal has erin, whom no RoleBinding names, vote in the portal:
+// the API server refuses, the portal says why, and nothing is written.
+func (d *demo) refusedInPortal(ctx context.Context, who, page string) error {
+	fmt.Printf("browser: %s, who has no rights here, signs in and tries to vote\n", who)
+	p, body, err := d.signIn(ctx, who, page)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(body, "You may not vote on this proposal") {
+		return fmt.Errorf("the portal does not tell %s she may not vote", who)
+	}
+	code, body, err := p.submit(ctx, page, page+"/vote", url.Values{"decision": {approve}})
+	if err != nil {
+		return err
+	}
+	const want = "You may not vote on this proposal"
+	if code != http.StatusForbidden || !strings.Contains(body, want) || !strings.Contains(body, "Nothing was changed.") {
+		return fmt.Errorf("%s's vote: %d, want 403 saying %q", who, code, want)
+	}
+	var prop careerv1alpha1.Proposal
+	if err := d.admin.Get(ctx, client.ObjectKey{Namespace: namespace, Name: d.proposal}, &prop); err != nil {
+		return err
+	}
+	for _, v := range prop.Spec.Votes {
+		if string(v.Voter) == who {
+			return fmt.Errorf("%s's refused vote was written", who)
+		}
+	}
+	fmt.Printf("    refused (403): %s. Nothing was changed.\n", want)
+	return nil
+}
+
+// checkForgedHeader sends a vote to the portal's own address with the
+// identity headers a proxy might set, and no token: the portal believes
+// none of them.
+func (d *demo) checkForgedHeader(ctx context.Context) error {
+	u := d.portalURL("/ns/" + namespace + "/proposals/" + d.proposal + "/vote")
+	fmt.Printf("$ curl -si -X POST -H 'X-Forwarded-User: bob' -H 'X-Auth-Request-User: bob' -d decision=approve %s\n", u)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader("decision=approve"))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-User", "bob")
+	req.Header.Set("X-Auth-Request-User", "bob")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		return fmt.Errorf("a forged identity header: %s, want 401", resp.Status)
+	}
+	fmt.Printf("    %s: the portal trusts no identity header, only tokens it verifies\n", resp.Status)
+	return nil
+}
+
+// checkForgedBallot has dave create a Ballot that names bob as its voter,
+// which the Ballot policy refuses: nobody casts anyone else's vote, with
+// the plugin, the portal or any other client.
+func (d *demo) checkForgedBallot(ctx context.Context) error {
+	forged := &careerv1alpha1.Ballot{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: d.proposal + ".vote.forged-by-dave"},
+		Spec: careerv1alpha1.BallotSpec{ProposalRef: careerv1alpha1.ObjectName(d.proposal), RoleRef: sampleRoleName,
+			Kind: careerv1alpha1.BallotKindVote, Voter: "bob", Decision: careerv1alpha1.BallotReject,
+			Groups: testenv.AuthenticatedGroups(demoGroup), ProposalGeneration: 1},
+	}
+	fmt.Printf("  dave creates Ballot %s with spec.voter bob, with his own kubeconfig (the Go client):\n", forged.Name)
+	err := d.users["dave"].Create(ctx, forged)
+	const want = `user "dave" may cast or change only their own ballot`
+	if err == nil {
+		return errors.New("dave's Ballot in bob's name was accepted; the Ballot policy must refuse it")
+	}
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
+		return fmt.Errorf("dave's Ballot in bob's name was refused, but not with %q: %w", want, err)
+	}
+	fmt.Printf("    refused, as it must be (Forbidden): %s\n", want)
+	return nil
+}
+
+// checkAppliedInPortal loads the Proposal page through the proxy, in
+// English and Chinese.
+func (d *demo) checkAppliedInPortal(ctx context.Context, page string) error {
+	p, _, err := d.signIn(ctx, "alice", page)
+	if err != nil {
+		return err
+	}
+	return d.waitFor(ctx, func(ctx context.Context) (bool, error) {
+		_, en, err := p.get(ctx, d.proxyURL(page))
+		if err != nil {
+			return false, err
+		}
+		_, zh, err := p.get(ctx, d.proxyURL(page+"?lang=zh-CN"))
+		if err != nil {
+			return false, err
+		}
+		ok := strings.Contains(en, "<strong>Applied</strong>") && strings.Contains(zh, "<strong>已应用</strong>")
+		if ok {
+			fmt.Printf("    the portal shows the Proposal Applied, in English and in Chinese (已应用)\n")
+		}
+		return ok, nil
+	})
 }
 
 // checkNoWarnings fails when the flow emitted a Warning Event: a Warning
@@ -424,46 +552,6 @@ func (d *demo) waitApplied(ctx context.Context) error {
 			d.manager.Tail(managerproc.TailLines))
 	}
 	return err
-}
-
-// patchAs sends a JSON patch to the demo Proposal as user, printing the
-// kubectl command it stands for.
-func (d *demo) castAs(ctx context.Context, b ballotFile) error {
-	fmt.Printf("$ %s\n", d.ballotCommand(b))
-	if err := d.users[b.user].Create(ctx, b.ballot.DeepCopy()); err != nil {
-		return fmt.Errorf("%s's ballot %s was refused: %w", b.user, b.file, err)
-	}
-	fmt.Printf("    ballot %s created as %s\n", b.ballot.Name, b.user)
-	return nil
-}
-
-// expectRefused creates a Ballot file as its user, which the API server must
-// refuse as Forbidden with a message containing want; what says why.
-func (d *demo) expectRefused(ctx context.Context, what string, b ballotFile, want string) error {
-	fmt.Printf("$ %s    # %s\n", d.ballotCommand(b), what)
-	return refusal(d.users[b.user].Create(ctx, b.ballot.DeepCopy()), b.user+"'s ballot "+b.file, what, want)
-}
-
-// expectChangeRefused has user try to change the decision of someone
-// else's Ballot, which the API server must refuse.
-func (d *demo) expectChangeRefused(ctx context.Context, what, user string, b ballotFile, want string) error {
-	fmt.Printf("$ %s    # %s\n", d.kubectl(user, "patch cballot "+b.ballot.Name+" -n "+namespace+
-		` --type=merge -p '{"spec":{"decision":"Reject"}}'`), what)
-	target := &careerv1alpha1.Ballot{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: b.ballot.Name}}
-	patch := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"decision":"Reject"}}`))
-	err := d.users[user].Patch(ctx, target, patch)
-	return refusal(err, user+"'s change of "+b.ballot.Name, what, want)
-}
-
-func refusal(err error, request, what, want string) error {
-	if err == nil {
-		return fmt.Errorf("%s was accepted; it must be refused (%s)", request, what)
-	}
-	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
-		return fmt.Errorf("%s was refused, but not with %q: %w", request, want, err)
-	}
-	fmt.Printf("    refused, as it must be (%s): %v\n", apierrors.ReasonForError(err), err)
-	return nil
 }
 
 // markdownRow returns the table row of matrix.md whose first cell is name.

@@ -19,50 +19,27 @@ package main
 import (
 	"slices"
 	"testing"
-
-	careerv1alpha1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 )
 
-// The files the printed commands create, which docs/demo.md shows; the
-// check mode (make demo-check) proves they work against the API server.
-func TestBallotFiles(t *testing.T) {
-	d := &demo{proposal: "mlops-engineer-kubernetes-senior"}
-	forged, bob, dave, carol := d.ballots()
-	for _, c := range []struct {
-		b                 ballotFile
-		file, user, voter string
-		kind              careerv1alpha1.BallotKind
-		decision          careerv1alpha1.BallotDecision
-	}{
-		{forged, "forged-vote.yaml", "dave", "bob", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotReject},
-		{bob, "bob-vote.yaml", "bob", "bob", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotApprove},
-		{dave, "dave-vote.yaml", "dave", "dave", careerv1alpha1.BallotKindVote, careerv1alpha1.BallotApprove},
-		{carol, "carol-review.yaml", "carol", "carol", careerv1alpha1.BallotKindReview, careerv1alpha1.BallotApprove},
-	} {
-		b := c.b.ballot
-		if c.b.file != c.file || c.b.user != c.user || string(b.Spec.Voter) != c.voter || b.Spec.Kind != c.kind ||
-			b.Spec.Decision != c.decision || b.Spec.ProposalRef != "mlops-engineer-kubernetes-senior" ||
-			b.Spec.RoleRef != "mlops-engineer" || b.Spec.ProposalGeneration != 1 || b.Namespace != namespace ||
-			!slices.Equal(b.Spec.Groups, []string{"engineers", "system:authenticated"}) {
-			t.Errorf("%s: %+v", c.file, b)
-		}
-	}
-	want := careerv1alpha1.BallotName("mlops-engineer-kubernetes-senior", careerv1alpha1.BallotKindVote, "bob")
-	if bob.ballot.Name != want {
-		t.Errorf("bob's ballot is named %s, not as kubectl skillmatrix names it", bob.ballot.Name)
-	}
-}
-
+// The printed commands are the plugin's, and docs/demo.md shows them; the
+// check mode (make demo-check) runs them against the API server.
 func TestPrintedCommands(t *testing.T) {
 	d := &demo{relDir: "bin/demo", proposal: "mlops-engineer-kubernetes-senior", configMap: "mlops-engineer-matrix"}
-	_, _, dave, _ := d.ballots()
 	for _, c := range []struct{ got, want string }{
-		{d.proposeCommand(),
-			"KUBECONFIG=bin/demo/alice.kubeconfig kubectl apply -n demo -f config/samples/career_v1alpha1_proposal.yaml"},
-		{d.ballotCommand(dave), "KUBECONFIG=bin/demo/dave.kubeconfig kubectl create -n demo -f bin/demo/dave-vote.yaml"},
+		{d.pluginCommand("alice", d.proposeArgs()),
+			"KUBECONFIG=bin/demo/alice.kubeconfig kubectl skillmatrix -n demo propose mlops-engineer " +
+				"--name mlops-engineer-kubernetes-senior --set kubernetes-core@senior=V --require kubernetes-core@junior " +
+				"--title 'Raise Kubernetes Core to Advanced at Senior and require it from Junior' " +
+				"--description 'Seniors run GPU scheduling and custom operators on the clusters their models use.'"},
+		{d.pluginCommand("bob", d.approveArgs("Seniors run our GPU clusters.")),
+			"KUBECONFIG=bin/demo/bob.kubeconfig kubectl skillmatrix -n demo vote mlops-engineer-kubernetes-senior " +
+				"approve -m 'Seniors run our GPU clusters.'"},
+		{d.pluginCommand("carol", d.reviewArgs("approve", "")),
+			"KUBECONFIG=bin/demo/carol.kubeconfig kubectl skillmatrix -n demo review mlops-engineer-kubernetes-senior approve"},
 		{d.matrixRowCommand(),
 			"KUBECONFIG=bin/demo/kubeconfig kubectl get cm mlops-engineer-matrix -n demo " +
 				`-o jsonpath='{.data.matrix\.md}' | grep 'Kubernetes Core |'`},
+		{shellWords([]string{"it's", "a b", "$x", "plain"}), `'it'\''s' 'a b' '$x' plain`},
 	} {
 		if c.got != c.want {
 			t.Errorf("command\n got %s\nwant %s", c.got, c.want)

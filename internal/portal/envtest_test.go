@@ -112,8 +112,8 @@ func TestPortalAgainstTheAPIServer(t *testing.T) {
 	c.patch("bob", proposal.Name, firstBallot("votes", v1.Vote{Voter: "bob", Decision: v1.VoteApprove, Comment: hostile, Groups: engineers}))
 	c.eventually("the Proposal page shows bob's vote", func() bool {
 		body := c.page("/ns/career/proposals/" + proposal.Name)
-		return strings.Contains(body, "<strong>bob</strong>: Approve") &&
-			strings.Contains(body, "Approving votes</th><td>1</td>") && !strings.Contains(body, "<script>")
+		return strings.Contains(body, "<strong>bob</strong> approves") &&
+			strings.Contains(body, `Approving votes</th><td data-label="Now">1</td>`) && !strings.Contains(body, "<script>")
 	})
 	c.eventually("the Role's feed has the new Proposal", func() bool {
 		feed := c.page("/ns/career/roles/mlops-engineer/feed.atom")
@@ -142,8 +142,8 @@ func TestPortalAgainstTheAPIServer(t *testing.T) {
 	c.ballot("dave", proposal, v1.BallotKindVote, hostile)
 	c.eventually("the Proposal page shows dave's ballot", func() bool {
 		body := c.page("/ns/career/proposals/" + proposal.Name)
-		return strings.Contains(body, "<strong>dave</strong>: Approve") &&
-			strings.Contains(body, "Approving votes</th><td>2</td>") && !strings.Contains(body, "<script>")
+		return strings.Contains(body, "<strong>dave</strong> approves") &&
+			strings.Contains(body, `Approving votes</th><td data-label="Now">2</td>`) && !strings.Contains(body, "<script>")
 	})
 	c.eventually("the Role's feed has dave's vote", func() bool {
 		return strings.Contains(c.page("/ns/career/roles/mlops-engineer/feed.atom"), ":vote:Approve:dave</id>")

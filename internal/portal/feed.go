@@ -33,7 +33,6 @@ import (
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/governance"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // The Atom feeds (RFC 4287): what happened to the Proposals and Roles of a
@@ -100,7 +99,8 @@ func (s *Server) namespaceFeed(r *http.Request) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	return s.feed(r, feedScope{id: tagPrefix + "namespace:" + ns, title: "Career framework changes in " + ns,
+	t := translator{locale: requestLocale(r)}
+	return s.feed(r, feedScope{id: tagPrefix + "namespace:" + ns, title: t.T("portal.feed.namespace", "Namespace", ns),
 		self: namespaceFeedURL(ns), alternate: namespaceURL(ns), ns: ns})
 }
 
@@ -110,8 +110,9 @@ func (s *Server) matrixFeed(r *http.Request) (page, error) {
 		return page{}, err
 	}
 	ns := matrix.Namespace
+	t := translator{locale: requestLocale(r)}
 	return s.feed(r, feedScope{id: tagPrefix + "skillmatrix:" + string(matrix.UID),
-		title: "Changes to the Roles of " + cmp.Or(matrix.Spec.DisplayName, matrix.Name),
+		title: t.T("portal.feed.matrix", "Matrix", cmp.Or(matrix.Spec.DisplayName, matrix.Name)),
 		self:  matrixFeedURL(ns, matrix.Name), alternate: matrixURL(ns, matrix.Name), ns: ns, matrix: matrix.Name})
 }
 
@@ -122,8 +123,9 @@ func (s *Server) roleFeed(r *http.Request) (page, error) {
 	}
 	// A Role whose SkillMatrix is gone still has a history to follow.
 	ns, name := role.Namespace, role.Name
+	t := translator{locale: requestLocale(r)}
 	return s.feed(r, feedScope{id: tagPrefix + "role:" + string(role.UID),
-		title: "Changes to " + cmp.Or(role.Spec.DisplayName, name), self: roleFeedURL(ns, name),
+		title: t.T("portal.feed.role", "Role", cmp.Or(role.Spec.DisplayName, name)), self: roleFeedURL(ns, name),
 		alternate: roleURL(ns, name), ns: ns, keep: func(r string) bool { return r == name }})
 }
 
@@ -137,7 +139,9 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 	if err := s.reader.List(r.Context(), &roles, opts...); err != nil {
 		return page{}, err
 	}
+	t := translator{locale: requestLocale(r)}
 	kept := map[string]bool{}
+	titles := map[string]string{}
 	var entries []atomEntry
 	for i := range roles.Items {
 		role := &roles.Items[i]
@@ -145,7 +149,8 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 			continue
 		}
 		kept[role.Name] = true
-		if e, ok := s.republished(role); ok {
+		titles[role.Name] = cmp.Or(role.Spec.DisplayName, role.Name)
+		if e, ok := s.republished(t, role); ok {
 			entries = append(entries, e)
 		}
 	}
@@ -158,13 +163,14 @@ func (s *Server) feed(r *http.Request, scope feedScope) (page, error) {
 		if (scope.keep != nil || scope.matrix != "") && !kept[string(p.Spec.RoleRef)] {
 			continue
 		}
-		entries = append(entries, proposalEntries(p)...)
+		roleTitle := cmp.Or(titles[string(p.Spec.RoleRef)], string(p.Spec.RoleRef))
+		entries = append(entries, proposalEntries(t, p, roleTitle)...)
 		var ballots v1.BallotList
 		if err := s.reader.List(r.Context(), &ballots, client.InNamespace(p.Namespace),
 			client.MatchingFields{kubecache.IndexBallotProposal: p.Name}); err != nil {
 			return page{}, err
 		}
-		entries = append(entries, s.ballotEntries(p, ballots.Items)...)
+		entries = append(entries, s.ballotEntries(t, p, ballots.Items)...)
 	}
 	return s.atomPage(scope, entries)
 }
@@ -220,21 +226,20 @@ func entry(id, title, href, author, summary, term string, at time.Time) atomEntr
 }
 
 // proposalEntries are a Proposal's events: created, decided, applied.
-func proposalEntries(p *v1.Proposal) []atomEntry {
+func proposalEntries(t translator, p *v1.Proposal, roleTitle string) []atomEntry {
 	base := tagPrefix + "proposal:" + string(p.UID) + ":"
 	href := proposalURL(p.Namespace, p.Name)
 	author := string(p.Spec.Author)
-	role := string(p.Spec.RoleRef)
-	out := []atomEntry{entry(base+"created", "New Proposal for "+role+": "+p.Spec.Title, href, author,
-		author+" proposes "+text.Plural(len(p.Spec.Changes), "change", "changes")+" to Role "+role+".",
+	out := []atomEntry{entry(base+"created", t.T("portal.feed.created", "Author", author, "Title", p.Spec.Title, "Role", roleTitle),
+		href, author, t.T("portal.feed.createdSummary", "Author", author, "Count", len(p.Spec.Changes), "Role", roleTitle),
 		"proposal-created", p.CreationTimestamp.UTC())}
 	if phase := decidedPhase(p); phase != "" {
-		out = append(out, entry(base+"decided", phase+": "+p.Spec.Title, href, author,
-			cmp.Or(p.Status.Message, "The Proposal is "+phase+"."), "proposal-decided", decidedAt(p)))
+		out = append(out, entry(base+"decided", t.T("portal.feed.decided", "Phase", t.phase(phase), "Title", p.Spec.Title),
+			href, author, cmp.Or(p.Status.Message, t.phase(phase)), "proposal-decided", decidedAt(p)))
 	}
 	if p.Status.Phase == v1.PhaseApplied && p.Status.AppliedAt != nil {
-		out = append(out, entry(base+"applied", "Applied to "+role+": "+p.Spec.Title, href, author,
-			"The change is in Role "+role+" and its matrix is republished.", "proposal-applied", p.Status.AppliedAt.UTC()))
+		out = append(out, entry(base+"applied", t.T("portal.feed.applied", "Role", roleTitle, "Title", p.Spec.Title), href, author,
+			t.T("portal.feed.appliedSummary", "Role", roleTitle), "proposal-applied", p.Status.AppliedAt.UTC()))
 	}
 	return out
 }
@@ -245,13 +250,13 @@ func proposalEntries(p *v1.Proposal) []atomEntry {
 // decision change; an entry carries no time of its own: it is when the
 // portal saw it cast, or, for one cast before the portal started, the
 // Proposal's latest known change.
-func (s *Server) ballotEntries(p *v1.Proposal, ballots []v1.Ballot) []atomEntry {
+func (s *Server) ballotEntries(t translator, p *v1.Proposal, ballots []v1.Ballot) []atomEntry {
 	base := tagPrefix + "proposal:" + string(p.UID) + ":"
 	href := proposalURL(p.Namespace, p.Name)
 	fallback := latestTransition(p.Status.Conditions, p.CreationTimestamp.UTC())
 	at := func(key string) time.Time {
-		if t, ok := s.changes.ballotCast(p.UID, key); ok {
-			return t.Truncate(time.Second)
+		if cast, ok := s.changes.ballotCast(p.UID, key); ok {
+			return cast.Truncate(time.Second)
 		}
 		return fallback
 	}
@@ -259,19 +264,12 @@ func (s *Server) ballotEntries(p *v1.Proposal, ballots []v1.Ballot) []atomEntry 
 	index := map[string]int{}
 	add := func(kind governance.BallotKind, user, decision, comment string, when time.Time) {
 		key := ballotKey(kind, user, decision)
-		var verb string
-		if kind == governance.BallotReview {
-			verb = cmp.Or(map[string]string{string(v1.BallotApprove): "approves as an expert",
-				string(v1.BallotRequestChanges): "requests changes to"}[decision], "reviews")
-		} else {
-			verb = cmp.Or(map[string]string{string(v1.BallotApprove): "approves",
-				string(v1.BallotReject): "rejects"}[decision], "votes on")
-		}
-		summary := user + " " + verb + " " + p.Spec.Title + "."
+		title := t.T("portal.feed."+string(kind)+"."+decision, "User", user, "Title", p.Spec.Title)
+		summary := title
 		if comment != "" {
-			summary += " " + comment
+			summary += t.T("portal.sep.sentence") + t.T("portal.feed.comment", "Comment", comment)
 		}
-		e := entry(base+key, user+" "+verb+" "+p.Spec.Title, href, user, summary, "proposal-"+string(kind), when)
+		e := entry(base+key, title, href, user, summary, "proposal-"+string(kind), when)
 		if i, seen := index[key]; seen {
 			if when.After(out[i].at) {
 				out[i] = e
@@ -292,8 +290,8 @@ func (s *Server) ballotEntries(p *v1.Proposal, ballots []v1.Ballot) []atomEntry 
 	for i := range ballots {
 		b := &ballots[i]
 		when := b.CreationTimestamp.UTC()
-		if t, ok := s.changes.ballotCast(b.UID, ballotObjectKey(b)); ok && t.After(when) {
-			when = t.Truncate(time.Second)
+		if cast, ok := s.changes.ballotCast(b.UID, ballotObjectKey(b)); ok && cast.After(when) {
+			when = cast.Truncate(time.Second)
 		}
 		add(governance.KindOf(b.Spec.Kind), string(b.Spec.Voter), string(b.Spec.Decision), b.Spec.Comment, when)
 	}
@@ -336,7 +334,7 @@ func latestTransition(conds []metav1.Condition, floor time.Time) time.Time {
 
 // republished is the entry of a Role's current publication: one per
 // content hash, so each republication is a new entry.
-func (s *Server) republished(role *v1.Role) (atomEntry, bool) {
+func (s *Server) republished(t translator, role *v1.Role) (atomEntry, bool) {
 	if role.Status.ContentHash == "" {
 		return atomEntry{}, false
 	}
@@ -349,7 +347,8 @@ func (s *Server) republished(role *v1.Role) (atomEntry, bool) {
 	}
 	hash := strings.TrimPrefix(role.Status.ContentHash, "sha256:")
 	title := cmp.Or(role.Spec.DisplayName, role.Name)
-	return entry(tagPrefix+"role:"+string(role.UID)+":published:"+hash, title+" republished",
-		matrixHTMLURL(role.Namespace, role.Name), "", "The matrix of Role "+role.Name+" is republished at generation "+
-			strconv.FormatInt(role.Status.ObservedGeneration, 10)+" (content "+role.Status.ContentHash+").", "role-republished", at.Truncate(time.Second)), true
+	return entry(tagPrefix+"role:"+string(role.UID)+":published:"+hash, t.T("portal.feed.republished", "Role", title),
+		matrixHTMLURL(role.Namespace, role.Name), "", t.T("portal.feed.republishedSummary", "Role", title,
+			"Generation", strconv.FormatInt(role.Status.ObservedGeneration, 10), "Hash", role.Status.ContentHash),
+		"role-republished", at.Truncate(time.Second)), true
 }

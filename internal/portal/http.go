@@ -18,11 +18,15 @@ package portal
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"html/template"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,6 +38,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render/pdf"
 )
 
 var (
@@ -51,9 +56,10 @@ var (
 func init() { ctrlmetrics.Registry.MustRegister(requests, requestDuration) }
 
 // pageCSP is the policy of the portal's own pages: its stylesheet, its
-// images (the career-path SVG) and nothing else; no script at all.
+// images (the career-path SVG), forms that post to the portal itself and
+// nothing else; no script at all.
 const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; " +
-	"form-action 'none'; frame-ancestors 'none'"
+	"form-action 'self'; frame-ancestors 'none'"
 
 // matrixCSP is matrix.html's own policy, sent as a header, plus what only a
 // header can say.
@@ -69,6 +75,11 @@ type page struct {
 	etag     string
 	modified time.Time
 	csp      string
+	// code, when set, is the status instead of 200 (a form refused); such a
+	// page is never answered with 304.
+	code int
+	// filename names a download (Content-Disposition: inline).
+	filename string
 }
 
 // handlerFunc makes a page or fails with errBadName (400), errNotFound (404)
@@ -92,17 +103,29 @@ func (w *statusRecorder) WriteHeader(code int) {
 }
 
 // handle serves h under route, with the security headers, the error pages
-// and the metrics every response has.
+// and the metrics every response has. It learns who sent the request and in
+// which language to answer first: a token that fails verification, or has
+// expired, gets the page that says to sign in again (401), whatever the
+// route.
 func (s *Server) handle(route string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		securityHeaders(rec.Header())
+		info := &requestInfo{locale: localeOf(r)}
+		if route != "stylesheet" {
+			info.creds = s.identify(rec, r)
+			info.flash = flashOf(r, info.locale)
+		}
+		r = r.WithContext(withRequestInfo(withLocale(r.Context(), info.locale), info))
 		var p page
 		var err error
-		if ns := r.PathValue("ns"); ns != "" && !s.opts.shows(ns) {
+		switch ns := r.PathValue("ns"); {
+		case info.creds.state == expired || info.creds.state == rejected:
+			err = errSignInAgain{state: info.creds.state, why: info.creds.why}
+		case ns != "" && !s.opts.shows(ns):
 			err = errNotFound{what: "namespace " + ns}
-		} else {
+		default:
 			p, err = h(r)
 		}
 		if err != nil {
@@ -113,6 +136,19 @@ func (s *Server) handle(route string, h handlerFunc) http.Handler {
 		requests.WithLabelValues(route, strconv.Itoa(rec.code)).Inc()
 		requestDuration.WithLabelValues(route).Observe(time.Since(started).Seconds())
 	})
+}
+
+// errSignInAgain is a request whose token the portal cannot accept.
+type errSignInAgain struct {
+	state authState
+	why   error
+}
+
+func (e errSignInAgain) Error() string {
+	if e.state == expired {
+		return "the sign-in has expired"
+	}
+	return "the sign-in could not be verified"
 }
 
 func securityHeaders(h http.Header) {
@@ -137,13 +173,20 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p page) {
 	if p.csp != "" {
 		h.Set("Content-Security-Policy", p.csp)
 	}
-	h.Set("Vary", "Accept-Encoding")
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Authorization, Cookie")
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "no-cache")
+	if me(r) != nil {
+		// A page for one person only: no shared cache keeps it.
+		h.Set("Cache-Control", "private, no-cache")
+	}
 	if !p.modified.IsZero() {
 		h.Set("Last-Modified", p.modified.UTC().Format(http.TimeFormat))
 	}
-	if notModified(r, etag, p.modified) {
+	if p.filename != "" {
+		h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": p.filename}))
+	}
+	if p.code == 0 && notModified(r, etag, p.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -157,7 +200,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p page) {
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(cmp.Or(p.code, http.StatusOK))
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
@@ -210,28 +253,61 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 	return err == nil && !modified.Truncate(time.Second).After(t)
 }
 
-// fail sends the error page err calls for.
+// fail sends the error page err calls for, in the request's language.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, title := http.StatusInternalServerError, "Something went wrong"
+	t := translator{locale: requestLocale(r)}
+	code, title := http.StatusInternalServerError, t.T("portal.error.title.500")
+	message := t.T("portal.error.500")
+	view := errorView{}
 	var bad errBadName
 	var missing errNotFound
 	var method errMethod
+	var again errSignInAgain
+	var signIn errSignIn
+	var form errForm
+	var rf *refusal
+	var doc errPDF
 	switch {
+	case errors.As(err, &form):
+		code, title, message = form.code, t.T("portal.error.title.refused"), t.T(form.key)
+		view.SignInAgain = form.code == http.StatusUnauthorized
+	case errors.As(err, &rf):
+		code, title, message, view.Detail = rf.Code, t.T("portal.error.title.refused"), rf.Message, rf.Detail
+	case errors.As(err, &doc):
+		code, title = http.StatusServiceUnavailable, t.T("portal.error.title.pdf")
+		message = t.T("portal.error.pdf", "Characters", pdf.Characters(doc.missing.Runes))
+	case errors.As(err, &again):
+		code, title, message = http.StatusUnauthorized, t.T("portal.error.title.signIn"), t.T("portal.signInAgain.rejected")
+		if again.state == expired {
+			title, message = t.T("portal.error.title.expired"), t.T("portal.signInAgain.expired")
+		}
+		view.SignInAgain = true
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		logf.FromContext(r.Context()).V(1).Info("refused a token", "path", r.URL.Path, "why", fmt.Sprint(again.why))
+	case errors.As(err, &signIn):
+		code, title, message = http.StatusUnauthorized, t.T("portal.error.title.signIn"), t.T("portal.signIn.failed")
+		view.Detail = signIn.Error()
+		view.SignInAgain = true
 	case errors.As(err, &method):
-		code, title = http.StatusMethodNotAllowed, "Method not allowed"
+		code, title, message = http.StatusMethodNotAllowed, t.T("portal.error.title.405"), t.T("portal.error.405")
 	case errors.As(err, &bad):
-		code, title = http.StatusBadRequest, "Bad request"
+		code, title, message = http.StatusBadRequest, t.T("portal.error.title.400"), t.T("portal.error.400")
+		view.Detail = bad.Error()
 	case errors.As(err, &missing), apierrors.IsNotFound(err):
-		code, title = http.StatusNotFound, "Not found"
+		code, title, message = http.StatusNotFound, t.T("portal.error.title.404"), t.T("portal.error.404")
+		view.Detail = err.Error()
 	default:
 		logf.FromContext(r.Context()).Error(err, "portal page failed", "path", r.URL.Path)
 	}
-	message := err.Error()
-	if code == http.StatusInternalServerError {
-		message = "The page could not be made; the portal's log says why."
+	info := infoOf(r)
+	if code == http.StatusUnauthorized {
+		// The page must not greet someone the portal does not believe.
+		info.creds = credentials{state: anonymous}
 	}
+	view.frame = s.frameFor(r, title, home(t))
+	view.Code, view.Message = code, message
 	var buf bytes.Buffer
-	if terr := s.pages.ExecuteTemplate(&buf, "error.html", errorView{Code: code, Title: title, Message: message}); terr != nil {
+	if terr := s.template(r).ExecuteTemplate(&buf, "error.html", view); terr != nil {
 		buf.Reset()
 		buf.WriteString(http.StatusText(code))
 	}
@@ -246,17 +322,29 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 type errorView struct {
-	Code           int
-	Title, Message string
+	frame
+	Code            int
+	Message, Detail string
+	// SignInAgain offers to sign in (again).
+	SignInAgain bool
 }
 
-// htmlPage executes the template name into a page.
-func (s *Server) htmlPage(name string, view any, modified time.Time) (page, error) {
+// htmlPage executes the template name, in the request's language, into a
+// page.
+func (s *Server) htmlPage(r *http.Request, name string, view any, modified time.Time) (page, error) {
 	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, name, view); err != nil {
+	if err := s.template(r).ExecuteTemplate(&buf, name, view); err != nil {
 		return page{}, err
 	}
 	return contentPage(buf.Bytes(), "text/html; charset=utf-8", modified), nil
+}
+
+// template is the set of templates in the request's language.
+func (s *Server) template(r *http.Request) *template.Template {
+	if t, ok := s.pages[requestLocale(r)]; ok {
+		return t
+	}
+	return s.pages[render.DefaultLocale]
 }
 
 func contentPage(body []byte, contentType string, modified time.Time) page {

@@ -34,14 +34,17 @@ type figure struct {
 }
 
 type indexView struct {
+	frame
+	Heading   string
 	Namespace string
 	Feed      string
+	Follow    string
 	Matrices  []matrixView
 }
 
 type matrixView struct {
 	Namespace, Name, Title, Description string
-	URL, Feed, PathsURL                 string
+	URL, Feed, Follow, PathsURL         string
 	Figures                             []figure
 	Families                            []familyView
 	Paths                               pathsView
@@ -77,16 +80,20 @@ func (s *Server) namespacePage(r *http.Request) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	view := indexView{Namespace: ns, Feed: namespaceFeedURL(ns)}
+	t := translator{locale: requestLocale(r)}
+	view := indexView{Namespace: ns, Feed: namespaceFeedURL(ns), Follow: namespaceURL(ns) + "follow",
+		Heading: t.T("portal.namespace.heading", "Namespace", ns)}
 	slices.SortFunc(matrices.Items, func(a, b v1.SkillMatrix) int { return cmp.Compare(a.Name, b.Name) })
 	for i := range matrices.Items {
-		mv, err := s.matrixViewOf(r, &matrices.Items[i], open)
+		mv, err := s.matrixViewOf(r, t, &matrices.Items[i], open)
 		if err != nil {
 			return page{}, err
 		}
 		view.Matrices = append(view.Matrices, mv)
 	}
-	return s.htmlPage("index.html", view, s.modified(ns))
+	view.frame = s.frameFor(r, view.Heading, home(t))
+	view.frame.Feed = view.Feed
+	return s.htmlPage(r, "index.html", view, s.modified(ns))
 }
 
 // matrixPage is one SkillMatrix of the index on a page of its own.
@@ -99,12 +106,16 @@ func (s *Server) matrixPage(r *http.Request) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	mv, err := s.matrixViewOf(r, matrix, open)
+	t := translator{locale: requestLocale(r)}
+	mv, err := s.matrixViewOf(r, t, matrix, open)
 	if err != nil {
 		return page{}, err
 	}
-	view := indexView{Namespace: matrix.Namespace, Feed: namespaceFeedURL(matrix.Namespace), Matrices: []matrixView{mv}}
-	return s.htmlPage("index.html", view, s.modified(matrix.Namespace))
+	view := indexView{Namespace: matrix.Namespace, Feed: mv.Feed, Follow: mv.Follow, Heading: mv.Title,
+		Matrices: []matrixView{mv}}
+	view.frame = s.frameFor(r, mv.Title, home(t))
+	view.frame.Feed = view.Feed
+	return s.htmlPage(r, "index.html", view, s.modified(matrix.Namespace))
 }
 
 func (s *Server) matrixOf(r *http.Request) (*v1.SkillMatrix, error) {
@@ -134,7 +145,7 @@ func (s *Server) catalogOf(r *http.Request, matrix *v1.SkillMatrix) (*model.Cata
 	return model.BuildCatalog(matrix, roles.Items), nil
 }
 
-func (s *Server) matrixViewOf(r *http.Request, matrix *v1.SkillMatrix, open map[string]int) (matrixView, error) {
+func (s *Server) matrixViewOf(r *http.Request, t translator, matrix *v1.SkillMatrix, open map[string]int) (matrixView, error) {
 	c, err := s.catalogOf(r, matrix)
 	if err != nil {
 		return matrixView{}, err
@@ -146,11 +157,22 @@ func (s *Server) matrixViewOf(r *http.Request, matrix *v1.SkillMatrix, open map[
 	}
 	mv := matrixView{
 		Namespace: ns, Name: matrix.Name, Title: cmp.Or(c.DisplayName, matrix.Name), Description: c.Description,
-		URL: matrixURL(ns, matrix.Name), Feed: matrixFeedURL(ns, matrix.Name), PathsURL: pathsURL(ns, matrix.Name),
-		Figures: []figure{{len(c.Roles), "roles"}, {len(c.Levels), "levels"}, {len(c.Categories), "categories"},
-			{skills, "skills"}, {len(c.Scale), "proficiencies"}},
-		Paths: layoutPaths(c, ns),
+		URL: matrixURL(ns, matrix.Name), Feed: matrixFeedURL(ns, matrix.Name), Follow: matrixURL(ns, matrix.Name) + "follow",
+		PathsURL: pathsURL(ns, matrix.Name),
+		Figures: []figure{{len(c.Roles), t.T("portal.figure.roles", "Count", len(c.Roles))},
+			{len(c.Levels), t.T("portal.figure.levels", "Count", len(c.Levels))},
+			{len(c.Categories), t.T("portal.figure.categories", "Count", len(c.Categories))},
+			{skills, t.T("portal.figure.skills", "Count", skills)},
+			{len(c.Scale), t.T("portal.figure.proficiencies", "Count", len(c.Scale))}},
+		Paths: layoutPaths(t, c, ns),
 	}
+	mv.Families = familiesOf(c, ns, open)
+	return mv, nil
+}
+
+// familiesOf groups a catalog's Roles by family, Roles without one last.
+func familiesOf(c *model.Catalog, ns string, open map[string]int) []familyView {
+	var out []familyView
 	families := map[string]int{}
 	for _, role := range c.Roles {
 		row := roleRow{Name: role.Name, Title: cmp.Or(role.DisplayName, role.Name), URL: roleURL(ns, role.Name),
@@ -158,17 +180,16 @@ func (s *Server) matrixViewOf(r *http.Request, matrix *v1.SkillMatrix, open map[
 			Open: open[role.Name]}
 		i, ok := families[role.Family]
 		if !ok {
-			i = len(mv.Families)
+			i = len(out)
 			families[role.Family] = i
-			mv.Families = append(mv.Families, familyView{Name: role.Family})
+			out = append(out, familyView{Name: role.Family})
 		}
-		mv.Families[i].Roles = append(mv.Families[i].Roles, row)
+		out[i].Roles = append(out[i].Roles, row)
 	}
-	slices.SortStableFunc(mv.Families, func(a, b familyView) int {
-		// Roles without a family come last.
+	slices.SortStableFunc(out, func(a, b familyView) int {
 		return cmp.Or(cmp.Compare(boolRank(a.Name == ""), boolRank(b.Name == "")), cmp.Compare(a.Name, b.Name))
 	})
-	return mv, nil
+	return out
 }
 
 // openProposals counts the open Proposals of each Role of the namespace.

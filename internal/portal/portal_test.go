@@ -55,7 +55,7 @@ const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>"'><a hr
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func loadSample[T any](t *testing.T, file string, obj *T) *T {
+func loadSample[T any](t testing.TB, file string, obj *T) *T {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", file))
 	if err != nil {
@@ -174,17 +174,29 @@ func TestPagesEscapeAndLink(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/", []string{`<html lang="en">`, `href="/ns/career/"`}},
+		{"/", []string{`<html lang="en">`, `href="/ns/career/roles/mlops-engineer/"`, `href="/ns/career/"`, "MLOps Engineer"}},
 		{"/ns/career/", []string{`href="/ns/career/roles/mlops-engineer/"`, "MLOps Engineer", "<svg", "path-edge",
-			"feed.atom", "nowhere (not a Role of this SkillMatrix)"}},
+			`href="/ns/career/feed.atom"`, "nowhere (missing)", `href="/ns/career/follow"`}},
 		{"/ns/career/roles/mlops-engineer/", []string{`href="/ns/career/proposals/mlops-engineer-kubernetes-senior"`,
-			`href="/ns/career/roles/mlops-engineer/matrix.html"`, "Changelog", "An older change"}},
-		{"/ns/career/roles/hostile/", []string{"differs from the matrix the operator published",
-			"nowhere <span class=\"warn\">(no such Role here)</span>", `<a href="/ns/career/roles/mlops-engineer/">mlops-engineer</a>`}},
+			`href="/ns/career/roles/mlops-engineer/matrix.html"`, "Changelog", "An older change",
+			`href="/ns/career/roles/mlops-engineer/matrix.pdf"`, `href="/ns/career/roles/mlops-engineer/propose#form"`,
+			`href="/ns/career/roles/mlops-engineer/follow"`, `href="/ns/career/roles/mlops-engineer/matrix.zh-CN.html"`}},
+		{"/ns/career/roles/hostile/", []string{"which the operator has not published yet",
+			"nowhere <span class=\"warn\">(no such role here)</span>", `<a href="/ns/career/roles/mlops-engineer/">MLOps Engineer</a>`}},
 		{"/ns/career/proposals/mlops-engineer-kubernetes-senior", []string{
 			"kubectl skillmatrix -n career vote mlops-engineer-kubernetes-senior approve",
 			"kubectl skillmatrix -n career review mlops-engineer-kubernetes-senior request-changes",
-			"Approving votes</th><td>1</td><td>at least 2", "kubernetes-core @ senior", "Still needed"}},
+			`Approving votes</th><td data-label="Now">1</td><td data-label="The rules ask">at least 2`,
+			`<strong class="target">Kubernetes Core at Senior</strong>: <span class="from">Awareness</span> → <span class="to">Advanced</span>`,
+			`<strong class="target">Kubernetes Core at Junior</strong>: <span class="from">optional</span> → <span class="to">required</span>`,
+			"Still needed", "<strong>dave</strong> rejects"}},
+		{"/ns/career/proposals/older", []string{"Applied"}},
+		{"/ns/career/roles/mlops-engineer/follow", []string{`href="/ns/career/roles/mlops-engineer/feed.atom"`, "Atom feed",
+			`value="http://example.com/ns/career/roles/mlops-engineer/feed.atom"`}},
+		{"/ns/career/roles/mlops-engineer/propose", []string{`href="/ns/career/roles/mlops-engineer/propose?level=senior&amp;skill=kubernetes-core#form"`,
+			"Sign in to propose a change.", "Change the focus at Senior"}},
+		{"/ns/career/roles/mlops-engineer/propose?skill=kubernetes-core&level=senior", []string{"Kubernetes Core at Senior",
+			"Now: Awareness (A), required."}},
 		{"/ns/career/matrices/engineering/", []string{"Career paths"}},
 	} {
 		r := get(t, s, tc.path)
@@ -428,4 +440,60 @@ func counted(t *testing.T, route, code string) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// The Role's PDF at a URL of its own: the PDF renderer's, in the
+// published languages.
+func TestRolePDF(t *testing.T) {
+	s := newFixture(t).server(t)
+	r := get(t, s, "/ns/career/roles/mlops-engineer/matrix.pdf")
+	if r.code != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF") ||
+		!strings.Contains(r.header.Get("Content-Disposition"), `filename=mlops-engineer.en.pdf`) {
+		t.Fatalf("matrix.pdf: %d %q %q", r.code, r.header.Get("Content-Type"), r.header.Get("Content-Disposition"))
+	}
+	if again := get(t, s, "/ns/career/roles/mlops-engineer/matrix.pdf"); again.body != r.body {
+		t.Error("the PDF is not the same bytes twice")
+	}
+	// Chinese needs a CJK font: with one (Debian's fonts-droid-fallback) the
+	// PDF, without one a page naming the characters, never a broken PDF.
+	zh := get(t, s, "/ns/career/roles/mlops-engineer/matrix.zh-CN.pdf")
+	switch zh.code {
+	case http.StatusOK:
+		if !strings.HasPrefix(zh.body, "%PDF") {
+			t.Error("matrix.zh-CN.pdf is no PDF")
+		}
+	case http.StatusServiceUnavailable:
+		if !strings.Contains(zh.body, "No font the portal has can print") {
+			t.Errorf("matrix.zh-CN.pdf refused without saying why:\n%s", zh.body)
+		}
+	default:
+		t.Errorf("matrix.zh-CN.pdf: %d", zh.code)
+	}
+	if r := get(t, s, "/ns/career/roles/mlops-engineer/matrix.fr.pdf"); r.code != http.StatusNotFound {
+		t.Errorf("a language the SkillMatrix does not publish: %d", r.code)
+	}
+}
+
+// A decided Proposal is not checked against the Role that may carry it:
+// no "cannot be applied" on it, and nothing still needed.
+func TestDecidedProposalHasNoBlockers(t *testing.T) {
+	f := newFixture(t)
+	// Applied: the Role holds V now, the change expected A.
+	f.applied.Spec.Changes = []v1.Change{{Op: v1.OpSetProficiency, Skill: "docker", Level: "senior", Proficiency: "V",
+		From: &v1.ChangeValue{Proficiency: "W"}}}
+	s := f.server(t)
+	r := get(t, s, "/ns/career/proposals/older")
+	if r.code != http.StatusOK || strings.Contains(r.body, "cannot be applied") || strings.Contains(r.body, "Still needed") ||
+		strings.Contains(r.body, `class="blockers"`) {
+		t.Errorf("the Applied Proposal's page re-checks it:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, "Docker at Senior") || !strings.Contains(r.body, "<strong>Applied</strong>") {
+		t.Errorf("the Applied Proposal's page lacks its change or phase")
+	}
+	// While open, the same stale change is a blocker, said in words.
+	f.applied.Status.Phase = v1.PhaseOpen
+	r = get(t, f.server(t), "/ns/career/proposals/older")
+	if !strings.Contains(r.body, "Docker at Senior: the proposal expects W, but the role now holds A.") {
+		t.Errorf("an open stale Proposal does not say why it cannot be applied:\n%s", r.body)
+	}
 }

@@ -19,12 +19,12 @@ package portal
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -33,24 +33,42 @@ import (
 )
 
 type proposalView struct {
+	frame
 	Namespace, Name, Title, Description, Author string
-	Role, RoleTitle, RoleURL, Feed              string
+	Role, RoleTitle, RoleURL, Feed, Follow      string
 	Created, Deadline                           time.Time
 	DeadlinePassed                              bool
 	// Phase and Message are the operator's; Outlook is governance.Judge's
 	// verdict now, which the operator's phase follows.
 	Phase, Message, Outlook string
-	Open                    bool
-	Changes                 []changeRow
-	Tally                   governance.Tally
-	Policy                  governance.Policy
-	RatioNow                string
-	Missing, Blockers       []string
-	Unowned                 []string
-	OwnersUnchecked         bool
-	Votes, Reviews          []ballot
-	Uncounted               []v1.UncountedBallot
-	Commands                []command
+	// Open: it still takes votes and reviews; Waiting: it waits for its
+	// decision (withdrawable).
+	Open, Waiting bool
+	Withdrawn     bool
+	Changes       []changeRow
+	Tally         governance.Tally
+	Policy        governance.Policy
+	// Ratio is the share of approving votes now, -1 before any vote.
+	Ratio             int
+	Missing, Blockers []string
+	OwnersUnchecked   bool
+	Votes, Reviews    []ballot
+	Commands          []command
+	// Act is what the signed-in person may do here; nil for anyone else.
+	Act     *proposalActions
+	Refusal *refusal
+}
+
+// proposalActions are the forms the signed-in person gets.
+type proposalActions struct {
+	Token                           string
+	IsAuthor, CanWithdraw           bool
+	MayVote, MayReview              bool
+	MyVote, MyReview                *ballot
+	VoteURL, ReviewURL, WithdrawURL string
+	// The choices and comments the forms show: the person's ballot, or
+	// what they sent when the form comes back refused.
+	VoteChoice, VoteComment, ReviewChoice, ReviewComment string
 }
 
 type ballot struct {
@@ -64,7 +82,7 @@ type command struct{ What, Line string }
 
 // proposalPage shows one Proposal: its changes, where it stands against the
 // policy (governance.Judge, as the operator and the CLI's status judge it),
-// its votes and reviews, and the commands to vote and review.
+// its votes and reviews, and the forms (or commands) to act on it.
 func (s *Server) proposalPage(r *http.Request) (page, error) {
 	ns, err := pathName(r, "ns")
 	if err != nil {
@@ -78,18 +96,21 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 	if err := s.get(r, ns, name, &p, "Proposal"); err != nil {
 		return page{}, err
 	}
+	t := translator{locale: requestLocale(r)}
 	roleName := string(p.Spec.RoleRef)
 	view := proposalView{
 		Namespace: ns, Name: p.Name, Title: p.Spec.Title, Description: p.Spec.Description, Author: string(p.Spec.Author),
 		Role: roleName, RoleTitle: roleName, RoleURL: roleURL(ns, roleName), Feed: roleFeedURL(ns, roleName),
-		Created: p.CreationTimestamp.UTC(), Phase: phaseOf(&p), Message: p.Status.Message, Open: isOpen(&p),
-		Uncounted: p.Status.Uncounted, Outlook: "Unknown",
+		Follow:  followURL(ns, roleName),
+		Created: p.CreationTimestamp.UTC(), Phase: phaseOf(&p), Message: p.Status.Message,
+		Open: !p.Status.Phase.VotesFrozen() && !p.Spec.Withdrawn, Waiting: p.Status.Phase.Withdrawable() && !p.Spec.Withdrawn,
+		Withdrawn: p.Spec.Withdrawn, Outlook: "Unknown", Refusal: refusalOf(r),
 	}
-	ballots, err := s.ballotsOf(r, &p)
+	objects, err := s.ballotsOf(r, &p)
 	if err != nil {
 		return page{}, err
 	}
-	in := governance.ProposalInput(&p, ballots, "")
+	in := governance.ProposalInput(&p, objects, "")
 	// The operator's re-checks of the voters' authority are in the status:
 	// the portal cannot ask RBAC on their behalf.
 	in.Revoked = governance.RevokedFrom(p.Status.Uncounted)
@@ -100,16 +121,20 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 	if roleErr == nil {
 		roleErr = s.get(r, ns, string(role.Spec.MatrixRef), &matrix, "SkillMatrix")
 	}
+	n := namesOf(t, nil, nil)
 	switch {
 	case roleErr == nil:
 		view.RoleTitle = cmp.Or(role.Spec.DisplayName, roleName)
+		n = namesOf(t, &matrix, &role)
 		in.Role, in.Matrix, in.Now = &role.Spec, &matrix.Spec, s.opts.Now()
-		collection = view.judge(in)
+		collection = view.judge(t, n, &p, &matrix, in)
 	case isNotFound(roleErr):
 		view.Policy = governance.Defaults
 		collection = governance.Collect(&in, governance.Deadline(p.CreationTimestamp.Time, governance.Defaults))
 		view.Tally = governance.CountBallots(collection.Counted)
-		view.Blockers = []string{roleErr.Error()}
+		if view.Waiting {
+			view.Blockers = []string{t.T("portal.blocker.noRole", "Role", roleName)}
+		}
 	default:
 		return page{}, roleErr
 	}
@@ -120,35 +145,102 @@ func (s *Server) proposalPage(r *http.Request) (page, error) {
 	if !view.Open && p.Status.Tally != nil {
 		// Decided: the tally is the one the operator decided by; a ballot
 		// cast or withdrawn since changes nothing.
-		t := p.Status.Tally
-		view.Tally = governance.Tally{Approvals: t.Approvals, Rejections: t.Rejections,
-			ReviewApprovals: t.ReviewApprovals, ChangesRequested: t.ChangesRequested}
+		st := p.Status.Tally
+		view.Tally = governance.Tally{Approvals: st.Approvals, Rejections: st.Rejections,
+			ReviewApprovals: st.ReviewApprovals, ChangesRequested: st.ChangesRequested}
 	}
-	view.RatioNow = ratio(view.Tally)
-	view.Votes, view.Reviews = ballotViews(&p, ballots, collection)
-	view.Uncounted = uncountedViews(&p, collection)
-	view.Commands = commands(ns, p.Name)
-	view.Changes = changeRows(p.Spec.Changes, &role.Spec, view.Open)
-	return s.htmlPage("proposal.html", view, s.modified(ns))
+	view.Ratio = ratio(view.Tally)
+	view.Votes, view.Reviews = ballotViews(&p, objects, collection)
+	view.Commands = commands(t, ns, p.Name)
+	var current *v1.RoleSpec
+	if roleErr == nil && view.Waiting {
+		current = &role.Spec
+	}
+	for i := range p.Spec.Changes {
+		view.Changes = append(view.Changes, n.describe(&p.Spec.Changes[i], current))
+	}
+	view.frame = s.frameFor(r, p.Spec.Title, home(t), link{Text: view.RoleTitle, URL: view.RoleURL})
+	view.Feed = roleFeedURL(ns, roleName)
+	if id := me(r); id != nil && s.act != nil {
+		view.Act = s.actionsFor(r, id, &p, view.Votes, view.Reviews, view.Token)
+	}
+	return s.htmlPage(r, "proposal.html", view, s.modified(ns))
+}
+
+// actionsFor says which forms id gets on p: withdraw for its author while
+// it is open; vote and review for others who may (a SelfSubjectAccessReview
+// as the person each: the verb vote on the Proposal, review on its Role).
+func (s *Server) actionsFor(r *http.Request, id *identity, p *v1.Proposal, votes, reviews []ballot,
+	token string) *proposalActions {
+	a := &proposalActions{Token: token, IsAuthor: string(p.Spec.Author) == id.Username,
+		VoteURL:     proposalURL(p.Namespace, p.Name) + "/vote",
+		ReviewURL:   proposalURL(p.Namespace, p.Name) + "/review",
+		WithdrawURL: proposalURL(p.Namespace, p.Name) + "/withdraw",
+		MyVote:      mine(votes, id.Username), MyReview: mine(reviews, id.Username)}
+	a.CanWithdraw = a.IsAuthor && p.Status.Phase.Withdrawable() && !p.Spec.Withdrawn
+	if a.MyVote != nil {
+		a.VoteChoice, a.VoteComment = formChoice(a.MyVote.Decision), a.MyVote.Comment
+	}
+	if a.MyReview != nil {
+		a.ReviewChoice, a.ReviewComment = formChoice(a.MyReview.Decision), a.MyReview.Comment
+	}
+	if r.Method == http.MethodPost {
+		switch r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:] {
+		case "vote":
+			a.VoteChoice, a.VoteComment = r.PostForm.Get("decision"), r.PostForm.Get("comment")
+		case "review":
+			a.ReviewChoice, a.ReviewComment = r.PostForm.Get("decision"), r.PostForm.Get("comment")
+		}
+	}
+	if a.IsAuthor || p.Status.Phase.VotesFrozen() || p.Spec.Withdrawn {
+		return a
+	}
+	now := s.opts.Now()
+	a.MayVote = s.access.may(r.Context(), s.act, id, authorizationv1.ResourceAttributes{Namespace: p.Namespace,
+		Verb: "vote", Group: v1.GroupVersion.Group, Resource: "proposals", Name: p.Name}, now)
+	a.MayReview = s.access.may(r.Context(), s.act, id, authorizationv1.ResourceAttributes{Namespace: p.Namespace,
+		Verb: "review", Group: v1.GroupVersion.Group, Resource: "roles", Name: string(p.Spec.RoleRef)}, now)
+	return a
+}
+
+// formChoice is the form's value of a decision: approve, reject,
+// request-changes.
+func formChoice(decision string) string {
+	switch decision {
+	case string(v1.VoteApprove):
+		return choiceApprove
+	case string(v1.VoteReject):
+		return choiceReject
+	case string(v1.ReviewRequestChanges):
+		return choiceRequestChanges
+	}
+	return ""
 }
 
 // judge fills in what governance.Judge says of the Proposal now, with the
 // ballots the operator found no longer count left out, as the CLI does,
 // and returns which ballots count.
-func (v *proposalView) judge(in governance.Input) governance.Collection {
+// What blocks the changes and what is still needed are said only while the
+// Proposal waits for its decision: a decided one is not re-checked against
+// the Role that may carry it already.
+func (v *proposalView) judge(t translator, n *names, p *v1.Proposal, matrix *v1.SkillMatrix,
+	in governance.Input) governance.Collection {
 	verdict := governance.Judge(in)
 	v.Policy, v.Tally, v.Deadline = verdict.Policy, verdict.Tally, verdict.Deadline
 	v.Outlook = string(verdict.Outcome)
-	v.Missing = verdict.Decision.Missing
+	if !v.Waiting {
+		return verdict.Collection
+	}
 	v.OwnersUnchecked = verdict.OwnersUnchecked
+	v.Missing = stillNeeded(t, verdict.Tally, verdict.Policy)
 	for _, c := range verdict.Unowned {
-		v.Unowned = append(v.Unowned, string(c))
+		v.Missing = append(v.Missing, t.T("portal.needed.owner", "Category", categoryName(matrix, c)))
 	}
 	for _, c := range verdict.Conflicts {
-		v.Blockers = append(v.Blockers, c.String())
+		v.Blockers = append(v.Blockers, conflictText(t, n, p, c))
 	}
 	for _, pr := range verdict.Problems {
-		v.Blockers = append(v.Blockers, pr.String())
+		v.Blockers = append(v.Blockers, pr.Message)
 	}
 	return verdict.Collection
 }
@@ -163,12 +255,55 @@ func (s *Server) ballotsOf(r *http.Request, p *v1.Proposal) ([]*v1.Ballot, error
 	return governance.Pointers(list.Items), nil
 }
 
-func ratio(t governance.Tally) string {
+// stillNeeded says, in the person's language, what the tally lacks.
+func stillNeeded(t translator, tl governance.Tally, p governance.Policy) []string {
+	var out []string
+	if d := p.MinApprovals - tl.Approvals; d > 0 {
+		out = append(out, t.T("portal.needed.approvals", "Count", int(d)))
+	}
+	if cast := tl.Approvals + tl.Rejections; cast > 0 && tl.Approvals*100 < p.ApprovalRatioPercent*cast {
+		out = append(out, t.T("portal.needed.ratio", "Percent", int(p.ApprovalRatioPercent)))
+	}
+	if d := p.RequiredReviews - tl.ReviewApprovals; d > 0 {
+		out = append(out, t.T("portal.needed.reviews", "Count", int(d)))
+	}
+	if tl.ChangesRequested > 0 {
+		out = append(out, t.T("portal.needed.noChangesRequested", "Count", int(tl.ChangesRequested)))
+	}
+	return out
+}
+
+func categoryName(matrix *v1.SkillMatrix, id v1.ID) string {
+	for _, c := range matrix.Spec.Categories {
+		if c.ID == id {
+			return c.Name
+		}
+	}
+	return string(id)
+}
+
+// conflictText says why a change no longer applies to the Role.
+func conflictText(t translator, n *names, p *v1.Proposal, c governance.Conflict) string {
+	if c.Index < 0 || c.Index >= len(p.Spec.Changes) {
+		return c.Message
+	}
+	target := n.describe(&p.Spec.Changes[c.Index], nil).Target
+	switch c.Kind {
+	case governance.ConflictStaleFrom:
+		return t.T("portal.blocker.stale", "Target", target, "Expected", c.Expected, "Actual", c.Actual)
+	case governance.ConflictMissingTarget:
+		return t.T("portal.blocker.missing", "Target", target)
+	}
+	return target + ": " + c.Message
+}
+
+// ratio is the percentage of approving votes, -1 before any vote.
+func ratio(t governance.Tally) int {
 	cast := t.Approvals + t.Rejections
 	if cast == 0 {
-		return "no votes yet"
+		return -1
 	}
-	return fmt.Sprintf("%d%% approve", t.Approvals*100/cast)
+	return int(t.Approvals * 100 / cast)
 }
 
 // ballotViews are the votes and reviews cast on p, counted or not: the
@@ -218,125 +353,28 @@ func ballotViews(p *v1.Proposal, objects []*v1.Ballot, c governance.Collection) 
 	return votes, reviews
 }
 
-// uncountedViews are what does not count, as the CLI's status lists it.
-func uncountedViews(p *v1.Proposal, c governance.Collection) []v1.UncountedBallot {
-	var out []v1.UncountedBallot
-	for _, u := range p.Status.Uncounted {
-		if u.Cause == "" || u.Cause == v1.CauseRevoked {
-			out = append(out, u)
+// mine is user's ballot in list, if there is one.
+func mine(list []ballot, user string) *ballot {
+	for i := range list {
+		if list[i].User == user {
+			return &list[i]
 		}
 	}
-	for _, n := range c.NotCounted {
-		out = append(out, v1.UncountedBallot{Kind: string(n.Kind), User: n.User, Reason: n.Reason, Cause: n.Cause, Ballot: n.Name})
-	}
-	return out
+	return nil
 }
 
 // commands are the kubectl skillmatrix command lines that act on the
 // Proposal. Names are DNS subdomains, so nothing in them needs quoting.
-func commands(ns, name string) []command {
+func commands(t translator, ns, name string) []command {
 	base := "kubectl skillmatrix -n " + ns + " "
+	why := t.T("portal.commands.why")
 	return []command{
-		{"Approve", base + "vote " + name + " approve -m \"why\""},
-		{"Reject", base + "vote " + name + " reject -m \"why\""},
-		{"Review as an expert", base + "review " + name + " approve -m \"why\""},
-		{"Request changes as an expert", base + "review " + name + " request-changes -m \"what\""},
-		{"Where it stands", base + "status " + name},
+		{t.T("portal.commands.approve"), base + "vote " + name + " approve -m \"" + why + "\""},
+		{t.T("portal.commands.reject"), base + "vote " + name + " reject -m \"" + why + "\""},
+		{t.T("portal.commands.review"), base + "review " + name + " approve -m \"" + why + "\""},
+		{t.T("portal.commands.requestChanges"), base + "review " + name + " request-changes -m \"" + why + "\""},
+		{t.T("portal.commands.status"), base + "status " + name},
 	}
-}
-
-// changeRow is one change as from -> to. From is the change's own `from`
-// when it carries one, else the Role's value now while the Proposal is open.
-type changeRow struct {
-	Op, Target, From, To string
-	// Stated: From is the change's own compare-and-swap value.
-	Stated bool
-}
-
-func changeRows(changes []v1.Change, role *v1.RoleSpec, open bool) []changeRow {
-	rows := make([]changeRow, 0, len(changes))
-	for i := range changes {
-		c := &changes[i]
-		row := changeRow{Op: string(c.Op), Target: target(c), To: newValue(c)}
-		switch {
-		case c.From != nil:
-			row.From, row.Stated = valueText(c.From.Proficiency, c.From.Required, c.From.Focus, c.From.TechStack), true
-		case open:
-			row.From = currentValue(c, role)
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-func target(c *v1.Change) string {
-	switch {
-	case c.Skill != "" && c.Level != "":
-		return string(c.Skill) + " @ " + string(c.Level)
-	case c.Skill != "":
-		return string(c.Skill)
-	}
-	return string(c.Level)
-}
-
-func newValue(c *v1.Change) string {
-	switch c.Op {
-	case v1.OpRemoveSkill:
-		return "(removed)"
-	case v1.OpAddSkill:
-		cells := make([]string, 0, len(c.Cells))
-		for _, cell := range c.Cells {
-			cells = append(cells, string(cell.Level)+": "+valueText(cell.Proficiency, &cell.Required, nil, nil))
-		}
-		return strings.Join(cells, ", ")
-	}
-	return valueText(c.Proficiency, c.Required, c.Focus, c.TechStack)
-}
-
-func valueText(prof v1.ProficiencyID, required *bool, focus *string, stack []string) string {
-	var parts []string
-	if prof != "" {
-		parts = append(parts, string(prof))
-	}
-	if required != nil {
-		parts = append(parts, map[bool]string{true: "required", false: "optional"}[*required])
-	}
-	if focus != nil {
-		parts = append(parts, *focus)
-	}
-	if stack != nil {
-		parts = append(parts, strings.Join(stack, ", "))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// currentValue is what the change would replace in the Role as it is now.
-func currentValue(c *v1.Change, role *v1.RoleSpec) string {
-	switch c.Op {
-	case v1.OpSetProficiency:
-		if cell := role.Cell(c.Skill, c.Level); cell != nil {
-			return string(cell.Proficiency)
-		}
-	case v1.OpSetRequired:
-		if cell := role.Cell(c.Skill, c.Level); cell != nil {
-			return valueText("", &cell.Required, nil, nil)
-		}
-	case v1.OpRemoveSkill:
-		if row := role.Row(c.Skill); row != nil {
-			return fmt.Sprintf("%d cells", len(row.Cells))
-		}
-	case v1.OpAddSkill:
-		return "(absent)"
-	case v1.OpSetFocus:
-		if level := role.Level(c.Level); level != nil {
-			return level.Focus
-		}
-	case v1.OpSetTechStack:
-		if level := role.Level(c.Level); level != nil {
-			return strings.Join(level.TechStack, ", ")
-		}
-	}
-	return ""
 }
 
 func isNotFound(err error) bool {

@@ -67,16 +67,75 @@ type rendered struct {
 	size      int
 	etag      string
 	stats     model.Summary
+	// locales are the languages the SkillMatrix publishes, the default
+	// first; texts the Role's texts and figures in each language the portal
+	// speaks (a few hundred bytes each).
+	locales []string
+	texts   map[string]roleTexts
 }
 
-// renderCache holds the latest rendering of each Role.
+// roleTexts are what the Role page shows of the matrix in one language.
+type roleTexts struct {
+	DisplayName, Family, Summary string
+	Stats                        model.Summary
+}
+
+// textsIn are the Role's texts in locale, or in the default language.
+func (r *rendered) textsIn(locale string) roleTexts {
+	if t, ok := r.texts[locale]; ok {
+		return t
+	}
+	return r.texts[""]
+}
+
+// renderCache holds the latest rendering of each Role, and the few most
+// recent renderings of matrix.html in other languages (rendered on demand:
+// keeping every language of a thousand Roles would double the memory for
+// pages few people ask for).
 type renderCache struct {
 	mu    sync.Mutex
 	roles map[types.NamespacedName]*rendered
+	other *lru[localizedKey, *localizedHTML]
 }
 
+type localizedKey struct {
+	key    renderKey
+	locale string
+}
+
+// localizedHTML is matrix.html in a language other than the default.
+type localizedHTML struct {
+	gz   []byte
+	etag string
+}
+
+// maxLocalized bounds the other-language pages kept.
+const maxLocalized = 64
+
 func newRenderCache() *renderCache {
-	return &renderCache{roles: map[types.NamespacedName]*rendered{}}
+	return &renderCache{roles: map[types.NamespacedName]*rendered{}, other: newLRU[localizedKey, *localizedHTML](maxLocalized)}
+}
+
+// localized is matrix.html of role in locale, which out says the
+// SkillMatrix publishes: byte for byte what the operator publishes as
+// matrix.<locale>.html (render.Role renders each language as render.HTML
+// of the localized model).
+func (c *renderCache) localized(role *v1.Role, matrix *v1.SkillMatrix, out *rendered, locale string) (*localizedHTML, error) {
+	k := localizedKey{key: out.key, locale: locale}
+	if h, ok := c.other.get(k); ok {
+		return h, nil
+	}
+	page, err := render.HTML(model.BuildRole(matrix, role).Localized(locale))
+	if err != nil {
+		return nil, fmt.Errorf("rendering matrix.%s.html of Role %s/%s: %w", locale, role.Namespace, role.Name, err)
+	}
+	sum := sha256.Sum256(page)
+	h := &localizedHTML{etag: hex.EncodeToString(sum[:12])}
+	if h.gz, err = gzipped(page); err != nil {
+		return nil, err
+	}
+	c.other.put(k, h)
+	return h, nil
 }
 
 func (c *renderCache) drop(key types.NamespacedName) {
@@ -114,7 +173,18 @@ func renderRole(key renderKey, role *v1.Role, matrix *v1.SkillMatrix) (*rendered
 	if err != nil {
 		return nil, fmt.Errorf("rendering Role %s/%s: %w", role.Namespace, role.Name, err)
 	}
-	out := &rendered{key: key, hash: publish.Hash(files), stats: resolved.Stats}
+	out := &rendered{key: key, hash: publish.Hash(files), stats: resolved.Stats, texts: map[string]roleTexts{
+		"": {DisplayName: resolved.DisplayName, Family: resolved.Family, Summary: resolved.Summary, Stats: resolved.Stats}}}
+	for _, l := range render.PublishedOptions(matrix.Spec.Publishing).Locales {
+		out.locales = append(out.locales, string(l))
+	}
+	if len(out.locales) == 0 {
+		out.locales = []string{render.DefaultLocale}
+	}
+	for _, l := range locales {
+		lm := resolved.Localized(l)
+		out.texts[l] = roleTexts{DisplayName: lm.DisplayName, Family: lm.Family, Summary: lm.Summary, Stats: lm.Stats}
+	}
 	page, ok := files[render.KeyHTML]
 	out.published = ok
 	if !ok {
@@ -148,4 +218,52 @@ func gzipped(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("compressing %s bytes: %w", strconv.Itoa(len(b)), err)
 	}
 	return buf.Bytes(), nil
+}
+
+// lru is a small least-recently-used cache.
+type lru[K comparable, V any] struct {
+	mu    sync.Mutex
+	max   int
+	tick  uint64
+	items map[K]*lruItem[V]
+}
+
+type lruItem[V any] struct {
+	v    V
+	used uint64
+}
+
+func newLRU[K comparable, V any](max int) *lru[K, V] {
+	return &lru[K, V]{max: max, items: map[K]*lruItem[V]{}}
+}
+
+func (c *lru[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	it, ok := c.items[k]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	c.tick++
+	it.used = c.tick
+	return it.v, true
+}
+
+func (c *lru[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tick++
+	if _, ok := c.items[k]; !ok && len(c.items) >= c.max {
+		var oldest K
+		first := true
+		var min uint64
+		for key, it := range c.items {
+			if first || it.used < min {
+				oldest, min, first = key, it.used, false
+			}
+		}
+		delete(c.items, oldest)
+	}
+	c.items[k] = &lruItem[V]{v: v, used: c.tick}
 }

@@ -20,6 +20,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -31,11 +32,14 @@ import (
 )
 
 type roleView struct {
+	frame
 	Namespace, Name, Title, Family, Summary string
 	Matrix, MatrixTitle, MatrixURL          string
-	MatrixHTML, Feed                        string
+	MatrixHTML, PDF, Feed, Follow, Propose  string
 	Figures                                 []figure
 	KeyAreas                                []string
+	// Languages lists the matrix in each language it is published in.
+	Languages []langLink
 	// Notice says the portal's rendering is not what is published, and why.
 	Notice string
 	// Ready is the Role's Ready condition, as the Role controller wrote it.
@@ -58,7 +62,7 @@ type changeEntry struct {
 }
 
 type pathRow struct {
-	Role, URL, FromLevel, Description string
+	Role, Title, URL, FromLevel, Description string
 	// Missing: no such Role in the namespace, so no link.
 	Missing bool
 }
@@ -99,8 +103,50 @@ func (s *Server) matrixHTML(r *http.Request) (page, error) {
 		modified: s.modified(role.Namespace), csp: matrixCSP}, nil
 }
 
+// roleFile serves the Role's other files: matrix.<locale>.html, the
+// matrix in a published language other than the default, byte for byte
+// the operator's; matrix.pdf and matrix.<locale>.pdf, the PDF the kubectl
+// plugin's render -o pdf makes.
+func (s *Server) roleFile(r *http.Request) (page, error) {
+	file := r.PathValue("file")
+	base, ext, ok := strings.Cut(file, ".")
+	locale := ""
+	if ok && strings.Count(ext, ".") == 1 {
+		locale, ext, _ = strings.Cut(ext, ".")
+	}
+	if base != "matrix" || (ext != "html" && ext != "pdf") {
+		return page{}, errNotFound{what: "file " + file}
+	}
+	role, matrix, err := s.roleAndMatrix(r)
+	if err != nil {
+		return page{}, err
+	}
+	out, err := s.renders.get(role, matrix)
+	if err != nil {
+		return page{}, err
+	}
+	if locale != "" && !slices.Contains(out.locales, locale) {
+		return page{}, errNotFound{what: "matrix in language " + locale + " (the SkillMatrix publishes " +
+			strings.Join(out.locales, ", ") + ")"}
+	}
+	if locale == out.locales[0] && ext == "html" {
+		// The default language has the plain name, as in the ConfigMap.
+		return page{}, errNotFound{what: "file " + file + " (the default language is " + matrixHTMLURL(role.Namespace, role.Name) + ")"}
+	}
+	if ext == "pdf" {
+		return s.pdfPage(r, role, matrix, out, cmp.Or(locale, out.locales[0]))
+	}
+	html, err := s.renders.localized(role, matrix, out, locale)
+	if err != nil {
+		return page{}, err
+	}
+	return page{gz: html.gz, contentType: "text/html; charset=utf-8", etag: html.etag,
+		modified: s.modified(role.Namespace), csp: matrixCSP}, nil
+}
+
 // rolePage is the Role's page: its figures, its open Proposals, its career
-// paths, its changelog, and links to matrix.html and the feed.
+// paths, its changelog, and links to matrix.html, the PDF, the propose page
+// and the Follow page.
 func (s *Server) rolePage(r *http.Request) (page, error) {
 	role, matrix, err := s.roleAndMatrix(r)
 	if err != nil {
@@ -110,15 +156,23 @@ func (s *Server) rolePage(r *http.Request) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
+	t := translator{locale: requestLocale(r)}
+	texts := out.textsIn(t.locale)
 	ns := role.Namespace
 	view := roleView{
-		Namespace: ns, Name: role.Name, Title: cmp.Or(role.Spec.DisplayName, role.Name),
-		Family: role.Spec.Family, Summary: role.Spec.Summary,
+		Namespace: ns, Name: role.Name, Title: cmp.Or(texts.DisplayName, role.Name),
+		Family: texts.Family, Summary: texts.Summary,
 		Matrix: matrix.Name, MatrixTitle: cmp.Or(matrix.Spec.DisplayName, matrix.Name),
-		MatrixURL: matrixURL(ns, matrix.Name), MatrixHTML: matrixHTMLURL(ns, role.Name), Feed: roleFeedURL(ns, role.Name),
-		Figures:  summaryFigures(out.stats),
-		KeyAreas: out.stats.KeyAreas,
-		Notice:   contentNotice(role, out),
+		MatrixURL: matrixURL(ns, matrix.Name), MatrixHTML: matrixFileURL(ns, role.Name, out, t.locale, "html"),
+		PDF: matrixFileURL(ns, role.Name, out, t.locale, "pdf"), Feed: roleFeedURL(ns, role.Name),
+		Follow: followURL(ns, role.Name), Propose: proposeURL(ns, role.Name, nil),
+		Figures:  summaryFigures(t, texts.Stats),
+		KeyAreas: texts.Stats.KeyAreas,
+		Notice:   contentNotice(t, role, out),
+	}
+	for _, l := range out.locales {
+		view.Languages = append(view.Languages, langLink{Code: l, Name: languageName(l),
+			URL: matrixFileURL(ns, role.Name, out, l, "html"), Current: l == t.locale})
 	}
 	if c := meta.FindStatusCondition(role.Status.Conditions, v1.ConditionReady); c != nil {
 		view.Ready, view.ReadyMessage = c.Status == "True", c.Message
@@ -130,36 +184,49 @@ func (s *Server) rolePage(r *http.Request) (page, error) {
 		view.Changelog = append(view.Changelog, changeEntry{Proposal: string(e.Name), URL: proposalURL(ns, string(e.Name)),
 			Title: e.Title, Author: string(e.Author), AppliedAt: e.AppliedAt.UTC(), Generation: e.Generation})
 	}
-	levels := map[string]string{}
-	for _, l := range matrix.Spec.Levels {
-		levels[string(l.ID)] = l.Name
-	}
+	n := namesOf(t, matrix, nil)
 	for _, p := range role.Spec.CareerPaths {
 		var next v1.Role
 		missing := s.get(r, ns, string(p.Role), &next, "Role") != nil
-		view.Paths = append(view.Paths, pathRow{Role: string(p.Role), URL: roleURL(ns, string(p.Role)), Missing: missing,
-			FromLevel: cmp.Or(levels[string(p.FromLevel)], string(p.FromLevel)), Description: p.Description})
+		row := pathRow{Role: string(p.Role), Title: cmp.Or(next.Spec.DisplayName, string(p.Role)),
+			URL: roleURL(ns, string(p.Role)), Missing: missing, Description: p.Description}
+		if p.FromLevel != "" {
+			row.FromLevel = n.level(p.FromLevel)
+		}
+		view.Paths = append(view.Paths, row)
 	}
-	return s.htmlPage("role.html", view, s.modified(ns))
+	view.frame = s.frameFor(r, view.Title, home(t), link{Text: view.MatrixTitle, URL: view.MatrixURL})
+	view.frame.Feed = view.Feed
+	return s.htmlPage(r, "role.html", view, s.modified(ns))
 }
 
-func summaryFigures(st model.Summary) []figure {
-	return []figure{{st.Skills, "skills"}, {st.Levels, "levels"}, {st.Categories, "categories"},
-		{st.Required, "required"}, {st.Requirements, "requirements"}}
+// matrixFileURL is the Role's matrix.html (or PDF) in locale when it is
+// published in it, else in the default language.
+func matrixFileURL(ns, role string, out *rendered, locale, ext string) string {
+	if locale == out.locales[0] || !slices.Contains(out.locales, locale) {
+		return roleURL(ns, role) + "matrix." + ext
+	}
+	return roleURL(ns, role) + "matrix." + locale + "." + ext
+}
+
+func summaryFigures(t translator, st model.Summary) []figure {
+	return []figure{{st.Skills, t.T("portal.figure.skills", "Count", st.Skills)},
+		{st.Levels, t.T("portal.figure.levels", "Count", st.Levels)},
+		{st.Categories, t.T("portal.figure.categories", "Count", st.Categories)},
+		{st.Required, t.T("portal.figure.required", "Count", st.Required)},
+		{st.Requirements, t.T("portal.figure.requirements", "Count", st.Requirements)}}
 }
 
 // contentNotice compares the portal's rendering with the content hash the
 // Role controller recorded: empty when they agree.
-func contentNotice(role *v1.Role, out *rendered) string {
+func contentNotice(t translator, role *v1.Role, out *rendered) string {
 	switch {
 	case role.Status.ContentHash == "":
-		return "The operator has not published this Role's matrix yet: this page shows it as it will be rendered."
+		return t.T("portal.role.notPublished")
 	case role.Status.ContentHash != out.hash:
-		return "This page differs from the matrix the operator published (content hash " + role.Status.ContentHash +
-			", this rendering " + out.hash + "): the operator has not published the latest change yet, " +
-			"or could not publish it (see the Role's Ready condition)."
+		return t.T("portal.role.differs", "Published", role.Status.ContentHash, "Rendered", out.hash)
 	case !out.published:
-		return "The SkillMatrix does not publish matrix.html; this page renders it from the same published content."
+		return t.T("portal.role.htmlNotPublished")
 	}
 	return ""
 }

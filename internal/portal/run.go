@@ -53,6 +53,13 @@ func Setup(ctx context.Context, mgr manager.Manager, listener net.Listener, opts
 	if err != nil {
 		return nil, err
 	}
+	if opts.Auth != nil {
+		act, err := newImpersonator(mgr.GetConfig(), mgr.GetScheme(), mgr.GetRESTMapper(), mgr.GetCache())
+		if err != nil {
+			return nil, fmt.Errorf("building the client that acts as signed-in people: %w", err)
+		}
+		s.act = act
+	}
 	if err := kubecache.Indexes(ctx, mgr.GetFieldIndexer()); err != nil {
 		return nil, err
 	}

@@ -18,10 +18,12 @@ package portal
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +31,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render/pdf"
 )
 
 //go:embed templates/*.html templates/portal.css
@@ -39,12 +43,19 @@ type Options struct {
 	// Now is the clock Proposals are judged by; time.Now when nil.
 	Now func() time.Time
 	// PublicURL, when set (https://career.example.com), makes the feeds'
-	// links absolute; they are relative to the feed otherwise.
+	// links absolute; they are relative to the feed otherwise. It is also
+	// an origin the portal accepts forms from.
 	PublicURL string
 	// Namespaces are those the cache was built for (CacheOptions); nil for
 	// all. A page of any other namespace is not found, rather than a cache
 	// error.
 	Namespaces []string
+	// Auth turns sign-in and acting as the person on; nil keeps the portal
+	// read-only.
+	Auth *AuthOptions
+	// PDFFont is a TrueType font for the PDFs' characters the bundled Go
+	// fonts lack (CJK); the system's when nil.
+	PDFFont *pdf.Font
 }
 
 // shows says whether the portal serves namespace ns.
@@ -56,32 +67,70 @@ func (o Options) shows(ns string) bool {
 // cache's indexes with Indexes and its change tracking with Track before
 // the cache starts.
 type Server struct {
-	reader  client.Reader
-	opts    Options
-	pages   *template.Template
+	reader client.Reader
+	opts   Options
+	// pages holds the templates once per language.
+	pages   map[string]*template.Template
 	css     []byte
 	handler http.Handler
 	changes *changeLog
 	synced  atomic.Bool
 	renders *renderCache
+	pdfs    *pdfCache
+
+	// Sign-in and writes; nil without Options.Auth.
+	auth    *authenticator
+	keys    *keys
+	act     actor
+	access  *accessCache
+	limits  *rateLimits
+	origins *http.CrossOriginProtection
+	// awaitFor bounds the wait for the cache to show a write (awaitCached).
+	awaitFor time.Duration
 }
 
 // New returns a Server reading from reader, which must be an informer cache
-// with the indexes of Indexes.
+// with the indexes of Indexes. With Options.Auth it verifies sign-ins, but
+// writes only with the impersonating client Setup gives it.
 func New(reader client.Reader, opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	pages, err := template.New("portal").Funcs(templateFuncs).ParseFS(templateFiles, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("parsing the portal's templates: %w", err)
+	s := &Server{reader: reader, opts: opts, pages: map[string]*template.Template{},
+		changes: newChangeLog(opts.Now), renders: newRenderCache(), pdfs: newPDFCache(),
+		awaitFor: 3 * time.Second}
+	for _, l := range locales {
+		pages, err := template.New("portal").Funcs(funcsFor(l)).ParseFS(templateFiles, "templates/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("parsing the portal's templates: %w", err)
+		}
+		s.pages[l] = pages
 	}
 	css, err := templateFiles.ReadFile("templates/portal.css")
 	if err != nil {
 		return nil, fmt.Errorf("reading the portal's stylesheet: %w", err)
 	}
-	s := &Server{reader: reader, opts: opts, pages: pages, css: css,
-		changes: newChangeLog(opts.Now), renders: newRenderCache()}
+	s.css = css
+	if a := opts.Auth; a != nil {
+		if len(a.Issuers) == 0 {
+			return nil, errors.New("sign-in needs at least one OIDC issuer")
+		}
+		if s.keys, err = deriveKeys(a.SessionKey); err != nil {
+			return nil, err
+		}
+		if a.Login != nil && (a.Login.ClientID == "" || a.Login.RedirectURL == "") {
+			return nil, errors.New("the portal's own login needs a client ID and a redirect URL")
+		}
+		s.auth = newAuthenticator(a.Issuers, a.HTTPClient, opts.Now)
+		s.access = newAccessCache(30 * time.Second)
+		s.limits = newRateLimits(a.WritesPerMinute, a.WriteBurst)
+		s.origins = http.NewCrossOriginProtection()
+		if opts.PublicURL != "" {
+			if err := s.origins.AddTrustedOrigin(strings.TrimRight(opts.PublicURL, "/")); err != nil {
+				return nil, fmt.Errorf("--public-url: %w", err)
+			}
+		}
+	}
 	s.handler = s.onlyReads(s.routes())
 	return s, nil
 }

@@ -17,7 +17,9 @@ limitations under the License.
 package portal
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"slices"
@@ -46,6 +48,7 @@ const (
 type pathsView struct {
 	// ID prefixes the SVG's ids, so several graphs can share a page.
 	ID            string
+	Title         string
 	Width, Height int
 	Levels        []svgText
 	Rows          []svgRow
@@ -80,13 +83,13 @@ type svgEdge struct {
 	Missing  bool
 }
 
-func layoutPaths(c *model.Catalog, ns string) pathsView {
+func layoutPaths(t translator, c *model.Catalog, ns string) pathsView {
 	roles := slices.Clone(c.Roles)
 	slices.SortStableFunc(roles, func(a, b model.CatalogRole) int {
 		return cmp.Or(cmp.Compare(boolRank(a.Family == ""), boolRank(b.Family == "")), cmp.Compare(a.Family, b.Family),
 			cmp.Compare(a.Name, b.Name))
 	})
-	v := pathsView{ID: "paths-" + c.Name, Empty: len(roles) == 0}
+	v := pathsView{ID: "paths-" + c.Name, Empty: len(roles) == 0, Title: t.T("portal.paths.title")}
 	levelIndex := map[string]int{}
 	for j, l := range c.Levels {
 		levelIndex[l.ID] = j
@@ -115,11 +118,11 @@ func layoutPaths(c *model.Catalog, ns string) pathsView {
 	}
 	for _, p := range c.Paths {
 		if _, ok := rowOf[p.To]; !ok {
-			rowOf[p.To] = addRow(p.To+" (missing)", p.To+" (not a Role of this SkillMatrix)", "", true)
+			rowOf[p.To] = addRow(t.T("portal.paths.missing", "Role", p.To), t.T("portal.paths.missingTitle", "Role", p.To), "", true)
 		}
 	}
 	for _, p := range c.Paths {
-		v.Edges = append(v.Edges, edge(p, rowOf[p.From], rowOf[p.To], levelIndex, len(c.Levels)))
+		v.Edges = append(v.Edges, edge(t, p, rowOf[p.From], rowOf[p.To], levelIndex, len(c.Levels)))
 	}
 	v.Width = svgLabelWidth + max(len(c.Levels), 1)*svgColumn + svgBend + 16
 	v.Height = svgTop + max(len(v.Rows), 1)*svgRowHeight
@@ -129,7 +132,7 @@ func layoutPaths(c *model.Catalog, ns string) pathsView {
 // edge is the arrow of one career path: from the right edge of the level it
 // starts at (the top level when the path names none) to the same place one
 // row further, bending right so arrows between far rows stay apart.
-func edge(p model.PathEdge, from, to int, levelIndex map[string]int, levels int) svgEdge {
+func edge(t translator, p model.PathEdge, from, to int, levelIndex map[string]int, levels int) svgEdge {
 	j, ok := levelIndex[p.FromLevel]
 	if !ok {
 		j = max(levels-1, 0)
@@ -140,7 +143,7 @@ func edge(p model.PathEdge, from, to int, levelIndex map[string]int, levels int)
 	bend := svgBend / 2 * (1 + min(abs(to-from), 3))
 	title := p.From + " → " + p.To
 	if p.FromLevel != "" {
-		title += " from " + p.FromLevel
+		title += " " + t.T("portal.paths.fromLevel", "Level", p.FromLevel)
 	}
 	if p.Description != "" {
 		title += ": " + p.Description
@@ -173,7 +176,14 @@ func (s *Server) pathsSVG(r *http.Request) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	p, err := s.htmlPage("paths.svg.html", layoutPaths(c, matrix.Namespace), s.modified(matrix.Namespace))
-	p.contentType = "image/svg+xml; charset=utf-8"
-	return p, err
+	var buf bytes.Buffer
+	// The XML declaration is written here: html/template would escape it as
+	// text (&lt;?xml), and browsers refuse the file then.
+	buf.WriteString(xml.Header)
+	t := translator{locale: requestLocale(r)}
+	if err := s.template(r).ExecuteTemplate(&buf, "paths.svg.html", layoutPaths(t, c, matrix.Namespace)); err != nil {
+		return page{}, err
+	}
+	p := contentPage(buf.Bytes(), "image/svg+xml; charset=utf-8", s.modified(matrix.Namespace))
+	return p, nil
 }

@@ -61,7 +61,7 @@ type calcTable struct {
 // calculatorKeys are the script's keys of its sentences; each comes from
 // the catalog as calc.<key> (calc.linkName for "link", which the page's
 // link button already uses).
-var calculatorKeys = []string{"you", "pick", "none", "noneMark", "below", "top", "ready", "noGaps", "gaps", "unmet", "summary", "summaryTop", "cell", "required", "details", "ignored", "pasted", "link", "offScale", "notAMap", "twice", "tooLong", "notOne", "columns", "noSkill", "nothing", "csvOpenQuote", "csvQuote", "csvBareQuote"}
+var calculatorKeys = []string{"you", "pick", "none", "noneMark", "below", "top", "ready", "noGaps", "gaps", "unmet", "summary", "summaryTop", "cell", "required", "details", "ignored", "pasted", "link", "offScale", "notAMap", "twice", "tooLong", "notOne", "columns", "noSkill", "nothing", "csvOpenQuote", "csvQuote", "csvBareQuote", "bar", "barTop", "barDetails", "rateFirst"}
 
 // calculatorText is the script's sentences in the page's locale. The
 // ratings-file messages say what internal/assess's do.

@@ -229,6 +229,33 @@ var SkillMatrixCalculator = (function () {
   };
 })();
 
+// The cells' and skills' pop-ups (details elements): one open at a time,
+// closed by Escape (focus goes back to the cell) or a click anywhere else.
+(function () {
+  if (typeof document === "undefined") return;
+  var POPS = "td.more details, th.more details";
+  function closeAll(except) {
+    Array.prototype.forEach.call(document.querySelectorAll("td.more details[open], th.more details[open]"), function (d) {
+      if (d !== except) d.open = false;
+    });
+  }
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (d.open && d.matches && d.matches(POPS)) closeAll(d);
+  }, true);
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = document.querySelector("td.more details[open], th.more details[open]");
+    if (!open) return;
+    closeAll(null);
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (e) {
+    var inside = e.target && e.target.closest ? e.target.closest(POPS) : null;
+    closeAll(inside);
+  });
+})();
+
 (function (C) {
   if (typeof document === "undefined") return;
   var data = document.getElementById("calc-data"), panel = document.getElementById("calculator");
@@ -294,15 +321,32 @@ var SkillMatrixCalculator = (function () {
     });
   }
 
+  // bar is the result that stays in view at the bottom of the screen while
+  // rating in the matrix, with a link to the gaps.
+  var bar = byId("calc-bar"), barText = null;
+  if (bar) {
+    barText = bar.appendChild(el("span"));
+    bar.appendChild(document.createTextNode(" "));
+    bar.appendChild(el("a", C.say(t, "barDetails"))).href = "#calculator";
+    bar.hidden = false;
+  }
+
   function update() {
     var res = C.evaluate(t, ranks), frag = C.toFragment(t, ranks);
+    var rated = ranks.some(function (r) { return r >= 0; });
     var required = res.gaps.filter(function (g) { return t.skills[g[0]][3][g[1]] & 1; }).length;
     byId("calc-current").textContent = res.current < 0 ? C.say(t, "below", levelName(0)) : levelName(res.current);
     byId("calc-next").textContent = res.next < 0 ? C.say(t, "top", levelName(res.current)) : levelName(res.next);
     byId("calc-meter").value = res.readiness;
     byId("calc-ready").textContent = C.say(t, "ready", res.readiness);
-    byId("calc-gaps-head").textContent = res.next < 0 ? C.say(t, "noGaps") : C.say(t, "gaps", levelName(res.next), res.gaps.length, required);
-    cellList(byId("calc-gaps"), res.gaps, false);
+    // Before any rating every cell is a gap: say how to start instead.
+    byId("calc-gaps-head").textContent = !rated ? C.say(t, "rateFirst") : res.next < 0 ? C.say(t, "noGaps") :
+      C.say(t, "gaps", levelName(res.next), res.gaps.length, required);
+    cellList(byId("calc-gaps"), rated ? res.gaps : [], false);
+    if (barText) {
+      barText.textContent = !rated ? C.say(t, "rateFirst") : res.next < 0 ? C.say(t, "barTop", levelName(res.current)) :
+        C.say(t, "bar", byId("calc-current").textContent, levelName(res.next), res.readiness);
+    }
     byId("calc-unmet-head").textContent = res.current < 0 ? "" : C.say(t, "unmet", levelName(res.current), res.unmet.length);
     cellList(byId("calc-unmet"), res.unmet, true);
     byId("calc-summary").textContent = C.say(t, res.next < 0 ? "summaryTop" : "summary",
@@ -375,6 +419,8 @@ var SkillMatrixCalculator = (function () {
   });
 
   panel.hidden = false;
+  var toc = byId("toc-calc");
+  if (toc) toc.hidden = false;
   var initial = C.fromFragment(location.hash);
   if (initial) load(initial, C.say(t, "link"));
   else update();

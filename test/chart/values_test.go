@@ -58,7 +58,7 @@ func TestChartValues(t *testing.T) {
 	}, {
 		name:  "user roles off",
 		sets:  []string{"userRoles.enabled=false"},
-		count: map[string]int{kindClusterRole: 3, kindPolicy: 6},
+		count: map[string]int{kindClusterRole: 3, kindPolicy: 7},
 	}, {
 		name:   "no proposal quota by default",
 		absent: []string{"ResourceQuota"},

@@ -54,6 +54,12 @@ type Config struct {
 	Env []string
 	// LogPath receives the manager's stdout and stderr.
 	LogPath string
+	// Plain runs a program that is no manager (oauth2-proxy): Args alone,
+	// no kubeconfig, metrics or probe flags; ProbeAddr and ReadyPath still
+	// say where WaitReady polls.
+	Plain bool
+	// ReadyPath is polled on ProbeAddr by WaitReady; /readyz when empty.
+	ReadyPath string
 	// SysProcAttr, when set, is the child's (a process group, a
 	// parent-death signal). A Pdeathsig fires when the OS thread that
 	// started the child ends, so Start starts it from a goroutine that
@@ -82,14 +88,19 @@ func Start(c Config) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := append(append([]string{}, c.Args...),
-		"--kubeconfig="+c.Kubeconfig,
-		"--metrics-bind-address="+c.MetricsAddr,
-		"--metrics-secure=false",
-		"--health-probe-bind-address="+c.ProbeAddr,
-	)
+	args := append([]string{}, c.Args...)
+	env := append(os.Environ(), c.Env...)
+	if !c.Plain {
+		args = append(args,
+			"--kubeconfig="+c.Kubeconfig,
+			"--metrics-bind-address="+c.MetricsAddr,
+			"--metrics-secure=false",
+			"--health-probe-bind-address="+c.ProbeAddr,
+		)
+		env = append(append(os.Environ(), "KUBECONFIG="+c.Kubeconfig), c.Env...)
+	}
 	cmd := exec.Command(c.Bin, args...)
-	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+c.Kubeconfig), c.Env...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = c.SysProcAttr
 	p := &Process{cmd: cmd, config: c, exited: make(chan struct{})}
@@ -128,7 +139,11 @@ func (p *Process) LogPath() string { return p.config.LogPath }
 // fails with ErrExited, and the tail of the log, if the manager exits first,
 // and with the tail of the log after timeout.
 func (p *Process) WaitReady(ctx context.Context, timeout time.Duration) error {
-	url := "http://" + p.config.ProbeAddr + "/readyz"
+	path := p.config.ReadyPath
+	if path == "" {
+		path = "/readyz"
+	}
+	url := "http://" + p.config.ProbeAddr + path
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)

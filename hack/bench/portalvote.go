@@ -1,0 +1,321 @@
+/*
+Copyright 2026.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
+)
+
+// A vote through the portal against the same vote with the plugin. The
+// portal runs as a user bound to config/portal's ClusterRoles (reads, and
+// constrained impersonation for its writes) with sign-in against the
+// harness's OIDC issuer; each voter is signed in with a token as
+// oauth2-proxy would pass it (the proxy's own hop is left out) and sends
+// the vote form. The plugin runs as a process, `kubectl skillmatrix vote`
+// as kubectl starts it, with each voter's own client certificate. Every
+// voter votes once each way, on two Proposals alike, one after the other:
+// the person's wait, from sending to seeing the result.
+
+// voteComparison is what one measurement found.
+type voteComparison struct {
+	Votes int
+	// Portal is the form's POST and the page it redirects to; Plugin the
+	// plugin's process, start to exit.
+	PortalP50, PortalP95, PluginP50, PluginP95 time.Duration
+	// Ratio is PortalP95 / PluginP95.
+	Ratio  float64
+	Errors int
+}
+
+const (
+	clusterRoleKind = "ClusterRole"
+	benchVoterGroup = "bench-voters"
+	benchAuthor     = "bench-author"
+	benchClientID   = "bench-portal"
+)
+
+// portalIdentity makes the portal's user with config/portal's ClusterRoles
+// and returns its kubeconfig.
+func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
+	const user = "skillmatrix-portal"
+	u, err := st.cp.AddUser(ctx, user, nil)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range []string{"role.yaml", "impersonator.yaml"} {
+		objs, err := testenv.ReadObjects(filepath.Join(b.root, "config", "portal", f))
+		if err != nil {
+			return "", err
+		}
+		for _, o := range objs {
+			if o.GetKind() != clusterRoleKind {
+				continue
+			}
+			if err := st.cp.Admin.Create(ctx, o); err != nil {
+				return "", err
+			}
+			if err := st.cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: o.GetName()},
+				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: o.GetName()},
+				Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}}); err != nil {
+				return "", err
+			}
+		}
+	}
+	data, err := u.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(b.work, "portal.kubeconfig")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// startIssuer starts the harness's identity provider with voters people.
+func startIssuer(voters int) (*oidcissuer.Issuer, error) {
+	users := make([]oidcissuer.User, voters)
+	for i := range users {
+		name := fmt.Sprintf("voter-%d", i)
+		users[i] = oidcissuer.User{Name: name, Display: name, Email: name + "@bench.example",
+			Groups: []string{benchVoterGroup}}
+	}
+	return oidcissuer.Start("127.0.0.1:0", oidcissuer.Options{Users: users, ClientID: benchClientID, TokenTTL: time.Hour})
+}
+
+// signInArgs are the portal's flags for the issuer.
+func (b *bench) signInArgs(iss *oidcissuer.Issuer) ([]string, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(b.work, "portal-session.key")
+	if err := os.WriteFile(path, []byte(base64.RawURLEncoding.EncodeToString(key)), 0o600); err != nil {
+		return nil, err
+	}
+	return []string{"--oidc-issuer-url=" + iss.URL(), "--oidc-client-id=" + benchClientID,
+		"--oidc-username-claim=preferred_username", "--oidc-username-prefix=-", "--oidc-groups-claim=groups",
+		"--session-key-file=" + path, "--writes-per-minute=6000", "--write-burst=1000"}, nil
+}
+
+// compareVotes measures the votes.
+func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Issuer, portal string,
+	voters int) (*voteComparison, error) {
+	role := st.roles[0].Name
+	if err := b.voteRBAC(ctx, st); err != nil {
+		return nil, err
+	}
+	viaPlugin, err := b.benchProposal(ctx, st, role, "plugin")
+	if err != nil {
+		return nil, err
+	}
+	viaPortal, err := b.benchProposal(ctx, st, role, "portal")
+	if err != nil {
+		return nil, err
+	}
+	plugin := filepath.Join(b.work, "kubectl-skillmatrix")
+	if err := goBuild(ctx, b.root, plugin, "./cmd/kubectl-skillmatrix"); err != nil {
+		return nil, err
+	}
+	res := &voteComparison{Votes: voters}
+	var portalLat, pluginLat []time.Duration
+	for i := range voters {
+		name := fmt.Sprintf("voter-%d", i)
+		kubeconfig, err := b.voterKubeconfig(ctx, st, name)
+		if err != nil {
+			return nil, err
+		}
+		d, err := pluginVote(ctx, plugin, kubeconfig, st.ns, viaPlugin)
+		if err != nil {
+			res.Errors++
+			logln("  the plugin's vote of %s: %v", name, err)
+		} else {
+			pluginLat = append(pluginLat, d)
+		}
+		tok, err := iss.Mint(oidcissuer.User{Name: name, Display: name, Email: name + "@bench.example",
+			Groups: []string{benchVoterGroup}}, oidcissuer.MintOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if d, err = portalVote(ctx, portal, st.ns, viaPortal, tok); err != nil {
+			res.Errors++
+			logln("  the portal's vote of %s: %v", name, err)
+		} else {
+			portalLat = append(portalLat, d)
+		}
+	}
+	slices.Sort(portalLat)
+	slices.Sort(pluginLat)
+	res.PortalP50, res.PortalP95 = percentile(portalLat, 0.5), percentile(portalLat, 0.95)
+	res.PluginP50, res.PluginP95 = percentile(pluginLat, 0.5), percentile(pluginLat, 0.95)
+	if res.PluginP95 > 0 {
+		res.Ratio = float64(res.PortalP95) / float64(res.PluginP95)
+	}
+	// Both write Ballots, one per voter, on their own Proposal.
+	var ballots v1.BallotList
+	if err := st.cp.Admin.List(ctx, &ballots, client.InNamespace(st.ns)); err != nil {
+		return nil, err
+	}
+	portalBallots := 0
+	for _, bl := range ballots.Items {
+		if string(bl.Spec.ProposalRef) == viaPortal {
+			portalBallots++
+		}
+	}
+	if res.Errors == 0 && portalBallots != voters {
+		return nil, fmt.Errorf("the portal's Proposal has %d Ballots, want %d", portalBallots, voters)
+	}
+	return res, nil
+}
+
+// voteRBAC lets the voters vote and the author propose in the namespace.
+func (b *bench) voteRBAC(ctx context.Context, st *stage) error {
+	for _, rb := range []struct {
+		role    string
+		subject rbacv1.Subject
+	}{
+		{"skillmatrix-voter", rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: benchVoterGroup}},
+		{"skillmatrix-proposer", rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: benchAuthor}},
+	} {
+		if err := st.cp.Admin.Create(ctx, &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: "bench-" + rb.role, Namespace: st.ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: rb.role},
+			Subjects:   []rbacv1.Subject{rb.subject}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchProposal creates a Proposal as the author, as admission wants it.
+func (b *bench) benchProposal(ctx context.Context, st *stage, role, name string) (string, error) {
+	cfg := rest.CopyConfig(st.cp.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: benchAuthor}
+	c, err := client.New(cfg, client.Options{Scheme: st.cp.Admin.Scheme()})
+	if err != nil {
+		return "", err
+	}
+	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "bench-votes-" + name, Namespace: st.ns},
+		Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role), Title: "Votes through the " + name, Author: benchAuthor,
+			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "senior", Focus: new("Measured through the " + name)}}}}
+	return p.Name, c.Create(ctx, p)
+}
+
+// voterKubeconfig is a client certificate of name in the voters' group.
+func (b *bench) voterKubeconfig(ctx context.Context, st *stage, name string) (string, error) {
+	u, err := st.cp.AddUser(ctx, name, []string{benchVoterGroup})
+	if err != nil {
+		return "", err
+	}
+	data, err := u.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(b.work, name+".kubeconfig")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// pluginVote runs `kubectl skillmatrix -n ns vote proposal approve` as
+// kubectl would, and times the process.
+func pluginVote(ctx context.Context, plugin, kubeconfig, ns, proposal string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, plugin, "-n", ns, "vote", proposal, "approve", "-m", "measured")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	started := time.Now()
+	out, err := cmd.CombinedOutput()
+	d := time.Since(started)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s", err, out)
+	}
+	return d, nil
+}
+
+var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+// portalVote opens the Proposal page with the person's token, as the
+// proxy passes it, then times sending the vote form and loading the page
+// it leads to.
+func portalVote(ctx context.Context, portal, ns, proposal, token string) (time.Duration, error) {
+	page := portal + "/ns/" + ns + "/proposals/" + proposal
+	c := &http.Client{Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(req *http.Request, cookies []*http.Cookie) (*http.Response, string, error) {
+		req.Header.Set("Authorization", "Bearer "+token)
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, "", err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, err := io.ReadAll(resp.Body)
+		return resp, string(body), err
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
+	resp, body, err := do(req, nil)
+	if err != nil {
+		return 0, err
+	}
+	m := tokenField.FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return 0, fmt.Errorf("the Proposal page: %s, form token %v", resp.Status, m != nil)
+	}
+	// The session cookie is Secure; the harness talks plain HTTP on
+	// loopback, where browsers send it too.
+	cookies := resp.Cookies()
+	form := url.Values{"token": {strings.ReplaceAll(m[1], "&#43;", "+")}, "decision": {"approve"}, "comment": {"measured"}}
+	started := time.Now()
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, page+"/vote", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, body, err = do(req, cookies)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusSeeOther {
+		return 0, fmt.Errorf("the vote: %s\n%s", resp.Status, body)
+	}
+	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, portal+resp.Header.Get("Location"), nil)
+	resp, body, err = do(req, cookies)
+	d := time.Since(started)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Your vote was recorded.") {
+		return 0, errors.New("the page after the vote does not say it was recorded")
+	}
+	return d, nil
+}

@@ -65,6 +65,15 @@ type actor interface {
 	// allowed asks the API server, as id, whether id may do what attrs say
 	// (a SelfSubjectAccessReview).
 	allowed(ctx context.Context, id *identity, attrs authorizationv1.ResourceAttributes) (bool, error)
+	// getFollow reads the Follow key names, as id: the portal's own
+	// ServiceAccount may not read Follows (they hold addresses).
+	getFollow(ctx context.Context, id *identity, key client.ObjectKey) (*v1.Follow, error)
+	// createFollow creates f as id.
+	createFollow(ctx context.Context, id *identity, f *v1.Follow) error
+	// patchFollow changes the delivery and locale of have, as id.
+	patchFollow(ctx context.Context, id *identity, have *v1.Follow, delivery *v1.DeliverySchedule, locale v1.Locale) error
+	// deleteFollow deletes have, as id.
+	deleteFollow(ctx context.Context, id *identity, have *v1.Follow) error
 }
 
 // actingAs carries the identity to impersonate through a request's context
@@ -320,6 +329,66 @@ func (a *impersonator) allowed(ctx context.Context, id *identity, attrs authoriz
 		return false, err
 	}
 	return review.Status.Allowed, nil
+}
+
+func (a *impersonator) getFollow(ctx context.Context, id *identity, key client.ObjectKey) (*v1.Follow, error) {
+	var f v1.Follow
+	if err := a.c.Get(actingAs(ctx, id), key, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (a *impersonator) createFollow(ctx context.Context, id *identity, f *v1.Follow) error {
+	return a.c.Create(actingAs(ctx, id), f)
+}
+
+// patchFollow sets spec.delivery and spec.locale of have with a JSON merge
+// patch that names its UID and the resourceVersion read: a Follow deleted
+// and made again, or changed since, is not overwritten. Nothing else of the
+// Follow (its email, its events) changes.
+func (a *impersonator) patchFollow(ctx context.Context, id *identity, have *v1.Follow, delivery *v1.DeliverySchedule,
+	locale v1.Locale) error {
+	patch, err := followPatch(have, delivery, locale)
+	if err != nil {
+		return err
+	}
+	target := &v1.Follow{}
+	target.Namespace, target.Name = have.Namespace, have.Name
+	return a.c.Patch(actingAs(ctx, id), target, client.RawPatch(types.MergePatchType, patch))
+}
+
+// followPatch is the merge patch of patchFollow: a field the new delivery
+// leaves out is removed (null), so Instant drops the digest's hour.
+func followPatch(have *v1.Follow, delivery *v1.DeliverySchedule, locale v1.Locale) ([]byte, error) {
+	d := map[string]any{"mode": nil, "hour": nil, "timeZone": nil}
+	if delivery != nil {
+		if delivery.Mode != "" {
+			d["mode"] = delivery.Mode
+		}
+		if delivery.Hour != nil {
+			d["hour"] = *delivery.Hour
+		}
+		if delivery.TimeZone != "" {
+			d["timeZone"] = delivery.TimeZone
+		}
+	}
+	var l any
+	if locale != "" {
+		l = locale
+	}
+	return json.Marshal(map[string]any{
+		"metadata": map[string]any{"uid": have.UID, "resourceVersion": have.ResourceVersion},
+		"spec":     map[string]any{"delivery": d, "locale": l},
+	})
+}
+
+// deleteFollow deletes have, on the condition that it is still the object
+// read (its UID).
+func (a *impersonator) deleteFollow(ctx context.Context, id *identity, have *v1.Follow) error {
+	target := &v1.Follow{}
+	target.Namespace, target.Name = have.Namespace, have.Name
+	return a.c.Delete(actingAs(ctx, id), target, client.Preconditions{UID: &have.UID})
 }
 
 // accessCache remembers the API server's answers to "may this person...?"

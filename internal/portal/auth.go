@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/mail"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -90,7 +92,12 @@ type identity struct {
 	// Issuer and Subject (the token's iss and sub) name the person for the
 	// form tokens; Display is a friendly name for the page header.
 	Issuer, Subject, Display string
-	Expiry                   time.Time
+	// Email is the token's email claim when the token says it is verified
+	// (email_verified not false, as the API server reads it) and it is an
+	// address a Follow accepts; "" otherwise. The portal's Follow form
+	// sends mail there.
+	Email  string
+	Expiry time.Time
 	// Session is the portal session the request came with (its cookie).
 	Session string
 }
@@ -329,5 +336,26 @@ func (i Issuer) identityOf(claims map[string]any) (*identity, error) {
 	if id.Display == "" {
 		id.Display = id.Username
 	}
+	id.Email = verifiedEmail(claims)
 	return id, nil
+}
+
+// followEmail is what a Follow's spec.email accepts (its CRD's pattern and
+// length).
+var followEmail = regexp.MustCompile(`^[^\s<>@"]+@[^\s<>@"]+$`)
+
+// verifiedEmail is the claims' email when the token does not say it is
+// unverified and it is one plain address a Follow accepts, else "".
+func verifiedEmail(claims map[string]any) string {
+	email, _ := claims[claimEmail].(string)
+	if v, ok := claims["email_verified"]; ok && v != true && v != "true" {
+		return ""
+	}
+	if email == "" || len(email) > 254 || !followEmail.MatchString(email) {
+		return ""
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Name != "" || a.Address != email {
+		return ""
+	}
+	return email
 }

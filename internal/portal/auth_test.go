@@ -36,6 +36,8 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
@@ -64,6 +66,7 @@ type write struct {
 	op, user, decision, comment string
 	groups                      []string
 	proposal                    *v1.Proposal
+	follow                      *v1.Follow
 }
 
 // fakeActor records the writes and answers access reviews; err, when set,
@@ -73,6 +76,10 @@ type fakeActor struct {
 	writes []write
 	err    error
 	may    func(user string, attrs authorizationv1.ResourceAttributes) bool
+	// follows are the Follows as the fake API server holds them, by
+	// namespace/name; readErr, when set, answers every read of one.
+	follows map[string]*v1.Follow
+	readErr error
 }
 
 func (a *fakeActor) record(w write) error {
@@ -109,6 +116,56 @@ func (a *fakeActor) allowed(_ context.Context, id *identity, attrs authorization
 		return true, nil
 	}
 	return a.may(id.Username, attrs), nil
+}
+
+func (a *fakeActor) getFollow(_ context.Context, _ *identity, key client.ObjectKey) (*v1.Follow, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.readErr != nil {
+		return nil, a.readErr
+	}
+	if f, ok := a.follows[key.String()]; ok {
+		return f.DeepCopy(), nil
+	}
+	return nil, apierrors.NewNotFound(v1.GroupVersion.WithResource("follows").GroupResource(), key.Name)
+}
+
+func (a *fakeActor) createFollow(_ context.Context, id *identity, f *v1.Follow) error {
+	if err := a.record(write{op: "follow", user: id.Username, follow: f.DeepCopy()}); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.follows == nil {
+		a.follows = map[string]*v1.Follow{}
+	}
+	f = f.DeepCopy()
+	f.UID, f.ResourceVersion = types.UID("uid-"+f.Name), "1"
+	a.follows[client.ObjectKeyFromObject(f).String()] = f
+	return nil
+}
+
+func (a *fakeActor) patchFollow(_ context.Context, id *identity, have *v1.Follow, delivery *v1.DeliverySchedule,
+	locale v1.Locale) error {
+	changed := have.DeepCopy()
+	changed.Spec.Delivery, changed.Spec.Locale = delivery, locale
+	if err := a.record(write{op: "follow-change", user: id.Username, follow: changed.DeepCopy()}); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.follows[client.ObjectKeyFromObject(have).String()] = changed
+	return nil
+}
+
+func (a *fakeActor) deleteFollow(_ context.Context, id *identity, have *v1.Follow) error {
+	if err := a.record(write{op: "unfollow", user: id.Username, follow: have.DeepCopy()}); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.follows, client.ObjectKeyFromObject(have).String())
+	return nil
 }
 
 // authEnv is a portal with sign-in against a test issuer, served over TLS

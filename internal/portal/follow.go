@@ -25,7 +25,9 @@ import (
 // The Follow pages explain, in HTML, what following means and how: the
 // Atom feed of a Role, a SkillMatrix or a namespace, its address to copy
 // into a feed reader, and a link to it (which opens raw XML in a browser,
-// so it is never the only thing "Follow" leads to).
+// so it is never the only thing "Follow" leads to). A Role's page also
+// follows it by email: the signed-in person's follow form (followform.go),
+// else how to sign in or use kubectl.
 
 type followView struct {
 	frame
@@ -33,11 +35,24 @@ type followView struct {
 	// on this portal, FeedURL the full address to copy.
 	What, Feed, FeedURL string
 	Back                string
+	// ByEmail is set on a Role's page: following it by email. Form is the
+	// signed-in person's follow form; without it the page says how to
+	// (sign in, or kubectl).
+	ByEmail *followByEmail
+	Refusal *refusal
 }
 
-func (s *Server) followPage(r *http.Request, what, feed, back string, crumbs ...link) (page, error) {
+// followByEmail is the part of a Role's Follow page about email.
+type followByEmail struct {
+	Form *followFormView
+	// Command follows the Role with kubectl.
+	Command string
+}
+
+func (s *Server) followPage(r *http.Request, what, feed, back string, byEmail *followByEmail, crumbs ...link) (page, error) {
 	t := translator{locale: requestLocale(r)}
-	view := followView{What: what, Feed: feed, FeedURL: s.fullURL(r, feed), Back: back}
+	view := followView{What: what, Feed: feed, FeedURL: s.fullURL(r, feed), Back: back, ByEmail: byEmail,
+		Refusal: refusalOf(r)}
 	view.frame = s.frameFor(r, t.T("portal.follow.title", "What", what), append([]link{home(t)}, crumbs...)...)
 	view.frame.Feed = feed
 	return s.htmlPage(r, "follow.html", view, s.changes.started)
@@ -49,7 +64,11 @@ func (s *Server) roleFollow(r *http.Request) (page, error) {
 		return page{}, err
 	}
 	title := cmp.Or(role.Spec.DisplayName, role.Name)
-	return s.followPage(r, title, roleFeedURL(role.Namespace, role.Name), roleURL(role.Namespace, role.Name),
+	byEmail := &followByEmail{Command: "kubectl skillmatrix follow " + role.Name + " -n " + role.Namespace}
+	if id := me(r); id != nil && s.act != nil {
+		byEmail.Form = s.followForm(r, role, id)
+	}
+	return s.followPage(r, title, roleFeedURL(role.Namespace, role.Name), roleURL(role.Namespace, role.Name), byEmail,
 		link{Text: title, URL: roleURL(role.Namespace, role.Name)})
 }
 
@@ -60,7 +79,7 @@ func (s *Server) matrixFollow(r *http.Request) (page, error) {
 	}
 	title := cmp.Or(matrix.Spec.DisplayName, matrix.Name)
 	u := matrixURL(matrix.Namespace, matrix.Name)
-	return s.followPage(r, title, matrixFeedURL(matrix.Namespace, matrix.Name), u, link{Text: title, URL: u})
+	return s.followPage(r, title, matrixFeedURL(matrix.Namespace, matrix.Name), u, nil, link{Text: title, URL: u})
 }
 
 func (s *Server) namespaceFollow(r *http.Request) (page, error) {
@@ -73,7 +92,7 @@ func (s *Server) namespaceFollow(r *http.Request) (page, error) {
 	}
 	t := translator{locale: requestLocale(r)}
 	what := t.T("portal.namespace.heading", "Namespace", ns)
-	return s.followPage(r, what, namespaceFeedURL(ns), namespaceURL(ns), link{Text: what, URL: namespaceURL(ns)})
+	return s.followPage(r, what, namespaceFeedURL(ns), namespaceURL(ns), nil, link{Text: what, URL: namespaceURL(ns)})
 }
 
 // fullURL is path as readers reach it: under the public URL when it is

@@ -165,6 +165,7 @@ func refuse(r *http.Request, code int, key string, kv ...any) error {
 var flashes = map[string]string{
 	"proposed": "portal.done.proposed", "voted": "portal.done.voted", "reviewed": "portal.done.reviewed",
 	"withdrawn": "portal.done.withdrawn", "unvoted": "portal.done.unvoted", "unreviewed": "portal.done.unreviewed",
+	"followed": "portal.done.followed", "followChanged": "portal.done.followChanged", "unfollowed": "portal.done.unfollowed",
 }
 
 func flashOf(r *http.Request, locale string) string {

@@ -46,6 +46,8 @@ const (
 	actVote     action = "vote"
 	actReview   action = "review"
 	actWithdraw action = "withdraw"
+	actFollow   action = "follow"
+	actUnfollow action = "unfollow"
 )
 
 // refusalRule maps words of the API server's answer to the person's.
@@ -66,6 +68,7 @@ const (
 	keyOthersBallot  = "portal.refused.othersBallot"
 	keyNoVoteRight   = "portal.refused.noVoteRight"
 	keyNoReviewRight = "portal.refused.noReviewRight"
+	keyNoFollowRight = "portal.refused.noFollowRight"
 	msgQuota         = "exceeded quota"
 )
 
@@ -93,7 +96,12 @@ var refusalRules = []refusalRule{
 	{contains: msgQuota, key: "portal.refused.ballotQuota", only: actReview},
 	{contains: msgQuota, key: "portal.refused.quota"},
 	{contains: "proposal text too long", key: "portal.refused.tooLong"},
+	{contains: "may follow only as themselves", key: "portal.refused.followOthers"},
+	{contains: "may not change the Follow", key: "portal.refused.followNotYours"},
+	{contains: "may not delete the Follow", key: "portal.refused.followNotYours"},
 	{contains: "cannot impersonate", key: "portal.refused.portalGrant"},
+	{contains: `resource "follows"`, key: keyNoFollowRight, only: actFollow},
+	{contains: `resource "follows"`, key: keyNoFollowRight, only: actUnfollow},
 	{contains: `cannot create resource "proposals"`, key: "portal.refused.noProposeRight"},
 	{contains: `resource "ballots"`, key: keyNoVoteRight, only: actVote},
 	{contains: `resource "ballots"`, key: keyNoReviewRight, only: actReview},

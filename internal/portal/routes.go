@@ -39,7 +39,8 @@ func matrixFeedURL(ns, m string) string    { return matrixURL(ns, m) + "feed.ato
 func pathsURL(ns, m string) string         { return matrixURL(ns, m) + "paths.svg" }
 func namespaceFeedURL(ns string) string    { return namespaceURL(ns) + "feed.atom" }
 
-func followURL(ns, role string) string { return roleURL(ns, role) + "follow" }
+func followURL(ns, role string) string   { return roleURL(ns, role) + "follow" }
+func unfollowURL(ns, role string) string { return roleURL(ns, role) + "unfollow" }
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -74,6 +75,8 @@ func (s *Server) routes() *http.ServeMux {
 		mux.Handle("POST /ns/{ns}/proposals/{proposal}/vote", s.handleForm(string(actVote), s.castForm(voteForm), s.proposalPage))
 		mux.Handle("POST /ns/{ns}/proposals/{proposal}/review", s.handleForm(string(actReview), s.castForm(reviewForm), s.proposalPage))
 		mux.Handle("POST /ns/{ns}/proposals/{proposal}/withdraw", s.handleForm(string(actWithdraw), s.withdrawForm, s.proposalPage))
+		mux.Handle("POST /ns/{ns}/roles/{role}/follow", s.handleForm(string(actFollow), s.followRole, s.roleFollow))
+		mux.Handle("POST /ns/{ns}/roles/{role}/unfollow", s.handleForm(string(actUnfollow), s.unfollowRole, s.roleFollow))
 		mux.Handle("GET /login", s.securedFunc(s.login))
 		mux.Handle("GET /login/callback", s.securedFunc(s.callback))
 		mux.Handle("POST /logout", s.securedFunc(func(w http.ResponseWriter, r *http.Request) {

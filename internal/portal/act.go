@@ -344,9 +344,10 @@ func (a *impersonator) createFollow(ctx context.Context, id *identity, f *v1.Fol
 }
 
 // patchFollow sets spec.delivery and spec.locale of have with a JSON merge
-// patch that names its UID and the resourceVersion read: a Follow deleted
-// and made again, or changed since, is not overwritten. Nothing else of the
-// Follow (its email, its events) changes.
+// patch that names its UID: a Follow deleted and made again since it was
+// read is not changed. Nothing else of the Follow (its email, its events)
+// changes, so no resourceVersion is needed: the operator writing its status
+// in between takes nothing from the person.
 func (a *impersonator) patchFollow(ctx context.Context, id *identity, have *v1.Follow, delivery *v1.DeliverySchedule,
 	locale v1.Locale) error {
 	patch, err := followPatch(have, delivery, locale)
@@ -378,7 +379,7 @@ func followPatch(have *v1.Follow, delivery *v1.DeliverySchedule, locale v1.Local
 		l = locale
 	}
 	return json.Marshal(map[string]any{
-		"metadata": map[string]any{"uid": have.UID, "resourceVersion": have.ResourceVersion},
+		"metadata": map[string]any{"uid": have.UID},
 		"spec":     map[string]any{"delivery": d, "locale": l},
 	})
 }

@@ -31,6 +31,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -41,6 +42,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
@@ -212,9 +214,136 @@ func TestPortalActsAsThePerson(t *testing.T) {
 	t.Run("people act through the portal", func(t *testing.T) {
 		c.actThroughThePortal(t, saCfg)
 	})
+
+	t.Run("people follow through the portal", func(t *testing.T) {
+		c.followThroughThePortal(t, saCfg)
+	})
 }
 
-func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
+// followThroughThePortal: the grant on Follows is only the person's own
+// (admission binds the subscriber to the impersonated user; no list, no
+// update, nothing as the ServiceAccount itself); through the portal bob,
+// bound to skillmatrix-follower, follows a Role, changes to a daily digest
+// and unfollows, while erin, bound to nothing, is refused in words and
+// nothing is written.
+func (c *envCluster) followThroughThePortal(t *testing.T, saCfg *rest.Config) {
+	const role = "mlops-engineer"
+	c.create(&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "bob-follower", Namespace: testNS},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "skillmatrix-follower"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "bob"}}})
+	bobName := notify.FollowName(role, "bob")
+
+	// Past the portal: impersonating bob, the ServiceAccount still cannot
+	// make a Follow for anyone else, list or replace Follows; by itself it
+	// cannot read one.
+	bob := c.asServiceAccount(saCfg, rest.ImpersonationConfig{UserName: "bob", Groups: []string{"engineers"}})
+	forAlice := notify.NewFollow(testNS, role, "alice", notify.FollowOptions{Email: "alice@example.com"})
+	forAlice.Name = bobName
+	c.eventually("admission refuses bob's Follow for alice", func() bool {
+		err := bob.Create(c.ctx, forAlice.DeepCopy(), client.DryRunAll)
+		return apierrors.IsForbidden(err) && strings.Contains(err.Error(), "may follow only as themselves")
+	})
+	if err := bob.Create(c.ctx, notify.NewFollow(testNS, role, "bob", notify.FollowOptions{}), client.DryRunAll); err != nil {
+		t.Errorf("as bob, the portal cannot create his Follow: %v", err)
+	}
+	if err := bob.Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: bobName}, &v1.Follow{}); !apierrors.IsNotFound(err) {
+		t.Errorf("as bob, the portal cannot read his Follow by its name: %v", err)
+	}
+	for what, err := range map[string]error{
+		"list Follows as bob": bob.List(c.ctx, &v1.FollowList{}, client.InNamespace(testNS)),
+		"update (replace) a Follow as bob": bob.Update(c.ctx, &v1.Follow{ObjectMeta: metav1.ObjectMeta{Name: bobName,
+			Namespace: testNS, ResourceVersion: "1"}, Spec: v1.FollowSpec{Subscriber: "bob", RoleRef: role}}),
+		"get a Follow as itself": c.asServiceAccount(saCfg, rest.ImpersonationConfig{}).
+			Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: bobName}, &v1.Follow{}),
+	} {
+		if !apierrors.IsForbidden(err) {
+			t.Errorf("the portal could %s: %v", what, err)
+		}
+	}
+
+	people := c.signedInPortal(t, saCfg)
+	page := followURL(testNS, role)
+	follow := func() (*v1.Follow, error) {
+		var f v1.Follow
+		err := c.admin.Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: bobName}, &f)
+		return &f, err
+	}
+
+	// bob follows, instantly; the form's subscriber and email are not whom
+	// and where.
+	r := people["bob"].do(http.MethodGet, page, nil)
+	if !strings.Contains(r.body, `class="card follow-form"`) || strings.Contains(r.body, "unfollow-form") ||
+		strings.Contains(r.body, "may-not") {
+		t.Fatalf("bob's follow page:\n%s", r.body)
+	}
+	token := tokenField.FindStringSubmatch(r.body)[1]
+	r = people["bob"].do(http.MethodPost, page, url.Values{"token": {token}, "delivery": {"instant"}, "tz": {"UTC"},
+		"subscriber": {"alice"}, "email": {"alice@example.com"}})
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("bob follows: %d\n%s", r.code, r.body)
+	}
+	f, err := follow()
+	if err != nil || f.Spec.Subscriber != "bob" || f.Spec.RoleRef != role || f.Spec.Email != "bob@example.com" ||
+		f.Spec.Delivery == nil || f.Spec.Delivery.Mode != v1.DeliveryInstant || f.Spec.Locale != "en" {
+		t.Fatalf("bob's Follow: %v %+v", err, f.Spec)
+	}
+	if page := people["bob"].do(http.MethodGet, r.header.Get("Location"), nil).body; !strings.Contains(page, "You now follow this role") ||
+		!strings.Contains(page, "an email as each thing happens") || !strings.Contains(page, "unfollow-form") {
+		t.Errorf("the page after following:\n%s", page)
+	}
+
+	// He changes to a daily digest at 07:00 in Shanghai, in Chinese.
+	r = people["bob"].do(http.MethodPost, page, url.Values{"token": {token}, "delivery": {"digest"}, "hour": {"7"},
+		"tz": {"Asia/Shanghai"}, "locale": {"zh-CN"}})
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("bob changes to a digest: %d\n%s", r.code, r.body)
+	}
+	if f, err = follow(); err != nil || f.Spec.Subscriber != "bob" || f.Spec.Delivery == nil ||
+		f.Spec.Delivery.Mode != v1.DeliveryDigest || f.Spec.Delivery.Hour == nil || *f.Spec.Delivery.Hour != 7 ||
+		f.Spec.Delivery.TimeZone != "Asia/Shanghai" || f.Spec.Locale != "zh-CN" || f.Spec.Email != "bob@example.com" {
+		t.Fatalf("bob's Follow after the change: %v %+v %+v", err, f.Spec, f.Spec.Delivery)
+	}
+	if page := people["bob"].do(http.MethodGet, page, nil).body; !strings.Contains(page, "a daily digest at 07:00 (Asia/Shanghai)") {
+		t.Errorf("the page after the change:\n%s", page)
+	}
+
+	// He unfollows: gone.
+	r = people["bob"].do(http.MethodPost, unfollowURL(testNS, role), url.Values{"token": {token}})
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("bob unfollows: %d\n%s", r.code, r.body)
+	}
+	c.eventually("bob's Follow is gone", func() bool { _, err := follow(); return apierrors.IsNotFound(err) })
+
+	// erin, bound to nothing: the page says she may not, the API server
+	// refuses, in words, and nothing is written.
+	r = people["erin"].do(http.MethodGet, page, nil)
+	if !strings.Contains(r.body, "You may not follow roles here") {
+		t.Errorf("erin's follow page does not say she may not follow:\n%s", r.body)
+	}
+	etoken := tokenField.FindStringSubmatch(r.body)[1]
+	r = people["erin"].do(http.MethodPost, page, url.Values{"token": {etoken}, "delivery": {"instant"}})
+	if r.code != http.StatusForbidden || !strings.Contains(r.body, "You may not follow roles here") ||
+		!strings.Contains(r.body, "Nothing was changed.") {
+		t.Errorf("erin follows: %d\n%s", r.code, r.body)
+	}
+	people["erin"].header.Set("Accept-Language", "zh-CN")
+	r = people["erin"].do(http.MethodPost, page, url.Values{"token": {etoken}, "delivery": {"instant"}})
+	if r.code != http.StatusForbidden || !strings.Contains(r.body, "skillmatrix-follower 角色") {
+		t.Errorf("erin follows, in Chinese: %d\n%s", r.code, r.body)
+	}
+	var all v1.FollowList
+	if err := c.admin.List(c.ctx, &all, client.InNamespace(testNS)); err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Items) != 0 {
+		t.Errorf("Follows left: %+v", all.Items)
+	}
+}
+
+// signedInPortal runs a portal with sign-in as the ServiceAccount of
+// saCfg, against a test issuer of envtestPeople, and returns a browser per
+// person, each with a fresh token.
+func (c *envCluster) signedInPortal(t *testing.T, saCfg *rest.Config) map[string]*visitor {
 	iss, err := oidcissuer.Start("127.0.0.1:0", oidcissuer.Options{Users: envtestPeople, ClientID: "portal"})
 	if err != nil {
 		t.Fatal(err)
@@ -256,6 +385,11 @@ func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
 		}
 		people[u.Name] = e.browser(tok)
 	}
+	return people
+}
+
+func (c *envCluster) actThroughThePortal(t *testing.T, saCfg *rest.Config) {
+	people := c.signedInPortal(t, saCfg)
 
 	// erin may not propose: the page says so, and the API server refuses.
 	const form = "/ns/career/roles/mlops-engineer/propose?skill=kubernetes-core&level=senior"

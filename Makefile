@@ -190,7 +190,8 @@ FUZZ_TARGETS = ./internal/validation:FuzzRole ./internal/render:FuzzRender ./int
 	./internal/switchover:FuzzMakePlan ./internal/controller:FuzzRoleSpecInManifest \
 	./internal/gitwrite:FuzzCommitMessage ./internal/gitwrite:FuzzBranchName ./internal/history:FuzzDiff \
 	./internal/governance:FuzzCollect ./internal/notify:FuzzMessage ./internal/portal:FuzzFormToken \
-	./internal/portal:FuzzLocalPath ./internal/portal:FuzzProposeForm ./internal/portal:FuzzIdentityClaims
+	./internal/portal:FuzzLocalPath ./internal/portal:FuzzProposeForm ./internal/portal:FuzzIdentityClaims \
+	./internal/portal:FuzzFollowForm
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).

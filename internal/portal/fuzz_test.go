@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,62 @@ func FuzzIdentityClaims(f *testing.F) {
 				}
 				seen[g] = true
 			}
+		}
+	})
+}
+
+// FuzzFollowForm: whatever the follow form says, it is refused with a
+// catalog key, or makes a delivery a Follow accepts (Instant or Digest, an
+// hour of the day, a time zone the system knows within the CRD's pattern
+// and length, a language the portal speaks), and its patch is JSON.
+func FuzzFollowForm(f *testing.F) {
+	for _, seed := range [][4]string{
+		{"instant", "", "", ""},
+		{"digest", "9", "UTC", "en"},
+		{"digest", "23", "Asia/Shanghai", "zh-CN"},
+		{"digest", "07", " Europe/Berlin ", ""},
+		{"digest", "24", "Local", "fr"},
+		{"instant", "-1", "../../etc/passwd", "en"},
+		{"digest", "+9", "America/Argentina/Buenos_Aires", "zh-CN"},
+	} {
+		f.Add(seed[0], seed[1], seed[2], seed[3])
+	}
+	have := &v1.Follow{}
+	have.UID = "u1"
+	f.Fuzz(func(t *testing.T, delivery, hour, tz, locale string) {
+		form := url.Values{"delivery": {delivery}, "hour": {hour}, "tz": {tz}, "locale": {locale}}
+		c, err := parseFollowForm(form, "en")
+		if err != nil {
+			ff, ok := errors.AsType[errFollowForm](err)
+			if !ok || !strings.HasPrefix(ff.key, "portal.refused.follow") {
+				t.Fatalf("not a follow form refusal: %v", err)
+			}
+			return
+		}
+		if c.Mode != v1.DeliveryInstant && c.Mode != v1.DeliveryDigest {
+			t.Fatalf("mode %q", c.Mode)
+		}
+		if c.Hour < 0 || c.Hour > 23 || (c.Mode == v1.DeliveryInstant && c.Hour != 0) {
+			t.Fatalf("hour %d with %s", c.Hour, c.Mode)
+		}
+		if c.TimeZone != "" {
+			if len(c.TimeZone) > maxTimeZone || !timeZoneName.MatchString(c.TimeZone) || c.TimeZone == "Local" {
+				t.Fatalf("time zone %q does not fit the CRD", c.TimeZone)
+			}
+			if _, err := time.LoadLocation(c.TimeZone); err != nil {
+				t.Fatalf("time zone %q: %v", c.TimeZone, err)
+			}
+		}
+		if !slices.Contains(locales, string(c.Locale)) {
+			t.Fatalf("locale %q", c.Locale)
+		}
+		d := c.delivery()
+		if (d.Hour != nil) != (c.Mode == v1.DeliveryDigest) {
+			t.Fatalf("delivery %+v for %s", d, c.Mode)
+		}
+		patch, err := followPatch(have, d, c.Locale)
+		if err != nil || !json.Valid(patch) {
+			t.Fatalf("patch %s: %v", patch, err)
 		}
 	})
 }

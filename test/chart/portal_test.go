@@ -111,8 +111,9 @@ func TestPortalSignIn(t *testing.T) {
 
 // verbsOf lists what a (Cluster)Role grants as resource:verb, sorted.
 func verbsOf(role *unstructured.Unstructured) []string {
-	var verbs []string
-	for _, g := range grantsOf(role.Object["rules"]) {
+	grants := grantsOf(role.Object["rules"])
+	verbs := make([]string, 0, len(grants))
+	for _, g := range grants {
 		verbs = append(verbs, g.resource+":"+g.verb)
 	}
 	slices.Sort(verbs)

@@ -36,6 +36,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/mmcdole/gofeed"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -43,6 +46,7 @@ import (
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/notify"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/browser"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/oauth2proxy"
 )
@@ -190,7 +194,8 @@ func clickThrough(t *testing.T, ctx context.Context, sel, wait string) int64 {
 // form and a form replayed from another session are refused; hostile text
 // typed into the forms comes back as text on every page and feed; every
 // page kind is photographed at 1366x900 and 390x844, scrolls no sideways on
-// the phone, and axe-core finds no serious or critical violation.
+// the phone, and axe-core finds no serious or critical violation; carol
+// follows the Role by email with a click and unfollows.
 func TestBrowserTakePart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an API server, oauth2-proxy and Chromium")
@@ -224,7 +229,9 @@ func TestBrowserTakePart(t *testing.T) {
 	tp.review(carol, proposal)
 	tp.applied(carol, proposal, name)
 	tp.hostileEverywhere(carol, proposal)
+	tp.follow(carol)
 	tp.everyPageKind(carol, alice, proposal)
+	tp.unfollow(carol)
 	tp.phoneCalculator(carol)
 	tp.signInAgain(proposal)
 	for _, p := range tp.problems {
@@ -356,6 +363,53 @@ func (tp *takePart) votes(proposal string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// follow: carol, bound to skillmatrix-follower, clicks the Role's Follow
+// button and follows it by email with a daily digest at 07:00 in
+// Asia/Shanghai; her Follow is hers, with her token's address.
+func (tp *takePart) follow(carol context.Context) {
+	t, c := tp.t, tp.c
+	c.create(&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "carol-follower", Namespace: testNS},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "skillmatrix-follower"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "carol"}}})
+	if err := chromedp.Do(carol, chromedp.Navigate(tp.proxyURL+"/ns/career/roles/mlops-engineer/"),
+		chromedp.WaitVisible(chromedp.CSS("a.follow-link"))); err != nil {
+		t.Fatal(err)
+	}
+	clickThrough(t, carol, "a.follow-link", "form.follow-form")
+	if err := chromedp.Do(carol, chromedp.Click(chromedp.CSS(`form.follow-form input[name=delivery][value=digest]`)),
+		chromedp.SetValue(chromedp.CSS("#follow-hour"), "7"), chromedp.SetValue(chromedp.CSS("#follow-tz"), "Asia/Shanghai")); err != nil {
+		t.Fatal(err)
+	}
+	if code := clickThrough(t, carol, `form.follow-form button[type=submit]`, "p.flash"); code != http.StatusOK {
+		t.Fatalf("carol follows: %d", code)
+	}
+	var f v1.Follow
+	if err := c.admin.Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: notify.FollowName("mlops-engineer", "carol")}, &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Spec.Subscriber != "carol" || f.Spec.Email != "carol@example.com" || f.Spec.Delivery == nil ||
+		f.Spec.Delivery.Mode != v1.DeliveryDigest || f.Spec.Delivery.Hour == nil || *f.Spec.Delivery.Hour != 7 ||
+		f.Spec.Delivery.TimeZone != "Asia/Shanghai" {
+		t.Errorf("carol's Follow: %+v %+v", f.Spec, f.Spec.Delivery)
+	}
+}
+
+// unfollow: carol unfollows with the button; her Follow is gone.
+func (tp *takePart) unfollow(carol context.Context) {
+	t, c := tp.t, tp.c
+	if err := chromedp.Do(carol, chromedp.Navigate(tp.proxyURL+"/ns/career/roles/mlops-engineer/follow"),
+		chromedp.WaitVisible(chromedp.CSS("form.unfollow-form"))); err != nil {
+		t.Fatal(err)
+	}
+	if code := clickThrough(t, carol, `form.unfollow-form button[type=submit]`, "p.flash"); code != http.StatusOK {
+		t.Fatalf("carol unfollows: %d", code)
+	}
+	c.eventually("carol's Follow is gone", func() bool {
+		err := c.admin.Get(c.ctx, client.ObjectKey{Namespace: testNS, Name: notify.FollowName("mlops-engineer", "carol")}, &v1.Follow{})
+		return apierrors.IsNotFound(err)
+	})
 }
 
 // attacks: a form another site makes bob's browser send, and bob's form

@@ -162,16 +162,17 @@ func parseTimeZone(s string) (string, error) {
 // followFormView is the follow form of a signed-in person's Follow page.
 type followFormView struct {
 	Action, UnfollowAction string
-	// Following says the person follows the Role; Mode, Hour, TimeZone
-	// and Locale are their Follow's (or the form's, refused, or the
-	// defaults).
-	Following bool
-	Mode      string
-	Hour      int
-	TimeZone  string
-	Locale    string
-	Hours     []hourOption
-	Locales   []localeOption
+	// Following is how the person follows the Role, as their Follow
+	// says; nil when they do not.
+	Following *followingNow
+	// Mode, Hour, TimeZone and Locale are the form's: their Follow's, or
+	// what they sent when it was refused, or the defaults.
+	Mode     string
+	Hour     int
+	TimeZone string
+	Locale   string
+	Hours    []hourOption
+	Locales  []localeOption
 	// Email is where mail goes: the Follow's address, else the token's;
 	// "" when neither names one (the Follow's default rules apply).
 	Email string
@@ -181,6 +182,13 @@ type followFormView struct {
 	// MayNot says, in words, why the portal could not read the person's
 	// Follow (they may not follow here, or the portal lacks its grant).
 	MayNot string
+}
+
+// followingNow is how a Follow delivers, to say on the page.
+type followingNow struct {
+	Digest bool
+	// Hour is the digest's, as 07:00; Zone its time zone.
+	Hour, Zone string
 }
 
 type hourOption struct {
@@ -213,15 +221,19 @@ func (s *Server) followForm(r *http.Request, role *v1.Role, id *identity) *follo
 		Name: notify.FollowName(role.Name, id.Username)})
 	switch {
 	case err == nil && ownFollow(have, role, id):
-		v.Following = true
-		mode, hour, loc, _ := notify.Schedule(have.Spec.Delivery)
+		mode, hour, loc, zoneErr := notify.Schedule(have.Spec.Delivery)
 		v.Mode, v.Hour = followInstant, hour
 		if mode == v1.DeliveryDigest {
 			v.Mode = followDigest
 		}
-		if loc != nil {
+		switch {
+		case zoneErr != nil:
+			// A zone the portal's system does not know: shown as written.
+			v.TimeZone = have.Spec.Delivery.TimeZone
+		case loc != nil:
 			v.TimeZone = loc.String()
 		}
+		v.Following = &followingNow{Digest: mode == v1.DeliveryDigest, Hour: fmt.Sprintf("%02d:00", hour), Zone: v.TimeZone}
 		if have.Spec.Locale != "" && slices.Contains(locales, string(have.Spec.Locale)) {
 			v.Locale = string(have.Spec.Locale)
 		}

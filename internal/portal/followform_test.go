@@ -188,6 +188,14 @@ func TestFollowForm(t *testing.T) {
 		t.Errorf("the page after following:\n%s", r.body)
 	}
 
+	// A refused change keeps what she sent in the form, and says how she
+	// follows still.
+	r = alice.do(http.MethodPost, page, url.Values{"token": {token}, "delivery": {"digest"}, "hour": {"25"}, "tz": {"UTC"}})
+	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "a daily digest at 07:00 (Asia/Shanghai)") ||
+		!strings.Contains(r.body, `value="UTC"`) || !strings.Contains(r.body, "is not an hour of the day") {
+		t.Errorf("a refused change: %d\n%s", r.code, r.body)
+	}
+
 	// She changes to instant: a patch of her Follow, the email kept.
 	r = alice.do(http.MethodPost, page, url.Values{"token": {token}, "delivery": {"instant"}, "tz": {"UTC"}, "locale": {"en"}})
 	if r.code != http.StatusSeeOther || r.header.Get("Location") != page+"?done=followChanged" {

@@ -32,7 +32,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -283,22 +282,9 @@ func (r *FollowReconciler) followsFor(ctx context.Context, namespace, role strin
 
 // SetupWithManager registers the controller and its watches.
 func (r *FollowReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	byProposal := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		return r.followsFor(ctx, obj.GetNamespace(), string(obj.(*v1.Proposal).Spec.RoleRef))
-	}
-	byRole := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		return r.followsFor(ctx, obj.GetNamespace(), obj.GetName())
-	}
-	byNamespace := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		return r.followsFor(ctx, obj.GetNamespace(), "")
-	}
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1.Follow{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(byProposal)).
-		Watches(&v1.Role{}, handler.EnqueueRequestsFromMapFunc(byRole), builder.WithPredicates(rolesRevertsOrMatrixChanged)).
-		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(byNamespace)).
-		Watches(&v1.NotificationProvider{}, handler.EnqueueRequestsFromMapFunc(byNamespace),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&v1.Follow{}, builder.WithPredicates(predicate.GenerationChangedPredicate{}))
+	return watchNotificationSources(b, r.followsFor).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("follow").
 		Complete(r)

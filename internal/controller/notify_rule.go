@@ -359,24 +359,14 @@ func (r *NotificationRuleReconciler) rulesFor(ctx context.Context, namespace, ro
 // Proposals and Roles it selects, their SkillMatrices (category owners),
 // GitWriteBacks and its provider.
 func (r *NotificationRuleReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	byProposal := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		return r.rulesFor(ctx, obj.GetNamespace(), string(obj.(*v1.Proposal).Spec.RoleRef))
-	}
-	byRole := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		return r.rulesFor(ctx, obj.GetNamespace(), obj.GetName())
-	}
 	byNamespace := func(ctx context.Context, obj client.Object) []reconcile.Request {
 		return r.rulesFor(ctx, obj.GetNamespace(), "")
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1.NotificationRule{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(byProposal)).
-		Watches(&v1.Role{}, handler.EnqueueRequestsFromMapFunc(byRole), builder.WithPredicates(rolesRevertsOrMatrixChanged)).
 		Watches(&v1.SkillMatrix{}, handler.EnqueueRequestsFromMapFunc(byNamespace),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(byNamespace)).
-		Watches(&v1.NotificationProvider{}, handler.EnqueueRequestsFromMapFunc(byNamespace),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
+	return watchNotificationSources(b, r.rulesFor).
 		WithOptions(controller.Options{MaxConcurrentReconciles: concurrency}).
 		Named("notificationrule").
 		Complete(r)

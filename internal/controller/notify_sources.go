@@ -24,9 +24,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/kubecache"
@@ -131,6 +134,31 @@ func (n *notifier) reviewers(ctx context.Context, p *v1.Proposal) []v1.Username 
 		}
 	}
 	return out
+}
+
+// recipientsOf maps a change in namespace (to role, or to every Role when
+// role is empty) to the rules or Follows that may have to tell it.
+type recipientsOf func(ctx context.Context, namespace, role string) []reconcile.Request
+
+// watchNotificationSources adds the watches both notification controllers
+// share: the Proposals and Roles events are derived from, the GitWriteBacks
+// whose failures are told, and the providers that deliver.
+func watchNotificationSources(b *builder.Builder, to recipientsOf) *builder.Builder {
+	byProposal := func(ctx context.Context, obj client.Object) []reconcile.Request {
+		return to(ctx, obj.GetNamespace(), string(obj.(*v1.Proposal).Spec.RoleRef))
+	}
+	byRole := func(ctx context.Context, obj client.Object) []reconcile.Request {
+		return to(ctx, obj.GetNamespace(), obj.GetName())
+	}
+	byNamespace := func(ctx context.Context, obj client.Object) []reconcile.Request {
+		return to(ctx, obj.GetNamespace(), "")
+	}
+	return b.
+		Watches(&v1.Proposal{}, handler.EnqueueRequestsFromMapFunc(byProposal)).
+		Watches(&v1.Role{}, handler.EnqueueRequestsFromMapFunc(byRole), builder.WithPredicates(rolesRevertsOrMatrixChanged)).
+		Watches(&v1.GitWriteBack{}, handler.EnqueueRequestsFromMapFunc(byNamespace)).
+		Watches(&v1.NotificationProvider{}, handler.EnqueueRequestsFromMapFunc(byNamespace),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
 }
 
 // rolesRevertsOrMatrixChanged lets through the Role updates notifications

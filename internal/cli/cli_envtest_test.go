@@ -33,7 +33,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -45,7 +44,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -218,12 +216,12 @@ func startCluster(t *testing.T) *cluster {
 		"mallory": nil,
 	}
 	dir := t.TempDir()
-	for name, roles := range grants {
-		user, err := env.AddUser(envtest.User{Name: name, Groups: []string{"engineers"}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kc, err := user.KubeConfig()
+	people, err := testenv.AddPeople(ctx, env, admin, grants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, person := range people {
+		kc, err := person.User.KubeConfig()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,15 +230,6 @@ func startCluster(t *testing.T) *cluster {
 			t.Fatal(err)
 		}
 		c.kubeconfig[name] = path
-		for _, role := range roles {
-			if err := admin.Create(ctx, &rbacv1.ClusterRoleBinding{
-				ObjectMeta: metav1.ObjectMeta{Name: name + "-" + role},
-				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-				Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
-			}); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
 
 	// The MLOps Engineer sample, applied by the platform team.

@@ -26,7 +26,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -170,18 +169,10 @@ func addUsers() {
 		carol:   {"skillmatrix-proposer", "skillmatrix-voter", "skillmatrix-reviewer"},
 		mallory: nil,
 	}
-	for name, roles := range grants {
-		user, err := testEnv.AddUser(envtest.User{Name: name, Groups: []string{"engineers"}}, nil)
-		Expect(err).NotTo(HaveOccurred())
-		userClients[name], err = client.New(user.Config(), client.Options{Scheme: testScheme})
-		Expect(err).NotTo(HaveOccurred())
-		for _, role := range roles {
-			Expect(k8sClient.Create(suiteCtx, &rbacv1.ClusterRoleBinding{
-				ObjectMeta: metav1.ObjectMeta{Name: name + "-" + role},
-				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-				Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
-			})).To(Succeed())
-		}
+	people, err := testenv.AddPeople(suiteCtx, testEnv, k8sClient, grants)
+	Expect(err).NotTo(HaveOccurred())
+	for name, person := range people {
+		userClients[name] = person.Client
 	}
 }
 

@@ -32,7 +32,6 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -205,21 +204,12 @@ func startCluster(t *testing.T) *envCluster {
 		"dave":  {"skillmatrix-proposer", "skillmatrix-voter"},
 		"carol": {"skillmatrix-voter", "skillmatrix-reviewer"},
 	}
-	for name, roles := range grants {
-		user, err := env.AddUser(envtest.User{Name: name, Groups: []string{"engineers"}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.users[name], err = client.New(user.Config(), client.Options{Scheme: scheme}); err != nil {
-			t.Fatal(err)
-		}
-		for _, role := range roles {
-			c.create(&rbacv1.ClusterRoleBinding{
-				ObjectMeta: metav1.ObjectMeta{Name: name + "-" + role},
-				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-				Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
-			})
-		}
+	people, err := testenv.AddPeople(ctx, env, admin, grants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, person := range people {
+		c.users[name] = person.Client
 	}
 	return c
 }

@@ -29,16 +29,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/bench/internal/plane"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
@@ -74,8 +72,8 @@ const (
 // portalIdentity makes the portal's user with config/portal's ClusterRoles
 // and returns its kubeconfig.
 func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
-	const user = "skillmatrix-portal"
-	u, err := st.cp.AddUser(ctx, user, nil)
+	const portalUser = "skillmatrix-portal"
+	u, err := st.cp.AddUser(ctx, portalUser, nil)
 	if err != nil {
 		return "", err
 	}
@@ -91,18 +89,21 @@ func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
 			if err := st.cp.Admin.Create(ctx, o); err != nil {
 				return "", err
 			}
-			if err := st.cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: o.GetName()},
-				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: o.GetName()},
-				Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}}); err != nil {
+			if err := bind(ctx, st.cp.Admin, "", o.GetName(), o.GetName(), user(portalUser)); err != nil {
 				return "", err
 			}
 		}
 	}
+	return b.writeKubeconfig(u, "portal")
+}
+
+// writeKubeconfig writes u's kubeconfig to the work directory.
+func (b *bench) writeKubeconfig(u plane.User, name string) (string, error) {
 	data, err := u.KubeConfig()
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(b.work, "portal.kubeconfig")
+	path := filepath.Join(b.work, name+".kubeconfig")
 	return path, os.WriteFile(path, data, 0o600)
 }
 
@@ -178,10 +179,8 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 			portalLat = append(portalLat, d)
 		}
 	}
-	slices.Sort(portalLat)
-	slices.Sort(pluginLat)
-	res.PortalP50, res.PortalP95 = percentile(portalLat, 0.5), percentile(portalLat, 0.95)
-	res.PluginP50, res.PluginP95 = percentile(pluginLat, 0.5), percentile(pluginLat, 0.95)
+	portalQ, pluginQ := quantilesOf(portalLat), quantilesOf(pluginLat)
+	res.PortalP50, res.PortalP95, res.PluginP50, res.PluginP95 = portalQ.P50, portalQ.P95, pluginQ.P50, pluginQ.P95
 	if res.PluginP95 > 0 {
 		res.Ratio = float64(res.PortalP95) / float64(res.PluginP95)
 	}
@@ -204,28 +203,16 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 
 // voteRBAC lets the voters vote and the author propose in the namespace.
 func (b *bench) voteRBAC(ctx context.Context, st *stage) error {
-	for _, rb := range []struct {
-		role    string
-		subject rbacv1.Subject
-	}{
-		{"skillmatrix-voter", rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: benchVoterGroup}},
-		{"skillmatrix-proposer", rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: benchAuthor}},
-	} {
-		if err := st.cp.Admin.Create(ctx, &rbacv1.RoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "bench-" + rb.role, Namespace: st.ns},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: rb.role},
-			Subjects:   []rbacv1.Subject{rb.subject}}); err != nil {
-			return err
-		}
+	if err := bind(ctx, st.cp.Admin, st.ns, "bench-skillmatrix-voter", "skillmatrix-voter",
+		group(benchVoterGroup)); err != nil {
+		return err
 	}
-	return nil
+	return bind(ctx, st.cp.Admin, st.ns, "bench-skillmatrix-proposer", "skillmatrix-proposer", user(benchAuthor))
 }
 
 // benchProposal creates a Proposal as the author, as admission wants it.
 func (b *bench) benchProposal(ctx context.Context, st *stage, role, name string) (string, error) {
-	cfg := rest.CopyConfig(st.cp.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: benchAuthor}
-	c, err := client.New(cfg, client.Options{Scheme: st.cp.Admin.Scheme()})
+	c, err := st.cp.as(benchAuthor)
 	if err != nil {
 		return "", err
 	}
@@ -241,12 +228,7 @@ func (b *bench) voterKubeconfig(ctx context.Context, st *stage, name string) (st
 	if err != nil {
 		return "", err
 	}
-	data, err := u.KubeConfig()
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(b.work, name+".kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
+	return b.writeKubeconfig(u, name)
 }
 
 // pluginVote runs `kubectl skillmatrix -n ns vote proposal approve` as

@@ -59,11 +59,7 @@ func (b *bench) measureWriteBack(ctx context.Context, res *results) error {
 	}
 	logln("git write-back: %d Proposals over %d Roles, %s manager", n, writeBackRoles, v.Name)
 	wb, err := b.writeBack(ctx, v, n)
-	if err != nil {
-		return fmt.Errorf("git write-back %s: %w", v.Name, err)
-	}
-	res.WriteBack = append(res.WriteBack, wb)
-	return b.checkpoint()
+	return b.publish("git write-back "+v.Name, err, func() { res.WriteBack = append(res.WriteBack, wb) })
 }
 
 // writeBack measures from each deciding vote to the push of its commit, as
@@ -111,8 +107,7 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	for _, p := range list.Items {
 		lat = append(lat, p.Status.GitCommit.CommittedAt.Sub(track.sent[string(p.UID)]))
 	}
-	slices.Sort(lat)
-	res.setLatencies(lat, nil)
+	res.setLatencies(lat)
 	log, err := srv.Log("roles", "main")
 	if err != nil {
 		return res, err
@@ -120,8 +115,7 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	if res.Commits = len(log) - 1; res.Commits != n {
 		return res, fmt.Errorf("%d commits for %d Proposals", res.Commits, n)
 	}
-	logln("  %s: p50 %s, p95 %s, max %s", v.Name, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
-		res.Max.Round(time.Millisecond))
+	logln("  %s: %s", v.Name, res.summary())
 	return res, nil
 }
 
@@ -216,11 +210,8 @@ func (b *bench) measurePortal(ctx context.Context, res *results) error {
 		return nil
 	}
 	logln("portal: %d Roles, %d clients", b.cfg.portalRoles, b.cfg.portalClients)
-	var err error
-	if res.Portal, err = b.portal(ctx, b.variants[0]); err != nil {
-		return fmt.Errorf("portal: %w", err)
-	}
-	return b.checkpoint()
+	p, err := b.portal(ctx, b.variants[0])
+	return b.publish("portal", err, func() { res.Portal = p })
 }
 
 func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
@@ -262,17 +253,14 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := managerproc.FreeAddress("127.0.0.1:0")
+	addrs, err := freeAddresses(2)
 	if err != nil {
 		return nil, err
 	}
-	probe, err := managerproc.FreeAddress("127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
+	addr := addrs[0]
 	started := time.Now()
 	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addr}, signIn...),
-		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: probe, Env: res.Env,
+		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: addrs[1], Env: res.Env,
 		LogPath: filepath.Join(b.logDir, "portal.log")})
 	if err != nil {
 		return nil, err
@@ -297,13 +285,11 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 	for _, route := range []struct{ name, path string }{{"Role page", "%s/"}, {"matrix.html", "%s/matrix.html"}} {
 		started := time.Now()
 		lat, errs := load(ctx, base+route.path, names, c.portalRequests, c.portalClients)
-		elapsed := time.Since(started)
-		slices.Sort(lat)
+		elapsed, q := time.Since(started), quantilesOf(lat)
 		res.Routes = append(res.Routes, portalRoute{Name: route.name,
-			Path: "/ns/" + st.ns + "/roles/" + fmt.Sprintf(route.path, "ROLE"),
-			P50:  percentile(lat, 0.50), P95: percentile(lat, 0.95), P99: percentile(lat, 0.99),
+			Path: "/ns/" + st.ns + "/roles/" + fmt.Sprintf(route.path, "ROLE"), P50: q.P50, P95: q.P95, P99: q.P99,
 			PerSecond: float64(len(lat)) / elapsed.Seconds(), Errors: errs})
-		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, percentile(lat, 0.5), percentile(lat, 0.95), errs)
+		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, q.P50, q.P95, errs)
 	}
 	if c.portalVotes > 0 {
 		if res.Votes, err = b.compareVotes(ctx, st, iss, "http://"+addr, c.portalVotes); err != nil {

@@ -114,6 +114,50 @@ func parallel(n, workers int, fn func(i int) error) error {
 	return first
 }
 
+// atOnce runs fn for every index on a goroutine each, all released at the
+// same moment.
+func atOnce(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// poll calls done every interval until it reports true or fails, at most
+// timeout (done is called at least once).
+func poll(ctx context.Context, interval, timeout time.Duration, done func() (bool, error)) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		if ok, err := done(); ok || err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+// publish names a section's failure, or records what it measured and
+// publishes it.
+func (b *bench) publish(section string, err error, record func()) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", section, err)
+	}
+	record()
+	return b.checkpoint()
+}
+
 // expected is what the operator publishes for one Role.
 type expected struct {
 	payload publish.Payload

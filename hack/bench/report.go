@@ -108,7 +108,7 @@ type page struct {
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
-	Bursts []voteBurst
+	Bursts   []voteBurst
 }
 
 // voteBurst is a burstResult with what the page derives from it.

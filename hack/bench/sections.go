@@ -26,7 +26,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,11 +65,11 @@ func (b *bench) measureWriteBack(ctx context.Context, res *results) error {
 // the manager stamps it in status.gitCommit.committedAt.
 func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResult, error) {
 	res := governanceResult{Variant: v.Name, Proposals: n, Roles: writeBackRoles}
-	tb := &benchTB{}
-	defer tb.cleanup()
+	tb := &gitserver.ProcessTB{}
+	defer tb.Close()
 	srv := gitserver.Start(tb)
-	if tb.err != nil {
-		return res, tb.err
+	if tb.Err != nil {
+		return res, fmt.Errorf("git is needed for the write-back section: %w", tb.Err)
 	}
 	st, err := b.setUp(ctx, stageSpec{namespace: "writeback", roles: writeBackRoles, governance: governancePolicy()})
 	defer st.close()
@@ -145,38 +144,6 @@ func seedRepository(ctx context.Context, srv *gitserver.Server, st *stage) error
 		Spec: v1.GitWriteBackSpec{URL: srv.URL("roles"), Branch: "main", Path: "career",
 			SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: v1.ObjectName(st.matrix.Name)},
 	})
-}
-
-// benchTB is the part of testing.TB the Git server needs, outside a test.
-type benchTB struct {
-	cleanups []func()
-	err      error
-}
-
-func (*benchTB) Helper() {}
-
-func (t *benchTB) TempDir() string {
-	dir, err := os.MkdirTemp("", "skillmatrix-bench-git-")
-	if err != nil {
-		t.err = err
-		return os.TempDir()
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
-}
-
-func (t *benchTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
-
-func (t *benchTB) Fatalf(format string, args ...any) { t.err = fmt.Errorf(format, args...) }
-
-func (t *benchTB) Skipf(format string, args ...any) {
-	t.err = fmt.Errorf("git is needed for the write-back section: %s", fmt.Sprintf(format, args...))
-}
-
-func (t *benchTB) cleanup() {
-	for _, f := range slices.Backward(t.cleanups) {
-		f()
-	}
 }
 
 // portalResult is the read-only portal (cmd/portal) as a process of its own

@@ -22,7 +22,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -261,11 +260,6 @@ func (s *stage) close() {
 // measurement, and waits until every Role has converged.
 func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string) (*managerProc, error) {
 	logPath := filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))
-	if slices.Contains([]string{"governance", "floor-setup", "writeback", "notifications"}, measurement) {
-		// The harness's one author opens hundreds of Proposals: no
-		// per-author limit where Proposals are decided.
-		v.Args = append(slices.Clone(v.Args), "--max-open-proposals-per-author=-1")
-	}
 	mgr, err := startManager(ctx, v, s.cp.Kubeconfig, logPath)
 	if err != nil {
 		return nil, err

@@ -115,7 +115,6 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	voters, err := votersOf(ctx, st, n)
 	if err != nil {
 		return res, err

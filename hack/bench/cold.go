@@ -300,7 +300,6 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	res.Converge = st.obs.lastReached().Sub(start)
 	res.CPU = m.cpu.since()
 	res.CPU["manager"] = processCPU(mgr.Pid())

@@ -125,35 +125,30 @@ func (b *bench) measureGovernance(ctx context.Context, res *results) error {
 // govProposals open Proposals, each one vote short of a decision, the
 // manager v running, their ConfigMaps tracked.
 func (b *bench) governanceStage(ctx context.Context, v variant, measurement string) (*stage, *latencies,
-	[]*v1.Proposal, *managerProc, error) {
+	[]*v1.Proposal, error) {
 	track := newLatencies()
 	st, err := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
 		governance: governancePolicy()})
 	if err != nil {
-		return st, nil, nil, nil, err
+		return st, nil, nil, err
 	}
-	mgr, err := b.startManager(ctx, st, v, measurement)
-	if err != nil {
-		return st, nil, nil, nil, err
+	if _, err := b.startManager(ctx, st, v, measurement); err != nil {
+		return st, nil, nil, err
 	}
 	proposals, err := b.openProposals(ctx, st, soloVotes+b.cfg.govProposals)
-	if err != nil {
-		_ = mgr.stop()
-		return st, nil, nil, nil, err
-	}
 	track.follow(proposals)
-	return st, track, proposals, mgr, nil
+	return st, track, proposals, err
 }
 
 // governance casts the deciding votes one at a time, then all at once.
 func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
 	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals, mgr, err := b.governanceStage(ctx, v, "governance")
+	st, track, proposals, err := b.governanceStage(ctx, v, "governance")
 	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
+	mgr := st.mgr
 	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) (time.Duration, error) {
 		if err := track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil); err != nil {
 			return 0, err
@@ -447,12 +442,12 @@ func (b *bench) measureFloor(ctx context.Context, res *results) error {
 // opens the Proposals, then stops); from then on only the floor writes.
 func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceResult, error) {
 	res := governanceResult{Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals, mgr, err := b.governanceStage(ctx, v, "floor-setup")
+	st, track, proposals, err := b.governanceStage(ctx, v, "floor-setup")
 	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	if err := mgr.stop(); err != nil {
+	if err := st.mgr.stop(); err != nil {
 		return res, fmt.Errorf("stopping the manager that set up the floor: %w", err)
 	}
 	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {

@@ -123,7 +123,6 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	follows, err := setUpNotifications(ctx, st, hook.srv.URL, mail)
 	if err != nil {
 		return res, err

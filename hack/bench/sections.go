@@ -72,11 +72,9 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	if err := seedRepository(ctx, srv, st); err != nil {
 		return res, err
 	}
-	mgr, err := b.startManager(ctx, st, v, "writeback")
-	if err != nil {
+	if _, err := b.startManager(ctx, st, v, "writeback"); err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	proposals, err := b.openProposals(ctx, st, n)
 	if err != nil {
 		return res, err

@@ -203,6 +203,8 @@ type stage struct {
 	want      map[string]string
 	obs       *observer
 	converged <-chan struct{}
+	// mgr is the manager startManager started on it, if any.
+	mgr *managerProc
 }
 
 // stageSpec says what a measurement needs set up: governance replaces the
@@ -248,6 +250,9 @@ func (b *bench) setUp(ctx context.Context, spec stageSpec) (*stage, error) {
 }
 
 func (s *stage) close() {
+	if s.mgr != nil {
+		_ = s.mgr.stop()
+	}
 	if s.obs != nil {
 		s.obs.stop()
 	}
@@ -257,18 +262,15 @@ func (s *stage) close() {
 }
 
 // startManager starts variant v on the stage, its log named after the
-// measurement, and waits until every Role has converged.
+// measurement, and waits until every Role has converged; close stops it.
 func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string) (*managerProc, error) {
 	logPath := filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))
 	mgr, err := startManager(ctx, v, s.cp.Kubeconfig, logPath)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.obs.waitAll(ctx, s.converged, mgr.Exited(), b.cfg.timeout, v.Name+" "+measurement); err != nil {
-		_ = mgr.stop()
-		return nil, err
-	}
-	return mgr, nil
+	s.mgr = mgr
+	return mgr, s.obs.waitAll(ctx, s.converged, mgr.Exited(), b.cfg.timeout, v.Name+" "+measurement)
 }
 
 // observer watches the Roles of a namespace (and, when asked, their

@@ -59,7 +59,7 @@ type portalResult struct {
 	// Env is its environment: the soft limit it sets itself in a Pod.
 	Env []string
 	// Votes compares a vote through the portal with the same vote with the
-	// plugin (portalvote.go); nil when not measured.
+	// plugin (compareVotes); nil when not measured.
 	Votes *voteComparison `json:",omitempty"`
 }
 

@@ -240,15 +240,21 @@ func over(d, floor time.Duration) float64 {
 	return d.Seconds() / floor.Seconds()
 }
 
+// baselineAt is r's baseline at n, zero when there is none.
+func baselineAt(r *results, n int) baselineResult {
+	for _, b := range slices.Backward(r.Baseline) {
+		if b.N == n {
+			return b
+		}
+	}
+	return baselineResult{}
+}
+
 func newPage(r *results) *page {
 	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second)}
 	for _, n := range r.Sizes {
-		s := size{N: n}
-		for _, b := range r.Baseline {
-			if b.N == n {
-				s.Baseline, s.BaselineWrites = b, b.Writes.total(operatorResources...)
-			}
-		}
+		s := size{N: n, Baseline: baselineAt(r, n)}
+		s.BaselineWrites = s.Baseline.Writes.total(operatorResources...)
 		for _, v := range r.Variants {
 			c := coldResult{N: n, Variant: v.Name}
 			for _, m := range r.Cold {
@@ -350,13 +356,7 @@ const headroom = 1.5
 func newScale(sr, full *results) *scale {
 	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
 	for _, c := range sr.Cold {
-		var base baselineResult
-		for _, b := range sr.Baseline {
-			if b.N == c.N {
-				base = b
-			}
-		}
-		s.Cold = append(s.Cold, newCold(c, base))
+		s.Cold = append(s.Cold, newCold(c, baselineAt(sr, c.N)))
 	}
 	for _, n := range sr.Sizes {
 		if !slices.ContainsFunc(sr.Cold, func(c coldResult) bool { return c.N == n }) {

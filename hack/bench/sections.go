@@ -62,7 +62,7 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	defer tb.Close()
 	srv := gitserver.Start(tb)
 	if tb.Err != nil {
-		return res, fmt.Errorf("git is needed for the write-back section: %w", tb.Err)
+		return res, fmt.Errorf("starting the Git server: %w", tb.Err)
 	}
 	st, err := b.setUp(ctx, stageSpec{namespace: "writeback", roles: writeBackRoles, governance: governancePolicy()})
 	defer st.close()

@@ -195,8 +195,8 @@ func load(ctx context.Context, pattern string, roles []string, requests, clients
 	return lat, int(errs.Load())
 }
 
-func get(ctx context.Context, c *http.Client, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+func get(ctx context.Context, c *http.Client, address string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func get(ctx context.Context, c *http.Client, url string) error {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
+		return fmt.Errorf("GET %s: %s", address, resp.Status)
 	}
 	return nil
 }

@@ -83,8 +83,9 @@ func startControlPlane(ctx context.Context, root, assets string) (*controlPlane,
 	return cp, nil
 }
 
-// as is a client of the admin impersonating user in groups, with a
-// transport of its own (client-go shares it per TLS configuration).
+// as is a client of the admin impersonating user in groups, without a
+// rate limit; the transport underneath is client-go's, shared per TLS
+// configuration.
 func (cp *controlPlane) as(user string, groups ...string) (client.Client, error) {
 	cfg := rest.CopyConfig(cp.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: groups}

@@ -20,16 +20,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -70,19 +67,13 @@ type burstRun struct {
 	// Wall runs from the first request sent to the last answer.
 	Wall time.Duration
 	// Acks, sorted: each ballot from sending it to the API server's answer.
-	Acks               []time.Duration
-	P50, P95, P99, Max time.Duration
+	Acks []time.Duration
+	Quantiles
 	// Errors are the answers that were errors; ErrorsStored those of them
 	// whose ballot was stored all the same (a vote refused to its voter
 	// and counted, the error the issue measured); Stored the ballots
 	// listed afterwards.
 	Errors, ErrorsStored, Stored int
-}
-
-func (r *burstRun) summarize() {
-	slices.Sort(r.Acks)
-	r.P50, r.P95 = percentile(r.Acks, 0.5), percentile(r.Acks, 0.95)
-	r.P99, r.Max = percentile(r.Acks, 0.99), percentile(r.Acks, 1)
 }
 
 // burstPolicy keeps the Proposal open whatever the votes: it needs an
@@ -102,11 +93,9 @@ func (b *bench) measureBursts(ctx context.Context, res *results) error {
 	for _, n := range b.cfg.bursts {
 		logln("vote burst: %d voters on one Proposal, %s manager, and its floor", n, v.Name)
 		r, err := b.burst(ctx, v, n)
-		if err != nil {
-			return fmt.Errorf("vote burst of %d: %w", n, err)
-		}
-		res.VoteBursts = append(res.VoteBursts, r)
-		if err := b.checkpoint(); err != nil {
+		if err := b.publish(fmt.Sprintf("vote burst of %d", n), err, func() {
+			res.VoteBursts = append(res.VoteBursts, r)
+		}); err != nil {
 			return err
 		}
 	}
@@ -126,7 +115,6 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	voters, err := votersOf(ctx, st, n)
 	if err != nil {
 		return res, err
@@ -196,9 +184,9 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 		return res, fmt.Errorf("after the burst the Proposal is %s with %d approvals, want Open with %d",
 			live.Status.Phase, res.Tally, n)
 	}
-	logln("  burst: wall %s, p50 %s, p95 %s, counted %s after the last answer, %d errors (%d stored)",
-		res.Burst.Wall.Round(time.Millisecond), res.Burst.P50.Round(time.Millisecond), res.Burst.P95.Round(time.Millisecond),
-		res.Counted.Round(time.Millisecond), res.Burst.Errors, res.Burst.ErrorsStored)
+	logln("  burst: wall %s, %s, counted %s after the last answer, %d errors (%d stored)",
+		res.Burst.Wall.Round(time.Millisecond), res.Burst.summary(), res.Counted.Round(time.Millisecond),
+		res.Burst.Errors, res.Burst.ErrorsStored)
 
 	if err := mgr.stop(); err != nil {
 		return res, fmt.Errorf("stopping the manager before the floor: %w", err)
@@ -211,8 +199,8 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 		return &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: fmt.Sprintf("floor-%04d", i),
 			UID: types.UID(fmt.Sprintf("00000000-0000-0000-0000-%012d", i))}, Spec: p.Spec}
 	})
-	logln("  floor: wall %s, p50 %s, p95 %s, %d errors", res.Floor.Wall.Round(time.Millisecond),
-		res.Floor.P50.Round(time.Millisecond), res.Floor.P95.Round(time.Millisecond), res.Floor.Errors)
+	logln("  floor: wall %s, %s, %d errors", res.Floor.Wall.Round(time.Millisecond), res.Floor.summary(),
+		res.Floor.Errors)
 	return res, nil
 }
 
@@ -228,58 +216,35 @@ type voter struct {
 // stage's namespace. The clients share one transport, as client-go shares
 // it per TLS configuration, and have no rate limit.
 func votersOf(ctx context.Context, st *stage, n int) ([]voter, error) {
-	if err := st.cp.Admin.Create(ctx, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "engineers-vote"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "skillmatrix-voter"},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: engineerGroup}},
-	}); err != nil {
+	if err := bind(ctx, st.cp.Admin, st.ns, "engineers-vote", "skillmatrix-voter", group(engineerGroup)); err != nil {
 		return nil, err
 	}
-	mapper := st.cp.Admin.RESTMapper()
 	out := make([]voter, n)
 	for i := range n {
-		cfg := rest.CopyConfig(st.cp.Config)
+		var err error
 		out[i].name = fmt.Sprintf("voter-%04d", i)
-		cfg.Impersonate = rest.ImpersonationConfig{UserName: out[i].name, Groups: []string{engineerGroup}}
-		hc, err := rest.HTTPClientFor(cfg)
-		if err != nil {
-			return nil, err
-		}
-		if out[i].c, err = client.New(cfg, client.Options{Scheme: scheme, HTTPClient: hc, Mapper: mapper}); err != nil {
+		if out[i].c, err = st.cp.as(out[i].name, engineerGroup); err != nil {
 			return nil, err
 		}
 	}
 	// RBAC reaches the authorizer asynchronously: wait until the last
 	// voter may vote.
-	probe := out[n-1]
-	for deadline := time.Now().Add(time.Minute); ; {
-		err := applyBallot(ctx, probe.c, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "probe"},
-			Spec: v1.ProposalSpec{RoleRef: "probe"}}, probe.name, v1.BallotKindVote, client.DryRunAll)
-		if err == nil {
-			return out, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the voters cannot vote: %w", err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	probe, probeProposal := out[n-1], &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "probe"},
+		Spec: v1.ProposalSpec{RoleRef: "probe"}}
+	var err error
+	if poll(ctx, 200*time.Millisecond, time.Minute, func() (bool, error) {
+		err = applyBallot(ctx, probe.c, probeProposal, probe.name, v1.BallotKindVote, client.DryRunAll)
+		return err == nil, nil
+	}) != nil {
+		return nil, fmt.Errorf("the voters cannot vote: %w", err)
 	}
+	return out, nil
 }
 
 // openBurstProposal creates alice's Proposal on the stage's Role and waits
 // until the operator has it Open.
 func openBurstProposal(ctx context.Context, st *stage) (*v1.Proposal, error) {
-	role := st.roles[0]
-	row := role.Spec.Skills[0]
-	cell := row.Cells[len(row.Cells)-1]
-	to := v1.ProficiencyID("V")
-	if cell.Proficiency == to {
-		to = "E"
-	}
-	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "burst"},
-		Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role.Name), Author: alice,
-			Title: fmt.Sprintf("Set %s at %s to %s", row.ID, cell.Level, to),
-			Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: row.ID, Level: cell.Level, Proficiency: to,
-				From: &v1.ChangeValue{Proficiency: cell.Proficiency}}}}}
+	p := cellProposal(st.ns, "burst", st.roles[0], 0)
 	if err := st.cp.users[alice].Create(ctx, p); err != nil {
 		return nil, fmt.Errorf("creating the Proposal as %s: %w", alice, err)
 	}
@@ -318,26 +283,20 @@ func watchTally(ctx context.Context, st *stage, name string, want int32, counted
 func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int) *v1.Proposal,
 	opts ...client.ApplyOption) (burstRun, time.Time) {
 	n := len(voters)
-	sent, acked := make([]time.Time, n), make([]time.Time, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, vt := range voters {
-		p := target(i)
-		wg.Go(func() {
-			<-start
-			sent[i] = time.Now()
-			errs[i] = applyBallot(ctx, vt.c, p, vt.name, v1.BallotKindVote, opts...)
-			acked[i] = time.Now()
-		})
+	sent, acked, errs, targets := make([]time.Time, n), make([]time.Time, n), make([]error, n), make([]*v1.Proposal, n)
+	for i := range n {
+		targets[i] = target(i)
 	}
-	close(start)
-	wg.Wait()
+	atOnce(n, func(i int) {
+		sent[i] = time.Now()
+		errs[i] = applyBallot(ctx, voters[i].c, targets[i], voters[i].name, v1.BallotKindVote, opts...)
+		acked[i] = time.Now()
+	})
 	var run burstRun
-	first, last := sent[0], acked[0]
+	last := slices.MaxFunc(acked, time.Time.Compare)
+	run.Wall = last.Sub(slices.MinFunc(sent, time.Time.Compare))
 	for i := range n {
 		run.Acks = append(run.Acks, acked[i].Sub(sent[i]))
-		first, last = minTime(first, sent[i]), maxTime(last, acked[i])
 		if errs[i] == nil {
 			continue
 		}
@@ -347,19 +306,18 @@ func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int
 			continue
 		}
 		logln("  %s: %v", voters[i].name, errs[i])
-		p := target(i)
 		var stored v1.Ballot
-		key := client.ObjectKey{Namespace: st.ns, Name: v1.BallotName(p.Name, v1.BallotKindVote, v1.Username(voters[i].name))}
+		key := client.ObjectKey{Namespace: st.ns,
+			Name: v1.BallotName(targets[i].Name, v1.BallotKindVote, v1.Username(voters[i].name))}
 		if err := st.cp.Admin.Get(ctx, key, &stored); err == nil {
 			run.ErrorsStored++
 		} else if !apierrors.IsNotFound(err) {
 			logln("  looking up %s: %v", key.Name, err)
 		}
 	}
-	run.Wall = last.Sub(first)
 	want := make(map[string]bool, n)
 	for i, vt := range voters {
-		want[target(i).Name+"/"+vt.name] = true
+		want[targets[i].Name+"/"+vt.name] = true
 	}
 	var list v1.BallotList
 	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err == nil {
@@ -369,22 +327,8 @@ func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int
 			}
 		}
 	}
-	run.summarize()
+	run.Quantiles = quantilesOf(run.Acks)
 	return run, last
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // applyBallot casts voter's approving Ballot of kind on p as kubectl skillmatrix vote

@@ -28,6 +28,8 @@ import (
 	"sync"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -79,6 +81,38 @@ func startControlPlane(ctx context.Context, root, assets string) (*controlPlane,
 		cp.users[name] = u.Client
 	}
 	return cp, nil
+}
+
+// as is a client of the admin impersonating user in groups, without a
+// rate limit; the transport underneath is client-go's, shared per TLS
+// configuration.
+func (cp *controlPlane) as(user string, groups ...string) (client.Client, error) {
+	cfg := rest.CopyConfig(cp.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: groups}
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return client.New(cfg, client.Options{Scheme: scheme, HTTPClient: hc, Mapper: cp.Admin.RESTMapper()})
+}
+
+// bind binds clusterRole to subject in ns, or cluster-wide when ns is empty.
+func bind(ctx context.Context, c client.Client, ns, name, clusterRole string, subject rbacv1.Subject) error {
+	ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: clusterRole}
+	if ns == "" {
+		return c.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}, RoleRef: ref,
+			Subjects: []rbacv1.Subject{subject}})
+	}
+	return c.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, RoleRef: ref,
+		Subjects: []rbacv1.Subject{subject}})
+}
+
+func group(name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: name}
+}
+
+func user(name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
 }
 
 // writeCounts are the write requests kube-apiserver served, by
@@ -271,6 +305,18 @@ type variant struct {
 	profileTo string
 }
 
+// freeAddresses are n free loopback addresses.
+func freeAddresses(n int) ([]string, error) {
+	out := make([]string, n)
+	for i := range out {
+		var err error
+		if out[i], err = managerproc.FreeAddress("127.0.0.1:0"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // managerProc is the manager running as a process of its own, with its Go
 // heap sampled every 200 ms.
 type managerProc struct {
@@ -290,12 +336,9 @@ type managerProc struct {
 // startManager starts v with plain-HTTP metrics on a free loopback port
 // and waits until its readiness probe answers.
 func startManager(ctx context.Context, v variant, kubeconfig, logPath string) (*managerProc, error) {
-	var addrs [3]string
-	for i := range addrs {
-		var err error
-		if addrs[i], err = managerproc.FreeAddress("127.0.0.1:0"); err != nil {
-			return nil, err
-		}
+	addrs, err := freeAddresses(3)
+	if err != nil {
+		return nil, err
 	}
 	args := v.Args
 	if v.profileTo != "" {

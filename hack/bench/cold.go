@@ -77,11 +77,9 @@ func (b *bench) measure(ctx context.Context, res *results) error {
 		for _, v := range b.variants {
 			logln("N=%d: %s manager", n, v.Name)
 			cold, err := b.cold(ctx, n, v)
-			if err != nil {
-				return fmt.Errorf("cold convergence N=%d %s: %w", n, v.Name, err)
-			}
-			res.Cold = append(res.Cold, cold)
-			if err := b.checkpoint(); err != nil {
+			if err := b.publish(fmt.Sprintf("cold convergence N=%d %s", n, v.Name), err, func() {
+				res.Cold = append(res.Cold, cold)
+			}); err != nil {
 				return err
 			}
 		}
@@ -300,7 +298,6 @@ func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) 
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	res.Converge = st.obs.lastReached().Sub(start)
 	res.CPU = m.cpu.since()
 	res.CPU["manager"] = processCPU(mgr.Pid())

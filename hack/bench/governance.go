@@ -58,8 +58,8 @@ type governanceResult struct {
 	Batches int `json:",omitempty"`
 	// Latencies, sorted: from sending each deciding vote to the first
 	// version of its Role's ConfigMap whose matrix.json lists the Proposal.
-	Latencies          []time.Duration
-	P50, P95, P99, Max time.Duration
+	Latencies []time.Duration
+	Quantiles
 	// Solo are the latencies of the single decisions before the burst.
 	Solo []time.Duration
 	// Acks, sorted: from sending each deciding vote to the API server's
@@ -75,10 +75,27 @@ type governanceResult struct {
 	Commits int `json:",omitempty"`
 }
 
-func (g *governanceResult) setLatencies(lat, acks []time.Duration) {
-	g.Latencies, g.Acks = lat, acks
-	g.P50, g.P95, g.P99 = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 0.99)
-	g.Max = percentile(lat, 1)
+// Quantiles summarise latencies, nearest-rank.
+type Quantiles struct{ P50, P95, P99, Max time.Duration }
+
+// quantilesOf sorts d and summarises it.
+func quantilesOf(d []time.Duration) Quantiles {
+	slices.Sort(d)
+	return Quantiles{P50: percentile(d, 0.50), P95: percentile(d, 0.95), P99: percentile(d, 0.99), Max: percentile(d, 1)}
+}
+
+func (q Quantiles) summary() string {
+	return fmt.Sprintf("p50 %s, p95 %s, max %s", q.P50.Round(time.Millisecond), q.P95.Round(time.Millisecond),
+		q.Max.Round(time.Millisecond))
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := max(int(math.Ceil(q*float64(len(sorted))))-1, 0)
+	return sorted[min(i, len(sorted)-1)]
 }
 
 // governancePolicy decides a Proposal on two approving votes (66%) and one
@@ -97,11 +114,7 @@ func (b *bench) measureGovernance(ctx context.Context, res *results) error {
 	for _, v := range b.variants {
 		logln("governance: %d Proposals over %d Roles, %s manager", b.cfg.govProposals, b.cfg.govRoles, v.Name)
 		g, err := b.governance(ctx, v)
-		if err != nil {
-			return fmt.Errorf("governance %s: %w", v.Name, err)
-		}
-		res.Governance = append(res.Governance, g)
-		if err := b.checkpoint(); err != nil {
+		if err := b.publish("governance "+v.Name, err, func() { res.Governance = append(res.Governance, g) }); err != nil {
 			return err
 		}
 	}
@@ -112,51 +125,39 @@ func (b *bench) measureGovernance(ctx context.Context, res *results) error {
 // govProposals open Proposals, each one vote short of a decision, the
 // manager v running, their ConfigMaps tracked.
 func (b *bench) governanceStage(ctx context.Context, v variant, measurement string) (*stage, *latencies,
-	[]*v1.Proposal, *managerProc, error) {
+	[]*v1.Proposal, error) {
 	track := newLatencies()
 	st, err := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
 		governance: governancePolicy()})
 	if err != nil {
-		return st, nil, nil, nil, err
+		return st, nil, nil, err
 	}
-	mgr, err := b.startManager(ctx, st, v, measurement)
-	if err != nil {
-		return st, nil, nil, nil, err
+	if _, err := b.startManager(ctx, st, v, measurement); err != nil {
+		return st, nil, nil, err
 	}
 	proposals, err := b.openProposals(ctx, st, soloVotes+b.cfg.govProposals)
-	if err != nil {
-		_ = mgr.stop()
-		return st, nil, nil, nil, err
-	}
 	track.follow(proposals)
-	return st, track, proposals, mgr, nil
+	return st, track, proposals, err
 }
 
 // governance casts the deciding votes one at a time, then all at once.
 func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
 	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals, mgr, err := b.governanceStage(ctx, v, "governance")
+	st, track, proposals, err := b.governanceStage(ctx, v, "governance")
 	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
-	for _, p := range proposals[:soloVotes] {
+	mgr := st.mgr
+	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) (time.Duration, error) {
 		if err := track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil); err != nil {
-			return res, err
+			return 0, err
 		}
-		d, err := track.await(ctx, p)
-		if err != nil {
-			return res, err
-		}
-		res.Solo = append(res.Solo, d)
-		if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
-			return res, err
-		}
+		return track.await(ctx, p)
+	}); err != nil {
+		return res, err
 	}
-	slices.Sort(res.Solo)
 	burst := proposals[soloVotes:]
-
 	m, err := startMeter(ctx, st.cp, mgr.Pid())
 	if err != nil {
 		return res, err
@@ -165,23 +166,58 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if err := track.vote(ctx, st.cp.users[dave], burst, nil); err != nil {
 		return res, err
 	}
-	if err := track.awaitAll(ctx, b.cfg.timeout); err != nil {
-		return res, err
-	}
-	res.CPU = m.cpu.since()
-	res.setLatencies(track.sorted(burst))
-	if res.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
-		return res, err
-	}
-	if res.Requests, err = m.requests(ctx); err != nil {
+	if err := res.burstDone(ctx, m, track, burst, b.cfg.timeout, v.Name); err != nil {
 		return res, err
 	}
 	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {
 		return res, err
 	}
-	logln("  %s: p50 %s, p95 %s, max %s", v.Name, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
-		res.Max.Round(time.Millisecond))
 	return res, verifyApplied(ctx, st.cp.Admin, st.ns, len(proposals))
+}
+
+// decideAlone decides the Proposals one at a time with decide, the API
+// server quiet for 2 s before each, and returns the latencies sorted.
+func decideAlone(ctx context.Context, cp *controlPlane, proposals []*v1.Proposal,
+	decide func(*v1.Proposal) (time.Duration, error)) ([]time.Duration, error) {
+	out := make([]time.Duration, 0, len(proposals))
+	for _, p := range proposals {
+		d, err := decide(p)
+		if err != nil {
+			return nil, fmt.Errorf("single decision %s: %w", p.Name, err)
+		}
+		out = append(out, d)
+		if _, err := waitQuiet(ctx, cp, 2*time.Second, time.Minute); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// burstDone waits until every Proposal of the burst is in its ConfigMap
+// and takes the burst's figures from m.
+func (g *governanceResult) burstDone(ctx context.Context, m *meter, track *latencies, burst []*v1.Proposal,
+	timeout time.Duration, who string) error {
+	if err := track.awaitAll(ctx, timeout); err != nil {
+		return err
+	}
+	g.CPU = m.cpu.since()
+	var lat []time.Duration
+	lat, g.Acks = track.sorted(burst)
+	g.setLatencies(lat)
+	var err error
+	if g.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
+		return err
+	}
+	if g.Requests, err = m.requests(ctx); err != nil {
+		return err
+	}
+	logln("  %s: %s", who, g.summary())
+	return nil
+}
+
+func (g *governanceResult) setLatencies(lat []time.Duration) {
+	g.Quantiles, g.Latencies = quantilesOf(lat), lat
 }
 
 // latencies tracks, per Proposal uid, when its deciding vote was sent and
@@ -189,6 +225,7 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 type latencies struct {
 	mu                sync.Mutex
 	byRole            map[string][]string
+	followed          int
 	sent, acked, seen map[string]time.Time
 	all               chan struct{}
 }
@@ -205,6 +242,7 @@ func (l *latencies) follow(proposals []*v1.Proposal) {
 	for _, p := range proposals {
 		l.byRole[string(p.Spec.RoleRef)] = append(l.byRole[string(p.Spec.RoleRef)], string(p.UID))
 	}
+	l.followed += len(proposals)
 }
 
 // configMap records the Proposals a version of a Role's ConfigMap carries
@@ -218,15 +256,11 @@ func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 	}
 	// A file it cannot read counts as listing no Proposal yet.
 	doc, _ := publish.ReadFile(cm.Data, cm.BinaryData, render.KeyJSON)
-	followed := 0
-	for _, us := range l.byRole {
-		followed += len(us)
-	}
 	for _, uid := range uids {
 		_, seen := l.seen[uid]
 		if _, sent := l.sent[uid]; sent && !seen && strings.Contains(string(doc), uid) {
 			l.seen[uid] = at
-			if len(l.seen) == followed {
+			if len(l.seen) == l.followed {
 				close(l.all)
 			}
 		}
@@ -237,23 +271,16 @@ func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 // goroutine each, as a Ballot of his own (as kubectl skillmatrix vote does:
 // server-side apply, no read); onAck, when set, hears of each stored vote.
 func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.Proposal, onAck func(uid string)) error {
-	start := make(chan struct{})
 	errs := make([]error, len(proposals))
-	var wg sync.WaitGroup
-	for i, p := range proposals {
-		uid := string(p.UID)
-		wg.Go(func() {
-			<-start
-			l.stamp(l.sent, uid)
-			errs[i] = applyBallot(ctx, c, p, dave, v1.BallotKindVote)
-			l.stamp(l.acked, uid)
-			if onAck != nil {
-				onAck(uid)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
+	atOnce(len(proposals), func(i int) {
+		uid := string(proposals[i].UID)
+		l.stamp(l.sent, uid)
+		errs[i] = applyBallot(ctx, c, proposals[i], dave, v1.BallotKindVote)
+		l.stamp(l.acked, uid)
+		if onAck != nil {
+			onAck(uid)
+		}
+	})
 	failed := 0
 	for i, err := range errs {
 		if err != nil {
@@ -273,25 +300,27 @@ func (l *latencies) stamp(into map[string]time.Time, uid string) {
 	into[uid] = time.Now()
 }
 
+// at is when the vote on uid was sent and when its ConfigMap carried it.
+func (l *latencies) at(uid string) (sent, seen time.Time, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	seen, ok = l.seen[uid]
+	return l.sent[uid], seen, ok
+}
+
 // await waits until p's Role's ConfigMap carries p and returns the latency
 // from its deciding vote.
 func (l *latencies) await(ctx context.Context, p *v1.Proposal) (time.Duration, error) {
-	uid := string(p.UID)
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		l.mu.Lock()
-		seen, ok := l.seen[uid]
-		sent := l.sent[uid]
-		l.mu.Unlock()
-		if ok {
-			return seen.Sub(sent), nil
-		}
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
+	var d time.Duration
+	err := poll(ctx, 10*time.Millisecond, time.Minute, func() (bool, error) {
+		sent, seen, ok := l.at(string(p.UID))
+		d = seen.Sub(sent)
+		return ok, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("proposal %s did not reach its ConfigMap: %w", p.Name, err)
 	}
-	return 0, fmt.Errorf("proposal %s did not reach its ConfigMap within a minute", p.Name)
+	return d, nil
 }
 
 // awaitAll waits until every followed Proposal is in its ConfigMap.
@@ -318,30 +347,34 @@ func (l *latencies) sorted(proposals []*v1.Proposal) (lat, acks []time.Duration)
 	return lat, acks
 }
 
-// openProposals creates n Proposals as alice, each setting a cell of its
-// own with `from`, casts bob's vote and carol's review on each (Ballots),
-// and waits
-// until all are Open with them counted and the API server is quiet: one
-// more vote then decides each.
+// cellProposal is alice's Proposal name setting the last level of skill k
+// of role to a proficiency it does not have yet, with `from`.
+func cellProposal(ns, name string, role *v1.Role, k int) *v1.Proposal {
+	row := role.Spec.Skills[k]
+	cell := row.Cells[len(row.Cells)-1]
+	to := v1.ProficiencyID("V")
+	if cell.Proficiency == to {
+		to = "E"
+	}
+	return &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role.Name), Author: alice,
+			Title: fmt.Sprintf("Set %s at %s to %s", row.ID, cell.Level, to),
+			Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: row.ID, Level: cell.Level, Proficiency: to,
+				From: &v1.ChangeValue{Proficiency: cell.Proficiency}}}}}
+}
+
+// openProposals creates n Proposals as alice, each on a cell of its own,
+// casts bob's vote and carol's review on each (Ballots), and waits until
+// all are Open with them counted and the API server is quiet: one more
+// vote then decides each.
 func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Proposal, error) {
 	users := st.cp.users
 	proposals := make([]*v1.Proposal, 0, n)
 	for k := range n {
 		// The last level of a distinct skill per Proposal, so none conflicts.
 		role := st.roles[k%len(st.roles)]
-		row := role.Spec.Skills[(k/len(st.roles))%len(role.Spec.Skills)]
-		cell := row.Cells[len(row.Cells)-1]
-		to := v1.ProficiencyID("V")
-		if cell.Proficiency == to {
-			to = "E"
-		}
-		proposals = append(proposals, &v1.Proposal{
-			ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: fmt.Sprintf("bench-%04d", k)},
-			Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role.Name), Author: alice,
-				Title: fmt.Sprintf("Set %s at %s to %s", row.ID, cell.Level, to),
-				Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: row.ID, Level: cell.Level, Proficiency: to,
-					From: &v1.ChangeValue{Proficiency: cell.Proficiency}}}},
-		})
+		proposals = append(proposals, cellProposal(st.ns, fmt.Sprintf("bench-%04d", k), role,
+			(k/len(st.roles))%len(role.Spec.Skills)))
 	}
 	if err := parallel(n, 16, func(i int) error { return users[alice].Create(ctx, proposals[i]) }); err != nil {
 		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
@@ -370,24 +403,11 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 // are as wanted.
 func waitProposals(ctx context.Context, c client.Client, ns string, n int, timeout time.Duration,
 	wanted func(*v1.Proposal) bool) error {
-	deadline := time.Now().Add(timeout)
-	for {
+	return poll(ctx, 250*time.Millisecond, timeout, func() (bool, error) {
 		var list v1.ProposalList
-		if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		if len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })) == n {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not within %s", timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
+		err := c.List(ctx, &list, client.InNamespace(ns))
+		return len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })) == n, err
+	})
 }
 
 // verifyApplied checks that all n Proposals ended Applied.
@@ -398,15 +418,6 @@ func verifyApplied(ctx context.Context, c client.Client, ns string, n int) error
 		return fmt.Errorf("not all %d Proposals are Applied", n)
 	}
 	return nil
-}
-
-// percentile is the nearest-rank percentile of sorted durations.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := max(int(math.Ceil(q*float64(len(sorted))))-1, 0)
-	return sorted[min(i, len(sorted)-1)]
 }
 
 // The governance floor: for the same deciding votes as the governance
@@ -424,23 +435,19 @@ func (b *bench) measureFloor(ctx context.Context, res *results) error {
 	batches := int(res.Governance[0].Writes.total("roles"))
 	logln("governance floor: %d Proposals over %d Roles in %d batches", b.cfg.govProposals, b.cfg.govRoles, batches)
 	f, err := b.floor(ctx, b.variants[0], batches)
-	if err != nil {
-		return fmt.Errorf("governance floor: %w", err)
-	}
-	res.GovernanceFloor = &f
-	return b.checkpoint()
+	return b.publish("governance floor", err, func() { res.GovernanceFloor = &f })
 }
 
 // floor sets up as for the operator (manager v publishes the Roles and
 // opens the Proposals, then stops); from then on only the floor writes.
 func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceResult, error) {
 	res := governanceResult{Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals, mgr, err := b.governanceStage(ctx, v, "floor-setup")
+	st, track, proposals, err := b.governanceStage(ctx, v, "floor-setup")
 	defer st.close()
 	if err != nil {
 		return res, err
 	}
-	if err := mgr.stop(); err != nil {
+	if err := st.mgr.stop(); err != nil {
 		return res, fmt.Errorf("stopping the manager that set up the floor: %w", err)
 	}
 	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
@@ -448,17 +455,11 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceRe
 	}
 	fw := &floorWriter{st: st, c: st.cp.Operator, slots: make(chan struct{}, b.cfg.baselineWorkers)}
 	logln("  floor: %d single decisions", soloVotes)
-	for _, p := range proposals[:soloVotes] {
-		d, err := fw.decideOne(ctx, track, p)
-		if err != nil {
-			return res, fmt.Errorf("single decision %s: %w", p.Name, err)
-		}
-		res.Solo = append(res.Solo, d)
-		if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
-			return res, err
-		}
+	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) (time.Duration, error) {
+		return fw.decideOne(ctx, track, p)
+	}); err != nil {
+		return res, err
 	}
-	slices.Sort(res.Solo)
 	burst := proposals[soloVotes:]
 	plan, err := fw.prepare(ctx, planBatches(burst, batches))
 	if err != nil {
@@ -482,19 +483,9 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceRe
 	if err := <-writeErr; err != nil {
 		return res, err
 	}
-	if err := track.awaitAll(ctx, b.cfg.timeout); err != nil {
+	if err := res.burstDone(ctx, m, track, burst, b.cfg.timeout, "floor"); err != nil {
 		return res, err
 	}
-	res.CPU = m.cpu.since()
-	res.setLatencies(track.sorted(burst))
-	if res.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
-		return res, err
-	}
-	if res.Requests, err = m.requests(ctx); err != nil {
-		return res, err
-	}
-	logln("  floor: p50 %s, p95 %s, max %s", res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
-		res.Max.Round(time.Millisecond))
 	want := map[string]string{}
 	for _, batch := range plan {
 		want[batch.role] = batch.hash // the last batch of each Role wins
@@ -505,19 +496,25 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceRe
 	return res, verifyApplied(ctx, st.cp.Admin, st.ns, len(proposals))
 }
 
+// groupByRole groups items by their Role, the Roles in order of first
+// appearance.
+func groupByRole[T any](items []T, role func(T) string) (roles []string, by map[string][]T) {
+	by = map[string][]T{}
+	for _, it := range items {
+		r := role(it)
+		if _, ok := by[r]; !ok {
+			roles = append(roles, r)
+		}
+		by[r] = append(by[r], it)
+	}
+	return roles, by
+}
+
 // planBatches groups the Proposals by Role, in creation order, into n
 // batches: one per Role, and the rest to the Roles with the most Proposals
 // per batch, each Role's Proposals split into runs of nearly equal length.
 func planBatches(proposals []*v1.Proposal, n int) [][]*v1.Proposal {
-	var roles []string
-	byRole := map[string][]*v1.Proposal{}
-	for _, p := range proposals {
-		r := string(p.Spec.RoleRef)
-		if _, ok := byRole[r]; !ok {
-			roles = append(roles, r)
-		}
-		byRole[r] = append(byRole[r], p)
-	}
+	roles, byRole := groupByRole(proposals, func(p *v1.Proposal) string { return string(p.Spec.RoleRef) })
 	split := make(map[string]int, len(roles))
 	for _, r := range roles {
 		split[r] = 1
@@ -776,14 +773,7 @@ func (fw *floorWriter) write(ctx context.Context, b *floorBatch) error {
 // a batch starts once the votes of all its Proposals are stored, as no
 // operator can promote a Proposal before.
 func (fw *floorWriter) writeBatches(ctx context.Context, plan []*floorBatch, acked map[string]chan struct{}) error {
-	var roles []string
-	byRole := map[string][]*floorBatch{}
-	for _, b := range plan {
-		if _, ok := byRole[b.role]; !ok {
-			roles = append(roles, b.role)
-		}
-		byRole[b.role] = append(byRole[b.role], b)
-	}
+	roles, byRole := groupByRole(plan, func(b *floorBatch) string { return b.role })
 	errs := make([]error, len(roles))
 	var wg sync.WaitGroup
 	for i, r := range roles {

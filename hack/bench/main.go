@@ -248,7 +248,7 @@ func run(ctx context.Context, c settings) error {
 }
 
 // newBench builds the managers, loads the samples and starts the results.
-func newBench(ctx context.Context, root string, c settings) (*bench, *results, error) {
+func newBench(ctx context.Context, root string, c settings) (b *bench, _ *results, err error) {
 	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
 	if err != nil {
 		return nil, nil, err
@@ -257,25 +257,26 @@ func newBench(ctx context.Context, root string, c settings) (*bench, *results, e
 	if err != nil {
 		return nil, nil, err
 	}
-	b := &bench{cfg: c, root: root, assets: assets, work: work, logDir: c.logDir}
+	b = &bench{cfg: c, root: root, assets: assets, work: work, logDir: c.logDir}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
 	if b.logDir == "" {
 		b.logDir = filepath.Join(work, "logs")
 	}
 	if err := os.MkdirAll(b.logDir, 0o755); err != nil {
-		b.close()
 		return nil, nil, err
 	}
 	if b.variants, err = buildVariants(ctx, root, work, c); err != nil {
-		b.close()
 		return nil, nil, err
 	}
 	if b.samples, err = loadSamples(root); err != nil {
-		b.close()
 		return nil, nil, err
 	}
 	one, err := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
 	if err != nil {
-		b.close()
 		return nil, nil, err
 	}
 	return b, &results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: assets,

@@ -31,7 +31,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -53,11 +52,11 @@ var notifyFollowers = []string{bob, carol, dave}
 
 // notifyResult is the notification measurement.
 type notifyResult struct {
-	Variant            string
-	Proposals, Roles   int
-	Follows            int
-	Latencies          []time.Duration
-	P50, P95, P99, Max time.Duration
+	Variant          string
+	Proposals, Roles int
+	Follows          int
+	Latencies        []time.Duration
+	Quantiles
 	// Mail* run from each deciding vote to the first Follow's mail that
 	// tells it (mailpit's receive time).
 	MailP50, MailP95, MailMax time.Duration
@@ -82,17 +81,15 @@ func (b *bench) measureNotifications(ctx context.Context, res *results) error {
 	logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", b.cfg.govProposals, b.cfg.govRoles,
 		len(notifyFollowers)*b.cfg.govRoles, v.Name)
 	n, err := b.notifications(ctx, v)
-	if err != nil {
-		return fmt.Errorf("notifications %s: %w", v.Name, err)
-	}
-	for _, g := range res.Governance {
-		if g.Variant == v.Name && g.Proposals == n.Proposals && g.Roles == n.Roles && n.Events > 0 {
-			n.BaselineCPU = g.CPU["manager"]
-			n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
+	return b.publish("notifications "+v.Name, err, func() {
+		for _, g := range res.Governance {
+			if g.Variant == v.Name && g.Proposals == n.Proposals && g.Roles == n.Roles && n.Events > 0 {
+				n.BaselineCPU = g.CPU["manager"]
+				n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
+			}
 		}
-	}
-	res.Notifications = &n
-	return b.checkpoint()
+		res.Notifications = &n
+	})
 }
 
 func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, error) {
@@ -126,7 +123,6 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	follows, err := setUpNotifications(ctx, st, hook.srv.URL, mail)
 	if err != nil {
 		return res, err
@@ -169,12 +165,9 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 			after = append(after, told.Sub(seen))
 		}
 	}
-	slices.Sort(lat)
-	slices.Sort(after)
-	res.AfterP50, res.AfterP95 = percentile(after, 0.5), percentile(after, 0.95)
-	res.Latencies = lat
-	res.P50, res.P95 = percentile(lat, 0.5), percentile(lat, 0.95)
-	res.P99, res.Max = percentile(lat, 0.99), percentile(lat, 1)
+	qa := quantilesOf(after)
+	res.AfterP50, res.AfterP95 = qa.P50, qa.P95
+	res.Quantiles, res.Latencies = quantilesOf(lat), lat
 	events, messages, first, err := mailDeliveries(ctx, mail, proposals, follows)
 	if err != nil {
 		return res, err
@@ -188,8 +181,8 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if len(mailLat) != len(proposals) {
 		return res, fmt.Errorf("%d of %d decisions reached a follower's mailbox", len(mailLat), len(proposals))
 	}
-	slices.Sort(mailLat)
-	res.MailP50, res.MailP95, res.MailMax = percentile(mailLat, 0.5), percentile(mailLat, 0.95), percentile(mailLat, 1)
+	qm := quantilesOf(mailLat)
+	res.MailP50, res.MailP95, res.MailMax = qm.P50, qm.P95, qm.Max
 	hookEvents, hookMessages := hook.counts()
 	res.Events, res.Messages = events+hookEvents, messages+hookMessages
 	logln("  %d events in %d messages; webhook p50 %s, p95 %s; mail p95 %s; manager CPU %s",
@@ -206,8 +199,7 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 	const hook, smtp = "hook", "mail"
 	admin := st.cp.Admin
 	matrix := v1.ObjectName(st.matrix.Name)
-	objs := make([]client.Object, 0, 5+len(notifyFollowers))
-	objs = append(objs,
+	objs := []client.Object{
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
 			StringData: map[string]string{"token": benchHMACKey}},
 		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
@@ -223,13 +215,6 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "team"},
 			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: smtp}, MatrixRef: matrix,
 				To: []string{"career-team@example.com"}}},
-	)
-	for _, u := range notifyFollowers {
-		objs = append(objs, &rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: u + "-skillmatrix-follower"},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "skillmatrix-follower"},
-			Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: u}},
-		})
 	}
 	for _, o := range objs {
 		if err := admin.Create(ctx, o); err != nil {
@@ -238,6 +223,9 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 	}
 	var follows []*v1.Follow
 	for _, u := range notifyFollowers {
+		if err := bind(ctx, admin, "", u+"-skillmatrix-follower", "skillmatrix-follower", user(u)); err != nil {
+			return nil, err
+		}
 		for _, r := range st.roles {
 			follows = append(follows, notify.NewFollow(st.ns, r.Name, u, notify.FollowOptions{}))
 		}
@@ -245,28 +233,21 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 	// The RoleBindings take a moment to reach the authorizer.
 	deadline := time.Now().Add(time.Minute)
 	if err := parallel(len(follows), 16, func(i int) error {
-		for {
-			err := st.cp.users[string(follows[i].Spec.Subscriber)].Create(ctx, follows[i])
-			if err == nil || time.Now().After(deadline) {
-				return err
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
+		var err error
+		_ = poll(ctx, 200*time.Millisecond, time.Until(deadline), func() (bool, error) {
+			err = st.cp.users[string(follows[i].Spec.Subscriber)].Create(ctx, follows[i])
+			return err == nil, nil
+		})
+		return err
 	}); err != nil {
 		return nil, fmt.Errorf("following the Roles: %w", err)
 	}
 	for _, f := range follows {
-		for ready := false; !ready; {
-			if err := admin.Get(ctx, client.ObjectKeyFromObject(f), f); err != nil {
-				return nil, err
-			}
-			if ready = f.Status.UnsubscribeToken != ""; !ready {
-				select {
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				case <-time.After(200 * time.Millisecond):
-				}
-			}
+		if err := poll(ctx, 200*time.Millisecond, 24*time.Hour, func() (bool, error) {
+			err := admin.Get(ctx, client.ObjectKeyFromObject(f), f)
+			return f.Status.UnsubscribeToken != "", err
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return follows, nil
@@ -275,17 +256,17 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 // notificationsSettled waits until no rule or Follow of the stage has a
 // message waiting.
 func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		waiting := 0
+	waiting := 0
+	if err := poll(ctx, 500*time.Millisecond, timeout, func() (bool, error) {
 		var rules v1.NotificationRuleList
 		var follows v1.FollowList
 		if err := st.cp.Admin.List(ctx, &rules, client.InNamespace(st.ns)); err != nil {
-			return err
+			return false, err
 		}
 		if err := st.cp.Admin.List(ctx, &follows, client.InNamespace(st.ns)); err != nil {
-			return err
+			return false, err
 		}
+		waiting = 0
 		for _, r := range rules.Items {
 			for _, ob := range r.Status.Outboxes {
 				waiting += len(ob.Pending)
@@ -296,18 +277,11 @@ func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration)
 				waiting += len(f.Status.Outbox.Pending)
 			}
 		}
-		if waiting == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d notifications still wait after %s", waiting, timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
+		return waiting == 0, nil
+	}); err != nil {
+		return fmt.Errorf("%d notifications still wait: %w", waiting, err)
 	}
+	return nil
 }
 
 // mailDeliveries reads what mailpit received: the events delivered (each
@@ -414,26 +388,17 @@ func (h *hookReceiver) counts() (events, messages int) {
 
 // awaitApplied waits until the webhook was told every Proposal's Applied.
 func (h *hookReceiver) awaitApplied(ctx context.Context, proposals []*v1.Proposal, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		h.mu.Lock()
-		missing := 0
+	missing := 0
+	if err := poll(ctx, 100*time.Millisecond, timeout, func() (bool, error) {
+		missing = 0
 		for _, p := range proposals {
-			if _, ok := h.firstApplied[p.Name]; !ok {
+			if h.applied(p.Name).IsZero() {
 				missing++
 			}
 		}
-		h.mu.Unlock()
-		if missing == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the webhook was not told %d of %d decisions within %s", missing, len(proposals), timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		return missing == 0, nil
+	}); err != nil {
+		return fmt.Errorf("the webhook was not told %d of %d decisions: %w", missing, len(proposals), err)
 	}
+	return nil
 }

@@ -108,9 +108,7 @@ type page struct {
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
-	// Bursts are the vote bursts; BurstGoals the goal rows they fill.
-	Bursts     []voteBurst
-	BurstGoals []goalRow
+	Bursts   []voteBurst
 }
 
 // voteBurst is a burstResult with what the page derives from it.
@@ -123,12 +121,6 @@ type voteBurst struct {
 	StatusWrites, Conflicts float64
 }
 
-// goalRow is a row of the goals table: a cell per variant.
-type goalRow struct {
-	Goal, Target string
-	Cells        []string
-}
-
 func newBursts(p *page, r *results) {
 	for _, b := range r.VoteBursts {
 		vb := voteBurst{burstResult: b, StatusWrites: b.Writes.total("proposals/status"),
@@ -138,43 +130,6 @@ func newBursts(p *page, r *results) {
 		}
 		p.Bursts = append(p.Bursts, vb)
 	}
-	row := func(goal, target string, cell func(voteBurst) string, keep func(voteBurst) bool) {
-		for _, b := range p.Bursts {
-			if !keep(b) {
-				continue
-			}
-			g := goalRow{Goal: fmt.Sprintf(goal, b.Voters), Target: target}
-			for _, v := range r.Variants {
-				c := "-"
-				if v.Name == b.Variant {
-					c = cell(b)
-				}
-				g.Cells = append(g.Cells, c)
-			}
-			p.BurstGoals = append(p.BurstGoals, g)
-		}
-	}
-	all := func(voteBurst) bool { return true }
-	row("Vote burst, %d voters: wall time burst/floor", fmt.Sprintf("<= %.0fx at %d", goal.VoteWallRatio, goal.VoteWallAt),
-		func(b voteBurst) string {
-			if b.Voters != goal.VoteWallAt {
-				return fmt.Sprintf("%.2f", b.WallRatio)
-			}
-			return fmt.Sprintf("%.2f (%s)", b.WallRatio, met(b.WallRatio <= goal.VoteWallRatio))
-		}, all)
-	row("Vote burst, %d voters: p95 of one vote", fmt.Sprintf("<= %d ms", goal.VoteP95.Milliseconds()),
-		func(b voteBurst) string {
-			return fmt.Sprintf("%d ms (%s)", b.Burst.P95.Milliseconds(), met(b.Burst.P95 <= goal.VoteP95))
-		}, func(b voteBurst) bool { return b.Voters == goal.VoteP95At })
-	row("Vote burst, %d voters: every ballot in the tally after the last write",
-		fmt.Sprintf("<= %d ms", goal.VoteCounted.Milliseconds()),
-		func(b voteBurst) string {
-			return fmt.Sprintf("%d ms (%s)", b.Counted.Milliseconds(), met(b.Counted <= goal.VoteCounted))
-		}, all)
-	row("Vote burst, %d voters: client errors for stored votes", "0",
-		func(b voteBurst) string {
-			return fmt.Sprintf("%d (%s)", b.Burst.ErrorsStored, met(b.Burst.ErrorsStored == 0 && b.Burst.Stored == b.Voters))
-		}, all)
 }
 
 type size struct {
@@ -285,15 +240,21 @@ func over(d, floor time.Duration) float64 {
 	return d.Seconds() / floor.Seconds()
 }
 
+// baselineAt is r's baseline at n, zero when there is none.
+func baselineAt(r *results, n int) baselineResult {
+	for _, b := range slices.Backward(r.Baseline) {
+		if b.N == n {
+			return b
+		}
+	}
+	return baselineResult{}
+}
+
 func newPage(r *results) *page {
 	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second)}
 	for _, n := range r.Sizes {
-		s := size{N: n}
-		for _, b := range r.Baseline {
-			if b.N == n {
-				s.Baseline, s.BaselineWrites = b, b.Writes.total(operatorResources...)
-			}
-		}
+		s := size{N: n, Baseline: baselineAt(r, n)}
+		s.BaselineWrites = s.Baseline.Writes.total(operatorResources...)
 		for _, v := range r.Variants {
 			c := coldResult{N: n, Variant: v.Name}
 			for _, m := range r.Cold {
@@ -395,13 +356,7 @@ const headroom = 1.5
 func newScale(sr, full *results) *scale {
 	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
 	for _, c := range sr.Cold {
-		var base baselineResult
-		for _, b := range sr.Baseline {
-			if b.N == c.N {
-				base = b
-			}
-		}
-		s.Cold = append(s.Cold, newCold(c, base))
+		s.Cold = append(s.Cold, newCold(c, baselineAt(sr, c.N)))
 	}
 	for _, n := range sr.Sizes {
 		if !slices.ContainsFunc(sr.Cold, func(c coldResult) bool { return c.N == n }) {

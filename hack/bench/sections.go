@@ -21,16 +21,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,8 +34,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
-	"github.com/skillmatrix-dev/skillmatrix-operator/hack/bench/internal/plane"
-	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/model"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
@@ -59,22 +51,18 @@ func (b *bench) measureWriteBack(ctx context.Context, res *results) error {
 	}
 	logln("git write-back: %d Proposals over %d Roles, %s manager", n, writeBackRoles, v.Name)
 	wb, err := b.writeBack(ctx, v, n)
-	if err != nil {
-		return fmt.Errorf("git write-back %s: %w", v.Name, err)
-	}
-	res.WriteBack = append(res.WriteBack, wb)
-	return b.checkpoint()
+	return b.publish("git write-back "+v.Name, err, func() { res.WriteBack = append(res.WriteBack, wb) })
 }
 
 // writeBack measures from each deciding vote to the push of its commit, as
 // the manager stamps it in status.gitCommit.committedAt.
 func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResult, error) {
 	res := governanceResult{Variant: v.Name, Proposals: n, Roles: writeBackRoles}
-	tb := &benchTB{}
-	defer tb.cleanup()
+	tb := &gitserver.ProcessTB{}
+	defer tb.Close()
 	srv := gitserver.Start(tb)
-	if tb.err != nil {
-		return res, tb.err
+	if tb.Err != nil {
+		return res, fmt.Errorf("starting the Git server: %w", tb.Err)
 	}
 	st, err := b.setUp(ctx, stageSpec{namespace: "writeback", roles: writeBackRoles, governance: governancePolicy()})
 	defer st.close()
@@ -84,11 +72,9 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	if err := seedRepository(ctx, srv, st); err != nil {
 		return res, err
 	}
-	mgr, err := b.startManager(ctx, st, v, "writeback")
-	if err != nil {
+	if _, err := b.startManager(ctx, st, v, "writeback"); err != nil {
 		return res, err
 	}
-	defer func() { _ = mgr.stop() }()
 	proposals, err := b.openProposals(ctx, st, n)
 	if err != nil {
 		return res, err
@@ -111,8 +97,7 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	for _, p := range list.Items {
 		lat = append(lat, p.Status.GitCommit.CommittedAt.Sub(track.sent[string(p.UID)]))
 	}
-	slices.Sort(lat)
-	res.setLatencies(lat, nil)
+	res.setLatencies(lat)
 	log, err := srv.Log("roles", "main")
 	if err != nil {
 		return res, err
@@ -120,8 +105,7 @@ func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResu
 	if res.Commits = len(log) - 1; res.Commits != n {
 		return res, fmt.Errorf("%d commits for %d Proposals", res.Commits, n)
 	}
-	logln("  %s: p50 %s, p95 %s, max %s", v.Name, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
-		res.Max.Round(time.Millisecond))
+	logln("  %s: %s", v.Name, res.summary())
 	return res, nil
 }
 
@@ -151,217 +135,6 @@ func seedRepository(ctx context.Context, srv *gitserver.Server, st *stage) error
 		Spec: v1.GitWriteBackSpec{URL: srv.URL("roles"), Branch: "main", Path: "career",
 			SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: v1.ObjectName(st.matrix.Name)},
 	})
-}
-
-// benchTB is the part of testing.TB the Git server needs, outside a test.
-type benchTB struct {
-	cleanups []func()
-	err      error
-}
-
-func (*benchTB) Helper() {}
-
-func (t *benchTB) TempDir() string {
-	dir, err := os.MkdirTemp("", "skillmatrix-bench-git-")
-	if err != nil {
-		t.err = err
-		return os.TempDir()
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
-}
-
-func (t *benchTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
-
-func (t *benchTB) Fatalf(format string, args ...any) { t.err = fmt.Errorf(format, args...) }
-
-func (t *benchTB) Skipf(format string, args ...any) {
-	t.err = fmt.Errorf("git is needed for the write-back section: %s", fmt.Sprintf(format, args...))
-}
-
-func (t *benchTB) cleanup() {
-	for _, f := range slices.Backward(t.cleanups) {
-		f()
-	}
-}
-
-// portalResult is the read-only portal (cmd/portal) as a process of its own
-// against Roles the manager published, loaded by clients on loopback.
-type portalResult struct {
-	Roles, Clients, Requests int
-	// Ready runs from its start until its cache synced (readiness probe).
-	Ready time.Duration
-	// FirstPass is one load of every Role's matrix.html, each rendered on
-	// first use.
-	FirstPass time.Duration
-	Routes    []portalRoute
-	// SyncedRSS is VmRSS once the cache synced, PeakRSS VmHWM at the end.
-	PeakRSS, SyncedRSS float64
-	// Env is its environment: the soft limit it sets itself in a Pod.
-	Env []string
-	// Votes compares a vote through the portal with the same vote with the
-	// plugin (portalvote.go); nil when not measured.
-	Votes *voteComparison `json:",omitempty"`
-}
-
-type portalRoute struct {
-	Name, Path    string
-	P50, P95, P99 time.Duration
-	PerSecond     float64
-	Errors        int
-}
-
-func (b *bench) measurePortal(ctx context.Context, res *results) error {
-	if b.cfg.portalRoles <= 0 {
-		return nil
-	}
-	logln("portal: %d Roles, %d clients", b.cfg.portalRoles, b.cfg.portalClients)
-	var err error
-	if res.Portal, err = b.portal(ctx, b.variants[0]); err != nil {
-		return fmt.Errorf("portal: %w", err)
-	}
-	return b.checkpoint()
-}
-
-func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
-	c := b.cfg
-	res := &portalResult{Roles: c.portalRoles, Clients: c.portalClients, Requests: c.portalRequests}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: c.portalRoles})
-	defer st.close()
-	if err != nil {
-		return nil, err
-	}
-	mgr, err := b.startManager(ctx, st, v, "portal")
-	if err != nil {
-		return nil, err
-	}
-	// The portal is measured alone: the manager has published everything.
-	if err := mgr.stop(); err != nil {
-		return nil, err
-	}
-	bin := filepath.Join(b.work, "portal")
-	if err := goBuild(ctx, b.root, bin, "./cmd/portal"); err != nil {
-		return nil, err
-	}
-	_, soft, err := plane.SoftLimit(b.root, "portal")
-	if err != nil {
-		return nil, err
-	}
-	res.Env = []string{fmt.Sprintf("GOMEMLIMIT=%d", soft)}
-	// The portal runs as a user with config/portal's RBAC, with sign-in.
-	kubeconfig, err := b.portalIdentity(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	iss, err := startIssuer(max(c.portalVotes, 1))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = iss.Close() }()
-	signIn, err := b.signInArgs(iss)
-	if err != nil {
-		return nil, err
-	}
-	addr, err := managerproc.FreeAddress("127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	probe, err := managerproc.FreeAddress("127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	started := time.Now()
-	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addr}, signIn...),
-		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: probe, Env: res.Env,
-		LogPath: filepath.Join(b.logDir, "portal.log")})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = p.Stop(10 * time.Second) }()
-	if err := p.WaitReady(ctx, c.timeout); err != nil {
-		return nil, err
-	}
-	res.Ready = time.Since(started)
-	res.SyncedRSS, _ = plane.Memory(p.Pid())
-
-	base := "http://" + addr + "/ns/" + st.ns + "/roles/"
-	names := make([]string, 0, len(st.roles))
-	for _, r := range st.roles {
-		names = append(names, r.Name)
-	}
-	started = time.Now()
-	if _, errs := load(ctx, base+"%s/matrix.html", names, len(names), c.portalClients); errs > 0 {
-		return nil, fmt.Errorf("the first pass over every matrix.html failed %d times%s", errs, p.Tail(20))
-	}
-	res.FirstPass = time.Since(started)
-	for _, route := range []struct{ name, path string }{{"Role page", "%s/"}, {"matrix.html", "%s/matrix.html"}} {
-		started := time.Now()
-		lat, errs := load(ctx, base+route.path, names, c.portalRequests, c.portalClients)
-		elapsed := time.Since(started)
-		slices.Sort(lat)
-		res.Routes = append(res.Routes, portalRoute{Name: route.name,
-			Path: "/ns/" + st.ns + "/roles/" + fmt.Sprintf(route.path, "ROLE"),
-			P50:  percentile(lat, 0.50), P95: percentile(lat, 0.95), P99: percentile(lat, 0.99),
-			PerSecond: float64(len(lat)) / elapsed.Seconds(), Errors: errs})
-		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, percentile(lat, 0.5), percentile(lat, 0.95), errs)
-	}
-	if c.portalVotes > 0 {
-		if res.Votes, err = b.compareVotes(ctx, st, iss, "http://"+addr, c.portalVotes); err != nil {
-			return nil, fmt.Errorf("votes: %w%s", err, p.Tail(20))
-		}
-		logln("  vote p95: portal %s, plugin %s, ratio %.2f", res.Votes.PortalP95, res.Votes.PluginP95, res.Votes.Ratio)
-	}
-	_, res.PeakRSS = plane.Memory(p.Pid())
-	return res, nil
-}
-
-// load sends requests GETs of pattern over the Roles in turn from clients
-// goroutines, accepting gzip as a browser does, and returns the latencies
-// and the number of failures.
-func load(ctx context.Context, pattern string, roles []string, requests, clients int) ([]time.Duration, int) {
-	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
-	defer transport.CloseIdleConnections()
-	httpClient := &http.Client{Transport: transport, Timeout: time.Minute}
-	var next, errs atomic.Int64
-	lat := make([]time.Duration, 0, requests)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < requests && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-				t := time.Now()
-				if err := get(ctx, httpClient, fmt.Sprintf(pattern, roles[i%len(roles)])); err != nil {
-					errs.Add(1)
-					continue
-				}
-				mu.Lock()
-				lat = append(lat, time.Since(t))
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return lat, int(errs.Load())
-}
-
-func get(ctx context.Context, c *http.Client, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept-Encoding", "gzip")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return nil
 }
 
 // goBench is one line of go test -bench output.

@@ -22,7 +22,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -114,6 +113,50 @@ func parallel(n, workers int, fn func(i int) error) error {
 	return first
 }
 
+// atOnce runs fn for every index on a goroutine each, all released at the
+// same moment.
+func atOnce(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// poll calls done every interval until it reports true or fails, at most
+// timeout (done is called at least once).
+func poll(ctx context.Context, interval, timeout time.Duration, done func() (bool, error)) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		if ok, err := done(); ok || err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+// publish names a section's failure, or records what it measured and
+// publishes it.
+func (b *bench) publish(section string, err error, record func()) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", section, err)
+	}
+	record()
+	return b.checkpoint()
+}
+
 // expected is what the operator publishes for one Role.
 type expected struct {
 	payload publish.Payload
@@ -160,6 +203,8 @@ type stage struct {
 	want      map[string]string
 	obs       *observer
 	converged <-chan struct{}
+	// mgr is the manager startManager started on it, if any.
+	mgr *managerProc
 }
 
 // stageSpec says what a measurement needs set up: governance replaces the
@@ -205,6 +250,9 @@ func (b *bench) setUp(ctx context.Context, spec stageSpec) (*stage, error) {
 }
 
 func (s *stage) close() {
+	if s.mgr != nil {
+		_ = s.mgr.stop()
+	}
 	if s.obs != nil {
 		s.obs.stop()
 	}
@@ -214,23 +262,15 @@ func (s *stage) close() {
 }
 
 // startManager starts variant v on the stage, its log named after the
-// measurement, and waits until every Role has converged.
+// measurement, and waits until every Role has converged; close stops it.
 func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string) (*managerProc, error) {
 	logPath := filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))
-	if slices.Contains([]string{"governance", "floor-setup", "writeback", "notifications"}, measurement) {
-		// The harness's one author opens hundreds of Proposals: no
-		// per-author limit where Proposals are decided.
-		v.Args = append(slices.Clone(v.Args), "--max-open-proposals-per-author=-1")
-	}
 	mgr, err := startManager(ctx, v, s.cp.Kubeconfig, logPath)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.obs.waitAll(ctx, s.converged, mgr.Exited(), b.cfg.timeout, v.Name+" "+measurement); err != nil {
-		_ = mgr.stop()
-		return nil, err
-	}
-	return mgr, nil
+	s.mgr = mgr
+	return mgr, s.obs.waitAll(ctx, s.converged, mgr.Exited(), b.cfg.timeout, v.Name+" "+measurement)
 }
 
 // observer watches the Roles of a namespace (and, when asked, their

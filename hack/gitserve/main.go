@@ -30,7 +30,6 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
-	"slices"
 	"syscall"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
@@ -49,8 +48,12 @@ func main() {
 		}
 		files[path.Join(*dir, filepath.Base(f))] = string(data)
 	}
-	tb := &processTB{}
+	tb := &gitserver.ProcessTB{}
+	defer tb.Close()
 	srv := gitserver.StartAt(tb, *addr)
+	if tb.Err != nil {
+		fail(tb.Err)
+	}
 	if err := srv.CreateRepo(*repo, "main", files); err != nil {
 		fail(err)
 	}
@@ -61,37 +64,9 @@ func main() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
-	tb.cleanup()
 }
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "gitserve:", err)
 	os.Exit(1)
-}
-
-// processTB is what gitserver needs of a test, for a process: a temporary
-// directory removed at exit, and failures that end the process.
-type processTB struct{ cleanups []func() }
-
-func (*processTB) Helper() {}
-
-func (t *processTB) TempDir() string {
-	dir, err := os.MkdirTemp("", "gitserve-")
-	if err != nil {
-		fail(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
-}
-
-func (t *processTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
-
-func (*processTB) Fatalf(format string, args ...any) { fail(fmt.Errorf(format, args...)) }
-
-func (*processTB) Skipf(format string, args ...any) { fail(fmt.Errorf(format, args...)) }
-
-func (t *processTB) cleanup() {
-	for _, f := range slices.Backward(t.cleanups) {
-		f()
-	}
 }

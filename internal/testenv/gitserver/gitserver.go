@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -326,4 +327,49 @@ func (s *Server) Branches(repo string) ([]string, error) {
 		return nil, err
 	}
 	return strings.Fields(out), nil
+}
+
+// ProcessTB is the TB of a command rather than a test (hack/gitserve,
+// hack/bench): temporary directories removed by Close, and the first
+// failure kept in Err instead of ending anything.
+type ProcessTB struct {
+	Err      error
+	cleanups []func()
+}
+
+// Helper does nothing: there is no test to mark.
+func (*ProcessTB) Helper() {}
+
+// TempDir is a new temporary directory, removed by Close.
+func (t *ProcessTB) TempDir() string {
+	dir, err := os.MkdirTemp("", "gitserver-")
+	if err != nil {
+		t.fail(err)
+		return os.TempDir()
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// Cleanup registers f for Close.
+func (t *ProcessTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
+
+// Fatalf keeps the failure in Err.
+func (t *ProcessTB) Fatalf(format string, args ...any) { t.fail(fmt.Errorf(format, args...)) }
+
+// Skipf keeps the reason in Err: a command cannot skip.
+func (t *ProcessTB) Skipf(format string, args ...any) { t.fail(fmt.Errorf(format, args...)) }
+
+func (t *ProcessTB) fail(err error) {
+	if t.Err == nil {
+		t.Err = err
+	}
+}
+
+// Close runs the cleanups, the last registered first.
+func (t *ProcessTB) Close() {
+	for _, f := range slices.Backward(t.cleanups) {
+		f()
+	}
+	t.cleanups = nil
 }

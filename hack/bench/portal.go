@@ -29,19 +29,191 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/bench/internal/plane"
+	"github.com/skillmatrix-dev/skillmatrix-operator/hack/internal/managerproc"
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/oidcissuer"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
+
+// portalResult is the read-only portal (cmd/portal) as a process of its own
+// against Roles the manager published, loaded by clients on loopback.
+type portalResult struct {
+	Roles, Clients, Requests int
+	// Ready runs from its start until its cache synced (readiness probe).
+	Ready time.Duration
+	// FirstPass is one load of every Role's matrix.html, each rendered on
+	// first use.
+	FirstPass time.Duration
+	Routes    []portalRoute
+	// SyncedRSS is VmRSS once the cache synced, PeakRSS VmHWM at the end.
+	PeakRSS, SyncedRSS float64
+	// Env is its environment: the soft limit it sets itself in a Pod.
+	Env []string
+	// Votes compares a vote through the portal with the same vote with the
+	// plugin (compareVotes); nil when not measured.
+	Votes *voteComparison `json:",omitempty"`
+}
+
+type portalRoute struct {
+	Name, Path    string
+	P50, P95, P99 time.Duration
+	PerSecond     float64
+	Errors        int
+}
+
+func (b *bench) measurePortal(ctx context.Context, res *results) error {
+	if b.cfg.portalRoles <= 0 {
+		return nil
+	}
+	logln("portal: %d Roles, %d clients", b.cfg.portalRoles, b.cfg.portalClients)
+	p, err := b.portal(ctx, b.variants[0])
+	return b.publish("portal", err, func() { res.Portal = p })
+}
+
+func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
+	c := b.cfg
+	res := &portalResult{Roles: c.portalRoles, Clients: c.portalClients, Requests: c.portalRequests}
+	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: c.portalRoles})
+	defer st.close()
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := b.startManager(ctx, st, v, "portal")
+	if err != nil {
+		return nil, err
+	}
+	// The portal is measured alone: the manager has published everything.
+	if err := mgr.stop(); err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(b.work, "portal")
+	if err := goBuild(ctx, b.root, bin, "./cmd/portal"); err != nil {
+		return nil, err
+	}
+	_, soft, err := plane.SoftLimit(b.root, "portal")
+	if err != nil {
+		return nil, err
+	}
+	res.Env = []string{fmt.Sprintf("GOMEMLIMIT=%d", soft)}
+	// The portal runs as a user with config/portal's RBAC, with sign-in.
+	kubeconfig, err := b.portalIdentity(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	iss, err := startIssuer(max(c.portalVotes, 1))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = iss.Close() }()
+	signIn, err := b.signInArgs(iss)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := freeAddresses(2)
+	if err != nil {
+		return nil, err
+	}
+	addr := addrs[0]
+	started := time.Now()
+	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addr}, signIn...),
+		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: addrs[1], Env: res.Env,
+		LogPath: filepath.Join(b.logDir, "portal.log")})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = p.Stop(10 * time.Second) }()
+	if err := p.WaitReady(ctx, c.timeout); err != nil {
+		return nil, err
+	}
+	res.Ready = time.Since(started)
+	res.SyncedRSS, _ = plane.Memory(p.Pid())
+
+	base := "http://" + addr + "/ns/" + st.ns + "/roles/"
+	names := make([]string, 0, len(st.roles))
+	for _, r := range st.roles {
+		names = append(names, r.Name)
+	}
+	started = time.Now()
+	if _, errs := load(ctx, base+"%s/matrix.html", names, len(names), c.portalClients); errs > 0 {
+		return nil, fmt.Errorf("the first pass over every matrix.html failed %d times%s", errs, p.Tail(20))
+	}
+	res.FirstPass = time.Since(started)
+	for _, route := range []struct{ name, path string }{{"Role page", "%s/"}, {"matrix.html", "%s/matrix.html"}} {
+		started := time.Now()
+		lat, errs := load(ctx, base+route.path, names, c.portalRequests, c.portalClients)
+		elapsed, q := time.Since(started), quantilesOf(lat)
+		res.Routes = append(res.Routes, portalRoute{Name: route.name,
+			Path: "/ns/" + st.ns + "/roles/" + fmt.Sprintf(route.path, "ROLE"), P50: q.P50, P95: q.P95, P99: q.P99,
+			PerSecond: float64(len(lat)) / elapsed.Seconds(), Errors: errs})
+		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, q.P50, q.P95, errs)
+	}
+	if c.portalVotes > 0 {
+		if res.Votes, err = b.compareVotes(ctx, st, iss, "http://"+addr, c.portalVotes); err != nil {
+			return nil, fmt.Errorf("votes: %w%s", err, p.Tail(20))
+		}
+		logln("  vote p95: portal %s, plugin %s, ratio %.2f", res.Votes.PortalP95, res.Votes.PluginP95, res.Votes.Ratio)
+	}
+	_, res.PeakRSS = plane.Memory(p.Pid())
+	return res, nil
+}
+
+// load sends requests GETs of pattern over the Roles in turn from clients
+// goroutines, accepting gzip as a browser does, and returns the latencies
+// and the number of failures.
+func load(ctx context.Context, pattern string, roles []string, requests, clients int) ([]time.Duration, int) {
+	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer transport.CloseIdleConnections()
+	httpClient := &http.Client{Transport: transport, Timeout: time.Minute}
+	var next, errs atomic.Int64
+	lat := make([]time.Duration, 0, requests)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < requests && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
+				t := time.Now()
+				if err := get(ctx, httpClient, fmt.Sprintf(pattern, roles[i%len(roles)])); err != nil {
+					errs.Add(1)
+					continue
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(t))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return lat, int(errs.Load())
+}
+
+func get(ctx context.Context, c *http.Client, address string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", address, resp.Status)
+	}
+	return nil
+}
 
 // A vote through the portal against the same vote with the plugin. The
 // portal runs as a user bound to config/portal's ClusterRoles (reads, and
@@ -74,8 +246,8 @@ const (
 // portalIdentity makes the portal's user with config/portal's ClusterRoles
 // and returns its kubeconfig.
 func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
-	const user = "skillmatrix-portal"
-	u, err := st.cp.AddUser(ctx, user, nil)
+	const portalUser = "skillmatrix-portal"
+	u, err := st.cp.AddUser(ctx, portalUser, nil)
 	if err != nil {
 		return "", err
 	}
@@ -91,18 +263,21 @@ func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
 			if err := st.cp.Admin.Create(ctx, o); err != nil {
 				return "", err
 			}
-			if err := st.cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: o.GetName()},
-				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: o.GetName()},
-				Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}}); err != nil {
+			if err := bind(ctx, st.cp.Admin, "", o.GetName(), o.GetName(), user(portalUser)); err != nil {
 				return "", err
 			}
 		}
 	}
+	return b.writeKubeconfig(u, "portal")
+}
+
+// writeKubeconfig writes u's kubeconfig to the work directory.
+func (b *bench) writeKubeconfig(u plane.User, name string) (string, error) {
 	data, err := u.KubeConfig()
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(b.work, "portal.kubeconfig")
+	path := filepath.Join(b.work, name+".kubeconfig")
 	return path, os.WriteFile(path, data, 0o600)
 }
 
@@ -178,10 +353,8 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 			portalLat = append(portalLat, d)
 		}
 	}
-	slices.Sort(portalLat)
-	slices.Sort(pluginLat)
-	res.PortalP50, res.PortalP95 = percentile(portalLat, 0.5), percentile(portalLat, 0.95)
-	res.PluginP50, res.PluginP95 = percentile(pluginLat, 0.5), percentile(pluginLat, 0.95)
+	portalQ, pluginQ := quantilesOf(portalLat), quantilesOf(pluginLat)
+	res.PortalP50, res.PortalP95, res.PluginP50, res.PluginP95 = portalQ.P50, portalQ.P95, pluginQ.P50, pluginQ.P95
 	if res.PluginP95 > 0 {
 		res.Ratio = float64(res.PortalP95) / float64(res.PluginP95)
 	}
@@ -204,28 +377,16 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 
 // voteRBAC lets the voters vote and the author propose in the namespace.
 func (b *bench) voteRBAC(ctx context.Context, st *stage) error {
-	for _, rb := range []struct {
-		role    string
-		subject rbacv1.Subject
-	}{
-		{"skillmatrix-voter", rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: benchVoterGroup}},
-		{"skillmatrix-proposer", rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: benchAuthor}},
-	} {
-		if err := st.cp.Admin.Create(ctx, &rbacv1.RoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "bench-" + rb.role, Namespace: st.ns},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: rb.role},
-			Subjects:   []rbacv1.Subject{rb.subject}}); err != nil {
-			return err
-		}
+	if err := bind(ctx, st.cp.Admin, st.ns, "bench-skillmatrix-voter", "skillmatrix-voter",
+		group(benchVoterGroup)); err != nil {
+		return err
 	}
-	return nil
+	return bind(ctx, st.cp.Admin, st.ns, "bench-skillmatrix-proposer", "skillmatrix-proposer", user(benchAuthor))
 }
 
 // benchProposal creates a Proposal as the author, as admission wants it.
 func (b *bench) benchProposal(ctx context.Context, st *stage, role, name string) (string, error) {
-	cfg := rest.CopyConfig(st.cp.Config)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: benchAuthor}
-	c, err := client.New(cfg, client.Options{Scheme: st.cp.Admin.Scheme()})
+	c, err := st.cp.as(benchAuthor)
 	if err != nil {
 		return "", err
 	}
@@ -241,12 +402,7 @@ func (b *bench) voterKubeconfig(ctx context.Context, st *stage, name string) (st
 	if err != nil {
 		return "", err
 	}
-	data, err := u.KubeConfig()
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(b.work, name+".kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
+	return b.writeKubeconfig(u, name)
 }
 
 // pluginVote runs `kubectl skillmatrix -n ns vote proposal approve` as

@@ -104,23 +104,19 @@ var _ = Describe("The GitWriteBack's own check (issue 27)", func() {
 		Eventually(kstatus("GitWriteBack", ns, "career-roles")).Should(Equal(status.CurrentStatus))
 
 		By("a branch that does not exist, at once on the change")
-		var wb v1.GitWriteBack
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
-		wb.Spec.Branch = "release"
-		wb.Spec.Interval = &metav1.Duration{Duration: time.Hour}
-		Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+		changeWriteBack(ns, func(s *v1.GitWriteBackSpec) {
+			s.Branch, s.Interval = "release", &metav1.Duration{Duration: time.Hour}
+		})
 		Eventually(writeBackConditions(ns, "career-roles")).Should(Equal("False/" + v1.ReasonGitBranchNotFound + " Stalled"))
 
 		By("a repository that does not exist")
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
-		wb.Spec.Branch, wb.Spec.URL = "main", srv.URL("nothing-here")
-		Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+		changeWriteBack(ns, func(s *v1.GitWriteBackSpec) { s.Branch, s.URL = "main", srv.URL("nothing-here") })
 		Eventually(writeBackConditions(ns, "career-roles")).Should(Equal("False/" + v1.ReasonGitRepositoryNotFound + " Stalled"))
 
 		By("the server down: Reconciling, not Stalled (it passes by itself)")
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
-		wb.Spec.URL, wb.Spec.Interval = srv.URL(repoName), &metav1.Duration{Duration: time.Second}
-		Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+		changeWriteBack(ns, func(s *v1.GitWriteBackSpec) {
+			s.URL, s.Interval = srv.URL(repoName), &metav1.Duration{Duration: time.Second}
+		})
 		Eventually(writeBackConditions(ns, "career-roles")).Should(Equal("True/" + v1.ReasonReady))
 		srv.Stop()
 		Eventually(writeBackConditions(ns, "career-roles")).Should(Equal("False/" + v1.ReasonGitUnreachable + " Reconciling"))

@@ -23,6 +23,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -32,10 +33,22 @@ import (
 // configure changes the spec's GitWriteBack.
 func (g *gitOps) configure(change func(*v1.GitWriteBackSpec)) {
 	GinkgoHelper()
-	var wb v1.GitWriteBack
-	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: g.ns, Name: "career-roles"}, &wb)).To(Succeed())
-	change(&wb.Spec)
-	Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+	changeWriteBack(g.ns, change)
+}
+
+// changeWriteBack changes the spec of the GitWriteBack career-roles in ns.
+// The operator writes its status meanwhile: a conflict is retried on the
+// newest object.
+func changeWriteBack(ns string, change func(*v1.GitWriteBackSpec)) {
+	GinkgoHelper()
+	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var wb v1.GitWriteBack
+		if err := k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb); err != nil {
+			return err
+		}
+		change(&wb.Spec)
+		return k8sClient.Update(suiteCtx, &wb)
+	})).To(Succeed())
 }
 
 // branchMode turns the spec's GitWriteBack to Branch mode, looking into Git

@@ -52,10 +52,7 @@ func newSSHGitOps(ns string) *sshGitOps {
 	g := &sshGitOps{gitOps: newGitOps(ns), id: sshgitserver.NewIdentity(GinkgoT(), sshKeyPassword)}
 	g.ssh = sshgitserver.Start(GinkgoT(), g.srv, g.id.PublicKey)
 	g.setSecret(g.secretData())
-	var wb v1.GitWriteBack
-	Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
-	wb.Spec.URL = g.ssh.URL(repoName)
-	Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+	changeWriteBack(ns, func(s *v1.GitWriteBackSpec) { s.URL = g.ssh.URL(repoName) })
 	By("waiting for the GitWriteBack's check of the SSH URL (an ls-remote over SSH)")
 	Eventually(func() string {
 		var wb v1.GitWriteBack

@@ -505,10 +505,9 @@ var _ = Describe("Git write-back", func() {
 	})
 
 	It("promotes a Role disabled in roles[] in the cluster, and commits nothing for a Role two GitWriteBacks select", func() {
-		var wb v1.GitWriteBack
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
-		wb.Spec.Roles = []v1.GitWriteBackRole{{Name: "r2", Mode: v1.GitWriteBackDisabled}}
-		Expect(k8sClient.Update(suiteCtx, &wb)).To(Succeed())
+		changeWriteBack(ns, func(s *v1.GitWriteBackSpec) {
+			s.Roles = []v1.GitWriteBackRole{{Name: "r2", Mode: v1.GitWriteBackDisabled}}
+		})
 		Expect(k8sClient.Create(suiteCtx, &v1.GitWriteBack{
 			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "second"},
 			Spec: v1.GitWriteBackSpec{URL: g.srv.URL(repoName), SecretRef: v1.SecretReference{Name: "career-git"},

@@ -26,6 +26,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -135,7 +136,8 @@ var _ = Describe("Follows", func() {
 			g.Expect(stalled).NotTo(BeNil())
 			g.Expect(stalled.Reason).To(Equal(v1.ReasonAddressNotAllowed))
 		}).Should(Succeed())
-		Expect(warnings(ns, f.Name, v1.ReasonAddressNotAllowed)).NotTo(BeEmpty())
+		// The Event is recorded asynchronously, after the status write.
+		Eventually(func() []eventsv1.Event { return warnings(ns, f.Name, v1.ReasonAddressNotAllowed) }).ShouldNot(BeEmpty())
 	})
 
 	It("sends a daily digest at the follower's hour in their time zone", func() {

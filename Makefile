@@ -102,8 +102,9 @@ mailpit: ## Provide mailpit, the SMTP server with an HTTP API the notification t
 # which that PDF's test reads it back with, fc-list (fontconfig), which the
 # Chromium PDF engine asks which characters the fonts cover, and ssh-keygen
 # (openssh-client) and gpg (gnupg), with which git verify-commit checks the
-# signed commits of Git write-back.
-TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext fc-list ssh-keygen gpg
+# signed commits of Git write-back, and npm, with which hack/axe-core.sh
+# installs the pinned axe-core the portal's browser spec checks pages with.
+TEST_PACKAGES ?= git chromium fonts-droid-fallback pdftotext fc-list ssh-keygen gpg npm
 
 .PHONY: test-deps
 test-deps: ## Install the Debian packages the tests need when they are missing (apt-get; under CI=true a failure is an error).

@@ -4,7 +4,7 @@
 #
 # Usage: hack/ensure-packages.sh NAME...
 #
-# NAME is a command (chromium, git, pdftotext, ssh-keygen, gpg), a Debian package without a
+# NAME is a command (chromium, git, pdftotext, ssh-keygen, gpg, npm), a Debian package without a
 # command (fonts-droid-fallback), or COMMAND=PACKAGE for a command whose
 # package the table below does not know. A command is present when
 # `command -v` finds it; a package when dpkg lists it as installed.
@@ -26,6 +26,7 @@ declare -A package_of=(
   [fc-list]=fontconfig
   [ssh-keygen]=openssh-client
   [gpg]=gnupg
+  [npm]=npm
 )
 
 fail() {

@@ -34,6 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -393,7 +394,15 @@ func (b *bench) benchProposal(ctx context.Context, st *stage, role, name string)
 	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "bench-votes-" + name, Namespace: st.ns},
 		Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role), Title: "Votes through the " + name, Author: benchAuthor,
 			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "senior", Focus: new("Measured through the " + name)}}}}
-	return p.Name, c.Create(ctx, p)
+	// The API server's authorizer learns of voteRBAC's binding from a watch:
+	// under load a create right after it can still be Forbidden.
+	return p.Name, poll(ctx, 200*time.Millisecond, time.Minute, func() (bool, error) {
+		err := c.Create(ctx, p)
+		if apierrors.IsForbidden(err) {
+			return false, nil
+		}
+		return true, err
+	})
 }
 
 // voterKubeconfig is a client certificate of name in the voters' group.

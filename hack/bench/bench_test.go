@@ -63,6 +63,27 @@ func TestGoldenPage(t *testing.T) {
 	}
 }
 
+// TestPublishedPage holds docs/performance.md to the measurements it was
+// rendered from, docs/performance.json: a template change without
+// make bench-render, or a hand edit of the page, fails here.
+func TestPublishedPage(t *testing.T) {
+	raw, err := readResults(filepath.Join("..", "..", "docs", "performance.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := renderPage(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "docs", "performance.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("docs/performance.md is not what docs/performance.json renders: run make bench-render")
+	}
+}
+
 // TestRenderPartial renders what a run stopped early, a scale run alone or
 // a run with one section leaves: the page must not need every section.
 func TestRenderPartial(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -27,11 +28,16 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
@@ -39,6 +45,8 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
@@ -94,8 +102,7 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	i := max(int(math.Ceil(q*float64(len(sorted))))-1, 0)
-	return sorted[min(i, len(sorted)-1)]
+	return sorted[min(max(int(math.Ceil(q*float64(len(sorted))))-1, 0), len(sorted)-1)]
 }
 
 // governancePolicy decides a Proposal on two approving votes (66%) and one
@@ -105,20 +112,6 @@ func governancePolicy() *v1.GovernancePolicy {
 		MinApprovals: new(int32(2)), ApprovalRatioPercent: new(int32(66)), RequiredReviews: new(int32(1)),
 		VotingPeriod: &metav1.Duration{Duration: 168 * time.Hour},
 	}
-}
-
-func (b *bench) measureGovernance(ctx context.Context, res *results) error {
-	if b.cfg.govProposals <= 0 {
-		return nil
-	}
-	for _, v := range b.variants {
-		logln("governance: %d Proposals over %d Roles, %s manager", b.cfg.govProposals, b.cfg.govRoles, v.Name)
-		g, err := b.governance(ctx, v)
-		if err := b.publish("governance "+v.Name, err, func() { res.Governance = append(res.Governance, g) }); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // governanceStage sets up the governance measurements: soloVotes and then
@@ -148,17 +141,13 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if err != nil {
 		return res, err
 	}
-	mgr := st.mgr
-	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) (time.Duration, error) {
-		if err := track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil); err != nil {
-			return 0, err
-		}
-		return track.await(ctx, p)
-	}); err != nil {
+	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) error {
+		return track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
+	}, track); err != nil {
 		return res, err
 	}
 	burst := proposals[soloVotes:]
-	m, err := startMeter(ctx, st.cp, mgr.Pid())
+	m, err := startMeter(ctx, st.cp, st.mgr.Pid())
 	if err != nil {
 		return res, err
 	}
@@ -169,23 +158,28 @@ func (b *bench) governance(ctx context.Context, v variant) (governanceResult, er
 	if err := res.burstDone(ctx, m, track, burst, b.cfg.timeout, v.Name); err != nil {
 		return res, err
 	}
-	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {
+	if res.Reconciles, err = st.mgr.reconciles(ctx); err != nil {
 		return res, err
 	}
-	return res, verifyApplied(ctx, st.cp.Admin, st.ns, len(proposals))
+	return res, verifyApplied(ctx, st, len(proposals))
 }
 
 // decideAlone decides the Proposals one at a time with decide, the API
-// server quiet for 2 s before each, and returns the latencies sorted.
-func decideAlone(ctx context.Context, cp *controlPlane, proposals []*v1.Proposal,
-	decide func(*v1.Proposal) (time.Duration, error)) ([]time.Duration, error) {
+// server quiet for 2 s before each, and returns the latencies from each
+// vote to its ConfigMap, sorted.
+func decideAlone(ctx context.Context, cp *controlPlane, proposals []*v1.Proposal, decide func(*v1.Proposal) error,
+	track *latencies) ([]time.Duration, error) {
 	out := make([]time.Duration, 0, len(proposals))
 	for _, p := range proposals {
-		d, err := decide(p)
-		if err != nil {
+		if err := decide(p); err != nil {
 			return nil, fmt.Errorf("single decision %s: %w", p.Name, err)
 		}
-		out = append(out, d)
+		uid := string(p.UID)
+		if err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true,
+			func(context.Context) (bool, error) { return !track.at(track.seen, uid).IsZero(), nil }); err != nil {
+			return nil, fmt.Errorf("proposal %s did not reach its ConfigMap: %w", p.Name, err)
+		}
+		out = append(out, track.at(track.seen, uid).Sub(track.at(track.sent, uid)))
 		if _, err := waitQuiet(ctx, cp, 2*time.Second, time.Minute); err != nil {
 			return nil, err
 		}
@@ -198,26 +192,27 @@ func decideAlone(ctx context.Context, cp *controlPlane, proposals []*v1.Proposal
 // and takes the burst's figures from m.
 func (g *governanceResult) burstDone(ctx context.Context, m *meter, track *latencies, burst []*v1.Proposal,
 	timeout time.Duration, who string) error {
-	if err := track.awaitAll(ctx, timeout); err != nil {
+	if err := waitChan(ctx, track.all, nil, timeout, func() string {
+		return fmt.Sprintf("%d Proposals in their ConfigMap", len(track.snapshot(track.seen)))
+	}); err != nil {
 		return err
 	}
-	g.CPU = m.cpu.since()
+	g.CPU = m.cpu()
+	sent, acked, seen := track.snapshot(track.sent), track.snapshot(track.acked), track.snapshot(track.seen)
 	var lat []time.Duration
-	lat, g.Acks = track.sorted(burst)
-	g.setLatencies(lat)
-	var err error
-	if g.Writes, err = m.writesSettled(ctx, 3*time.Second); err != nil {
-		return err
+	for _, p := range burst {
+		uid := string(p.UID)
+		lat, g.Acks = append(lat, seen[uid].Sub(sent[uid])), append(g.Acks, acked[uid].Sub(sent[uid]))
 	}
-	if g.Requests, err = m.requests(ctx); err != nil {
-		return err
-	}
-	logln("  %s: %s", who, g.summary())
-	return nil
-}
-
-func (g *governanceResult) setLatencies(lat []time.Duration) {
+	slices.Sort(g.Acks)
 	g.Quantiles, g.Latencies = quantilesOf(lat), lat
+	var err error
+	if g.Writes, err = m.writes(ctx, 3*time.Second); err != nil {
+		return err
+	}
+	g.Requests, err = m.requests(ctx)
+	logln("  %s: %s", who, g.summary())
+	return err
 }
 
 // latencies tracks, per Proposal uid, when its deciding vote was sent and
@@ -300,51 +295,16 @@ func (l *latencies) stamp(into map[string]time.Time, uid string) {
 	into[uid] = time.Now()
 }
 
-// at is when the vote on uid was sent and when its ConfigMap carried it.
-func (l *latencies) at(uid string) (sent, seen time.Time, ok bool) {
+func (l *latencies) at(from map[string]time.Time, uid string) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	seen, ok = l.seen[uid]
-	return l.sent[uid], seen, ok
+	return from[uid]
 }
 
-// await waits until p's Role's ConfigMap carries p and returns the latency
-// from its deciding vote.
-func (l *latencies) await(ctx context.Context, p *v1.Proposal) (time.Duration, error) {
-	var d time.Duration
-	err := poll(ctx, 10*time.Millisecond, time.Minute, func() (bool, error) {
-		sent, seen, ok := l.at(string(p.UID))
-		d = seen.Sub(sent)
-		return ok, nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("proposal %s did not reach its ConfigMap: %w", p.Name, err)
-	}
-	return d, nil
-}
-
-// awaitAll waits until every followed Proposal is in its ConfigMap.
-func (l *latencies) awaitAll(ctx context.Context, timeout time.Duration) error {
-	return waitChan(ctx, l.all, nil, timeout, func() string {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		return fmt.Sprintf("%d Proposals in their ConfigMap", len(l.seen))
-	})
-}
-
-// sorted returns, sorted, each Proposal's latency to its ConfigMap and to
-// the API server's answer.
-func (l *latencies) sorted(proposals []*v1.Proposal) (lat, acks []time.Duration) {
+func (l *latencies) snapshot(from map[string]time.Time) map[string]time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, p := range proposals {
-		uid := string(p.UID)
-		lat = append(lat, l.seen[uid].Sub(l.sent[uid]))
-		acks = append(acks, l.acked[uid].Sub(l.sent[uid]))
-	}
-	slices.Sort(lat)
-	slices.Sort(acks)
-	return lat, acks
+	return maps.Clone(from)
 }
 
 // cellProposal is alice's Proposal name setting the last level of skill k
@@ -387,59 +347,75 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 	}); err != nil {
 		return nil, fmt.Errorf("casting the first votes: %w", err)
 	}
-	if err := waitProposals(ctx, st.cp.Admin, st.ns, n, b.cfg.timeout, func(p *v1.Proposal) bool {
+	if err := waitProposals(ctx, st, n, b.cfg.timeout, func(p *v1.Proposal) bool {
 		t := p.Status.Tally
 		return p.Status.Phase == v1.PhaseOpen && t != nil && t.Approvals == 1 && t.ReviewApprovals == 1
 	}); err != nil {
 		return nil, fmt.Errorf("waiting for the Proposals to be Open with one vote and one review: %w", err)
 	}
-	if _, err := waitQuiet(ctx, st.cp, 3*time.Second, 2*time.Minute); err != nil {
-		return nil, err
-	}
-	return proposals, nil
+	_, err := waitQuiet(ctx, st.cp, 3*time.Second, 2*time.Minute)
+	return proposals, err
 }
 
-// waitProposals waits, at most timeout, until n Proposals of the namespace
-// are as wanted.
-func waitProposals(ctx context.Context, c client.Client, ns string, n int, timeout time.Duration,
-	wanted func(*v1.Proposal) bool) error {
-	return poll(ctx, 250*time.Millisecond, timeout, func() (bool, error) {
-		var list v1.ProposalList
-		err := c.List(ctx, &list, client.InNamespace(ns))
-		return len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })) == n, err
+// waitProposals waits, at most timeout, until n Proposals of the stage are
+// as wanted.
+func waitProposals(ctx context.Context, st *stage, n int, timeout time.Duration, wanted func(*v1.Proposal) bool) error {
+	return wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		ok, err := countProposals(ctx, st, wanted)
+		return ok == n, err
 	})
 }
 
+func countProposals(ctx context.Context, st *stage, wanted func(*v1.Proposal) bool) (int, error) {
+	var list v1.ProposalList
+	err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns))
+	return len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })), err
+}
+
 // verifyApplied checks that all n Proposals ended Applied.
-func verifyApplied(ctx context.Context, c client.Client, ns string, n int) error {
-	if err := waitProposals(ctx, c, ns, n, 0, func(p *v1.Proposal) bool {
-		return p.Status.Phase == v1.PhaseApplied
-	}); err != nil {
-		return fmt.Errorf("not all %d Proposals are Applied", n)
+func verifyApplied(ctx context.Context, st *stage, n int) error {
+	applied, err := countProposals(ctx, st, func(p *v1.Proposal) bool { return p.Status.Phase == v1.PhaseApplied })
+	if err == nil && applied != n {
+		err = fmt.Errorf("%d of %d Proposals are Applied", applied, n)
 	}
-	return nil
+	return err
+}
+
+// applyBallot casts voter's approving Ballot of kind on p as kubectl
+// skillmatrix vote and review do: server-side apply under the voter's own
+// field manager, of the ballot named after the Proposal, the kind and the
+// voter, owned by the Proposal, cast on its generation, recording the
+// groups the API server authenticates (engineers and system:authenticated).
+func applyBallot(ctx context.Context, c client.Client, p *v1.Proposal, voter string, kind v1.BallotKind,
+	opts ...client.ApplyOption) error {
+	b := &v1.Ballot{
+		TypeMeta:   metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "Ballot"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: v1.BallotName(p.Name, kind, v1.Username(voter))},
+		Spec: v1.BallotSpec{ProposalRef: v1.ObjectName(p.Name), RoleRef: p.Spec.RoleRef, Kind: kind,
+			Voter: v1.Username(voter), Decision: v1.BallotApprove, Groups: testenv.AuthenticatedGroups(engineerGroup),
+			ProposalGeneration: max(p.Generation, 1)},
+	}
+	if p.UID != "" {
+		b.OwnerReferences = []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: "Proposal",
+			Name: p.Name, UID: p.UID}}
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(b)
+	if err != nil {
+		return err
+	}
+	u := &unstructured.Unstructured{Object: m}
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	opts = append(opts, client.FieldOwner("kubectl-skillmatrix-"+voter), client.ForceOwnership)
+	return c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), opts...)
 }
 
 // The governance floor: for the same deciding votes as the governance
 // measurement, a plain client with no rate limit makes exactly the writes
 // the operator's batching needs, every body computed before the clock
 // starts, timed by the same ConfigMap informer. What the operator takes
-// beyond it is its own work.
-
-// measureFloor measures the floor with as many batches as the first
-// variant's governance run made Role applies.
-func (b *bench) measureFloor(ctx context.Context, res *results) error {
-	if !b.cfg.floor || len(res.Governance) == 0 {
-		return nil
-	}
-	batches := int(res.Governance[0].Writes.total("roles"))
-	logln("governance floor: %d Proposals over %d Roles in %d batches", b.cfg.govProposals, b.cfg.govRoles, batches)
-	f, err := b.floor(ctx, b.variants[0], batches)
-	return b.publish("governance floor", err, func() { res.GovernanceFloor = &f })
-}
-
-// floor sets up as for the operator (manager v publishes the Roles and
-// opens the Proposals, then stops); from then on only the floor writes.
+// beyond it is its own work. It is set up as for the operator (manager v
+// publishes the Roles and opens the Proposals, then stops), with as many
+// batches as the first variant's governance run made Role applies.
 func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceResult, error) {
 	res := governanceResult{Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
 	st, track, proposals, err := b.governanceStage(ctx, v, "floor-setup")
@@ -455,9 +431,18 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceRe
 	}
 	fw := &floorWriter{st: st, c: st.cp.Operator, slots: make(chan struct{}, b.cfg.baselineWorkers)}
 	logln("  floor: %d single decisions", soloVotes)
-	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) (time.Duration, error) {
-		return fw.decideOne(ctx, track, p)
-	}); err != nil {
+	// Each single decision is written as a batch of one once its vote is
+	// stored.
+	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) error {
+		plan, err := fw.prepare(ctx, [][]*v1.Proposal{{p}})
+		if err == nil {
+			err = track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
+		}
+		if err == nil {
+			err = fw.write(ctx, plan[0])
+		}
+		return err
+	}, track); err != nil {
 		return res, err
 	}
 	burst := proposals[soloVotes:]
@@ -493,7 +478,7 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceRe
 	if err := verifyConfigMaps(ctx, st.cp.Admin, st.ns, want); err != nil {
 		return res, err
 	}
-	return res, verifyApplied(ctx, st.cp.Admin, st.ns, len(proposals))
+	return res, verifyApplied(ctx, st, len(proposals))
 }
 
 // groupByRole groups items by their Role, the Roles in order of first
@@ -578,8 +563,7 @@ type roleState struct {
 // prepare reads the live Roles, ConfigMaps and Proposals once and computes
 // every batch's bodies, in order per Role.
 func (fw *floorWriter) prepare(ctx context.Context, batches [][]*v1.Proposal) ([]*floorBatch, error) {
-	admin := fw.st.cp.Admin
-	roles := map[string]*roleState{}
+	admin, roles := fw.st.cp.Admin, map[string]*roleState{}
 	appliedAt := metav1.Now().Rfc3339Copy()
 	out := make([]*floorBatch, 0, len(batches))
 	for _, ps := range batches {
@@ -600,13 +584,12 @@ func (fw *floorWriter) prepare(ctx context.Context, batches [][]*v1.Proposal) ([
 			}
 			roles[name] = s
 		}
-		live := make([]*v1.Proposal, 0, len(ps))
-		for _, p := range ps {
-			var lp v1.Proposal
-			if err := admin.Get(ctx, client.ObjectKeyFromObject(p), &lp); err != nil {
+		live := make([]*v1.Proposal, len(ps))
+		for i, p := range ps {
+			live[i] = &v1.Proposal{}
+			if err := admin.Get(ctx, client.ObjectKeyFromObject(p), live[i]); err != nil {
 				return nil, fmt.Errorf("reading Proposal %s: %w", p.Name, err)
 			}
-			live = append(live, &lp)
 		}
 		batch, err := fw.st.nextBatch(s, live, appliedAt)
 		if err != nil {
@@ -627,9 +610,7 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 		if len(conflicts) > 0 {
 			return nil, fmt.Errorf("proposal %s conflicts with Role %s: %v", p.Name, s.role.Name, conflicts)
 		}
-		spec = next
-		s.changes = append(s.changes, p.Spec.Changes...)
-		uids = append(uids, string(p.UID))
+		spec, s.changes, uids = next, append(s.changes, p.Spec.Changes...), append(uids, string(p.UID))
 	}
 	cfg, err := promotion.ApplyConfiguration(s.live, spec, s.changes, uids)
 	if err != nil {
@@ -663,20 +644,18 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 	// The patch is computed from the status alone, as the operator's is.
 	statusOnly := s.role.DeepCopy()
 	statusOnly.Status = after.Status
-	roleStatus, err := statusPatch(s.role, statusOnly)
-	if err != nil {
+	batch := &floorBatch{role: s.role.Name, proposals: ps, apply: cfg, configMap: s.configMap.DeepCopy(),
+		hash: e.payload.Hash}
+	if batch.roleStatus, err = client.MergeFrom(s.role).Data(statusOnly); err != nil {
 		return nil, err
 	}
-	cm := s.configMap.DeepCopy()
 	if s.batches > 1 {
-		cm.ResourceVersion = ""
+		batch.configMap.ResourceVersion = ""
 	}
-	cm.Data, cm.BinaryData = e.payload.Data, e.payload.BinaryData
+	batch.configMap.Data, batch.configMap.BinaryData = e.payload.Data, e.payload.BinaryData
 	for k, v := range e.payload.Annotations() {
-		metav1.SetMetaDataAnnotation(&cm.ObjectMeta, k, v)
+		metav1.SetMetaDataAnnotation(&batch.configMap.ObjectMeta, k, v)
 	}
-	batch := &floorBatch{role: s.role.Name, proposals: ps, apply: cfg, configMap: cm, roleStatus: roleStatus,
-		hash: e.payload.Hash}
 	for _, p := range ps {
 		patch, err := appliedStatusPatch(p, s.role.Name, generation, appliedAt)
 		if err != nil {
@@ -684,10 +663,8 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 		}
 		batch.proposalStatus = append(batch.proposalStatus, patch)
 	}
-	s.role = after
-	s.live = s.live.DeepCopy()
+	s.role, s.live, s.configMap = after, s.live.DeepCopy(), batch.configMap
 	s.live.SetAnnotations(cfg.GetAnnotations())
-	s.configMap = cm
 	return batch, nil
 }
 
@@ -696,9 +673,8 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 // its own, so the Proposal's generation stays.
 func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appliedAt metav1.Time) ([]byte, error) {
 	after := p.DeepCopy()
-	generation := p.Generation
 	st := &after.Status
-	st.ObservedGeneration, st.Phase, st.AppliedRoleGeneration = generation, v1.PhaseApplied, roleGeneration
+	st.ObservedGeneration, st.Phase, st.AppliedRoleGeneration = p.Generation, v1.PhaseApplied, roleGeneration
 	st.AppliedAt = appliedAt.DeepCopy()
 	st.Message = fmt.Sprintf("applied to Role %q at generation %d", role, roleGeneration)
 	if st.Tally != nil {
@@ -710,20 +686,10 @@ func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appli
 		// As the operator concludes an Applied Proposal: Ready, with the phase.
 		{Type: v1.ConditionReady, Reason: v1.ReasonApplied, Message: st.Message},
 	} {
-		c.Status, c.ObservedGeneration = metav1.ConditionTrue, generation
+		c.Status, c.ObservedGeneration = metav1.ConditionTrue, p.Generation
 		meta.SetStatusCondition(&st.Conditions, c)
 	}
-	return statusPatch(p, after)
-}
-
-// statusPatch is the merge patch from before to after, which differ in
-// their status only.
-func statusPatch(before, after client.Object) ([]byte, error) {
-	data, err := client.MergeFrom(before).Data(after)
-	if err != nil {
-		return nil, fmt.Errorf("computing the status patch of %s: %w", after.GetName(), err)
-	}
-	return data, nil
+	return client.MergeFrom(p).Data(after)
 }
 
 func (fw *floorWriter) do(f func() error) error {
@@ -752,17 +718,13 @@ func (fw *floorWriter) write(ctx context.Context, b *floorBatch) error {
 		}
 	}
 	errs := make([]error, len(b.proposals))
-	var wg sync.WaitGroup
-	for i, p := range b.proposals {
-		wg.Go(func() {
-			errs[i] = fw.do(func() error {
-				target := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name}}
-				_, err := controller.PatchStatusBody(ctx, fw.c, target, b.proposalStatus[i])
-				return err
-			})
+	atOnce(len(b.proposals), func(i int) {
+		errs[i] = fw.do(func() error {
+			p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: fw.st.ns, Name: b.proposals[i].Name}}
+			_, err := controller.PatchStatusBody(ctx, fw.c, p, b.proposalStatus[i])
+			return err
 		})
-	}
-	wg.Wait()
+	})
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("floor Proposal status of Role %s: %w", b.role, err)
 	}
@@ -775,41 +737,361 @@ func (fw *floorWriter) write(ctx context.Context, b *floorBatch) error {
 func (fw *floorWriter) writeBatches(ctx context.Context, plan []*floorBatch, acked map[string]chan struct{}) error {
 	roles, byRole := groupByRole(plan, func(b *floorBatch) string { return b.role })
 	errs := make([]error, len(roles))
-	var wg sync.WaitGroup
-	for i, r := range roles {
-		wg.Go(func() {
-			for _, b := range byRole[r] {
-				for _, p := range b.proposals {
-					select {
-					case <-acked[string(p.UID)]:
-					case <-ctx.Done():
-						errs[i] = ctx.Err()
-						return
-					}
-				}
-				if errs[i] = fw.write(ctx, b); errs[i] != nil {
+	atOnce(len(roles), func(i int) {
+		for _, b := range byRole[roles[i]] {
+			for _, p := range b.proposals {
+				select {
+				case <-acked[string(p.UID)]:
+				case <-ctx.Done():
+					errs[i] = ctx.Err()
 					return
 				}
 			}
-		})
-	}
-	wg.Wait()
+			if errs[i] = fw.write(ctx, b); errs[i] != nil {
+				return
+			}
+		}
+	})
 	return errors.Join(errs...)
 }
 
-// decideOne casts the deciding vote on p and, once it is stored, writes its
-// promotion as a batch of one; it returns the latency from the vote to the
-// ConfigMap that lists p.
-func (fw *floorWriter) decideOne(ctx context.Context, track *latencies, p *v1.Proposal) (time.Duration, error) {
-	plan, err := fw.prepare(ctx, [][]*v1.Proposal{{p}})
+// writeBackRoles is how many Roles the write-back Proposals are spread over.
+const writeBackRoles = 5
+
+// writeBack decides Proposals of Roles whose manifests live in a repository
+// that git's own smart-HTTP server serves on loopback, and measures from
+// each deciding vote to the push of its commit, as the manager stamps it in
+// status.gitCommit.committedAt.
+func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResult, error) {
+	res := governanceResult{Variant: v.Name, Proposals: n, Roles: writeBackRoles}
+	tb := &gitserver.ProcessTB{}
+	defer tb.Close()
+	srv := gitserver.Start(tb)
+	if tb.Err != nil {
+		return res, fmt.Errorf("starting the Git server: %w", tb.Err)
+	}
+	st, err := b.setUp(ctx, stageSpec{namespace: "writeback", roles: writeBackRoles, governance: governancePolicy()})
+	defer st.close()
 	if err != nil {
-		return 0, err
+		return res, err
 	}
-	if err := track.vote(ctx, fw.st.cp.users[dave], []*v1.Proposal{p}, nil); err != nil {
-		return 0, err
+	if err := seedRepository(ctx, srv, st); err != nil {
+		return res, err
 	}
-	if err := fw.write(ctx, plan[0]); err != nil {
-		return 0, err
+	if _, err := b.startManager(ctx, st, v, "writeback"); err != nil {
+		return res, err
 	}
-	return track.await(ctx, p)
+	proposals, err := b.openProposals(ctx, st, n)
+	if err != nil {
+		return res, err
+	}
+	track := newLatencies()
+	logln("  casting %d deciding votes at once", n)
+	if err := track.vote(ctx, st.cp.users[dave], proposals, nil); err != nil {
+		return res, err
+	}
+	if err := waitProposals(ctx, st, n, b.cfg.timeout, func(p *v1.Proposal) bool {
+		return p.Status.GitCommit != nil
+	}); err != nil {
+		return res, fmt.Errorf("waiting for the commits: %w", err)
+	}
+	var list v1.ProposalList
+	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err != nil {
+		return res, err
+	}
+	var lat []time.Duration
+	for _, p := range list.Items {
+		lat = append(lat, p.Status.GitCommit.CommittedAt.Sub(track.sent[string(p.UID)]))
+	}
+	res.Quantiles, res.Latencies = quantilesOf(lat), lat
+	log, err := srv.Log("roles", "main")
+	if err != nil {
+		return res, err
+	}
+	if res.Commits = len(log) - 1; res.Commits != n {
+		return res, fmt.Errorf("%d commits for %d Proposals", res.Commits, n)
+	}
+	logln("  %s: %s", v.Name, res.summary())
+	return res, nil
+}
+
+// seedRepository commits the stage's Roles to a repository, one file each,
+// and points a GitWriteBack and its Secret at it.
+func seedRepository(ctx context.Context, srv *gitserver.Server, st *stage) error {
+	files := map[string]string{}
+	for _, r := range st.roles {
+		data, err := yaml.Marshal(&v1.Role{TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "Role"},
+			ObjectMeta: metav1.ObjectMeta{Name: r.Name}, Spec: r.Spec})
+		if err != nil {
+			return err
+		}
+		files["career/roles/"+r.Name+".yaml"] = "# " + r.Spec.DisplayName + "\n" + string(data)
+	}
+	if err := srv.CreateRepo("roles", "main", files); err != nil {
+		return err
+	}
+	if err := st.cp.Admin.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "career-git"},
+		StringData: map[string]string{"username": gitserver.User, "password": gitserver.InitialPassword},
+	}); err != nil {
+		return err
+	}
+	return st.cp.Admin.Create(ctx, &v1.GitWriteBack{
+		ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "career-roles"},
+		Spec: v1.GitWriteBackSpec{URL: srv.URL("roles"), Branch: "main", Path: "career",
+			SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: v1.ObjectName(st.matrix.Name)},
+	})
+}
+
+// The vote burst (issue 26): N people vote on one Proposal at once, each
+// with their own identity, as a team channel's announcement makes them;
+// against the floor of the same people writing as many independent objects
+// through the same admission.
+
+// burstResult is one vote burst and its floor, at one number of voters.
+type burstResult struct {
+	Variant string
+	Voters  int
+	// Burst: every voter applies their Ballot on one Proposal at once
+	// while the manager counts them.
+	Burst burstRun
+	// Floor: the same voters apply one Ballot each on a Proposal name of
+	// its own (nothing the operator counts), through the same admission,
+	// the manager stopped: what the API server takes for as many
+	// independent writes.
+	Floor burstRun
+	// Counted runs from the API server's last answer to the first version
+	// of the Proposal whose status.tally counts every ballot (0 when the
+	// tally was there before the last answer came back).
+	Counted time.Duration
+	// Tally is the Proposal's approvals then.
+	Tally int32
+	// Writes are the API server's writes from the burst until it was
+	// quiet; Reconciles the manager's in that time; CPU until counted.
+	Writes     writeCounts
+	Reconciles map[string]float64 `json:",omitempty"`
+	CPU        map[string]time.Duration
+}
+
+// burstRun is one round of N ballots sent at once.
+type burstRun struct {
+	// Wall runs from the first request sent to the last answer.
+	Wall time.Duration
+	// Acks, sorted: each ballot from sending it to the API server's answer.
+	Acks []time.Duration
+	Quantiles
+	// Errors are the answers that were errors; ErrorsStored those of them
+	// whose ballot was stored all the same (a vote refused to its voter
+	// and counted, the error the issue measured); Stored the ballots
+	// listed afterwards.
+	Errors, ErrorsStored, Stored int
+}
+
+// burst measures n voters on one Proposal with the manager running, then,
+// on the same control plane with the manager stopped, the floor. The
+// Proposal's policy needs an expert review nobody gives, so it stays Open
+// and every ballot of the burst is counted in the tally, none after a
+// decision.
+func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error) {
+	res := burstResult{Variant: v.Name, Voters: n}
+	policy := governancePolicy()
+	policy.MinApprovals = new(int32(2))
+	st, err := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: policy})
+	defer st.close()
+	if err != nil {
+		return res, err
+	}
+	mgr, err := b.startManager(ctx, st, v, fmt.Sprintf("burst-%d", n))
+	if err != nil {
+		return res, err
+	}
+	voters, err := votersOf(ctx, st, n)
+	if err != nil {
+		return res, err
+	}
+	p := cellProposal(st.ns, "burst", st.roles[0], 0)
+	if err := st.cp.users[alice].Create(ctx, p); err != nil {
+		return res, fmt.Errorf("creating the Proposal as %s: %w", alice, err)
+	}
+	if err := waitProposals(ctx, st, 1, time.Minute, func(q *v1.Proposal) bool {
+		return q.Status.Phase == v1.PhaseOpen
+	}); err != nil {
+		return res, fmt.Errorf("waiting for the Proposal to be Open: %w", err)
+	}
+	// A round of server dry runs first, so the burst and the floor both
+	// find the connections open (client-go opens one more for every 250
+	// streams in flight) and the API server's admission warm.
+	onP := func(int) *v1.Proposal { return p }
+	if warm, _ := sendBallots(ctx, st, voters, onP, client.DryRunAll); warm.Errors > 0 {
+		return res, fmt.Errorf("%d of the warm-up's dry runs failed", warm.Errors)
+	}
+	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
+		return res, err
+	}
+	w, err := st.cp.Admin.Watch(ctx, &v1.ProposalList{}, client.InNamespace(st.ns),
+		client.MatchingFields{"metadata.name": p.Name})
+	if err != nil {
+		return res, err
+	}
+	defer w.Stop()
+	counted := make(chan time.Time, 1)
+	go func() {
+		defer w.Stop()
+		for ev := range w.ResultChan() {
+			if q, ok := ev.Object.(*v1.Proposal); ok && q.Status.Tally != nil && q.Status.Tally.Approvals >= int32(n) {
+				counted <- time.Now()
+				return
+			}
+		}
+	}()
+	before, err := mgr.reconciles(ctx)
+	if err != nil {
+		return res, err
+	}
+	m, err := startMeter(ctx, st.cp, mgr.Pid())
+	if err != nil {
+		return res, err
+	}
+	logln("  %d ballots at once on %s", n, p.Name)
+	var lastAck, at time.Time
+	res.Burst, lastAck = sendBallots(ctx, st, voters, onP)
+	select {
+	case at = <-counted:
+	case <-time.After(b.cfg.timeout):
+		return res, fmt.Errorf("the tally did not count %d ballots within %s", n, b.cfg.timeout)
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	res.CPU, res.Counted = m.cpu(), max(at.Sub(lastAck), 0)
+	if res.Writes, err = m.writes(ctx, 2*time.Second); err != nil {
+		return res, err
+	}
+	after, err := mgr.reconciles(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Reconciles = map[string]float64{}
+	for k, x := range after {
+		if d := x - before[k]; d > 0 {
+			res.Reconciles[k] = d
+		}
+	}
+	var live v1.Proposal
+	if err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(p), &live); err != nil {
+		return res, err
+	}
+	if live.Status.Tally != nil {
+		res.Tally = live.Status.Tally.Approvals
+	}
+	if live.Status.Phase != v1.PhaseOpen || res.Tally != int32(n) {
+		return res, fmt.Errorf("after the burst the Proposal is %s with %d approvals, want Open with %d",
+			live.Status.Phase, res.Tally, n)
+	}
+	logln("  burst: wall %s, %s, counted %s after the last answer, %d errors (%d stored)",
+		res.Burst.Wall.Round(time.Millisecond), res.Burst.summary(), res.Counted.Round(time.Millisecond),
+		res.Burst.Errors, res.Burst.ErrorsStored)
+	if err := mgr.stop(); err != nil {
+		return res, fmt.Errorf("stopping the manager before the floor: %w", err)
+	}
+	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
+		return res, err
+	}
+	logln("  floor: %d independent ballots at once", n)
+	res.Floor, _ = sendBallots(ctx, st, voters, func(i int) *v1.Proposal {
+		return &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: fmt.Sprintf("floor-%04d", i),
+			UID: types.UID(fmt.Sprintf("00000000-0000-0000-0000-%012d", i))}, Spec: p.Spec}
+	})
+	logln("  floor: wall %s, %s, %d errors", res.Floor.Wall.Round(time.Millisecond), res.Floor.summary(),
+		res.Floor.Errors)
+	return res, nil
+}
+
+// voter is one person of the burst: a client impersonating them.
+type voter struct {
+	name string
+	c    client.Client
+}
+
+// votersOf makes n voters, voter-0000 ..., each a client of the admin that
+// impersonates them with the group engineers (the API server adds
+// system:authenticated), and binds skillmatrix-voter to that group in the
+// stage's namespace. The clients share one transport, as client-go shares
+// it per TLS configuration, and have no rate limit.
+func votersOf(ctx context.Context, st *stage, n int) ([]voter, error) {
+	if err := st.cp.bind(ctx, st.ns, "engineers-vote", "skillmatrix-voter", rbacv1.GroupKind,
+		engineerGroup); err != nil {
+		return nil, err
+	}
+	out := make([]voter, n)
+	for i := range n {
+		var err error
+		out[i].name = fmt.Sprintf("voter-%04d", i)
+		if out[i].c, err = st.cp.as(out[i].name, engineerGroup); err != nil {
+			return nil, err
+		}
+	}
+	// RBAC reaches the authorizer asynchronously: wait until the last
+	// voter may vote.
+	probe := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "probe"},
+		Spec: v1.ProposalSpec{RoleRef: "probe"}}
+	var err error
+	if wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		err = applyBallot(ctx, out[n-1].c, probe, out[n-1].name, v1.BallotKindVote, client.DryRunAll)
+		return err == nil, nil
+	}) != nil {
+		return nil, fmt.Errorf("the voters cannot vote: %w", err)
+	}
+	return out, nil
+}
+
+// sendBallots has every voter apply an approving Ballot at the same moment,
+// voter i on the Proposal target(i), and returns the round and the time of
+// the last answer. A failed ballot is looked up afterwards: an error for a
+// ballot that was stored is what a voter must never see.
+func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int) *v1.Proposal,
+	opts ...client.ApplyOption) (burstRun, time.Time) {
+	n := len(voters)
+	sent, acked, errs, targets := make([]time.Time, n), make([]time.Time, n), make([]error, n), make([]*v1.Proposal, n)
+	want := make(map[string]bool, n)
+	for i, vt := range voters {
+		targets[i] = target(i)
+		want[targets[i].Name+"/"+vt.name] = true
+	}
+	atOnce(n, func(i int) {
+		sent[i] = time.Now()
+		errs[i] = applyBallot(ctx, voters[i].c, targets[i], voters[i].name, v1.BallotKindVote, opts...)
+		acked[i] = time.Now()
+	})
+	var run burstRun
+	last := slices.MaxFunc(acked, time.Time.Compare)
+	run.Wall = last.Sub(slices.MinFunc(sent, time.Time.Compare))
+	for i := range n {
+		run.Acks = append(run.Acks, acked[i].Sub(sent[i]))
+		if errs[i] == nil {
+			continue
+		}
+		run.Errors++
+		if len(opts) > 0 {
+			logln("  %s (dry run): %v", voters[i].name, errs[i])
+			continue
+		}
+		logln("  %s: %v", voters[i].name, errs[i])
+		key := client.ObjectKey{Namespace: st.ns,
+			Name: v1.BallotName(targets[i].Name, v1.BallotKindVote, v1.Username(voters[i].name))}
+		if err := st.cp.Admin.Get(ctx, key, &v1.Ballot{}); err == nil {
+			run.ErrorsStored++
+		} else if !apierrors.IsNotFound(err) {
+			logln("  looking up %s: %v", key.Name, err)
+		}
+	}
+	var list v1.BallotList
+	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err == nil {
+		for _, b := range list.Items {
+			if want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)] {
+				run.Stored++
+			}
+		}
+	}
+	run.Quantiles = quantilesOf(run.Acks)
+	return run, last
 }

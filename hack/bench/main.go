@@ -63,15 +63,12 @@ type settings struct {
 	govProposals, govRoles, writeBackProposals                 int
 	baselineWorkers                                            int
 	portalRoles, portalClients, portalRequests, portalVotes    int
-	binaries                                                   []namedValue
-	notes                                                      map[string]string
-	env, args                                                  map[string][]string
+	binaries                                                   namedValues
+	notes, env, args                                           map[string][]string
 }
 
 // namedValues is a repeatable name=value flag.
-type namedValues []namedValue
-
-type namedValue struct{ name, value string }
+type namedValues []struct{ name, value string }
 
 func (n *namedValues) String() string { return fmt.Sprint(*n) }
 
@@ -80,7 +77,7 @@ func (n *namedValues) Set(s string) error {
 	if !ok || name == "" || value == "" {
 		return fmt.Errorf("want name=value, got %q", s)
 	}
-	*n = append(*n, namedValue{name, value})
+	*n = append(*n, struct{ name, value string }{name, value})
 	return nil
 }
 
@@ -112,9 +109,9 @@ func main() {
 
 func parseFlags() (settings, error) {
 	var (
-		c                          settings
-		sizes, variants, bursts    string
-		binaries, notes, env, args namedValues
+		c                       settings
+		sizes, variants, bursts string
+		notes, env, args        namedValues
 	)
 	flag.StringVar(&c.root, "root", ".", "repository root")
 	flag.StringVar(&sizes, "n", "100,500,1000", "numbers of Roles for cold convergence, comma-separated")
@@ -123,7 +120,7 @@ func parseFlags() (settings, error) {
 		"a scale run (-scale) adds its own to the one there, a full run keeps that file's scale curve")
 	flag.StringVar(&c.rerender, "rerender", "", "render -out from this -raw file instead of measuring")
 	flag.StringVar(&variants, "variants", "shipped", `"shipped" measures ./cmd as built; "" only the -binary ones`)
-	flag.Var(&binaries, "binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)")
+	flag.Var(&c.binaries, "binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)")
 	flag.Var(&env, "env", "name=KEY=VALUE: an environment variable of a variant's process (repeatable)")
 	flag.Var(&args, "args", "name=--flag=value: an extra flag of a variant's process (repeatable)")
 	flag.Var(&notes, "describe", "name=text describing a -binary variant on the page")
@@ -152,16 +149,9 @@ func parseFlags() (settings, error) {
 	flag.BoolVar(&c.scale, "scale", false, "measure the scale curve only: baseline, cold convergence and memory "+
 		"at each -n (make bench-scale)")
 	flag.Parse()
-	c.binaries, c.env, c.args = binaries, env.byName(), args.byName()
-	c.notes = map[string]string{}
-	for _, n := range notes {
-		c.notes[n.name] = n.value
-	}
-	switch variants {
-	case "shipped":
-		c.shipped = true
-	case "":
-	default:
+	c.notes, c.env, c.args = notes.byName(), env.byName(), args.byName()
+	c.shipped = variants == variantShipped
+	if !c.shipped && variants != "" {
 		return c, fmt.Errorf("-variants: %q is neither shipped nor empty (prebuilt managers: -binary)", variants)
 	}
 	var err error
@@ -198,6 +188,16 @@ func logln(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }
 
+// bench runs the measurements.
+type bench struct {
+	cfg                        settings
+	root, assets, work, logDir string
+	variants                   []variant
+	samples                    samples
+}
+
+const benchNamespace = "bench"
+
 func run(ctx context.Context, c settings) error {
 	root, err := filepath.Abs(c.root)
 	if err != nil {
@@ -228,61 +228,149 @@ func run(ctx context.Context, c settings) error {
 			return err
 		}
 	}
-	b, res, err := newBench(ctx, root, c)
+	b := &bench{cfg: c, root: root, logDir: c.logDir}
+	if b.work, err = os.MkdirTemp("", "skillmatrix-bench-run-"); err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(b.work) }()
+	if b.logDir == "" {
+		b.logDir = filepath.Join(b.work, "logs")
+	}
+	if err := os.MkdirAll(b.logDir, 0o755); err != nil {
+		return err
+	}
+	if b.assets, err = testenv.AssetsDir(ctx, root, os.Stderr); err != nil {
+		return err
+	}
+	if b.variants, err = buildVariants(ctx, root, b.work, c); err != nil {
+		return err
+	}
+	if b.samples, err = loadSamples(root); err != nil {
+		return err
+	}
+	one, err := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
 	if err != nil {
 		return err
 	}
-	defer b.close()
+	res := &results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: b.assets,
+		Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
+		BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
+		ConfigMapKiB: one.payload.Size / 1024}
 	if c.scale {
 		doc.Scale = res
 	} else {
 		res.Scale, doc = doc.Scale, res
 	}
-	// Every N leaves its figures: a run stopped before its largest N still
-	// renders the others.
-	b.checkpoint = func() error {
+	// Every step leaves its figures: a run stopped before its largest N
+	// still renders the others.
+	return b.measure(ctx, res, func() error {
 		res.Finished = time.Now()
 		return writePage(doc, root, c)
-	}
-	return b.measure(ctx, res)
+	})
 }
 
-// newBench builds the managers, loads the samples and starts the results.
-func newBench(ctx context.Context, root string, c settings) (b *bench, _ *results, err error) {
-	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
-	if err != nil {
-		return nil, nil, err
-	}
-	work, err := os.MkdirTemp("", "skillmatrix-bench-run-")
-	if err != nil {
-		return nil, nil, err
-	}
-	b = &bench{cfg: c, root: root, assets: assets, work: work, logDir: c.logDir}
-	defer func() {
-		if err != nil {
-			b.close()
+// measure runs the go test benchmarks, then per N the baseline and every
+// variant cold, then the sections that need one manager, then governance
+// per variant and its floor, publishing after each step.
+func (b *bench) measure(ctx context.Context, res *results, checkpoint func() error) error {
+	c, v := b.cfg, b.variants[0]
+	if c.gobench {
+		logln("go test -bench on the domain packages")
+		var err error
+		if res.GoBench, err = runGoBench(ctx, b.root, c.benchtime); err != nil {
+			return err
 		}
-	}()
-	if b.logDir == "" {
-		b.logDir = filepath.Join(work, "logs")
+		res.Renderers = benchRenderers(b.samples)
 	}
-	if err := os.MkdirAll(b.logDir, 0o755); err != nil {
-		return nil, nil, err
+	type step struct {
+		name string
+		run  func() error
 	}
-	if b.variants, err = buildVariants(ctx, root, work, c); err != nil {
-		return nil, nil, err
+	var steps []step
+	for _, n := range c.sizes {
+		if !c.noBaseline {
+			steps = append(steps, step{fmt.Sprintf("baseline N=%d", n), func() error {
+				logln("N=%d: plain-client baseline", n)
+				base, err := b.baseline(ctx, n)
+				res.Baseline = append(res.Baseline, base)
+				return err
+			}})
+		}
+		for _, v := range b.variants {
+			steps = append(steps, step{fmt.Sprintf("cold convergence N=%d %s", n, v.Name), func() error {
+				logln("N=%d: %s manager", n, v.Name)
+				cold, err := b.cold(ctx, n, v)
+				res.Cold = append(res.Cold, cold)
+				return err
+			}})
+		}
 	}
-	if b.samples, err = loadSamples(root); err != nil {
-		return nil, nil, err
+	if c.writeBackProposals > 0 {
+		steps = append(steps, step{"git write-back " + v.Name, func() error {
+			logln("git write-back: %d Proposals over %d Roles, %s manager", c.writeBackProposals, writeBackRoles, v.Name)
+			wb, err := b.writeBack(ctx, v, c.writeBackProposals)
+			res.WriteBack = append(res.WriteBack, wb)
+			return err
+		}})
 	}
-	one, err := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
-	if err != nil {
-		return nil, nil, err
+	if c.portalRoles > 0 {
+		steps = append(steps, step{"portal", func() (err error) {
+			logln("portal: %d Roles, %d clients", c.portalRoles, c.portalClients)
+			res.Portal, err = b.portal(ctx, v)
+			return err
+		}})
 	}
-	return b, &results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: assets,
-		Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
-		BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
-		ConfigMapKiB: one.payload.Size / 1024}, nil
+	for _, n := range c.bursts {
+		steps = append(steps, step{fmt.Sprintf("vote burst of %d", n), func() error {
+			logln("vote burst: %d voters on one Proposal, %s manager, and its floor", n, v.Name)
+			r, err := b.burst(ctx, v, n)
+			res.VoteBursts = append(res.VoteBursts, r)
+			return err
+		}})
+	}
+	for _, v := range b.variants {
+		if c.govProposals > 0 {
+			steps = append(steps, step{"governance " + v.Name, func() error {
+				logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
+				g, err := b.governance(ctx, v)
+				res.Governance = append(res.Governance, g)
+				return err
+			}})
+		}
+	}
+	if c.govProposals > 0 && c.notifications {
+		steps = append(steps, step{"notifications " + v.Name, func() error {
+			logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", c.govProposals, c.govRoles,
+				len(notifyFollowers)*c.govRoles, v.Name)
+			n, err := b.notifications(ctx, v)
+			if g := res.Governance[0]; g.Variant == v.Name && g.Proposals == n.Proposals && g.Roles == n.Roles &&
+				n.Events > 0 {
+				n.BaselineCPU = g.CPU["manager"]
+				n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
+			}
+			res.Notifications = &n
+			return err
+		}})
+	}
+	if c.govProposals > 0 && c.floor {
+		steps = append(steps, step{"governance floor", func() error {
+			batches := int(res.Governance[0].Writes.total("roles"))
+			logln("governance floor: %d Proposals over %d Roles in %d batches", c.govProposals, c.govRoles, batches)
+			f, err := b.floor(ctx, v, batches)
+			res.GovernanceFloor = &f
+			return err
+		}})
+	}
+	for _, s := range steps {
+		// A failed step's figures are never published: the run ends.
+		if err := s.run(); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		if err := checkpoint(); err != nil {
+			return err
+		}
+	}
+	return checkpoint()
 }
 
 // writePage writes doc to the -raw file and renders the page from those
@@ -349,7 +437,11 @@ func commandLine() string {
 }
 
 // buildVariants builds the shipped manager from ./cmd and adds the prebuilt
-// ones.
+// ones. Every variant runs with the per-author limit of open Proposals off
+// unless its flags set one: the governance measurements have alice open
+// hundreds of Proposals at once, which the limit (20 by default) would
+// refuse. What the page measures is the decision path, not the limit
+// (docs/governance.md measures that).
 func buildVariants(ctx context.Context, root, work string, c settings) ([]variant, error) {
 	var out []variant
 	if c.shipped {
@@ -375,7 +467,7 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 		if err != nil {
 			return nil, err
 		}
-		note := c.notes[b.name]
+		note := strings.Join(c.notes[b.name], " ")
 		if note == "" {
 			note = "prebuilt manager " + b.value
 		}
@@ -384,23 +476,13 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 	if len(out) == 0 {
 		return nil, errors.New("no variant to measure: -variants shipped or -binary name=path")
 	}
-	for i := range out {
-		out[i].Args = withoutAuthorLimit(out[i].Args)
+	const authorLimit = "--max-open-proposals-per-author"
+	for i, v := range out {
+		if !slices.ContainsFunc(v.Args, func(a string) bool { return strings.HasPrefix(a, authorLimit) }) {
+			out[i].Args = append(slices.Clone(v.Args), authorLimit+"=-1")
+		}
 	}
 	return out, nil
-}
-
-// noAuthorLimit turns the per-author limit of open Proposals off: the
-// governance measurements have alice open hundreds of Proposals at once,
-// which the limit (20 by default) would refuse. What the page measures is
-// the decision path, not the limit (docs/governance.md measures that).
-const noAuthorLimit = "--max-open-proposals-per-author=-1"
-
-func withoutAuthorLimit(args []string) []string {
-	if slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--max-open-proposals-per-author") }) {
-		return args
-	}
-	return append(slices.Clone(args), noAuthorLimit)
 }
 
 func goBuild(ctx context.Context, root, bin, pkg string) error {
@@ -431,12 +513,11 @@ func describeMachine() machine {
 	if out, err := exec.Command("free", "-g").Output(); err == nil {
 		m.FreeOut = strings.TrimRight(string(out), "\n")
 	}
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.SplitSeq(string(data), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.CPU = strings.TrimSpace(v)
-				break
-			}
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			m.CPU = strings.TrimSpace(v)
+			break
 		}
 	}
 	return m

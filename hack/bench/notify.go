@@ -20,7 +20,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,7 +30,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -73,25 +74,6 @@ type notifyResult struct {
 	BaselineCPU, PerThousand time.Duration
 }
 
-func (b *bench) measureNotifications(ctx context.Context, res *results) error {
-	if b.cfg.govProposals <= 0 || !b.cfg.notifications {
-		return nil
-	}
-	v := b.variants[0]
-	logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", b.cfg.govProposals, b.cfg.govRoles,
-		len(notifyFollowers)*b.cfg.govRoles, v.Name)
-	n, err := b.notifications(ctx, v)
-	return b.publish("notifications "+v.Name, err, func() {
-		for _, g := range res.Governance {
-			if g.Variant == v.Name && g.Proposals == n.Proposals && g.Roles == n.Roles && n.Events > 0 {
-				n.BaselineCPU = g.CPU["manager"]
-				n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
-			}
-		}
-		res.Notifications = &n
-	})
-}
-
 func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, error) {
 	res := notifyResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
 	bin, err := mailpit.Binary(ctx, b.root)
@@ -108,9 +90,9 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 		return res, err
 	}
 	defer mail.Stop()
-	hook := newHookReceiver()
-	defer hook.close()
-
+	hook := &hookReceiver{firstApplied: map[string]time.Time{}}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
 	track := newLatencies()
 	st, err := b.setUp(ctx, stageSpec{namespace: "notify", roles: b.cfg.govRoles, governance: governancePolicy(),
 		onConfigMap: track.configMap})
@@ -123,7 +105,7 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err != nil {
 		return res, err
 	}
-	follows, err := setUpNotifications(ctx, st, hook.srv.URL, mail)
+	follows, err := setUpNotifications(ctx, st, srv.URL, mail)
 	if err != nil {
 		return res, err
 	}
@@ -140,7 +122,9 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err := mail.DeleteAll(ctx); err != nil {
 		return res, err
 	}
-	hook.reset()
+	hook.mu.Lock()
+	hook.firstApplied, hook.events, hook.messages = map[string]time.Time{}, 0, 0
+	hook.mu.Unlock()
 
 	m, err := startMeter(ctx, st.cp, mgr.Pid())
 	if err != nil {
@@ -150,29 +134,33 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	if err := track.vote(ctx, st.cp.users[dave], proposals, nil); err != nil {
 		return res, err
 	}
-	if err := hook.awaitApplied(ctx, proposals, b.cfg.timeout); err != nil {
-		return res, err
+	missing := 0
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, b.cfg.timeout, true,
+		func(context.Context) (bool, error) {
+			missing = len(proposals) - len(hook.told(proposals))
+			return missing == 0, nil
+		}); err != nil {
+		return res, fmt.Errorf("the webhook was not told %d of %d decisions: %w", missing, len(proposals), err)
 	}
 	if err := notificationsSettled(ctx, st, b.cfg.timeout); err != nil {
 		return res, err
 	}
-	res.CPU = m.cpu.since()
-	var lat, after []time.Duration
+	res.CPU = m.cpu()
+	var after, mailLat []time.Duration
+	told := hook.told(proposals)
 	for _, p := range proposals {
-		told := hook.applied(p.Name)
-		lat = append(lat, told.Sub(track.sent[string(p.UID)]))
-		if seen, ok := track.seen[string(p.UID)]; ok {
-			after = append(after, told.Sub(seen))
+		uid := string(p.UID)
+		res.Latencies = append(res.Latencies, told[p.Name].Sub(track.sent[uid]))
+		if seen, ok := track.seen[uid]; ok {
+			after = append(after, told[p.Name].Sub(seen))
 		}
 	}
 	qa := quantilesOf(after)
-	res.AfterP50, res.AfterP95 = qa.P50, qa.P95
-	res.Quantiles, res.Latencies = quantilesOf(lat), lat
+	res.AfterP50, res.AfterP95, res.Quantiles = qa.P50, qa.P95, quantilesOf(res.Latencies)
 	events, messages, first, err := mailDeliveries(ctx, mail, proposals, follows)
 	if err != nil {
 		return res, err
 	}
-	var mailLat []time.Duration
 	for _, p := range proposals {
 		if at, ok := first[string(p.UID)]; ok {
 			mailLat = append(mailLat, at.Sub(track.sent[string(p.UID)]))
@@ -183,8 +171,9 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	}
 	qm := quantilesOf(mailLat)
 	res.MailP50, res.MailP95, res.MailMax = qm.P50, qm.P95, qm.Max
-	hookEvents, hookMessages := hook.counts()
-	res.Events, res.Messages = events+hookEvents, messages+hookMessages
+	hook.mu.Lock()
+	res.Events, res.Messages = events+hook.events, messages+hook.messages
+	hook.mu.Unlock()
 	logln("  %d events in %d messages; webhook p50 %s, p95 %s; mail p95 %s; manager CPU %s",
 		res.Events, res.Messages, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
 		res.MailP95.Round(time.Millisecond), res.CPU["manager"].Round(time.Millisecond))
@@ -197,11 +186,10 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 // Follows are set up and returns them.
 func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *mailpit.Server) ([]*v1.Follow, error) {
 	const hook, smtp = "hook", "mail"
-	admin := st.cp.Admin
 	matrix := v1.ObjectName(st.matrix.Name)
-	objs := []client.Object{
+	for _, o := range []client.Object{
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
-			StringData: map[string]string{"token": benchHMACKey}},
+			StringData: map[string]string{"token": "bench-webhook-key"}},
 		&v1.NotificationProvider{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: hook},
 			Spec: v1.NotificationProviderSpec{Type: v1.ProviderWebhook, Address: hookURL,
 				SecretRef: &v1.SecretReference{Name: hook}}},
@@ -215,15 +203,15 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 		&v1.NotificationRule{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "team"},
 			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: smtp}, MatrixRef: matrix,
 				To: []string{"career-team@example.com"}}},
-	}
-	for _, o := range objs {
-		if err := admin.Create(ctx, o); err != nil {
+	} {
+		if err := st.cp.Admin.Create(ctx, o); err != nil {
 			return nil, fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
 		}
 	}
 	var follows []*v1.Follow
 	for _, u := range notifyFollowers {
-		if err := bind(ctx, admin, "", u+"-skillmatrix-follower", "skillmatrix-follower", user(u)); err != nil {
+		if err := st.cp.bind(ctx, "", u+"-skillmatrix-follower", "skillmatrix-follower", rbacv1.UserKind,
+			u); err != nil {
 			return nil, err
 		}
 		for _, r := range st.roles {
@@ -234,19 +222,21 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 	deadline := time.Now().Add(time.Minute)
 	if err := parallel(len(follows), 16, func(i int) error {
 		var err error
-		_ = poll(ctx, 200*time.Millisecond, time.Until(deadline), func() (bool, error) {
-			err = st.cp.users[string(follows[i].Spec.Subscriber)].Create(ctx, follows[i])
-			return err == nil, nil
-		})
+		_ = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Until(deadline), true,
+			func(ctx context.Context) (bool, error) {
+				err = st.cp.users[string(follows[i].Spec.Subscriber)].Create(ctx, follows[i])
+				return err == nil, nil
+			})
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("following the Roles: %w", err)
 	}
 	for _, f := range follows {
-		if err := poll(ctx, 200*time.Millisecond, 24*time.Hour, func() (bool, error) {
-			err := admin.Get(ctx, client.ObjectKeyFromObject(f), f)
-			return f.Status.UnsubscribeToken != "", err
-		}); err != nil {
+		if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 24*time.Hour, true,
+			func(ctx context.Context) (bool, error) {
+				err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(f), f)
+				return f.Status.UnsubscribeToken != "", err
+			}); err != nil {
 			return nil, err
 		}
 	}
@@ -257,7 +247,8 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 // message waiting.
 func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration) error {
 	waiting := 0
-	if err := poll(ctx, 500*time.Millisecond, timeout, func() (bool, error) {
+	if err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, timeout, true, func(ctx context.Context) (bool,
+		error) {
 		var rules v1.NotificationRuleList
 		var follows v1.FollowList
 		if err := st.cp.Admin.List(ctx, &rules, client.InNamespace(st.ns)); err != nil {
@@ -324,36 +315,23 @@ func mailDeliveries(ctx context.Context, mail *mailpit.Server, proposals []*v1.P
 	return events, messages, first, nil
 }
 
-// benchHMACKey signs the webhook's deliveries.
-const benchHMACKey = "bench-webhook-key"
-
 // hookReceiver is the webhook on loopback: when each Proposal's Applied
 // first arrived, and how many events and messages came.
 type hookReceiver struct {
-	srv              *httptest.Server
 	mu               sync.Mutex
 	firstApplied     map[string]time.Time
 	events, messages int
 }
 
-func newHookReceiver() *hookReceiver {
-	h := &hookReceiver{firstApplied: map[string]time.Time{}}
-	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
-	return h
-}
-
-func (h *hookReceiver) close() { h.srv.Close() }
-
-func (h *hookReceiver) serve(w http.ResponseWriter, r *http.Request) {
+func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
-	body, _ := io.ReadAll(r.Body)
 	var p struct {
 		Events []struct {
 			Event  string `json:"event"`
 			Object string `json:"object"`
 		} `json:"events"`
 	}
-	if err := json.Unmarshal(body, &p); err != nil {
+	if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -368,37 +346,16 @@ func (h *hookReceiver) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *hookReceiver) reset() {
+// told is when the webhook first heard of each Proposal's Applied, by
+// name, for those it has.
+func (h *hookReceiver) told(proposals []*v1.Proposal) map[string]time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.firstApplied, h.events, h.messages = map[string]time.Time{}, 0, 0
-}
-
-func (h *hookReceiver) applied(name string) time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.firstApplied[name]
-}
-
-func (h *hookReceiver) counts() (events, messages int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.events, h.messages
-}
-
-// awaitApplied waits until the webhook was told every Proposal's Applied.
-func (h *hookReceiver) awaitApplied(ctx context.Context, proposals []*v1.Proposal, timeout time.Duration) error {
-	missing := 0
-	if err := poll(ctx, 100*time.Millisecond, timeout, func() (bool, error) {
-		missing = 0
-		for _, p := range proposals {
-			if h.applied(p.Name).IsZero() {
-				missing++
-			}
+	out := map[string]time.Time{}
+	for _, p := range proposals {
+		if at, ok := h.firstApplied[p.Name]; ok {
+			out[p.Name] = at
 		}
-		return missing == 0, nil
-	}); err != nil {
-		return fmt.Errorf("the webhook was not told %d of %d decisions: %w", missing, len(proposals), err)
 	}
-	return nil
+	return out
 }

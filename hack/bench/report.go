@@ -114,22 +114,10 @@ type page struct {
 // voteBurst is a burstResult with what the page derives from it.
 type voteBurst struct {
 	burstResult
-	// WallRatio is the burst's wall time over the floor's.
-	WallRatio float64
-	// StatusWrites and Conflicts are the Proposal status writes after the
-	// burst and those refused with a conflict.
-	StatusWrites, Conflicts float64
-}
-
-func newBursts(p *page, r *results) {
-	for _, b := range r.VoteBursts {
-		vb := voteBurst{burstResult: b, StatusWrites: b.Writes.total("proposals/status"),
-			Conflicts: b.Writes["409 PATCH proposals/status"]}
-		if b.Floor.Wall > 0 {
-			vb.WallRatio = b.Burst.Wall.Seconds() / b.Floor.Wall.Seconds()
-		}
-		p.Bursts = append(p.Bursts, vb)
-	}
+	// WallRatio is the burst's wall time over the floor's; StatusWrites and
+	// Conflicts are the Proposal status writes after the burst and those
+	// refused with a conflict.
+	WallRatio, StatusWrites, Conflicts float64
 }
 
 type size struct {
@@ -153,12 +141,9 @@ type cold struct {
 	// EditExact means one ConfigMap and one status write per Role.
 	EditExact                  bool
 	EditConfigMaps, EditStatus float64
-	EditSpread                 []spread
+	EditSpread                 []struct{ Versions, Roles int }
 	MemoryMissedBy             float64
 }
-
-// spread is how many Roles went through a number of versions.
-type spread struct{ Versions, Roles int }
 
 func newCold(c coldResult, base baselineResult) cold {
 	n := float64(c.N)
@@ -167,9 +152,8 @@ func newCold(c coldResult, base baselineResult) cold {
 		Conflicts: c.Writes.conflicts(), CatalogRewrites: c.Writes.total("configmaps") - n - 1,
 		ReconcilesPerRole: c.Reconciles["role"] / n, CPUPerRoleMs: float64(c.CPU["manager"].Milliseconds()) / n,
 		EditConfigMaps: c.EditWrites.total("configmaps"), EditStatus: c.EditWrites.total("roles/status"),
-		MemoryMissedBy: max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB)}
+		MemoryMissedBy: max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB), Ratio: over(c.Converge, base.Converge)}
 	if base.Converge > 0 {
-		out.Ratio = c.Converge.Seconds() / base.Converge.Seconds()
 		out.OverGoalPct = (out.Ratio/goal.Ratio - 1) * 100
 	}
 	// Exactly one ConfigMap and one status write per Role, and nothing else
@@ -178,7 +162,7 @@ func newCold(c coldResult, base baselineResult) cold {
 		c.EditWrites["PATCH roles/status"] == n && out.EditConfigMaps == n+1 &&
 		c.EditWrites.total("roles", "roles/status") == n
 	for _, k := range slices.Sorted(maps.Keys(c.EditRoleWrites)) {
-		out.EditSpread = append(out.EditSpread, spread{Versions: k, Roles: c.EditRoleWrites[k]})
+		out.EditSpread = append(out.EditSpread, struct{ Versions, Roles int }{k, c.EditRoleWrites[k]})
 	}
 	return out
 }
@@ -232,12 +216,12 @@ func newGov(g governanceResult, floor *governanceResult) gov {
 	return out
 }
 
-// over is a latency over the floor's.
-func over(d, floor time.Duration) float64 {
-	if floor <= 0 {
+// over is d over a reference duration, 0 without one.
+func over(d, ref time.Duration) float64 {
+	if ref <= 0 {
 		return 0
 	}
-	return d.Seconds() / floor.Seconds()
+	return d.Seconds() / ref.Seconds()
 }
 
 // baselineAt is r's baseline at n, zero when there is none.
@@ -251,7 +235,8 @@ func baselineAt(r *results, n int) baselineResult {
 }
 
 func newPage(r *results) *page {
-	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second)}
+	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second),
+		GoalsGov: make([]*gov, len(r.Variants))}
 	for _, n := range r.Sizes {
 		s := size{N: n, Baseline: baselineAt(r, n)}
 		s.BaselineWrites = s.Baseline.Writes.total(operatorResources...)
@@ -270,12 +255,11 @@ func newPage(r *results) *page {
 		p.Sizes = append(p.Sizes, s)
 	}
 	for i := range p.Sizes {
-		s := &p.Sizes[i]
-		if s.N == goal.MemoryAtN {
+		if s := &p.Sizes[i]; s.N == goal.MemoryAtN {
 			p.MemoryGoal = s
 		}
-		if p.Largest == nil || s.N > p.Largest.N {
-			p.Largest = s
+		if p.Largest == nil || p.Sizes[i].N > p.Largest.N {
+			p.Largest = &p.Sizes[i]
 		}
 	}
 	for _, s := range p.Sizes {
@@ -283,7 +267,6 @@ func newPage(r *results) *page {
 			p.SmallMisses = append(p.SmallMisses, s.Slowest)
 		}
 	}
-	p.GoalsGov = make([]*gov, len(r.Variants))
 	for _, g := range r.Governance {
 		p.Gov = append(p.Gov, newGov(g, r.GovernanceFloor))
 	}
@@ -301,7 +284,10 @@ func newPage(r *results) *page {
 	if r.Scale != nil {
 		p.Scale = newScale(r.Scale, r)
 	}
-	newBursts(p, r)
+	for _, b := range r.VoteBursts {
+		p.Bursts = append(p.Bursts, voteBurst{burstResult: b, WallRatio: over(b.Burst.Wall, b.Floor.Wall),
+			StatusWrites: b.Writes.total("proposals/status"), Conflicts: b.Writes["409 PATCH proposals/status"]})
+	}
 	return p
 }
 
@@ -344,9 +330,6 @@ type sizing struct {
 	Roles                     int
 	RSS, Heap, Request, Limit float64
 }
-
-// sizingRoles are the rows of the sizing table.
-var sizingRoles = []int{100, 500, 1000, 2000, 5000, 10000}
 
 // headroom over the live heap that the soft limit keeps: without one the
 // heap peaks at about twice the live heap (GOGC=100), so the soft limit
@@ -392,11 +375,9 @@ func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
 		}
 	}
 	slices.SortFunc(m.Points, func(a, b scalePoint) int { return a.N - b.N })
-	ns := make([]int, 0, len(m.Points))
-	rss := make([]float64, 0, len(m.Points))
-	heap := make([]float64, 0, len(m.Points))
-	for _, p := range m.Points {
-		ns, rss, heap = append(ns, p.N), append(rss, p.PeakRSS), append(heap, p.PeakHeap)
+	ns, rss, heap := make([]int, len(m.Points)), make([]float64, len(m.Points)), make([]float64, len(m.Points))
+	for i, p := range m.Points {
+		ns[i], rss[i], heap[i] = p.N, p.PeakRSS, p.PeakHeap
 	}
 	var errRSS, errHeap error
 	m.RSS, errRSS = fitLine(ns, rss)
@@ -405,7 +386,7 @@ func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
 		m.FitError = err.Error()
 		return m
 	}
-	for _, n := range sizingRoles {
+	for _, n := range []int{100, 500, 1000, 2000, 5000, 10000} {
 		limit := suggestedLimit(m.RSS, m.Heap, n, memlimit.Fraction)
 		m.Sizing = append(m.Sizing, sizing{Roles: n, RSS: m.RSS.At(n), Heap: m.Heap.At(n),
 			Request: limit * memlimit.Fraction, Limit: limit})
@@ -456,19 +437,12 @@ var funcs = template.FuncMap{
 	"base":     filepath.Base,
 	"kibi":     func(n int) int { return n / 1024 },
 	"join":     strings.Join,
-	"met":      met,
+	"met":      func(ok bool) string { return map[bool]string{true: "met", false: "**missed**"}[ok] },
 	"writes":   func(w writeCounts) string { return formatWrites(w, operatorResources) },
 	"promoted": func(w writeCounts) string { return formatWrites(w, promotionWrites) },
 	"requests": formatRequests,
 	"nanos":    nanos,
 	"per":      func(b float64, n int) float64 { return b / float64(n) },
-}
-
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "**missed**"
 }
 
 // formatWrites lists the writes to the resources given, by request, and
@@ -495,10 +469,7 @@ func formatRequests(m map[string]requestMean) string {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, fmt.Sprintf("%s %.0f x %.1f ms", k, m[k].Count, float64(m[k].Mean.Microseconds())/1000))
 	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ", ")
+	return cmp.Or(strings.Join(parts, ", "), "none")
 }
 
 func nanos(ns float64) string {

@@ -19,6 +19,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -78,61 +79,41 @@ type controlPlane struct {
 	metrics rest.Interface
 }
 
-func startControlPlane(ctx context.Context, root, assets string) (*controlPlane, error) {
-	p, err := plane.Start(ctx, root, assets, scheme)
-	if err != nil {
-		return nil, err
-	}
-	cp := &controlPlane{Plane: p, users: map[string]client.Client{}}
-	cs, err := kubernetes.NewForConfig(p.Config)
-	if err == nil {
-		cp.metrics = cs.Discovery().RESTClient()
-		err = cp.addPeople(ctx)
-	}
-	if err != nil {
-		_ = p.Stop()
-		return nil, err
-	}
-	return cp, nil
-}
-
-func (cp *controlPlane) addPeople(ctx context.Context) error {
+// startControlPlane starts a control plane that the step's end stops.
+func (b *bench) startControlPlane(ctx context.Context) *controlPlane {
+	cp := &controlPlane{Plane: must(plane.Start(ctx, b.root, b.assets, scheme)), users: map[string]client.Client{}}
+	b.cleanup(func() { _ = cp.Stop() })
+	cp.metrics = must(kubernetes.NewForConfig(cp.Config)).Discovery().RESTClient()
 	const proposer, voter, reviewer = "skillmatrix-proposer", "skillmatrix-voter", "skillmatrix-reviewer"
 	for name, roles := range map[string][]string{alice: {proposer, voter}, bob: {proposer, voter},
 		dave: {proposer, voter}, carol: {proposer, voter, reviewer}} {
-		u, err := cp.AddUser(ctx, name, []string{engineerGroup}, roles...)
-		if err != nil {
-			return err
-		}
-		cp.users[name] = u.Client
+		cp.users[name] = must(cp.AddUser(ctx, name, []string{engineerGroup}, roles...)).Client
 	}
-	return nil
+	return cp
 }
 
 // as is a client of the admin impersonating user in groups, without a
 // rate limit; the transport underneath is client-go's, shared per TLS
 // configuration.
-func (cp *controlPlane) as(user string, groups ...string) (client.Client, error) {
+func (cp *controlPlane) as(user string, groups ...string) client.Client {
 	cfg := rest.CopyConfig(cp.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: groups}
-	hc, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return client.New(cfg, client.Options{Scheme: scheme, HTTPClient: hc, Mapper: cp.Admin.RESTMapper()})
+	hc := must(rest.HTTPClientFor(cfg))
+	return must(client.New(cfg, client.Options{Scheme: scheme, HTTPClient: hc, Mapper: cp.Admin.RESTMapper()}))
 }
 
 // bind binds clusterRole to a subject of kind (rbacv1.UserKind or
 // GroupKind) in ns, or cluster-wide when ns is empty.
-func (cp *controlPlane) bind(ctx context.Context, ns, name, clusterRole, kind, subject string) error {
+func (cp *controlPlane) bind(ctx context.Context, ns, name, clusterRole, kind, subject string) {
 	ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: clusterRole}
 	subjects := []rbacv1.Subject{{Kind: kind, APIGroup: rbacv1.GroupName, Name: subject}}
 	if ns == "" {
-		return cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef: ref, Subjects: subjects})
+		check(cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+			RoleRef: ref, Subjects: subjects}))
+		return
 	}
-	return cp.Admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		RoleRef: ref, Subjects: subjects})
+	check(cp.Admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		RoleRef: ref, Subjects: subjects}))
 }
 
 // writeCounts are the write requests kube-apiserver served, by
@@ -201,11 +182,9 @@ type counters struct {
 	sum, count map[string]float64
 }
 
-func (cp *controlPlane) counters(ctx context.Context) (counters, error) {
+func (cp *controlPlane) counters(ctx context.Context) counters {
 	raw, err := cp.metrics.Get().AbsPath("/metrics").DoRaw(ctx)
-	if err != nil {
-		return counters{}, fmt.Errorf("scraping kube-apiserver /metrics: %w", err)
-	}
+	check(err, "scraping kube-apiserver /metrics")
 	c := counters{writes: writeCounts{}, sum: map[string]float64{}, count: map[string]float64{}}
 	for _, s := range plane.ParseMetrics(string(raw), "apiserver_request_total") {
 		verb := s.Labels["verb"]
@@ -224,7 +203,7 @@ func (cp *controlPlane) counters(ctx context.Context) (counters, error) {
 			}
 		}
 	}
-	return c, nil
+	return c
 }
 
 func requestResource(l map[string]string) string {
@@ -244,12 +223,8 @@ type meter struct {
 	startCPU map[string]time.Duration
 }
 
-func startMeter(ctx context.Context, cp *controlPlane, managerPID int) (*meter, error) {
-	m := &meter{cp: cp, pids: map[string]int{}}
-	var err error
-	if m.start, err = cp.counters(ctx); err != nil {
-		return nil, err
-	}
+func startMeter(ctx context.Context, cp *controlPlane, managerPID int) *meter {
+	m := &meter{cp: cp, pids: map[string]int{}, start: cp.counters(ctx)}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
@@ -262,7 +237,7 @@ func startMeter(ctx context.Context, cp *controlPlane, managerPID int) (*meter, 
 		m.pids["manager"] = managerPID
 	}
 	m.startCPU = m.cpu()
-	return m, nil
+	return m
 }
 
 // cpu is the CPU time of each process since the start (all of it before).
@@ -274,47 +249,45 @@ func (m *meter) cpu() map[string]time.Duration {
 	return out
 }
 
-func (m *meter) requests(ctx context.Context) (map[string]requestMean, error) {
-	now, err := m.cp.counters(ctx)
-	out := map[string]requestMean{}
+func (m *meter) requests(ctx context.Context) map[string]requestMean {
+	now, out := m.cp.counters(ctx), map[string]requestMean{}
 	for k, n := range now.count {
 		if n -= m.start.count[k]; n > 0 {
 			out[k] = requestMean{Count: n, Mean: time.Duration((now.sum[k] - m.start.sum[k]) / n * float64(time.Second))}
 		}
 	}
-	return out, err
+	return out
 }
 
 // writes are the writes since the start: now, or once kube-apiserver has
 // served no operator write for quiet.
-func (m *meter) writes(ctx context.Context, quiet time.Duration) (writeCounts, error) {
-	now, err := waitQuiet(ctx, m.cp, quiet, 2*time.Minute)
-	return now.since(m.start.writes), err
+func (m *meter) writes(ctx context.Context, quiet time.Duration) writeCounts {
+	return waitQuiet(ctx, m.cp, quiet, 2*time.Minute).since(m.start.writes)
 }
 
 // waitQuiet waits until kube-apiserver has served no operator write for
 // quiet, at most limit, and returns the write counts then.
-func waitQuiet(ctx context.Context, cp *controlPlane, quiet, limit time.Duration) (writeCounts, error) {
+func waitQuiet(ctx context.Context, cp *controlPlane, quiet, limit time.Duration) writeCounts {
 	var last writeCounts
 	since := time.Now()
 	for deadline := since.Add(limit); time.Now().Before(deadline); {
-		now, err := cp.counters(ctx)
-		if err != nil || quiet == 0 {
-			return now.writes, err
+		now := cp.counters(ctx).writes
+		if quiet == 0 {
+			return now
 		}
-		if last == nil || now.writes.total(operatorResources...) != last.total(operatorResources...) {
+		if last == nil || now.total(operatorResources...) != last.total(operatorResources...) {
 			since = time.Now()
 		} else if time.Since(since) >= quiet {
-			return now.writes, nil
+			return now
 		}
-		last = now.writes
+		last = now
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			check(ctx.Err())
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	return last, fmt.Errorf("kube-apiserver kept serving writes for %s", limit)
+	panic(failure{fmt.Errorf("kube-apiserver kept serving writes for %s", limit)})
 }
 
 // procStat returns the fields of /proc/pid/stat after the command name
@@ -357,15 +330,12 @@ type variant struct {
 }
 
 // freeAddresses are n free loopback addresses.
-func freeAddresses(n int) ([]string, error) {
+func freeAddresses(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		var err error
-		if out[i], err = managerproc.FreeAddress("127.0.0.1:0"); err != nil {
-			return nil, err
-		}
+		out[i] = must(managerproc.FreeAddress("127.0.0.1:0"))
 	}
-	return out, nil
+	return out
 }
 
 // managerProc is the manager running as a process of its own, with its Go
@@ -380,35 +350,30 @@ type managerProc struct {
 	sampled, profiled         chan struct{}
 }
 
-// startManager starts v with plain-HTTP metrics on a free loopback port
-// and waits until its readiness probe answers.
-func startManager(ctx context.Context, v variant, kubeconfig, logPath string) (*managerProc, error) {
-	addrs, err := freeAddresses(3)
-	if err != nil {
-		return nil, err
-	}
+// startManager starts v on the stage with plain-HTTP metrics on a free
+// loopback port, its log named after the measurement, and waits until its
+// readiness probe answers and then every Role has converged; the stage
+// stops it.
+func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string) *managerProc {
+	addrs := freeAddresses(3)
 	args := v.Args
 	if v.profileTo != "" {
 		args = append(slices.Clone(args), "--pprof-bind-address="+addrs[2])
 	}
-	p, err := managerproc.Start(managerproc.Config{Bin: v.bin, Args: args, Kubeconfig: kubeconfig,
-		MetricsAddr: addrs[0], ProbeAddr: addrs[1], Env: v.Env, LogPath: logPath})
-	if err != nil {
-		return nil, err
-	}
-	m := &managerProc{Process: p, sampled: make(chan struct{}), profiled: make(chan struct{})}
+	m := &managerProc{Process: must(managerproc.Start(managerproc.Config{Bin: v.bin, Args: args,
+		Kubeconfig: s.cp.Kubeconfig, MetricsAddr: addrs[0], ProbeAddr: addrs[1], Env: v.Env,
+		LogPath: filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))})),
+		profiled: make(chan struct{})}
+	s.mgr = m
 	profiling, end := context.WithCancel(ctx)
-	m.endProfiling, m.endSampling = end, func() {}
+	m.endProfiling = end
 	go m.profileCPU(ctx, profiling, "http://"+addrs[2], v.profileTo)
-	if err := p.WaitReady(ctx, time.Minute); err != nil {
-		close(m.sampled)
-		_ = m.stop()
-		return nil, err
-	}
+	check(m.WaitReady(ctx, time.Minute))
 	sampling, end := context.WithCancel(ctx)
-	m.endSampling = end
+	m.endSampling, m.sampled = end, make(chan struct{})
 	go m.sampleHeap(sampling)
-	return m, nil
+	s.obs.waitAll(ctx, s.converged, m.Exited(), b.cfg.timeout, v.Name+" "+measurement)
+	return m
 }
 
 func (m *managerProc) sampleHeap(ctx context.Context) {
@@ -464,9 +429,8 @@ func (m *managerProc) memory(ctx context.Context) memory {
 	return out
 }
 
-func (m *managerProc) reconciles(ctx context.Context) (map[string]float64, error) {
-	text, err := m.scrape(ctx)
-	return plane.Reconciles(text), err
+func (m *managerProc) reconciles(ctx context.Context) map[string]float64 {
+	return plane.Reconciles(must(m.scrape(ctx)))
 }
 
 // profileChunk is the length of one CPU profile: nobody knows beforehand
@@ -534,8 +498,10 @@ func fetch(ctx context.Context, c *http.Client, url, encoding string, timeout ti
 // after 20 seconds.
 func (m *managerProc) stop() error {
 	m.endProfiling()
-	m.endSampling()
-	<-m.sampled
+	if m.endSampling != nil {
+		m.endSampling()
+		<-m.sampled
+	}
 	return m.Stop(20 * time.Second)
 }
 
@@ -582,18 +548,18 @@ func atOnce(n int, fn func(i int)) {
 
 // waitChan waits until ch is closed, logging progress every 10 seconds; it
 // fails after timeout or when died is closed.
-func waitChan(ctx context.Context, ch, died <-chan struct{}, timeout time.Duration, progress func() string) error {
+func waitChan(ctx context.Context, ch, died <-chan struct{}, timeout time.Duration, progress func() string) {
 	deadline := time.After(timeout)
 	for tick := time.Tick(10 * time.Second); ; {
 		select {
 		case <-ch:
-			return nil
+			return
 		case <-ctx.Done():
-			return ctx.Err()
+			check(ctx.Err())
 		case <-deadline:
-			return fmt.Errorf("timed out after %s: %s", timeout, progress())
+			check(fmt.Errorf("timed out after %s: %s", timeout, progress()))
 		case <-died:
-			return fmt.Errorf("the manager exited: %s", progress())
+			check(fmt.Errorf("the manager exited: %s", progress()))
 		case <-tick:
 			logln("  %s", progress())
 		}
@@ -607,19 +573,13 @@ type samples struct {
 	role   *v1.Role
 }
 
-func loadSamples(root string) (samples, error) {
+func loadSamples(root string) samples {
 	s := samples{matrix: &v1.SkillMatrix{}, role: &v1.Role{}}
 	for name, into := range map[string]any{"career_v1alpha1_skillmatrix.yaml": s.matrix,
 		"career_v1alpha1_role.yaml": s.role} {
-		data, err := os.ReadFile(filepath.Join(root, "config", "samples", name))
-		if err == nil {
-			err = yaml.UnmarshalStrict(data, into)
-		}
-		if err != nil {
-			return s, fmt.Errorf("%s: %w", name, err)
-		}
+		check(yaml.UnmarshalStrict(must(os.ReadFile(filepath.Join(root, "config", "samples", name))), into), name)
 	}
-	return s, nil
+	return s
 }
 
 // newRoles generates n Roles from the sample: its skills, cells and levels,
@@ -643,36 +603,27 @@ type expected struct {
 }
 
 // expectedFor renders a Role as the Role controller does.
-func expectedFor(matrix *v1.SkillMatrix, role *v1.Role) (expected, error) {
+func expectedFor(matrix *v1.SkillMatrix, role *v1.Role) expected {
 	m := model.BuildRole(matrix, role)
-	files, err := render.Role(m, render.PublishedOptions(matrix.Spec.Publishing))
-	if err != nil {
-		return expected{}, fmt.Errorf("rendering Role %s: %w", role.Name, err)
-	}
+	files := must(render.Role(m, render.PublishedOptions(matrix.Spec.Publishing)))
 	payload, err := publish.Build(files, publish.MaxConfigMapBytes)
-	if err != nil {
-		return expected{}, fmt.Errorf("publishing Role %s: %w", role.Name, err)
-	}
-	return expected{payload: payload, model: m, result: validation.Role(&role.Spec, &matrix.Spec)}, nil
+	check(err, "publishing Role", role.Name)
+	return expected{payload: payload, model: m, result: validation.Role(&role.Spec, &matrix.Spec)}
 }
 
 // expectedHashes are the content hashes the Roles' status must reach.
-func expectedHashes(matrix *v1.SkillMatrix, roles []*v1.Role) (map[string]string, error) {
+func expectedHashes(matrix *v1.SkillMatrix, roles []*v1.Role) map[string]string {
 	out := make(map[string]string, len(roles))
 	for _, r := range roles {
-		e, err := expectedFor(matrix, r)
-		if err != nil {
-			return nil, err
-		}
-		out[r.Name] = e.payload.Hash
+		out[r.Name] = expectedFor(matrix, r).payload.Hash
 	}
-	return out, nil
+	return out
 }
 
 // stage is where every measurement starts: a fresh control plane with the
 // sample SkillMatrix and n generated Roles in one namespace, nothing
 // published yet, and an observer expecting every Role Ready with the
-// content hash the operator would publish.
+// content hash the operator would publish. The step's end releases it.
 type stage struct {
 	cp        *controlPlane
 	ns        string
@@ -681,8 +632,7 @@ type stage struct {
 	want      map[string]string
 	obs       *observer
 	converged <-chan struct{}
-	// mgr is the manager startManager started on it, if any.
-	mgr *managerProc
+	mgr       *managerProc
 }
 
 // stageSpec says what a measurement needs set up: governance replaces the
@@ -695,59 +645,26 @@ type stageSpec struct {
 	onConfigMap func(cm *corev1.ConfigMap, at time.Time)
 }
 
-// setUp builds a stage; close releases it, also after a failed setUp.
-func (b *bench) setUp(ctx context.Context, spec stageSpec) (*stage, error) {
-	s := &stage{ns: spec.namespace, matrix: b.samples.matrix.DeepCopy()}
-	var err error
-	if s.cp, err = startControlPlane(ctx, b.root, b.assets); err != nil {
-		return s, err
-	}
-	if err := s.cp.Admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: s.ns}}); err != nil {
-		return s, err
-	}
+func (b *bench) setUp(ctx context.Context, spec stageSpec) *stage {
+	s := &stage{ns: spec.namespace, matrix: b.samples.matrix.DeepCopy(), cp: b.startControlPlane(ctx)}
+	b.cleanup(func() {
+		if s.mgr != nil {
+			_ = s.mgr.stop()
+		}
+	})
+	check(s.cp.Admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: s.ns}}))
 	s.matrix.Namespace = s.ns
 	if spec.governance != nil {
 		s.matrix.Spec.Governance = spec.governance
 	}
-	if err := s.cp.Admin.Create(ctx, s.matrix); err != nil {
-		return s, fmt.Errorf("creating the SkillMatrix: %w", err)
-	}
+	check(s.cp.Admin.Create(ctx, s.matrix), "creating the SkillMatrix")
 	s.roles = b.samples.newRoles(s.ns, s.matrix.Name, spec.roles)
-	if err := parallel(len(s.roles), 16, func(i int) error { return s.cp.Admin.Create(ctx, s.roles[i]) }); err != nil {
-		return s, fmt.Errorf("creating the Roles: %w", err)
-	}
-	if s.want, err = expectedHashes(s.matrix, s.roles); err != nil {
-		return s, err
-	}
-	if s.obs, err = startObserver(ctx, s.cp, s.ns, spec.onConfigMap); err != nil {
-		return s, err
-	}
+	check(parallel(len(s.roles), 16, func(i int) error { return s.cp.Admin.Create(ctx, s.roles[i]) }),
+		"creating the Roles")
+	s.want = expectedHashes(s.matrix, s.roles)
+	s.obs = b.startObserver(ctx, s.cp, s.ns, spec.onConfigMap)
 	s.converged = s.obs.expect(s.want)
-	return s, nil
-}
-
-func (s *stage) close() {
-	if s.mgr != nil {
-		_ = s.mgr.stop()
-	}
-	if s.obs != nil {
-		s.obs.stop()
-	}
-	if s.cp != nil {
-		_ = s.cp.Stop()
-	}
-}
-
-// startManager starts variant v on the stage, its log named after the
-// measurement, and waits until every Role has converged; close stops it.
-func (b *bench) startManager(ctx context.Context, s *stage, v variant, measurement string) (*managerProc, error) {
-	logPath := filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))
-	mgr, err := startManager(ctx, v, s.cp.Kubeconfig, logPath)
-	if err != nil {
-		return nil, err
-	}
-	s.mgr = mgr
-	return mgr, s.obs.waitAll(ctx, s.converged, mgr.Exited(), b.cfg.timeout, v.Name+" "+measurement)
+	return s
 }
 
 // observer watches the Roles of a namespace (and, when asked, their
@@ -756,8 +673,6 @@ func (b *bench) startManager(ctx context.Context, s *stage, v variant, measureme
 // the operator's and the plain clients' alike, so all pay for the same
 // watch.
 type observer struct {
-	stop func()
-
 	mu       sync.Mutex
 	latest   map[string]*v1.Role
 	versions map[string]int
@@ -766,16 +681,13 @@ type observer struct {
 	all      chan struct{}
 }
 
-func startObserver(ctx context.Context, cp *controlPlane, ns string,
-	onCM func(cm *corev1.ConfigMap, at time.Time)) (*observer, error) {
-	c, err := cache.New(cp.Config, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{ns: {}},
+func (b *bench) startObserver(ctx context.Context, cp *controlPlane, ns string,
+	onCM func(cm *corev1.ConfigMap, at time.Time)) *observer {
+	c := must(cache.New(cp.Config, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{ns: {}},
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(publish.ManagedLabels())},
-		}})
-	if err != nil {
-		return nil, err
-	}
+		}}))
 	o := &observer{latest: map[string]*v1.Role{}, versions: map[string]int{}}
 	handlers := map[client.Object]func(obj any, changed bool){
 		&v1.Role{}: func(obj any, changed bool) { o.role(obj.(*v1.Role), changed) },
@@ -784,31 +696,27 @@ func startObserver(ctx context.Context, cp *controlPlane, ns string,
 		handlers[&corev1.ConfigMap{}] = func(obj any, _ bool) { onCM(obj.(*corev1.ConfigMap), time.Now()) }
 	}
 	for kind, handle := range handlers {
-		informer, err := c.GetInformer(ctx, kind)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		must(must(c.GetInformer(ctx, kind)).AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 			AddFunc: func(obj any) { handle(obj, false) },
 			UpdateFunc: func(oldObj, newObj any) {
 				handle(newObj, oldObj.(client.Object).GetResourceVersion() != newObj.(client.Object).GetResourceVersion())
 			},
-		}); err != nil {
-			return nil, err
-		}
+		}))
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	o.stop = func() { cancel(); <-done }
+	b.cleanup(func() {
+		cancel()
+		<-done
+	})
 	go func() {
 		defer close(done)
 		_ = c.Start(runCtx)
 	}()
 	if !c.WaitForCacheSync(ctx) {
-		o.stop()
-		return nil, fmt.Errorf("the observer's informers did not sync")
+		check(errors.New("the observer's informers did not sync"))
 	}
-	return o, nil
+	return o
 }
 
 func (o *observer) role(r *v1.Role, changed bool) {
@@ -874,8 +782,8 @@ func (o *observer) roleVersions() map[string]int {
 
 // waitAll waits until every expected Role is there, reporting progress; it
 // gives up when died is closed (the manager exited).
-func (o *observer) waitAll(ctx context.Context, all, died <-chan struct{}, timeout time.Duration, what string) error {
-	return waitChan(ctx, all, died, timeout, func() string {
+func (o *observer) waitAll(ctx context.Context, all, died <-chan struct{}, timeout time.Duration, what string) {
+	waitChan(ctx, all, died, timeout, func() string {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		return fmt.Sprintf("%s: %d Roles pending", what, len(o.want)-len(o.reached))

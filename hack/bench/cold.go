@@ -86,38 +86,20 @@ type coldResult struct {
 
 // baseline sends, with a plain client as the operator's identity, exactly
 // the writes the operator must make, on a fresh control plane.
-func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
+func (b *bench) baseline(ctx context.Context, n int) baselineResult {
 	res := baselineResult{N: n}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	send, err := prepareBaseline(st.cp.Operator, st.matrix, st.roles, b.cfg.baselineWorkers)
-	if err != nil {
-		return res, err
-	}
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return res, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
+	send := prepareBaseline(st.cp.Operator, st.matrix, st.roles, b.cfg.baselineWorkers)
+	m := startMeter(ctx, st.cp, 0)
 	start := time.Now()
-	if res.Writing, err = send(ctx); err != nil {
-		return res, err
-	}
-	if err := st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline"); err != nil {
-		return res, err
-	}
+	res.Writing = must(send(ctx))
+	st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline")
 	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
-	if res.Writes, err = m.writes(ctx, 0); err != nil {
-		return res, err
-	}
-	if res.Requests, err = m.requests(ctx); err != nil {
-		return res, err
-	}
+	res.Writes, res.Requests = m.writes(ctx, 0), m.requests(ctx)
 	logln("  baseline N=%d: %s (writes took %s)", n, res.Converge.Round(time.Millisecond),
 		res.Writing.Round(time.Millisecond))
-	return res, verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
+	verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
+	return res
 }
 
 // prepareBaseline computes what the operator writes for every Role, with
@@ -128,15 +110,12 @@ func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
 // order), and last the catalog ConfigMap and the SkillMatrix status; it
 // returns how long the writes took.
 func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
-	workers int) (func(context.Context) (time.Duration, error), error) {
+	workers int) func(context.Context) (time.Duration, error) {
 	cms, updated, bodies := make([]*corev1.ConfigMap, len(roles)), make([]*v1.Role, len(roles)), make([][]byte, len(roles))
 	catalogRoles := make([]v1.Role, len(roles))
 	now := metav1.Now()
 	for i, r := range roles {
-		e, err := expectedFor(matrix, r)
-		if err != nil {
-			return nil, err
-		}
+		e := expectedFor(matrix, r)
 		name := publish.MatrixConfigMapName(r.Name, matrix.Spec.Publishing.ConfigMapSuffix)
 		cms[i] = &corev1.ConfigMap{
 			ObjectMeta: metav1.ObjectMeta{Namespace: r.Namespace, Name: name,
@@ -164,10 +143,7 @@ func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
 		st.Summary = &v1.RoleSummary{Skills: int32(s.Skills), Levels: int32(s.Levels), Categories: int32(s.Categories),
 			Requirements: int32(s.Requirements), Required: int32(s.Required), KeyAreas: s.KeyAreas}
 		st.ConfigMapName, st.ContentHash = name, e.payload.Hash
-		if bodies[i], err = controller.StatusPatch(updated[i], r); err != nil {
-			return nil, err
-		}
-		catalogRoles[i] = *updated[i]
+		bodies[i], catalogRoles[i] = must(controller.StatusPatch(updated[i], r)), *updated[i]
 	}
 	return func(ctx context.Context) (time.Duration, error) {
 		files, err := render.Catalog(model.BuildCatalog(matrix, catalogRoles))
@@ -204,124 +180,71 @@ func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
 		}
 		_, err = controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody)
 		return time.Since(start), err
-	}, nil
+	}
 }
 
 // cold measures one variant at one N: cold convergence, steady state, one
 // SkillMatrix edit, memory.
-func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) {
+func (b *bench) cold(ctx context.Context, n int, v variant) coldResult {
 	res := coldResult{N: n, Variant: v.Name}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return res, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
+	m := startMeter(ctx, st.cp, 0)
 	if b.cfg.cpuProfileDir != "" {
 		v.profileTo = filepath.Join(b.cfg.cpuProfileDir, fmt.Sprintf("cpu-%s-%d", v.Name, n))
 	}
 	start := time.Now()
-	mgr, err := b.startManager(ctx, st, v, strconv.Itoa(n))
-	if err != nil {
-		return res, err
-	}
+	mgr := b.startManager(ctx, st, v, strconv.Itoa(n))
 	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
 	res.CPU["manager"] = processCPU(mgr.Pid())
 	if v.profileTo != "" {
 		mgr.endProfile()
 		logln("  %s N=%d: CPU profiles in %s-*.pprof", v.Name, n, v.profileTo)
 	}
-	if res.Requests, err = m.requests(ctx); err != nil {
-		return res, err
-	}
+	res.Requests = m.requests(ctx)
 	logln("  %s N=%d: converged in %s, manager CPU %s", v.Name, n, res.Converge.Round(time.Millisecond),
 		res.CPU["manager"])
-	if err := verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want); err != nil {
-		return res, err
-	}
-	if res.Writes, err = m.writes(ctx, 5*time.Second); err != nil {
-		return res, err
-	}
+	verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
+	res.Writes = m.writes(ctx, 5*time.Second)
 	if b.cfg.steady > 0 {
-		if err := b.steady(ctx, st, &res); err != nil {
-			return res, err
+		// The writes in a window in which nothing changes.
+		m, before := startMeter(ctx, st.cp, 0), st.obs.roleVersions()
+		select {
+		case <-ctx.Done():
+			check(ctx.Err())
+		case <-time.After(b.cfg.steady):
 		}
+		res.SteadyWindow, res.SteadyWrites = b.cfg.steady, m.writes(ctx, 0)
+		for name, k := range st.obs.roleVersions() {
+			res.SteadyRoleWrites += k - before[name]
+		}
+		logln("  %s N=%d: %.0f writes in %s of steady state", v.Name, n,
+			res.SteadyWrites.total(operatorResources...), b.cfg.steady)
 	}
 	if !b.cfg.noEdit {
-		if err := b.edit(ctx, st, &res); err != nil {
-			return res, err
-		}
+		b.edit(ctx, st, &res)
 	}
-	res.Memory = mgr.memory(ctx)
-	res.Reconciles, err = mgr.reconciles(ctx)
+	res.Memory, res.Reconciles = mgr.memory(ctx), mgr.reconciles(ctx)
 	logln("  %s N=%d: peak RSS %.0f MiB, peak heap %.0f MiB", v.Name, n, res.Memory.PeakRSS/mib, res.Memory.PeakHeap/mib)
-	return res, err
+	return res
 }
 
 const mib = 1 << 20
 
-// steady counts the writes in a window in which nothing changes.
-func (b *bench) steady(ctx context.Context, st *stage, res *coldResult) error {
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return err
-	}
-	before := st.obs.roleVersions()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(b.cfg.steady):
-	}
-	res.SteadyWindow = b.cfg.steady
-	if res.SteadyWrites, err = m.writes(ctx, 0); err != nil {
-		return err
-	}
-	for name, v := range st.obs.roleVersions() {
-		res.SteadyRoleWrites += v - before[name]
-	}
-	logln("  %s N=%d: %.0f writes in %s of steady state", res.Variant, res.N,
-		res.SteadyWrites.total(operatorResources...), b.cfg.steady)
-	return nil
-}
-
 // edit renames a skill every Role uses, so every Role's rendered matrix
 // changes, and counts the writes until every Role publishes the new content.
-func (b *bench) edit(ctx context.Context, st *stage, res *coldResult) error {
-	cmBefore, err := publishedConfigMaps(ctx, st.cp.Admin, st.ns)
-	if err != nil {
-		return err
-	}
+func (b *bench) edit(ctx context.Context, st *stage, res *coldResult) {
+	cmBefore := publishedConfigMaps(ctx, st.cp.Admin, st.ns)
 	var current v1.SkillMatrix
-	if err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current); err != nil {
-		return err
-	}
+	check(st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current))
 	current.Spec.Categories[0].Skills[0].Name += " (renamed)"
-	want, err := expectedHashes(&current, st.roles)
-	if err != nil {
-		return err
-	}
-	all := st.obs.expect(want)
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return err
-	}
-	before := st.obs.roleVersions()
+	all := st.obs.expect(expectedHashes(&current, st.roles))
+	m, before := startMeter(ctx, st.cp, 0), st.obs.roleVersions()
 	start := time.Now()
-	if err := st.cp.Admin.Update(ctx, &current); err != nil {
-		return fmt.Errorf("editing the SkillMatrix: %w", err)
-	}
-	if err := st.obs.waitAll(ctx, all, st.mgr.Exited(), b.cfg.timeout, res.Variant+" edit"); err != nil {
-		return err
-	}
+	check(st.cp.Admin.Update(ctx, &current), "editing the SkillMatrix")
+	st.obs.waitAll(ctx, all, st.mgr.Exited(), b.cfg.timeout, res.Variant+" edit")
 	res.EditConverge = st.obs.lastReached().Sub(start)
-	if res.EditWrites, err = m.writes(ctx, 5*time.Second); err != nil {
-		return err
-	}
-	cmAfter, err := publishedConfigMaps(ctx, st.cp.Admin, st.ns)
-	for role, cm := range cmAfter {
+	res.EditWrites = m.writes(ctx, 5*time.Second)
+	for role, cm := range publishedConfigMaps(ctx, st.cp.Admin, st.ns) {
 		if old := cmBefore[role]; old == nil || old.ResourceVersion != cm.ResourceVersion {
 			res.EditCMChanged++
 		}
@@ -333,36 +256,33 @@ func (b *bench) edit(ctx context.Context, st *stage, res *coldResult) error {
 	}
 	logln("  %s N=%d: edit republished in %s with %.0f writes", res.Variant, res.N,
 		res.EditConverge.Round(time.Millisecond), res.EditWrites.total(operatorResources...))
-	return err
 }
 
 // verifyConfigMaps checks with one List that every Role's ConfigMap carries
 // the content hash wanted.
-func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[string]string) error {
-	have, err := publishedConfigMaps(ctx, c, ns)
-	missing := 0
+func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[string]string) {
+	have, missing := publishedConfigMaps(ctx, c, ns), 0
 	for name, hash := range want {
 		if cm := have[name]; cm == nil || cm.Annotations[publish.AnnotationContentHash] != hash {
 			missing++
 		}
 	}
-	if err == nil && missing > 0 {
-		err = fmt.Errorf("%d of %d ConfigMaps are missing or do not carry the expected hash", missing, len(want))
+	if missing > 0 {
+		check(fmt.Errorf("%d of %d ConfigMaps are missing or do not carry the expected hash", missing, len(want)))
 	}
-	return err
 }
 
 // publishedConfigMaps are the Roles' published ConfigMaps by Role.
-func publishedConfigMaps(ctx context.Context, c client.Client, ns string) (map[string]*corev1.ConfigMap, error) {
+func publishedConfigMaps(ctx context.Context, c client.Client, ns string) map[string]*corev1.ConfigMap {
 	var cms corev1.ConfigMapList
-	err := c.List(ctx, &cms, client.InNamespace(ns), client.MatchingLabels(publish.ManagedLabels()))
+	check(c.List(ctx, &cms, client.InNamespace(ns), client.MatchingLabels(publish.ManagedLabels())))
 	out := map[string]*corev1.ConfigMap{}
 	for i := range cms.Items {
 		if role := cms.Items[i].Labels[publish.LabelRole]; role != "" {
 			out[role] = &cms.Items[i]
 		}
 	}
-	return out, err
+	return out
 }
 
 // goBench is one line of go test -bench output.
@@ -373,14 +293,14 @@ type goBench struct {
 
 // runGoBench runs the domain benchmarks: validation, tally and change
 // application, rendering.
-func runGoBench(ctx context.Context, root, benchtime string) ([]goBench, error) {
+func runGoBench(ctx context.Context, root, benchtime string) []goBench {
 	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "-benchtime", benchtime,
 		"./internal/validation/", "./internal/governance/", "./internal/render/"}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	var out bytes.Buffer
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, &out, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out.String())
+		check(fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out.String()))
 	}
 	var benches []goBench
 	pkg := ""
@@ -406,7 +326,7 @@ func runGoBench(ctx context.Context, root, benchtime string) ([]goBench, error) 
 		}
 		benches = append(benches, b)
 	}
-	return benches, nil
+	return benches
 }
 
 // rendererBench is one renderer on one Role, with testing.Benchmark.

@@ -23,6 +23,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -118,101 +119,71 @@ func governancePolicy() *v1.GovernancePolicy {
 // govProposals open Proposals, each one vote short of a decision, the
 // manager v running, their ConfigMaps tracked.
 func (b *bench) governanceStage(ctx context.Context, v variant, measurement string) (*stage, *latencies,
-	[]*v1.Proposal, error) {
+	[]*v1.Proposal) {
 	track := newLatencies()
-	st, err := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
+	st := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
 		governance: governancePolicy()})
-	if err != nil {
-		return st, nil, nil, err
-	}
-	if _, err := b.startManager(ctx, st, v, measurement); err != nil {
-		return st, nil, nil, err
-	}
-	proposals, err := b.openProposals(ctx, st, soloVotes+b.cfg.govProposals)
+	b.startManager(ctx, st, v, measurement)
+	proposals := b.openProposals(ctx, st, soloVotes+b.cfg.govProposals)
 	track.follow(proposals)
-	return st, track, proposals, err
+	return st, track, proposals
 }
 
 // governance casts the deciding votes one at a time, then all at once.
-func (b *bench) governance(ctx context.Context, v variant) (governanceResult, error) {
+func (b *bench) governance(ctx context.Context, v variant) governanceResult {
 	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals, err := b.governanceStage(ctx, v, "governance")
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) error {
-		return track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
-	}, track); err != nil {
-		return res, err
-	}
+	st, track, proposals := b.governanceStage(ctx, v, "governance")
+	res.Solo = decideAlone(ctx, st.cp, track, proposals[:soloVotes], func(p *v1.Proposal) {
+		track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
+	})
 	burst := proposals[soloVotes:]
-	m, err := startMeter(ctx, st.cp, st.mgr.Pid())
-	if err != nil {
-		return res, err
-	}
+	m := startMeter(ctx, st.cp, st.mgr.Pid())
 	logln("  casting %d deciding votes at once", len(burst))
-	if err := track.vote(ctx, st.cp.users[dave], burst, nil); err != nil {
-		return res, err
-	}
-	if err := res.burstDone(ctx, m, track, burst, b.cfg.timeout, v.Name); err != nil {
-		return res, err
-	}
-	if res.Reconciles, err = st.mgr.reconciles(ctx); err != nil {
-		return res, err
-	}
-	return res, verifyApplied(ctx, st, len(proposals))
+	track.vote(ctx, st.cp.users[dave], burst, nil)
+	res.burstDone(ctx, m, track, burst, b.cfg.timeout, v.Name)
+	res.Reconciles = st.mgr.reconciles(ctx)
+	verifyApplied(ctx, st, len(proposals))
+	return res
 }
 
 // decideAlone decides the Proposals one at a time with decide, the API
 // server quiet for 2 s before each, and returns the latencies from each
 // vote to its ConfigMap, sorted.
-func decideAlone(ctx context.Context, cp *controlPlane, proposals []*v1.Proposal, decide func(*v1.Proposal) error,
-	track *latencies) ([]time.Duration, error) {
+func decideAlone(ctx context.Context, cp *controlPlane, track *latencies, proposals []*v1.Proposal,
+	decide func(*v1.Proposal)) []time.Duration {
 	out := make([]time.Duration, 0, len(proposals))
 	for _, p := range proposals {
-		if err := decide(p); err != nil {
-			return nil, fmt.Errorf("single decision %s: %w", p.Name, err)
-		}
+		decide(p)
 		uid := string(p.UID)
-		if err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true,
-			func(context.Context) (bool, error) { return !track.at(track.seen, uid).IsZero(), nil }); err != nil {
-			return nil, fmt.Errorf("proposal %s did not reach its ConfigMap: %w", p.Name, err)
-		}
+		check(wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true,
+			func(context.Context) (bool, error) { return !track.at(track.seen, uid).IsZero(), nil }),
+			"single decision", p.Name, "did not reach its ConfigMap")
 		out = append(out, track.at(track.seen, uid).Sub(track.at(track.sent, uid)))
-		if _, err := waitQuiet(ctx, cp, 2*time.Second, time.Minute); err != nil {
-			return nil, err
-		}
+		waitQuiet(ctx, cp, 2*time.Second, time.Minute)
 	}
 	slices.Sort(out)
-	return out, nil
+	return out
 }
 
 // burstDone waits until every Proposal of the burst is in its ConfigMap
 // and takes the burst's figures from m.
 func (g *governanceResult) burstDone(ctx context.Context, m *meter, track *latencies, burst []*v1.Proposal,
-	timeout time.Duration, who string) error {
-	if err := waitChan(ctx, track.all, nil, timeout, func() string {
+	timeout time.Duration, who string) {
+	waitChan(ctx, track.all, nil, timeout, func() string {
 		return fmt.Sprintf("%d Proposals in their ConfigMap", len(track.snapshot(track.seen)))
-	}); err != nil {
-		return err
-	}
+	})
 	g.CPU = m.cpu()
 	sent, acked, seen := track.snapshot(track.sent), track.snapshot(track.acked), track.snapshot(track.seen)
-	var lat []time.Duration
+	lat := make([]time.Duration, 0, len(burst))
 	for _, p := range burst {
 		uid := string(p.UID)
 		lat, g.Acks = append(lat, seen[uid].Sub(sent[uid])), append(g.Acks, acked[uid].Sub(sent[uid]))
 	}
 	slices.Sort(g.Acks)
 	g.Quantiles, g.Latencies = quantilesOf(lat), lat
-	var err error
-	if g.Writes, err = m.writes(ctx, 3*time.Second); err != nil {
-		return err
-	}
-	g.Requests, err = m.requests(ctx)
+	g.Writes = m.writes(ctx, 3*time.Second)
+	g.Requests = m.requests(ctx)
 	logln("  %s: %s", who, g.summary())
-	return err
 }
 
 // latencies tracks, per Proposal uid, when its deciding vote was sent and
@@ -265,7 +236,7 @@ func (l *latencies) configMap(cm *corev1.ConfigMap, at time.Time) {
 // vote casts dave's deciding vote on every Proposal at the same moment, one
 // goroutine each, as a Ballot of his own (as kubectl skillmatrix vote does:
 // server-side apply, no read); onAck, when set, hears of each stored vote.
-func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.Proposal, onAck func(uid string)) error {
+func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.Proposal, onAck func(uid string)) {
 	errs := make([]error, len(proposals))
 	atOnce(len(proposals), func(i int) {
 		uid := string(proposals[i].UID)
@@ -284,9 +255,8 @@ func (l *latencies) vote(ctx context.Context, c client.Client, proposals []*v1.P
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d deciding votes failed", failed)
+		check(fmt.Errorf("%d deciding votes failed", failed))
 	}
-	return nil
 }
 
 func (l *latencies) stamp(into map[string]time.Time, uid string) {
@@ -327,7 +297,7 @@ func cellProposal(ns, name string, role *v1.Role, k int) *v1.Proposal {
 // casts bob's vote and carol's review on each (Ballots), and waits until
 // all are Open with them counted and the API server is quiet: one more
 // vote then decides each.
-func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Proposal, error) {
+func (b *bench) openProposals(ctx context.Context, st *stage, n int) []*v1.Proposal {
 	users := st.cp.users
 	proposals := make([]*v1.Proposal, 0, n)
 	for k := range n {
@@ -336,49 +306,41 @@ func (b *bench) openProposals(ctx context.Context, st *stage, n int) ([]*v1.Prop
 		proposals = append(proposals, cellProposal(st.ns, fmt.Sprintf("bench-%04d", k), role,
 			(k/len(st.roles))%len(role.Spec.Skills)))
 	}
-	if err := parallel(n, 16, func(i int) error { return users[alice].Create(ctx, proposals[i]) }); err != nil {
-		return nil, fmt.Errorf("creating Proposals as %s: %w", alice, err)
-	}
-	if err := parallel(n, 16, func(i int) error {
+	check(parallel(n, 16, func(i int) error { return users[alice].Create(ctx, proposals[i]) }),
+		"creating Proposals as", alice)
+	check(parallel(n, 16, func(i int) error {
 		if err := applyBallot(ctx, users[bob], proposals[i], bob, v1.BallotKindVote); err != nil {
 			return err
 		}
 		return applyBallot(ctx, users[carol], proposals[i], carol, v1.BallotKindReview)
-	}); err != nil {
-		return nil, fmt.Errorf("casting the first votes: %w", err)
-	}
-	if err := waitProposals(ctx, st, n, b.cfg.timeout, func(p *v1.Proposal) bool {
+	}), "casting the first votes")
+	waitProposals(ctx, st, n, b.cfg.timeout, "Open with one vote and one review", func(p *v1.Proposal) bool {
 		t := p.Status.Tally
 		return p.Status.Phase == v1.PhaseOpen && t != nil && t.Approvals == 1 && t.ReviewApprovals == 1
-	}); err != nil {
-		return nil, fmt.Errorf("waiting for the Proposals to be Open with one vote and one review: %w", err)
-	}
-	_, err := waitQuiet(ctx, st.cp, 3*time.Second, 2*time.Minute)
-	return proposals, err
+	})
+	waitQuiet(ctx, st.cp, 3*time.Second, 2*time.Minute)
+	return proposals
 }
 
 // waitProposals waits, at most timeout, until n Proposals of the stage are
-// as wanted.
-func waitProposals(ctx context.Context, st *stage, n int, timeout time.Duration, wanted func(*v1.Proposal) bool) error {
-	return wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
-		ok, err := countProposals(ctx, st, wanted)
-		return ok == n, err
-	})
-}
-
-func countProposals(ctx context.Context, st *stage, wanted func(*v1.Proposal) bool) (int, error) {
-	var list v1.ProposalList
-	err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns))
-	return len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })), err
+// as wanted (what).
+func waitProposals(ctx context.Context, st *stage, n int, timeout time.Duration, what string,
+	wanted func(*v1.Proposal) bool) {
+	check(wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		var list v1.ProposalList
+		err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns))
+		return len(slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return !wanted(&p) })) == n, err
+	}), "waiting for", strconv.Itoa(n), "Proposals", what)
 }
 
 // verifyApplied checks that all n Proposals ended Applied.
-func verifyApplied(ctx context.Context, st *stage, n int) error {
-	applied, err := countProposals(ctx, st, func(p *v1.Proposal) bool { return p.Status.Phase == v1.PhaseApplied })
-	if err == nil && applied != n {
-		err = fmt.Errorf("%d of %d Proposals are Applied", applied, n)
+func verifyApplied(ctx context.Context, st *stage, n int) {
+	var list v1.ProposalList
+	check(st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)))
+	applied := slices.DeleteFunc(list.Items, func(p v1.Proposal) bool { return p.Status.Phase != v1.PhaseApplied })
+	if len(applied) != n {
+		check(fmt.Errorf("%d of %d Proposals are Applied", len(applied), n))
 	}
-	return err
 }
 
 // applyBallot casts voter's approving Ballot of kind on p as kubectl
@@ -416,45 +378,24 @@ func applyBallot(ctx context.Context, c client.Client, p *v1.Proposal, voter str
 // beyond it is its own work. It is set up as for the operator (manager v
 // publishes the Roles and opens the Proposals, then stops), with as many
 // batches as the first variant's governance run made Role applies.
-func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceResult, error) {
+func (b *bench) floor(ctx context.Context, v variant, batches int) governanceResult {
 	res := governanceResult{Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals, err := b.governanceStage(ctx, v, "floor-setup")
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	if err := st.mgr.stop(); err != nil {
-		return res, fmt.Errorf("stopping the manager that set up the floor: %w", err)
-	}
-	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
-		return res, err
-	}
+	st, track, proposals := b.governanceStage(ctx, v, "floor-setup")
+	check(st.mgr.stop(), "stopping the manager that set up the floor")
+	waitQuiet(ctx, st.cp, 2*time.Second, time.Minute)
 	fw := &floorWriter{st: st, c: st.cp.Operator, slots: make(chan struct{}, b.cfg.baselineWorkers)}
 	logln("  floor: %d single decisions", soloVotes)
 	// Each single decision is written as a batch of one once its vote is
 	// stored.
-	if res.Solo, err = decideAlone(ctx, st.cp, proposals[:soloVotes], func(p *v1.Proposal) error {
-		plan, err := fw.prepare(ctx, [][]*v1.Proposal{{p}})
-		if err == nil {
-			err = track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
-		}
-		if err == nil {
-			err = fw.write(ctx, plan[0])
-		}
-		return err
-	}, track); err != nil {
-		return res, err
-	}
+	res.Solo = decideAlone(ctx, st.cp, track, proposals[:soloVotes], func(p *v1.Proposal) {
+		plan := fw.prepare(ctx, [][]*v1.Proposal{{p}})
+		track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
+		check(fw.write(ctx, plan[0]))
+	})
 	burst := proposals[soloVotes:]
-	plan, err := fw.prepare(ctx, planBatches(burst, batches))
-	if err != nil {
-		return res, err
-	}
+	plan := fw.prepare(ctx, planBatches(burst, batches))
 	res.Batches = len(plan)
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return res, err
-	}
+	m := startMeter(ctx, st.cp, 0)
 	logln("  floor: %d deciding votes at once, then %d batches of writes", len(burst), len(plan))
 	acked := map[string]chan struct{}{}
 	for _, p := range burst {
@@ -462,23 +403,16 @@ func (b *bench) floor(ctx context.Context, v variant, batches int) (governanceRe
 	}
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- fw.writeBatches(ctx, plan, acked) }()
-	if err := track.vote(ctx, st.cp.users[dave], burst, func(uid string) { close(acked[uid]) }); err != nil {
-		return res, err
-	}
-	if err := <-writeErr; err != nil {
-		return res, err
-	}
-	if err := res.burstDone(ctx, m, track, burst, b.cfg.timeout, "floor"); err != nil {
-		return res, err
-	}
+	track.vote(ctx, st.cp.users[dave], burst, func(uid string) { close(acked[uid]) })
+	check(<-writeErr)
+	res.burstDone(ctx, m, track, burst, b.cfg.timeout, "floor")
 	want := map[string]string{}
 	for _, batch := range plan {
 		want[batch.role] = batch.hash // the last batch of each Role wins
 	}
-	if err := verifyConfigMaps(ctx, st.cp.Admin, st.ns, want); err != nil {
-		return res, err
-	}
-	return res, verifyApplied(ctx, st, len(proposals))
+	verifyConfigMaps(ctx, st.cp.Admin, st.ns, want)
+	verifyApplied(ctx, st, len(proposals))
+	return res
 }
 
 // groupByRole groups items by their Role, the Roles in order of first
@@ -562,7 +496,7 @@ type roleState struct {
 
 // prepare reads the live Roles, ConfigMaps and Proposals once and computes
 // every batch's bodies, in order per Role.
-func (fw *floorWriter) prepare(ctx context.Context, batches [][]*v1.Proposal) ([]*floorBatch, error) {
+func (fw *floorWriter) prepare(ctx context.Context, batches [][]*v1.Proposal) []*floorBatch {
 	admin, roles := fw.st.cp.Admin, map[string]*roleState{}
 	appliedAt := metav1.Now().Rfc3339Copy()
 	out := make([]*floorBatch, 0, len(batches))
@@ -572,50 +506,35 @@ func (fw *floorWriter) prepare(ctx context.Context, batches [][]*v1.Proposal) ([
 		if !ok {
 			s = &roleState{live: &unstructured.Unstructured{}, role: &v1.Role{}, configMap: &corev1.ConfigMap{}}
 			s.live.SetGroupVersionKind(v1.GroupVersion.WithKind("Role"))
-			if err := admin.Get(ctx, client.ObjectKey{Namespace: fw.st.ns, Name: name}, s.live); err != nil {
-				return nil, fmt.Errorf("reading Role %s: %w", name, err)
-			}
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(s.live.Object, s.role); err != nil {
-				return nil, fmt.Errorf("decoding Role %s: %w", name, err)
-			}
+			check(admin.Get(ctx, client.ObjectKey{Namespace: fw.st.ns, Name: name}, s.live), "reading Role", name)
+			check(runtime.DefaultUnstructuredConverter.FromUnstructured(s.live.Object, s.role))
 			cmKey := client.ObjectKey{Namespace: fw.st.ns, Name: s.role.Status.ConfigMapName}
-			if err := admin.Get(ctx, cmKey, s.configMap); err != nil {
-				return nil, fmt.Errorf("reading ConfigMap %s: %w", cmKey.Name, err)
-			}
+			check(admin.Get(ctx, cmKey, s.configMap), "reading ConfigMap", cmKey.Name)
 			roles[name] = s
 		}
 		live := make([]*v1.Proposal, len(ps))
 		for i, p := range ps {
 			live[i] = &v1.Proposal{}
-			if err := admin.Get(ctx, client.ObjectKeyFromObject(p), live[i]); err != nil {
-				return nil, fmt.Errorf("reading Proposal %s: %w", p.Name, err)
-			}
+			check(admin.Get(ctx, client.ObjectKeyFromObject(p), live[i]), "reading Proposal", p.Name)
 		}
-		batch, err := fw.st.nextBatch(s, live, appliedAt)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, batch)
+		out = append(out, fw.st.nextBatch(s, live, appliedAt))
 	}
-	return out, nil
+	return out
 }
 
 // nextBatch computes the writes of promoting ps into the Role after the
 // batches before it, and advances s to the state they leave.
-func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Time) (*floorBatch, error) {
+func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Time) *floorBatch {
 	spec := s.role.Spec.DeepCopy()
 	uids := make([]string, 0, len(ps))
 	for _, p := range ps {
 		next, conflicts := governance.Apply(spec, p.Spec.Changes)
 		if len(conflicts) > 0 {
-			return nil, fmt.Errorf("proposal %s conflicts with Role %s: %v", p.Name, s.role.Name, conflicts)
+			check(fmt.Errorf("proposal %s conflicts with Role %s: %v", p.Name, s.role.Name, conflicts))
 		}
 		spec, s.changes, uids = next, append(s.changes, p.Spec.Changes...), append(uids, string(p.UID))
 	}
-	cfg, err := promotion.ApplyConfiguration(s.live, spec, s.changes, uids)
-	if err != nil {
-		return nil, err
-	}
+	cfg := must(promotion.ApplyConfiguration(s.live, spec, s.changes, uids))
 	// After the first write of a Role its versions are unknown before the
 	// clock: no guard.
 	s.batches++
@@ -633,10 +552,7 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 	if n := len(after.Status.History); n > v1.MaxHistory {
 		after.Status.History = after.Status.History[n-v1.MaxHistory:]
 	}
-	e, err := expectedFor(st.matrix, after)
-	if err != nil {
-		return nil, err
-	}
+	e := expectedFor(st.matrix, after)
 	after.Status.ObservedGeneration, after.Status.ContentHash = generation, e.payload.Hash
 	for i := range after.Status.Conditions {
 		after.Status.Conditions[i].ObservedGeneration = generation
@@ -645,10 +561,7 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 	statusOnly := s.role.DeepCopy()
 	statusOnly.Status = after.Status
 	batch := &floorBatch{role: s.role.Name, proposals: ps, apply: cfg, configMap: s.configMap.DeepCopy(),
-		hash: e.payload.Hash}
-	if batch.roleStatus, err = client.MergeFrom(s.role).Data(statusOnly); err != nil {
-		return nil, err
-	}
+		hash: e.payload.Hash, roleStatus: must(client.MergeFrom(s.role).Data(statusOnly))}
 	if s.batches > 1 {
 		batch.configMap.ResourceVersion = ""
 	}
@@ -657,21 +570,17 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 		metav1.SetMetaDataAnnotation(&batch.configMap.ObjectMeta, k, v)
 	}
 	for _, p := range ps {
-		patch, err := appliedStatusPatch(p, s.role.Name, generation, appliedAt)
-		if err != nil {
-			return nil, err
-		}
-		batch.proposalStatus = append(batch.proposalStatus, patch)
+		batch.proposalStatus = append(batch.proposalStatus, appliedStatusPatch(p, s.role.Name, generation, appliedAt))
 	}
 	s.role, s.live, s.configMap = after, s.live.DeepCopy(), batch.configMap
 	s.live.SetAnnotations(cfg.GetAnnotations())
-	return batch, nil
+	return batch
 }
 
 // appliedStatusPatch is the status the operator gives a Proposal its batch
 // promoted: Applied, with the deciding vote counted. A vote is a Ballot of
 // its own, so the Proposal's generation stays.
-func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appliedAt metav1.Time) ([]byte, error) {
+func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appliedAt metav1.Time) []byte {
 	after := p.DeepCopy()
 	st := &after.Status
 	st.ObservedGeneration, st.Phase, st.AppliedRoleGeneration = p.Generation, v1.PhaseApplied, roleGeneration
@@ -689,7 +598,7 @@ func appliedStatusPatch(p *v1.Proposal, role string, roleGeneration int64, appli
 		c.Status, c.ObservedGeneration = metav1.ConditionTrue, p.Generation
 		meta.SetStatusCondition(&st.Conditions, c)
 	}
-	return client.MergeFrom(p).Data(after)
+	return must(client.MergeFrom(p).Data(after))
 }
 
 func (fw *floorWriter) do(f func() error) error {
@@ -762,85 +671,54 @@ const writeBackRoles = 5
 // that git's own smart-HTTP server serves on loopback, and measures from
 // each deciding vote to the push of its commit, as the manager stamps it in
 // status.gitCommit.committedAt.
-func (b *bench) writeBack(ctx context.Context, v variant, n int) (governanceResult, error) {
+func (b *bench) writeBack(ctx context.Context, v variant, n int) governanceResult {
 	res := governanceResult{Variant: v.Name, Proposals: n, Roles: writeBackRoles}
 	tb := &gitserver.ProcessTB{}
-	defer tb.Close()
+	b.cleanup(tb.Close)
 	srv := gitserver.Start(tb)
-	if tb.Err != nil {
-		return res, fmt.Errorf("starting the Git server: %w", tb.Err)
-	}
-	st, err := b.setUp(ctx, stageSpec{namespace: "writeback", roles: writeBackRoles, governance: governancePolicy()})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	if err := seedRepository(ctx, srv, st); err != nil {
-		return res, err
-	}
-	if _, err := b.startManager(ctx, st, v, "writeback"); err != nil {
-		return res, err
-	}
-	proposals, err := b.openProposals(ctx, st, n)
-	if err != nil {
-		return res, err
-	}
-	track := newLatencies()
+	check(tb.Err, "starting the Git server")
+	st := b.setUp(ctx, stageSpec{namespace: "writeback", roles: writeBackRoles, governance: governancePolicy()})
+	seedRepository(ctx, srv, st)
+	b.startManager(ctx, st, v, "writeback")
+	proposals, track := b.openProposals(ctx, st, n), newLatencies()
 	logln("  casting %d deciding votes at once", n)
-	if err := track.vote(ctx, st.cp.users[dave], proposals, nil); err != nil {
-		return res, err
-	}
-	if err := waitProposals(ctx, st, n, b.cfg.timeout, func(p *v1.Proposal) bool {
+	track.vote(ctx, st.cp.users[dave], proposals, nil)
+	waitProposals(ctx, st, n, b.cfg.timeout, "with their commits", func(p *v1.Proposal) bool {
 		return p.Status.GitCommit != nil
-	}); err != nil {
-		return res, fmt.Errorf("waiting for the commits: %w", err)
-	}
+	})
 	var list v1.ProposalList
-	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err != nil {
-		return res, err
-	}
-	var lat []time.Duration
+	check(st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)))
+	lat := make([]time.Duration, 0, n)
 	for _, p := range list.Items {
 		lat = append(lat, p.Status.GitCommit.CommittedAt.Sub(track.sent[string(p.UID)]))
 	}
 	res.Quantiles, res.Latencies = quantilesOf(lat), lat
-	log, err := srv.Log("roles", "main")
-	if err != nil {
-		return res, err
-	}
-	if res.Commits = len(log) - 1; res.Commits != n {
-		return res, fmt.Errorf("%d commits for %d Proposals", res.Commits, n)
+	if res.Commits = len(must(srv.Log("roles", "main"))) - 1; res.Commits != n {
+		check(fmt.Errorf("%d commits for %d Proposals", res.Commits, n))
 	}
 	logln("  %s: %s", v.Name, res.summary())
-	return res, nil
+	return res
 }
 
 // seedRepository commits the stage's Roles to a repository, one file each,
 // and points a GitWriteBack and its Secret at it.
-func seedRepository(ctx context.Context, srv *gitserver.Server, st *stage) error {
+func seedRepository(ctx context.Context, srv *gitserver.Server, st *stage) {
 	files := map[string]string{}
 	for _, r := range st.roles {
-		data, err := yaml.Marshal(&v1.Role{TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(), Kind: "Role"},
-			ObjectMeta: metav1.ObjectMeta{Name: r.Name}, Spec: r.Spec})
-		if err != nil {
-			return err
-		}
+		data := must(yaml.Marshal(&v1.Role{TypeMeta: metav1.TypeMeta{APIVersion: v1.GroupVersion.String(),
+			Kind: "Role"}, ObjectMeta: metav1.ObjectMeta{Name: r.Name}, Spec: r.Spec}))
 		files["career/roles/"+r.Name+".yaml"] = "# " + r.Spec.DisplayName + "\n" + string(data)
 	}
-	if err := srv.CreateRepo("roles", "main", files); err != nil {
-		return err
-	}
-	if err := st.cp.Admin.Create(ctx, &corev1.Secret{
+	check(srv.CreateRepo("roles", "main", files))
+	check(st.cp.Admin.Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "career-git"},
 		StringData: map[string]string{"username": gitserver.User, "password": gitserver.InitialPassword},
-	}); err != nil {
-		return err
-	}
-	return st.cp.Admin.Create(ctx, &v1.GitWriteBack{
+	}))
+	check(st.cp.Admin.Create(ctx, &v1.GitWriteBack{
 		ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: "career-roles"},
 		Spec: v1.GitWriteBackSpec{URL: srv.URL("roles"), Branch: "main", Path: "career",
 			SecretRef: v1.SecretReference{Name: "career-git"}, MatrixRef: v1.ObjectName(st.matrix.Name)},
-	})
+	}))
 }
 
 // The vote burst (issue 26): N people vote on one Proposal at once, each
@@ -892,48 +770,27 @@ type burstRun struct {
 // Proposal's policy needs an expert review nobody gives, so it stays Open
 // and every ballot of the burst is counted in the tally, none after a
 // decision.
-func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error) {
+func (b *bench) burst(ctx context.Context, v variant, n int) burstResult {
 	res := burstResult{Variant: v.Name, Voters: n}
 	policy := governancePolicy()
 	policy.MinApprovals = new(int32(2))
-	st, err := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: policy})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	mgr, err := b.startManager(ctx, st, v, fmt.Sprintf("burst-%d", n))
-	if err != nil {
-		return res, err
-	}
-	voters, err := votersOf(ctx, st, n)
-	if err != nil {
-		return res, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: policy})
+	mgr := b.startManager(ctx, st, v, fmt.Sprintf("burst-%d", n))
+	voters := votersOf(ctx, st, n)
 	p := cellProposal(st.ns, "burst", st.roles[0], 0)
-	if err := st.cp.users[alice].Create(ctx, p); err != nil {
-		return res, fmt.Errorf("creating the Proposal as %s: %w", alice, err)
-	}
-	if err := waitProposals(ctx, st, 1, time.Minute, func(q *v1.Proposal) bool {
-		return q.Status.Phase == v1.PhaseOpen
-	}); err != nil {
-		return res, fmt.Errorf("waiting for the Proposal to be Open: %w", err)
-	}
+	check(st.cp.users[alice].Create(ctx, p), "creating the Proposal as", alice)
+	waitProposals(ctx, st, 1, time.Minute, "Open", func(q *v1.Proposal) bool { return q.Status.Phase == v1.PhaseOpen })
 	// A round of server dry runs first, so the burst and the floor both
 	// find the connections open (client-go opens one more for every 250
 	// streams in flight) and the API server's admission warm.
 	onP := func(int) *v1.Proposal { return p }
 	if warm, _ := sendBallots(ctx, st, voters, onP, client.DryRunAll); warm.Errors > 0 {
-		return res, fmt.Errorf("%d of the warm-up's dry runs failed", warm.Errors)
+		check(fmt.Errorf("%d of the warm-up's dry runs failed", warm.Errors))
 	}
-	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
-		return res, err
-	}
-	w, err := st.cp.Admin.Watch(ctx, &v1.ProposalList{}, client.InNamespace(st.ns),
-		client.MatchingFields{"metadata.name": p.Name})
-	if err != nil {
-		return res, err
-	}
-	defer w.Stop()
+	waitQuiet(ctx, st.cp, 2*time.Second, time.Minute)
+	w := must(st.cp.Admin.Watch(ctx, &v1.ProposalList{}, client.InNamespace(st.ns),
+		client.MatchingFields{"metadata.name": p.Name}))
+	b.cleanup(w.Stop)
 	counted := make(chan time.Time, 1)
 	go func() {
 		defer w.Stop()
@@ -944,58 +801,39 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 			}
 		}
 	}()
-	before, err := mgr.reconciles(ctx)
-	if err != nil {
-		return res, err
-	}
-	m, err := startMeter(ctx, st.cp, mgr.Pid())
-	if err != nil {
-		return res, err
-	}
+	before := mgr.reconciles(ctx)
+	m := startMeter(ctx, st.cp, mgr.Pid())
 	logln("  %d ballots at once on %s", n, p.Name)
 	var lastAck, at time.Time
 	res.Burst, lastAck = sendBallots(ctx, st, voters, onP)
 	select {
 	case at = <-counted:
 	case <-time.After(b.cfg.timeout):
-		return res, fmt.Errorf("the tally did not count %d ballots within %s", n, b.cfg.timeout)
+		check(fmt.Errorf("the tally did not count %d ballots within %s", n, b.cfg.timeout))
 	case <-ctx.Done():
-		return res, ctx.Err()
+		check(ctx.Err())
 	}
 	res.CPU, res.Counted = m.cpu(), max(at.Sub(lastAck), 0)
-	if res.Writes, err = m.writes(ctx, 2*time.Second); err != nil {
-		return res, err
-	}
-	after, err := mgr.reconciles(ctx)
-	if err != nil {
-		return res, err
-	}
-	res.Reconciles = map[string]float64{}
-	for k, x := range after {
+	res.Writes, res.Reconciles = m.writes(ctx, 2*time.Second), map[string]float64{}
+	for k, x := range mgr.reconciles(ctx) {
 		if d := x - before[k]; d > 0 {
 			res.Reconciles[k] = d
 		}
 	}
 	var live v1.Proposal
-	if err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(p), &live); err != nil {
-		return res, err
-	}
+	check(st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(p), &live))
 	if live.Status.Tally != nil {
 		res.Tally = live.Status.Tally.Approvals
 	}
 	if live.Status.Phase != v1.PhaseOpen || res.Tally != int32(n) {
-		return res, fmt.Errorf("after the burst the Proposal is %s with %d approvals, want Open with %d",
-			live.Status.Phase, res.Tally, n)
+		check(fmt.Errorf("after the burst the Proposal is %s with %d approvals, want Open with %d",
+			live.Status.Phase, res.Tally, n))
 	}
 	logln("  burst: wall %s, %s, counted %s after the last answer, %d errors (%d stored)",
 		res.Burst.Wall.Round(time.Millisecond), res.Burst.summary(), res.Counted.Round(time.Millisecond),
 		res.Burst.Errors, res.Burst.ErrorsStored)
-	if err := mgr.stop(); err != nil {
-		return res, fmt.Errorf("stopping the manager before the floor: %w", err)
-	}
-	if _, err := waitQuiet(ctx, st.cp, 2*time.Second, time.Minute); err != nil {
-		return res, err
-	}
+	check(mgr.stop(), "stopping the manager before the floor")
+	waitQuiet(ctx, st.cp, 2*time.Second, time.Minute)
 	logln("  floor: %d independent ballots at once", n)
 	res.Floor, _ = sendBallots(ctx, st, voters, func(i int) *v1.Proposal {
 		return &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: st.ns, Name: fmt.Sprintf("floor-%04d", i),
@@ -1003,7 +841,7 @@ func (b *bench) burst(ctx context.Context, v variant, n int) (burstResult, error
 	})
 	logln("  floor: wall %s, %s, %d errors", res.Floor.Wall.Round(time.Millisecond), res.Floor.summary(),
 		res.Floor.Errors)
-	return res, nil
+	return res
 }
 
 // voter is one person of the burst: a client impersonating them.
@@ -1017,18 +855,12 @@ type voter struct {
 // system:authenticated), and binds skillmatrix-voter to that group in the
 // stage's namespace. The clients share one transport, as client-go shares
 // it per TLS configuration, and have no rate limit.
-func votersOf(ctx context.Context, st *stage, n int) ([]voter, error) {
-	if err := st.cp.bind(ctx, st.ns, "engineers-vote", "skillmatrix-voter", rbacv1.GroupKind,
-		engineerGroup); err != nil {
-		return nil, err
-	}
+func votersOf(ctx context.Context, st *stage, n int) []voter {
+	st.cp.bind(ctx, st.ns, "engineers-vote", "skillmatrix-voter", rbacv1.GroupKind, engineerGroup)
 	out := make([]voter, n)
 	for i := range n {
-		var err error
 		out[i].name = fmt.Sprintf("voter-%04d", i)
-		if out[i].c, err = st.cp.as(out[i].name, engineerGroup); err != nil {
-			return nil, err
-		}
+		out[i].c = st.cp.as(out[i].name, engineerGroup)
 	}
 	// RBAC reaches the authorizer asynchronously: wait until the last
 	// voter may vote.
@@ -1039,9 +871,9 @@ func votersOf(ctx context.Context, st *stage, n int) ([]voter, error) {
 		err = applyBallot(ctx, out[n-1].c, probe, out[n-1].name, v1.BallotKindVote, client.DryRunAll)
 		return err == nil, nil
 	}) != nil {
-		return nil, fmt.Errorf("the voters cannot vote: %w", err)
+		check(err, "the voters cannot vote")
 	}
-	return out, nil
+	return out
 }
 
 // sendBallots has every voter apply an approving Ballot at the same moment,

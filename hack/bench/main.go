@@ -30,6 +30,7 @@ limitations under the License.
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -188,12 +189,59 @@ func logln(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }
 
+// failure is an error a measurement cannot go on from. The measurements
+// read as the scripts they are: check and must panic with a failure, and
+// step, which runs each, returns it as the step's error (the pattern of
+// Effective Go's regexp example). Only the goroutine running a step may
+// call them; the goroutines a step starts return their errors.
+type failure struct{ error }
+
+// check fails the step with err, if any, saying what failed when given.
+func check(err error, what ...string) {
+	if err != nil && len(what) > 0 {
+		err = fmt.Errorf("%s: %w", strings.Join(what, " "), err)
+	}
+	if err != nil {
+		panic(failure{err})
+	}
+}
+
+// must is v, failing the step with err, if any.
+func must[T any](v T, err error) T {
+	check(err)
+	return v
+}
+
 // bench runs the measurements.
 type bench struct {
 	cfg                        settings
 	root, assets, work, logDir string
 	variants                   []variant
 	samples                    samples
+	// cleanups release what the step in progress set up, the last first.
+	cleanups []func()
+}
+
+// cleanup has f run once the step in progress ends, as testing.T.Cleanup.
+func (b *bench) cleanup(f func()) { b.cleanups = append(b.cleanups, f) }
+
+// step runs fn and returns its failure, after its cleanups.
+func (b *bench) step(name string, fn func()) (err error) {
+	defer func() {
+		for _, f := range slices.Backward(b.cleanups) {
+			f()
+		}
+		b.cleanups = nil
+		switch r := recover().(type) {
+		case nil:
+		case failure:
+			err = fmt.Errorf("%s: %w", name, r.error)
+		default:
+			panic(r)
+		}
+	}()
+	fn()
+	return nil
 }
 
 const benchNamespace = "bench"
@@ -233,29 +281,21 @@ func run(ctx context.Context, c settings) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(b.work) }()
-	if b.logDir == "" {
-		b.logDir = filepath.Join(b.work, "logs")
-	}
-	if err := os.MkdirAll(b.logDir, 0o755); err != nil {
+	res := &results{}
+	if err := b.step("setting up", func() {
+		b.logDir = cmp.Or(b.logDir, filepath.Join(b.work, "logs"))
+		check(os.MkdirAll(b.logDir, 0o755))
+		b.assets = must(testenv.AssetsDir(ctx, root, os.Stderr))
+		b.variants = buildVariants(ctx, root, b.work, c)
+		b.samples = loadSamples(root)
+		one := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
+		*res = results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: b.assets,
+			Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
+			BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
+			ConfigMapKiB: one.payload.Size / 1024}
+	}); err != nil {
 		return err
 	}
-	if b.assets, err = testenv.AssetsDir(ctx, root, os.Stderr); err != nil {
-		return err
-	}
-	if b.variants, err = buildVariants(ctx, root, b.work, c); err != nil {
-		return err
-	}
-	if b.samples, err = loadSamples(root); err != nil {
-		return err
-	}
-	one, err := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
-	if err != nil {
-		return err
-	}
-	res := &results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: b.assets,
-		Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
-		BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
-		ConfigMapKiB: one.payload.Size / 1024}
 	if c.scale {
 		doc.Scale = res
 	} else {
@@ -263,114 +303,92 @@ func run(ctx context.Context, c settings) error {
 	}
 	// Every step leaves its figures: a run stopped before its largest N
 	// still renders the others.
-	return b.measure(ctx, res, func() error {
+	checkpoint := func() error {
 		res.Finished = time.Now()
 		return writePage(doc, root, c)
-	})
-}
-
-// measure runs the go test benchmarks, then per N the baseline and every
-// variant cold, then the sections that need one manager, then governance
-// per variant and its floor, publishing after each step.
-func (b *bench) measure(ctx context.Context, res *results, checkpoint func() error) error {
-	c, v := b.cfg, b.variants[0]
-	if c.gobench {
-		logln("go test -bench on the domain packages")
-		var err error
-		if res.GoBench, err = runGoBench(ctx, b.root, c.benchtime); err != nil {
+	}
+	for _, s := range b.steps(ctx, res) {
+		if err := b.step(s.name, s.run); err != nil {
 			return err
-		}
-		res.Renderers = benchRenderers(b.samples)
-	}
-	type step struct {
-		name string
-		run  func() error
-	}
-	var steps []step
-	for _, n := range c.sizes {
-		if !c.noBaseline {
-			steps = append(steps, step{fmt.Sprintf("baseline N=%d", n), func() error {
-				logln("N=%d: plain-client baseline", n)
-				base, err := b.baseline(ctx, n)
-				res.Baseline = append(res.Baseline, base)
-				return err
-			}})
-		}
-		for _, v := range b.variants {
-			steps = append(steps, step{fmt.Sprintf("cold convergence N=%d %s", n, v.Name), func() error {
-				logln("N=%d: %s manager", n, v.Name)
-				cold, err := b.cold(ctx, n, v)
-				res.Cold = append(res.Cold, cold)
-				return err
-			}})
-		}
-	}
-	if c.writeBackProposals > 0 {
-		steps = append(steps, step{"git write-back " + v.Name, func() error {
-			logln("git write-back: %d Proposals over %d Roles, %s manager", c.writeBackProposals, writeBackRoles, v.Name)
-			wb, err := b.writeBack(ctx, v, c.writeBackProposals)
-			res.WriteBack = append(res.WriteBack, wb)
-			return err
-		}})
-	}
-	if c.portalRoles > 0 {
-		steps = append(steps, step{"portal", func() (err error) {
-			logln("portal: %d Roles, %d clients", c.portalRoles, c.portalClients)
-			res.Portal, err = b.portal(ctx, v)
-			return err
-		}})
-	}
-	for _, n := range c.bursts {
-		steps = append(steps, step{fmt.Sprintf("vote burst of %d", n), func() error {
-			logln("vote burst: %d voters on one Proposal, %s manager, and its floor", n, v.Name)
-			r, err := b.burst(ctx, v, n)
-			res.VoteBursts = append(res.VoteBursts, r)
-			return err
-		}})
-	}
-	for _, v := range b.variants {
-		if c.govProposals > 0 {
-			steps = append(steps, step{"governance " + v.Name, func() error {
-				logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
-				g, err := b.governance(ctx, v)
-				res.Governance = append(res.Governance, g)
-				return err
-			}})
-		}
-	}
-	if c.govProposals > 0 && c.notifications {
-		steps = append(steps, step{"notifications " + v.Name, func() error {
-			logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", c.govProposals, c.govRoles,
-				len(notifyFollowers)*c.govRoles, v.Name)
-			n, err := b.notifications(ctx, v)
-			if g := res.Governance[0]; g.Variant == v.Name && g.Proposals == n.Proposals && g.Roles == n.Roles &&
-				n.Events > 0 {
-				n.BaselineCPU = g.CPU["manager"]
-				n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
-			}
-			res.Notifications = &n
-			return err
-		}})
-	}
-	if c.govProposals > 0 && c.floor {
-		steps = append(steps, step{"governance floor", func() error {
-			batches := int(res.Governance[0].Writes.total("roles"))
-			logln("governance floor: %d Proposals over %d Roles in %d batches", c.govProposals, c.govRoles, batches)
-			f, err := b.floor(ctx, v, batches)
-			res.GovernanceFloor = &f
-			return err
-		}})
-	}
-	for _, s := range steps {
-		// A failed step's figures are never published: the run ends.
-		if err := s.run(); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		if err := checkpoint(); err != nil {
 			return err
 		}
 	}
 	return checkpoint()
+}
+
+type step struct {
+	name string
+	run  func()
+}
+
+// steps are the measurements in order, each recording what it measured
+// in res: the go test benchmarks, per N the baseline and every variant
+// cold, the sections that need one manager, governance per variant, the
+// notifications and the governance floor.
+func (b *bench) steps(ctx context.Context, res *results) []step {
+	c, v := b.cfg, b.variants[0]
+	var steps []step
+	add := func(on bool, name string, run func()) {
+		if on {
+			steps = append(steps, step{name, run})
+		}
+	}
+	add(c.gobench, "go test -bench", func() {
+		logln("go test -bench on the domain packages")
+		res.GoBench, res.Renderers = runGoBench(ctx, b.root, c.benchtime), benchRenderers(b.samples)
+	})
+	for _, n := range c.sizes {
+		add(!c.noBaseline, fmt.Sprintf("baseline N=%d", n), func() {
+			logln("N=%d: plain-client baseline", n)
+			res.Baseline = append(res.Baseline, b.baseline(ctx, n))
+		})
+		for _, v := range b.variants {
+			add(true, fmt.Sprintf("cold convergence N=%d %s", n, v.Name), func() {
+				logln("N=%d: %s manager", n, v.Name)
+				res.Cold = append(res.Cold, b.cold(ctx, n, v))
+			})
+		}
+	}
+	add(c.writeBackProposals > 0, "git write-back "+v.Name, func() {
+		logln("git write-back: %d Proposals over %d Roles, %s manager", c.writeBackProposals, writeBackRoles, v.Name)
+		res.WriteBack = append(res.WriteBack, b.writeBack(ctx, v, c.writeBackProposals))
+	})
+	add(c.portalRoles > 0, "portal", func() {
+		logln("portal: %d Roles, %d clients", c.portalRoles, c.portalClients)
+		res.Portal = b.portal(ctx, v)
+	})
+	for _, n := range c.bursts {
+		add(true, fmt.Sprintf("vote burst of %d", n), func() {
+			logln("vote burst: %d voters on one Proposal, %s manager, and its floor", n, v.Name)
+			res.VoteBursts = append(res.VoteBursts, b.burst(ctx, v, n))
+		})
+	}
+	for _, v := range b.variants {
+		add(c.govProposals > 0, "governance "+v.Name, func() {
+			logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
+			res.Governance = append(res.Governance, b.governance(ctx, v))
+		})
+	}
+	add(c.govProposals > 0 && c.notifications, "notifications "+v.Name, func() {
+		logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", c.govProposals, c.govRoles,
+			len(notifyFollowers)*c.govRoles, v.Name)
+		n := b.notifications(ctx, v)
+		if g := res.Governance[0]; g.Proposals == n.Proposals && g.Roles == n.Roles && n.Events > 0 {
+			n.BaselineCPU = g.CPU["manager"]
+			n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
+		}
+		res.Notifications = &n
+	})
+	add(c.govProposals > 0 && c.floor, "governance floor", func() {
+		// As many batches as the first variant's governance made Role applies.
+		batches := int(res.Governance[0].Writes.total("roles"))
+		logln("governance floor: %d Proposals over %d Roles in %d batches", c.govProposals, c.govRoles, batches)
+		f := b.floor(ctx, v, batches)
+		res.GovernanceFloor = &f
+	})
+	return steps
 }
 
 // writePage writes doc to the -raw file and renders the page from those
@@ -442,19 +460,14 @@ func commandLine() string {
 // hundreds of Proposals at once, which the limit (20 by default) would
 // refuse. What the page measures is the decision path, not the limit
 // (docs/governance.md measures that).
-func buildVariants(ctx context.Context, root, work string, c settings) ([]variant, error) {
+func buildVariants(ctx context.Context, root, work string, c settings) []variant {
 	var out []variant
 	if c.shipped {
-		bin := filepath.Join(work, "manager")
-		if err := goBuild(ctx, root, bin, "./cmd"); err != nil {
-			return nil, err
-		}
-		env := c.env[variantShipped]
+		bin, env := filepath.Join(work, "manager"), c.env[variantShipped]
+		goBuild(ctx, root, bin, "./cmd")
 		if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") }) {
 			_, soft, err := plane.SoftLimit(root)
-			if err != nil {
-				return nil, err
-			}
+			check(err)
 			env = append(slices.Clone(env), fmt.Sprintf("GOMEMLIMIT=%d", soft))
 		}
 		out = append(out, variant{Name: variantShipped, bin: bin, Env: env, Args: c.args[variantShipped],
@@ -463,18 +476,12 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 				"with the chart's default memory limit"})
 	}
 	for _, b := range c.binaries {
-		bin, err := filepath.Abs(b.value)
-		if err != nil {
-			return nil, err
-		}
-		note := strings.Join(c.notes[b.name], " ")
-		if note == "" {
-			note = "prebuilt manager " + b.value
-		}
-		out = append(out, variant{Name: b.name, bin: bin, Env: c.env[b.name], Args: c.args[b.name], Options: note})
+		note := cmp.Or(strings.Join(c.notes[b.name], " "), "prebuilt manager "+b.value)
+		out = append(out, variant{Name: b.name, bin: must(filepath.Abs(b.value)), Env: c.env[b.name],
+			Args: c.args[b.name], Options: note})
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no variant to measure: -variants shipped or -binary name=path")
+		check(errors.New("no variant to measure: -variants shipped or -binary name=path"))
 	}
 	const authorLimit = "--max-open-proposals-per-author"
 	for i, v := range out {
@@ -482,17 +489,14 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 			out[i].Args = append(slices.Clone(v.Args), authorLimit+"=-1")
 		}
 	}
-	return out, nil
+	return out
 }
 
-func goBuild(ctx context.Context, root, bin, pkg string) error {
+func goBuild(ctx context.Context, root, bin, pkg string) {
 	logln("go build -o %s %s", bin, pkg)
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s: %w", pkg, err)
-	}
-	return nil
+	check(cmd.Run(), "go build", pkg)
 }
 
 // machine describes where the figures come from.

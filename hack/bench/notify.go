@@ -74,77 +74,41 @@ type notifyResult struct {
 	BaselineCPU, PerThousand time.Duration
 }
 
-func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, error) {
+func (b *bench) notifications(ctx context.Context, v variant) notifyResult {
 	res := notifyResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	bin, err := mailpit.Binary(ctx, b.root)
-	if err != nil {
-		return res, err
-	}
-	logFile, err := os.Create(filepath.Join(b.logDir, "mailpit.log"))
-	if err != nil {
-		return res, err
-	}
-	defer func() { _ = logFile.Close() }()
-	mail, err := mailpit.Start(ctx, bin, logFile)
-	if err != nil {
-		return res, err
-	}
-	defer mail.Stop()
+	logFile := must(os.Create(filepath.Join(b.logDir, "mailpit.log")))
+	b.cleanup(func() { _ = logFile.Close() })
+	mail := must(mailpit.Start(ctx, must(mailpit.Binary(ctx, b.root)), logFile))
+	b.cleanup(mail.Stop)
 	hook := &hookReceiver{firstApplied: map[string]time.Time{}}
 	srv := httptest.NewServer(hook)
-	defer srv.Close()
+	b.cleanup(srv.Close)
 	track := newLatencies()
-	st, err := b.setUp(ctx, stageSpec{namespace: "notify", roles: b.cfg.govRoles, governance: governancePolicy(),
+	st := b.setUp(ctx, stageSpec{namespace: "notify", roles: b.cfg.govRoles, governance: governancePolicy(),
 		onConfigMap: track.configMap})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
 	v.Args = append(slices.Clone(v.Args), "--portal-url=https://career.example.com")
-	mgr, err := b.startManager(ctx, st, v, "notifications")
-	if err != nil {
-		return res, err
-	}
-	follows, err := setUpNotifications(ctx, st, srv.URL, mail)
-	if err != nil {
-		return res, err
-	}
+	mgr := b.startManager(ctx, st, v, "notifications")
+	follows := setUpNotifications(ctx, st, srv.URL, mail)
 	res.Follows = len(follows)
-	proposals, err := b.openProposals(ctx, st, res.Proposals)
-	if err != nil {
-		return res, err
-	}
+	proposals := b.openProposals(ctx, st, res.Proposals)
 	track.follow(proposals)
 	// The openings are told; the measurement starts once they are.
-	if err := notificationsSettled(ctx, st, b.cfg.timeout); err != nil {
-		return res, err
-	}
-	if err := mail.DeleteAll(ctx); err != nil {
-		return res, err
-	}
+	notificationsSettled(ctx, st, b.cfg.timeout)
+	check(mail.DeleteAll(ctx))
 	hook.mu.Lock()
 	hook.firstApplied, hook.events, hook.messages = map[string]time.Time{}, 0, 0
 	hook.mu.Unlock()
 
-	m, err := startMeter(ctx, st.cp, mgr.Pid())
-	if err != nil {
-		return res, err
-	}
+	m := startMeter(ctx, st.cp, mgr.Pid())
 	logln("  casting %d deciding votes at once", len(proposals))
-	if err := track.vote(ctx, st.cp.users[dave], proposals, nil); err != nil {
-		return res, err
-	}
+	track.vote(ctx, st.cp.users[dave], proposals, nil)
 	missing := 0
-	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, b.cfg.timeout, true,
+	check(wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, b.cfg.timeout, true,
 		func(context.Context) (bool, error) {
 			missing = len(proposals) - len(hook.told(proposals))
 			return missing == 0, nil
-		}); err != nil {
-		return res, fmt.Errorf("the webhook was not told %d of %d decisions: %w", missing, len(proposals), err)
-	}
-	if err := notificationsSettled(ctx, st, b.cfg.timeout); err != nil {
-		return res, err
-	}
+		}), fmt.Sprintf("the webhook was not told %d of %d decisions", missing, len(proposals)))
+	notificationsSettled(ctx, st, b.cfg.timeout)
 	res.CPU = m.cpu()
 	var after, mailLat []time.Duration
 	told := hook.told(proposals)
@@ -157,17 +121,14 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	}
 	qa := quantilesOf(after)
 	res.AfterP50, res.AfterP95, res.Quantiles = qa.P50, qa.P95, quantilesOf(res.Latencies)
-	events, messages, first, err := mailDeliveries(ctx, mail, proposals, follows)
-	if err != nil {
-		return res, err
-	}
+	events, messages, first := mailDeliveries(ctx, mail, proposals, follows)
 	for _, p := range proposals {
 		if at, ok := first[string(p.UID)]; ok {
 			mailLat = append(mailLat, at.Sub(track.sent[string(p.UID)]))
 		}
 	}
 	if len(mailLat) != len(proposals) {
-		return res, fmt.Errorf("%d of %d decisions reached a follower's mailbox", len(mailLat), len(proposals))
+		check(fmt.Errorf("%d of %d decisions reached a follower's mailbox", len(mailLat), len(proposals)))
 	}
 	qm := quantilesOf(mailLat)
 	res.MailP50, res.MailP95, res.MailMax = qm.P50, qm.P95, qm.Max
@@ -177,14 +138,14 @@ func (b *bench) notifications(ctx context.Context, v variant) (notifyResult, err
 	logln("  %d events in %d messages; webhook p50 %s, p95 %s; mail p95 %s; manager CPU %s",
 		res.Events, res.Messages, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond),
 		res.MailP95.Round(time.Millisecond), res.CPU["manager"].Round(time.Millisecond))
-	return res, nil
+	return res
 }
 
 // setUpNotifications creates the webhook and SMTP providers, a rule for
 // each (the webhook's channel, the team's mailbox), and a Follow of every
 // Role by each of notifyFollowers, created as them; it waits until the
 // Follows are set up and returns them.
-func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *mailpit.Server) ([]*v1.Follow, error) {
+func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *mailpit.Server) []*v1.Follow {
 	const hook, smtp = "hook", "mail"
 	matrix := v1.ObjectName(st.matrix.Name)
 	for _, o := range []client.Object{
@@ -204,23 +165,18 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 			Spec: v1.NotificationRuleSpec{ProviderRef: v1.LocalReference{Name: smtp}, MatrixRef: matrix,
 				To: []string{"career-team@example.com"}}},
 	} {
-		if err := st.cp.Admin.Create(ctx, o); err != nil {
-			return nil, fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
-		}
+		check(st.cp.Admin.Create(ctx, o), fmt.Sprintf("creating %T %s", o, o.GetName()))
 	}
-	var follows []*v1.Follow
+	follows := make([]*v1.Follow, 0, len(notifyFollowers)*len(st.roles))
 	for _, u := range notifyFollowers {
-		if err := st.cp.bind(ctx, "", u+"-skillmatrix-follower", "skillmatrix-follower", rbacv1.UserKind,
-			u); err != nil {
-			return nil, err
-		}
+		st.cp.bind(ctx, "", u+"-skillmatrix-follower", "skillmatrix-follower", rbacv1.UserKind, u)
 		for _, r := range st.roles {
 			follows = append(follows, notify.NewFollow(st.ns, r.Name, u, notify.FollowOptions{}))
 		}
 	}
 	// The RoleBindings take a moment to reach the authorizer.
 	deadline := time.Now().Add(time.Minute)
-	if err := parallel(len(follows), 16, func(i int) error {
+	check(parallel(len(follows), 16, func(i int) error {
 		var err error
 		_ = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Until(deadline), true,
 			func(ctx context.Context) (bool, error) {
@@ -228,33 +184,25 @@ func setUpNotifications(ctx context.Context, st *stage, hookURL string, mail *ma
 				return err == nil, nil
 			})
 		return err
-	}); err != nil {
-		return nil, fmt.Errorf("following the Roles: %w", err)
-	}
+	}), "following the Roles")
 	for _, f := range follows {
-		if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 24*time.Hour, true,
+		check(wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 24*time.Hour, true,
 			func(ctx context.Context) (bool, error) {
 				err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(f), f)
 				return f.Status.UnsubscribeToken != "", err
-			}); err != nil {
-			return nil, err
-		}
+			}))
 	}
-	return follows, nil
+	return follows
 }
 
 // notificationsSettled waits until no rule or Follow of the stage has a
 // message waiting.
-func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration) error {
+func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration) {
 	waiting := 0
-	if err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, timeout, true, func(ctx context.Context) (bool,
-		error) {
+	settled := func(ctx context.Context) (bool, error) {
 		var rules v1.NotificationRuleList
 		var follows v1.FollowList
 		if err := st.cp.Admin.List(ctx, &rules, client.InNamespace(st.ns)); err != nil {
-			return false, err
-		}
-		if err := st.cp.Admin.List(ctx, &follows, client.InNamespace(st.ns)); err != nil {
 			return false, err
 		}
 		waiting = 0
@@ -263,23 +211,24 @@ func notificationsSettled(ctx context.Context, st *stage, timeout time.Duration)
 				waiting += len(ob.Pending)
 			}
 		}
+		err := st.cp.Admin.List(ctx, &follows, client.InNamespace(st.ns))
 		for _, f := range follows.Items {
 			if f.Status.Outbox != nil {
 				waiting += len(f.Status.Outbox.Pending)
 			}
 		}
-		return waiting == 0, nil
-	}); err != nil {
-		return fmt.Errorf("%d notifications still wait: %w", waiting, err)
+		return waiting == 0, err
 	}
-	return nil
+	if err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, timeout, true, settled); err != nil {
+		check(err, fmt.Sprintf("%d notifications still wait", waiting))
+	}
 }
 
 // mailDeliveries reads what mailpit received: the events delivered (each
 // message's delivery id, or a digest's listed ids), the messages, and per
 // Proposal uid the first arrival of a Follow's mail telling its Applied.
 func mailDeliveries(ctx context.Context, mail *mailpit.Server, proposals []*v1.Proposal, follows []*v1.Follow,
-) (events, messages int, first map[string]time.Time, err error) {
+) (events, messages int, first map[string]time.Time) {
 	byID := map[string]string{}
 	for _, p := range proposals {
 		for _, f := range follows {
@@ -288,16 +237,9 @@ func mailDeliveries(ctx context.Context, mail *mailpit.Server, proposals []*v1.P
 			}
 		}
 	}
-	all, err := mail.Messages(ctx)
-	if err != nil {
-		return 0, 0, nil, err
-	}
 	first = map[string]time.Time{}
-	for _, m := range all {
-		h, err := mail.Headers(ctx, m.ID)
-		if err != nil {
-			return 0, 0, nil, err
-		}
+	for _, m := range must(mail.Messages(ctx)) {
+		h := must(mail.Headers(ctx, m.ID))
 		ids := h[notify.HeaderDeliveryID]
 		if digest := h[notify.HeaderDigestOf]; len(digest) > 0 {
 			ids = strings.Split(strings.Join(strings.Fields(strings.Join(digest, "")), ""), ",")
@@ -312,7 +254,7 @@ func mailDeliveries(ctx context.Context, mail *mailpit.Server, proposals []*v1.P
 			}
 		}
 	}
-	return events, messages, first, nil
+	return events, messages, first
 }
 
 // hookReceiver is the webhook on loopback: when each Proposal's Applied

@@ -79,56 +79,27 @@ const (
 	benchClientID   = "bench-portal"
 )
 
-func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
+func (b *bench) portal(ctx context.Context, v variant) *portalResult {
 	c := b.cfg
 	res := &portalResult{Roles: c.portalRoles, Clients: c.portalClients, Requests: c.portalRequests}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: c.portalRoles})
-	defer st.close()
-	if err != nil {
-		return nil, err
-	}
-	mgr, err := b.startManager(ctx, st, v, "portal")
-	if err != nil {
-		return nil, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: c.portalRoles})
 	// The portal is measured alone: the manager has published everything.
-	if err := mgr.stop(); err != nil {
-		return nil, err
-	}
+	check(b.startManager(ctx, st, v, "portal").stop())
 	bin := filepath.Join(b.work, "portal")
-	if err := goBuild(ctx, b.root, bin, "./cmd/portal"); err != nil {
-		return nil, err
-	}
+	goBuild(ctx, b.root, bin, "./cmd/portal")
 	_, soft, err := plane.SoftLimit(b.root, "portal")
-	if err != nil {
-		return nil, err
-	}
+	check(err)
 	res.Env = []string{fmt.Sprintf("GOMEMLIMIT=%d", soft)}
 	// The portal runs as a user with config/portal's RBAC, with sign-in.
-	kubeconfig, err := b.portalIdentity(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	iss, signIn, err := b.startIssuer(max(c.portalVotes, 1))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = iss.Close() }()
-	addrs, err := freeAddresses(2)
-	if err != nil {
-		return nil, err
-	}
+	kubeconfig := b.portalIdentity(ctx, st)
+	iss, signIn := b.startIssuer(max(c.portalVotes, 1))
+	addrs := freeAddresses(2)
 	started := time.Now()
-	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addrs[0]},
+	p := must(managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addrs[0]},
 		signIn...), Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: addrs[1], Env: res.Env,
-		LogPath: filepath.Join(b.logDir, "portal.log")})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = p.Stop(10 * time.Second) }()
-	if err := p.WaitReady(ctx, c.timeout); err != nil {
-		return nil, err
-	}
+		LogPath: filepath.Join(b.logDir, "portal.log")}))
+	b.cleanup(func() { _ = p.Stop(10 * time.Second) })
+	check(p.WaitReady(ctx, c.timeout))
 	res.Ready = time.Since(started)
 	res.SyncedRSS, _ = plane.Memory(p.Pid())
 
@@ -139,7 +110,7 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 	}
 	started = time.Now()
 	if _, errs := load(ctx, base+"%s/matrix.html", names, len(names), c.portalClients); errs > 0 {
-		return nil, fmt.Errorf("the first pass over every matrix.html failed %d times%s", errs, p.Tail(20))
+		check(fmt.Errorf("the first pass over every matrix.html failed %d times%s", errs, p.Tail(20)))
 	}
 	res.FirstPass = time.Since(started)
 	for _, route := range []struct{ name, path string }{{"Role page", "%s/"}, {"matrix.html", "%s/matrix.html"}} {
@@ -152,13 +123,17 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, q.P50, q.P95, errs)
 	}
 	if c.portalVotes > 0 {
-		if res.Votes, err = b.compareVotes(ctx, st, iss, "http://"+addrs[0], c.portalVotes); err != nil {
-			return nil, fmt.Errorf("votes: %w%s", err, p.Tail(20))
-		}
+		// A vote comparison that fails shows the portal's log.
+		b.cleanup(func() {
+			if res.Votes == nil {
+				logln("  votes failed:%s", p.Tail(20))
+			}
+		})
+		res.Votes = b.compareVotes(ctx, st, iss, "http://"+addrs[0], c.portalVotes)
 		logln("  vote p95: portal %s, plugin %s, ratio %.2f", res.Votes.PortalP95, res.Votes.PluginP95, res.Votes.Ratio)
 	}
 	_, res.PeakRSS = plane.Memory(p.Pid())
-	return res, nil
+	return res
 }
 
 // load sends requests GETs of pattern over the Roles in turn from clients
@@ -214,26 +189,14 @@ type voteComparison struct {
 
 // portalIdentity makes the portal's user with config/portal's ClusterRoles
 // and returns its kubeconfig.
-func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
+func (b *bench) portalIdentity(ctx context.Context, st *stage) string {
 	const portalUser = "skillmatrix-portal"
-	u, err := st.cp.AddUser(ctx, portalUser, nil)
-	if err != nil {
-		return "", err
-	}
+	u := must(st.cp.AddUser(ctx, portalUser, nil))
 	for _, f := range []string{"role.yaml", "impersonator.yaml"} {
-		objs, err := testenv.ReadObjects(filepath.Join(b.root, "config", "portal", f))
-		if err != nil {
-			return "", err
-		}
-		for _, o := range objs {
-			if o.GetKind() != clusterRoleKind {
-				continue
-			}
-			if err := st.cp.Admin.Create(ctx, o); err != nil {
-				return "", err
-			}
-			if err := st.cp.bind(ctx, "", o.GetName(), o.GetName(), rbacv1.UserKind, portalUser); err != nil {
-				return "", err
+		for _, o := range must(testenv.ReadObjects(filepath.Join(b.root, "config", "portal", f))) {
+			if o.GetKind() == clusterRoleKind {
+				check(st.cp.Admin.Create(ctx, o))
+				st.cp.bind(ctx, "", o.GetName(), o.GetName(), rbacv1.UserKind, portalUser)
 			}
 		}
 	}
@@ -241,13 +204,10 @@ func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
 }
 
 // writeKubeconfig writes u's kubeconfig to the work directory.
-func (b *bench) writeKubeconfig(u plane.User, name string) (string, error) {
-	data, err := u.KubeConfig()
-	if err != nil {
-		return "", err
-	}
+func (b *bench) writeKubeconfig(u plane.User, name string) string {
 	path := filepath.Join(b.work, name+".kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
+	check(os.WriteFile(path, must(u.KubeConfig()), 0o600))
+	return path
 }
 
 // voterUser is voter i of the issuer.
@@ -258,75 +218,45 @@ func voterUser(i int) oidcissuer.User {
 
 // startIssuer starts the harness's identity provider with voters people
 // and returns it with the portal's flags for it.
-func (b *bench) startIssuer(voters int) (*oidcissuer.Issuer, []string, error) {
+func (b *bench) startIssuer(voters int) (*oidcissuer.Issuer, []string) {
 	users := make([]oidcissuer.User, voters)
 	for i := range users {
 		users[i] = voterUser(i)
 	}
-	key := make([]byte, 32)
+	key, path := make([]byte, 32), filepath.Join(b.work, "portal-session.key")
 	_, _ = rand.Read(key)
-	path := filepath.Join(b.work, "portal-session.key")
-	if err := os.WriteFile(path, []byte(base64.RawURLEncoding.EncodeToString(key)), 0o600); err != nil {
-		return nil, nil, err
-	}
-	iss, err := oidcissuer.Start("127.0.0.1:0", oidcissuer.Options{Users: users, ClientID: benchClientID,
-		TokenTTL: time.Hour})
-	if err != nil {
-		return nil, nil, err
-	}
+	check(os.WriteFile(path, []byte(base64.RawURLEncoding.EncodeToString(key)), 0o600))
+	iss := must(oidcissuer.Start("127.0.0.1:0", oidcissuer.Options{Users: users, ClientID: benchClientID,
+		TokenTTL: time.Hour}))
+	b.cleanup(func() { _ = iss.Close() })
 	return iss, []string{"--oidc-issuer-url=" + iss.URL(), "--oidc-client-id=" + benchClientID,
 		"--oidc-username-claim=preferred_username", "--oidc-username-prefix=-", "--oidc-groups-claim=groups",
-		"--session-key-file=" + path, "--writes-per-minute=6000", "--write-burst=1000"}, nil
+		"--session-key-file=" + path, "--writes-per-minute=6000", "--write-burst=1000"}
 }
 
 // compareVotes measures the votes.
 func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Issuer, portal string,
-	voters int) (*voteComparison, error) {
+	voters int) *voteComparison {
 	// The voters may vote and the author propose in the namespace.
-	if err := st.cp.bind(ctx, st.ns, "bench-skillmatrix-voter", "skillmatrix-voter", rbacv1.GroupKind,
-		benchVoterGroup); err != nil {
-		return nil, err
-	}
-	if err := st.cp.bind(ctx, st.ns, "bench-skillmatrix-proposer", "skillmatrix-proposer", rbacv1.UserKind,
-		benchAuthor); err != nil {
-		return nil, err
-	}
-	author, err := st.cp.as(benchAuthor)
-	if err != nil {
-		return nil, err
-	}
-	var viaPlugin, viaPortal string
-	for name, into := range map[string]*string{"plugin": &viaPlugin, "portal": &viaPortal} {
-		if *into, err = benchProposal(ctx, author, st.ns, st.roles[0].Name, name); err != nil {
-			return nil, err
-		}
-	}
+	st.cp.bind(ctx, st.ns, "bench-skillmatrix-voter", "skillmatrix-voter", rbacv1.GroupKind, benchVoterGroup)
+	st.cp.bind(ctx, st.ns, "bench-skillmatrix-proposer", "skillmatrix-proposer", rbacv1.UserKind, benchAuthor)
+	author := st.cp.as(benchAuthor)
+	viaPlugin := benchProposal(ctx, author, st.ns, st.roles[0].Name, "plugin")
+	viaPortal := benchProposal(ctx, author, st.ns, st.roles[0].Name, "portal")
 	plugin := filepath.Join(b.work, "kubectl-skillmatrix")
-	if err := goBuild(ctx, b.root, plugin, "./cmd/kubectl-skillmatrix"); err != nil {
-		return nil, err
-	}
+	goBuild(ctx, b.root, plugin, "./cmd/kubectl-skillmatrix")
 	res := &voteComparison{Votes: voters}
 	var portalLat, pluginLat []time.Duration
 	for i := range voters {
 		person := voterUser(i)
-		u, err := st.cp.AddUser(ctx, person.Name, []string{benchVoterGroup})
-		if err != nil {
-			return nil, err
-		}
-		kubeconfig, err := b.writeKubeconfig(u, person.Name)
-		if err != nil {
-			return nil, err
-		}
+		kubeconfig := b.writeKubeconfig(must(st.cp.AddUser(ctx, person.Name, []string{benchVoterGroup})), person.Name)
 		if d, err := pluginVote(ctx, plugin, kubeconfig, st.ns, viaPlugin); err != nil {
 			res.Errors++
 			logln("  the plugin's vote of %s: %v", person.Name, err)
 		} else {
 			pluginLat = append(pluginLat, d)
 		}
-		tok, err := iss.Mint(person, oidcissuer.MintOptions{})
-		if err != nil {
-			return nil, err
-		}
+		tok := must(iss.Mint(person, oidcissuer.MintOptions{}))
 		if d, err := portalVote(ctx, portal, st.ns, viaPortal, tok); err != nil {
 			res.Errors++
 			logln("  the portal's vote of %s: %v", person.Name, err)
@@ -341,9 +271,7 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 	}
 	// Both write Ballots, one per voter, on their own Proposal.
 	var ballots v1.BallotList
-	if err := st.cp.Admin.List(ctx, &ballots, client.InNamespace(st.ns)); err != nil {
-		return nil, err
-	}
+	check(st.cp.Admin.List(ctx, &ballots, client.InNamespace(st.ns)))
 	portalBallots := 0
 	for _, bl := range ballots.Items {
 		if string(bl.Spec.ProposalRef) == viaPortal {
@@ -351,26 +279,27 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 		}
 	}
 	if res.Errors == 0 && portalBallots != voters {
-		return nil, fmt.Errorf("the portal's Proposal has %d Ballots, want %d", portalBallots, voters)
+		check(fmt.Errorf("the portal's Proposal has %d Ballots, want %d", portalBallots, voters))
 	}
-	return res, nil
+	return res
 }
 
 // benchProposal creates a Proposal as the author, as admission wants it.
-func benchProposal(ctx context.Context, author client.Client, ns, role, name string) (string, error) {
+func benchProposal(ctx context.Context, author client.Client, ns, role, name string) string {
 	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "bench-votes-" + name, Namespace: ns},
 		Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role), Title: "Votes through the " + name, Author: benchAuthor,
 			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "senior", Focus: new("Measured through the " + name)}}}}
 	// The API server's authorizer learns of the author's binding from a
 	// watch: under load a create right after it can still be Forbidden.
-	return p.Name, wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true,
+	check(wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true,
 		func(ctx context.Context) (bool, error) {
 			err := author.Create(ctx, p)
 			if apierrors.IsForbidden(err) {
 				return false, nil
 			}
 			return true, err
-		})
+		}))
+	return p.Name
 }
 
 // pluginVote runs `kubectl skillmatrix -n ns vote proposal approve` as

@@ -18,6 +18,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -133,7 +134,6 @@ var operatorResources = []string{"configmaps", "roles", "roles/status", "skillma
 // makes too: the votes and the operator's Events are left out.
 var promotionWrites = []string{"roles", "configmaps", "roles/status", "proposals/status"}
 
-// since returns w minus before, without zeroes.
 func (w writeCounts) since(before writeCounts) writeCounts {
 	out := writeCounts{}
 	for k, v := range w {
@@ -144,7 +144,7 @@ func (w writeCounts) since(before writeCounts) writeCounts {
 	return out
 }
 
-// total sums the writes to the resources given (all when none).
+// total sums the writes to the resources given, all when none.
 func (w writeCounts) total(resources ...string) float64 {
 	sum := 0.0
 	for k, v := range w {
@@ -240,7 +240,6 @@ func startMeter(ctx context.Context, cp *controlPlane, managerPID int) *meter {
 	return m
 }
 
-// cpu is the CPU time of each process since the start (all of it before).
 func (m *meter) cpu() map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for name, pid := range m.pids {
@@ -259,8 +258,7 @@ func (m *meter) requests(ctx context.Context) map[string]requestMean {
 	return out
 }
 
-// writes are the writes since the start: now, or once kube-apiserver has
-// served no operator write for quiet.
+// writes are those since the start, once no operator write came for quiet.
 func (m *meter) writes(ctx context.Context, quiet time.Duration) writeCounts {
 	return waitQuiet(ctx, m.cp, quiet, 2*time.Minute).since(m.start.writes)
 }
@@ -290,8 +288,7 @@ func waitQuiet(ctx context.Context, cp *controlPlane, quiet, limit time.Duration
 	panic(failure{fmt.Errorf("kube-apiserver kept serving writes for %s", limit)})
 }
 
-// procStat returns the fields of /proc/pid/stat after the command name
-// (which may hold spaces), and that name.
+// procStat returns /proc/pid/stat's command name and the fields after it.
 func procStat(pid int) (fields []string, name string) {
 	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	s := string(data)
@@ -302,7 +299,6 @@ func procStat(pid int) (fields []string, name string) {
 	return strings.Fields(s[closing+1:]), s[open+1 : closing]
 }
 
-// processCPU is the CPU time (user+system) of the process pid.
 func processCPU(pid int) time.Duration {
 	fields, _ := procStat(pid)
 	if len(fields) < 13 {
@@ -316,20 +312,17 @@ func processCPU(pid int) time.Duration {
 const variantShipped = "shipped"
 
 // variant is one way of running the manager: a binary, its environment and
-// extra flags.
+// extra flags, and what the page says of it (Options).
 type variant struct {
-	Name string
-	// Options describes the variant on the page.
+	Name    string
 	Options string
 	Env     []string
 	Args    []string `json:",omitempty"`
 	bin     string
-	// profileTo, when set, is the path prefix of the CPU profiles taken
-	// from the manager's start (profileCPU).
+	// profileTo is the path prefix of the CPU profiles, when taken.
 	profileTo string
 }
 
-// freeAddresses are n free loopback addresses.
 func freeAddresses(n int) []string {
 	out := make([]string, n)
 	for i := range out {
@@ -392,8 +385,7 @@ func (m *managerProc) sampleHeap(ctx context.Context) {
 	}
 }
 
-// heap is go_memstats_heap_alloc_bytes now: live objects and those not yet
-// collected.
+// heap is go_memstats_heap_alloc_bytes: live objects and those not yet collected.
 func (m *managerProc) heap(ctx context.Context) float64 {
 	text, err := m.scrape(ctx)
 	if s := plane.ParseMetrics(text, "go_memstats_heap_alloc_bytes"); err == nil && len(s) > 0 {
@@ -411,11 +403,10 @@ func (m *managerProc) scrape(ctx context.Context) (string, error) {
 	return body.String(), err
 }
 
-// memory is the manager's memory, in bytes.
+// memory is the manager's memory in bytes: VmHWM (the most resident memory
+// the process ever had) and VmRSS, the highest Go heap sampled and the last.
 type memory struct {
-	// PeakRSS is VmHWM, the most resident memory the process ever had.
-	PeakRSS, RSS float64
-	// PeakHeap is the highest Go heap sampled.
+	PeakRSS, RSS   float64
 	PeakHeap, Heap float64
 }
 
@@ -464,14 +455,12 @@ func (m *managerProc) profileCPU(ctx, profiling context.Context, base, prefix st
 	}
 }
 
-// endProfile lets the profile in progress finish, then stops profiling.
 func (m *managerProc) endProfile() {
 	m.endProfiling()
 	<-m.profiled
 }
 
-// fetch GETs url, asking for encoding when set, and copies the body to w;
-// any status but 200 OK is an error.
+// fetch copies the body of url, asking for encoding when set, to w.
 func fetch(ctx context.Context, c *http.Client, url, encoding string, timeout time.Duration, w io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -494,8 +483,7 @@ func fetch(ctx context.Context, c *http.Client, url, encoding string, timeout ti
 	return err
 }
 
-// stop ends the manager with SIGTERM, as the kubelet does, and SIGKILL
-// after 20 seconds.
+// stop ends the manager with SIGTERM, as the kubelet does, SIGKILL after 20 s.
 func (m *managerProc) stop() error {
 	m.endProfiling()
 	if m.endSampling != nil {
@@ -505,34 +493,23 @@ func (m *managerProc) stop() error {
 	return m.Stop(20 * time.Second)
 }
 
-// parallel runs fn for every index on workers goroutines and returns the
-// first error.
+// parallel runs fn for every index, at most workers at a time, and returns
+// the first error.
 func parallel(n, workers int, fn func(i int) error) error {
-	errs := make([]error, n)
-	next := make(chan int)
+	errs, slots := make([]error, n), make(chan struct{}, workers)
 	var wg sync.WaitGroup
-	for range min(workers, max(n, 1)) {
+	for i := range n {
+		slots <- struct{}{}
 		wg.Go(func() {
-			for i := range next {
-				errs[i] = fn(i)
-			}
+			defer func() { <-slots }()
+			errs[i] = fn(i)
 		})
 	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return cmp.Or(errs...)
 }
 
-// atOnce runs fn for every index on a goroutine each, all released at the
-// same moment.
+// atOnce runs fn for every index on a goroutine each, all released at once.
 func atOnce(n int, fn func(i int)) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -582,8 +559,7 @@ func loadSamples(root string) samples {
 	return s
 }
 
-// newRoles generates n Roles from the sample: its skills, cells and levels,
-// their own names and titles.
+// newRoles generates n Roles from the sample, with their own names and titles.
 func (s samples) newRoles(ns, matrix string, n int) []*v1.Role {
 	roles := make([]*v1.Role, 0, n)
 	for i := range n {
@@ -595,7 +571,6 @@ func (s samples) newRoles(ns, matrix string, n int) []*v1.Role {
 	return roles
 }
 
-// expected is what the operator publishes for one Role.
 type expected struct {
 	payload publish.Payload
 	model   *model.RoleMatrix
@@ -611,7 +586,6 @@ func expectedFor(matrix *v1.SkillMatrix, role *v1.Role) expected {
 	return expected{payload: payload, model: m, result: validation.Role(&role.Spec, &matrix.Spec)}
 }
 
-// expectedHashes are the content hashes the Roles' status must reach.
 func expectedHashes(matrix *v1.SkillMatrix, roles []*v1.Role) map[string]string {
 	out := make(map[string]string, len(roles))
 	for _, r := range roles {
@@ -635,9 +609,8 @@ type stage struct {
 	mgr       *managerProc
 }
 
-// stageSpec says what a measurement needs set up: governance replaces the
-// sample's policy when set; onConfigMap makes the observer watch the
-// published ConfigMaps too.
+// stageSpec says what a measurement needs: governance replaces the sample's
+// policy when set; onConfigMap has the observer watch the ConfigMaps too.
 type stageSpec struct {
 	namespace   string
 	roles       int
@@ -760,7 +733,6 @@ func (o *observer) expect(want map[string]string) <-chan struct{} {
 	return all
 }
 
-// lastReached is when the last Role reached its expected hash.
 func (o *observer) lastReached() time.Time {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -773,15 +745,12 @@ func (o *observer) lastReached() time.Time {
 	return last
 }
 
-// roleVersions is a copy of how many versions each Role went through.
 func (o *observer) roleVersions() map[string]int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return maps.Clone(o.versions)
 }
 
-// waitAll waits until every expected Role is there, reporting progress; it
-// gives up when died is closed (the manager exited).
 func (o *observer) waitAll(ctx context.Context, all, died <-chan struct{}, timeout time.Duration, what string) {
 	waitChan(ctx, all, died, timeout, func() string {
 		o.mu.Lock()

@@ -108,16 +108,7 @@ type page struct {
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
-	Bursts   []voteBurst
-}
-
-// voteBurst is a burstResult with what the page derives from it.
-type voteBurst struct {
-	burstResult
-	// WallRatio is the burst's wall time over the floor's; StatusWrites and
-	// Conflicts are the Proposal status writes after the burst and those
-	// refused with a conflict.
-	WallRatio, StatusWrites, Conflicts float64
+	Bursts   []burstResult
 }
 
 type size struct {
@@ -128,61 +119,75 @@ type size struct {
 	Slowest        cold
 }
 
-// cold is a coldResult with what the page derives from it.
+// cold is a coldResult with the baseline's convergence at its N.
 type cold struct {
 	coldResult
-	// Baseline is the baseline's convergence at this N, Ratio the
-	// variant's over it, OverGoalPct by how much that misses the goal.
-	Baseline                           time.Duration
-	Ratio, OverGoalPct                 float64
-	WriteTotal, SteadyTotal            float64
-	Events, Conflicts, CatalogRewrites float64
-	ReconcilesPerRole, CPUPerRoleMs    float64
-	// EditExact means one ConfigMap and one status write per Role.
-	EditExact                  bool
-	EditConfigMaps, EditStatus float64
-	EditSpread                 []struct{ Versions, Roles int }
-	MemoryMissedBy             float64
+	Baseline time.Duration
 }
 
-func newCold(c coldResult, base baselineResult) cold {
+func (c cold) Ratio() float64             { return over(c.Converge, c.Baseline) }
+func (c cold) OverGoalPct() float64       { return (c.Ratio()/goal.Ratio - 1) * 100 }
+func (c cold) WriteTotal() float64        { return c.Writes.total(operatorResources...) }
+func (c cold) SteadyTotal() float64       { return c.SteadyWrites.total(operatorResources...) }
+func (c cold) Events() float64            { return c.Writes.total("events") }
+func (c cold) Conflicts() float64         { return c.Writes.conflicts() }
+func (c cold) CatalogRewrites() float64   { return c.Writes.total("configmaps") - float64(c.N) - 1 }
+func (c cold) ReconcilesPerRole() float64 { return c.Reconciles["role"] / float64(c.N) }
+func (c cold) CPUPerRoleMs() float64      { return float64(c.CPU["manager"].Milliseconds()) / float64(c.N) }
+func (c cold) EditConfigMaps() float64    { return c.EditWrites.total("configmaps") }
+func (c cold) EditStatus() float64        { return c.EditWrites.total("roles/status") }
+func (c cold) MemoryMissedBy() float64    { return max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB) }
+
+// EditExact means exactly one ConfigMap and one status write per Role, and
+// nothing else beyond the SkillMatrix's own catalog and status.
+func (c cold) EditExact() bool {
 	n := float64(c.N)
-	out := cold{coldResult: c, Baseline: base.Converge, WriteTotal: c.Writes.total(operatorResources...),
-		SteadyTotal: c.SteadyWrites.total(operatorResources...), Events: c.Writes.total("events"),
-		Conflicts: c.Writes.conflicts(), CatalogRewrites: c.Writes.total("configmaps") - n - 1,
-		ReconcilesPerRole: c.Reconciles["role"] / n, CPUPerRoleMs: float64(c.CPU["manager"].Milliseconds()) / n,
-		EditConfigMaps: c.EditWrites.total("configmaps"), EditStatus: c.EditWrites.total("roles/status"),
-		MemoryMissedBy: max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB), Ratio: over(c.Converge, base.Converge)}
-	if base.Converge > 0 {
-		out.OverGoalPct = (out.Ratio/goal.Ratio - 1) * 100
-	}
-	// Exactly one ConfigMap and one status write per Role, and nothing else
-	// beyond the SkillMatrix's own catalog and status.
-	out.EditExact = c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N && c.EditWrites["PUT configmaps"] == n+1 &&
-		c.EditWrites["PATCH roles/status"] == n && out.EditConfigMaps == n+1 &&
+	return c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N && c.EditWrites["PUT configmaps"] == n+1 &&
+		c.EditWrites["PATCH roles/status"] == n && c.EditConfigMaps() == n+1 &&
 		c.EditWrites.total("roles", "roles/status") == n
+}
+
+// EditSpread is how many Roles the edit gave each number of versions.
+func (c cold) EditSpread() []struct{ Versions, Roles int } {
+	out := make([]struct{ Versions, Roles int }, 0, len(c.EditRoleWrites))
 	for _, k := range slices.Sorted(maps.Keys(c.EditRoleWrites)) {
-		out.EditSpread = append(out.EditSpread, struct{ Versions, Roles int }{k, c.EditRoleWrites[k]})
+		out = append(out, struct{ Versions, Roles int }{k, c.EditRoleWrites[k]})
 	}
 	return out
 }
 
-// gov is a governanceResult with what the page derives from it, against
-// the floor when there is one.
+// gov is a governanceResult against the floor's, when there is one.
 type gov struct {
 	governanceResult
-	Acks, Solo dist
-	// PromotionWrites are the writes the floor makes too, OperatorWrites
-	// those and the Events; SARs are the ballots' re-checks.
-	PromotionWrites, Events, OperatorWrites, SARs              float64
-	Applies, RoleStatus, ConfigMaps, ProposalStatus, Conflicts float64
-	// PerSecond are Proposals promoted per second of the burst; APICores
-	// and ManagerCores the cores they kept busy.
-	PerSecond, APICores, ManagerCores float64
-	// P95OverGoal is the p95 over its goal; the Floor ratios are over the
-	// floor's latencies.
-	P95OverGoal, FloorP50, FloorP95, SoloFloorP50, SoloFloorP95 float64
+	floor governanceResult
 }
+
+// The writes the floor makes too (PromotionWrites), those and the Events
+// (OperatorWrites), the ballots' re-checks (SARs); Proposals promoted per
+// second of the burst and the cores kept busy; the p95 over its goal and
+// the latencies over the floor's.
+func (g gov) Acks() dist                    { return summarize(g.governanceResult.Acks) }
+func (g gov) Solo() dist                    { return summarize(g.governanceResult.Solo) }
+func (g gov) PromotionWrites() float64      { return g.Writes.total(promotionWrites...) }
+func (g gov) Events() float64               { return g.Writes.total("events") }
+func (g gov) OperatorWrites() float64       { return g.PromotionWrites() + g.Events() }
+func (g gov) SARs() float64                 { return g.Writes.total("subjectaccessreviews") }
+func (g gov) Applies() float64              { return g.Writes.total("roles") }
+func (g gov) RoleStatus() float64           { return g.Writes.total("roles/status") }
+func (g gov) ConfigMaps() float64           { return g.Writes.total("configmaps") }
+func (g gov) ProposalStatus() float64       { return g.Writes.total("proposals/status") }
+func (g gov) Conflicts() float64            { return g.Writes.conflicts() }
+func (g gov) PerSecond() float64            { return div(float64(len(g.Latencies)), g.Max.Seconds()) }
+func (g gov) APICores() float64             { return over(g.CPU["kube-apiserver"], g.Max) }
+func (g gov) ManagerCores() float64         { return over(g.CPU["manager"], g.Max) }
+func (g gov) P95OverGoal() float64          { return over(g.P95, goal.P95) }
+func (g gov) FloorP50() float64             { return over(g.P50, g.floor.P50) }
+func (g gov) FloorP95() float64             { return over(g.P95, g.floor.P95) }
+func (g gov) SoloFloorP50() float64         { return over(g.Solo().P50, summarize(g.floor.Solo).P50) }
+func (g gov) SoloFloorP95() float64         { return over(g.Solo().P95, summarize(g.floor.Solo).P95) }
+func (b burstResult) WallRatio() float64    { return over(b.Burst.Wall, b.Floor.Wall) }
+func (b burstResult) StatusWrites() float64 { return b.Writes.total("proposals/status") }
+func (b burstResult) Conflicts() float64    { return b.Writes["409 PATCH proposals/status"] }
 
 // dist summarises sorted durations.
 type dist struct {
@@ -197,32 +202,15 @@ func summarize(d []time.Duration) dist {
 	return dist{N: len(d), Min: d[0], P50: percentile(d, 0.5), P95: percentile(d, 0.95), Max: d[len(d)-1]}
 }
 
-func newGov(g governanceResult, floor *governanceResult) gov {
-	w := g.Writes
-	out := gov{governanceResult: g, Acks: summarize(g.Acks), Solo: summarize(g.Solo),
-		PromotionWrites: w.total(promotionWrites...), Events: w.total("events"), SARs: w.total("subjectaccessreviews"),
-		Applies: w.total("roles"), RoleStatus: w.total("roles/status"), ConfigMaps: w.total("configmaps"),
-		ProposalStatus: w.total("proposals/status"), Conflicts: w.conflicts(), P95OverGoal: over(g.P95, goal.P95)}
-	out.OperatorWrites = out.PromotionWrites + out.Events
-	if s := g.Max.Seconds(); s > 0 {
-		out.PerSecond = float64(len(g.Latencies)) / s
-		out.APICores, out.ManagerCores = g.CPU["kube-apiserver"].Seconds()/s, g.CPU["manager"].Seconds()/s
-	}
-	if floor != nil {
-		fs := summarize(floor.Solo)
-		out.FloorP50, out.FloorP95 = over(g.P50, floor.P50), over(g.P95, floor.P95)
-		out.SoloFloorP50, out.SoloFloorP95 = over(out.Solo.P50, fs.P50), over(out.Solo.P95, fs.P95)
-	}
-	return out
-}
-
-// over is d over a reference duration, 0 without one.
-func over(d, ref time.Duration) float64 {
-	if ref <= 0 {
+// div is a over b, 0 without b; over the same for durations.
+func div(a, b float64) float64 {
+	if b <= 0 {
 		return 0
 	}
-	return d.Seconds() / ref.Seconds()
+	return a / b
 }
+
+func over(d, ref time.Duration) float64 { return div(d.Seconds(), ref.Seconds()) }
 
 // baselineAt is r's baseline at n, zero when there is none.
 func baselineAt(r *results, n int) baselineResult {
@@ -236,7 +224,7 @@ func baselineAt(r *results, n int) baselineResult {
 
 func newPage(r *results) *page {
 	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second),
-		GoalsGov: make([]*gov, len(r.Variants))}
+		GoalsGov: make([]*gov, len(r.Variants)), Bursts: r.VoteBursts}
 	for _, n := range r.Sizes {
 		s := size{N: n, Baseline: baselineAt(r, n)}
 		s.BaselineWrites = s.Baseline.Writes.total(operatorResources...)
@@ -247,10 +235,10 @@ func newPage(r *results) *page {
 					c = m
 				}
 			}
-			s.Cold = append(s.Cold, newCold(c, s.Baseline))
+			s.Cold = append(s.Cold, cold{c, s.Baseline.Converge})
 		}
 		if len(s.Cold) > 0 {
-			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmp.Compare(a.Ratio, b.Ratio) })
+			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmp.Compare(a.Ratio(), b.Ratio()) })
 		}
 		p.Sizes = append(p.Sizes, s)
 	}
@@ -263,12 +251,17 @@ func newPage(r *results) *page {
 		}
 	}
 	for _, s := range p.Sizes {
-		if s.N != p.Largest.N && s.Slowest.Ratio > goal.Ratio {
+		if s.N != p.Largest.N && s.Slowest.Ratio() > goal.Ratio {
 			p.SmallMisses = append(p.SmallMisses, s.Slowest)
 		}
 	}
+	var floor governanceResult
+	if r.GovernanceFloor != nil {
+		floor = *r.GovernanceFloor
+		p.Floor = &gov{floor, floor}
+	}
 	for _, g := range r.Governance {
-		p.Gov = append(p.Gov, newGov(g, r.GovernanceFloor))
+		p.Gov = append(p.Gov, gov{g, floor})
 	}
 	for i, v := range r.Variants {
 		for j := range p.Gov {
@@ -277,16 +270,8 @@ func newPage(r *results) *page {
 			}
 		}
 	}
-	if r.GovernanceFloor != nil {
-		f := newGov(*r.GovernanceFloor, r.GovernanceFloor)
-		p.Floor = &f
-	}
 	if r.Scale != nil {
 		p.Scale = newScale(r.Scale, r)
-	}
-	for _, b := range r.VoteBursts {
-		p.Bursts = append(p.Bursts, voteBurst{burstResult: b, WallRatio: over(b.Burst.Wall, b.Floor.Wall),
-			StatusWrites: b.Writes.total("proposals/status"), Conflicts: b.Writes["409 PATCH proposals/status"]})
 	}
 	return p
 }
@@ -339,7 +324,7 @@ const headroom = 1.5
 func newScale(sr, full *results) *scale {
 	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
 	for _, c := range sr.Cold {
-		s.Cold = append(s.Cold, newCold(c, baselineAt(sr, c.N)))
+		s.Cold = append(s.Cold, cold{c, baselineAt(sr, c.N).Converge})
 	}
 	for _, n := range sr.Sizes {
 		if !slices.ContainsFunc(sr.Cold, func(c coldResult) bool { return c.N == n }) {

@@ -77,8 +77,7 @@ type coldResult struct {
 	EditConverge  time.Duration
 	EditWrites    writeCounts
 	EditCMChanged int
-	// EditRoleWrites counts the Roles by how many versions the edit gave
-	// each.
+	// EditRoleWrites counts the Roles by how many versions the edit gave each.
 	EditRoleWrites map[int]int
 
 	Memory memory
@@ -272,7 +271,6 @@ func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[
 	}
 }
 
-// publishedConfigMaps are the Roles' published ConfigMaps by Role.
 func publishedConfigMaps(ctx context.Context, c client.Client, ns string) map[string]*corev1.ConfigMap {
 	var cms corev1.ConfigMapList
 	check(c.List(ctx, &cms, client.InNamespace(ns), client.MatchingLabels(publish.ManagedLabels())))
@@ -285,14 +283,12 @@ func publishedConfigMaps(ctx context.Context, c client.Client, ns string) map[st
 	return out
 }
 
-// goBench is one line of go test -bench output.
 type goBench struct {
 	Package, Name                     string
 	NsPerOp, MBPerSec, BPerOp, Allocs float64
 }
 
-// runGoBench runs the domain benchmarks: validation, tally and change
-// application, rendering.
+// runGoBench runs the benchmarks of validation, tally and change application, rendering.
 func runGoBench(ctx context.Context, root, benchtime string) []goBench {
 	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "-benchtime", benchtime,
 		"./internal/validation/", "./internal/governance/", "./internal/render/"}
@@ -329,7 +325,6 @@ func runGoBench(ctx context.Context, root, benchtime string) []goBench {
 	return benches
 }
 
-// rendererBench is one renderer on one Role, with testing.Benchmark.
 type rendererBench struct {
 	Role, Format            string
 	NsPerOp, BPerOp, Allocs float64

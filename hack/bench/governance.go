@@ -66,9 +66,8 @@ const soloVotes = 20
 // matrix (or, with Git write-back, the pushed commit), for the operator
 // (Variant) or the floor.
 type governanceResult struct {
-	Variant   string `json:",omitempty"`
-	Proposals int
-	Roles     int
+	Variant          string `json:",omitempty"`
+	Proposals, Roles int
 	// Batches is how many promotion batches the floor wrote: as many as the
 	// operator made Role applies.
 	Batches int `json:",omitempty"`

@@ -54,7 +54,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
-// settings hold the command line.
 type settings struct {
 	root, out, raw, rerender, logDir, benchtime, cpuProfileDir string
 	sizes, bursts                                              []int
@@ -169,7 +168,6 @@ func parseFlags() (settings, error) {
 	return c, nil
 }
 
-// positives reads a comma-separated list of positive numbers.
 func positives(flagName, list string) ([]int, error) {
 	var out []int
 	for s := range strings.SplitSeq(list, ",") {
@@ -212,7 +210,6 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// bench runs the measurements.
 type bench struct {
 	cfg                        settings
 	root, assets, work, logDir string
@@ -423,7 +420,6 @@ func writePage(doc *results, root string, c settings) error {
 	return os.WriteFile(out, page, 0o644)
 }
 
-// readResults reads a -raw file.
 func readResults(path string) (*results, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -499,14 +495,9 @@ func goBuild(ctx context.Context, root, bin, pkg string) {
 	check(cmd.Run(), "go build", pkg)
 }
 
-// machine describes where the figures come from.
 type machine struct {
-	CPUs    int
-	CPU     string
-	Go      string
-	OS      string
-	Nproc   string
-	FreeOut string
+	CPUs                        int
+	CPU, Go, OS, Nproc, FreeOut string
 }
 
 func describeMachine() machine {

@@ -61,8 +61,7 @@ type portalResult struct {
 	PeakRSS, SyncedRSS float64
 	// Env is its environment: the soft limit it sets itself in a Pod.
 	Env []string
-	// Votes compares a vote through the portal with the same vote with the
-	// plugin (compareVotes); nil when not measured.
+	// Votes compares a vote through the portal and with the plugin.
 	Votes *voteComparison `json:",omitempty"`
 }
 
@@ -176,7 +175,6 @@ func load(ctx context.Context, pattern string, roles []string, requests, clients
 // voter votes once each way, on two Proposals alike, one after the other:
 // the person's wait, from sending to seeing the result.
 
-// voteComparison is what one measurement found.
 type voteComparison struct {
 	Votes int
 	// Portal is the form's POST and the page it redirects to; Plugin the
@@ -187,8 +185,7 @@ type voteComparison struct {
 	Errors int
 }
 
-// portalIdentity makes the portal's user with config/portal's ClusterRoles
-// and returns its kubeconfig.
+// portalIdentity is the kubeconfig of a user with config/portal's ClusterRoles.
 func (b *bench) portalIdentity(ctx context.Context, st *stage) string {
 	const portalUser = "skillmatrix-portal"
 	u := must(st.cp.AddUser(ctx, portalUser, nil))
@@ -203,21 +200,18 @@ func (b *bench) portalIdentity(ctx context.Context, st *stage) string {
 	return b.writeKubeconfig(u, "portal")
 }
 
-// writeKubeconfig writes u's kubeconfig to the work directory.
 func (b *bench) writeKubeconfig(u plane.User, name string) string {
 	path := filepath.Join(b.work, name+".kubeconfig")
 	check(os.WriteFile(path, must(u.KubeConfig()), 0o600))
 	return path
 }
 
-// voterUser is voter i of the issuer.
 func voterUser(i int) oidcissuer.User {
 	name := fmt.Sprintf("voter-%d", i)
 	return oidcissuer.User{Name: name, Display: name, Email: name + "@bench.example", Groups: []string{benchVoterGroup}}
 }
 
-// startIssuer starts the harness's identity provider with voters people
-// and returns it with the portal's flags for it.
+// startIssuer starts the harness's identity provider and returns the portal's flags for it.
 func (b *bench) startIssuer(voters int) (*oidcissuer.Issuer, []string) {
 	users := make([]oidcissuer.User, voters)
 	for i := range users {
@@ -234,7 +228,6 @@ func (b *bench) startIssuer(voters int) (*oidcissuer.Issuer, []string) {
 		"--session-key-file=" + path, "--writes-per-minute=6000", "--write-burst=1000"}
 }
 
-// compareVotes measures the votes.
 func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Issuer, portal string,
 	voters int) *voteComparison {
 	// The voters may vote and the author propose in the namespace.

@@ -36,35 +36,27 @@ import (
 // results is everything one run measured: the -raw file, which the page is
 // rendered from.
 type results struct {
-	Machine           machine
-	Started, Finished time.Time
-	Variants          []variant
-	Sizes             []int
-	Steady            time.Duration
-	GovProposals      int
-	GovRoles          int
-	BaselineWorkers   int
-	Benchtime         string
-	Command           string
+	Machine                                 machine
+	Started, Finished                       time.Time
+	Variants                                []variant
+	Sizes                                   []int
+	Steady                                  time.Duration
+	GovProposals, GovRoles, BaselineWorkers int
 	// Assets is the directory of kube-apiserver and etcd.
-	Assets string
+	Benchtime, Command, Assets string
 	// ConfigMapKiB is the size of one generated Role's published content.
 	ConfigMapKiB    int
 	Baseline        []baselineResult
 	Cold            []coldResult
 	Governance      []governanceResult
 	GovernanceFloor *governanceResult `json:",omitempty"`
-	// VoteBursts are the vote bursts, one per number of voters (-vote-burst).
-	VoteBursts []burstResult `json:",omitempty"`
-	WriteBack  []governanceResult
-	// Notifications is the governance burst told to a webhook, a team
-	// mailbox and the Roles' followers (notify.go).
-	Notifications *notifyResult `json:",omitempty"`
-	Portal        *portalResult `json:",omitempty"`
-	GoBench       []goBench
-	Renderers     []rendererBench
-	// Scale is the last scale run's (make bench-scale), which a full run
-	// keeps.
+	VoteBursts      []burstResult     `json:",omitempty"`
+	WriteBack       []governanceResult
+	Notifications   *notifyResult `json:",omitempty"`
+	Portal          *portalResult `json:",omitempty"`
+	GoBench         []goBench
+	Renderers       []rendererBench
+	// Scale is the last scale run's (make bench-scale), which a full run keeps.
 	Scale *results `json:",omitempty"`
 }
 
@@ -89,8 +81,7 @@ var goal = goals{Ratio: 1.5, BurstFloorRatio: 1.3, SoloFloorRatio: 1.5, P95: tim
 //go:embed performance.md.tmpl
 var pageTemplate string
 
-// page is what the template renders: the results and what follows from
-// them.
+// page is what the template renders: the results and what follows from them.
 type page struct {
 	*results
 	Goal goals
@@ -189,7 +180,6 @@ func (b burstResult) WallRatio() float64    { return over(b.Burst.Wall, b.Floor.
 func (b burstResult) StatusWrites() float64 { return b.Writes.total("proposals/status") }
 func (b burstResult) Conflicts() float64    { return b.Writes["409 PATCH proposals/status"] }
 
-// dist summarises sorted durations.
 type dist struct {
 	N                  int
 	Min, P50, P95, Max time.Duration
@@ -212,7 +202,6 @@ func div(a, b float64) float64 {
 
 func over(d, ref time.Duration) float64 { return div(d.Seconds(), ref.Seconds()) }
 
-// baselineAt is r's baseline at n, zero when there is none.
 func baselineAt(r *results, n int) baselineResult {
 	for _, b := range slices.Backward(r.Baseline) {
 		if b.N == n {
@@ -379,14 +368,13 @@ func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
 	return m
 }
 
-// line is y = Fixed + PerRole*N.
+// line is y = Fixed + PerRole*N, fitted by ordinary least squares.
 type line struct{ Fixed, PerRole float64 }
 
 func (l line) At(n int) float64 { return l.Fixed + l.PerRole*float64(n) }
 
 var errTooFewPoints = errors.New("a fitted line needs measurements at two different N at least")
 
-// fitLine fits y over n by ordinary least squares.
 func fitLine(n []int, y []float64) (line, error) {
 	var sx, sy, sxx, sxy float64
 	for i := range n {
@@ -430,8 +418,7 @@ var funcs = template.FuncMap{
 	"per":      func(b float64, n int) float64 { return b / float64(n) },
 }
 
-// formatWrites lists the writes to the resources given, by request, and
-// how many of them were refused with 409 Conflict.
+// formatWrites lists the writes to the resources given and the conflicts.
 func formatWrites(w writeCounts, resources []string) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(w)) {
@@ -448,7 +435,6 @@ func formatWrites(w writeCounts, resources []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// formatRequests lists request kinds as count x mean duration.
 func formatRequests(m map[string]requestMean) string {
 	parts := make([]string, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
@@ -467,7 +453,6 @@ func nanos(ns float64) string {
 	return fmt.Sprintf("%.0f ns", ns)
 }
 
-// renderPage renders the page of r.
 func renderPage(r *results) ([]byte, error) {
 	t, err := template.New("performance.md").Funcs(funcs).Option("missingkey=error").Parse(pageTemplate)
 	if err != nil {

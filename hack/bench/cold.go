@@ -17,11 +17,16 @@ limitations under the License.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -37,61 +42,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/validation"
 )
-
-// bench runs the measurements.
-type bench struct {
-	cfg                        settings
-	root, assets, work, logDir string
-	variants                   []variant
-	samples                    samples
-	// checkpoint publishes what was measured so far.
-	checkpoint func() error
-}
-
-func (b *bench) close() { _ = os.RemoveAll(b.work) }
-
-const benchNamespace = "bench"
-
-// measure runs the go test benchmarks, then per N the baseline and every
-// variant cold, then the sections that need one manager, then governance
-// per variant and its floor, publishing after each step.
-func (b *bench) measure(ctx context.Context, res *results) error {
-	c := b.cfg
-	if c.gobench {
-		logln("go test -bench on the domain packages")
-		var err error
-		if res.GoBench, err = runGoBench(ctx, b.root, c.benchtime); err != nil {
-			return err
-		}
-		res.Renderers = benchRenderers(b.samples)
-	}
-	for _, n := range c.sizes {
-		if !c.noBaseline {
-			logln("N=%d: plain-client baseline", n)
-			base, err := b.baseline(ctx, n)
-			if err != nil {
-				return fmt.Errorf("baseline N=%d: %w", n, err)
-			}
-			res.Baseline = append(res.Baseline, base)
-		}
-		for _, v := range b.variants {
-			logln("N=%d: %s manager", n, v.Name)
-			cold, err := b.cold(ctx, n, v)
-			if err := b.publish(fmt.Sprintf("cold convergence N=%d %s", n, v.Name), err, func() {
-				res.Cold = append(res.Cold, cold)
-			}); err != nil {
-				return err
-			}
-		}
-	}
-	for _, step := range []func(context.Context, *results) error{b.measureWriteBack, b.measurePortal,
-		b.measureBursts, b.measureGovernance, b.measureNotifications, b.measureFloor} {
-		if err := step(ctx, res); err != nil {
-			return err
-		}
-	}
-	return b.checkpoint()
-}
 
 // baselineResult is the plain-client baseline at one N.
 type baselineResult struct {
@@ -127,8 +77,7 @@ type coldResult struct {
 	EditConverge  time.Duration
 	EditWrites    writeCounts
 	EditCMChanged int
-	// EditRoleWrites counts the Roles by how many versions the edit gave
-	// each.
+	// EditRoleWrites counts the Roles by how many versions the edit gave each.
 	EditRoleWrites map[int]int
 
 	Memory memory
@@ -136,70 +85,46 @@ type coldResult struct {
 
 // baseline sends, with a plain client as the operator's identity, exactly
 // the writes the operator must make, on a fresh control plane.
-func (b *bench) baseline(ctx context.Context, n int) (baselineResult, error) {
+func (b *bench) baseline(ctx context.Context, n int) baselineResult {
 	res := baselineResult{N: n}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	writes, err := prepareBaseline(st.matrix, st.roles)
-	if err != nil {
-		return res, err
-	}
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return res, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
+	send := prepareBaseline(st.cp.Operator, st.matrix, st.roles, b.cfg.baselineWorkers)
+	m := startMeter(ctx, st.cp, 0)
 	start := time.Now()
-	if res.Writing, err = runBaseline(ctx, st.cp.Operator, st.matrix, writes, b.cfg.baselineWorkers); err != nil {
-		return res, err
-	}
-	if err := st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline"); err != nil {
-		return res, err
-	}
-	res.Converge = st.obs.lastReached().Sub(start)
-	res.CPU = m.cpu.since()
-	if res.Writes, err = m.writesNow(ctx); err != nil {
-		return res, err
-	}
-	if res.Requests, err = m.requests(ctx); err != nil {
-		return res, err
-	}
+	res.Writing = must(send(ctx))
+	st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline")
+	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
+	res.Writes, res.Requests = m.writes(ctx, 0), m.requests(ctx)
 	logln("  baseline N=%d: %s (writes took %s)", n, res.Converge.Round(time.Millisecond),
 		res.Writing.Round(time.Millisecond))
-	return res, verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
-}
-
-// baselineWrite is one Role's ConfigMap and status body, computed before
-// the clock starts.
-type baselineWrite struct {
-	configMap *corev1.ConfigMap
-	role      *v1.Role
-	status    []byte
+	verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
+	return res
 }
 
 // prepareBaseline computes what the operator writes for every Role, with
 // the same labels, annotations, owner reference and condition messages, so
-// the baseline sends requests of the same size.
-func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite, error) {
-	writes := make([]baselineWrite, 0, len(roles))
+// the baseline sends requests of the same size. It returns the function
+// that renders the catalog and then sends the writes as fast as the API
+// server takes them, each Role's ConfigMap then its status (the operator's
+// order), and last the catalog ConfigMap and the SkillMatrix status; it
+// returns how long the writes took.
+func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
+	workers int) func(context.Context) (time.Duration, error) {
+	cms, updated, bodies := make([]*corev1.ConfigMap, len(roles)), make([]*v1.Role, len(roles)), make([][]byte, len(roles))
+	catalogRoles := make([]v1.Role, len(roles))
 	now := metav1.Now()
-	for _, r := range roles {
-		e, err := expectedFor(matrix, r)
-		if err != nil {
-			return nil, err
-		}
+	for i, r := range roles {
+		e := expectedFor(matrix, r)
 		name := publish.MatrixConfigMapName(r.Name, matrix.Spec.Publishing.ConfigMapSuffix)
-		cm := &corev1.ConfigMap{
+		cms[i] = &corev1.ConfigMap{
 			ObjectMeta: metav1.ObjectMeta{Namespace: r.Namespace, Name: name,
 				Labels: publish.MatrixLabels(r.Name, matrix.Name), Annotations: e.payload.Annotations(),
 				OwnerReferences: []metav1.OwnerReference{{APIVersion: v1.GroupVersion.String(), Kind: "Role",
 					Name: r.Name, UID: r.UID, Controller: new(true), BlockOwnerDeletion: new(true)}}},
 			Data: e.payload.Data, BinaryData: e.payload.BinaryData,
 		}
-		updated := r.DeepCopy()
-		st := &updated.Status
+		updated[i] = r.DeepCopy()
+		st := &updated[i].Status
 		st.ObservedGeneration = r.Generation
 		for _, c := range []metav1.Condition{
 			{Type: v1.ConditionValid, Reason: v1.ReasonValidWithWarnings, Message: fmt.Sprintf(
@@ -217,191 +142,109 @@ func prepareBaseline(matrix *v1.SkillMatrix, roles []*v1.Role) ([]baselineWrite,
 		st.Summary = &v1.RoleSummary{Skills: int32(s.Skills), Levels: int32(s.Levels), Categories: int32(s.Categories),
 			Requirements: int32(s.Requirements), Required: int32(s.Required), KeyAreas: s.KeyAreas}
 		st.ConfigMapName, st.ContentHash = name, e.payload.Hash
-		body, err := controller.StatusPatch(updated, r)
+		bodies[i], catalogRoles[i] = must(controller.StatusPatch(updated[i], r)), *updated[i]
+	}
+	return func(ctx context.Context) (time.Duration, error) {
+		files, err := render.Catalog(model.BuildCatalog(matrix, catalogRoles))
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		writes = append(writes, baselineWrite{configMap: cm, role: updated, status: body})
-	}
-	return writes, nil
-}
-
-// runBaseline sends the writes as fast as the API server takes them, each
-// Role's ConfigMap then its status (the operator's order), and last the
-// catalog ConfigMap and the SkillMatrix status; it returns how long that
-// took.
-func runBaseline(ctx context.Context, c client.Client, matrix *v1.SkillMatrix, writes []baselineWrite,
-	workers int) (time.Duration, error) {
-	roles := make([]v1.Role, 0, len(writes))
-	for _, w := range writes {
-		roles = append(roles, *w.role)
-	}
-	files, err := render.Catalog(model.BuildCatalog(matrix, roles))
-	if err != nil {
-		return 0, err
-	}
-	catalog, err := publish.Build(files, publish.MaxConfigMapBytes)
-	if err != nil {
-		return 0, err
-	}
-	catalogCM := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: publish.CatalogConfigMapName(matrix.Name),
-			Labels: publish.CatalogLabels(matrix.Name), Annotations: catalog.Annotations()},
-		Data: catalog.Data, BinaryData: catalog.BinaryData,
-	}
-	matrixStatus := matrix.DeepCopy()
-	matrixStatus.Status.ObservedGeneration = matrix.Generation
-	matrixStatus.Status.ConfigMapName = catalogCM.Name
-	matrixBody, err := controller.StatusPatch(matrixStatus, matrix)
-	if err != nil {
-		return 0, err
-	}
-
-	start := time.Now()
-	if err := parallel(len(writes), workers, func(i int) error {
-		w := writes[i]
-		if err := c.Create(ctx, w.configMap.DeepCopy()); err != nil {
-			return fmt.Errorf("creating ConfigMap %s: %w", w.configMap.Name, err)
+		catalog, err := publish.Build(files, publish.MaxConfigMapBytes)
+		if err != nil {
+			return 0, err
 		}
-		_, err := controller.PatchStatusBody(ctx, c, w.role, w.status)
-		return err
-	}); err != nil {
-		return 0, err
+		catalogCM := &corev1.ConfigMap{
+			ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: publish.CatalogConfigMapName(matrix.Name),
+				Labels: publish.CatalogLabels(matrix.Name), Annotations: catalog.Annotations()},
+			Data: catalog.Data, BinaryData: catalog.BinaryData,
+		}
+		matrixStatus := matrix.DeepCopy()
+		matrixStatus.Status.ObservedGeneration, matrixStatus.Status.ConfigMapName = matrix.Generation, catalogCM.Name
+		matrixBody, err := controller.StatusPatch(matrixStatus, matrix)
+		if err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		if err := parallel(len(roles), workers, func(i int) error {
+			if err := c.Create(ctx, cms[i].DeepCopy()); err != nil {
+				return fmt.Errorf("creating ConfigMap %s: %w", cms[i].Name, err)
+			}
+			_, err := controller.PatchStatusBody(ctx, c, updated[i], bodies[i])
+			return err
+		}); err != nil {
+			return 0, err
+		}
+		if err := c.Create(ctx, catalogCM); err != nil {
+			return 0, err
+		}
+		_, err = controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody)
+		return time.Since(start), err
 	}
-	if err := c.Create(ctx, catalogCM); err != nil {
-		return 0, err
-	}
-	if _, err := controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody); err != nil {
-		return 0, err
-	}
-	return time.Since(start), nil
 }
 
 // cold measures one variant at one N: cold convergence, steady state, one
 // SkillMatrix edit, memory.
-func (b *bench) cold(ctx context.Context, n int, v variant) (coldResult, error) {
+func (b *bench) cold(ctx context.Context, n int, v variant) coldResult {
 	res := coldResult{N: n, Variant: v.Name}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
-	defer st.close()
-	if err != nil {
-		return res, err
-	}
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return res, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: n})
+	m := startMeter(ctx, st.cp, 0)
 	if b.cfg.cpuProfileDir != "" {
 		v.profileTo = filepath.Join(b.cfg.cpuProfileDir, fmt.Sprintf("cpu-%s-%d", v.Name, n))
 	}
 	start := time.Now()
-	mgr, err := b.startManager(ctx, st, v, strconv.Itoa(n))
-	if err != nil {
-		return res, err
-	}
-	res.Converge = st.obs.lastReached().Sub(start)
-	res.CPU = m.cpu.since()
+	mgr := b.startManager(ctx, st, v, strconv.Itoa(n))
+	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
 	res.CPU["manager"] = processCPU(mgr.Pid())
 	if v.profileTo != "" {
 		mgr.endProfile()
 		logln("  %s N=%d: CPU profiles in %s-*.pprof", v.Name, n, v.profileTo)
 	}
-	if res.Requests, err = m.requests(ctx); err != nil {
-		return res, err
-	}
+	res.Requests = m.requests(ctx)
 	logln("  %s N=%d: converged in %s, manager CPU %s", v.Name, n, res.Converge.Round(time.Millisecond),
 		res.CPU["manager"])
-	if err := verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want); err != nil {
-		return res, err
-	}
-	if res.Writes, err = m.writesSettled(ctx, 5*time.Second); err != nil {
-		return res, err
-	}
+	verifyConfigMaps(ctx, st.cp.Admin, st.ns, st.want)
+	res.Writes = m.writes(ctx, 5*time.Second)
 	if b.cfg.steady > 0 {
-		if err := b.steady(ctx, st, &res); err != nil {
-			return res, err
+		// The writes in a window in which nothing changes.
+		m, before := startMeter(ctx, st.cp, 0), st.obs.roleVersions()
+		select {
+		case <-ctx.Done():
+			check(ctx.Err())
+		case <-time.After(b.cfg.steady):
 		}
+		res.SteadyWindow, res.SteadyWrites = b.cfg.steady, m.writes(ctx, 0)
+		for name, k := range st.obs.roleVersions() {
+			res.SteadyRoleWrites += k - before[name]
+		}
+		logln("  %s N=%d: %.0f writes in %s of steady state", v.Name, n,
+			res.SteadyWrites.total(operatorResources...), b.cfg.steady)
 	}
 	if !b.cfg.noEdit {
-		if err := b.edit(ctx, st, mgr.Exited(), &res); err != nil {
-			return res, err
-		}
+		b.edit(ctx, st, &res)
 	}
-	res.Memory = mgr.memory(ctx)
-	if res.Reconciles, err = mgr.reconciles(ctx); err != nil {
-		return res, err
-	}
+	res.Memory, res.Reconciles = mgr.memory(ctx), mgr.reconciles(ctx)
 	logln("  %s N=%d: peak RSS %.0f MiB, peak heap %.0f MiB", v.Name, n, res.Memory.PeakRSS/mib, res.Memory.PeakHeap/mib)
-	return res, nil
+	return res
 }
 
 const mib = 1 << 20
 
-// steady counts the writes in a window in which nothing changes.
-func (b *bench) steady(ctx context.Context, st *stage, res *coldResult) error {
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return err
-	}
-	before := st.obs.roleVersions()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(b.cfg.steady):
-	}
-	res.SteadyWindow = b.cfg.steady
-	if res.SteadyWrites, err = m.writesNow(ctx); err != nil {
-		return err
-	}
-	for name, v := range st.obs.roleVersions() {
-		res.SteadyRoleWrites += v - before[name]
-	}
-	logln("  %s N=%d: %.0f writes in %s of steady state", res.Variant, res.N,
-		res.SteadyWrites.total(operatorResources...), b.cfg.steady)
-	return nil
-}
-
 // edit renames a skill every Role uses, so every Role's rendered matrix
 // changes, and counts the writes until every Role publishes the new content.
-func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *coldResult) error {
-	cmBefore, err := configMapVersions(ctx, st.cp.Admin, st.ns)
-	if err != nil {
-		return err
-	}
+func (b *bench) edit(ctx context.Context, st *stage, res *coldResult) {
+	cmBefore := publishedConfigMaps(ctx, st.cp.Admin, st.ns)
 	var current v1.SkillMatrix
-	if err := st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current); err != nil {
-		return err
-	}
+	check(st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(st.matrix), &current))
 	current.Spec.Categories[0].Skills[0].Name += " (renamed)"
-	want, err := expectedHashes(&current, st.roles)
-	if err != nil {
-		return err
-	}
-	all, err := st.obs.expect(ctx, want)
-	if err != nil {
-		return err
-	}
-	m, err := startMeter(ctx, st.cp, 0)
-	if err != nil {
-		return err
-	}
-	before := st.obs.roleVersions()
+	all := st.obs.expect(expectedHashes(&current, st.roles))
+	m, before := startMeter(ctx, st.cp, 0), st.obs.roleVersions()
 	start := time.Now()
-	if err := st.cp.Admin.Update(ctx, &current); err != nil {
-		return fmt.Errorf("editing the SkillMatrix: %w", err)
-	}
-	if err := st.obs.waitAll(ctx, all, died, b.cfg.timeout, res.Variant+" edit"); err != nil {
-		return err
-	}
+	check(st.cp.Admin.Update(ctx, &current), "editing the SkillMatrix")
+	st.obs.waitAll(ctx, all, st.mgr.Exited(), b.cfg.timeout, res.Variant+" edit")
 	res.EditConverge = st.obs.lastReached().Sub(start)
-	if res.EditWrites, err = m.writesSettled(ctx, 5*time.Second); err != nil {
-		return err
-	}
-	cmAfter, err := configMapVersions(ctx, st.cp.Admin, st.ns)
-	if err != nil {
-		return err
-	}
-	for role, version := range cmAfter {
-		if cmBefore[role] != version {
+	res.EditWrites = m.writes(ctx, 5*time.Second)
+	for role, cm := range publishedConfigMaps(ctx, st.cp.Admin, st.ns) {
+		if old := cmBefore[role]; old == nil || old.ResourceVersion != cm.ResourceVersion {
 			res.EditCMChanged++
 		}
 	}
@@ -412,47 +255,151 @@ func (b *bench) edit(ctx context.Context, st *stage, died <-chan struct{}, res *
 	}
 	logln("  %s N=%d: edit republished in %s with %.0f writes", res.Variant, res.N,
 		res.EditConverge.Round(time.Millisecond), res.EditWrites.total(operatorResources...))
-	return nil
 }
 
 // verifyConfigMaps checks with one List that every Role's ConfigMap carries
 // the content hash wanted.
-func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[string]string) error {
-	have, err := publishedConfigMaps(ctx, c, ns, func(cm *corev1.ConfigMap) string {
-		return cm.Annotations[publish.AnnotationContentHash]
-	})
-	if err != nil {
-		return err
-	}
-	missing := 0
+func verifyConfigMaps(ctx context.Context, c client.Client, ns string, want map[string]string) {
+	have, missing := publishedConfigMaps(ctx, c, ns), 0
 	for name, hash := range want {
-		if have[name] != hash {
+		if cm := have[name]; cm == nil || cm.Annotations[publish.AnnotationContentHash] != hash {
 			missing++
 		}
 	}
 	if missing > 0 {
-		return fmt.Errorf("%d of %d ConfigMaps are missing or do not carry the expected hash", missing, len(want))
+		check(fmt.Errorf("%d of %d ConfigMaps are missing or do not carry the expected hash", missing, len(want)))
 	}
-	return nil
 }
 
-// configMapVersions is the resourceVersion of every Role's ConfigMap.
-func configMapVersions(ctx context.Context, c client.Client, ns string) (map[string]string, error) {
-	return publishedConfigMaps(ctx, c, ns, func(cm *corev1.ConfigMap) string { return cm.ResourceVersion })
-}
-
-// publishedConfigMaps maps each Role to a value of its published ConfigMap.
-func publishedConfigMaps(ctx context.Context, c client.Client, ns string,
-	value func(*corev1.ConfigMap) string) (map[string]string, error) {
+func publishedConfigMaps(ctx context.Context, c client.Client, ns string) map[string]*corev1.ConfigMap {
 	var cms corev1.ConfigMapList
-	if err := c.List(ctx, &cms, client.InNamespace(ns), client.MatchingLabels(publish.ManagedLabels())); err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
+	check(c.List(ctx, &cms, client.InNamespace(ns), client.MatchingLabels(publish.ManagedLabels())))
+	out := map[string]*corev1.ConfigMap{}
 	for i := range cms.Items {
 		if role := cms.Items[i].Labels[publish.LabelRole]; role != "" {
-			out[role] = value(&cms.Items[i])
+			out[role] = &cms.Items[i]
 		}
 	}
-	return out, nil
+	return out
+}
+
+type goBench struct {
+	Package, Name                     string
+	NsPerOp, MBPerSec, BPerOp, Allocs float64
+}
+
+// runGoBench runs the benchmarks of validation, tally and change application, rendering.
+func runGoBench(ctx context.Context, root, benchtime string) []goBench {
+	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "-benchtime", benchtime,
+		"./internal/validation/", "./internal/governance/", "./internal/render/"}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	var out bytes.Buffer
+	cmd.Dir, cmd.Stdout, cmd.Stderr = root, &out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		check(fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out.String()))
+	}
+	var benches []goBench
+	pkg := ""
+	for sc := bufio.NewScanner(&out); sc.Scan(); {
+		line := sc.Text()
+		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
+			pkg = strings.TrimPrefix(p, "github.com/skillmatrix-dev/skillmatrix-operator/")
+		}
+		fields := strings.Fields(line)
+		if !strings.HasPrefix(line, "Benchmark") || len(fields) < 4 {
+			continue
+		}
+		name := fields[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			name = name[:i] // the GOMAXPROCS suffix
+		}
+		b := goBench{Package: pkg, Name: strings.TrimPrefix(name, "Benchmark")}
+		into := map[string]*float64{"ns/op": &b.NsPerOp, "MB/s": &b.MBPerSec, "B/op": &b.BPerOp, "allocs/op": &b.Allocs}
+		for i := 2; i+1 < len(fields); i += 2 {
+			if v, err := strconv.ParseFloat(fields[i], 64); err == nil && into[fields[i+1]] != nil {
+				*into[fields[i+1]] = v
+			}
+		}
+		benches = append(benches, b)
+	}
+	return benches
+}
+
+type rendererBench struct {
+	Role, Format            string
+	NsPerOp, BPerOp, Allocs float64
+	Bytes                   int
+}
+
+// benchRenderers measures each renderer on its own, which the package
+// benchmarks (all four formats per iteration) do not show.
+func benchRenderers(s samples) []rendererBench {
+	big, bigRole := generated500()
+	roles := []struct {
+		name string
+		m    *model.RoleMatrix
+	}{
+		{"mlops-sample (56 skills x 5 levels)", model.BuildRole(s.matrix, s.role)},
+		{"generated (500 skills x 5 levels)", model.BuildRole(big, bigRole)},
+	}
+	renderers := []struct {
+		format string
+		fn     func(*model.RoleMatrix) ([]byte, error)
+	}{
+		{"json", render.JSON},
+		{"markdown", func(m *model.RoleMatrix) ([]byte, error) { return render.Markdown(m), nil }},
+		{"csv", render.CSV},
+		{"html", render.HTML},
+	}
+	out := make([]rendererBench, 0, len(roles)*len(renderers))
+	for _, r := range roles {
+		for _, rd := range renderers {
+			size := 0
+			res := testing.Benchmark(func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					data, err := rd.fn(r.m)
+					if err != nil {
+						b.Fatal(err)
+					}
+					size = len(data)
+				}
+			})
+			out = append(out, rendererBench{Role: r.name, Format: rd.format, NsPerOp: float64(res.NsPerOp()),
+				BPerOp: float64(res.AllocedBytesPerOp()), Allocs: float64(res.AllocsPerOp()), Bytes: size})
+		}
+	}
+	return out
+}
+
+// generated500 is a SkillMatrix and Role of 10 categories x 50 skills over
+// 5 levels, every cell described, as the render package's own benchmark.
+func generated500() (*v1.SkillMatrix, *v1.Role) {
+	levels := []v1.ID{"l1", "l2", "l3", "l4", "l5"}
+	profs := []v1.ProficiencyID{"A", "W", "V", "E"}
+	const name = "generated"
+	m := &v1.SkillMatrix{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	for _, l := range levels {
+		m.Spec.Levels = append(m.Spec.Levels, v1.Level{ID: l, Name: "Level " + string(l)})
+	}
+	for _, p := range profs {
+		m.Spec.Proficiencies = append(m.Spec.Proficiencies, v1.Proficiency{ID: p, Name: string(p)})
+	}
+	r := &v1.Role{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: v1.RoleSpec{MatrixRef: name, DisplayName: "Generated"}}
+	for c := range 10 {
+		cat := v1.Category{ID: v1.ID(fmt.Sprintf("cat-%d", c)), Name: fmt.Sprintf("Category %d", c)}
+		for s := range 50 {
+			id := v1.ID(fmt.Sprintf("skill-%d-%d", c, s))
+			cat.Skills = append(cat.Skills, v1.Skill{ID: id, Name: fmt.Sprintf("Skill %d.%d", c, s),
+				Description: "What skill " + string(id) + " covers."})
+			row := v1.SkillRequirement{ID: id}
+			for i, l := range levels {
+				row.Cells = append(row.Cells, v1.Cell{Level: l, Proficiency: profs[min(i, len(profs)-1)],
+					Required: i > 1, Description: "Expected of " + string(id) + " at " + string(l) + "."})
+			}
+			r.Spec.Skills = append(r.Spec.Skills, row)
+		}
+		m.Spec.Categories = append(m.Spec.Categories, cat)
+	}
+	return m, r
 }

@@ -30,6 +30,7 @@ limitations under the License.
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,7 +54,6 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
-// settings hold the command line.
 type settings struct {
 	root, out, raw, rerender, logDir, benchtime, cpuProfileDir string
 	sizes, bursts                                              []int
@@ -63,15 +63,12 @@ type settings struct {
 	govProposals, govRoles, writeBackProposals                 int
 	baselineWorkers                                            int
 	portalRoles, portalClients, portalRequests, portalVotes    int
-	binaries                                                   []namedValue
-	notes                                                      map[string]string
-	env, args                                                  map[string][]string
+	binaries                                                   namedValues
+	notes, env, args                                           map[string][]string
 }
 
 // namedValues is a repeatable name=value flag.
-type namedValues []namedValue
-
-type namedValue struct{ name, value string }
+type namedValues []struct{ name, value string }
 
 func (n *namedValues) String() string { return fmt.Sprint(*n) }
 
@@ -80,7 +77,7 @@ func (n *namedValues) Set(s string) error {
 	if !ok || name == "" || value == "" {
 		return fmt.Errorf("want name=value, got %q", s)
 	}
-	*n = append(*n, namedValue{name, value})
+	*n = append(*n, struct{ name, value string }{name, value})
 	return nil
 }
 
@@ -112,9 +109,9 @@ func main() {
 
 func parseFlags() (settings, error) {
 	var (
-		c                          settings
-		sizes, variants, bursts    string
-		binaries, notes, env, args namedValues
+		c                       settings
+		sizes, variants, bursts string
+		notes, env, args        namedValues
 	)
 	flag.StringVar(&c.root, "root", ".", "repository root")
 	flag.StringVar(&sizes, "n", "100,500,1000", "numbers of Roles for cold convergence, comma-separated")
@@ -123,7 +120,7 @@ func parseFlags() (settings, error) {
 		"a scale run (-scale) adds its own to the one there, a full run keeps that file's scale curve")
 	flag.StringVar(&c.rerender, "rerender", "", "render -out from this -raw file instead of measuring")
 	flag.StringVar(&variants, "variants", "shipped", `"shipped" measures ./cmd as built; "" only the -binary ones`)
-	flag.Var(&binaries, "binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)")
+	flag.Var(&c.binaries, "binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)")
 	flag.Var(&env, "env", "name=KEY=VALUE: an environment variable of a variant's process (repeatable)")
 	flag.Var(&args, "args", "name=--flag=value: an extra flag of a variant's process (repeatable)")
 	flag.Var(&notes, "describe", "name=text describing a -binary variant on the page")
@@ -152,16 +149,9 @@ func parseFlags() (settings, error) {
 	flag.BoolVar(&c.scale, "scale", false, "measure the scale curve only: baseline, cold convergence and memory "+
 		"at each -n (make bench-scale)")
 	flag.Parse()
-	c.binaries, c.env, c.args = binaries, env.byName(), args.byName()
-	c.notes = map[string]string{}
-	for _, n := range notes {
-		c.notes[n.name] = n.value
-	}
-	switch variants {
-	case "shipped":
-		c.shipped = true
-	case "":
-	default:
+	c.notes, c.env, c.args = notes.byName(), env.byName(), args.byName()
+	c.shipped = variants == variantShipped
+	if !c.shipped && variants != "" {
 		return c, fmt.Errorf("-variants: %q is neither shipped nor empty (prebuilt managers: -binary)", variants)
 	}
 	var err error
@@ -178,7 +168,6 @@ func parseFlags() (settings, error) {
 	return c, nil
 }
 
-// positives reads a comma-separated list of positive numbers.
 func positives(flagName, list string) ([]int, error) {
 	var out []int
 	for s := range strings.SplitSeq(list, ",") {
@@ -197,6 +186,62 @@ func positives(flagName, list string) ([]int, error) {
 func logln(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }
+
+// failure is an error a measurement cannot go on from. The measurements
+// read as the scripts they are: check and must panic with a failure, and
+// step, which runs each, returns it as the step's error (the pattern of
+// Effective Go's regexp example). Only the goroutine running a step may
+// call them; the goroutines a step starts return their errors.
+type failure struct{ error }
+
+// check fails the step with err, if any, saying what failed when given.
+func check(err error, what ...string) {
+	if err != nil && len(what) > 0 {
+		err = fmt.Errorf("%s: %w", strings.Join(what, " "), err)
+	}
+	if err != nil {
+		panic(failure{err})
+	}
+}
+
+// must is v, failing the step with err, if any.
+func must[T any](v T, err error) T {
+	check(err)
+	return v
+}
+
+type bench struct {
+	cfg                        settings
+	root, assets, work, logDir string
+	variants                   []variant
+	samples                    samples
+	// cleanups release what the step in progress set up, the last first.
+	cleanups []func()
+}
+
+// cleanup has f run once the step in progress ends, as testing.T.Cleanup.
+func (b *bench) cleanup(f func()) { b.cleanups = append(b.cleanups, f) }
+
+// step runs fn and returns its failure, after its cleanups.
+func (b *bench) step(name string, fn func()) (err error) {
+	defer func() {
+		for _, f := range slices.Backward(b.cleanups) {
+			f()
+		}
+		b.cleanups = nil
+		switch r := recover().(type) {
+		case nil:
+		case failure:
+			err = fmt.Errorf("%s: %w", name, r.error)
+		default:
+			panic(r)
+		}
+	}()
+	fn()
+	return nil
+}
+
+const benchNamespace = "bench"
 
 func run(ctx context.Context, c settings) error {
 	root, err := filepath.Abs(c.root)
@@ -228,61 +273,119 @@ func run(ctx context.Context, c settings) error {
 			return err
 		}
 	}
-	b, res, err := newBench(ctx, root, c)
-	if err != nil {
+	b := &bench{cfg: c, root: root, logDir: c.logDir}
+	if b.work, err = os.MkdirTemp("", "skillmatrix-bench-run-"); err != nil {
 		return err
 	}
-	defer b.close()
+	defer func() { _ = os.RemoveAll(b.work) }()
+	res := &results{}
+	if err := b.step("setting up", func() {
+		b.logDir = cmp.Or(b.logDir, filepath.Join(b.work, "logs"))
+		check(os.MkdirAll(b.logDir, 0o755))
+		b.assets = must(testenv.AssetsDir(ctx, root, os.Stderr))
+		b.variants = buildVariants(ctx, root, b.work, c)
+		b.samples = loadSamples(root)
+		one := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
+		*res = results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: b.assets,
+			Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
+			BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
+			ConfigMapKiB: one.payload.Size / 1024}
+	}); err != nil {
+		return err
+	}
 	if c.scale {
 		doc.Scale = res
 	} else {
 		res.Scale, doc = doc.Scale, res
 	}
-	// Every N leaves its figures: a run stopped before its largest N still
-	// renders the others.
-	b.checkpoint = func() error {
+	// Every step leaves its figures: a run stopped before its largest N
+	// still renders the others.
+	checkpoint := func() error {
 		res.Finished = time.Now()
 		return writePage(doc, root, c)
 	}
-	return b.measure(ctx, res)
+	for _, s := range b.steps(ctx, res) {
+		if err := b.step(s.name, s.run); err != nil {
+			return err
+		}
+		if err := checkpoint(); err != nil {
+			return err
+		}
+	}
+	return checkpoint()
 }
 
-// newBench builds the managers, loads the samples and starts the results.
-func newBench(ctx context.Context, root string, c settings) (b *bench, _ *results, err error) {
-	assets, err := testenv.AssetsDir(ctx, root, os.Stderr)
-	if err != nil {
-		return nil, nil, err
-	}
-	work, err := os.MkdirTemp("", "skillmatrix-bench-run-")
-	if err != nil {
-		return nil, nil, err
-	}
-	b = &bench{cfg: c, root: root, assets: assets, work: work, logDir: c.logDir}
-	defer func() {
-		if err != nil {
-			b.close()
+type step struct {
+	name string
+	run  func()
+}
+
+// steps are the measurements in order, each recording what it measured
+// in res: the go test benchmarks, per N the baseline and every variant
+// cold, the sections that need one manager, governance per variant, the
+// notifications and the governance floor.
+func (b *bench) steps(ctx context.Context, res *results) []step {
+	c, v := b.cfg, b.variants[0]
+	var steps []step
+	add := func(on bool, name string, run func()) {
+		if on {
+			steps = append(steps, step{name, run})
 		}
-	}()
-	if b.logDir == "" {
-		b.logDir = filepath.Join(work, "logs")
 	}
-	if err := os.MkdirAll(b.logDir, 0o755); err != nil {
-		return nil, nil, err
+	add(c.gobench, "go test -bench", func() {
+		logln("go test -bench on the domain packages")
+		res.GoBench, res.Renderers = runGoBench(ctx, b.root, c.benchtime), benchRenderers(b.samples)
+	})
+	for _, n := range c.sizes {
+		add(!c.noBaseline, fmt.Sprintf("baseline N=%d", n), func() {
+			logln("N=%d: plain-client baseline", n)
+			res.Baseline = append(res.Baseline, b.baseline(ctx, n))
+		})
+		for _, v := range b.variants {
+			add(true, fmt.Sprintf("cold convergence N=%d %s", n, v.Name), func() {
+				logln("N=%d: %s manager", n, v.Name)
+				res.Cold = append(res.Cold, b.cold(ctx, n, v))
+			})
+		}
 	}
-	if b.variants, err = buildVariants(ctx, root, work, c); err != nil {
-		return nil, nil, err
+	add(c.writeBackProposals > 0, "git write-back "+v.Name, func() {
+		logln("git write-back: %d Proposals over %d Roles, %s manager", c.writeBackProposals, writeBackRoles, v.Name)
+		res.WriteBack = append(res.WriteBack, b.writeBack(ctx, v, c.writeBackProposals))
+	})
+	add(c.portalRoles > 0, "portal", func() {
+		logln("portal: %d Roles, %d clients", c.portalRoles, c.portalClients)
+		res.Portal = b.portal(ctx, v)
+	})
+	for _, n := range c.bursts {
+		add(true, fmt.Sprintf("vote burst of %d", n), func() {
+			logln("vote burst: %d voters on one Proposal, %s manager, and its floor", n, v.Name)
+			res.VoteBursts = append(res.VoteBursts, b.burst(ctx, v, n))
+		})
 	}
-	if b.samples, err = loadSamples(root); err != nil {
-		return nil, nil, err
+	for _, v := range b.variants {
+		add(c.govProposals > 0, "governance "+v.Name, func() {
+			logln("governance: %d Proposals over %d Roles, %s manager", c.govProposals, c.govRoles, v.Name)
+			res.Governance = append(res.Governance, b.governance(ctx, v))
+		})
 	}
-	one, err := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	return b, &results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: assets,
-		Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
-		BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
-		ConfigMapKiB: one.payload.Size / 1024}, nil
+	add(c.govProposals > 0 && c.notifications, "notifications "+v.Name, func() {
+		logln("notifications: %d Proposals over %d Roles, %d Follows, %s manager", c.govProposals, c.govRoles,
+			len(notifyFollowers)*c.govRoles, v.Name)
+		n := b.notifications(ctx, v)
+		if g := res.Governance[0]; g.Proposals == n.Proposals && g.Roles == n.Roles && n.Events > 0 {
+			n.BaselineCPU = g.CPU["manager"]
+			n.PerThousand = (n.CPU["manager"] - n.BaselineCPU) * 1000 / time.Duration(n.Events)
+		}
+		res.Notifications = &n
+	})
+	add(c.govProposals > 0 && c.floor, "governance floor", func() {
+		// As many batches as the first variant's governance made Role applies.
+		batches := int(res.Governance[0].Writes.total("roles"))
+		logln("governance floor: %d Proposals over %d Roles in %d batches", c.govProposals, c.govRoles, batches)
+		f := b.floor(ctx, v, batches)
+		res.GovernanceFloor = &f
+	})
+	return steps
 }
 
 // writePage writes doc to the -raw file and renders the page from those
@@ -317,7 +420,6 @@ func writePage(doc *results, root string, c settings) error {
 	return os.WriteFile(out, page, 0o644)
 }
 
-// readResults reads a -raw file.
 func readResults(path string) (*results, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -349,20 +451,19 @@ func commandLine() string {
 }
 
 // buildVariants builds the shipped manager from ./cmd and adds the prebuilt
-// ones.
-func buildVariants(ctx context.Context, root, work string, c settings) ([]variant, error) {
+// ones. Every variant runs with the per-author limit of open Proposals off
+// unless its flags set one: the governance measurements have alice open
+// hundreds of Proposals at once, which the limit (20 by default) would
+// refuse. What the page measures is the decision path, not the limit
+// (docs/governance.md measures that).
+func buildVariants(ctx context.Context, root, work string, c settings) []variant {
 	var out []variant
 	if c.shipped {
-		bin := filepath.Join(work, "manager")
-		if err := goBuild(ctx, root, bin, "./cmd"); err != nil {
-			return nil, err
-		}
-		env := c.env[variantShipped]
+		bin, env := filepath.Join(work, "manager"), c.env[variantShipped]
+		goBuild(ctx, root, bin, "./cmd")
 		if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") }) {
 			_, soft, err := plane.SoftLimit(root)
-			if err != nil {
-				return nil, err
-			}
+			check(err)
 			env = append(slices.Clone(env), fmt.Sprintf("GOMEMLIMIT=%d", soft))
 		}
 		out = append(out, variant{Name: variantShipped, bin: bin, Env: env, Args: c.args[variantShipped],
@@ -371,56 +472,32 @@ func buildVariants(ctx context.Context, root, work string, c settings) ([]varian
 				"with the chart's default memory limit"})
 	}
 	for _, b := range c.binaries {
-		bin, err := filepath.Abs(b.value)
-		if err != nil {
-			return nil, err
-		}
-		note := c.notes[b.name]
-		if note == "" {
-			note = "prebuilt manager " + b.value
-		}
-		out = append(out, variant{Name: b.name, bin: bin, Env: c.env[b.name], Args: c.args[b.name], Options: note})
+		note := cmp.Or(strings.Join(c.notes[b.name], " "), "prebuilt manager "+b.value)
+		out = append(out, variant{Name: b.name, bin: must(filepath.Abs(b.value)), Env: c.env[b.name],
+			Args: c.args[b.name], Options: note})
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no variant to measure: -variants shipped or -binary name=path")
+		check(errors.New("no variant to measure: -variants shipped or -binary name=path"))
 	}
-	for i := range out {
-		out[i].Args = withoutAuthorLimit(out[i].Args)
+	const authorLimit = "--max-open-proposals-per-author"
+	for i, v := range out {
+		if !slices.ContainsFunc(v.Args, func(a string) bool { return strings.HasPrefix(a, authorLimit) }) {
+			out[i].Args = append(slices.Clone(v.Args), authorLimit+"=-1")
+		}
 	}
-	return out, nil
+	return out
 }
 
-// noAuthorLimit turns the per-author limit of open Proposals off: the
-// governance measurements have alice open hundreds of Proposals at once,
-// which the limit (20 by default) would refuse. What the page measures is
-// the decision path, not the limit (docs/governance.md measures that).
-const noAuthorLimit = "--max-open-proposals-per-author=-1"
-
-func withoutAuthorLimit(args []string) []string {
-	if slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--max-open-proposals-per-author") }) {
-		return args
-	}
-	return append(slices.Clone(args), noAuthorLimit)
-}
-
-func goBuild(ctx context.Context, root, bin, pkg string) error {
+func goBuild(ctx context.Context, root, bin, pkg string) {
 	logln("go build -o %s %s", bin, pkg)
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s: %w", pkg, err)
-	}
-	return nil
+	check(cmd.Run(), "go build", pkg)
 }
 
-// machine describes where the figures come from.
 type machine struct {
-	CPUs    int
-	CPU     string
-	Go      string
-	OS      string
-	Nproc   string
-	FreeOut string
+	CPUs                        int
+	CPU, Go, OS, Nproc, FreeOut string
 }
 
 func describeMachine() machine {
@@ -431,12 +508,11 @@ func describeMachine() machine {
 	if out, err := exec.Command("free", "-g").Output(); err == nil {
 		m.FreeOut = strings.TrimRight(string(out), "\n")
 	}
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.SplitSeq(string(data), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.CPU = strings.TrimSpace(v)
-				break
-			}
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			m.CPU = strings.TrimSpace(v)
+			break
 		}
 	}
 	return m

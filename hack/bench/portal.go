@@ -34,8 +34,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -59,8 +61,7 @@ type portalResult struct {
 	PeakRSS, SyncedRSS float64
 	// Env is its environment: the soft limit it sets itself in a Pod.
 	Env []string
-	// Votes compares a vote through the portal with the same vote with the
-	// plugin (compareVotes); nil when not measured.
+	// Votes compares a vote through the portal and with the plugin.
 	Votes *voteComparison `json:",omitempty"`
 }
 
@@ -71,81 +72,44 @@ type portalRoute struct {
 	Errors        int
 }
 
-func (b *bench) measurePortal(ctx context.Context, res *results) error {
-	if b.cfg.portalRoles <= 0 {
-		return nil
-	}
-	logln("portal: %d Roles, %d clients", b.cfg.portalRoles, b.cfg.portalClients)
-	p, err := b.portal(ctx, b.variants[0])
-	return b.publish("portal", err, func() { res.Portal = p })
-}
+const (
+	benchVoterGroup = "bench-voters"
+	benchAuthor     = "bench-author"
+	benchClientID   = "bench-portal"
+)
 
-func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
+func (b *bench) portal(ctx context.Context, v variant) *portalResult {
 	c := b.cfg
 	res := &portalResult{Roles: c.portalRoles, Clients: c.portalClients, Requests: c.portalRequests}
-	st, err := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: c.portalRoles})
-	defer st.close()
-	if err != nil {
-		return nil, err
-	}
-	mgr, err := b.startManager(ctx, st, v, "portal")
-	if err != nil {
-		return nil, err
-	}
+	st := b.setUp(ctx, stageSpec{namespace: benchNamespace, roles: c.portalRoles})
 	// The portal is measured alone: the manager has published everything.
-	if err := mgr.stop(); err != nil {
-		return nil, err
-	}
+	check(b.startManager(ctx, st, v, "portal").stop())
 	bin := filepath.Join(b.work, "portal")
-	if err := goBuild(ctx, b.root, bin, "./cmd/portal"); err != nil {
-		return nil, err
-	}
+	goBuild(ctx, b.root, bin, "./cmd/portal")
 	_, soft, err := plane.SoftLimit(b.root, "portal")
-	if err != nil {
-		return nil, err
-	}
+	check(err)
 	res.Env = []string{fmt.Sprintf("GOMEMLIMIT=%d", soft)}
 	// The portal runs as a user with config/portal's RBAC, with sign-in.
-	kubeconfig, err := b.portalIdentity(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	iss, err := startIssuer(max(c.portalVotes, 1))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = iss.Close() }()
-	signIn, err := b.signInArgs(iss)
-	if err != nil {
-		return nil, err
-	}
-	addrs, err := freeAddresses(2)
-	if err != nil {
-		return nil, err
-	}
-	addr := addrs[0]
+	kubeconfig := b.portalIdentity(ctx, st)
+	iss, signIn := b.startIssuer(max(c.portalVotes, 1))
+	addrs := freeAddresses(2)
 	started := time.Now()
-	p, err := managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addr}, signIn...),
-		Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: addrs[1], Env: res.Env,
-		LogPath: filepath.Join(b.logDir, "portal.log")})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = p.Stop(10 * time.Second) }()
-	if err := p.WaitReady(ctx, c.timeout); err != nil {
-		return nil, err
-	}
+	p := must(managerproc.Start(managerproc.Config{Bin: bin, Args: append([]string{"--bind-address=" + addrs[0]},
+		signIn...), Kubeconfig: kubeconfig, MetricsAddr: "0", ProbeAddr: addrs[1], Env: res.Env,
+		LogPath: filepath.Join(b.logDir, "portal.log")}))
+	b.cleanup(func() { _ = p.Stop(10 * time.Second) })
+	check(p.WaitReady(ctx, c.timeout))
 	res.Ready = time.Since(started)
 	res.SyncedRSS, _ = plane.Memory(p.Pid())
 
-	base := "http://" + addr + "/ns/" + st.ns + "/roles/"
+	base := "http://" + addrs[0] + "/ns/" + st.ns + "/roles/"
 	names := make([]string, 0, len(st.roles))
 	for _, r := range st.roles {
 		names = append(names, r.Name)
 	}
 	started = time.Now()
 	if _, errs := load(ctx, base+"%s/matrix.html", names, len(names), c.portalClients); errs > 0 {
-		return nil, fmt.Errorf("the first pass over every matrix.html failed %d times%s", errs, p.Tail(20))
+		check(fmt.Errorf("the first pass over every matrix.html failed %d times%s", errs, p.Tail(20)))
 	}
 	res.FirstPass = time.Since(started)
 	for _, route := range []struct{ name, path string }{{"Role page", "%s/"}, {"matrix.html", "%s/matrix.html"}} {
@@ -158,13 +122,17 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 		logln("  portal %s: p50 %s, p95 %s, %d errors", route.name, q.P50, q.P95, errs)
 	}
 	if c.portalVotes > 0 {
-		if res.Votes, err = b.compareVotes(ctx, st, iss, "http://"+addr, c.portalVotes); err != nil {
-			return nil, fmt.Errorf("votes: %w%s", err, p.Tail(20))
-		}
+		// A vote comparison that fails shows the portal's log.
+		b.cleanup(func() {
+			if res.Votes == nil {
+				logln("  votes failed:%s", p.Tail(20))
+			}
+		})
+		res.Votes = b.compareVotes(ctx, st, iss, "http://"+addrs[0], c.portalVotes)
 		logln("  vote p95: portal %s, plugin %s, ratio %.2f", res.Votes.PortalP95, res.Votes.PluginP95, res.Votes.Ratio)
 	}
 	_, res.PeakRSS = plane.Memory(p.Pid())
-	return res, nil
+	return res
 }
 
 // load sends requests GETs of pattern over the Roles in turn from clients
@@ -173,7 +141,7 @@ func (b *bench) portal(ctx context.Context, v variant) (*portalResult, error) {
 func load(ctx context.Context, pattern string, roles []string, requests, clients int) ([]time.Duration, int) {
 	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
-	httpClient := &http.Client{Transport: transport, Timeout: time.Minute}
+	httpClient := &http.Client{Transport: transport}
 	var next, errs atomic.Int64
 	lat := make([]time.Duration, 0, requests)
 	var mu sync.Mutex
@@ -182,7 +150,8 @@ func load(ctx context.Context, pattern string, roles []string, requests, clients
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < requests && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				t := time.Now()
-				if err := get(ctx, httpClient, fmt.Sprintf(pattern, roles[i%len(roles)])); err != nil {
+				address := fmt.Sprintf(pattern, roles[i%len(roles)])
+				if err := fetch(ctx, httpClient, address, "gzip", time.Minute, io.Discard); err != nil {
 					errs.Add(1)
 					continue
 				}
@@ -196,26 +165,6 @@ func load(ctx context.Context, pattern string, roles []string, requests, clients
 	return lat, int(errs.Load())
 }
 
-func get(ctx context.Context, c *http.Client, address string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept-Encoding", "gzip")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", address, resp.Status)
-	}
-	return nil
-}
-
 // A vote through the portal against the same vote with the plugin. The
 // portal runs as a user bound to config/portal's ClusterRoles (reads, and
 // constrained impersonation for its writes) with sign-in against the
@@ -226,7 +175,6 @@ func get(ctx context.Context, c *http.Client, address string) error {
 // voter votes once each way, on two Proposals alike, one after the other:
 // the person's wait, from sending to seeing the result.
 
-// voteComparison is what one measurement found.
 type voteComparison struct {
 	Votes int
 	// Portal is the form's POST and the page it redirects to; Plugin the
@@ -237,119 +185,74 @@ type voteComparison struct {
 	Errors int
 }
 
-const (
-	clusterRoleKind = "ClusterRole"
-	benchVoterGroup = "bench-voters"
-	benchAuthor     = "bench-author"
-	benchClientID   = "bench-portal"
-)
-
-// portalIdentity makes the portal's user with config/portal's ClusterRoles
-// and returns its kubeconfig.
-func (b *bench) portalIdentity(ctx context.Context, st *stage) (string, error) {
+// portalIdentity is the kubeconfig of a user with config/portal's ClusterRoles.
+func (b *bench) portalIdentity(ctx context.Context, st *stage) string {
 	const portalUser = "skillmatrix-portal"
-	u, err := st.cp.AddUser(ctx, portalUser, nil)
-	if err != nil {
-		return "", err
-	}
+	u := must(st.cp.AddUser(ctx, portalUser, nil))
 	for _, f := range []string{"role.yaml", "impersonator.yaml"} {
-		objs, err := testenv.ReadObjects(filepath.Join(b.root, "config", "portal", f))
-		if err != nil {
-			return "", err
-		}
-		for _, o := range objs {
-			if o.GetKind() != clusterRoleKind {
-				continue
-			}
-			if err := st.cp.Admin.Create(ctx, o); err != nil {
-				return "", err
-			}
-			if err := bind(ctx, st.cp.Admin, "", o.GetName(), o.GetName(), user(portalUser)); err != nil {
-				return "", err
+		for _, o := range must(testenv.ReadObjects(filepath.Join(b.root, "config", "portal", f))) {
+			if o.GetKind() == clusterRoleKind {
+				check(st.cp.Admin.Create(ctx, o))
+				st.cp.bind(ctx, "", o.GetName(), o.GetName(), rbacv1.UserKind, portalUser)
 			}
 		}
 	}
 	return b.writeKubeconfig(u, "portal")
 }
 
-// writeKubeconfig writes u's kubeconfig to the work directory.
-func (b *bench) writeKubeconfig(u plane.User, name string) (string, error) {
-	data, err := u.KubeConfig()
-	if err != nil {
-		return "", err
-	}
+func (b *bench) writeKubeconfig(u plane.User, name string) string {
 	path := filepath.Join(b.work, name+".kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
+	check(os.WriteFile(path, must(u.KubeConfig()), 0o600))
+	return path
 }
 
-// startIssuer starts the harness's identity provider with voters people.
-func startIssuer(voters int) (*oidcissuer.Issuer, error) {
+func voterUser(i int) oidcissuer.User {
+	name := fmt.Sprintf("voter-%d", i)
+	return oidcissuer.User{Name: name, Display: name, Email: name + "@bench.example", Groups: []string{benchVoterGroup}}
+}
+
+// startIssuer starts the harness's identity provider and returns the portal's flags for it.
+func (b *bench) startIssuer(voters int) (*oidcissuer.Issuer, []string) {
 	users := make([]oidcissuer.User, voters)
 	for i := range users {
-		name := fmt.Sprintf("voter-%d", i)
-		users[i] = oidcissuer.User{Name: name, Display: name, Email: name + "@bench.example",
-			Groups: []string{benchVoterGroup}}
+		users[i] = voterUser(i)
 	}
-	return oidcissuer.Start("127.0.0.1:0", oidcissuer.Options{Users: users, ClientID: benchClientID, TokenTTL: time.Hour})
-}
-
-// signInArgs are the portal's flags for the issuer.
-func (b *bench) signInArgs(iss *oidcissuer.Issuer) ([]string, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(b.work, "portal-session.key")
-	if err := os.WriteFile(path, []byte(base64.RawURLEncoding.EncodeToString(key)), 0o600); err != nil {
-		return nil, err
-	}
-	return []string{"--oidc-issuer-url=" + iss.URL(), "--oidc-client-id=" + benchClientID,
+	key, path := make([]byte, 32), filepath.Join(b.work, "portal-session.key")
+	_, _ = rand.Read(key)
+	check(os.WriteFile(path, []byte(base64.RawURLEncoding.EncodeToString(key)), 0o600))
+	iss := must(oidcissuer.Start("127.0.0.1:0", oidcissuer.Options{Users: users, ClientID: benchClientID,
+		TokenTTL: time.Hour}))
+	b.cleanup(func() { _ = iss.Close() })
+	return iss, []string{"--oidc-issuer-url=" + iss.URL(), "--oidc-client-id=" + benchClientID,
 		"--oidc-username-claim=preferred_username", "--oidc-username-prefix=-", "--oidc-groups-claim=groups",
-		"--session-key-file=" + path, "--writes-per-minute=6000", "--write-burst=1000"}, nil
+		"--session-key-file=" + path, "--writes-per-minute=6000", "--write-burst=1000"}
 }
 
-// compareVotes measures the votes.
 func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Issuer, portal string,
-	voters int) (*voteComparison, error) {
-	role := st.roles[0].Name
-	if err := b.voteRBAC(ctx, st); err != nil {
-		return nil, err
-	}
-	viaPlugin, err := b.benchProposal(ctx, st, role, "plugin")
-	if err != nil {
-		return nil, err
-	}
-	viaPortal, err := b.benchProposal(ctx, st, role, "portal")
-	if err != nil {
-		return nil, err
-	}
+	voters int) *voteComparison {
+	// The voters may vote and the author propose in the namespace.
+	st.cp.bind(ctx, st.ns, "bench-skillmatrix-voter", "skillmatrix-voter", rbacv1.GroupKind, benchVoterGroup)
+	st.cp.bind(ctx, st.ns, "bench-skillmatrix-proposer", "skillmatrix-proposer", rbacv1.UserKind, benchAuthor)
+	author := st.cp.as(benchAuthor)
+	viaPlugin := benchProposal(ctx, author, st.ns, st.roles[0].Name, "plugin")
+	viaPortal := benchProposal(ctx, author, st.ns, st.roles[0].Name, "portal")
 	plugin := filepath.Join(b.work, "kubectl-skillmatrix")
-	if err := goBuild(ctx, b.root, plugin, "./cmd/kubectl-skillmatrix"); err != nil {
-		return nil, err
-	}
+	goBuild(ctx, b.root, plugin, "./cmd/kubectl-skillmatrix")
 	res := &voteComparison{Votes: voters}
 	var portalLat, pluginLat []time.Duration
 	for i := range voters {
-		name := fmt.Sprintf("voter-%d", i)
-		kubeconfig, err := b.voterKubeconfig(ctx, st, name)
-		if err != nil {
-			return nil, err
-		}
-		d, err := pluginVote(ctx, plugin, kubeconfig, st.ns, viaPlugin)
-		if err != nil {
+		person := voterUser(i)
+		kubeconfig := b.writeKubeconfig(must(st.cp.AddUser(ctx, person.Name, []string{benchVoterGroup})), person.Name)
+		if d, err := pluginVote(ctx, plugin, kubeconfig, st.ns, viaPlugin); err != nil {
 			res.Errors++
-			logln("  the plugin's vote of %s: %v", name, err)
+			logln("  the plugin's vote of %s: %v", person.Name, err)
 		} else {
 			pluginLat = append(pluginLat, d)
 		}
-		tok, err := iss.Mint(oidcissuer.User{Name: name, Display: name, Email: name + "@bench.example",
-			Groups: []string{benchVoterGroup}}, oidcissuer.MintOptions{})
-		if err != nil {
-			return nil, err
-		}
-		if d, err = portalVote(ctx, portal, st.ns, viaPortal, tok); err != nil {
+		tok := must(iss.Mint(person, oidcissuer.MintOptions{}))
+		if d, err := portalVote(ctx, portal, st.ns, viaPortal, tok); err != nil {
 			res.Errors++
-			logln("  the portal's vote of %s: %v", name, err)
+			logln("  the portal's vote of %s: %v", person.Name, err)
 		} else {
 			portalLat = append(portalLat, d)
 		}
@@ -361,9 +264,7 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 	}
 	// Both write Ballots, one per voter, on their own Proposal.
 	var ballots v1.BallotList
-	if err := st.cp.Admin.List(ctx, &ballots, client.InNamespace(st.ns)); err != nil {
-		return nil, err
-	}
+	check(st.cp.Admin.List(ctx, &ballots, client.InNamespace(st.ns)))
 	portalBallots := 0
 	for _, bl := range ballots.Items {
 		if string(bl.Spec.ProposalRef) == viaPortal {
@@ -371,47 +272,27 @@ func (b *bench) compareVotes(ctx context.Context, st *stage, iss *oidcissuer.Iss
 		}
 	}
 	if res.Errors == 0 && portalBallots != voters {
-		return nil, fmt.Errorf("the portal's Proposal has %d Ballots, want %d", portalBallots, voters)
+		check(fmt.Errorf("the portal's Proposal has %d Ballots, want %d", portalBallots, voters))
 	}
-	return res, nil
-}
-
-// voteRBAC lets the voters vote and the author propose in the namespace.
-func (b *bench) voteRBAC(ctx context.Context, st *stage) error {
-	if err := bind(ctx, st.cp.Admin, st.ns, "bench-skillmatrix-voter", "skillmatrix-voter",
-		group(benchVoterGroup)); err != nil {
-		return err
-	}
-	return bind(ctx, st.cp.Admin, st.ns, "bench-skillmatrix-proposer", "skillmatrix-proposer", user(benchAuthor))
+	return res
 }
 
 // benchProposal creates a Proposal as the author, as admission wants it.
-func (b *bench) benchProposal(ctx context.Context, st *stage, role, name string) (string, error) {
-	c, err := st.cp.as(benchAuthor)
-	if err != nil {
-		return "", err
-	}
-	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "bench-votes-" + name, Namespace: st.ns},
+func benchProposal(ctx context.Context, author client.Client, ns, role, name string) string {
+	p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Name: "bench-votes-" + name, Namespace: ns},
 		Spec: v1.ProposalSpec{RoleRef: v1.ObjectName(role), Title: "Votes through the " + name, Author: benchAuthor,
 			Changes: []v1.Change{{Op: v1.OpSetFocus, Level: "senior", Focus: new("Measured through the " + name)}}}}
-	// The API server's authorizer learns of voteRBAC's binding from a watch:
-	// under load a create right after it can still be Forbidden.
-	return p.Name, poll(ctx, 200*time.Millisecond, time.Minute, func() (bool, error) {
-		err := c.Create(ctx, p)
-		if apierrors.IsForbidden(err) {
-			return false, nil
-		}
-		return true, err
-	})
-}
-
-// voterKubeconfig is a client certificate of name in the voters' group.
-func (b *bench) voterKubeconfig(ctx context.Context, st *stage, name string) (string, error) {
-	u, err := st.cp.AddUser(ctx, name, []string{benchVoterGroup})
-	if err != nil {
-		return "", err
-	}
-	return b.writeKubeconfig(u, name)
+	// The API server's authorizer learns of the author's binding from a
+	// watch: under load a create right after it can still be Forbidden.
+	check(wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true,
+		func(ctx context.Context) (bool, error) {
+			err := author.Create(ctx, p)
+			if apierrors.IsForbidden(err) {
+				return false, nil
+			}
+			return true, err
+		}))
+	return p.Name
 }
 
 // pluginVote runs `kubectl skillmatrix -n ns vote proposal approve` as
@@ -421,11 +302,10 @@ func pluginVote(ctx context.Context, plugin, kubeconfig, ns, proposal string) (t
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	started := time.Now()
 	out, err := cmd.CombinedOutput()
-	d := time.Since(started)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %s", err, out)
 	}
-	return d, nil
+	return time.Since(started), nil
 }
 
 var tokenField = regexp.MustCompile(`name="token" value="([^"]+)"`)
@@ -437,8 +317,13 @@ func portalVote(ctx context.Context, portal, ns, proposal, token string) (time.D
 	page := portal + "/ns/" + ns + "/proposals/" + proposal
 	c := &http.Client{Timeout: time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func(req *http.Request, cookies []*http.Cookie) (*http.Response, string, error) {
+	var cookies []*http.Cookie
+	do := func(method, address string, form url.Values) (*http.Response, string, error) {
+		req, _ := http.NewRequestWithContext(ctx, method, address, strings.NewReader(form.Encode()))
 		req.Header.Set("Authorization", "Bearer "+token)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		for _, ck := range cookies {
 			req.AddCookie(ck)
 		}
@@ -450,8 +335,7 @@ func portalVote(ctx context.Context, portal, ns, proposal, token string) (time.D
 		body, err := io.ReadAll(resp.Body)
 		return resp, string(body), err
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
-	resp, body, err := do(req, nil)
+	resp, body, err := do(http.MethodGet, page, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -461,20 +345,17 @@ func portalVote(ctx context.Context, portal, ns, proposal, token string) (time.D
 	}
 	// The session cookie is Secure; the harness talks plain HTTP on
 	// loopback, where browsers send it too.
-	cookies := resp.Cookies()
-	form := url.Values{"token": {strings.ReplaceAll(m[1], "&#43;", "+")}, "decision": {"approve"}, "comment": {"measured"}}
+	cookies = resp.Cookies()
 	started := time.Now()
-	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, page+"/vote", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, body, err = do(req, cookies)
+	resp, body, err = do(http.MethodPost, page+"/vote", url.Values{"token": {strings.ReplaceAll(m[1], "&#43;", "+")},
+		"decision": {"approve"}, "comment": {"measured"}})
 	if err != nil {
 		return 0, err
 	}
 	if resp.StatusCode != http.StatusSeeOther {
 		return 0, fmt.Errorf("the vote: %s\n%s", resp.Status, body)
 	}
-	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, portal+resp.Header.Get("Location"), nil)
-	resp, body, err = do(req, cookies)
+	resp, body, err = do(http.MethodGet, portal+resp.Header.Get("Location"), nil)
 	d := time.Since(started)
 	if err != nil {
 		return 0, err

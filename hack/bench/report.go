@@ -36,35 +36,27 @@ import (
 // results is everything one run measured: the -raw file, which the page is
 // rendered from.
 type results struct {
-	Machine           machine
-	Started, Finished time.Time
-	Variants          []variant
-	Sizes             []int
-	Steady            time.Duration
-	GovProposals      int
-	GovRoles          int
-	BaselineWorkers   int
-	Benchtime         string
-	Command           string
+	Machine                                 machine
+	Started, Finished                       time.Time
+	Variants                                []variant
+	Sizes                                   []int
+	Steady                                  time.Duration
+	GovProposals, GovRoles, BaselineWorkers int
 	// Assets is the directory of kube-apiserver and etcd.
-	Assets string
+	Benchtime, Command, Assets string
 	// ConfigMapKiB is the size of one generated Role's published content.
 	ConfigMapKiB    int
 	Baseline        []baselineResult
 	Cold            []coldResult
 	Governance      []governanceResult
 	GovernanceFloor *governanceResult `json:",omitempty"`
-	// VoteBursts are the vote bursts, one per number of voters (-vote-burst).
-	VoteBursts []burstResult `json:",omitempty"`
-	WriteBack  []governanceResult
-	// Notifications is the governance burst told to a webhook, a team
-	// mailbox and the Roles' followers (notify.go).
-	Notifications *notifyResult `json:",omitempty"`
-	Portal        *portalResult `json:",omitempty"`
-	GoBench       []goBench
-	Renderers     []rendererBench
-	// Scale is the last scale run's (make bench-scale), which a full run
-	// keeps.
+	VoteBursts      []burstResult     `json:",omitempty"`
+	WriteBack       []governanceResult
+	Notifications   *notifyResult `json:",omitempty"`
+	Portal          *portalResult `json:",omitempty"`
+	GoBench         []goBench
+	Renderers       []rendererBench
+	// Scale is the last scale run's (make bench-scale), which a full run keeps.
 	Scale *results `json:",omitempty"`
 }
 
@@ -89,8 +81,7 @@ var goal = goals{Ratio: 1.5, BurstFloorRatio: 1.3, SoloFloorRatio: 1.5, P95: tim
 //go:embed performance.md.tmpl
 var pageTemplate string
 
-// page is what the template renders: the results and what follows from
-// them.
+// page is what the template renders: the results and what follows from them.
 type page struct {
 	*results
 	Goal goals
@@ -108,28 +99,7 @@ type page struct {
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
-	Bursts   []voteBurst
-}
-
-// voteBurst is a burstResult with what the page derives from it.
-type voteBurst struct {
-	burstResult
-	// WallRatio is the burst's wall time over the floor's.
-	WallRatio float64
-	// StatusWrites and Conflicts are the Proposal status writes after the
-	// burst and those refused with a conflict.
-	StatusWrites, Conflicts float64
-}
-
-func newBursts(p *page, r *results) {
-	for _, b := range r.VoteBursts {
-		vb := voteBurst{burstResult: b, StatusWrites: b.Writes.total("proposals/status"),
-			Conflicts: b.Writes["409 PATCH proposals/status"]}
-		if b.Floor.Wall > 0 {
-			vb.WallRatio = b.Burst.Wall.Seconds() / b.Floor.Wall.Seconds()
-		}
-		p.Bursts = append(p.Bursts, vb)
-	}
+	Bursts   []burstResult
 }
 
 type size struct {
@@ -140,67 +110,76 @@ type size struct {
 	Slowest        cold
 }
 
-// cold is a coldResult with what the page derives from it.
+// cold is a coldResult with the baseline's convergence at its N.
 type cold struct {
 	coldResult
-	// Baseline is the baseline's convergence at this N, Ratio the
-	// variant's over it, OverGoalPct by how much that misses the goal.
-	Baseline                           time.Duration
-	Ratio, OverGoalPct                 float64
-	WriteTotal, SteadyTotal            float64
-	Events, Conflicts, CatalogRewrites float64
-	ReconcilesPerRole, CPUPerRoleMs    float64
-	// EditExact means one ConfigMap and one status write per Role.
-	EditExact                  bool
-	EditConfigMaps, EditStatus float64
-	EditSpread                 []spread
-	MemoryMissedBy             float64
+	Baseline time.Duration
 }
 
-// spread is how many Roles went through a number of versions.
-type spread struct{ Versions, Roles int }
+func (c cold) Ratio() float64             { return over(c.Converge, c.Baseline) }
+func (c cold) OverGoalPct() float64       { return (c.Ratio()/goal.Ratio - 1) * 100 }
+func (c cold) WriteTotal() float64        { return c.Writes.total(operatorResources...) }
+func (c cold) SteadyTotal() float64       { return c.SteadyWrites.total(operatorResources...) }
+func (c cold) Events() float64            { return c.Writes.total("events") }
+func (c cold) Conflicts() float64         { return c.Writes.conflicts() }
+func (c cold) CatalogRewrites() float64   { return c.Writes.total("configmaps") - float64(c.N) - 1 }
+func (c cold) ReconcilesPerRole() float64 { return c.Reconciles["role"] / float64(c.N) }
+func (c cold) CPUPerRoleMs() float64      { return float64(c.CPU["manager"].Milliseconds()) / float64(c.N) }
+func (c cold) EditConfigMaps() float64    { return c.EditWrites.total("configmaps") }
+func (c cold) EditStatus() float64        { return c.EditWrites.total("roles/status") }
+func (c cold) MemoryMissedBy() float64    { return max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB) }
 
-func newCold(c coldResult, base baselineResult) cold {
+// EditExact means exactly one ConfigMap and one status write per Role, and
+// nothing else beyond the SkillMatrix's own catalog and status.
+func (c cold) EditExact() bool {
 	n := float64(c.N)
-	out := cold{coldResult: c, Baseline: base.Converge, WriteTotal: c.Writes.total(operatorResources...),
-		SteadyTotal: c.SteadyWrites.total(operatorResources...), Events: c.Writes.total("events"),
-		Conflicts: c.Writes.conflicts(), CatalogRewrites: c.Writes.total("configmaps") - n - 1,
-		ReconcilesPerRole: c.Reconciles["role"] / n, CPUPerRoleMs: float64(c.CPU["manager"].Milliseconds()) / n,
-		EditConfigMaps: c.EditWrites.total("configmaps"), EditStatus: c.EditWrites.total("roles/status"),
-		MemoryMissedBy: max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB)}
-	if base.Converge > 0 {
-		out.Ratio = c.Converge.Seconds() / base.Converge.Seconds()
-		out.OverGoalPct = (out.Ratio/goal.Ratio - 1) * 100
-	}
-	// Exactly one ConfigMap and one status write per Role, and nothing else
-	// beyond the SkillMatrix's own catalog and status.
-	out.EditExact = c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N && c.EditWrites["PUT configmaps"] == n+1 &&
-		c.EditWrites["PATCH roles/status"] == n && out.EditConfigMaps == n+1 &&
+	return c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N && c.EditWrites["PUT configmaps"] == n+1 &&
+		c.EditWrites["PATCH roles/status"] == n && c.EditConfigMaps() == n+1 &&
 		c.EditWrites.total("roles", "roles/status") == n
+}
+
+// EditSpread is how many Roles the edit gave each number of versions.
+func (c cold) EditSpread() []struct{ Versions, Roles int } {
+	out := make([]struct{ Versions, Roles int }, 0, len(c.EditRoleWrites))
 	for _, k := range slices.Sorted(maps.Keys(c.EditRoleWrites)) {
-		out.EditSpread = append(out.EditSpread, spread{Versions: k, Roles: c.EditRoleWrites[k]})
+		out = append(out, struct{ Versions, Roles int }{k, c.EditRoleWrites[k]})
 	}
 	return out
 }
 
-// gov is a governanceResult with what the page derives from it, against
-// the floor when there is one.
+// gov is a governanceResult against the floor's, when there is one.
 type gov struct {
 	governanceResult
-	Acks, Solo dist
-	// PromotionWrites are the writes the floor makes too, OperatorWrites
-	// those and the Events; SARs are the ballots' re-checks.
-	PromotionWrites, Events, OperatorWrites, SARs              float64
-	Applies, RoleStatus, ConfigMaps, ProposalStatus, Conflicts float64
-	// PerSecond are Proposals promoted per second of the burst; APICores
-	// and ManagerCores the cores they kept busy.
-	PerSecond, APICores, ManagerCores float64
-	// P95OverGoal is the p95 over its goal; the Floor ratios are over the
-	// floor's latencies.
-	P95OverGoal, FloorP50, FloorP95, SoloFloorP50, SoloFloorP95 float64
+	floor governanceResult
 }
 
-// dist summarises sorted durations.
+// The writes the floor makes too (PromotionWrites), those and the Events
+// (OperatorWrites), the ballots' re-checks (SARs); Proposals promoted per
+// second of the burst and the cores kept busy; the p95 over its goal and
+// the latencies over the floor's.
+func (g gov) Acks() dist                    { return summarize(g.governanceResult.Acks) }
+func (g gov) Solo() dist                    { return summarize(g.governanceResult.Solo) }
+func (g gov) PromotionWrites() float64      { return g.Writes.total(promotionWrites...) }
+func (g gov) Events() float64               { return g.Writes.total("events") }
+func (g gov) OperatorWrites() float64       { return g.PromotionWrites() + g.Events() }
+func (g gov) SARs() float64                 { return g.Writes.total("subjectaccessreviews") }
+func (g gov) Applies() float64              { return g.Writes.total("roles") }
+func (g gov) RoleStatus() float64           { return g.Writes.total("roles/status") }
+func (g gov) ConfigMaps() float64           { return g.Writes.total("configmaps") }
+func (g gov) ProposalStatus() float64       { return g.Writes.total("proposals/status") }
+func (g gov) Conflicts() float64            { return g.Writes.conflicts() }
+func (g gov) PerSecond() float64            { return div(float64(len(g.Latencies)), g.Max.Seconds()) }
+func (g gov) APICores() float64             { return over(g.CPU["kube-apiserver"], g.Max) }
+func (g gov) ManagerCores() float64         { return over(g.CPU["manager"], g.Max) }
+func (g gov) P95OverGoal() float64          { return over(g.P95, goal.P95) }
+func (g gov) FloorP50() float64             { return over(g.P50, g.floor.P50) }
+func (g gov) FloorP95() float64             { return over(g.P95, g.floor.P95) }
+func (g gov) SoloFloorP50() float64         { return over(g.Solo().P50, summarize(g.floor.Solo).P50) }
+func (g gov) SoloFloorP95() float64         { return over(g.Solo().P95, summarize(g.floor.Solo).P95) }
+func (b burstResult) WallRatio() float64    { return over(b.Burst.Wall, b.Floor.Wall) }
+func (b burstResult) StatusWrites() float64 { return b.Writes.total("proposals/status") }
+func (b burstResult) Conflicts() float64    { return b.Writes["409 PATCH proposals/status"] }
+
 type dist struct {
 	N                  int
 	Min, P50, P95, Max time.Duration
@@ -213,34 +192,16 @@ func summarize(d []time.Duration) dist {
 	return dist{N: len(d), Min: d[0], P50: percentile(d, 0.5), P95: percentile(d, 0.95), Max: d[len(d)-1]}
 }
 
-func newGov(g governanceResult, floor *governanceResult) gov {
-	w := g.Writes
-	out := gov{governanceResult: g, Acks: summarize(g.Acks), Solo: summarize(g.Solo),
-		PromotionWrites: w.total(promotionWrites...), Events: w.total("events"), SARs: w.total("subjectaccessreviews"),
-		Applies: w.total("roles"), RoleStatus: w.total("roles/status"), ConfigMaps: w.total("configmaps"),
-		ProposalStatus: w.total("proposals/status"), Conflicts: w.conflicts(), P95OverGoal: over(g.P95, goal.P95)}
-	out.OperatorWrites = out.PromotionWrites + out.Events
-	if s := g.Max.Seconds(); s > 0 {
-		out.PerSecond = float64(len(g.Latencies)) / s
-		out.APICores, out.ManagerCores = g.CPU["kube-apiserver"].Seconds()/s, g.CPU["manager"].Seconds()/s
-	}
-	if floor != nil {
-		fs := summarize(floor.Solo)
-		out.FloorP50, out.FloorP95 = over(g.P50, floor.P50), over(g.P95, floor.P95)
-		out.SoloFloorP50, out.SoloFloorP95 = over(out.Solo.P50, fs.P50), over(out.Solo.P95, fs.P95)
-	}
-	return out
-}
-
-// over is a latency over the floor's.
-func over(d, floor time.Duration) float64 {
-	if floor <= 0 {
+// div is a over b, 0 without b; over the same for durations.
+func div(a, b float64) float64 {
+	if b <= 0 {
 		return 0
 	}
-	return d.Seconds() / floor.Seconds()
+	return a / b
 }
 
-// baselineAt is r's baseline at n, zero when there is none.
+func over(d, ref time.Duration) float64 { return div(d.Seconds(), ref.Seconds()) }
+
 func baselineAt(r *results, n int) baselineResult {
 	for _, b := range slices.Backward(r.Baseline) {
 		if b.N == n {
@@ -251,7 +212,8 @@ func baselineAt(r *results, n int) baselineResult {
 }
 
 func newPage(r *results) *page {
-	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second)}
+	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second),
+		GoalsGov: make([]*gov, len(r.Variants)), Bursts: r.VoteBursts}
 	for _, n := range r.Sizes {
 		s := size{N: n, Baseline: baselineAt(r, n)}
 		s.BaselineWrites = s.Baseline.Writes.total(operatorResources...)
@@ -262,30 +224,33 @@ func newPage(r *results) *page {
 					c = m
 				}
 			}
-			s.Cold = append(s.Cold, newCold(c, s.Baseline))
+			s.Cold = append(s.Cold, cold{c, s.Baseline.Converge})
 		}
 		if len(s.Cold) > 0 {
-			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmp.Compare(a.Ratio, b.Ratio) })
+			s.Slowest = slices.MaxFunc(s.Cold, func(a, b cold) int { return cmp.Compare(a.Ratio(), b.Ratio()) })
 		}
 		p.Sizes = append(p.Sizes, s)
 	}
 	for i := range p.Sizes {
-		s := &p.Sizes[i]
-		if s.N == goal.MemoryAtN {
+		if s := &p.Sizes[i]; s.N == goal.MemoryAtN {
 			p.MemoryGoal = s
 		}
-		if p.Largest == nil || s.N > p.Largest.N {
-			p.Largest = s
+		if p.Largest == nil || p.Sizes[i].N > p.Largest.N {
+			p.Largest = &p.Sizes[i]
 		}
 	}
 	for _, s := range p.Sizes {
-		if s.N != p.Largest.N && s.Slowest.Ratio > goal.Ratio {
+		if s.N != p.Largest.N && s.Slowest.Ratio() > goal.Ratio {
 			p.SmallMisses = append(p.SmallMisses, s.Slowest)
 		}
 	}
-	p.GoalsGov = make([]*gov, len(r.Variants))
+	var floor governanceResult
+	if r.GovernanceFloor != nil {
+		floor = *r.GovernanceFloor
+		p.Floor = &gov{floor, floor}
+	}
 	for _, g := range r.Governance {
-		p.Gov = append(p.Gov, newGov(g, r.GovernanceFloor))
+		p.Gov = append(p.Gov, gov{g, floor})
 	}
 	for i, v := range r.Variants {
 		for j := range p.Gov {
@@ -294,14 +259,9 @@ func newPage(r *results) *page {
 			}
 		}
 	}
-	if r.GovernanceFloor != nil {
-		f := newGov(*r.GovernanceFloor, r.GovernanceFloor)
-		p.Floor = &f
-	}
 	if r.Scale != nil {
 		p.Scale = newScale(r.Scale, r)
 	}
-	newBursts(p, r)
 	return p
 }
 
@@ -345,9 +305,6 @@ type sizing struct {
 	RSS, Heap, Request, Limit float64
 }
 
-// sizingRoles are the rows of the sizing table.
-var sizingRoles = []int{100, 500, 1000, 2000, 5000, 10000}
-
 // headroom over the live heap that the soft limit keeps: without one the
 // heap peaks at about twice the live heap (GOGC=100), so the soft limit
 // must hold the live heap and half again.
@@ -356,7 +313,7 @@ const headroom = 1.5
 func newScale(sr, full *results) *scale {
 	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
 	for _, c := range sr.Cold {
-		s.Cold = append(s.Cold, newCold(c, baselineAt(sr, c.N)))
+		s.Cold = append(s.Cold, cold{c, baselineAt(sr, c.N).Converge})
 	}
 	for _, n := range sr.Sizes {
 		if !slices.ContainsFunc(sr.Cold, func(c coldResult) bool { return c.N == n }) {
@@ -392,11 +349,9 @@ func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
 		}
 	}
 	slices.SortFunc(m.Points, func(a, b scalePoint) int { return a.N - b.N })
-	ns := make([]int, 0, len(m.Points))
-	rss := make([]float64, 0, len(m.Points))
-	heap := make([]float64, 0, len(m.Points))
-	for _, p := range m.Points {
-		ns, rss, heap = append(ns, p.N), append(rss, p.PeakRSS), append(heap, p.PeakHeap)
+	ns, rss, heap := make([]int, len(m.Points)), make([]float64, len(m.Points)), make([]float64, len(m.Points))
+	for i, p := range m.Points {
+		ns[i], rss[i], heap[i] = p.N, p.PeakRSS, p.PeakHeap
 	}
 	var errRSS, errHeap error
 	m.RSS, errRSS = fitLine(ns, rss)
@@ -405,7 +360,7 @@ func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
 		m.FitError = err.Error()
 		return m
 	}
-	for _, n := range sizingRoles {
+	for _, n := range []int{100, 500, 1000, 2000, 5000, 10000} {
 		limit := suggestedLimit(m.RSS, m.Heap, n, memlimit.Fraction)
 		m.Sizing = append(m.Sizing, sizing{Roles: n, RSS: m.RSS.At(n), Heap: m.Heap.At(n),
 			Request: limit * memlimit.Fraction, Limit: limit})
@@ -413,14 +368,13 @@ func scaleMemoryOf(v variant, sr, full *results) scaleMemory {
 	return m
 }
 
-// line is y = Fixed + PerRole*N.
+// line is y = Fixed + PerRole*N, fitted by ordinary least squares.
 type line struct{ Fixed, PerRole float64 }
 
 func (l line) At(n int) float64 { return l.Fixed + l.PerRole*float64(n) }
 
 var errTooFewPoints = errors.New("a fitted line needs measurements at two different N at least")
 
-// fitLine fits y over n by ordinary least squares.
 func fitLine(n []int, y []float64) (line, error) {
 	var sx, sy, sxx, sxy float64
 	for i := range n {
@@ -456,7 +410,7 @@ var funcs = template.FuncMap{
 	"base":     filepath.Base,
 	"kibi":     func(n int) int { return n / 1024 },
 	"join":     strings.Join,
-	"met":      met,
+	"met":      func(ok bool) string { return map[bool]string{true: "met", false: "**missed**"}[ok] },
 	"writes":   func(w writeCounts) string { return formatWrites(w, operatorResources) },
 	"promoted": func(w writeCounts) string { return formatWrites(w, promotionWrites) },
 	"requests": formatRequests,
@@ -464,15 +418,7 @@ var funcs = template.FuncMap{
 	"per":      func(b float64, n int) float64 { return b / float64(n) },
 }
 
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "**missed**"
-}
-
-// formatWrites lists the writes to the resources given, by request, and
-// how many of them were refused with 409 Conflict.
+// formatWrites lists the writes to the resources given and the conflicts.
 func formatWrites(w writeCounts, resources []string) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(w)) {
@@ -489,16 +435,12 @@ func formatWrites(w writeCounts, resources []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// formatRequests lists request kinds as count x mean duration.
 func formatRequests(m map[string]requestMean) string {
 	parts := make([]string, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, fmt.Sprintf("%s %.0f x %.1f ms", k, m[k].Count, float64(m[k].Mean.Microseconds())/1000))
 	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ", ")
+	return cmp.Or(strings.Join(parts, ", "), "none")
 }
 
 func nanos(ns float64) string {
@@ -511,7 +453,6 @@ func nanos(ns float64) string {
 	return fmt.Sprintf("%.0f ns", ns)
 }
 
-// renderPage renders the page of r.
 func renderPage(r *results) ([]byte, error) {
 	t, err := template.New("performance.md").Funcs(funcs).Option("missingkey=error").Parse(pageTemplate)
 	if err != nil {

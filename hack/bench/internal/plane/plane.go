@@ -171,12 +171,11 @@ func SoftLimit(root string, path ...string) (resource.Quantity, int64, error) {
 	if err != nil {
 		return resource.Quantity{}, 0, err
 	}
-	var values map[string]any
-	if err := yaml.Unmarshal(data, &values); err != nil {
+	var node any
+	if err := yaml.Unmarshal(data, &node); err != nil {
 		return resource.Quantity{}, 0, fmt.Errorf("reading the chart's values: %w", err)
 	}
 	keys := append(append([]string{}, path...), "resources", "limits", "memory")
-	var node any = values
 	for _, k := range keys {
 		m, _ := node.(map[string]any)
 		node = m[k]
@@ -192,10 +191,7 @@ func SoftLimit(root string, path ...string) (resource.Quantity, int64, error) {
 // Memory is a process's resident set now (VmRSS) and at its peak (VmHWM),
 // in bytes; zero when the process is gone.
 func Memory(pid int) (rss, peak float64) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0
-	}
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	for line := range strings.SplitSeq(string(data), "\n") {
 		k, v, _ := strings.Cut(line, ":")
 		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
@@ -240,12 +236,11 @@ func ParseMetrics(text, name string) []Sample {
 			continue // a longer metric name with this prefix
 		}
 		fields := strings.Fields(tail)
-		if len(fields) == 0 {
-			continue
-		}
 		var err error
-		if s.Value, err = strconv.ParseFloat(fields[0], 64); err == nil {
-			out = append(out, s)
+		if len(fields) > 0 {
+			if s.Value, err = strconv.ParseFloat(fields[0], 64); err == nil {
+				out = append(out, s)
+			}
 		}
 	}
 	return out

@@ -88,8 +88,9 @@ func parseFlags() flags {
 	flag.BoolVar(&f.enableHTTP2, "enable-http2", false, "Enable HTTP/2 for the metrics server.")
 	flag.StringVar(&f.pprofAddr, "pprof-bind-address", "",
 		"The address a net/http/pprof endpoint binds to, for profiling; empty disables it.")
-	flag.IntVar(&f.controllerOpts.RoleConcurrency, "role-concurrency", 4, "How many Roles are reconciled at once.")
-	flag.IntVar(&f.controllerOpts.ProposalConcurrency, "proposal-concurrency", 4,
+	flag.IntVar(&f.controllerOpts.RoleConcurrency, "role-concurrency", controller.DefaultRoleConcurrency,
+		"How many Roles are reconciled at once; rendering takes turns, one per core.")
+	flag.IntVar(&f.controllerOpts.ProposalConcurrency, "proposal-concurrency", controller.DefaultProposalConcurrency,
 		"How many Proposals are reconciled at once; promotions into one Role still take turns.")
 	flag.IntVar(&f.controllerOpts.MaxOpenProposalsPerAuthor, "max-open-proposals-per-author",
 		controller.DefaultMaxOpenProposalsPerAuthor,

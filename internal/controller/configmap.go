@@ -57,10 +57,11 @@ type configMapPublisher struct {
 	reader   client.Reader
 	scheme   *runtime.Scheme
 	versions *knownVersions
+	renders  renderSlots
 }
 
 func newConfigMapPublisher(c client.Client, reader client.Reader, scheme *runtime.Scheme) configMapPublisher {
-	return configMapPublisher{client: c, reader: reader, scheme: scheme, versions: &knownVersions{}}
+	return configMapPublisher{client: c, reader: reader, scheme: scheme, versions: &knownVersions{}, renders: newRenderSlots()}
 }
 
 // knownVersions remembers, per ConfigMap, the resourceVersion whose content

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -38,15 +39,40 @@ type publicationTexts struct {
 	keptNote string
 }
 
-// publication is rendered content on its way to the ConfigMap its owner owns.
+// publication is content on its way to the ConfigMap its owner owns.
 type publication struct {
 	owner  client.Object
 	name   string
 	labels map[string]string
-	files  map[string][]byte
-	// renderErr is why the content could not be rendered, if it could not.
-	renderErr error
-	texts     publicationTexts
+	// render makes the files; an error says why the content cannot be
+	// rendered.
+	render func() (map[string][]byte, error)
+	texts  publicationTexts
+}
+
+// renderSlots bounds how many publications render and build their payload
+// at once. That work is CPU-bound, so more of it at once than there are
+// cores only holds more matrices in memory (every format, uncompressed),
+// while the API writes around it, which wait on the API server, overlap
+// freely: the worker count can rise for latency without memory rising
+// with it.
+type renderSlots chan struct{}
+
+func newRenderSlots() renderSlots {
+	return make(renderSlots, max(1, runtime.GOMAXPROCS(0)))
+}
+
+// build renders pub and builds its payload in a slot. renderErr is the
+// render's failure, err the payload's.
+func (s renderSlots) build(pub publication) (payload publish.Payload, renderErr, err error) {
+	s <- struct{}{}
+	defer func() { <-s }()
+	files, renderErr := pub.render()
+	if renderErr != nil {
+		return publish.Payload{}, renderErr, nil
+	}
+	payload, err = publish.Build(files, publish.MaxConfigMapBytes)
+	return payload, nil, err
 }
 
 // publishRendered is the one step from rendered files to a published
@@ -66,13 +92,13 @@ func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditio
 			conds.conclude(progressInFlight, reason, ready)
 		}
 	}
-	if pub.renderErr != nil {
+	payload, renderErr, err := p.renders.build(pub)
+	if renderErr != nil {
 		// Rendering is deterministic: retrying cannot help, a new spec can.
-		logf.FromContext(ctx).Error(pub.renderErr, "rendering failed", "configMap", pub.name)
-		fail(v1.ReasonRenderFailed, pub.renderErr.Error(), pub.texts.renderFailed)
+		logf.FromContext(ctx).Error(renderErr, "rendering failed", "configMap", pub.name)
+		fail(v1.ReasonRenderFailed, renderErr.Error(), pub.texts.renderFailed)
 		return publish.Payload{}, false, nil
 	}
-	payload, err := publish.Build(pub.files, publish.MaxConfigMapBytes)
 	if errors.Is(err, publish.ErrTooLarge) {
 		fail(v1.ReasonTooLarge, err.Error()+pub.texts.keptNote, pub.texts.tooLarge)
 		return publish.Payload{}, false, nil

@@ -248,15 +248,18 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	resolved := model.BuildRole(matrix, role)
 	role.Status.Summary = roleSummary(resolved.Stats)
 
-	started := time.Now()
-	files, renderErr := render.Role(resolved, render.PublishedOptions(matrix.Spec.Publishing))
-	if renderErr == nil {
-		metrics.ObserveRender(time.Since(started), files)
-	}
 	name := publish.MatrixConfigMapName(role.Name, matrix.Spec.Publishing.ConfigMapSuffix)
 	labels := publish.MatrixLabels(role.Name, matrix.Name)
 	payload, ok, err := r.Publisher.publishRendered(ctx, s.conds, publication{
-		owner: role, name: name, labels: labels, files: files, renderErr: renderErr, texts: roleTexts,
+		owner: role, name: name, labels: labels, texts: roleTexts,
+		render: func() (map[string][]byte, error) {
+			started := time.Now()
+			files, err := render.Role(resolved, render.PublishedOptions(matrix.Spec.Publishing))
+			if err == nil {
+				metrics.ObserveRender(time.Since(started), files)
+			}
+			return files, err
+		},
 	})
 	if !ok || err != nil {
 		return true, err
@@ -269,7 +272,7 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 	role.Status.ConfigMapName = name
 	role.Status.ContentHash = payload.Hash
 	s.conds.set(v1.ConditionPublished, metav1.ConditionTrue, v1.ReasonPublished,
-		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, len(files), encodingOf(payload)))
+		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, payload.Files(), encodingOf(payload)))
 	s.conds.conclude(progressDone, v1.ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
 	return false, nil

@@ -44,6 +44,16 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 )
 
+// The default worker counts. Rendering takes one of renderSlots' turns (one
+// per core), so Role workers beyond the cores overlap API writes, which wait
+// on the API server, without holding more matrices in memory; a governance
+// burst and a cold start both finished sooner with 8 of each than with 4
+// (docs/performance.md, "Design choices").
+const (
+	DefaultRoleConcurrency     = 8
+	DefaultProposalConcurrency = 8
+)
+
 // Options tune the controllers.
 type Options struct {
 	// RoleConcurrency is the number of Roles reconciled at once.
@@ -276,7 +286,7 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 	}
 	publisher := newConfigMapPublisher(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme())
 	if opts.RoleConcurrency <= 0 {
-		opts.RoleConcurrency = 4
+		opts.RoleConcurrency = DefaultRoleConcurrency
 	}
 	proposals, err := newProposalReconciler(mgr, opts, seams)
 	if err != nil {
@@ -299,7 +309,7 @@ func SetupWithSeams(ctx context.Context, mgr ctrl.Manager, opts Options, seams S
 		return fmt.Errorf("setting up the SkillMatrix controller: %w", err)
 	}
 	if opts.ProposalConcurrency <= 0 {
-		opts.ProposalConcurrency = 4
+		opts.ProposalConcurrency = DefaultProposalConcurrency
 	}
 	if err := proposals.SetupWithManager(mgr, opts.ProposalConcurrency); err != nil {
 		return fmt.Errorf("setting up the Proposal controller: %w", err)

@@ -128,11 +128,11 @@ func (r *SkillMatrixReconciler) validate(_ context.Context, s *matrixScope) (boo
 
 func (r *SkillMatrixReconciler) publish(ctx context.Context, s *matrixScope) (bool, error) {
 	matrix, conds := s.matrix, s.conds
-	files, renderErr := render.Catalog(model.BuildCatalog(matrix, s.roles))
 	name := publish.CatalogConfigMapName(matrix.Name)
 	labels := publish.CatalogLabels(matrix.Name)
 	if _, ok, err := r.Publisher.publishRendered(ctx, conds, publication{
-		owner: matrix, name: name, labels: labels, files: files, renderErr: renderErr, texts: catalogTexts,
+		owner: matrix, name: name, labels: labels, texts: catalogTexts,
+		render: func() (map[string][]byte, error) { return render.Catalog(model.BuildCatalog(matrix, s.roles)) },
 	}); !ok || err != nil {
 		return true, err
 	}

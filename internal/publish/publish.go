@@ -60,6 +60,9 @@ type Payload struct {
 // Compressed reports whether the payload is stored gzip-compressed.
 func (p Payload) Compressed() bool { return len(p.BinaryData) > 0 }
 
+// Files is how many files the payload holds, stored either way.
+func (p Payload) Files() int { return len(p.Data) + len(p.BinaryData) }
+
 // Build lays out files for a ConfigMap whose limit is limit bytes (use
 // MaxConfigMapBytes). It returns ErrTooLarge, wrapped with the sizes, when the
 // content does not fit even compressed.

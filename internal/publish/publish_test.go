@@ -85,6 +85,9 @@ func TestBuild(t *testing.T) {
 			if p.Hash != Hash(tt.files) {
 				t.Fatalf("hash %s does not identify the uncompressed content", p.Hash)
 			}
+			if p.Files() != len(tt.files) {
+				t.Fatalf("Files() = %d, want %d", p.Files(), len(tt.files))
+			}
 			for k, v := range tt.files {
 				if p.Compressed() {
 					if got := gunzip(t, p.BinaryData[k+GzipSuffix]); !bytes.Equal(got, v) {

@@ -51,6 +51,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/skillmatrix-dev/skillmatrix-operator/hack/bench/internal/plane"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
 
@@ -467,9 +468,10 @@ func buildVariants(ctx context.Context, root, work string, c settings) []variant
 			env = append(slices.Clone(env), fmt.Sprintf("GOMEMLIMIT=%d", soft))
 		}
 		out = append(out, variant{Name: variantShipped, bin: bin, Env: env, Args: c.args[variantShipped],
-			Options: "cmd/main.go as built, with its default flags (Role and Proposal concurrency 4, " +
-				"SkillMatrix 1, no client-side rate limit) and the soft memory limit it sets itself in a Pod " +
-				"with the chart's default memory limit"})
+			Options: fmt.Sprintf("cmd/main.go as built, with its default flags (Role concurrency %d, Proposal "+
+				"concurrency %d, SkillMatrix 1, no client-side rate limit) and the soft memory limit it sets itself "+
+				"in a Pod with the chart's default memory limit",
+				controller.DefaultRoleConcurrency, controller.DefaultProposalConcurrency)})
 	}
 	for _, b := range c.binaries {
 		note := cmp.Or(strings.Join(c.notes[b.name], " "), "prebuilt manager "+b.value)

@@ -236,11 +236,12 @@ func ParseMetrics(text, name string) []Sample {
 			continue // a longer metric name with this prefix
 		}
 		fields := strings.Fields(tail)
+		if len(fields) == 0 {
+			continue
+		}
 		var err error
-		if len(fields) > 0 {
-			if s.Value, err = strconv.ParseFloat(fields[0], 64); err == nil {
-				out = append(out, s)
-			}
+		if s.Value, err = strconv.ParseFloat(fields[0], 64); err == nil {
+			out = append(out, s)
 		}
 	}
 	return out

@@ -242,3 +242,25 @@ func TestPlanBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestRawRoundTrip holds the types to the schema of the raw file:
+// docs/performance.json decodes and encodes back byte for byte, as
+// writePage writes it.
+func TestRawRoundTrip(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "performance.json")
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := readResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(raw, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(got, '\n'), want) {
+		t.Errorf("%s does not encode back byte for byte", path)
+	}
+}

@@ -134,9 +134,10 @@ var operatorResources = []string{"configmaps", "roles", "roles/status", "skillma
 // makes too: the votes and the operator's Events are left out.
 var promotionWrites = []string{"roles", "configmaps", "roles/status", "proposals/status"}
 
-func (w writeCounts) since(before writeCounts) writeCounts {
-	out := writeCounts{}
-	for k, v := range w {
+// since is what counters went up by from before, the ones that moved.
+func since[M ~map[string]float64](now, before M) M {
+	out := M{}
+	for k, v := range now {
 		if d := v - before[k]; d != 0 {
 			out[k] = d
 		}
@@ -260,7 +261,7 @@ func (m *meter) requests(ctx context.Context) map[string]requestMean {
 
 // writes are those since the start, once no operator write came for quiet.
 func (m *meter) writes(ctx context.Context, quiet time.Duration) writeCounts {
-	return waitQuiet(ctx, m.cp, quiet, 2*time.Minute).since(m.start.writes)
+	return since(waitQuiet(ctx, m.cp, quiet, 2*time.Minute), m.start.writes)
 }
 
 // waitQuiet waits until kube-apiserver has served no operator write for

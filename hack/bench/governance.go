@@ -159,9 +159,9 @@ func decideAlone(ctx context.Context, cp *controlPlane, track *latencies, propos
 		decide(p)
 		uid := string(p.UID)
 		check(wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true,
-			func(context.Context) (bool, error) { return !track.at(track.seen, uid).IsZero(), nil }),
+			func(context.Context) (bool, error) { return !track.snapshot(track.seen)[uid].IsZero(), nil }),
 			"single decision", p.Name, "did not reach its ConfigMap")
-		out = append(out, track.at(track.seen, uid).Sub(track.at(track.sent, uid)))
+		out = append(out, track.snapshot(track.seen)[uid].Sub(track.snapshot(track.sent)[uid]))
 		waitQuiet(ctx, cp, 2*time.Second, time.Minute)
 	}
 	slices.Sort(out)
@@ -263,12 +263,6 @@ func (l *latencies) stamp(into map[string]time.Time, uid string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	into[uid] = time.Now()
-}
-
-func (l *latencies) at(from map[string]time.Time, uid string) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return from[uid]
 }
 
 func (l *latencies) snapshot(from map[string]time.Time) map[string]time.Time {
@@ -806,12 +800,7 @@ func (b *bench) burst(ctx context.Context, v variant, n int) burstResult {
 		check(ctx.Err())
 	}
 	res.CPU, res.Counted = m.cpu(), max(at.Sub(lastAck), 0)
-	res.Writes, res.Reconciles = m.writes(ctx, 2*time.Second), map[string]float64{}
-	for k, x := range mgr.reconciles(ctx) {
-		if d := x - before[k]; d > 0 {
-			res.Reconciles[k] = d
-		}
-	}
+	res.Writes, res.Reconciles = m.writes(ctx, 2*time.Second), since(mgr.reconciles(ctx), before)
 	var live v1.Proposal
 	check(st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(p), &live))
 	if live.Status.Tally != nil {
@@ -991,21 +980,19 @@ func (b *bench) notifications(ctx context.Context, v variant) notifyResult {
 	res.CPU = m.cpu()
 	var after, mailLat []time.Duration
 	told := hook.told(proposals)
+	events, messages, first := mailDeliveries(ctx, mail, proposals, follows)
 	for _, p := range proposals {
 		uid := string(p.UID)
 		res.Latencies = append(res.Latencies, told[p.Name].Sub(track.sent[uid]))
 		if seen, ok := track.seen[uid]; ok {
 			after = append(after, told[p.Name].Sub(seen))
 		}
+		if at, ok := first[uid]; ok {
+			mailLat = append(mailLat, at.Sub(track.sent[uid]))
+		}
 	}
 	qa := quantilesOf(after)
 	res.AfterP50, res.AfterP95, res.Quantiles = qa.P50, qa.P95, quantilesOf(res.Latencies)
-	events, messages, first := mailDeliveries(ctx, mail, proposals, follows)
-	for _, p := range proposals {
-		if at, ok := first[string(p.UID)]; ok {
-			mailLat = append(mailLat, at.Sub(track.sent[string(p.UID)]))
-		}
-	}
 	if len(mailLat) != len(proposals) {
 		check(fmt.Errorf("%d of %d decisions reached a follower's mailbox", len(mailLat), len(proposals)))
 	}

@@ -338,10 +338,9 @@ type managerProc struct {
 	*managerproc.Process
 	mu       sync.Mutex
 	peakHeap float64
-	// Cancelling endSampling or endProfiling ends sampleHeap or profileCPU
-	// (after the profile in progress), which close sampled and profiled.
-	endSampling, endProfiling context.CancelFunc
-	sampled, profiled         chan struct{}
+	// endSampling and endProfiling end sampleHeap and profileCPU (after the
+	// profile in progress) and wait for them.
+	endSampling, endProfiling func()
 }
 
 // startManager starts v on the stage with plain-HTTP metrics on a free
@@ -356,22 +355,18 @@ func (b *bench) startManager(ctx context.Context, s *stage, v variant, measureme
 	}
 	m := &managerProc{Process: must(managerproc.Start(managerproc.Config{Bin: v.bin, Args: args,
 		Kubeconfig: s.cp.Kubeconfig, MetricsAddr: addrs[0], ProbeAddr: addrs[1], Env: v.Env,
-		LogPath: filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))})),
-		profiled: make(chan struct{})}
+		LogPath: filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))}))}
 	s.mgr = m
-	profiling, end := context.WithCancel(ctx)
-	m.endProfiling = end
-	go m.profileCPU(ctx, profiling, "http://"+addrs[2], v.profileTo)
+	m.endProfiling = background(ctx, func(profiling context.Context) {
+		m.profileCPU(ctx, profiling, "http://"+addrs[2], v.profileTo)
+	})
 	check(m.WaitReady(ctx, time.Minute))
-	sampling, end := context.WithCancel(ctx)
-	m.endSampling, m.sampled = end, make(chan struct{})
-	go m.sampleHeap(sampling)
+	m.endSampling = background(ctx, m.sampleHeap)
 	s.obs.waitAll(ctx, s.converged, m.Exited(), b.cfg.timeout, v.Name+" "+measurement)
 	return m
 }
 
 func (m *managerProc) sampleHeap(ctx context.Context) {
-	defer close(m.sampled)
 	for tick := time.Tick(200 * time.Millisecond); ; {
 		if heap := m.heap(ctx); heap > 0 {
 			m.mu.Lock()
@@ -434,7 +429,6 @@ const profileChunk = 5 * time.Second
 // from its start until profiling ends or the manager exits; the first
 // requests wait for the endpoint to listen.
 func (m *managerProc) profileCPU(ctx, profiling context.Context, base, prefix string) {
-	defer close(m.profiled)
 	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(profileChunk/time.Second))
 	for i := 1; prefix != "" && profiling.Err() == nil; {
 		select {
@@ -454,11 +448,6 @@ func (m *managerProc) profileCPU(ctx, profiling context.Context, base, prefix st
 		}
 		i++
 	}
-}
-
-func (m *managerProc) endProfile() {
-	m.endProfiling()
-	<-m.profiled
 }
 
 // fetch copies the body of url, asking for encoding when set, to w.
@@ -489,9 +478,23 @@ func (m *managerProc) stop() error {
 	m.endProfiling()
 	if m.endSampling != nil {
 		m.endSampling()
-		<-m.sampled
 	}
 	return m.Stop(20 * time.Second)
+}
+
+// background runs fn on a goroutine of its own and returns what cancels
+// its context and waits for it to return.
+func background(ctx context.Context, fn func(context.Context)) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // parallel runs fn for every index, at most workers at a time, and returns
@@ -677,16 +680,7 @@ func (b *bench) startObserver(ctx context.Context, cp *controlPlane, ns string,
 			},
 		}))
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	b.cleanup(func() {
-		cancel()
-		<-done
-	})
-	go func() {
-		defer close(done)
-		_ = c.Start(runCtx)
-	}()
+	b.cleanup(background(ctx, func(ctx context.Context) { _ = c.Start(ctx) }))
 	if !c.WaitForCacheSync(ctx) {
 		check(errors.New("the observer's informers did not sync"))
 	}

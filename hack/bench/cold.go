@@ -196,7 +196,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) coldResult {
 	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
 	res.CPU["manager"] = processCPU(mgr.Pid())
 	if v.profileTo != "" {
-		mgr.endProfile()
+		mgr.endProfiling()
 		logln("  %s N=%d: CPU profiles in %s-*.pprof", v.Name, n, v.profileTo)
 	}
 	res.Requests = m.requests(ctx)

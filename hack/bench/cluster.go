@@ -422,7 +422,7 @@ func (m *managerProc) reconciles(ctx context.Context) map[string]float64 {
 
 // profileChunk is the length of one CPU profile: nobody knows beforehand
 // how long convergence takes, so profiles are taken back to back until
-// endProfile, and go tool pprof merges them.
+// endProfiling, and go tool pprof merges them.
 const profileChunk = 5 * time.Second
 
 // profileCPU writes CPU profiles of the manager to prefix-001.pprof, ...

@@ -91,7 +91,7 @@ func (b *bench) baseline(ctx context.Context, n int) baselineResult {
 	send := prepareBaseline(st.cp.Operator, st.matrix, st.roles, b.cfg.baselineWorkers)
 	m := startMeter(ctx, st.cp, 0)
 	start := time.Now()
-	res.Writing = must(send(ctx))
+	res.Writing = send(ctx)
 	st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline")
 	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
 	res.Writes, res.Requests = m.writes(ctx, 0), m.requests(ctx)
@@ -109,7 +109,7 @@ func (b *bench) baseline(ctx context.Context, n int) baselineResult {
 // order), and last the catalog ConfigMap and the SkillMatrix status; it
 // returns how long the writes took.
 func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
-	workers int) func(context.Context) (time.Duration, error) {
+	workers int) func(context.Context) time.Duration {
 	cms, updated, bodies := make([]*corev1.ConfigMap, len(roles)), make([]*v1.Role, len(roles)), make([][]byte, len(roles))
 	catalogRoles := make([]v1.Role, len(roles))
 	now := metav1.Now()
@@ -144,15 +144,9 @@ func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
 		st.ConfigMapName, st.ContentHash = name, e.payload.Hash
 		bodies[i], catalogRoles[i] = must(controller.StatusPatch(updated[i], r)), *updated[i]
 	}
-	return func(ctx context.Context) (time.Duration, error) {
-		files, err := render.Catalog(model.BuildCatalog(matrix, catalogRoles))
-		if err != nil {
-			return 0, err
-		}
-		catalog, err := publish.Build(files, publish.MaxConfigMapBytes)
-		if err != nil {
-			return 0, err
-		}
+	return func(ctx context.Context) time.Duration {
+		files := must(render.Catalog(model.BuildCatalog(matrix, catalogRoles)))
+		catalog := must(publish.Build(files, publish.MaxConfigMapBytes))
 		catalogCM := &corev1.ConfigMap{
 			ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: publish.CatalogConfigMapName(matrix.Name),
 				Labels: publish.CatalogLabels(matrix.Name), Annotations: catalog.Annotations()},
@@ -160,25 +154,19 @@ func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
 		}
 		matrixStatus := matrix.DeepCopy()
 		matrixStatus.Status.ObservedGeneration, matrixStatus.Status.ConfigMapName = matrix.Generation, catalogCM.Name
-		matrixBody, err := controller.StatusPatch(matrixStatus, matrix)
-		if err != nil {
-			return 0, err
-		}
+		matrixBody := must(controller.StatusPatch(matrixStatus, matrix))
 		start := time.Now()
-		if err := parallel(len(roles), workers, func(i int) error {
+		check(parallel(len(roles), workers, func(i int) error {
 			if err := c.Create(ctx, cms[i].DeepCopy()); err != nil {
 				return fmt.Errorf("creating ConfigMap %s: %w", cms[i].Name, err)
 			}
 			_, err := controller.PatchStatusBody(ctx, c, updated[i], bodies[i])
 			return err
-		}); err != nil {
-			return 0, err
-		}
-		if err := c.Create(ctx, catalogCM); err != nil {
-			return 0, err
-		}
-		_, err = controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody)
-		return time.Since(start), err
+		}))
+		check(c.Create(ctx, catalogCM))
+		_, err := controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody)
+		check(err)
+		return time.Since(start)
 	}
 }
 

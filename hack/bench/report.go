@@ -89,17 +89,14 @@ type page struct {
 	// Sizes has, per N, every variant in the order of Variants.
 	Sizes []size
 	// Largest is the largest N; MemoryGoal the one the memory goal is set
-	// at, when measured; SmallMisses the slowest variants of smaller N that
-	// miss the cold goal.
+	// at, when measured.
 	Largest, MemoryGoal *size
-	SmallMisses         []cold
 	// Gov has the governance runs, GoalsGov one per variant (nil where
 	// there is none).
 	Gov      []gov
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
-	Bursts   []burstResult
 }
 
 type size struct {
@@ -191,7 +188,7 @@ func baselineAt(r *results, n int) baselineResult {
 
 func newPage(r *results) *page {
 	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second),
-		GoalsGov: make([]*gov, len(r.Variants)), Bursts: r.VoteBursts}
+		GoalsGov: make([]*gov, len(r.Variants))}
 	for _, n := range r.Sizes {
 		s := size{N: n, Baseline: baselineAt(r, n)}
 		for _, v := range r.Variants {
@@ -214,11 +211,6 @@ func newPage(r *results) *page {
 		}
 		if p.Largest == nil || p.Sizes[i].N > p.Largest.N {
 			p.Largest = &p.Sizes[i]
-		}
-	}
-	for _, s := range p.Sizes {
-		if s.N != p.Largest.N && s.Slowest.Ratio() > goal.Ratio {
-			p.SmallMisses = append(p.SmallMisses, s.Slowest)
 		}
 	}
 	var floor governanceResult

@@ -60,6 +60,9 @@ type results struct {
 	Scale *results `json:",omitempty"`
 }
 
+// Took is how long the run took, to the second.
+func (r *results) Took() time.Duration { return r.Finished.Sub(r.Started).Round(time.Second) }
+
 // goals are the targets the page judges the figures against.
 type goals struct {
 	Ratio, BurstFloorRatio, SoloFloorRatio float64
@@ -85,7 +88,6 @@ var pageTemplate string
 type page struct {
 	*results
 	Goal goals
-	Took time.Duration
 	// Sizes has, per N, every variant in the order of Variants.
 	Sizes []size
 	// Largest is the largest N; MemoryGoal the one the memory goal is set
@@ -187,8 +189,7 @@ func baselineAt(r *results, n int) baselineResult {
 }
 
 func newPage(r *results) *page {
-	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second),
-		GoalsGov: make([]*gov, len(r.Variants))}
+	p := &page{results: r, Goal: goal, GoalsGov: make([]*gov, len(r.Variants))}
 	for _, n := range r.Sizes {
 		s := size{N: n, Baseline: baselineAt(r, n)}
 		for _, v := range r.Variants {
@@ -239,7 +240,6 @@ func newPage(r *results) *page {
 // with the least-squares line through them and the sizing it gives.
 type scale struct {
 	*results
-	Took time.Duration
 	Cold []cold
 	// Missing are the N the run was asked for but did not measure.
 	Missing []int
@@ -280,7 +280,7 @@ type sizing struct {
 const headroom = 1.5
 
 func newScale(sr, full *results) *scale {
-	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
+	s := &scale{results: sr}
 	for _, c := range sr.Cold {
 		s.Cold = append(s.Cold, cold{c, baselineAt(sr, c.N).Converge})
 	}

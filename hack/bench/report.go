@@ -151,33 +151,33 @@ func (g gov) Acks() dist               { return summarize(g.governanceResult.Ack
 func (g gov) Solo() dist               { return summarize(g.governanceResult.Solo) }
 func (g gov) PromotionWrites() float64 { return g.Writes.total(promotionWrites...) }
 func (g gov) OperatorWrites() float64  { return g.PromotionWrites() + g.Writes.total("events") }
-func (g gov) PerSecond() float64       { return div(float64(len(g.Latencies)), g.Max.Seconds()) }
+func (g gov) PerSecond() float64       { return over(time.Duration(len(g.Latencies))*time.Second, g.Max) }
 func (g gov) FloorP50() float64        { return over(g.P50, g.floor.P50) }
 func (g gov) FloorP95() float64        { return over(g.P95, g.floor.P95) }
 func (g gov) SoloFloorP50() float64    { return over(g.Solo().P50, summarize(g.floor.Solo).P50) }
 func (g gov) SoloFloorP95() float64    { return over(g.Solo().P95, summarize(g.floor.Solo).P95) }
 
+// dist summarises latencies, sorted.
 type dist struct {
-	N                  int
-	Min, P50, P95, Max time.Duration
+	N   int
+	Min time.Duration
+	Quantiles
 }
 
 func summarize(d []time.Duration) dist {
 	if len(d) == 0 {
 		return dist{}
 	}
-	return dist{N: len(d), Min: d[0], P50: percentile(d, 0.5), P95: percentile(d, 0.95), Max: d[len(d)-1]}
+	return dist{N: len(d), Min: d[0], Quantiles: quantilesOf(slices.Clone(d))}
 }
 
-// div is a over b, 0 without b; over the same for durations.
-func div(a, b float64) float64 {
-	if b <= 0 {
+// over is d in units of ref, 0 without ref.
+func over(d, ref time.Duration) float64 {
+	if ref <= 0 {
 		return 0
 	}
-	return a / b
+	return d.Seconds() / ref.Seconds()
 }
-
-func over(d, ref time.Duration) float64 { return div(d.Seconds(), ref.Seconds()) }
 
 func baselineAt(r *results, n int) baselineResult {
 	for _, b := range slices.Backward(r.Baseline) {
@@ -210,8 +210,8 @@ func newPage(r *results) *page {
 		if s := &p.Sizes[i]; s.N == goal.MemoryAtN {
 			p.MemoryGoal = s
 		}
-		if p.Largest == nil || p.Sizes[i].N > p.Largest.N {
-			p.Largest = &p.Sizes[i]
+		if s := &p.Sizes[i]; p.Largest == nil || s.N > p.Largest.N {
+			p.Largest = s
 		}
 	}
 	var floor governanceResult

@@ -106,15 +106,14 @@ func (cp *controlPlane) as(user string, groups ...string) client.Client {
 // bind binds clusterRole to a subject of kind (rbacv1.UserKind or
 // GroupKind) in ns, or cluster-wide when ns is empty.
 func (cp *controlPlane) bind(ctx context.Context, ns, name, clusterRole, kind, subject string) {
+	om := metav1.ObjectMeta{Namespace: ns, Name: name}
 	ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: clusterRole}
 	subjects := []rbacv1.Subject{{Kind: kind, APIGroup: rbacv1.GroupName, Name: subject}}
+	var binding client.Object = &rbacv1.RoleBinding{ObjectMeta: om, RoleRef: ref, Subjects: subjects}
 	if ns == "" {
-		check(cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef: ref, Subjects: subjects}))
-		return
+		binding = &rbacv1.ClusterRoleBinding{ObjectMeta: om, RoleRef: ref, Subjects: subjects}
 	}
-	check(cp.Admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		RoleRef: ref, Subjects: subjects}))
+	check(cp.Admin.Create(ctx, binding))
 }
 
 // writeCounts are the write requests kube-apiserver served, by
@@ -280,13 +279,18 @@ func waitQuiet(ctx context.Context, cp *controlPlane, quiet, limit time.Duration
 			return now
 		}
 		last = now
-		select {
-		case <-ctx.Done():
-			check(ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
+		sleep(ctx, 500*time.Millisecond)
 	}
 	panic(failure{fmt.Errorf("kube-apiserver kept serving writes for %s", limit)})
+}
+
+// sleep waits for d, failing the step if ctx ends first.
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+		check(ctx.Err())
+	case <-time.After(d):
+	}
 }
 
 // procStat returns /proc/pid/stat's command name and the fields after it.

@@ -195,11 +195,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) coldResult {
 	if b.cfg.steady > 0 {
 		// The writes in a window in which nothing changes.
 		m, before := startMeter(ctx, st.cp, 0), st.obs.roleVersions()
-		select {
-		case <-ctx.Done():
-			check(ctx.Err())
-		case <-time.After(b.cfg.steady):
-		}
+		sleep(ctx, b.cfg.steady)
 		res.SteadyWindow, res.SteadyWrites = b.cfg.steady, m.writes(ctx, 0)
 		for name, k := range st.obs.roleVersions() {
 			res.SteadyRoleWrites += k - before[name]

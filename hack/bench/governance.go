@@ -94,20 +94,17 @@ type governanceResult struct {
 type Quantiles struct{ P50, P95, P99, Max time.Duration }
 
 func quantilesOf(d []time.Duration) Quantiles {
+	if len(d) == 0 {
+		return Quantiles{}
+	}
 	slices.Sort(d)
-	return Quantiles{P50: percentile(d, 0.50), P95: percentile(d, 0.95), P99: percentile(d, 0.99), Max: percentile(d, 1)}
+	at := func(q float64) time.Duration { return d[max(int(math.Ceil(q*float64(len(d))))-1, 0)] }
+	return Quantiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: d[len(d)-1]}
 }
 
 func (q Quantiles) summary() string {
 	return fmt.Sprintf("p50 %s, p95 %s, max %s", q.P50.Round(time.Millisecond), q.P95.Round(time.Millisecond),
 		q.Max.Round(time.Millisecond))
-}
-
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[min(max(int(math.Ceil(q*float64(len(sorted))))-1, 0), len(sorted)-1)]
 }
 
 // governancePolicy decides on two approving votes (66%) and one expert review.

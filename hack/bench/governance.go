@@ -755,9 +755,7 @@ type burstRun struct {
 // decision.
 func (b *bench) burst(ctx context.Context, v variant, n int) burstResult {
 	res := burstResult{Variant: v.Name, Voters: n}
-	policy := governancePolicy()
-	policy.MinApprovals = new(int32(2))
-	st := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: policy})
+	st := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: governancePolicy()})
 	mgr := b.startManager(ctx, st, v, fmt.Sprintf("burst-%d", n))
 	voters := votersOf(ctx, st, n)
 	p := cellProposal(st.ns, "burst", st.roles[0], 0)

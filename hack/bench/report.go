@@ -138,24 +138,16 @@ func (c cold) EditSpread() []struct{ Versions, Roles int } {
 	return out
 }
 
-// gov is a governanceResult against the floor's, when there is one.
-type gov struct {
-	governanceResult
-	floor governanceResult
-}
+// gov is a governanceResult with its latencies summarised (Acks, Solo),
+// the writes the floor makes too (PromotionWrites), those and the Events
+// (OperatorWrites), and the Proposals promoted per second of the burst.
+type gov struct{ governanceResult }
 
-// The writes the floor makes too (PromotionWrites) and those and the Events
-// (OperatorWrites); Proposals promoted per second of the burst; the
-// latencies over the floor's.
 func (g gov) Acks() dist               { return summarize(g.governanceResult.Acks) }
 func (g gov) Solo() dist               { return summarize(g.governanceResult.Solo) }
 func (g gov) PromotionWrites() float64 { return g.Writes.total(promotionWrites...) }
 func (g gov) OperatorWrites() float64  { return g.PromotionWrites() + g.Writes.total("events") }
 func (g gov) PerSecond() float64       { return over(time.Duration(len(g.Latencies))*time.Second, g.Max) }
-func (g gov) FloorP50() float64        { return over(g.P50, g.floor.P50) }
-func (g gov) FloorP95() float64        { return over(g.P95, g.floor.P95) }
-func (g gov) SoloFloorP50() float64    { return over(g.Solo().P50, summarize(g.floor.Solo).P50) }
-func (g gov) SoloFloorP95() float64    { return over(g.Solo().P95, summarize(g.floor.Solo).P95) }
 
 // dist summarises latencies, sorted.
 type dist struct {
@@ -214,13 +206,11 @@ func newPage(r *results) *page {
 			p.Largest = s
 		}
 	}
-	var floor governanceResult
 	if r.GovernanceFloor != nil {
-		floor = *r.GovernanceFloor
-		p.Floor = &gov{floor, floor}
+		p.Floor = &gov{*r.GovernanceFloor}
 	}
 	for _, g := range r.Governance {
-		p.Gov = append(p.Gov, gov{g, floor})
+		p.Gov = append(p.Gov, gov{g})
 	}
 	for i, v := range r.Variants {
 		for j := range p.Gov {

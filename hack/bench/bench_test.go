@@ -264,3 +264,20 @@ func TestRawRoundTrip(t *testing.T) {
 		t.Errorf("%s does not encode back byte for byte", path)
 	}
 }
+
+// TestEditSpread: the page lists the Roles by how many versions the edit
+// gave them, in the order of that number.
+func TestEditSpread(t *testing.T) {
+	raw, err := readResults(filepath.Join("testdata", "raw.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Cold[0].EditRoleWrites = map[int]int{10: 1, 1: 97, 2: 2}
+	page, err := renderPage(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "(97 Roles x 1, 2 Roles x 2, 1 Roles x 10)"; !bytes.Contains(page, []byte(want)) {
+		t.Errorf("the page does not list %s", want)
+	}
+}

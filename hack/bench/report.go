@@ -129,15 +129,6 @@ func (c cold) EditExact() bool {
 		c.EditWrites.total("roles", "roles/status") == n
 }
 
-// EditSpread is how many Roles the edit gave each number of versions.
-func (c cold) EditSpread() []struct{ Versions, Roles int } {
-	out := make([]struct{ Versions, Roles int }, 0, len(c.EditRoleWrites))
-	for _, k := range slices.Sorted(maps.Keys(c.EditRoleWrites)) {
-		out = append(out, struct{ Versions, Roles int }{k, c.EditRoleWrites[k]})
-	}
-	return out
-}
-
 // gov is a governanceResult with its latencies summarised (Acks, Solo),
 // the writes the floor makes too (PromotionWrites), those and the Events
 // (OperatorWrites), and the Proposals promoted per second of the burst.

@@ -893,11 +893,9 @@ func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int
 	}
 	var list v1.BallotList
 	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err == nil {
-		for _, b := range list.Items {
-			if want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)] {
-				run.Stored++
-			}
-		}
+		run.Stored = len(slices.DeleteFunc(list.Items, func(b v1.Ballot) bool {
+			return !want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)]
+		}))
 	}
 	run.Quantiles = quantilesOf(run.Acks)
 	return run, last

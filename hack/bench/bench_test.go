@@ -242,3 +242,42 @@ func TestPlanBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestRawRoundTrip holds the types to the schema of the raw file:
+// docs/performance.json decodes and encodes back byte for byte, as
+// writePage writes it.
+func TestRawRoundTrip(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "performance.json")
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := readResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(raw, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(got, '\n'), want) {
+		t.Errorf("%s does not encode back byte for byte", path)
+	}
+}
+
+// TestEditSpread: the page lists the Roles by how many versions the edit
+// gave them, in the order of that number.
+func TestEditSpread(t *testing.T) {
+	raw, err := readResults(filepath.Join("testdata", "raw.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Cold[0].EditRoleWrites = map[int]int{10: 1, 1: 97, 2: 2}
+	page, err := renderPage(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "(97 Roles x 1, 2 Roles x 2, 1 Roles x 10)"; !bytes.Contains(page, []byte(want)) {
+		t.Errorf("the page does not list %s", want)
+	}
+}

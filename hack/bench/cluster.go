@@ -106,15 +106,14 @@ func (cp *controlPlane) as(user string, groups ...string) client.Client {
 // bind binds clusterRole to a subject of kind (rbacv1.UserKind or
 // GroupKind) in ns, or cluster-wide when ns is empty.
 func (cp *controlPlane) bind(ctx context.Context, ns, name, clusterRole, kind, subject string) {
+	om := metav1.ObjectMeta{Namespace: ns, Name: name}
 	ref := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: clusterRoleKind, Name: clusterRole}
 	subjects := []rbacv1.Subject{{Kind: kind, APIGroup: rbacv1.GroupName, Name: subject}}
+	var binding client.Object = &rbacv1.RoleBinding{ObjectMeta: om, RoleRef: ref, Subjects: subjects}
 	if ns == "" {
-		check(cp.Admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef: ref, Subjects: subjects}))
-		return
+		binding = &rbacv1.ClusterRoleBinding{ObjectMeta: om, RoleRef: ref, Subjects: subjects}
 	}
-	check(cp.Admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		RoleRef: ref, Subjects: subjects}))
+	check(cp.Admin.Create(ctx, binding))
 }
 
 // writeCounts are the write requests kube-apiserver served, by
@@ -134,9 +133,10 @@ var operatorResources = []string{"configmaps", "roles", "roles/status", "skillma
 // makes too: the votes and the operator's Events are left out.
 var promotionWrites = []string{"roles", "configmaps", "roles/status", "proposals/status"}
 
-func (w writeCounts) since(before writeCounts) writeCounts {
-	out := writeCounts{}
-	for k, v := range w {
+// since is what counters went up by from before, the ones that moved.
+func since[M ~map[string]float64](now, before M) M {
+	out := M{}
+	for k, v := range now {
 		if d := v - before[k]; d != 0 {
 			out[k] = d
 		}
@@ -260,7 +260,7 @@ func (m *meter) requests(ctx context.Context) map[string]requestMean {
 
 // writes are those since the start, once no operator write came for quiet.
 func (m *meter) writes(ctx context.Context, quiet time.Duration) writeCounts {
-	return waitQuiet(ctx, m.cp, quiet, 2*time.Minute).since(m.start.writes)
+	return since(waitQuiet(ctx, m.cp, quiet, 2*time.Minute), m.start.writes)
 }
 
 // waitQuiet waits until kube-apiserver has served no operator write for
@@ -279,13 +279,18 @@ func waitQuiet(ctx context.Context, cp *controlPlane, quiet, limit time.Duration
 			return now
 		}
 		last = now
-		select {
-		case <-ctx.Done():
-			check(ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
+		sleep(ctx, 500*time.Millisecond)
 	}
 	panic(failure{fmt.Errorf("kube-apiserver kept serving writes for %s", limit)})
+}
+
+// sleep waits for d, failing the step if ctx ends first.
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+		check(ctx.Err())
+	case <-time.After(d):
+	}
 }
 
 // procStat returns /proc/pid/stat's command name and the fields after it.
@@ -337,10 +342,9 @@ type managerProc struct {
 	*managerproc.Process
 	mu       sync.Mutex
 	peakHeap float64
-	// Cancelling endSampling or endProfiling ends sampleHeap or profileCPU
-	// (after the profile in progress), which close sampled and profiled.
-	endSampling, endProfiling context.CancelFunc
-	sampled, profiled         chan struct{}
+	// endSampling and endProfiling end sampleHeap and profileCPU (after the
+	// profile in progress) and wait for them.
+	endSampling, endProfiling func()
 }
 
 // startManager starts v on the stage with plain-HTTP metrics on a free
@@ -355,22 +359,18 @@ func (b *bench) startManager(ctx context.Context, s *stage, v variant, measureme
 	}
 	m := &managerProc{Process: must(managerproc.Start(managerproc.Config{Bin: v.bin, Args: args,
 		Kubeconfig: s.cp.Kubeconfig, MetricsAddr: addrs[0], ProbeAddr: addrs[1], Env: v.Env,
-		LogPath: filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))})),
-		profiled: make(chan struct{})}
+		LogPath: filepath.Join(b.logDir, fmt.Sprintf("manager-%s-%s.log", v.Name, measurement))}))}
 	s.mgr = m
-	profiling, end := context.WithCancel(ctx)
-	m.endProfiling = end
-	go m.profileCPU(ctx, profiling, "http://"+addrs[2], v.profileTo)
+	m.endProfiling = background(ctx, func(profiling context.Context) {
+		m.profileCPU(ctx, profiling, "http://"+addrs[2], v.profileTo)
+	})
 	check(m.WaitReady(ctx, time.Minute))
-	sampling, end := context.WithCancel(ctx)
-	m.endSampling, m.sampled = end, make(chan struct{})
-	go m.sampleHeap(sampling)
+	m.endSampling = background(ctx, m.sampleHeap)
 	s.obs.waitAll(ctx, s.converged, m.Exited(), b.cfg.timeout, v.Name+" "+measurement)
 	return m
 }
 
 func (m *managerProc) sampleHeap(ctx context.Context) {
-	defer close(m.sampled)
 	for tick := time.Tick(200 * time.Millisecond); ; {
 		if heap := m.heap(ctx); heap > 0 {
 			m.mu.Lock()
@@ -426,14 +426,13 @@ func (m *managerProc) reconciles(ctx context.Context) map[string]float64 {
 
 // profileChunk is the length of one CPU profile: nobody knows beforehand
 // how long convergence takes, so profiles are taken back to back until
-// endProfile, and go tool pprof merges them.
+// endProfiling, and go tool pprof merges them.
 const profileChunk = 5 * time.Second
 
 // profileCPU writes CPU profiles of the manager to prefix-001.pprof, ...
 // from its start until profiling ends or the manager exits; the first
 // requests wait for the endpoint to listen.
 func (m *managerProc) profileCPU(ctx, profiling context.Context, base, prefix string) {
-	defer close(m.profiled)
 	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(profileChunk/time.Second))
 	for i := 1; prefix != "" && profiling.Err() == nil; {
 		select {
@@ -453,11 +452,6 @@ func (m *managerProc) profileCPU(ctx, profiling context.Context, base, prefix st
 		}
 		i++
 	}
-}
-
-func (m *managerProc) endProfile() {
-	m.endProfiling()
-	<-m.profiled
 }
 
 // fetch copies the body of url, asking for encoding when set, to w.
@@ -488,9 +482,23 @@ func (m *managerProc) stop() error {
 	m.endProfiling()
 	if m.endSampling != nil {
 		m.endSampling()
-		<-m.sampled
 	}
 	return m.Stop(20 * time.Second)
+}
+
+// background runs fn on a goroutine of its own and returns what cancels
+// its context and waits for it to return.
+func background(ctx context.Context, fn func(context.Context)) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // parallel runs fn for every index, at most workers at a time, and returns
@@ -676,16 +684,7 @@ func (b *bench) startObserver(ctx context.Context, cp *controlPlane, ns string,
 			},
 		}))
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	b.cleanup(func() {
-		cancel()
-		<-done
-	})
-	go func() {
-		defer close(done)
-		_ = c.Start(runCtx)
-	}()
+	b.cleanup(background(ctx, func(ctx context.Context) { _ = c.Start(ctx) }))
 	if !c.WaitForCacheSync(ctx) {
 		check(errors.New("the observer's informers did not sync"))
 	}

@@ -91,7 +91,7 @@ func (b *bench) baseline(ctx context.Context, n int) baselineResult {
 	send := prepareBaseline(st.cp.Operator, st.matrix, st.roles, b.cfg.baselineWorkers)
 	m := startMeter(ctx, st.cp, 0)
 	start := time.Now()
-	res.Writing = must(send(ctx))
+	res.Writing = send(ctx)
 	st.obs.waitAll(ctx, st.converged, nil, b.cfg.timeout, "baseline")
 	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
 	res.Writes, res.Requests = m.writes(ctx, 0), m.requests(ctx)
@@ -109,7 +109,7 @@ func (b *bench) baseline(ctx context.Context, n int) baselineResult {
 // order), and last the catalog ConfigMap and the SkillMatrix status; it
 // returns how long the writes took.
 func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
-	workers int) func(context.Context) (time.Duration, error) {
+	workers int) func(context.Context) time.Duration {
 	cms, updated, bodies := make([]*corev1.ConfigMap, len(roles)), make([]*v1.Role, len(roles)), make([][]byte, len(roles))
 	catalogRoles := make([]v1.Role, len(roles))
 	now := metav1.Now()
@@ -144,15 +144,9 @@ func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
 		st.ConfigMapName, st.ContentHash = name, e.payload.Hash
 		bodies[i], catalogRoles[i] = must(controller.StatusPatch(updated[i], r)), *updated[i]
 	}
-	return func(ctx context.Context) (time.Duration, error) {
-		files, err := render.Catalog(model.BuildCatalog(matrix, catalogRoles))
-		if err != nil {
-			return 0, err
-		}
-		catalog, err := publish.Build(files, publish.MaxConfigMapBytes)
-		if err != nil {
-			return 0, err
-		}
+	return func(ctx context.Context) time.Duration {
+		files := must(render.Catalog(model.BuildCatalog(matrix, catalogRoles)))
+		catalog := must(publish.Build(files, publish.MaxConfigMapBytes))
 		catalogCM := &corev1.ConfigMap{
 			ObjectMeta: metav1.ObjectMeta{Namespace: matrix.Namespace, Name: publish.CatalogConfigMapName(matrix.Name),
 				Labels: publish.CatalogLabels(matrix.Name), Annotations: catalog.Annotations()},
@@ -160,25 +154,19 @@ func prepareBaseline(c client.Client, matrix *v1.SkillMatrix, roles []*v1.Role,
 		}
 		matrixStatus := matrix.DeepCopy()
 		matrixStatus.Status.ObservedGeneration, matrixStatus.Status.ConfigMapName = matrix.Generation, catalogCM.Name
-		matrixBody, err := controller.StatusPatch(matrixStatus, matrix)
-		if err != nil {
-			return 0, err
-		}
+		matrixBody := must(controller.StatusPatch(matrixStatus, matrix))
 		start := time.Now()
-		if err := parallel(len(roles), workers, func(i int) error {
+		check(parallel(len(roles), workers, func(i int) error {
 			if err := c.Create(ctx, cms[i].DeepCopy()); err != nil {
 				return fmt.Errorf("creating ConfigMap %s: %w", cms[i].Name, err)
 			}
 			_, err := controller.PatchStatusBody(ctx, c, updated[i], bodies[i])
 			return err
-		}); err != nil {
-			return 0, err
-		}
-		if err := c.Create(ctx, catalogCM); err != nil {
-			return 0, err
-		}
-		_, err = controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody)
-		return time.Since(start), err
+		}))
+		check(c.Create(ctx, catalogCM))
+		_, err := controller.PatchStatusBody(ctx, c, matrixStatus, matrixBody)
+		check(err)
+		return time.Since(start)
 	}
 }
 
@@ -196,7 +184,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) coldResult {
 	res.Converge, res.CPU = st.obs.lastReached().Sub(start), m.cpu()
 	res.CPU["manager"] = processCPU(mgr.Pid())
 	if v.profileTo != "" {
-		mgr.endProfile()
+		mgr.endProfiling()
 		logln("  %s N=%d: CPU profiles in %s-*.pprof", v.Name, n, v.profileTo)
 	}
 	res.Requests = m.requests(ctx)
@@ -207,11 +195,7 @@ func (b *bench) cold(ctx context.Context, n int, v variant) coldResult {
 	if b.cfg.steady > 0 {
 		// The writes in a window in which nothing changes.
 		m, before := startMeter(ctx, st.cp, 0), st.obs.roleVersions()
-		select {
-		case <-ctx.Done():
-			check(ctx.Err())
-		case <-time.After(b.cfg.steady):
-		}
+		sleep(ctx, b.cfg.steady)
 		res.SteadyWindow, res.SteadyWrites = b.cfg.steady, m.writes(ctx, 0)
 		for name, k := range st.obs.roleVersions() {
 			res.SteadyRoleWrites += k - before[name]

@@ -94,20 +94,17 @@ type governanceResult struct {
 type Quantiles struct{ P50, P95, P99, Max time.Duration }
 
 func quantilesOf(d []time.Duration) Quantiles {
+	if len(d) == 0 {
+		return Quantiles{}
+	}
 	slices.Sort(d)
-	return Quantiles{P50: percentile(d, 0.50), P95: percentile(d, 0.95), P99: percentile(d, 0.99), Max: percentile(d, 1)}
+	at := func(q float64) time.Duration { return d[max(int(math.Ceil(q*float64(len(d))))-1, 0)] }
+	return Quantiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: d[len(d)-1]}
 }
 
 func (q Quantiles) summary() string {
 	return fmt.Sprintf("p50 %s, p95 %s, max %s", q.P50.Round(time.Millisecond), q.P95.Round(time.Millisecond),
 		q.Max.Round(time.Millisecond))
-}
-
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[min(max(int(math.Ceil(q*float64(len(sorted))))-1, 0), len(sorted)-1)]
 }
 
 // governancePolicy decides on two approving votes (66%) and one expert review.
@@ -159,9 +156,9 @@ func decideAlone(ctx context.Context, cp *controlPlane, track *latencies, propos
 		decide(p)
 		uid := string(p.UID)
 		check(wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true,
-			func(context.Context) (bool, error) { return !track.at(track.seen, uid).IsZero(), nil }),
+			func(context.Context) (bool, error) { return !track.snapshot(track.seen)[uid].IsZero(), nil }),
 			"single decision", p.Name, "did not reach its ConfigMap")
-		out = append(out, track.at(track.seen, uid).Sub(track.at(track.sent, uid)))
+		out = append(out, track.snapshot(track.seen)[uid].Sub(track.snapshot(track.sent)[uid]))
 		waitQuiet(ctx, cp, 2*time.Second, time.Minute)
 	}
 	slices.Sort(out)
@@ -263,12 +260,6 @@ func (l *latencies) stamp(into map[string]time.Time, uid string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	into[uid] = time.Now()
-}
-
-func (l *latencies) at(from map[string]time.Time, uid string) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return from[uid]
 }
 
 func (l *latencies) snapshot(from map[string]time.Time) map[string]time.Time {
@@ -764,9 +755,7 @@ type burstRun struct {
 // decision.
 func (b *bench) burst(ctx context.Context, v variant, n int) burstResult {
 	res := burstResult{Variant: v.Name, Voters: n}
-	policy := governancePolicy()
-	policy.MinApprovals = new(int32(2))
-	st := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: policy})
+	st := b.setUp(ctx, stageSpec{namespace: "burst", roles: 1, governance: governancePolicy()})
 	mgr := b.startManager(ctx, st, v, fmt.Sprintf("burst-%d", n))
 	voters := votersOf(ctx, st, n)
 	p := cellProposal(st.ns, "burst", st.roles[0], 0)
@@ -806,12 +795,7 @@ func (b *bench) burst(ctx context.Context, v variant, n int) burstResult {
 		check(ctx.Err())
 	}
 	res.CPU, res.Counted = m.cpu(), max(at.Sub(lastAck), 0)
-	res.Writes, res.Reconciles = m.writes(ctx, 2*time.Second), map[string]float64{}
-	for k, x := range mgr.reconciles(ctx) {
-		if d := x - before[k]; d > 0 {
-			res.Reconciles[k] = d
-		}
-	}
+	res.Writes, res.Reconciles = m.writes(ctx, 2*time.Second), since(mgr.reconciles(ctx), before)
 	var live v1.Proposal
 	check(st.cp.Admin.Get(ctx, client.ObjectKeyFromObject(p), &live))
 	if live.Status.Tally != nil {
@@ -909,11 +893,9 @@ func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int
 	}
 	var list v1.BallotList
 	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err == nil {
-		for _, b := range list.Items {
-			if want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)] {
-				run.Stored++
-			}
-		}
+		run.Stored = len(slices.DeleteFunc(list.Items, func(b v1.Ballot) bool {
+			return !want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)]
+		}))
 	}
 	run.Quantiles = quantilesOf(run.Acks)
 	return run, last
@@ -991,21 +973,19 @@ func (b *bench) notifications(ctx context.Context, v variant) notifyResult {
 	res.CPU = m.cpu()
 	var after, mailLat []time.Duration
 	told := hook.told(proposals)
+	events, messages, first := mailDeliveries(ctx, mail, proposals, follows)
 	for _, p := range proposals {
 		uid := string(p.UID)
 		res.Latencies = append(res.Latencies, told[p.Name].Sub(track.sent[uid]))
 		if seen, ok := track.seen[uid]; ok {
 			after = append(after, told[p.Name].Sub(seen))
 		}
+		if at, ok := first[uid]; ok {
+			mailLat = append(mailLat, at.Sub(track.sent[uid]))
+		}
 	}
 	qa := quantilesOf(after)
 	res.AfterP50, res.AfterP95, res.Quantiles = qa.P50, qa.P95, quantilesOf(res.Latencies)
-	events, messages, first := mailDeliveries(ctx, mail, proposals, follows)
-	for _, p := range proposals {
-		if at, ok := first[string(p.UID)]; ok {
-			mailLat = append(mailLat, at.Sub(track.sent[string(p.UID)]))
-		}
-	}
 	if len(mailLat) != len(proposals) {
 		check(fmt.Errorf("%d of %d decisions reached a follower's mailbox", len(mailLat), len(proposals)))
 	}

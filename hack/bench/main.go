@@ -64,30 +64,9 @@ type settings struct {
 	govProposals, govRoles, writeBackProposals                 int
 	baselineWorkers                                            int
 	portalRoles, portalClients, portalRequests, portalVotes    int
-	binaries                                                   namedValues
-	notes, env, args                                           map[string][]string
-}
-
-// namedValues is a repeatable name=value flag.
-type namedValues []struct{ name, value string }
-
-func (n *namedValues) String() string { return fmt.Sprint(*n) }
-
-func (n *namedValues) Set(s string) error {
-	name, value, ok := strings.Cut(s, "=")
-	if !ok || name == "" || value == "" {
-		return fmt.Errorf("want name=value, got %q", s)
-	}
-	*n = append(*n, struct{ name, value string }{name, value})
-	return nil
-}
-
-func (n namedValues) byName() map[string][]string {
-	out := map[string][]string{}
-	for _, v := range n {
-		out[v.name] = append(out[v.name], v.value)
-	}
-	return out
+	// binaries are the -binary flags in order, name and path each.
+	binaries         [][2]string
+	notes, env, args map[string][]string
 }
 
 func main() {
@@ -109,11 +88,22 @@ func main() {
 }
 
 func parseFlags() (settings, error) {
-	var (
-		c                       settings
-		sizes, variants, bursts string
-		notes, env, args        namedValues
-	)
+	var sizes, variants, bursts string
+	c := settings{notes: map[string][]string{}, env: map[string][]string{}, args: map[string][]string{}}
+	// named is a repeatable name=value flag, each value kept under its name.
+	named := func(flagName, usage string, into func(name, value string)) {
+		flag.Func(flagName, usage, func(s string) error {
+			name, value, ok := strings.Cut(s, "=")
+			if !ok || name == "" || value == "" {
+				return fmt.Errorf("want name=value, got %q", s)
+			}
+			into(name, value)
+			return nil
+		})
+	}
+	byName := func(m map[string][]string) func(name, value string) {
+		return func(name, value string) { m[name] = append(m[name], value) }
+	}
 	flag.StringVar(&c.root, "root", ".", "repository root")
 	flag.StringVar(&sizes, "n", "100,500,1000", "numbers of Roles for cold convergence, comma-separated")
 	flag.StringVar(&c.out, "out", "docs/performance.md", "page to render; empty for standard output")
@@ -121,10 +111,11 @@ func parseFlags() (settings, error) {
 		"a scale run (-scale) adds its own to the one there, a full run keeps that file's scale curve")
 	flag.StringVar(&c.rerender, "rerender", "", "render -out from this -raw file instead of measuring")
 	flag.StringVar(&variants, "variants", "shipped", `"shipped" measures ./cmd as built; "" only the -binary ones`)
-	flag.Var(&c.binaries, "binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)")
-	flag.Var(&env, "env", "name=KEY=VALUE: an environment variable of a variant's process (repeatable)")
-	flag.Var(&args, "args", "name=--flag=value: an extra flag of a variant's process (repeatable)")
-	flag.Var(&notes, "describe", "name=text describing a -binary variant on the page")
+	named("binary", "name=path: a prebuilt manager measured as a variant of its own (repeatable)",
+		func(name, path string) { c.binaries = append(c.binaries, [2]string{name, path}) })
+	named("env", "name=KEY=VALUE: an environment variable of a variant's process (repeatable)", byName(c.env))
+	named("args", "name=--flag=value: an extra flag of a variant's process (repeatable)", byName(c.args))
+	named("describe", "name=text describing a -binary variant on the page", byName(c.notes))
 	flag.DurationVar(&c.steady, "steady", time.Minute, "steady-state window with nothing changing; 0 skips it")
 	flag.BoolVar(&c.noEdit, "no-edit", false, "skip the SkillMatrix edit after each cold convergence")
 	flag.BoolVar(&c.noBaseline, "no-baseline", false, "skip the plain-client baseline: cold convergence without a ratio")
@@ -150,7 +141,6 @@ func parseFlags() (settings, error) {
 	flag.BoolVar(&c.scale, "scale", false, "measure the scale curve only: baseline, cold convergence and memory "+
 		"at each -n (make bench-scale)")
 	flag.Parse()
-	c.notes, c.env, c.args = notes.byName(), env.byName(), args.byName()
 	c.shipped = variants == variantShipped
 	if !c.shipped && variants != "" {
 		return c, fmt.Errorf("-variants: %q is neither shipped nor empty (prebuilt managers: -binary)", variants)
@@ -474,9 +464,9 @@ func buildVariants(ctx context.Context, root, work string, c settings) []variant
 				controller.DefaultRoleConcurrency, controller.DefaultProposalConcurrency)})
 	}
 	for _, b := range c.binaries {
-		note := cmp.Or(strings.Join(c.notes[b.name], " "), "prebuilt manager "+b.value)
-		out = append(out, variant{Name: b.name, bin: must(filepath.Abs(b.value)), Env: c.env[b.name],
-			Args: c.args[b.name], Options: note})
+		name, path := b[0], b[1]
+		out = append(out, variant{Name: name, bin: must(filepath.Abs(path)), Env: c.env[name], Args: c.args[name],
+			Options: cmp.Or(strings.Join(c.notes[name], " "), "prebuilt manager "+path)})
 	}
 	if len(out) == 0 {
 		check(errors.New("no variant to measure: -variants shipped or -binary name=path"))

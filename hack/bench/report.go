@@ -60,6 +60,9 @@ type results struct {
 	Scale *results `json:",omitempty"`
 }
 
+// Took is how long the run took, to the second.
+func (r *results) Took() time.Duration { return r.Finished.Sub(r.Started).Round(time.Second) }
+
 // goals are the targets the page judges the figures against.
 type goals struct {
 	Ratio, BurstFloorRatio, SoloFloorRatio float64
@@ -85,29 +88,24 @@ var pageTemplate string
 type page struct {
 	*results
 	Goal goals
-	Took time.Duration
 	// Sizes has, per N, every variant in the order of Variants.
 	Sizes []size
 	// Largest is the largest N; MemoryGoal the one the memory goal is set
-	// at, when measured; SmallMisses the slowest variants of smaller N that
-	// miss the cold goal.
+	// at, when measured.
 	Largest, MemoryGoal *size
-	SmallMisses         []cold
 	// Gov has the governance runs, GoalsGov one per variant (nil where
 	// there is none).
 	Gov      []gov
 	GoalsGov []*gov
 	Floor    *gov
 	Scale    *scale
-	Bursts   []burstResult
 }
 
 type size struct {
-	N              int
-	Baseline       baselineResult
-	BaselineWrites float64
-	Cold           []cold
-	Slowest        cold
+	N        int
+	Baseline baselineResult
+	Cold     []cold
+	Slowest  cold
 }
 
 // cold is a coldResult with the baseline's convergence at its N.
@@ -116,91 +114,53 @@ type cold struct {
 	Baseline time.Duration
 }
 
-func (c cold) Ratio() float64             { return over(c.Converge, c.Baseline) }
-func (c cold) OverGoalPct() float64       { return (c.Ratio()/goal.Ratio - 1) * 100 }
-func (c cold) WriteTotal() float64        { return c.Writes.total(operatorResources...) }
-func (c cold) SteadyTotal() float64       { return c.SteadyWrites.total(operatorResources...) }
-func (c cold) Events() float64            { return c.Writes.total("events") }
-func (c cold) Conflicts() float64         { return c.Writes.conflicts() }
-func (c cold) CatalogRewrites() float64   { return c.Writes.total("configmaps") - float64(c.N) - 1 }
-func (c cold) ReconcilesPerRole() float64 { return c.Reconciles["role"] / float64(c.N) }
-func (c cold) CPUPerRoleMs() float64      { return float64(c.CPU["manager"].Milliseconds()) / float64(c.N) }
-func (c cold) EditConfigMaps() float64    { return c.EditWrites.total("configmaps") }
-func (c cold) EditStatus() float64        { return c.EditWrites.total("roles/status") }
-func (c cold) MemoryMissedBy() float64    { return max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB) }
+func (c cold) Ratio() float64           { return over(c.Converge, c.Baseline) }
+func (c cold) OverGoalPct() float64     { return (c.Ratio()/goal.Ratio - 1) * 100 }
+func (c cold) CatalogRewrites() float64 { return c.Writes.total("configmaps") - float64(c.N) - 1 }
+func (c cold) CPUPerRoleMs() float64    { return float64(c.CPU["manager"].Milliseconds()) / float64(c.N) }
+func (c cold) MemoryMissedBy() float64  { return max(0, c.Memory.PeakRSS/mib-goal.MemoryMiB) }
 
 // EditExact means exactly one ConfigMap and one status write per Role, and
 // nothing else beyond the SkillMatrix's own catalog and status.
 func (c cold) EditExact() bool {
 	n := float64(c.N)
 	return c.EditCMChanged == c.N && c.EditRoleWrites[1] == c.N && c.EditWrites["PUT configmaps"] == n+1 &&
-		c.EditWrites["PATCH roles/status"] == n && c.EditConfigMaps() == n+1 &&
+		c.EditWrites["PATCH roles/status"] == n && c.EditWrites.total("configmaps") == n+1 &&
 		c.EditWrites.total("roles", "roles/status") == n
 }
 
-// EditSpread is how many Roles the edit gave each number of versions.
-func (c cold) EditSpread() []struct{ Versions, Roles int } {
-	out := make([]struct{ Versions, Roles int }, 0, len(c.EditRoleWrites))
-	for _, k := range slices.Sorted(maps.Keys(c.EditRoleWrites)) {
-		out = append(out, struct{ Versions, Roles int }{k, c.EditRoleWrites[k]})
-	}
-	return out
-}
+// gov is a governanceResult with its latencies summarised (Acks, Solo),
+// the writes the floor makes too (PromotionWrites), those and the Events
+// (OperatorWrites), and the Proposals promoted per second of the burst.
+type gov struct{ governanceResult }
 
-// gov is a governanceResult against the floor's, when there is one.
-type gov struct {
-	governanceResult
-	floor governanceResult
-}
+func (g gov) Acks() dist               { return summarize(g.governanceResult.Acks) }
+func (g gov) Solo() dist               { return summarize(g.governanceResult.Solo) }
+func (g gov) PromotionWrites() float64 { return g.Writes.total(promotionWrites...) }
+func (g gov) OperatorWrites() float64  { return g.PromotionWrites() + g.Writes.total("events") }
+func (g gov) PerSecond() float64       { return over(time.Duration(len(g.Latencies))*time.Second, g.Max) }
 
-// The writes the floor makes too (PromotionWrites), those and the Events
-// (OperatorWrites), the ballots' re-checks (SARs); Proposals promoted per
-// second of the burst and the cores kept busy; the p95 over its goal and
-// the latencies over the floor's.
-func (g gov) Acks() dist                    { return summarize(g.governanceResult.Acks) }
-func (g gov) Solo() dist                    { return summarize(g.governanceResult.Solo) }
-func (g gov) PromotionWrites() float64      { return g.Writes.total(promotionWrites...) }
-func (g gov) Events() float64               { return g.Writes.total("events") }
-func (g gov) OperatorWrites() float64       { return g.PromotionWrites() + g.Events() }
-func (g gov) SARs() float64                 { return g.Writes.total("subjectaccessreviews") }
-func (g gov) Applies() float64              { return g.Writes.total("roles") }
-func (g gov) RoleStatus() float64           { return g.Writes.total("roles/status") }
-func (g gov) ConfigMaps() float64           { return g.Writes.total("configmaps") }
-func (g gov) ProposalStatus() float64       { return g.Writes.total("proposals/status") }
-func (g gov) Conflicts() float64            { return g.Writes.conflicts() }
-func (g gov) PerSecond() float64            { return div(float64(len(g.Latencies)), g.Max.Seconds()) }
-func (g gov) APICores() float64             { return over(g.CPU["kube-apiserver"], g.Max) }
-func (g gov) ManagerCores() float64         { return over(g.CPU["manager"], g.Max) }
-func (g gov) P95OverGoal() float64          { return over(g.P95, goal.P95) }
-func (g gov) FloorP50() float64             { return over(g.P50, g.floor.P50) }
-func (g gov) FloorP95() float64             { return over(g.P95, g.floor.P95) }
-func (g gov) SoloFloorP50() float64         { return over(g.Solo().P50, summarize(g.floor.Solo).P50) }
-func (g gov) SoloFloorP95() float64         { return over(g.Solo().P95, summarize(g.floor.Solo).P95) }
-func (b burstResult) WallRatio() float64    { return over(b.Burst.Wall, b.Floor.Wall) }
-func (b burstResult) StatusWrites() float64 { return b.Writes.total("proposals/status") }
-func (b burstResult) Conflicts() float64    { return b.Writes["409 PATCH proposals/status"] }
-
+// dist summarises latencies, sorted.
 type dist struct {
-	N                  int
-	Min, P50, P95, Max time.Duration
+	N   int
+	Min time.Duration
+	Quantiles
 }
 
 func summarize(d []time.Duration) dist {
 	if len(d) == 0 {
 		return dist{}
 	}
-	return dist{N: len(d), Min: d[0], P50: percentile(d, 0.5), P95: percentile(d, 0.95), Max: d[len(d)-1]}
+	return dist{N: len(d), Min: d[0], Quantiles: quantilesOf(slices.Clone(d))}
 }
 
-// div is a over b, 0 without b; over the same for durations.
-func div(a, b float64) float64 {
-	if b <= 0 {
+// over is d in units of ref, 0 without ref.
+func over(d, ref time.Duration) float64 {
+	if ref <= 0 {
 		return 0
 	}
-	return a / b
+	return d.Seconds() / ref.Seconds()
 }
-
-func over(d, ref time.Duration) float64 { return div(d.Seconds(), ref.Seconds()) }
 
 func baselineAt(r *results, n int) baselineResult {
 	for _, b := range slices.Backward(r.Baseline) {
@@ -212,11 +172,9 @@ func baselineAt(r *results, n int) baselineResult {
 }
 
 func newPage(r *results) *page {
-	p := &page{results: r, Goal: goal, Took: r.Finished.Sub(r.Started).Round(time.Second),
-		GoalsGov: make([]*gov, len(r.Variants)), Bursts: r.VoteBursts}
+	p := &page{results: r, Goal: goal, GoalsGov: make([]*gov, len(r.Variants))}
 	for _, n := range r.Sizes {
 		s := size{N: n, Baseline: baselineAt(r, n)}
-		s.BaselineWrites = s.Baseline.Writes.total(operatorResources...)
 		for _, v := range r.Variants {
 			c := coldResult{N: n, Variant: v.Name}
 			for _, m := range r.Cold {
@@ -235,22 +193,15 @@ func newPage(r *results) *page {
 		if s := &p.Sizes[i]; s.N == goal.MemoryAtN {
 			p.MemoryGoal = s
 		}
-		if p.Largest == nil || p.Sizes[i].N > p.Largest.N {
-			p.Largest = &p.Sizes[i]
+		if s := &p.Sizes[i]; p.Largest == nil || s.N > p.Largest.N {
+			p.Largest = s
 		}
 	}
-	for _, s := range p.Sizes {
-		if s.N != p.Largest.N && s.Slowest.Ratio() > goal.Ratio {
-			p.SmallMisses = append(p.SmallMisses, s.Slowest)
-		}
-	}
-	var floor governanceResult
 	if r.GovernanceFloor != nil {
-		floor = *r.GovernanceFloor
-		p.Floor = &gov{floor, floor}
+		p.Floor = &gov{*r.GovernanceFloor}
 	}
 	for _, g := range r.Governance {
-		p.Gov = append(p.Gov, gov{g, floor})
+		p.Gov = append(p.Gov, gov{g})
 	}
 	for i, v := range r.Variants {
 		for j := range p.Gov {
@@ -270,7 +221,6 @@ func newPage(r *results) *page {
 // with the least-squares line through them and the sizing it gives.
 type scale struct {
 	*results
-	Took time.Duration
 	Cold []cold
 	// Missing are the N the run was asked for but did not measure.
 	Missing []int
@@ -311,7 +261,7 @@ type sizing struct {
 const headroom = 1.5
 
 func newScale(sr, full *results) *scale {
-	s := &scale{results: sr, Took: sr.Finished.Sub(sr.Started).Round(time.Second)}
+	s := &scale{results: sr}
 	for _, c := range sr.Cold {
 		s.Cold = append(s.Cold, cold{c, baselineAt(sr, c.N).Converge})
 	}
@@ -401,21 +351,25 @@ func suggestedLimit(rss, heap line, n int, fraction float64) float64 {
 }
 
 var funcs = template.FuncMap{
-	"secs":     func(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) },
-	"ms":       func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) },
-	"ms1":      func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) },
-	"mib":      func(b float64) string { return fmt.Sprintf("%.0f MiB", b/mib) },
-	"kib":      func(b float64) string { return fmt.Sprintf("%.0f KiB", b/1024) },
-	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
-	"base":     filepath.Base,
-	"kibi":     func(n int) int { return n / 1024 },
-	"join":     strings.Join,
-	"met":      func(ok bool) string { return map[bool]string{true: "met", false: "**missed**"}[ok] },
-	"writes":   func(w writeCounts) string { return formatWrites(w, operatorResources) },
-	"promoted": func(w writeCounts) string { return formatWrites(w, promotionWrites) },
-	"requests": formatRequests,
-	"nanos":    nanos,
-	"per":      func(b float64, n int) float64 { return b / float64(n) },
+	"secs":      func(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) },
+	"ms":        func(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) },
+	"ms1":       func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) },
+	"mib":       func(b float64) string { return fmt.Sprintf("%.0f MiB", b/mib) },
+	"kib":       func(b float64) string { return fmt.Sprintf("%.0f KiB", b/1024) },
+	"date":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") },
+	"base":      filepath.Base,
+	"kibi":      func(n int) int { return n / 1024 },
+	"join":      strings.Join,
+	"met":       func(ok bool) string { return map[bool]string{true: "met", false: "**missed**"}[ok] },
+	"writes":    func(w writeCounts) string { return formatWrites(w, operatorResources) },
+	"promoted":  func(w writeCounts) string { return formatWrites(w, promotionWrites) },
+	"requests":  formatRequests,
+	"nanos":     nanos,
+	"per":       func(b float64, n int) float64 { return b / float64(n) },
+	"total":     writeCounts.total,
+	"ops":       func(w writeCounts) float64 { return w.total(operatorResources...) },
+	"conflicts": writeCounts.conflicts,
+	"over":      over,
 }
 
 // formatWrites lists the writes to the resources given and the conflicts.

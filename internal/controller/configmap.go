@@ -73,20 +73,69 @@ func newConfigMapPublisher(c client.Client, reader client.Reader, scheme *runtim
 // It also remembers the content hash of an update in flight: the watch event
 // of an update can arrive before the update's response, and telling it apart
 // as the operator's own spares a reconcile per republished ConfigMap.
+//
+// And it remembers what each ConfigMap was rendered from (publication.inputs)
+// and what that gave, so a reconcile whose inputs did not change since
+// (the one the operator's own status write starts, most often) neither
+// renders nor reads the ConfigMap again.
 type knownVersions struct {
 	mu       sync.Mutex
-	versions map[types.NamespacedName]string
+	versions map[types.NamespacedName]knownVersion
 	writing  map[types.NamespacedName]string
 }
 
-func (k *knownVersions) remember(key types.NamespacedName, resourceVersion string) {
+// knownVersion is what this process knows of one ConfigMap.
+type knownVersion struct {
+	// version holds the content this process wrote or compared.
+	version string
+	// superseded is the version this process's write replaced: a cache that
+	// still shows it is behind that write, not showing someone else's.
+	superseded string
+	// inputs and published say what the content was rendered from and what
+	// it is, when the publication named its inputs.
+	inputs    string
+	published published
+}
+
+// remember records that version of key holds the content this process wrote
+// (over superseded, when it replaced a version) or compared.
+func (k *knownVersions) remember(key types.NamespacedName, version, superseded string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.versions == nil {
-		k.versions = map[types.NamespacedName]string{}
+		k.versions = map[types.NamespacedName]knownVersion{}
 	}
-	k.versions[key] = resourceVersion
+	k.versions[key] = knownVersion{version: version, superseded: superseded}
 	delete(k.writing, key)
+}
+
+// rememberInputs records that key holds what inputs render to, at the
+// version remembered last.
+func (k *knownVersions) rememberInputs(key types.NamespacedName, inputs string, pub published) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := k.versions[key]; ok {
+		v.inputs, v.published = inputs, pub
+		k.versions[key] = v
+	}
+}
+
+// unchanged returns what key holds when it was published from inputs by
+// this process and the cache shows no other write since (cachedVersion is
+// the version remembered, or the one it replaced while the cache is behind:
+// a later write by someone else reaches the cache afterwards and wakes the
+// owner through changedByOthers).
+func (k *knownVersions) unchanged(key types.NamespacedName, cachedVersion, inputs string) (published, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.versions[key]
+	if !ok || inputs == "" || v.inputs != inputs {
+		return published{}, false
+	}
+	if cachedVersion != v.version && (v.superseded == "" || cachedVersion != v.superseded) {
+		return published{}, false
+	}
+	return v.published, true
 }
 
 // beginWrite records that content with hash is being written to key; a
@@ -126,7 +175,7 @@ func (k *knownVersions) known(key types.NamespacedName, resourceVersion string) 
 
 func (k *knownVersions) knownLocked(key types.NamespacedName, resourceVersion string) bool {
 	v, ok := k.versions[key]
-	return ok && v == resourceVersion
+	return ok && v.version == resourceVersion
 }
 
 func (k *knownVersions) forget(key types.NamespacedName) {
@@ -191,7 +240,7 @@ func (p configMapPublisher) publish(ctx context.Context, owner client.Object, na
 		return p.replace(ctx, &cm, owner, labels, payload)
 	}
 	if metadataUpToDate(&cm, labels, payload) && payload.Equal(cm.Data, cm.BinaryData) {
-		p.versions.remember(key, cm.ResourceVersion)
+		p.versions.remember(key, cm.ResourceVersion, "")
 		return false, nil
 	}
 	return p.replace(ctx, &cm, owner, labels, payload)
@@ -239,7 +288,7 @@ func (p configMapPublisher) create(ctx context.Context, key client.ObjectKey, ow
 	if err := p.client.Create(ctx, &cm); err != nil {
 		return false, fmt.Errorf("creating ConfigMap %s: %w", key, err)
 	}
-	p.versions.remember(key, cm.ResourceVersion)
+	p.versions.remember(key, cm.ResourceVersion, "")
 	return true, nil
 }
 
@@ -251,12 +300,13 @@ func (p configMapPublisher) replace(ctx context.Context, cm *corev1.ConfigMap, o
 		return false, err
 	}
 	key := client.ObjectKeyFromObject(cm)
+	replaced := cm.ResourceVersion
 	p.versions.beginWrite(key, payload.Hash)
 	if err := p.client.Update(ctx, cm); err != nil {
 		p.versions.endWrite(key)
 		return false, fmt.Errorf("updating ConfigMap %s: %w", key, staleIfRace(err))
 	}
-	p.versions.remember(key, cm.ResourceVersion)
+	p.versions.remember(key, cm.ResourceVersion, replaced)
 	return true, nil
 }
 

@@ -27,12 +27,14 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	dto "github.com/prometheus/client_model/go"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	skillmetrics "github.com/skillmatrix-dev/skillmatrix-operator/internal/metrics"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
@@ -114,6 +116,14 @@ func reconcilesOf(controller string) float64 {
 	return total
 }
 
+// rendersOf is how many Role matrices this process rendered.
+func rendersOf() uint64 {
+	GinkgoHelper()
+	var m dto.Metric
+	Expect(skillmetrics.RenderDuration.Write(&m)).To(Succeed())
+	return m.GetHistogram().GetSampleCount()
+}
+
 var _ = Describe("Proposal controller", func() {
 	var ns string
 	BeforeEach(func() {
@@ -167,6 +177,31 @@ var _ = Describe("Proposal controller", func() {
 		Expect(owned).To(ContainSubstring(`"k:{\"id\":\"kubernetes-core\"}"`))
 		Expect(owned).To(ContainSubstring(`"k:{\"level\":\"senior\"}":{".":{},"f:level":{},"f:proficiency":{}}`))
 		Expect(owned).NotTo(ContainSubstring(`"k:{\"id\":\"docker\"}"`))
+	})
+
+	It("renders a promoted Role once: the reconcile its own status write starts has nothing new to render", func() {
+		proposeProficiency(ns, "p", "kubernetes-core", "senior", "E", "V")
+		castVote(bob, ns, "p", v1.VoteApprove)
+		castReview(carol, ns, "p", v1.ReviewApprove)
+		Eventually(func() v1.Tally { return tallyOf(ns, "p") }).Should(HaveField("ReviewApprovals", BeEquivalentTo(1)))
+		before := rendersOf()
+		castVote(dave, ns, "p", v1.VoteApprove)
+		Eventually(proposalPhase(ns, "p")).Should(Equal(v1.PhaseApplied))
+		Expect(getRole(ns, "r").Status.History).To(HaveLen(1))
+		// The promotion's reconcile renders the new spec and history; the
+		// one its status write starts finds the same inputs published.
+		Consistently(rendersOf).WithTimeout(3 * time.Second).Should(Equal(before + 1))
+
+		By("still repairing a hand edit made after that")
+		cm, err := getConfigMap(ns, "r-matrix")
+		Expect(err).NotTo(HaveOccurred())
+		want := cm.Data["matrix.md"]
+		cm.Data["matrix.md"] = "# vandalised\n"
+		Expect(k8sClient.Update(suiteCtx, cm)).To(Succeed())
+		Eventually(func() string {
+			cm, _ := getConfigMap(ns, "r-matrix")
+			return cm.Data["matrix.md"]
+		}).Should(Equal(want))
 	})
 
 	It("keeps earlier promoted fields when a later proposal is applied", func() {

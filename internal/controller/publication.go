@@ -47,7 +47,31 @@ type publication struct {
 	// render makes the files; an error says why the content cannot be
 	// rendered.
 	render func() (map[string][]byte, error)
+	// inputs, when set, identifies everything render reads: a publication
+	// with the inputs this process last published to an untouched ConfigMap
+	// is not rendered again.
+	inputs string
 	texts  publicationTexts
+}
+
+// published is what a ConfigMap holds once published, for the owner's
+// status and conditions.
+type published struct {
+	hash       string
+	files      int
+	compressed bool
+}
+
+func publishedOf(payload publish.Payload) published {
+	return published{hash: payload.Hash, files: payload.Files(), compressed: payload.Compressed()}
+}
+
+// encoding says how the content is stored, for a condition message.
+func (p published) encoding() string {
+	if p.compressed {
+		return "gzip-compressed binaryData"
+	}
+	return "plain text"
 }
 
 // renderSlots bounds how many publications render and build their payload
@@ -81,7 +105,7 @@ func (s renderSlots) build(pub publication) (payload publish.Payload, renderErr,
 // reports ok once published, leaving Published and the conclusion to the
 // caller, whose message says what was published; err is for what a retry
 // can mend.
-func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditionSet, pub publication) (publish.Payload, bool, error) {
+func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditionSet, pub publication) (published, bool, error) {
 	// Only a failed write is mended by a retry; the rest needs a new spec
 	// or a person (a ConfigMap of that name that is not the operator's).
 	fail := func(reason, published, ready string) {
@@ -92,43 +116,56 @@ func (p configMapPublisher) publishRendered(ctx context.Context, conds *conditio
 			conds.conclude(progressInFlight, reason, ready)
 		}
 	}
+	key := client.ObjectKey{Namespace: pub.owner.GetNamespace(), Name: pub.name}
+	if out, ok := p.unchanged(ctx, key, pub); ok {
+		return out, true, nil
+	}
 	payload, renderErr, err := p.renders.build(pub)
 	if renderErr != nil {
 		// Rendering is deterministic: retrying cannot help, a new spec can.
 		logf.FromContext(ctx).Error(renderErr, "rendering failed", "configMap", pub.name)
 		fail(v1.ReasonRenderFailed, renderErr.Error(), pub.texts.renderFailed)
-		return publish.Payload{}, false, nil
+		return published{}, false, nil
 	}
 	if errors.Is(err, publish.ErrTooLarge) {
 		fail(v1.ReasonTooLarge, err.Error()+pub.texts.keptNote, pub.texts.tooLarge)
-		return publish.Payload{}, false, nil
+		return published{}, false, nil
 	}
 	if err != nil {
-		return publish.Payload{}, false, fmt.Errorf("building the content of ConfigMap %s: %w", pub.name, err)
+		return published{}, false, fmt.Errorf("building the content of ConfigMap %s: %w", pub.name, err)
 	}
 	wrote, err := p.publish(ctx, pub.owner, pub.name, pub.labels, payload)
 	switch {
 	case errors.Is(err, errStale):
-		return publish.Payload{}, false, err
+		return published{}, false, err
 	case errors.Is(err, errNotOwned):
 		fail(v1.ReasonConfigMapConflict, err.Error(), pub.texts.conflict)
-		return publish.Payload{}, false, nil
+		return published{}, false, nil
 	case err != nil:
 		fail(v1.ReasonPublishFailed, err.Error(), pub.texts.failed)
-		return publish.Payload{}, false, err
+		return published{}, false, err
 	}
 	if wrote {
 		logf.FromContext(ctx).Info("published", "configMap", pub.name, "bytes", payload.Size, "compressed", payload.Compressed())
 	}
-	return payload, true, nil
+	out := publishedOf(payload)
+	if pub.inputs != "" {
+		p.versions.rememberInputs(key, pub.inputs, out)
+	}
+	return out, true, nil
 }
 
-// encodingOf says how a payload is stored, for a condition message.
-func encodingOf(payload publish.Payload) string {
-	if payload.Compressed() {
-		return "gzip-compressed binaryData"
+// unchanged returns what the ConfigMap holds when this process published it
+// from pub's inputs and the cache shows no other write since.
+func (p configMapPublisher) unchanged(ctx context.Context, key client.ObjectKey, pub publication) (published, bool) {
+	if pub.inputs == "" {
+		return published{}, false
 	}
-	return "plain text"
+	cached := configMapMetadata()
+	if err := p.client.Get(ctx, key, cached); err != nil || !metav1.IsControlledBy(cached, pub.owner) {
+		return published{}, false
+	}
+	return p.versions.unchanged(key, cached.ResourceVersion, pub.inputs)
 }
 
 // notPublished says that the current spec is not published, and what the

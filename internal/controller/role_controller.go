@@ -18,6 +18,8 @@ package controller
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -250,8 +252,8 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 
 	name := publish.MatrixConfigMapName(role.Name, matrix.Spec.Publishing.ConfigMapSuffix)
 	labels := publish.MatrixLabels(role.Name, matrix.Name)
-	payload, ok, err := r.Publisher.publishRendered(ctx, s.conds, publication{
-		owner: role, name: name, labels: labels, texts: roleTexts,
+	out, ok, err := r.Publisher.publishRendered(ctx, s.conds, publication{
+		owner: role, name: name, labels: labels, texts: roleTexts, inputs: renderInputs(role, matrix),
 		render: func() (map[string][]byte, error) {
 			started := time.Now()
 			files, err := render.Role(resolved, render.PublishedOptions(matrix.Spec.Publishing))
@@ -270,12 +272,25 @@ func (r *RoleReconciler) publish(ctx context.Context, s *roleScope) (bool, error
 		}
 	}
 	role.Status.ConfigMapName = name
-	role.Status.ContentHash = payload.Hash
+	role.Status.ContentHash = out.hash
 	s.conds.set(v1.ConditionPublished, metav1.ConditionTrue, v1.ReasonPublished,
-		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, payload.Files(), encodingOf(payload)))
+		fmt.Sprintf("ConfigMap %q holds %d files as %s", name, out.files, out.encoding()))
 	s.conds.conclude(progressDone, v1.ReasonReady,
 		fmt.Sprintf("%d skills x %d levels published to ConfigMap %q", resolved.Stats.Skills, resolved.Stats.Levels, name))
 	return false, nil
+}
+
+// renderInputs identifies what a Role's matrix is rendered from: the Role's
+// spec (its generation), its history and reverts (the changelog), and the
+// SkillMatrix's spec. A reconcile started by the operator's own status write
+// finds them as the previous reconcile published them.
+func renderInputs(role *v1.Role, matrix *v1.SkillMatrix) string {
+	changelog, err := json.Marshal([2]any{role.Status.History, role.Status.Reverted})
+	if err != nil {
+		return "" // rendered every time, as without inputs
+	}
+	sum := sha256.Sum256(changelog)
+	return fmt.Sprintf("%s/%d/%s/%d/%x", role.UID, role.Generation, matrix.UID, matrix.Generation, sum)
 }
 
 // recordTime is when a history entry is recorded, to the second as the API

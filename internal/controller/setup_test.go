@@ -76,7 +76,7 @@ func TestKnownVersionsOwn(t *testing.T) {
 	if k.own(key, "1", "sha256:a") {
 		t.Error("an unknown ConfigMap counts as own")
 	}
-	k.remember(key, "5")
+	k.remember(key, "5", "")
 	k.beginWrite(key, "sha256:b")
 	for _, tc := range []struct {
 		rv, hash string
@@ -91,7 +91,7 @@ func TestKnownVersionsOwn(t *testing.T) {
 			t.Errorf("own(%s, %s) = %v, want %v", tc.rv, tc.hash, got, tc.want)
 		}
 	}
-	k.remember(key, "6")
+	k.remember(key, "6", "5")
 	if k.own(key, "7", "sha256:b") {
 		t.Error("a later version with the same hash counts as own after the write finished")
 	}
@@ -99,5 +99,58 @@ func TestKnownVersionsOwn(t *testing.T) {
 	k.endWrite(key)
 	if k.own(key, "8", "sha256:c") {
 		t.Error("a failed write still counts as in flight")
+	}
+}
+
+func TestKnownVersionsUnchanged(t *testing.T) {
+	key := types.NamespacedName{Namespace: "ns", Name: "r-matrix"}
+	pub := published{hash: "sha256:a", files: 4}
+	tests := []struct {
+		name string
+		// setUp leaves k as the publisher would.
+		setUp         func(k *knownVersions)
+		cached, input string
+		want          bool
+	}{
+		{name: "never published", setUp: func(*knownVersions) {}, cached: "5", input: "in1"},
+		{name: "written from the same inputs, cache current", cached: "6", input: "in1", want: true,
+			setUp: func(k *knownVersions) { k.remember(key, "6", "5"); k.rememberInputs(key, "in1", pub) }},
+		{name: "written from the same inputs, cache behind the write", cached: "5", input: "in1", want: true,
+			setUp: func(k *knownVersions) { k.remember(key, "6", "5"); k.rememberInputs(key, "in1", pub) }},
+		{name: "compared with the same inputs", cached: "6", input: "in1", want: true,
+			setUp: func(k *knownVersions) { k.remember(key, "6", ""); k.rememberInputs(key, "in1", pub) }},
+		{name: "someone else's version in the cache", cached: "7", input: "in1",
+			setUp: func(k *knownVersions) { k.remember(key, "6", "5"); k.rememberInputs(key, "in1", pub) }},
+		{name: "an empty version after a comparison is not a superseded one", cached: "", input: "in1",
+			setUp: func(k *knownVersions) { k.remember(key, "6", ""); k.rememberInputs(key, "in1", pub) }},
+		{name: "other inputs", cached: "6", input: "in2",
+			setUp: func(k *knownVersions) { k.remember(key, "6", "5"); k.rememberInputs(key, "in1", pub) }},
+		{name: "no inputs", cached: "6", input: "",
+			setUp: func(k *knownVersions) { k.remember(key, "6", "5"); k.rememberInputs(key, "", pub) }},
+		{name: "written again without inputs since", cached: "7", input: "in1",
+			setUp: func(k *knownVersions) {
+				k.remember(key, "6", "5")
+				k.rememberInputs(key, "in1", pub)
+				k.remember(key, "7", "6")
+			}},
+		{name: "deleted since", cached: "6", input: "in1",
+			setUp: func(k *knownVersions) {
+				k.remember(key, "6", "5")
+				k.rememberInputs(key, "in1", pub)
+				k.forget(key)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var k knownVersions
+			tt.setUp(&k)
+			got, ok := k.unchanged(key, tt.cached, tt.input)
+			if ok != tt.want {
+				t.Fatalf("unchanged = %v, want %v", ok, tt.want)
+			}
+			if ok && got != pub {
+				t.Errorf("published = %+v, want %+v", got, pub)
+			}
+		})
 	}
 }

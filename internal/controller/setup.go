@@ -47,11 +47,15 @@ import (
 // The default worker counts. Rendering takes one of renderSlots' turns (one
 // per core), so Role workers beyond the cores overlap API writes, which wait
 // on the API server, without holding more matrices in memory; a governance
-// burst and a cold start both finished sooner with 8 of each than with 4
-// (docs/performance.md, "Design choices").
+// burst and a cold start both finished sooner with 8 Role workers than with
+// 4, and 16 slowed the burst. A Proposal worker mostly waits for the API
+// server (re-checks, the live Role, the apply) and holds no matrix, and in
+// a burst the workers marking promoted Proposals Applied delay the ones still
+// deciding: 16 finished the burst sooner than 8 (docs/performance.md,
+// "Design choices").
 const (
 	DefaultRoleConcurrency     = 8
-	DefaultProposalConcurrency = 8
+	DefaultProposalConcurrency = 16
 )
 
 // Options tune the controllers.

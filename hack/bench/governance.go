@@ -156,9 +156,9 @@ func decideAlone(ctx context.Context, cp *controlPlane, track *latencies, propos
 		decide(p)
 		uid := string(p.UID)
 		check(wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true,
-			func(context.Context) (bool, error) { return !track.snapshot(track.seen)[uid].IsZero(), nil }),
+			func(context.Context) (bool, error) { return !track.at(track.seen, uid).IsZero(), nil }),
 			"single decision", p.Name, "did not reach its ConfigMap")
-		out = append(out, track.snapshot(track.seen)[uid].Sub(track.snapshot(track.sent)[uid]))
+		out = append(out, track.at(track.seen, uid).Sub(track.at(track.sent, uid)))
 		waitQuiet(ctx, cp, 2*time.Second, time.Minute)
 	}
 	slices.Sort(out)
@@ -260,6 +260,14 @@ func (l *latencies) stamp(into map[string]time.Time, uid string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	into[uid] = time.Now()
+}
+
+// at reads one stamp: the single decisions poll it every 10 ms, where a
+// snapshot would copy the whole map each time.
+func (l *latencies) at(from map[string]time.Time, uid string) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return from[uid]
 }
 
 func (l *latencies) snapshot(from map[string]time.Time) map[string]time.Time {
@@ -893,9 +901,11 @@ func sendBallots(ctx context.Context, st *stage, voters []voter, target func(int
 	}
 	var list v1.BallotList
 	if err := st.cp.Admin.List(ctx, &list, client.InNamespace(st.ns)); err == nil {
-		run.Stored = len(slices.DeleteFunc(list.Items, func(b v1.Ballot) bool {
-			return !want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)]
-		}))
+		for _, b := range list.Items {
+			if want[string(b.Spec.ProposalRef)+"/"+string(b.Spec.Voter)] {
+				run.Stored++
+			}
+		}
 	}
 	run.Quantiles = quantilesOf(run.Acks)
 	return run, last

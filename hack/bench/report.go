@@ -138,7 +138,12 @@ func (g gov) Acks() dist               { return summarize(g.governanceResult.Ack
 func (g gov) Solo() dist               { return summarize(g.governanceResult.Solo) }
 func (g gov) PromotionWrites() float64 { return g.Writes.total(promotionWrites...) }
 func (g gov) OperatorWrites() float64  { return g.PromotionWrites() + g.Writes.total("events") }
-func (g gov) PerSecond() float64       { return over(time.Duration(len(g.Latencies))*time.Second, g.Max) }
+func (g gov) PerSecond() float64 {
+	if g.Max <= 0 {
+		return 0
+	}
+	return float64(len(g.Latencies)) / g.Max.Seconds()
+}
 
 // dist summarises latencies, sorted.
 type dist struct {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -249,8 +250,17 @@ var _ = Describe("Proposal controller", func() {
 			castReview(carol, ns, name, v1.ReviewApprove)
 		}
 		// The deciding votes land together; whichever is promoted first wins.
-		castVote(dave, ns, "to-v", v1.VoteApprove)
-		castVote(dave, ns, "to-w", v1.VoteApprove)
+		// Sent one after the other, the second could come after the first
+		// Proposal's promotion had already closed its rival as Conflicted,
+		// and admission refuses a vote on a closed Proposal.
+		var votes sync.WaitGroup
+		for _, name := range []string{"to-v", "to-w"} {
+			votes.Go(func() {
+				defer GinkgoRecover()
+				castVote(dave, ns, name, v1.VoteApprove)
+			})
+		}
+		votes.Wait()
 
 		Eventually(func() []v1.ProposalPhase {
 			return []v1.ProposalPhase{proposalPhase(ns, "to-v")(), proposalPhase(ns, "to-w")()}

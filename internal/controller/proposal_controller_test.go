@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -249,18 +248,14 @@ var _ = Describe("Proposal controller", func() {
 			castVote(bob, ns, name, v1.VoteApprove)
 			castReview(carol, ns, name, v1.ReviewApprove)
 		}
-		// The deciding votes land together; whichever is promoted first wins.
-		// Sent one after the other, the second could come after the first
-		// Proposal's promotion had already closed its rival as Conflicted,
-		// and admission refuses a vote on a closed Proposal.
-		var votes sync.WaitGroup
-		for _, name := range []string{"to-v", "to-w"} {
-			votes.Go(func() {
-				defer GinkgoRecover()
-				castVote(dave, ns, name, v1.VoteApprove)
-			})
-		}
-		votes.Wait()
+		// The deciding votes land together, while no manager runs; whichever
+		// is promoted first wins. With a manager running, the first
+		// promotion can close the rival as Conflicted before the rival's vote
+		// arrives, and admission refuses a vote on a closed Proposal.
+		stopMgr()
+		castVote(dave, ns, "to-v", v1.VoteApprove)
+		castVote(dave, ns, "to-w", v1.VoteApprove)
+		stopMgr = startManager(Options{})
 
 		Eventually(func() []v1.ProposalPhase {
 			return []v1.ProposalPhase{proposalPhase(ns, "to-v")(), proposalPhase(ns, "to-w")()}

@@ -635,9 +635,13 @@ var _ = Describe("Git write-back", func() {
 		g.expectAgreement(platformPath, "r1")
 		Expect(g.commits()).To(HaveLen(2))
 		Expect(writeBackReady(ns)()).To(Equal("True/Ready"))
+		// The GitWriteBack reconciler records the push in its own status
+		// write, which can follow the Proposal's.
 		var wb v1.GitWriteBack
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
-		Expect(wb.Status.LastCommit).To(Equal(getProposal(ns, "p").Status.GitCommit.SHA))
+		Eventually(func() string {
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb)).To(Succeed())
+			return wb.Status.LastCommit
+		}).Should(Equal(getProposal(ns, "p").Status.GitCommit.SHA))
 		Expect(wb.Status.LastPushTime).NotTo(BeNil())
 	})
 

@@ -213,7 +213,8 @@ func genChange(r *rand.Rand, spec v1alpha1.RoleSpec) v1alpha1.Change {
 	}
 }
 
-// checkEdit is the property: Edit refuses exactly what governance.Apply
+// checkEdit is the property: Edit refuses a document it cannot splice as
+// not plain; for any other it refuses exactly what governance.Apply
 // refuses, with the same conflicts; otherwise the edited document reads as
 // governance.Apply of the original, and the rest of the file is unchanged.
 func checkEdit(t *testing.T, src []byte, changes []v1alpha1.Change, mustSucceed bool) {
@@ -224,6 +225,15 @@ func checkEdit(t *testing.T, src []byte, changes []v1alpha1.Change, mustSucceed 
 	if lerr != nil {
 		if err == nil {
 			t.Fatalf("edited a file without one Role document")
+		}
+		return
+	}
+	// A document Edit cannot splice (no spec mapping, a template, a
+	// partial patch) is refused as not plain before any change is checked:
+	// its changes have nothing in the file to be checked against.
+	if p, perr := parseDocument(src[doc.start:doc.end]); perr != nil || refuseUnplain(src[doc.start:doc.end], p) != nil {
+		if !errors.Is(err, ErrNotPlain) {
+			t.Fatalf("got %v for a document that is not plain, want ErrNotPlain", err)
 		}
 		return
 	}

@@ -81,6 +81,20 @@ func updateProposal(c client.Client, key client.ObjectKey, mutate func(*v1.Propo
 	})
 }
 
+// updateSpec reads obj afresh, changes it and writes it back, retrying when
+// the operator's status write got in between (a 409 on a stale version).
+func updateSpec[T client.Object](obj T, mutate func(T)) {
+	GinkgoHelper()
+	key := client.ObjectKeyFromObject(obj)
+	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8sClient.Get(suiteCtx, key, obj); err != nil {
+			return err
+		}
+		mutate(obj)
+		return k8sClient.Update(suiteCtx, obj)
+	})).To(Succeed())
+}
+
 func manySkills(n int) []v1.SkillRequirement {
 	out := make([]v1.SkillRequirement, n)
 	for i := range out {

@@ -211,9 +211,10 @@ var _ = Describe("Role controller", func() {
 		Expect(apierrors.IsNotFound(err)).To(BeTrue())
 
 		By("recovering once the spec is fixed")
-		got.Spec.Skills[1].ID = "kubernetes-core"
-		got.Spec.Skills[0].Cells[2].Proficiency = "V"
-		Expect(k8sClient.Update(suiteCtx, got)).To(Succeed())
+		updateSpec(got, func(r *v1.Role) {
+			r.Spec.Skills[1].ID = "kubernetes-core"
+			r.Spec.Skills[0].Cells[2].Proficiency = "V"
+		})
 		eventuallyReady(ns, "r")
 	})
 
@@ -232,10 +233,9 @@ var _ = Describe("Role controller", func() {
 		eventuallyReady(ns, "a")
 		eventuallyReady(ns, "b")
 
-		var m v1.SkillMatrix
-		Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "m"}, &m)).To(Succeed())
-		m.Spec.Categories[0].Skills[0].Name = "Docker & Podman"
-		Expect(k8sClient.Update(suiteCtx, &m)).To(Succeed())
+		updateSpec(&v1.SkillMatrix{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "m"}}, func(m *v1.SkillMatrix) {
+			m.Spec.Categories[0].Skills[0].Name = "Docker & Podman"
+		})
 
 		for _, name := range []string{"a", "b"} {
 			Eventually(func() string {
@@ -356,8 +356,7 @@ var _ = Describe("Role controller", func() {
 		Expect(err).NotTo(HaveOccurred())
 
 		huge := wideRole(ns, "r", "m", 200, func() string { return randomLetters(1000) })
-		role.Spec.Skills = huge.Spec.Skills
-		Expect(k8sClient.Update(suiteCtx, role)).To(Succeed())
+		updateSpec(role, func(r *v1.Role) { r.Spec.Skills = huge.Spec.Skills })
 
 		Eventually(roleCondition(ns, "r", v1.ConditionPublished)).Should(Equal("False/TooLarge"))
 		Expect(condition(getRole(ns, "r").Status.Conditions, v1.ConditionReady)).To(Equal("False/TooLarge"))

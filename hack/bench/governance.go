@@ -52,6 +52,7 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/revert"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/mailpit"
@@ -539,12 +540,11 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 	after := s.role.DeepCopy()
 	after.Spec, after.Generation, after.Annotations = *spec, generation, cfg.GetAnnotations()
 	for _, p := range ps {
-		after.Status.History = append(after.Status.History, v1.AppliedProposal{Name: v1.ObjectName(p.Name),
-			UID: string(p.UID), Title: text.Truncate(p.Spec.Title, 200), Author: p.Spec.Author, AppliedAt: appliedAt,
-			Generation: generation})
-	}
-	if n := len(after.Status.History); n > v1.MaxHistory {
-		after.Status.History = after.Status.History[n-v1.MaxHistory:]
+		// As the operator records it (role_controller.go historyRecord),
+		// the cells it changed included: the floor's status write is as large.
+		after.Status.RecordApplied(v1.AppliedProposal{Name: v1.ObjectName(p.Name), UID: string(p.UID),
+			Title: text.Truncate(p.Spec.Title, 200), Author: p.Spec.Author, AppliedAt: appliedAt,
+			Generation: generation, Cells: revert.Cells(p.Spec.Changes)})
 	}
 	e := expectedFor(st.matrix, after)
 	after.Status.ObservedGeneration, after.Status.ContentHash = generation, e.payload.Hash

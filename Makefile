@@ -202,10 +202,10 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s each).
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; corpus=$$pkg/testdata/fuzz/$$fn; \
 		for try in 1 2; do \
-			before=$$(ls $$corpus 2>/dev/null | wc -l); \
+			before=$$(find $$corpus -type f 2>/dev/null | wc -l || true); \
 			echo "fuzzing $$fn in $$pkg for $(FUZZTIME)"; \
 			go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg && break; \
-			if [ $$try = 2 ] || [ "$$(ls $$corpus 2>/dev/null | wc -l)" != "$$before" ]; then exit 1; fi; \
+			if [ $$try = 2 ] || [ "$$(find $$corpus -type f 2>/dev/null | wc -l || true)" != "$$before" ]; then exit 1; fi; \
 			echo "$$fn failed without writing a failing input (an engine timeout passes the second time, a failing seed fails again): once more"; \
 		done; \
 	done

@@ -71,28 +71,27 @@ func proposalWith(mutate func(*v1.Proposal)) func(ns string) client.Object {
 // updateProposal reads the Proposal afresh, changes it and writes it back as
 // the given user, retrying when the operator's status write got in between.
 func updateProposal(c client.Client, key client.ObjectKey, mutate func(*v1.Proposal)) error {
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		var p v1.Proposal
-		if err := c.Get(suiteCtx, key, &p); err != nil {
-			return err
-		}
-		mutate(&p)
-		return c.Update(suiteCtx, &p)
-	})
+	return updateAs(c, &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}, mutate)
 }
 
-// updateSpec reads obj afresh, changes it and writes it back, retrying when
-// the operator's status write got in between (a 409 on a stale version).
+// updateSpec reads obj afresh, changes it and writes it back as the suite's
+// admin, retrying when the operator's status write got in between.
 func updateSpec[T client.Object](obj T, mutate func(T)) {
 	GinkgoHelper()
+	Expect(updateAs(k8sClient, obj, mutate)).To(Succeed())
+}
+
+// updateAs reads obj afresh, changes it and writes it back with c, retrying
+// when a write got in between (a 409 on a stale version).
+func updateAs[T client.Object](c client.Client, obj T, mutate func(T)) error {
 	key := client.ObjectKeyFromObject(obj)
-	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := k8sClient.Get(suiteCtx, key, obj); err != nil {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := c.Get(suiteCtx, key, obj); err != nil {
 			return err
 		}
 		mutate(obj)
-		return k8sClient.Update(suiteCtx, obj)
-	})).To(Succeed())
+		return c.Update(suiteCtx, obj)
+	})
 }
 
 func manySkills(n int) []v1.SkillRequirement {

@@ -29,7 +29,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -86,11 +85,7 @@ var _ = Describe("Health as kstatus reads it", func() {
 		bad := fixtureRole(ns, "bad", "m")
 		Expect(k8sClient.Create(suiteCtx, bad)).To(Succeed())
 		Eventually(kstatus("Role", ns, "bad")).Should(Equal(status.CurrentStatus))
-		Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			role := getRole(ns, "bad")
-			role.Spec.Skills[0].ID = "dockr"
-			return k8sClient.Update(suiteCtx, role)
-		})).To(Succeed())
+		updateSpec(bad, func(r *v1.Role) { r.Spec.Skills[0].ID = "dockr" })
 		Eventually(kstatus("Role", ns, "bad")).Should(Equal(status.FailedStatus))
 		Eventually(roleCondition(ns, "bad", v1.ConditionPublished)).Should(Equal("False/" + v1.ReasonInvalidSpec))
 

@@ -23,8 +23,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
@@ -41,14 +39,8 @@ func (g *gitOps) configure(change func(*v1.GitWriteBackSpec)) {
 // newest object.
 func changeWriteBack(ns string, change func(*v1.GitWriteBackSpec)) {
 	GinkgoHelper()
-	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		var wb v1.GitWriteBack
-		if err := k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: "career-roles"}, &wb); err != nil {
-			return err
-		}
-		change(&wb.Spec)
-		return k8sClient.Update(suiteCtx, &wb)
-	})).To(Succeed())
+	updateSpec(&v1.GitWriteBack{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "career-roles"}},
+		func(wb *v1.GitWriteBack) { change(&wb.Spec) })
 }
 
 // branchMode turns the spec's GitWriteBack to Branch mode, looking into Git

@@ -52,11 +52,9 @@ import (
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/promotion"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/render"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/revert"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/gitserver"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv/mailpit"
-	"github.com/skillmatrix-dev/skillmatrix-operator/internal/text"
 )
 
 // soloVotes is how many Proposals are decided one at a time, on an idle
@@ -540,11 +538,7 @@ func (st *stage) nextBatch(s *roleState, ps []*v1.Proposal, appliedAt metav1.Tim
 	after := s.role.DeepCopy()
 	after.Spec, after.Generation, after.Annotations = *spec, generation, cfg.GetAnnotations()
 	for _, p := range ps {
-		// As the operator records it (role_controller.go historyRecord),
-		// the cells it changed included: the floor's status write is as large.
-		after.Status.RecordApplied(v1.AppliedProposal{Name: v1.ObjectName(p.Name), UID: string(p.UID),
-			Title: text.Truncate(p.Spec.Title, 200), Author: p.Spec.Author, AppliedAt: appliedAt,
-			Generation: generation, Cells: revert.Cells(p.Spec.Changes)})
+		after.Status.RecordApplied(controller.HistoryRecord(p, string(p.UID), appliedAt, generation))
 	}
 	e := expectedFor(st.matrix, after)
 	after.Status.ObservedGeneration, after.Status.ContentHash = generation, e.payload.Hash

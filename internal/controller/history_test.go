@@ -31,11 +31,11 @@ func TestHistoryRecord(t *testing.T) {
 	p := &v1.Proposal{}
 	p.Name, p.Spec.Title, p.Spec.Author = "raise-k8s", strings.Repeat("t", 300), "alice"
 
-	got := historyRecord(p, "u1", at, 7)
+	got := HistoryRecord(p, "u1", at, 7)
 	if got.Name != "raise-k8s" || got.Author != "alice" || len(got.Title) > 200 || got.Generation != 7 || got.UID != "u1" {
 		t.Errorf("record of a Proposal = %+v", got)
 	}
-	gone := historyRecord(nil, "u2", at, 8)
+	gone := HistoryRecord(nil, "u2", at, 8)
 	if gone.Name != deletedProposalName || gone.UID != "u2" || gone.Generation != 8 || !strings.Contains(gone.Title, "deleted") {
 		t.Errorf("record of a deleted Proposal = %+v: the change must stay recorded, saying why its name is unknown", gone)
 	}

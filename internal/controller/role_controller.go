@@ -163,7 +163,7 @@ func (r *RoleReconciler) recordPromotions(ctx context.Context, s *roleScope) (bo
 	appliedAt := r.recordTime()
 	entries := make([]v1.AppliedProposal, 0, len(uids))
 	for _, uid := range uids {
-		entries = append(entries, historyRecord(byUID[uid], uid, appliedAt, role.Generation))
+		entries = append(entries, HistoryRecord(byUID[uid], uid, appliedAt, role.Generation))
 	}
 	role.Status.RecordApplied(entries...)
 	return false, nil
@@ -173,7 +173,10 @@ func (r *RoleReconciler) recordPromotions(ctx context.Context, s *roleScope) (bo
 // and the record of it (a crash in between): the change stays recorded.
 const deletedProposalName = "unknown"
 
-func historyRecord(p *v1.Proposal, uid string, appliedAt metav1.Time, generation int64) v1.AppliedProposal {
+// HistoryRecord is the history entry of p, promoted as uid into the Role's
+// generation at appliedAt; nil p stands for a Proposal deleted before the
+// record. hack/bench's governance floor writes the same entries.
+func HistoryRecord(p *v1.Proposal, uid string, appliedAt metav1.Time, generation int64) v1.AppliedProposal {
 	if p == nil {
 		return v1.AppliedProposal{Name: deletedProposalName, UID: uid, AppliedAt: appliedAt, Generation: generation,
 			Title: "(the Proposal was deleted before its promotion was recorded)"}

@@ -131,7 +131,7 @@ func fromAppliedProposals(role *v1.Role, proposals []*v1.Proposal) ([]v1.Applied
 		if p.Status.AppliedAt != nil {
 			appliedAt = *p.Status.AppliedAt
 		}
-		e := historyRecord(p, string(p.UID), appliedAt, p.Status.AppliedRoleGeneration)
+		e := HistoryRecord(p, string(p.UID), appliedAt, p.Status.AppliedRoleGeneration)
 		e.RebuiltFrom = v1.HistoryFromProposal
 		if gc := p.Status.GitCommit; gc != nil {
 			e.Commit = cmp.Or(gc.MergedCommit, gc.SHA)

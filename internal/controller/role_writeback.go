@@ -87,7 +87,7 @@ func (r *RoleReconciler) recordWriteBacks(ctx context.Context, s *roleScope) (bo
 			entry.Commit = cmp.Or(p.Status.GitCommit.MergedCommit, entry.Commit, p.Status.GitCommit.SHA)
 		case p.Status.Phase != v1.PhaseCommitted:
 		case changesCarriedOrSuperseded(&role.Spec, p.Spec.Changes, superseded):
-			e := historyRecord(p, string(p.UID), appliedAt, role.Generation)
+			e := HistoryRecord(p, string(p.UID), appliedAt, role.Generation)
 			e.Commit = cmp.Or(p.Status.GitCommit.MergedCommit, p.Status.GitCommit.SHA)
 			role.Status.RecordApplied(e)
 			recorded = true

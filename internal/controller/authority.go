@@ -26,7 +26,10 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
@@ -58,9 +61,11 @@ const (
 // on the ballot; and which categories each approving reviewer owns.
 type authority struct {
 	client client.Client
-	// reader reads the params past the cache (the operator caches only the
-	// ConfigMaps it publishes).
-	reader          client.Reader
+	// params reads the admission params from an informer of that one
+	// ConfigMap (newParamsCache): as fresh as the API server's own
+	// admission, which reads them from an informer too, without a round
+	// trip on every decision.
+	params          client.Reader
 	paramsNamespace string
 }
 
@@ -161,7 +166,7 @@ func (c *ballotChecks) checkOne(ctx context.Context, p *v1.Proposal, role *v1.Ro
 func (a *authority) eligibility(ctx context.Context) (governance.Eligibility, error) {
 	var params corev1.ConfigMap
 	key := client.ObjectKey{Namespace: a.paramsNamespace, Name: AdmissionParamsName}
-	if err := a.reader.Get(ctx, key, &params); err != nil {
+	if err := a.params.Get(ctx, key, &params); err != nil {
 		return governance.Eligibility{}, fmt.Errorf("reading the admission params %s: %w", key, err)
 	}
 	rules, err := governance.ParseEligibility(params.Data)
@@ -169,6 +174,26 @@ func (a *authority) eligibility(ctx context.Context) (governance.Eligibility, er
 		return governance.Eligibility{}, fmt.Errorf("the admission params %s: %w", key, err)
 	}
 	return rules, nil
+}
+
+// newParamsCache is an informer cache of the admission params alone: the
+// manager's cache holds only the ConfigMaps the operator publishes, and a
+// live read at every decision was a serial round trip on each Proposal
+// worker in a burst. It lists and watches by name (fieldSelector
+// metadata.name), which RBAC grants through resourceNames, so a namespaced
+// install needs nothing but the params ConfigMap.
+func newParamsCache(mgr ctrl.Manager, namespace string) (cache.Cache, error) {
+	byName := fields.OneTermEqualSelector("metadata.name", AdmissionParamsName)
+	c, err := cache.New(mgr.GetConfig(), cache.Options{Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
+		HTTPClient: mgr.GetHTTPClient(), DefaultTransform: kubecache.StripManagedMetadata,
+		DefaultNamespaces: map[string]cache.Config{namespace: {FieldSelector: byName}}})
+	if err != nil {
+		return nil, fmt.Errorf("creating the cache of the admission params: %w", err)
+	}
+	if err := mgr.Add(c); err != nil {
+		return nil, fmt.Errorf("adding the cache of the admission params: %w", err)
+	}
+	return c, nil
 }
 
 // admissionGuard says whether the admission policies are in force as

@@ -104,9 +104,10 @@ type Options struct {
 // objects, and fan out to related ones, through this cache and within the
 // object's own namespace. Cluster-scoped objects (the admission policies and
 // their bindings) are still cached cluster-wide, as controller-runtime does
-// for them; what is read past the cache (the admission params in the
-// operator's namespace, Secrets of write-back, live Roles before a
-// promotion) is read by key. Without namespaces it caches cluster-wide.
+// for them; the admission params have a cache of their own, of that one
+// ConfigMap (newParamsCache); what is read past the caches (Secrets of
+// write-back, live Roles before a promotion) is read by key. Without
+// namespaces it caches cluster-wide.
 func CacheOptions(watchNamespaces ...string) cache.Options {
 	opts := kubecache.Options(watchNamespaces, stripUnreadMetadata)
 	opts.ByObject = map[client.Object]cache.ByObject{
@@ -349,10 +350,14 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options, seams Seams) (*Propos
 		ctrl.Log.Info("WARNING: the check that the shipped admission policies are in force is off " +
 			"(--admission-enforced-externally): promotions rely on other means to make votes and reviews authentic")
 	}
+	params, err := newParamsCache(mgr, ns)
+	if err != nil {
+		return nil, err
+	}
 	r := &ProposalReconciler{
 		Client:    mgr.GetClient(),
 		Recorder:  mgr.GetEventRecorder("skillmatrix-proposal"),
-		authority: &authority{client: mgr.GetClient(), reader: mgr.GetAPIReader(), paramsNamespace: ns},
+		authority: &authority{client: mgr.GetClient(), params: params, paramsNamespace: ns},
 		guard: &admissionGuard{reader: mgr.GetClient(), shipped: shipped, paramsNamespace: ns,
 			external: opts.AdmissionEnforcedExternally},
 	}

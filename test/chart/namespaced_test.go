@@ -140,7 +140,7 @@ func TestNamespacedMode(t *testing.T) {
 			t.Fatalf("no Role %s-admission-params in %s", manager, ns)
 		}
 		want := []any{map[string]any{"apiGroups": []any{""}, "resources": []any{"configmaps"},
-			"resourceNames": []any{"skillmatrix-admission-params"}, "verbs": []any{"get"}}}
+			"resourceNames": []any{"skillmatrix-admission-params"}, "verbs": []any{"get", "list", "watch"}}}
 		if got := field(params, "rules"); !equalYAML(got, want) {
 			t.Errorf("params Role rules = %s, want %s", toYAML(got), toYAML(want))
 		}

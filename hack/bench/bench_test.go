@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -279,5 +280,37 @@ func TestEditSpread(t *testing.T) {
 	}
 	if want := "(97 Roles x 1, 2 Roles x 2, 1 Roles x 10)"; !bytes.Contains(page, []byte(want)) {
 		t.Errorf("the page does not list %s", want)
+	}
+}
+
+// TestBurstRatio holds the burst goal's figure: the median of the rounds'
+// p95 ratios when operator and floor ran the same rounds, else the pooled
+// p95s' ratio.
+func TestBurstRatio(t *testing.T) {
+	rounds := func(p95s ...time.Duration) *gov {
+		g := &gov{}
+		for _, p := range p95s {
+			g.Rounds = append(g.Rounds, burstRound{P95: p})
+		}
+		g.P95 = slices.Max(append([]time.Duration{0}, p95s...))
+		return g
+	}
+	for _, tc := range []struct {
+		name     string
+		op, fl   *gov
+		want     float64
+	}{
+		{"one round", rounds(3 * time.Second), rounds(2 * time.Second), 1.5},
+		{"median of three", rounds(3*time.Second, 8*time.Second, 2*time.Second),
+			rounds(2*time.Second, 2*time.Second, 2*time.Second), 1.5},
+		{"even: mean of the middle two", rounds(2*time.Second, 3*time.Second, 4*time.Second, 9*time.Second),
+			rounds(2*time.Second, 2*time.Second, 2*time.Second, 2*time.Second), 1.75},
+		{"rounds that do not pair: pooled", rounds(3*time.Second, 4*time.Second), rounds(2 * time.Second), 2},
+		{"a run from before rounds", &gov{governanceResult{Quantiles: Quantiles{P95: 3 * time.Second}}},
+			&gov{governanceResult{Quantiles: Quantiles{P95: 2 * time.Second}}}, 1.5},
+	} {
+		if got := tc.op.BurstRatio(tc.fl); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: BurstRatio = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,6 +88,17 @@ type governanceResult struct {
 	Requests   map[string]requestMean
 	// Commits is how many commits Git write-back made: one per Proposal.
 	Commits int `json:",omitempty"`
+	// Rounds are the bursts one after the other (-gov-rounds), each of
+	// Proposals decisions: Latencies, Acks and the quantiles pool them, and
+	// CPU, Writes and Requests are their mean.
+	Rounds []burstRound `json:",omitempty"`
+}
+
+// burstRound is one burst of a governance run: its p95 and the Role
+// applies (the operator's) or batches (the floor's) it took.
+type burstRound struct {
+	P95     time.Duration
+	Batches int
 }
 
 // Quantiles summarise latencies, nearest-rank; quantilesOf sorts them.
@@ -115,34 +127,39 @@ func governancePolicy() *v1.GovernancePolicy {
 }
 
 // governanceStage sets up the governance measurements: soloVotes and then
-// govProposals open Proposals, each one vote short of a decision, the
-// manager v running, their ConfigMaps tracked.
-func (b *bench) governanceStage(ctx context.Context, v variant, measurement string) (*stage, *latencies,
-	[]*v1.Proposal) {
-	track := newLatencies()
-	st := b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
+// govRounds times govProposals open Proposals, each one vote short of a
+// decision, the manager v running, their ConfigMaps tracked. It returns
+// the single decisions' Proposals and each round's.
+func (b *bench) governanceStage(ctx context.Context, v variant, measurement string) (st *stage, track *latencies,
+	solo []*v1.Proposal, rounds [][]*v1.Proposal) {
+	track = newLatencies()
+	st = b.setUp(ctx, stageSpec{namespace: "governance", roles: b.cfg.govRoles, onConfigMap: track.configMap,
 		governance: governancePolicy()})
 	b.startManager(ctx, st, v, measurement)
-	proposals := b.openProposals(ctx, st, soloVotes+b.cfg.govProposals)
-	track.follow(proposals)
-	return st, track, proposals
+	proposals := b.openProposals(ctx, st, soloVotes+b.cfg.govRounds*b.cfg.govProposals)
+	for burst := range slices.Chunk(proposals[soloVotes:], b.cfg.govProposals) {
+		rounds = append(rounds, burst)
+	}
+	return st, track, proposals[:soloVotes], rounds
 }
 
-// governance casts the deciding votes one at a time, then all at once.
+// governance casts the deciding votes one at a time, then all at once,
+// round after round.
 func (b *bench) governance(ctx context.Context, v variant) governanceResult {
 	res := governanceResult{Variant: v.Name, Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals := b.governanceStage(ctx, v, "governance")
-	res.Solo = decideAlone(ctx, st.cp, track, proposals[:soloVotes], func(p *v1.Proposal) {
+	st, track, solo, rounds := b.governanceStage(ctx, v, "governance")
+	res.Solo = decideAlone(ctx, st.cp, track, solo, func(p *v1.Proposal) {
 		track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
 	})
-	burst := proposals[soloVotes:]
-	m := startMeter(ctx, st.cp, st.mgr.Pid())
-	logln("  casting %d deciding votes at once", len(burst))
-	track.vote(ctx, st.cp.users[dave], burst, nil)
-	res.burstDone(ctx, m, track, burst, b.cfg.timeout, v.Name)
+	for i, burst := range rounds {
+		seen, m := track.follow(burst), startMeter(ctx, st.cp, st.mgr.Pid())
+		logln("  round %d: casting %d deciding votes at once", i+1, len(burst))
+		track.vote(ctx, st.cp.users[dave], burst, nil)
+		res.burstDone(ctx, m, track, seen, burst, b.cfg.timeout, v.Name)
+	}
 	res.Reconciles = st.mgr.reconciles(ctx)
-	verifyApplied(ctx, st, len(proposals))
-	return res
+	verifyApplied(ctx, st, len(solo)+len(rounds)*b.cfg.govProposals)
+	return res.pooled()
 }
 
 // decideAlone decides the Proposals one at a time with decide, the API
@@ -150,6 +167,7 @@ func (b *bench) governance(ctx context.Context, v variant) governanceResult {
 // vote to its ConfigMap, sorted.
 func decideAlone(ctx context.Context, cp *controlPlane, track *latencies, proposals []*v1.Proposal,
 	decide func(*v1.Proposal)) []time.Duration {
+	track.follow(proposals)
 	out := make([]time.Duration, 0, len(proposals))
 	for _, p := range proposals {
 		decide(p)
@@ -164,24 +182,59 @@ func decideAlone(ctx context.Context, cp *controlPlane, track *latencies, propos
 	return out
 }
 
-// burstDone waits until every Proposal of the burst is in its ConfigMap.
-func (g *governanceResult) burstDone(ctx context.Context, m *meter, track *latencies, burst []*v1.Proposal,
-	timeout time.Duration, who string) {
-	waitChan(ctx, track.all, nil, timeout, func() string {
+// burstDone waits until every Proposal of the burst is in its ConfigMap
+// (all closed) and adds the round to g.
+func (g *governanceResult) burstDone(ctx context.Context, m *meter, track *latencies, all <-chan struct{},
+	burst []*v1.Proposal, timeout time.Duration, who string) {
+	waitChan(ctx, all, nil, timeout, func() string {
 		return fmt.Sprintf("%d Proposals in their ConfigMap", len(track.snapshot(track.seen)))
 	})
-	g.CPU = m.cpu()
+	cpu := m.cpu()
 	sent, acked, seen := track.snapshot(track.sent), track.snapshot(track.acked), track.snapshot(track.seen)
 	lat := make([]time.Duration, 0, len(burst))
 	for _, p := range burst {
 		uid := string(p.UID)
 		lat, g.Acks = append(lat, seen[uid].Sub(sent[uid])), append(g.Acks, acked[uid].Sub(sent[uid]))
 	}
+	writes, requests := m.writes(ctx, 3*time.Second), m.requests(ctx)
+	if g.Rounds == nil {
+		g.CPU, g.Writes, g.Requests = map[string]time.Duration{}, writeCounts{}, map[string]requestMean{}
+	}
+	for k, d := range cpu {
+		g.CPU[k] += d
+	}
+	for k, n := range writes {
+		g.Writes[k] += n
+	}
+	for k, r := range requests {
+		// Mean holds the total time until pooled divides it.
+		sum := g.Requests[k]
+		sum.Count, sum.Mean = sum.Count+r.Count, sum.Mean+time.Duration(r.Count*float64(r.Mean))
+		g.Requests[k] = sum
+	}
+	q := quantilesOf(lat)
+	g.Latencies = append(g.Latencies, lat...)
+	g.Rounds = append(g.Rounds, burstRound{P95: q.P95, Batches: int(writes.total("roles"))})
+	logln("  %s: %s", who, q.summary())
+}
+
+// pooled is g once its rounds are in: latencies and quantiles over all of
+// them, CPU, writes and requests per round.
+func (g governanceResult) pooled() governanceResult {
+	n := len(g.Rounds)
+	for k := range g.CPU {
+		g.CPU[k] /= time.Duration(n)
+	}
+	for k := range g.Writes {
+		g.Writes[k] /= float64(n)
+	}
+	for k, r := range g.Requests {
+		g.Requests[k] = requestMean{Count: r.Count / float64(n), Mean: r.Mean / time.Duration(max(r.Count, 1))}
+	}
 	slices.Sort(g.Acks)
-	g.Quantiles, g.Latencies = quantilesOf(lat), lat
-	g.Writes = m.writes(ctx, 3*time.Second)
-	g.Requests = m.requests(ctx)
-	logln("  %s: %s", who, g.summary())
+	g.Quantiles = quantilesOf(g.Latencies)
+	logln("  %s, %d rounds: %s", cmp.Or(g.Variant, "floor"), n, g.summary())
+	return g
 }
 
 // latencies tracks, per Proposal uid, when its deciding vote was sent and
@@ -191,21 +244,26 @@ type latencies struct {
 	byRole            map[string][]string
 	followed          int
 	sent, acked, seen map[string]time.Time
-	all               chan struct{}
+	// all is closed once every Proposal followed so far was seen.
+	all chan struct{}
 }
 
 func newLatencies() *latencies {
 	return &latencies{byRole: map[string][]string{}, sent: map[string]time.Time{}, acked: map[string]time.Time{},
-		seen: map[string]time.Time{}, all: make(chan struct{})}
+		seen: map[string]time.Time{}}
 }
 
-func (l *latencies) follow(proposals []*v1.Proposal) {
+// follow adds the Proposals to those tracked and returns a channel closed
+// once every one followed so far is in its ConfigMap.
+func (l *latencies) follow(proposals []*v1.Proposal) <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, p := range proposals {
 		l.byRole[string(p.Spec.RoleRef)] = append(l.byRole[string(p.Spec.RoleRef)], string(p.UID))
 	}
 	l.followed += len(proposals)
+	l.all = make(chan struct{})
+	return l.all
 }
 
 // configMap records the Proposals a ConfigMap's matrix.json changelog lists.
@@ -371,43 +429,47 @@ func applyBallot(ctx context.Context, c client.Client, p *v1.Proposal, voter str
 // the operator's batching needs, every body computed before the clock
 // starts, timed by the same ConfigMap informer. What the operator takes
 // beyond it is its own work. It is set up as for the operator (manager v
-// publishes the Roles and opens the Proposals, then stops), with as many
-// batches as the first variant's governance run made Role applies.
-func (b *bench) floor(ctx context.Context, v variant, batches int) governanceResult {
+// publishes the Roles and opens the Proposals, then stops), each round with
+// as many batches as the first variant's governance run made Role applies
+// in that round.
+func (b *bench) floor(ctx context.Context, v variant, batches []int) governanceResult {
 	res := governanceResult{Proposals: b.cfg.govProposals, Roles: b.cfg.govRoles}
-	st, track, proposals := b.governanceStage(ctx, v, "floor-setup")
+	st, track, solo, rounds := b.governanceStage(ctx, v, "floor-setup")
 	check(st.mgr.stop(), "stopping the manager that set up the floor")
 	waitQuiet(ctx, st.cp, 2*time.Second, time.Minute)
 	fw := &floorWriter{st: st, c: st.cp.Operator, slots: make(chan struct{}, b.cfg.baselineWorkers)}
 	logln("  floor: %d single decisions", soloVotes)
 	// Each single decision is written as a batch of one once its vote is
 	// stored.
-	res.Solo = decideAlone(ctx, st.cp, track, proposals[:soloVotes], func(p *v1.Proposal) {
+	res.Solo = decideAlone(ctx, st.cp, track, solo, func(p *v1.Proposal) {
 		plan := fw.prepare(ctx, [][]*v1.Proposal{{p}})
 		track.vote(ctx, st.cp.users[dave], []*v1.Proposal{p}, nil)
 		check(fw.write(ctx, plan[0]))
 	})
-	burst := proposals[soloVotes:]
-	plan := fw.prepare(ctx, planBatches(burst, batches))
-	res.Batches = len(plan)
-	m := startMeter(ctx, st.cp, 0)
-	logln("  floor: %d deciding votes at once, then %d batches of writes", len(burst), len(plan))
-	acked := map[string]chan struct{}{}
-	for _, p := range burst {
-		acked[string(p.UID)] = make(chan struct{})
+	for i, burst := range rounds {
+		// The round's bodies follow from the Roles the rounds before left.
+		plan := fw.prepare(ctx, planBatches(burst, batches[min(i, len(batches)-1)]))
+		res.Batches += len(plan)
+		seen, m := track.follow(burst), startMeter(ctx, st.cp, 0)
+		logln("  floor round %d: %d deciding votes at once, then %d batches of writes", i+1, len(burst), len(plan))
+		acked := map[string]chan struct{}{}
+		for _, p := range burst {
+			acked[string(p.UID)] = make(chan struct{})
+		}
+		writeErr := make(chan error, 1)
+		go func() { writeErr <- fw.writeBatches(ctx, plan, acked) }()
+		track.vote(ctx, st.cp.users[dave], burst, func(uid string) { close(acked[uid]) })
+		check(<-writeErr)
+		res.burstDone(ctx, m, track, seen, burst, b.cfg.timeout, "floor")
+		want := map[string]string{}
+		for _, batch := range plan {
+			want[batch.role] = batch.hash // the last batch of each Role wins
+		}
+		verifyConfigMaps(ctx, st.cp.Admin, st.ns, want)
 	}
-	writeErr := make(chan error, 1)
-	go func() { writeErr <- fw.writeBatches(ctx, plan, acked) }()
-	track.vote(ctx, st.cp.users[dave], burst, func(uid string) { close(acked[uid]) })
-	check(<-writeErr)
-	res.burstDone(ctx, m, track, burst, b.cfg.timeout, "floor")
-	want := map[string]string{}
-	for _, batch := range plan {
-		want[batch.role] = batch.hash // the last batch of each Role wins
-	}
-	verifyConfigMaps(ctx, st.cp.Admin, st.ns, want)
-	verifyApplied(ctx, st, len(proposals))
-	return res
+	res.Batches /= len(rounds)
+	verifyApplied(ctx, st, len(solo)+len(rounds)*b.cfg.govProposals)
+	return res.pooled()
 }
 
 // groupByRole groups items by Role, the Roles in order of appearance.

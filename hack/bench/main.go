@@ -61,7 +61,7 @@ type settings struct {
 	shipped, floor, gobench, scale, noEdit, noBaseline         bool
 	notifications                                              bool
 	steady, timeout                                            time.Duration
-	govProposals, govRoles, writeBackProposals                 int
+	govProposals, govRoles, govRounds, writeBackProposals      int
 	baselineWorkers                                            int
 	portalRoles, portalClients, portalRequests, portalVotes    int
 	// binaries are the -binary flags in order, name and path each.
@@ -124,6 +124,8 @@ func parseFlags() (settings, error) {
 		"numbers of voters voting at once on one Proposal, comma-separated; \"\" skips the vote burst")
 	flag.IntVar(&c.govProposals, "gov-proposals", 200, "open Proposals decided at once; 0 skips governance")
 	flag.IntVar(&c.govRoles, "gov-roles", 50, "Roles the Proposals are spread over")
+	flag.IntVar(&c.govRounds, "gov-rounds", 3, "governance bursts one after the other, each of -gov-proposals; "+
+		"the burst goal is the median of their p95 ratios")
 	flag.BoolVar(&c.floor, "floor", true, "measure the plain-client floor under the governance burst")
 	flag.IntVar(&c.writeBackProposals, "writeback-proposals", 20, "Git write-back: Proposals decided at once; 0 skips it")
 	flag.BoolVar(&c.notifications, "notifications", true,
@@ -141,6 +143,9 @@ func parseFlags() (settings, error) {
 	flag.BoolVar(&c.scale, "scale", false, "measure the scale curve only: baseline, cold convergence and memory "+
 		"at each -n (make bench-scale)")
 	flag.Parse()
+	if c.govRounds < 1 {
+		return c, fmt.Errorf("-gov-rounds: %d is not a positive number", c.govRounds)
+	}
 	c.shipped = variants == variantShipped
 	if !c.shipped && variants != "" {
 		return c, fmt.Errorf("-variants: %q is neither shipped nor empty (prebuilt managers: -binary)", variants)
@@ -278,7 +283,7 @@ func run(ctx context.Context, c settings) error {
 		b.samples = loadSamples(root)
 		one := expectedFor(b.samples.matrix, b.samples.newRoles(benchNamespace, b.samples.matrix.Name, 1)[0])
 		*res = results{Machine: describeMachine(), Started: time.Now(), Variants: b.variants, Assets: b.assets,
-			Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles,
+			Sizes: c.sizes, Steady: c.steady, GovProposals: c.govProposals, GovRoles: c.govRoles, GovRounds: c.govRounds,
 			BaselineWorkers: c.baselineWorkers, Benchtime: c.benchtime, Command: commandLine(),
 			ConfigMapKiB: one.payload.Size / 1024}
 	}); err != nil {
@@ -370,9 +375,14 @@ func (b *bench) steps(ctx context.Context, res *results) []step {
 		res.Notifications = &n
 	})
 	add(c.govProposals > 0 && c.floor, "governance floor", func() {
-		// As many batches as the first variant's governance made Role applies.
-		batches := int(res.Governance[0].Writes.total("roles"))
-		logln("governance floor: %d Proposals over %d Roles in %d batches", c.govProposals, c.govRoles, batches)
+		// As many batches per round as the first variant's governance made
+		// Role applies in that round.
+		var batches []int
+		for _, r := range res.Governance[0].Rounds {
+			batches = append(batches, r.Batches)
+		}
+		logln("governance floor: %d rounds of %d Proposals over %d Roles in %v batches", c.govRounds, c.govProposals,
+			c.govRoles, batches)
 		f := b.floor(ctx, v, batches)
 		res.GovernanceFloor = &f
 	})

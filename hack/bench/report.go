@@ -42,6 +42,8 @@ type results struct {
 	Sizes                                   []int
 	Steady                                  time.Duration
 	GovProposals, GovRoles, BaselineWorkers int
+	// GovRounds is how many governance bursts each run made (0: one).
+	GovRounds int `json:",omitempty"`
 	// Assets is the directory of kube-apiserver and etcd.
 	Benchtime, Command, Assets string
 	// ConfigMapKiB is the size of one generated Role's published content.
@@ -143,6 +145,41 @@ func (g gov) PerSecond() float64 {
 		return 0
 	}
 	return float64(len(g.Latencies)) / g.Max.Seconds()
+}
+
+// BurstRatio is the goal's figure for the burst: the operator's p95 over
+// the floor's, the median over the rounds (each against the floor's round
+// of as many batches) when there are several, which one slow round on a
+// shared machine cannot tip.
+func (g gov) BurstRatio(f *gov) float64 {
+	pairs := g.RoundsAgainst(f)
+	if len(pairs) < 2 {
+		return over(g.P95, f.P95)
+	}
+	ratios := make([]float64, len(pairs))
+	for i, p := range pairs {
+		ratios[i] = p.Ratio
+	}
+	slices.Sort(ratios)
+	return (ratios[(len(ratios)-1)/2] + ratios[len(ratios)/2]) / 2
+}
+
+// roundPair is one round's p95, the operator's and the floor's.
+type roundPair struct {
+	P95, FloorP95 time.Duration
+	Ratio         float64
+}
+
+// RoundsAgainst pairs g's rounds with the floor's, none when they differ in number.
+func (g gov) RoundsAgainst(f *gov) []roundPair {
+	if len(g.Rounds) != len(f.Rounds) {
+		return nil
+	}
+	out := make([]roundPair, len(g.Rounds))
+	for i, r := range g.Rounds {
+		out[i] = roundPair{P95: r.P95, FloorP95: f.Rounds[i].P95, Ratio: over(r.P95, f.Rounds[i].P95)}
+	}
+	return out
 }
 
 // dist summarises latencies, sorted.

@@ -296,9 +296,9 @@ func TestBurstRatio(t *testing.T) {
 		return g
 	}
 	for _, tc := range []struct {
-		name     string
-		op, fl   *gov
-		want     float64
+		name   string
+		op, fl *gov
+		want   float64
 	}{
 		{"one round", rounds(3 * time.Second), rounds(2 * time.Second), 1.5},
 		{"median of three", rounds(3*time.Second, 8*time.Second, 2*time.Second),

@@ -377,7 +377,7 @@ func (b *bench) steps(ctx context.Context, res *results) []step {
 	add(c.govProposals > 0 && c.floor, "governance floor", func() {
 		// As many batches per round as the first variant's governance made
 		// Role applies in that round.
-		var batches []int
+		batches := make([]int, 0, len(res.Governance[0].Rounds))
 		for _, r := range res.Governance[0].Rounds {
 			batches = append(batches, r.Batches)
 		}

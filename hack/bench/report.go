@@ -133,7 +133,7 @@ func (c cold) EditExact() bool {
 
 // gov is a governanceResult with its latencies summarised (Acks, Solo),
 // the writes the floor makes too (PromotionWrites), those and the Events
-// (OperatorWrites), and the Proposals promoted per second of the burst.
+// (OperatorWrites), and the Proposals promoted per second of a burst.
 type gov struct{ governanceResult }
 
 func (g gov) Acks() dist               { return summarize(g.governanceResult.Acks) }
@@ -144,7 +144,7 @@ func (g gov) PerSecond() float64 {
 	if g.Max <= 0 {
 		return 0
 	}
-	return float64(len(g.Latencies)) / g.Max.Seconds()
+	return float64(g.Proposals) / g.Max.Seconds()
 }
 
 // BurstRatio is the goal's figure for the burst: the operator's p95 over

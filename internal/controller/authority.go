@@ -26,11 +26,12 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/enforcement"
@@ -61,11 +62,13 @@ const (
 // on the ballot; and which categories each approving reviewer owns.
 type authority struct {
 	client client.Client
-	// params reads the admission params from an informer of that one
+	// params holds the admission params in an informer of that one
 	// ConfigMap (newParamsCache): as fresh as the API server's own
 	// admission, which reads them from an informer too, without a round
-	// trip on every decision.
-	params          client.Reader
+	// trip on every decision. live reads them while that informer has not
+	// synced (readParams).
+	params          cache.Cache
+	live            client.Reader
 	paramsNamespace string
 }
 
@@ -166,7 +169,7 @@ func (c *ballotChecks) checkOne(ctx context.Context, p *v1.Proposal, role *v1.Ro
 func (a *authority) eligibility(ctx context.Context) (governance.Eligibility, error) {
 	var params corev1.ConfigMap
 	key := client.ObjectKey{Namespace: a.paramsNamespace, Name: AdmissionParamsName}
-	if err := a.params.Get(ctx, key, &params); err != nil {
+	if err := a.readParams(ctx, key, &params); err != nil {
 		return governance.Eligibility{}, fmt.Errorf("reading the admission params %s: %w", key, err)
 	}
 	rules, err := governance.ParseEligibility(params.Data)
@@ -176,22 +179,42 @@ func (a *authority) eligibility(ctx context.Context) (governance.Eligibility, er
 	return rules, nil
 }
 
-// newParamsCache is an informer cache of the admission params alone: the
-// manager's cache holds only the ConfigMaps the operator publishes, and a
-// live read at every decision was a serial round trip on each Proposal
-// worker in a burst. It lists and watches by name (fieldSelector
-// metadata.name), which RBAC grants through resourceNames, so a namespaced
-// install needs nothing but the params ConfigMap.
+// readParams reads the params from their informer once it has synced, and
+// live until then: RBAC that grants only get on them (as the chart did
+// before it granted list and watch) keeps working as before, while the
+// informer logs why it cannot list.
+func (a *authority) readParams(ctx context.Context, key client.ObjectKey, params *corev1.ConfigMap) error {
+	informer, err := a.params.GetInformer(ctx, params, cache.BlockUntilSynced(false))
+	if err == nil && informer.HasSynced() {
+		return a.params.Get(ctx, key, params)
+	}
+	return a.live.Get(ctx, key, params)
+}
+
+// newParamsCache is an informer cache of the admission params alone
+// (kubecache.OneObjectOptions): the manager's cache holds only the
+// ConfigMaps the operator publishes, and a live read at every decision was
+// a serial round trip on each Proposal worker in a burst. Its informer
+// starts with the manager, not at the first decision.
 func newParamsCache(mgr ctrl.Manager, namespace string) (cache.Cache, error) {
-	byName := fields.OneTermEqualSelector("metadata.name", AdmissionParamsName)
-	c, err := cache.New(mgr.GetConfig(), cache.Options{Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
-		HTTPClient: mgr.GetHTTPClient(), DefaultTransform: kubecache.StripManagedMetadata,
-		DefaultNamespaces: map[string]cache.Config{namespace: {FieldSelector: byName}}})
+	opts := kubecache.OneObjectOptions(namespace, AdmissionParamsName)
+	opts.Scheme, opts.Mapper, opts.HTTPClient = mgr.GetScheme(), mgr.GetRESTMapper(), mgr.GetHTTPClient()
+	c, err := cache.New(mgr.GetConfig(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the cache of the admission params: %w", err)
 	}
 	if err := mgr.Add(c); err != nil {
 		return nil, fmt.Errorf("adding the cache of the admission params: %w", err)
+	}
+	startInformer := manager.RunnableFunc(func(ctx context.Context) error {
+		// A failure here only delays the informer to the first decision.
+		if _, err := c.GetInformer(ctx, &corev1.ConfigMap{}, cache.BlockUntilSynced(false)); err != nil {
+			logf.FromContext(ctx).Error(err, "starting the informer of the admission params")
+		}
+		return nil
+	})
+	if err := mgr.Add(startInformer); err != nil {
+		return nil, fmt.Errorf("adding the informer of the admission params: %w", err)
 	}
 	return c, nil
 }

@@ -355,9 +355,10 @@ func newProposalReconciler(mgr ctrl.Manager, opts Options, seams Seams) (*Propos
 		return nil, err
 	}
 	r := &ProposalReconciler{
-		Client:    mgr.GetClient(),
-		Recorder:  mgr.GetEventRecorder("skillmatrix-proposal"),
-		authority: &authority{client: mgr.GetClient(), params: params, paramsNamespace: ns},
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("skillmatrix-proposal"),
+		authority: &authority{client: mgr.GetClient(), params: params, live: mgr.GetAPIReader(),
+			paramsNamespace: ns},
 		guard: &admissionGuard{reader: mgr.GetClient(), shipped: shipped, paramsNamespace: ns,
 			external: opts.AdmissionEnforcedExternally},
 	}

@@ -15,7 +15,8 @@ limitations under the License.
 */
 
 // Package kubecache owns what the operator's manager and the portal share
-// about their informer caches: the namespaces a cache covers, the transform
+// about their informer caches: the namespaces a cache covers (or the one
+// object it holds), the transform
 // that drops from every cached object what no reader of the cache reads, and
 // the field indexes Roles and Proposals are looked up by. Each process adds
 // its own restrictions on top (Options' transform and ByObject).
@@ -28,6 +29,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/fields"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -46,6 +48,14 @@ const (
 	// from the API server per reconcile.
 	IndexBallotProposal = "spec.proposalRef"
 )
+
+// OneObjectOptions are the options of a cache of the one object named name
+// in namespace: it lists and watches with a field selector on metadata.name,
+// which RBAC grants through resourceNames.
+func OneObjectOptions(namespace, name string) cache.Options {
+	return cache.Options{DefaultTransform: StripManagedMetadata, DefaultNamespaces: map[string]cache.Config{
+		namespace: {FieldSelector: fields.OneTermEqualSelector("metadata.name", name)}}}
+}
 
 // Options are a cache's options: namespaced informers for namespaces only
 // (every namespace when there are none), and transform run on every object

@@ -27,9 +27,11 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1 "github.com/skillmatrix-dev/skillmatrix-operator/api/v1alpha1"
+	"github.com/skillmatrix-dev/skillmatrix-operator/internal/controller"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/publish"
 	"github.com/skillmatrix-dev/skillmatrix-operator/internal/testenv"
 )
@@ -124,10 +126,12 @@ var _ = Describe("Two installs over disjoint namespaces on one API server", Orde
 		var role v1.Role
 		Expect(admin.Get(suiteCtx, client.ObjectKey{Namespace: ns, Name: sampleRole}, &role)).To(Succeed())
 		Expect(cellOf(&role, "kubernetes-core", "senior").Proficiency).To(Equal(v1.ProficiencyID("V")))
-		readParams := slices.ContainsFunc(teamB.requests.all(), func(r request) bool {
-			return r.method == http.MethodGet && r.namespace == teamB.paramsNamespace && r.resource == "configmaps"
-		})
-		Expect(readParams).To(BeTrue(), "team-b never read the params in %s", teamB.paramsNamespace)
+		// It watches the params by name and reads them from that watch:
+		// a list or watch the params Role's resourceNames allow, and no
+		// live read at the decision.
+		watched, readLive := paramsRequests(teamB)
+		Expect(watched).To(BeTrue(), "team-b never listed or watched the params in %s", teamB.paramsNamespace)
+		Expect(readLive).To(BeFalse(), "team-b read the params live at a decision, past their watch")
 	})
 
 	It("sends no request, read or write, for another install's namespaces or cluster-wide for namespaced data", func() {
@@ -156,7 +160,43 @@ var _ = Describe("Two installs over disjoint namespaces on one API server", Orde
 				len(i.requests.all()), writesInWatched, i.watched))
 		}
 	})
+
+	It("reads the params live, and still promotes, where RBAC lets it get them but not watch them", func() {
+		// RBAC written for the operator before it watched the params (the
+		// chart granted get alone): the informer cannot list, so each
+		// decision reads the params by name.
+		paramsRole := client.ObjectKey{Namespace: teamB.paramsNamespace, Name: teamB.serviceAccount() + "-admission-params"}
+		setVerbs(paramsRole, []string{"get"})
+		DeferCleanup(setVerbs, paramsRole, []string{"get", "list", "watch"})
+		restartManager(teamB)
+		ns := teamB.watched[0]
+		p := &v1.Proposal{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "kubernetes-senior-back"},
+			Spec: v1.ProposalSpec{RoleRef: sampleRole, Author: alice, Title: "Kubernetes Core back to Awareness at Senior",
+				Changes: []v1.Change{{Op: v1.OpSetProficiency, Skill: "kubernetes-core", Level: "senior", Proficiency: "A",
+					From: &v1.ChangeValue{Proficiency: "V"}}}}}
+		Expect(person(alice).Create(suiteCtx, p)).To(Succeed())
+		key := client.ObjectKeyFromObject(p)
+		decideSample(key)
+		Eventually(proposalPhase(key)).WithTimeout(time.Minute).Should(Equal(v1.PhaseApplied))
+		_, readLive := paramsRequests(teamB)
+		Expect(readLive).To(BeTrue(), "team-b promoted without reading the params it cannot watch")
+		// Specs added later find team-b as installed.
+		setVerbs(paramsRole, []string{"get", "list", "watch"})
+		restartManager(teamB)
+	})
 })
+
+// paramsRequests says whether i listed or watched its params namespace's
+// ConfigMaps (the informer of the params, by name) and whether it read the
+// params ConfigMap by name (live).
+func paramsRequests(i *install) (watched, readLive bool) {
+	list := "/api/v1/namespaces/" + i.paramsNamespace + "/configmaps"
+	for _, r := range i.requests.all() {
+		watched = watched || (r.method == http.MethodGet && r.path == list)
+		readLive = readLive || (r.method == http.MethodGet && r.path == list+"/"+controller.AdmissionParamsName)
+	}
+	return watched, readLive
+}
 
 // clusterScoped are the resources a namespaced install may request without
 // a namespace: the admission policies and bindings it checks, and the

@@ -40,11 +40,13 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -193,7 +195,9 @@ func startManager(i *install) {
 		LeaderElection:          true,
 		LeaderElectionID:        i.serviceAccount() + ".career.skillmatrix.dev",
 		LeaderElectionNamespace: i.namespace,
-		Controller:              config.Controller{SkipNameValidation: new(true)},
+		// A restarted manager (restartManager) need not wait out the Lease.
+		LeaderElectionReleaseOnCancel: true,
+		Controller:                    config.Controller{SkipNameValidation: new(true)},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(suiteCtx)
@@ -208,6 +212,28 @@ func startManager(i *install) {
 		defer close(i.done)
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
+}
+
+// restartManager stops i's manager and starts it again, with a new request log.
+func restartManager(i *install) {
+	GinkgoHelper()
+	i.cancel()
+	<-i.done
+	startManager(i)
+}
+
+// setVerbs sets the verbs of the one rule of the Role key.
+func setVerbs(key client.ObjectKey, verbs []string) {
+	GinkgoHelper()
+	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var role rbacv1.Role
+		if err := admin.Get(suiteCtx, key, &role); err != nil {
+			return err
+		}
+		Expect(role.Rules).To(HaveLen(1))
+		role.Rules[0].Verbs = verbs
+		return admin.Update(suiteCtx, &role)
+	})).To(Succeed())
 }
 
 // impersonating is the admin's config acting as user in groups.
